@@ -1,0 +1,33 @@
+import type { RootRouter } from '@powerbank/api';
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import superjson from 'superjson';
+
+export type { RootRouter } from '@powerbank/api';
+
+export interface ApiClientOptions {
+  /** Base URL of the api, e.g. `http://127.0.0.1:3000` (the client adds `/trpc`). */
+  url: string;
+  /** Session token from login; sent as `Authorization: Bearer …`. */
+  token?: string | (() => string | undefined);
+  /** Custom fetch, e.g. an in-process app's `fetch` in tests. */
+  fetch?: typeof globalThis.fetch;
+}
+
+export type ApiClient = TRPCClient<RootRouter>;
+
+/** The typed client: every procedure of the api, superjson on the wire, calls in one tick batched. */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  return createTRPCClient<RootRouter>({
+    links: [
+      httpBatchLink({
+        url: `${options.url.replace(/\/$/, '')}/trpc`,
+        transformer: superjson,
+        headers: () => {
+          const token = typeof options.token === 'function' ? options.token() : options.token;
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    ],
+  });
+}

@@ -1,0 +1,2 @@
+export { ConfigError, parseConfig } from './parse-config.ts';
+export * from './schemas.ts';

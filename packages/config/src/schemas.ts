@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const urlOf = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
+const url = (protocols: string[], fallback: string) => urlOf(protocols).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+/** Shared by every service: where the three real servers are and how to log. */
+export const commonEnv = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/powerbank'),
+  /** Optional read replica for analytics queries; the primary serves them when unset. */
+  DATABASE_READ_URL: urlOf(['postgres:', 'postgresql:']).optional(),
+  /** Persistent pool size and extra connections allowed under load (the marketplace seed asks 20 + 30). */
+  DB_POOL_MIN: z.coerce.number().int().min(0).default(20),
+  DB_POOL_MAX: z.coerce.number().int().min(1).default(50),
+  /** Connections idle this long are closed and recycled. */
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'], 'mqtt://127.0.0.1:1883'),
+  /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only')
+    .default(''),
+});
+export type CommonEnv = z.infer<typeof commonEnv>;
+
+export const apiEnv = commonEnv.extend({
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port(3000),
+  /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
+  APP_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-secret-change-me-please'),
+  TRUST_PROXY: bool(false),
+});
+export type ApiEnv = z.infer<typeof apiEnv>;
+
+export const bridgeEnv = commonEnv.extend({
+  BRIDGE_METRICS_PORT: port(9101),
+  /** Shared-subscription group: every bridge in a group gets a share of the station traffic. */
+  BRIDGE_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('bridge'),
+  MQTT_CLIENT_ID: z.string().optional(),
+});
+export type BridgeEnv = z.infer<typeof bridgeEnv>;
+
+export const stationCoreEnv = commonEnv.extend({
+  CORE_METRICS_PORT: port(9102),
+  /** Seconds between station heartbeats, and how many may be missed before a station is offline. */
+  HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(1).default(30),
+  HEARTBEAT_MISSED_LIMIT: z.coerce.number().int().min(1).default(3),
+  EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+});
+export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
+
+export const simulatorEnv = z.object({
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'], 'mqtt://127.0.0.1:1883'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type SimulatorEnv = z.infer<typeof simulatorEnv>;

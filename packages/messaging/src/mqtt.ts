@@ -1,0 +1,56 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+export type { MqttClient } from 'mqtt';
+
+/**
+ * Connects with MQTT 5 and automatic reconnects. `setup` runs before the
+ * connection opens, so handlers are in place before a persistent session's
+ * stored messages arrive.
+ */
+export function connectMqtt(
+  url: string,
+  options: IClientOptions = {},
+  setup?: (client: MqttClient) => void,
+): Promise<MqttClient> {
+  const client = mqtt.connect(url, {
+    protocolVersion: 5,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+    ...options,
+  });
+  setup?.(client);
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      client.end(true);
+      reject(error);
+    };
+    client.once('error', onError);
+    client.once('connect', () => {
+      client.off('error', onError);
+      resolve(client);
+    });
+  });
+}
+
+/**
+ * Opens a short connection to see whether the broker answers; used by health
+ * checks, which must not depend on the long-lived client's reconnect state.
+ */
+export function mqttIsUp(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const client = mqtt.connect(url, {
+      reconnectPeriod: 0,
+      connectTimeout: timeoutMs,
+      clientId: `probe-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+    });
+    const finish = (up: boolean) => {
+      clearTimeout(timer);
+      client.end(true);
+      resolve(up);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    client.once('connect', () => finish(true));
+    client.once('error', () => finish(false));
+    client.once('close', () => finish(false));
+  });
+}

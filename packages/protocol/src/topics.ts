@@ -1,0 +1,38 @@
+/**
+ * MQTT topics and NATS subjects come only from these functions, never inline
+ * strings, so bridge, core and simulator cannot drift apart.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Serial numbers travel in topics and subjects, so they are restricted to safe characters. */
+export const SERIAL_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const topics = {
+  up: (sn: string, kind: string) => `stations/${sn}/up/${kind}`,
+  down: (sn: string, kind: string) => `stations/${sn}/down/${kind}`,
+  /** Every up message of every station; `group` makes it a shared subscription split between bridges. */
+  allUp: (group?: string) => (group ? `$share/${group}/stations/+/up/+` : 'stations/+/up/+'),
+} as const;
+
+/** Splits `stations/{sn}/up/{kind}`; undefined for anything else. */
+export function parseUpTopic(topic: string): { sn: string; kind: string } | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== 'stations' || parts[2] !== 'up') return undefined;
+  const [, sn, , kind] = parts as [string, string, string, string];
+  if (!SERIAL_PATTERN.test(sn) || !/^[a-z-]{1,32}$/.test(kind)) return undefined;
+  return { sn, kind };
+}
+
+/** NATS subjects, optionally under a prefix (tests use one per run so they never share a stream). */
+export function subjects(prefix = '') {
+  const p = prefix ? `${prefix}.` : '';
+  return {
+    stationEvent: (sn: string, kind: string) => `${p}station.${sn}.evt.${kind}`,
+    stationCommand: (sn: string, kind: string) => `${p}station.${sn}.cmd.${kind}`,
+    allStationEvents: `${p}station.*.evt.>`,
+    allStationCommands: `${p}station.*.cmd.>`,
+    /** JetStream stream holding every station event. */
+    stationEventsStream: `${prefix ? `${prefix}_` : ''}STATION_EVENTS`,
+  };
+}
+export type Subjects = ReturnType<typeof subjects>;

@@ -1,0 +1,4 @@
+export * from './nats-prefix.ts';
+export * from './nats-server.ts';
+export * from './run-id.ts';
+export * from './test-database.ts';

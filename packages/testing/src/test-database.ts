@@ -1,0 +1,70 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { commonEnv, parseConfig } from '@powerbank/config';
+import { openOrm } from '@powerbank/db';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { newTestResourceName } from './run-id.ts';
+
+/** The DATABASE_URL of the environment with another database name. */
+export function databaseUrl(name: string, base = parseConfig(commonEnv).DATABASE_URL): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Runs one statement on the server's maintenance database (`postgres`). */
+export async function adminQuery(sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database copied from the migrated template the global setup made:
+ * each test file gets its own, so files run in parallel without sharing rows.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = inject('dbTemplate');
+  const name = newTestResourceName();
+  await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
+  };
+}
+
+export interface TestOrm {
+  orm: MikroORM;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** A test database plus an ORM connected to it with a small pool. */
+export async function createTestOrm(): Promise<TestOrm> {
+  const db = await createTestDatabase();
+  const orm = await openOrm({
+    DATABASE_URL: db.url,
+    DB_POOL_MIN: 0,
+    DB_POOL_MAX: 10,
+    DB_POOL_IDLE_MS: 10_000,
+  });
+  return {
+    orm,
+    db,
+    close: async () => {
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { publicProcedure, router } from '../../trpc/trpc.ts';
+import { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
+import { checkHealth, getAppVersions } from './app.service.ts';
+
+export const appRouter = router({
+  version: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/app/version',
+        tags: ['app'],
+        summary: 'Newest app release per platform',
+      },
+    })
+    .input(AppVersionInput)
+    .output(AppVersionOutput)
+    .query(({ ctx, input }) => getAppVersions(ctx.em, input)),
+
+  health: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/app/health',
+        tags: ['app'],
+        summary: 'Postgres, NATS and MQTT reachability',
+      },
+    })
+    .input(AppVersionInput.pick({}))
+    .output(HealthOutput)
+    .query(({ ctx }) => checkHealth({ em: ctx.em, nats: ctx.deps.nats, mqttUrl: ctx.deps.env.MQTT_URL })),
+});

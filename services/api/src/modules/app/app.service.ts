@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppVersion } from '@powerbank/db';
+import { DomainError } from '@powerbank/domain';
+import { mqttIsUp, type NatsConnection, natsIsUp } from '@powerbank/messaging';
+import type { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
+
+const startedAt = Date.now();
+
+/** The newest release per platform (optionally one platform). */
+export async function getAppVersions(em: EntityManager, input: AppVersionInput): Promise<AppVersionOutput> {
+  const rows = await em.find(AppVersion, input.platform ? { platform: input.platform } : {}, {
+    orderBy: { platform: 'asc', releasedAt: 'desc', id: 'desc' },
+  });
+  const newest = new Map<string, AppVersion>();
+  for (const row of rows) if (!newest.has(row.platform)) newest.set(row.platform, row);
+  return {
+    versions: [...newest.values()].map((v) => ({
+      platform: v.platform,
+      version: v.version,
+      minSupportedVersion: v.minSupportedVersion,
+      forceUpdate: v.forceUpdate,
+      storeUrl: v.storeUrl ?? null,
+      releaseNotes: v.releaseNotes ?? null,
+      releasedAt: v.releasedAt,
+    })),
+  };
+}
+
+export interface HealthProbes {
+  em: EntityManager;
+  nats: NatsConnection;
+  mqttUrl: string;
+}
+
+/**
+ * Really asks each server, in parallel. Any one down → SERVICE_UNAVAILABLE
+ * (503 on REST) naming it, so a load balancer takes this instance out.
+ */
+export async function checkHealth(probes: HealthProbes): Promise<HealthOutput> {
+  const [postgres, nats, mqtt] = await Promise.all([
+    probes.em
+      .getConnection()
+      .execute('select 1')
+      .then(() => true)
+      .catch(() => false),
+    natsIsUp(probes.nats),
+    mqttIsUp(probes.mqttUrl),
+  ]);
+  const checks = {
+    postgres: postgres ? 'up' : 'down',
+    nats: nats ? 'up' : 'down',
+    mqtt: mqtt ? 'up' : 'down',
+  } as const;
+  const down = Object.entries(checks)
+    .filter(([, state]) => state === 'down')
+    .map(([name]) => name);
+  if (down.length) {
+    throw new DomainError('SERVICE_UNAVAILABLE', `unavailable: ${down.join(', ')}`, { checks, down });
+  }
+  return { status: 'ok', checks, uptimeS: Math.floor((Date.now() - startedAt) / 1000) };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { bridgeEnv, parseConfig } from '@powerbank/config';
+import { connectMqtt, connectNats, type MqttClient, type NatsConnection } from '@powerbank/messaging';
+import { subjects as subjectsFor, topics } from '@powerbank/protocol';
+import { newNatsPrefix } from '@powerbank/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningBridge, startBridge } from './bridge.ts';
+import { type BridgeMetrics, createBridgeMetrics } from './metrics.ts';
+
+const heartbeat = (seq: number, msgId = randomUUID()) =>
+  JSON.stringify({ v: 1, kind: 'heartbeat', msgId, seq, ts: Date.now(), uptimeS: seq * 30 });
+
+describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
+  const { prefix, cleanup } = newNatsPrefix();
+  const subjects = subjectsFor(prefix);
+  const sn = `T${randomUUID().slice(0, 8)}`;
+  let bridge: RunningBridge;
+  let metrics: BridgeMetrics;
+  let station: MqttClient;
+  let nats: NatsConnection;
+  const rejected: string[] = [];
+
+  beforeAll(async () => {
+    const env = parseConfig(bridgeEnv, {
+      ...process.env,
+      NATS_PREFIX: prefix,
+      BRIDGE_SHARE_GROUP: prefix,
+      MQTT_CLIENT_ID: `${prefix}-bridge`,
+    });
+    metrics = createBridgeMetrics();
+    bridge = await startBridge({
+      env,
+      logger: pino({ level: 'silent' }),
+      metrics,
+      onRejected: (r) => void rejected.push(r.reason),
+    });
+    station = await connectMqtt(env.MQTT_URL, { clientId: `${prefix}-station` });
+    nats = await connectNats(env.NATS_URL, 'bridge-test');
+  });
+
+  afterAll(async () => {
+    await station?.endAsync();
+    await bridge?.stop();
+    await cleanup(nats);
+    await nats?.close();
+  });
+
+  async function streamMessages(): Promise<{ subject: string; msgId: string | undefined; data: unknown }[]> {
+    const jsm = await jetstreamManager(nats);
+    const name = `c${randomUUID().replaceAll('-', '')}`;
+    await jsm.consumers.add(subjects.stationEventsStream, {
+      name,
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: subjects.stationEvent(sn, '*'),
+    });
+    const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, name);
+    const out: { subject: string; msgId: string | undefined; data: unknown }[] = [];
+    const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
+    for await (const m of batch)
+      out.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), data: m.json() });
+    await jsm.consumers.delete(subjects.stationEventsStream, name);
+    return out;
+  }
+
+  it('relays a heartbeat published on MQTT to station.{sn}.evt.heartbeat with its message id', async () => {
+    const msgId = randomUUID();
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(1, msgId), { qos: 1 });
+    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(1);
+    const [message] = await streamMessages();
+    expect(message).toMatchObject({
+      subject: subjects.stationEvent(sn, 'heartbeat'),
+      msgId,
+      data: { seq: 1 },
+    });
+  });
+
+  it('stores a repeated message id once (JetStream de-duplication)', async () => {
+    const msgId = randomUUID();
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
+    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await streamMessages()).filter((m) => m.msgId === msgId)).toHaveLength(1);
+  });
+
+  it('drops and counts malformed and unknown messages without relaying them', async () => {
+    const before = (await streamMessages()).length;
+    await station.publishAsync(topics.up(sn, 'heartbeat'), '{not json', { qos: 1 });
+    await station.publishAsync(
+      topics.up(sn, 'heartbeat'),
+      JSON.stringify({ v: 1, kind: 'heartbeat', seq: -1 }),
+      { qos: 1 },
+    );
+    await station.publishAsync(topics.up(sn, 'teleport'), heartbeat(3), { qos: 1 });
+    await expect.poll(() => rejected.length, { timeout: 5000 }).toBe(3);
+    expect(rejected.sort()).toEqual(['invalid_json', 'invalid_payload', 'unknown_kind']);
+    const counted = await metrics.rejected.get();
+    expect(counted.values.reduce((sum, v) => sum + v.value, 0)).toBe(3);
+    // Still alive: a valid message after the bad ones goes through.
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(4), { qos: 1 });
+    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(before + 1);
+  });
+});

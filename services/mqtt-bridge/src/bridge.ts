@@ -1,0 +1,83 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { BridgeEnv } from '@powerbank/config';
+import {
+  connectMqtt,
+  connectNats,
+  ensureStream,
+  type MqttClient,
+  type NatsConnection,
+} from '@powerbank/messaging';
+import { subjects as subjectsFor, topics } from '@powerbank/protocol';
+import type { Logger } from 'pino';
+import type { BridgeMetrics } from './metrics.ts';
+import { createRelay, type Rejection } from './relay.ts';
+
+export interface BridgeOptions {
+  env: Pick<BridgeEnv, 'MQTT_URL' | 'NATS_URL' | 'NATS_PREFIX' | 'BRIDGE_SHARE_GROUP' | 'MQTT_CLIENT_ID'>;
+  logger: Logger;
+  metrics: BridgeMetrics;
+  onRejected?: (rejection: Rejection) => Promise<void> | void;
+}
+
+export interface RunningBridge {
+  mqtt: MqttClient;
+  nats: NatsConnection;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the MQTT → JetStream relay. The MQTT session is persistent and each
+ * PUBACK is sent only after JetStream acknowledged the publish, so a message
+ * is never acknowledged on one side before it is safe on the other.
+ */
+export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
+  const { env, logger, metrics } = options;
+  const subjects = subjectsFor(env.NATS_PREFIX);
+  const nats = await connectNats(env.NATS_URL, 'mqtt-bridge');
+  await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
+  const js = jetstream(nats);
+
+  const relay = createRelay({
+    subjects,
+    metrics,
+    logger,
+    onRejected: options.onRejected,
+    publish: async (subject, payload, msgId) => {
+      await js.publish(subject, payload, { msgID: msgId });
+    },
+  });
+
+  const clientId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}-${process.pid}`;
+  const mqtt = await connectMqtt(
+    env.MQTT_URL,
+    { clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
+    (client) => {
+      // mqtt.js sends the PUBACK when `done` is called: only after the relay finished.
+      client.handleMessage = (packet, done) => {
+        relay(packet.topic, packet.payload as Uint8Array)
+          .then(() => done())
+          .catch((error: unknown) => {
+            logger.error({ err: error, topic: packet.topic }, 'relay failed; message will be redelivered');
+            // No PUBACK: reconnecting makes the broker resend the unacknowledged message.
+            client.reconnect();
+          });
+      };
+    },
+  );
+  mqtt.on('reconnect', () => logger.warn('mqtt reconnecting'));
+  mqtt.on('error', (error) => logger.error({ err: error }, 'mqtt error'));
+  await mqtt.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1 });
+  logger.info(
+    { clientId, group: env.BRIDGE_SHARE_GROUP, stream: subjects.stationEventsStream },
+    'bridge relaying',
+  );
+
+  return {
+    mqtt,
+    nats,
+    async stop() {
+      await mqtt.endAsync();
+      await nats.drain();
+    },
+  };
+}

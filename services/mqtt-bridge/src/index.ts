@@ -1,0 +1,3 @@
+export { type RunningBridge, startBridge } from './bridge.ts';
+export { createBridgeMetrics } from './metrics.ts';
+export { createRelay } from './relay.ts';
