@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { messageId, powerBankSerial, rentalId, slotIndex } from './envelope.ts';
+import { SERIAL_PATTERN } from './topics.ts';
+
+/** Station serial numbers as they appear in requests; same rule as in topics. */
+export const stationSerial = z.string().regex(SERIAL_PATTERN);
+
+/**
+ * `core.dispense` request: release one power bank at a station for a rental.
+ * The command id makes it idempotent: asking again with the same id never
+ * ejects a second power bank, it returns the first outcome (or waits for it).
+ */
+export const dispenseRequest = z
+  .object({ stationSn: stationSerial, rentalId, commandId: messageId })
+  .strict();
+export type DispenseRequest = z.infer<typeof dispenseRequest>;
+
+export const dispenseFailureReason = z.enum([
+  'no_power_bank',
+  'station_offline',
+  'station_maintenance',
+  'eject_failed',
+  'timeout',
+  'busy',
+]);
+export type DispenseFailureReason = z.infer<typeof dispenseFailureReason>;
+
+export const dispenseResponse = z.discriminatedUnion('ok', [
+  z
+    .object({
+      ok: z.literal(true),
+      commandId: messageId,
+      slot: slotIndex,
+      powerBankSerial,
+      /** The station confirmed after the timeout had already answered `failed`. */
+      late: z.boolean().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      commandId: messageId,
+      reason: dispenseFailureReason,
+      /** The station's error code when reason is `eject_failed`. */
+      detail: z.string().max(200).optional(),
+    })
+    .strict(),
+]);
+export type DispenseResponse = z.infer<typeof dispenseResponse>;
+
+/** `core.command` request: admin commands for one station. */
+export const stationCommandRequest = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('lock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
+  z.object({ command: z.literal('unlock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
+  z.object({ command: z.literal('sync'), stationSn: stationSerial }).strict(),
+  z.object({ command: z.literal('reboot'), stationSn: stationSerial }).strict(),
+  z.object({ command: z.literal('enter-maintenance'), stationSn: stationSerial }).strict(),
+  z.object({ command: z.literal('exit-maintenance'), stationSn: stationSerial }).strict(),
+]);
+export type StationCommandRequest = z.infer<typeof stationCommandRequest>;
+export type StationCommandName = StationCommandRequest['command'];
+
+export const stationCommandResponse = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }).strict(),
+  z
+    .object({
+      ok: z.literal(false),
+      reason: z.enum(['station_not_found', 'invalid_request', 'slot_busy', 'unknown_slot']),
+      detail: z.string().max(500).optional(),
+    })
+    .strict(),
+]);
+export type StationCommandResponse = z.infer<typeof stationCommandResponse>;
