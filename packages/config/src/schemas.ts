@@ -47,6 +47,16 @@ export const apiEnv = commonEnv.extend({
   /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
   APP_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-secret-change-me-please'),
   TRUST_PROXY: bool(false),
+  /** Rate limiting: one window for both limits; counted per signed-in user, else per client IP. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Requests per window to auth paths (`/api/auth/*`, `/trpc/auth.*`), any method. */
+  RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
+  /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
+  RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
+  /** Largest request body accepted on `/api` and `/trpc` (uploads set their own limit). */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
+  STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 

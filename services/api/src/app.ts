@@ -1,16 +1,48 @@
 import { trpcServer } from '@hono/trpc-server';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import type { OpenApiRouter } from 'trpc-to-openapi';
+import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { errorResponse } from './platform/error-response.ts';
+import { mountOpenApi } from './platform/openapi.ts';
+import { rateLimits } from './platform/rate-limit.ts';
+import { StaticCache } from './platform/static-cache.ts';
+import { publishStaticTableChanges } from './platform/static-table-changes.ts';
+import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restHandler } from './rest/rest-adapter.ts';
-import { createContext } from './trpc/context.ts';
+import { type ContextSource, createContext } from './trpc/context.ts';
+import { describeError, describeHttpStatus } from './trpc/error-body.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
-/** Builds the whole HTTP app from its dependencies; tests call it without opening a port. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+export interface AppOptions {
+  /** The procedures to serve; platform tests pass a fixture router, everything else the root router. */
+  router?: OpenApiRouter;
+}
 
+/** Builds the whole HTTP app from its dependencies; tests call it without opening a port. */
+export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv> {
+  const router = options.router ?? rootRouter;
+  const app = new Hono<AppEnv>();
+  const staticCache = new StaticCache({
+    nats: deps.nats,
+    prefix: deps.env.NATS_PREFIX,
+    ttlMs: deps.env.STATIC_CACHE_TTL_MS,
+    logger: deps.logger,
+  });
+  publishStaticTableChanges({
+    orm: deps.orm,
+    nats: deps.nats,
+    prefix: deps.env.NATS_PREFIX,
+    tables: STATIC_TABLE_NAMES,
+    logger: deps.logger,
+  });
+  const source: ContextSource = { deps, staticCache };
+
+  // Sets (or accepts a sane incoming) X-Request-Id on every response.
   app.use('*', requestId());
   app.use('*', async (c, next) => {
     const logger = deps.logger.child({ reqId: c.get('requestId') });
@@ -26,20 +58,51 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     );
   });
 
+  // Anything thrown outside a procedure still leaves in the caller's error shape, never as Hono's text 500.
+  app.onError((error, c) => {
+    const body =
+      error instanceof HTTPException ? describeHttpStatus(error.status, error.message) : describeError(error);
+    if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
+    return errorResponse(c, body);
+  });
+  app.notFound((c) =>
+    errorResponse(c, describeHttpStatus(404, `no route for ${c.req.method} ${c.req.path}`)),
+  );
+
   app.get('/metrics', async (c) => {
     c.header('content-type', deps.metrics.registry.contentType);
     return c.body(await deps.metrics.registry.metrics());
   });
 
+  const limitBody = bodyLimit({
+    maxSize: deps.env.API_BODY_LIMIT_BYTES,
+    onError: (c) =>
+      errorResponse(
+        c,
+        describeHttpStatus(413, `request body larger than ${deps.env.API_BODY_LIMIT_BYTES} bytes`),
+      ),
+  });
+  app.use('/api/*', limitBody);
+  app.use('/trpc/*', limitBody);
+  // The session middleware (sets `userId`) goes here, before the limits, so users are counted as themselves.
+  for (const limit of rateLimits(deps.env)) app.use('*', limit);
+
+  mountOpenApi(app, router, packageJson.version);
+
   app.use(
     '/trpc/*',
     trpcServer({
       endpoint: '/trpc',
-      router: rootRouter,
-      createContext: (_opts, c) => createContext(deps, c.get('requestId'), c.get('logger')),
+      router,
+      createContext: (_opts, c) => createContext(source, c.get('requestId'), c.get('logger')),
+      onError: ({ error, ctx, path }) => {
+        if (describeError(error).status >= 500) {
+          (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+        }
+      },
     }),
   );
 
-  app.all('/api/*', restHandler(deps));
+  app.all('/api/*', restHandler(source, router));
   return app;
 }

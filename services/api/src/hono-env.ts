@@ -1,3 +1,4 @@
+import type { RateLimitInfo } from 'hono-rate-limiter';
 import type { Logger } from 'pino';
 
 /** Variables every request carries through the Hono middleware chain. */
@@ -5,5 +6,12 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     logger: Logger;
+    /**
+     * The signed-in user, set by the session middleware (which must run before the
+     * rate limiters so a user is counted as themself, not as their IP).
+     */
+    userId?: string;
+    /** Set by hono-rate-limiter on every request it counts. */
+    rateLimit?: RateLimitInfo;
   };
 }

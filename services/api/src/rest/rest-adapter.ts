@@ -1,10 +1,10 @@
 import type { Context as HonoContext } from 'hono';
-import { createOpenApiFetchHandler } from 'trpc-to-openapi';
-import type { AppDeps } from '../deps.ts';
+import { createOpenApiFetchHandler, type OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
-import { createContext } from '../trpc/context.ts';
-import { describeError } from '../trpc/error-body.ts';
-import { rootRouter } from '../trpc/root-router.ts';
+import { restErrorEnvelope } from '../platform/error-response.ts';
+import { type ContextSource, createContext } from '../trpc/context.ts';
+import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
+import { restRouteTable } from './route-table.ts';
 
 /**
  * Serves every documented `/api/...` path by calling the same tRPC procedure
@@ -12,7 +12,8 @@ import { rootRouter } from '../trpc/root-router.ts';
  * then wraps the answer in the REST envelope legacy apps expect:
  * `{ success: true, data }` or `{ success: false, error: { code, message, details } }`.
  */
-export function restHandler(deps: AppDeps) {
+export function restHandler(source: ContextSource, router: OpenApiRouter) {
+  const routes = restRouteTable(router);
   return async (c: HonoContext<AppEnv>) => {
     let failure: unknown;
     // trpc-to-openapi strips the endpoint with a plain string replace on the whole URL,
@@ -20,9 +21,9 @@ export function restHandler(deps: AppDeps) {
     const url = new URL(c.req.url);
     const response = await createOpenApiFetchHandler({
       endpoint: '/api',
-      router: rootRouter,
+      router,
       req: new Request(`http://localhost${url.pathname}${url.search}`, c.req.raw),
-      createContext: () => createContext(deps, c.get('requestId'), c.get('logger')),
+      createContext: () => createContext(source, c.get('requestId'), c.get('logger')),
       onError: ({ error }) => {
         failure = error;
       },
@@ -31,20 +32,16 @@ export function restHandler(deps: AppDeps) {
       const data = response.status === 204 ? null : await response.json();
       return c.json({ success: true, data }, response.status as 200);
     }
-    const body = failure
-      ? describeError(failure)
-      : {
-          code: response.status === 404 ? 'NOT_FOUND' : 'INTERNAL',
-          message: response.statusText,
-          status: response.status,
-        };
-    if (body.status >= 500 && body.code === 'INTERNAL')
-      c.get('logger').error({ err: failure }, 'request failed');
-    const error = {
-      code: body.code,
-      message: body.message,
-      ...(body.details ? { details: body.details } : {}),
-    };
-    return c.json({ success: false, error }, body.status as 400);
+    let body = failure ? describeError(failure) : describeHttpStatus(response.status, response.statusText);
+    const headers: Record<string, string> = {};
+    if (body.status === 404 && body.code === 'NOT_FOUND') {
+      const allowed = routes.allowedMethods(url.pathname.slice('/api'.length));
+      if (allowed.length && !allowed.includes(c.req.method)) {
+        body = describeHttpStatus(405, `${c.req.method} not allowed here; use ${allowed.join(', ')}`);
+        headers.Allow = allowed.join(', ');
+      }
+    }
+    if (body.status >= 500) c.get('logger').error({ err: failure, code: body.code }, 'request failed');
+    return c.json(restErrorEnvelope(body), body.status as 400, headers);
   };
 }

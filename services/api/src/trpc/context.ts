@@ -1,16 +1,32 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
+import type { StaticCache } from '../platform/static-cache.ts';
 
 // A type alias, not an interface: tRPC adapters require an index-signature-compatible object.
 export type Context = {
   requestId: string;
+  /** Carries `reqId`, so every line a procedure logs can be joined to its request line. */
   logger: Logger;
   /** A fresh entity manager per request: no identity map is ever shared between requests. */
   em: EntityManager;
   deps: AppDeps;
+  /** This instance's cache of static tables, invalidated across instances over NATS. */
+  staticCache: StaticCache;
 };
 
-export function createContext(deps: AppDeps, requestId: string, logger: Logger): Context {
-  return { requestId, logger, em: deps.orm.em.fork(), deps };
+/** What every request's context is built from: the app's dependencies plus what createApp made of them. */
+export interface ContextSource {
+  deps: AppDeps;
+  staticCache: StaticCache;
+}
+
+export function createContext(source: ContextSource, requestId: string, logger: Logger): Context {
+  return {
+    requestId,
+    logger,
+    em: source.deps.orm.em.fork(),
+    deps: source.deps,
+    staticCache: source.staticCache,
+  };
 }

@@ -1,6 +1,7 @@
 import { DomainError, ERROR_TABLE, type ErrorCode } from '@powerbank/domain';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 
 export interface ErrorBody {
@@ -34,8 +35,40 @@ export function describeError(error: unknown): ErrorBody {
   if (error instanceof TRPCError) {
     const status = getHTTPStatusCodeFromError(error);
     if (status >= 500) return { code: 'INTERNAL', message: 'internal error', status };
+    // A body that is not JSON is bad input like any other, not a separate kind of refusal.
+    if (error.code === 'PARSE_ERROR')
+      return { code: 'VALIDATION_FAILED', message: error.message, status: 400 };
     const known = Object.entries(ERROR_TABLE).find(([, entry]) => entry.trpc === error.code)?.[0];
     return { code: known ?? error.code, message: error.message, status };
   }
   return { code: 'INTERNAL', message: 'internal error', status: 500 };
+}
+
+/**
+ * Refusals made by HTTP middleware before any procedure runs (body limit, unknown
+ * route, wrong method), named like the rest: table codes where one fits, else the
+ * tRPC code of the same meaning.
+ */
+const HTTP_STATUS_CODES: Record<number, ErrorCode | TRPC_ERROR_CODE_KEY> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_SUPPORTED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function describeHttpStatus(status: number, message: string): ErrorBody {
+  if (status >= 500 && status !== 503) return { code: 'INTERNAL', message: 'internal error', status };
+  return { code: HTTP_STATUS_CODES[status] ?? 'VALIDATION_FAILED', message, status };
+}
+
+/** The tRPC code an error body travels under on the tRPC transport. */
+export function trpcCodeOf(body: ErrorBody): TRPC_ERROR_CODE_KEY {
+  if (body.code in ERROR_TABLE) return ERROR_TABLE[body.code as ErrorCode].trpc;
+  if (body.code in TRPC_ERROR_CODES_BY_KEY) return body.code as TRPC_ERROR_CODE_KEY;
+  return 'INTERNAL_SERVER_ERROR';
 }

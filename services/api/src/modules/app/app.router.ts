@@ -14,7 +14,7 @@ export const appRouter = router({
     })
     .input(AppVersionInput)
     .output(AppVersionOutput)
-    .query(({ ctx, input }) => getAppVersions(ctx.em, input)),
+    .query(({ ctx, input }) => getAppVersions(ctx.em, ctx.staticCache, input)),
 
   health: publicProcedure
     .meta({

@@ -1,20 +1,32 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppVersion } from '@powerbank/db';
+import { AppVersion, PLATFORMS } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { mqttIsUp, type NatsConnection, natsIsUp } from '@powerbank/messaging';
+import type { StaticCache } from '../../platform/static-cache.ts';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import type { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
 
 const startedAt = Date.now();
 
-/** The newest release per platform (optionally one platform). */
-export async function getAppVersions(em: EntityManager, input: AppVersionInput): Promise<AppVersionOutput> {
+/** The newest release per platform (optionally one platform), from the static-table cache. */
+export function getAppVersions(
+  em: EntityManager,
+  cache: StaticCache,
+  input: AppVersionInput,
+): Promise<AppVersionOutput> {
+  return cache.get(STATIC_TABLES.appVersion, input.platform ?? 'all', () => loadAppVersions(em, input));
+}
+
+async function loadAppVersions(em: EntityManager, input: AppVersionInput): Promise<AppVersionOutput> {
   const rows = await em.find(AppVersion, input.platform ? { platform: input.platform } : {}, {
-    orderBy: { platform: 'asc', releasedAt: 'desc', id: 'desc' },
+    orderBy: { releasedAt: 'desc', id: 'desc' },
   });
   const newest = new Map<string, AppVersion>();
   for (const row of rows) if (!newest.has(row.platform)) newest.set(row.platform, row);
+  // Platforms in their declared order, whatever the column type sorts by (text or native enum).
+  const ordered = PLATFORMS.flatMap((platform) => newest.get(platform) ?? []);
   return {
-    versions: [...newest.values()].map((v) => ({
+    versions: ordered.map((v) => ({
       platform: v.platform,
       version: v.version,
       minSupportedVersion: v.minSupportedVersion,

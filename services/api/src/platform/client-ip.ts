@@ -1,0 +1,23 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+
+/**
+ * The caller's IP address. Behind a proxy (`TRUST_PROXY=true`) it is the last
+ * `X-Forwarded-For` entry: the one our own proxy appended, which a client cannot
+ * forge (earlier entries are whatever the client sent). Otherwise the socket's
+ * peer address; a header is never believed when nothing vouches for it.
+ * In-process calls (`app.fetch` in tests) have no socket: they share 'unknown'.
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for');
+    const last = forwarded?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // No Node socket behind this request (c.env has no `incoming`).
+    return 'unknown';
+  }
+}

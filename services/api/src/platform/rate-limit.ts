@@ -1,0 +1,69 @@
+import type { ApiEnv } from '@powerbank/config';
+import type { Context, MiddlewareHandler } from 'hono';
+import { rateLimiter } from 'hono-rate-limiter';
+import type { AppEnv } from '../hono-env.ts';
+import { clientIp } from './client-ip.ts';
+import { errorResponse, isTrpcPath } from './error-response.ts';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** `/api/auth/...` or a tRPC call (single or batched) to any `auth.*` procedure. */
+export function isAuthRequest(path: string): boolean {
+  if (path === '/api/auth' || path.startsWith('/api/auth/')) return true;
+  if (!isTrpcPath(path)) return false;
+  const procedures = decodeURIComponent(path.slice('/trpc/'.length)).split(',');
+  return procedures.some((name) => name.startsWith('auth.'));
+}
+
+export function isWriteRequest(method: string, path: string): boolean {
+  const onApi = path === '/api' || path.startsWith('/api/') || isTrpcPath(path);
+  return onApi && WRITE_METHODS.has(method.toUpperCase());
+}
+
+/** Who is counted: the signed-in user when there is one (many users share a NAT's IP), else the IP. */
+export function rateLimitKey(c: Context<AppEnv>, trustProxy: boolean): string {
+  const userId = c.get('userId');
+  return userId ? `user:${userId}` : `ip:${clientIp(c, trustProxy)}`;
+}
+
+/**
+ * Two independent limits over one window: auth paths (any method) and writes
+ * (both transports). A request can count against both, e.g. a login POST.
+ * Counters live in memory per instance, so the effective limit behind a load
+ * balancer is N × the configured one; a shared store can replace MemoryStore.
+ */
+export function rateLimits(
+  env: Pick<ApiEnv, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_AUTH_MAX' | 'RATE_LIMIT_WRITE_MAX' | 'TRUST_PROXY'>,
+): MiddlewareHandler<AppEnv>[] {
+  const common = {
+    windowMs: env.RATE_LIMIT_WINDOW_MS,
+    standardHeaders: 'draft-7' as const,
+    keyGenerator: (c: Context<AppEnv>) => rateLimitKey(c, env.TRUST_PROXY),
+    handler: (c: Context<AppEnv>) => {
+      const reset = c.get('rateLimit')?.resetTime?.getTime() ?? Date.now() + env.RATE_LIMIT_WINDOW_MS;
+      const retryAfterS = Math.max(1, Math.ceil((reset - Date.now()) / 1000));
+      return errorResponse(
+        c,
+        {
+          code: 'RATE_LIMITED',
+          message: `too many requests, retry in ${retryAfterS} s`,
+          details: { retryAfterS },
+          status: 429,
+        },
+        { 'Retry-After': String(retryAfterS) },
+      );
+    },
+  };
+  return [
+    rateLimiter<AppEnv>({
+      ...common,
+      limit: env.RATE_LIMIT_AUTH_MAX,
+      skip: (c) => !isAuthRequest(c.req.path),
+    }),
+    rateLimiter<AppEnv>({
+      ...common,
+      limit: env.RATE_LIMIT_WRITE_MAX,
+      skip: (c) => !isWriteRequest(c.req.method, c.req.path),
+    }),
+  ];
+}

@@ -1,0 +1,118 @@
+import type { NatsConnection } from '@powerbank/messaging';
+import type { Logger } from 'pino';
+
+const TABLE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Subjects of cache invalidation, under the deployment's NATS prefix.
+ * (Candidates for `@powerbank/protocol`'s `subjects()` once that package is free to change.)
+ */
+export function cacheSubjects(prefix = '') {
+  const p = prefix ? `${prefix}.` : '';
+  return {
+    invalidate: (table: string) => {
+      if (!TABLE_PATTERN.test(table)) throw new Error(`not a table name: ${table}`);
+      return `${p}cache.invalidate.${table}`;
+    },
+    allInvalidations: `${p}cache.invalidate.*`,
+  };
+}
+
+/**
+ * Tells every api instance that `table` changed. Whoever writes a static table
+ * calls this after the commit; it resolves once the server has the message.
+ */
+export async function publishInvalidation(
+  nats: NatsConnection,
+  prefix: string,
+  table: string,
+): Promise<void> {
+  nats.publish(cacheSubjects(prefix).invalidate(table));
+  await nats.flush();
+}
+
+interface Entry {
+  value: Promise<unknown>;
+  expiresAt: number;
+}
+
+export interface StaticCacheOptions {
+  nats: NatsConnection;
+  prefix: string;
+  /** Entries expire after this even if an invalidation was missed; 0 keeps them until invalidated. */
+  ttlMs: number;
+  logger: Logger;
+}
+
+/**
+ * In-memory cache of data read from static tables (app versions, countries,
+ * FAQ…), per table and key. Plain NATS (not JetStream): an instance only needs
+ * the invalidations published while it is connected; after a reconnect it drops
+ * everything, since it may have missed some. The TTL is the last safety net.
+ */
+export class StaticCache {
+  readonly #tables = new Map<string, Map<string, Entry>>();
+  readonly #ttlMs: number;
+  readonly #stop: () => void;
+
+  constructor(options: StaticCacheOptions) {
+    this.#ttlMs = options.ttlMs;
+    const subjects = cacheSubjects(options.prefix);
+    const subscription = options.nats.subscribe(subjects.allInvalidations, {
+      callback: (error, message) => {
+        if (error) return options.logger.warn({ err: error }, 'cache invalidation subscription failed');
+        const table = message.subject.slice(subjects.allInvalidations.length - 1);
+        options.logger.debug({ table }, 'static cache invalidated');
+        this.invalidate(table);
+      },
+    });
+    let stopped = false;
+    void (async () => {
+      for await (const status of options.nats.status()) {
+        if (stopped) return;
+        if (status.type === 'reconnect') this.clear();
+      }
+    })().catch(() => undefined);
+    this.#stop = () => {
+      stopped = true;
+      subscription.unsubscribe();
+    };
+  }
+
+  /**
+   * The cached value of `table`/`key`, loading it once when missing: concurrent
+   * callers share one load, and a failed load is not cached.
+   */
+  get<T>(table: string, key: string, load: () => Promise<T>): Promise<T> {
+    let entries = this.#tables.get(table);
+    if (!entries) {
+      entries = new Map();
+      this.#tables.set(table, entries);
+    }
+    const now = Date.now();
+    const cached = entries.get(key);
+    if (cached && (this.#ttlMs === 0 || cached.expiresAt > now)) return cached.value as Promise<T>;
+
+    const value = load();
+    const entry: Entry = { value, expiresAt: now + this.#ttlMs };
+    entries.set(key, entry);
+    value.catch(() => {
+      if (this.#tables.get(table)?.get(key) === entry) this.#tables.get(table)?.delete(key);
+    });
+    return value;
+  }
+
+  /** Drops the table's entries; a load still in flight serves its callers but is not kept. */
+  invalidate(table: string): void {
+    this.#tables.delete(table);
+  }
+
+  clear(): void {
+    this.#tables.clear();
+  }
+
+  close(): void {
+    this.#stop();
+    this.clear();
+  }
+}
