@@ -41,6 +41,8 @@ export function createOrmConfig(env: DbEnv, overrides: Partial<Options> = {}): O
       ...migrationOverrides,
     },
     // Money is bigint in Postgres and `bigint` in JS: exact, never a float.
+    // Hand-written routines (ensure_monthly_partitions) live in migrations, not metadata.
+    schemaGenerator: { ignoreRoutines: true },
     forceUtcTimezone: true,
     ignoreUndefinedInQuery: true,
     debug: false,

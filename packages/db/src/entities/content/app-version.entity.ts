@@ -7,7 +7,7 @@ const AppVersionSchema = defineEntity({
   name: 'AppVersion',
   properties: {
     id: p.integer().primary().autoincrement(),
-    platform: p.enum(PLATFORMS).nativeEnumName('app_platform'),
+    platform: p.enum(PLATFORMS),
     version: p.string().length(32),
     minSupportedVersion: p.string().length(32),
     forceUpdate: p.boolean().default(false),

@@ -1,0 +1,20 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { serialKey, timestamps } from '../columns.ts';
+
+const CategorySchema = defineEntity({
+  name: 'Category',
+  properties: {
+    id: serialKey(),
+    name: p.string().length(80),
+    slug: p.string().length(80).unique(),
+    parent: () => p.manyToOne(Category).nullable().deleteRule('restrict').index(),
+    isActive: p.boolean().default(true),
+    sortOrder: p.integer().default(0),
+    ...timestamps(),
+  },
+  checks: [{ name: 'category_not_own_parent', expression: 'parent_id is null or parent_id <> id' }],
+});
+
+/** Product categories, nested through `parent`. */
+export class Category extends CategorySchema.class {}
+CategorySchema.setClass(Category);

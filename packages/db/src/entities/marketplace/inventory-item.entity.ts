@@ -1,0 +1,21 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { timestamps, uuidKey } from '../columns.ts';
+import { INVENTORY_STATUSES } from '../enums.ts';
+import { Product } from './product.entity.ts';
+
+const InventoryItemSchema = defineEntity({
+  name: 'InventoryItem',
+  properties: {
+    id: uuidKey(),
+    product: () => p.manyToOne(Product).deleteRule('restrict'),
+    /** SKU or serial number of this physical unit. */
+    sku: p.string().length(64).unique(),
+    status: p.enum(INVENTORY_STATUSES).default('available'),
+    condition: p.string().length(40).nullable(),
+    ...timestamps(),
+  },
+  indexes: [{ name: 'idx_inventory_product_status', properties: ['product', 'status'] }],
+});
+
+export class InventoryItem extends InventoryItemSchema.class {}
+InventoryItemSchema.setClass(InventoryItem);

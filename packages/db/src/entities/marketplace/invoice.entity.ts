@@ -1,0 +1,28 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { currency, money, timestamps, uuidKey } from '../columns.ts';
+import { INVOICE_STATUSES } from '../enums.ts';
+import { RentalOrder } from './rental-order.entity.ts';
+
+const InvoiceSchema = defineEntity({
+  name: 'Invoice',
+  properties: {
+    id: uuidKey(),
+    order: () => p.manyToOne(RentalOrder).deleteRule('restrict').index(),
+    amountDue: money(),
+    amountPaid: money().default(0),
+    currency: currency(),
+    status: p.enum(INVOICE_STATUSES).default('issued').index(),
+    dueDate: p.date(),
+    issuedAt: p.datetime().onCreate(() => new Date()),
+    ...timestamps(),
+  },
+  checks: [
+    {
+      name: 'invoice_amounts',
+      expression: 'amount_due >= 0 and amount_paid >= 0 and amount_paid <= amount_due',
+    },
+  ],
+});
+
+export class Invoice extends InvoiceSchema.class {}
+InvoiceSchema.setClass(Invoice);

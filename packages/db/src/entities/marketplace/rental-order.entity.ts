@@ -1,0 +1,32 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { currency, money, timestamps, uuidKey } from '../columns.ts';
+import { ORDER_STATUSES } from '../enums.ts';
+import { User } from '../identity/user.entity.ts';
+
+const RentalOrderSchema = defineEntity({
+  name: 'RentalOrder',
+  properties: {
+    id: uuidKey(),
+    customer: () => p.manyToOne(User).deleteRule('restrict'),
+    seller: () => p.manyToOne(User).deleteRule('restrict'),
+    status: p.enum(ORDER_STATUSES).default('pending'),
+    totalAmount: money(),
+    currency: currency(),
+    startTs: p.datetime(),
+    endTs: p.datetime(),
+    idempotencyKey: p.string().length(128).nullable().unique(),
+    ...timestamps(),
+  },
+  indexes: [
+    { name: 'idx_rental_orders_customer_status', properties: ['customer', 'status'] },
+    { properties: ['seller', 'status', 'createdAt'] },
+  ],
+  checks: [
+    { name: 'rental_order_total_non_negative', expression: 'total_amount >= 0' },
+    { name: 'rental_order_period_ordered', expression: 'end_ts > start_ts' },
+  ],
+});
+
+/** A marketplace rental order (customer rents a seller's products for a period). */
+export class RentalOrder extends RentalOrderSchema.class {}
+RentalOrderSchema.setClass(RentalOrder);

@@ -1,0 +1,25 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { timestamps, uuidKey } from '../columns.ts';
+import { MediaUpload } from '../content/media-upload.entity.ts';
+import { ISSUE_STATUSES } from '../enums.ts';
+import { User } from '../identity/user.entity.ts';
+import { Station } from './station.entity.ts';
+
+const StationIssueSchema = defineEntity({
+  name: 'StationIssue',
+  properties: {
+    id: uuidKey(),
+    station: () => p.manyToOne(Station).deleteRule('cascade'),
+    user: () => p.manyToOne(User).deleteRule('cascade'),
+    issueType: p.string().length(40),
+    description: p.string().length(2000),
+    status: p.enum(ISSUE_STATUSES).default('open'),
+    media: () => p.manyToMany(MediaUpload).pivotTable('station_issue_media'),
+    resolvedAt: p.datetime().nullable(),
+    ...timestamps(),
+  },
+  indexes: [{ properties: ['station', 'status'] }, { properties: ['user', 'createdAt'] }],
+});
+
+export class StationIssue extends StationIssueSchema.class {}
+StationIssueSchema.setClass(StationIssue);
