@@ -1,0 +1,11 @@
+export * from './dispense.ts';
+export {
+  chooseSlotForDispense,
+  DEFAULT_BATTERY_THRESHOLD,
+  type SlotState,
+  type StationSlot,
+} from './slots.ts';
+export * from './station-context.ts';
+export type { EjectOrder, MissingReport, ReturnReport, StationEffect } from './station-effects.ts';
+export * from './station-events.ts';
+export * from './station-machine.ts';

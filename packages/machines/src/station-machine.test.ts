@@ -1,0 +1,600 @@
+import { describe, expect, it } from 'vitest';
+import type { StationEvent } from './station-events.ts';
+import { stationMachine } from './station-machine.ts';
+import {
+  aFault,
+  aHeartbeat,
+  aHello,
+  anEjectFailure,
+  anEjectOk,
+  anInsert,
+  aRemoval,
+  aStatus,
+  drive,
+  empty,
+  occupied,
+} from './testing.ts';
+
+const sn = 'ST-1';
+const dispense = (commandId: string, rentalId = 'rental-1'): StationEvent => ({
+  type: 'DISPENSE_REQUESTED',
+  commandId,
+  rentalId,
+});
+const effects = (actions: { type: string; params?: unknown }[]) => actions.map((a) => a.type);
+const paramsOf = (actions: { type: string; params?: unknown }[], type: string) =>
+  actions.filter((a) => a.type === type).map((a) => a.params);
+/** A station online with PB-A 90% in slot 1, PB-B 50% in slot 2, PB-C 10% in slot 3, slot 4 empty. */
+// A low fixed seq, so messages built before it (arguments are evaluated first) still come after it.
+const bootHello = () =>
+  aHello([occupied(1, 'PB-A', 90), occupied(2, 'PB-B', 50), occupied(3, 'PB-C', 10), empty(4)], { seq: 1 });
+
+describe('station machine: offline', () => {
+  it('starts offline with the input config and no slots known', () => {
+    const { snapshot, actions } = drive({ sn, slotCount: 2, batteryThreshold: 30 });
+    expect(snapshot.value).toBe('offline');
+    expect(snapshot.context).toMatchObject({ sn, batteryThreshold: 30, lastSeq: -1, connected: false });
+    expect(snapshot.context.slots.map((s) => s.state)).toEqual(['empty', 'empty']);
+    expect(actions).toEqual([]);
+  });
+
+  it('goes online on hello, adopting the snapshot and deriving ready/charging from the threshold', () => {
+    const hello = bootHello();
+    const { snapshot, actions } = drive({ sn }, hello);
+    expect(snapshot.value).toBe('online');
+    expect(snapshot.context.slots.map((s) => s.state)).toEqual(['ready', 'ready', 'charging', 'empty']);
+    expect(snapshot.context.firmware).toBe('1.0.0');
+    expect(snapshot.context.lastSeq).toBe(hello.message.seq);
+    expect(snapshot.context.lastHeartbeatAt).toBe(hello.receivedAt);
+    expect(effects(actions)).toEqual(['reportReturn', 'reportReturn', 'reportReturn', 'persist']);
+  });
+
+  it.each([
+    ['HEARTBEAT', aHeartbeat()],
+    ['SLOT_INSERTED', anInsert(4, 'PB-N', 80)],
+    ['SLOT_REMOVED', aRemoval(1)],
+    ['SLOT_FAULT', aFault(1)],
+    ['EJECT_RESULT', anEjectOk('cmd-unknown', 1, 'PB-A')],
+  ])('comes back online on %s from a station it thought gone, and asks for a snapshot', (_, event) => {
+    const { snapshot, actions } = drive({ sn }, bootHello(), { type: 'HEARTBEAT_TIMEOUT' }, event);
+    expect(snapshot.value).toBe('online');
+    expect(effects(actions)).toContain('sendSync');
+    expect(effects(actions).at(-1)).toBe('persist');
+  });
+
+  it('goes online on a status online, without a sync (a hello follows)', () => {
+    const { snapshot, actions } = drive({ sn }, aStatus('online'));
+    expect(snapshot.value).toBe('online');
+    expect(snapshot.context.connected).toBe(true);
+    expect(effects(actions)).toEqual(['persist']);
+  });
+
+  it('stays offline on a status offline and on a heartbeat timeout', () => {
+    expect(drive({ sn }, aStatus('offline')).snapshot.value).toBe('offline');
+    const { snapshot, actions } = drive({ sn }, { type: 'HEARTBEAT_TIMEOUT' });
+    expect(snapshot.value).toBe('offline');
+    expect(actions).toEqual([]);
+  });
+
+  it('refuses to dispense, ejecting nothing', () => {
+    const { actions, snapshot } = drive(
+      { sn },
+      bootHello(),
+      aStatus('offline', 10_000_000),
+      dispense('cmd-00001'),
+    );
+    expect(snapshot.value).toBe('offline');
+    expect(effects(actions)).toEqual(['reportDispenseResult']);
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'station_offline' },
+    ]);
+    expect(snapshot.context.slots[0]?.state).toBe('ready');
+  });
+});
+
+describe('station machine: online', () => {
+  const online = (...events: StationEvent[]) => drive({ sn }, bootHello(), ...events);
+
+  it('dispenses the ready power bank with the highest charge and marks its slot ejecting', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'));
+    expect(paramsOf(actions, 'sendEject')).toEqual([
+      { commandId: 'cmd-00001', rentalId: 'rental-1', slot: 1 },
+    ]);
+    expect(snapshot.context.slots[0]).toMatchObject({ state: 'ejecting', commandId: 'cmd-00001' });
+    expect(snapshot.context.pendingEjects['cmd-00001']).toEqual({
+      commandId: 'cmd-00001',
+      rentalId: 'rental-1',
+      slot: 1,
+      powerBankSerial: 'PB-A',
+    });
+    expect(effects(actions)).toEqual(['sendEject', 'persist']);
+  });
+
+  it('gives concurrent dispenses different slots and never goes below the threshold', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001', 'r1'), dispense('cmd-00002', 'r2'));
+    expect(paramsOf(actions, 'sendEject')).toEqual([{ commandId: 'cmd-00002', rentalId: 'r2', slot: 2 }]);
+    const [third, thirdActions] = drive({ sn }).next(dispense('x')); // offline station, sanity
+    expect(third.value).toBe('offline');
+    expect(effects(thirdActions)).toEqual(['reportDispenseResult']);
+    const [, noneLeft] = drive({ sn }, bootHello(), dispense('cmd-00001'), dispense('cmd-00002')).next(
+      dispense('cmd-00003'),
+    );
+    // Slot 3 holds 10% < 20%: not rentable; ejects are in flight, so the answer is busy.
+    expect(paramsOf(noneLeft, 'reportDispenseResult')).toEqual([
+      { ok: false, commandId: 'cmd-00003', rentalId: 'rental-1', reason: 'busy' },
+    ]);
+    expect(Object.keys(snapshot.context.pendingEjects)).toEqual(['cmd-00001', 'cmd-00002']);
+  });
+
+  it('answers no_power_bank when nothing is charged enough and nothing is in flight', () => {
+    const { actions } = drive({ sn }, aHello([occupied(1, 'PB-C', 19), empty(2)]), dispense('cmd-00001'));
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'no_power_bank' },
+    ]);
+  });
+
+  it('uses the configured battery threshold', () => {
+    const hello = aHello([occupied(1, 'PB-A', 25)]);
+    expect(drive({ sn, batteryThreshold: 30 }, hello).snapshot.context.slots[0]?.state).toBe('charging');
+    const { actions } = drive(
+      { sn, batteryThreshold: 30 },
+      aHello([occupied(1, 'PB-A', 25)]),
+      dispense('cmd-00001'),
+    );
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ reason: 'no_power_bank' }]);
+  });
+
+  it('never ejects twice for one command id: a repeat while pending does nothing', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'), dispense('cmd-00001'));
+    expect(actions).toEqual([]);
+    expect(Object.keys(snapshot.context.pendingEjects)).toEqual(['cmd-00001']);
+    expect(snapshot.context.slots.filter((s) => s.state === 'ejecting')).toHaveLength(1);
+  });
+
+  it('settles an ok eject-result: slot empty, power bank out, dispense reported', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'));
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(snapshot.context.pendingEjects).toEqual({});
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      { ok: true, commandId: 'cmd-00001', rentalId: 'rental-1', slot: 1, powerBankSerial: 'PB-A' },
+    ]);
+    expect(effects(actions)).toEqual(['reportDispenseResult', 'persist']);
+  });
+
+  it('answers a repeated command id after settling with the same outcome and no new eject', () => {
+    const { snapshot, actions } = online(
+      dispense('cmd-00001'),
+      anEjectOk('cmd-00001', 1, 'PB-A'),
+      dispense('cmd-00001'),
+    );
+    expect(effects(actions)).toEqual(['reportDispenseResult']);
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
+    expect(snapshot.context.slots[1]?.state).toBe('ready');
+  });
+
+  it('asks for a snapshot when the station ejected another power bank than recorded', () => {
+    const { actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-X'));
+    expect(effects(actions)).toEqual(['sendSync', 'reportDispenseResult', 'persist']);
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ powerBankSerial: 'PB-X' }]);
+  });
+
+  it.each(['jammed', 'busy', 'timeout'] as const)(
+    'puts the slot back to ready on an eject failure (%s)',
+    (error) => {
+      const { snapshot, actions } = online(dispense('cmd-00001'), anEjectFailure('cmd-00001', 1, error));
+      expect(snapshot.context.slots[0]).toEqual({
+        slot: 1,
+        state: 'ready',
+        powerBank: { serial: 'PB-A', battery: 90 },
+      });
+      expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+        { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'eject_failed', detail: error },
+      ]);
+    },
+  );
+
+  it('reports the power bank missing when the station finds the slot empty on eject', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'), anEjectFailure('cmd-00001', 1, 'empty'));
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(paramsOf(actions, 'reportMissing')).toEqual([
+      { slot: 1, powerBankSerial: 'PB-A', reason: 'eject_found_empty' },
+    ]);
+  });
+
+  it('times an eject out: slot back to ready, rental told timeout', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'), {
+      type: 'EJECT_TIMED_OUT',
+      commandId: 'cmd-00001',
+    });
+    expect(snapshot.context.slots[0]?.state).toBe('ready');
+    expect(snapshot.context.pendingEjects).toEqual({});
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'timeout' },
+    ]);
+  });
+
+  it('ignores a timeout for a command that is not pending', () => {
+    const { actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'), {
+      type: 'EJECT_TIMED_OUT',
+      commandId: 'cmd-00001',
+    });
+    expect(actions).toEqual([]);
+  });
+
+  it('records a late success after a timeout: the power bank is out and the rental is told', () => {
+    const { snapshot, actions } = online(
+      dispense('cmd-00001'),
+      { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
+      anEjectOk('cmd-00001', 1, 'PB-A'),
+    );
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      {
+        ok: true,
+        commandId: 'cmd-00001',
+        rentalId: 'rental-1',
+        slot: 1,
+        powerBankSerial: 'PB-A',
+        late: true,
+      },
+    ]);
+    // A retry of the command now gets the success.
+    const [, retry] = drive({ sn }, bootHello()).next(dispense('cmd-00001'));
+    expect(effects(retry)).toEqual(['sendEject', 'persist']);
+    expect(snapshot.context.settledEjects[0]?.result).toMatchObject({ ok: true, late: true });
+  });
+
+  it('a late success for a slot already re-ejected keeps the new eject and removes the power bank', () => {
+    const { snapshot, actions } = online(
+      dispense('cmd-00001'),
+      { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
+      dispense('cmd-00002'),
+      anEjectOk('cmd-00001', 1, 'PB-A'),
+    );
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'ejecting', commandId: 'cmd-00002' });
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ ok: true, late: true }]);
+    // The second eject then fails (slot empty): the slot rests empty, no phantom power bank.
+    const [after, failActions] = transition2(snapshot, anEjectFailure('cmd-00002', 1, 'empty'));
+    expect(after.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(paramsOf(failActions, 'reportMissing')).toEqual([]);
+  });
+
+  it('ignores a late failure and results for unknown commands, apart from noting the message', () => {
+    const late = online(
+      dispense('cmd-00001'),
+      { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
+      anEjectFailure('cmd-00001', 1),
+    );
+    expect(effects(late.actions)).toEqual(['persist']);
+    expect(late.snapshot.context.slots[0]?.state).toBe('ready');
+    const unknown = online(anEjectOk('cmd-nobody', 2, 'PB-B'));
+    expect(effects(unknown.actions)).toEqual(['persist']);
+    expect(unknown.snapshot.context.slots[1]?.state).toBe('ready');
+  });
+
+  it('reports an inserted power bank it did not know as a return, ready or charging by battery', () => {
+    const { snapshot, actions } = online(anInsert(4, 'PB-N', 15));
+    expect(snapshot.context.slots[3]).toEqual({
+      slot: 4,
+      state: 'charging',
+      powerBank: { serial: 'PB-N', battery: 15 },
+    });
+    expect(paramsOf(actions, 'reportReturn')).toEqual([
+      { slot: 4, powerBankSerial: 'PB-N', battery: 15, source: 'inserted' },
+    ]);
+  });
+
+  it('treats a power bank moved between slots of the station as a move, not a return', () => {
+    const { snapshot, actions } = online(anInsert(4, 'PB-A', 90));
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(snapshot.context.slots[3]?.state).toBe('ready');
+    expect(effects(actions)).toEqual(['persist']);
+  });
+
+  it('reports an unexpected removal as missing', () => {
+    const { snapshot, actions } = online(aRemoval(2));
+    expect(snapshot.context.slots[1]).toEqual({ slot: 2, state: 'empty' });
+    expect(paramsOf(actions, 'reportMissing')).toEqual([
+      { slot: 2, powerBankSerial: 'PB-B', reason: 'removed' },
+    ]);
+  });
+
+  it('leaves an ejecting slot to its eject-result when a removal is reported', () => {
+    const { snapshot, actions } = online(dispense('cmd-00001'), aRemoval(1));
+    expect(snapshot.context.slots[0]?.state).toBe('ejecting');
+    expect(effects(actions)).toEqual(['persist']);
+  });
+
+  it('marks a slot faulty on a fault event and never dispenses from it', () => {
+    const { snapshot, actions } = online(aFault(1, 'lock'), dispense('cmd-00001'));
+    expect(snapshot.context.slots[0]).toMatchObject({
+      state: 'faulty',
+      error: 'lock',
+      powerBank: { serial: 'PB-A' },
+    });
+    expect(paramsOf(actions, 'sendEject')).toEqual([
+      { commandId: 'cmd-00001', rentalId: 'rental-1', slot: 2 },
+    ]);
+  });
+
+  it('asks for a snapshot when a slot message names a slot it does not know', () => {
+    const { actions } = drive({ sn }, aStatus('online'), anInsert(3, 'PB-Z', 50));
+    expect(effects(actions)).toEqual(['sendSync', 'persist']);
+  });
+
+  it('updates batteries from heartbeats: charging becomes ready at the threshold', () => {
+    const { snapshot } = online(
+      aHeartbeat([
+        { slot: 3, battery: 20 },
+        { slot: 1, battery: 91 },
+        { slot: 4, battery: 50 },
+      ]),
+    );
+    expect(snapshot.context.slots[2]).toEqual({
+      slot: 3,
+      state: 'ready',
+      powerBank: { serial: 'PB-C', battery: 20 },
+    });
+    expect(snapshot.context.slots[0]?.powerBank?.battery).toBe(91);
+    expect(snapshot.context.slots[3]).toEqual({ slot: 4, state: 'empty' });
+  });
+
+  it('goes offline on the last will and on a heartbeat timeout, keeping pending ejects', () => {
+    const will = online(dispense('cmd-00001'), aStatus('offline', 1e9));
+    expect(will.snapshot.value).toBe('offline');
+    expect(will.snapshot.context.connected).toBe(false);
+    expect(Object.keys(will.snapshot.context.pendingEjects)).toEqual(['cmd-00001']);
+    const silent = online({ type: 'HEARTBEAT_TIMEOUT' });
+    expect(silent.snapshot.value).toBe('offline');
+    expect(effects(silent.actions)).toEqual(['persist']);
+  });
+
+  it('ignores a heartbeat timeout decided before the last heartbeat arrived', () => {
+    const hb = aHeartbeat();
+    const { snapshot, actions } = online(hb, { type: 'HEARTBEAT_TIMEOUT', silentSince: hb.receivedAt - 1 });
+    expect(snapshot.value).toBe('online');
+    expect(actions).toEqual([]);
+    expect(online(hb, { type: 'HEARTBEAT_TIMEOUT', silentSince: hb.receivedAt }).snapshot.value).toBe(
+      'offline',
+    );
+  });
+
+  it('locks and unlocks slots, telling the station', () => {
+    const locked = online({ type: 'LOCK_SLOT', slot: 1 });
+    expect(locked.snapshot.context.slots[0]).toMatchObject({
+      state: 'locked',
+      powerBank: { serial: 'PB-A' },
+    });
+    expect(locked.actions.map((a) => [a.type, a.params])).toEqual([
+      ['sendLockSlot', { slot: 1 }],
+      ['persist', undefined],
+    ]);
+    const [, dispenseActions] = locked.next(dispense('cmd-00001'));
+    expect(paramsOf(dispenseActions, 'sendEject')).toMatchObject([{ slot: 2 }]);
+    const unlocked = online({ type: 'LOCK_SLOT', slot: 1 }, { type: 'UNLOCK_SLOT', slot: 1 });
+    expect(unlocked.snapshot.context.slots[0]?.state).toBe('ready');
+    expect(effects(unlocked.actions)).toEqual(['sendUnlockSlot', 'persist']);
+  });
+
+  it('refuses to lock an ejecting or unknown slot, and to unlock a slot that is not locked', () => {
+    expect(online(dispense('cmd-00001'), { type: 'LOCK_SLOT', slot: 1 }).actions).toEqual([]);
+    expect(online({ type: 'LOCK_SLOT', slot: 9 }).actions).toEqual([]);
+    expect(online({ type: 'UNLOCK_SLOT', slot: 1 }).actions).toEqual([]);
+  });
+
+  it('sends a sync on request and changes nothing else', () => {
+    const { snapshot, actions } = online({ type: 'SYNC_REQUESTED' });
+    expect(effects(actions)).toEqual(['sendSync']);
+    expect(snapshot.value).toBe('online');
+  });
+});
+
+describe('station machine: duplicates and ordering', () => {
+  it('changes nothing for a repeated message id or an older seq', () => {
+    const insert = anInsert(4, 'PB-N', 80);
+    const base = drive({ sn }, bootHello(), insert);
+    const [again, againActions] = base.next(insert);
+    expect(againActions).toEqual([]);
+    expect(again.context).toEqual(base.snapshot.context);
+    const stale = { ...anRemovalAt(4, insert.message.seq - 1) };
+    const [afterStale, staleActions] = base.next(stale);
+    expect(staleActions).toEqual([]);
+    expect(afterStale.context).toEqual(base.snapshot.context);
+  });
+
+  it('does not eject twice when the eject-result is redelivered', () => {
+    const ok = anEjectOk('cmd-00001', 1, 'PB-A');
+    const { actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), ok, ok);
+    expect(actions).toEqual([]);
+  });
+
+  it('forgets the oldest message ids beyond the history size', () => {
+    const beats = Array.from({ length: 5 }, () => aHeartbeat());
+    const { snapshot } = drive({ sn, historySize: 3 }, ...beats);
+    expect(snapshot.context.seenMsgIds).toEqual(
+      beats
+        .slice(-3)
+        .reverse()
+        .map((b) => b.message.msgId),
+    );
+  });
+
+  it('orders status by connection: a late will of an older connection is stale', () => {
+    const connect1 = 5000;
+    const connect2 = 9000;
+    const { snapshot, actions } = drive(
+      { sn },
+      aStatus('online', connect1),
+      aStatus('online', connect2),
+      aStatus('offline', connect1, 'will-1'),
+    );
+    expect(snapshot.value).toBe('online');
+    expect(actions).toEqual([]);
+    // The will of the current connection wins over its own online.
+    expect(
+      drive({ sn }, aStatus('online', connect2), aStatus('offline', connect2, 'will-2')).snapshot.value,
+    ).toBe('offline');
+    expect(
+      drive({ sn }, aStatus('offline', connect2, 'will-2'), aStatus('online', connect2)).snapshot.value,
+    ).toBe('offline');
+  });
+
+  it('accepts status regardless of the data seq, and a redelivered retained status once', () => {
+    const online = aStatus('online', 6);
+    const { snapshot, actions } = drive(
+      { sn },
+      bootHello(),
+      aHeartbeat(),
+      aStatus('offline', 5),
+      online,
+      online,
+    );
+    expect(snapshot.context.lastSeq).toBeGreaterThan(6);
+    expect(snapshot.value).toBe('online');
+    expect(actions).toEqual([]);
+  });
+});
+
+describe('station machine: reconciliation on hello', () => {
+  it('reports a power bank found that it did not know as a return, one gone as missing', () => {
+    const { snapshot, actions } = drive(
+      { sn },
+      bootHello(),
+      aHello([occupied(1, 'PB-A', 90), empty(2), occupied(3, 'PB-C', 12), occupied(4, 'PB-R', 70)]),
+    );
+    expect(paramsOf(actions, 'reportReturn')).toEqual([
+      { slot: 4, powerBankSerial: 'PB-R', battery: 70, source: 'snapshot' },
+    ]);
+    expect(paramsOf(actions, 'reportMissing')).toEqual([
+      { slot: 2, powerBankSerial: 'PB-B', reason: 'absent_on_hello' },
+    ]);
+    expect(snapshot.context.slots.map((s) => s.state)).toEqual(['ready', 'empty', 'charging', 'ready']);
+  });
+
+  it('keeps an eject in flight across a hello and does not call its power bank missing', () => {
+    const { snapshot, actions } = drive(
+      { sn },
+      bootHello(),
+      dispense('cmd-00001'),
+      aHello([empty(1), occupied(2, 'PB-B', 50), occupied(3, 'PB-C', 10), empty(4)]),
+    );
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'ejecting', commandId: 'cmd-00001' });
+    expect(paramsOf(actions, 'reportMissing')).toEqual([]);
+    const [settled] = transition2(snapshot, anEjectOk('cmd-00001', 1, 'PB-A'));
+    expect(settled.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+  });
+
+  it('adopts locked and faulty slots and a changed slot count', () => {
+    const { snapshot } = drive(
+      { sn, slotCount: 8 },
+      aHello([
+        { slot: 1, state: 'locked', powerBank: { serial: 'PB-A', battery: 90 } },
+        { slot: 2, state: 'fault', error: 'sensor' },
+      ]),
+    );
+    expect(snapshot.context.slots).toEqual([
+      { slot: 1, state: 'locked', powerBank: { serial: 'PB-A', battery: 90 } },
+      { slot: 2, state: 'faulty', error: 'sensor' },
+    ]);
+  });
+});
+
+describe('station machine: maintenance', () => {
+  const inMaintenance = (...events: StationEvent[]) =>
+    drive({ sn }, bootHello(), { type: 'ENTER_MAINTENANCE' }, ...events);
+
+  it('enters from online and from offline, persisting', () => {
+    const fromOnline = inMaintenance();
+    expect(fromOnline.snapshot.value).toBe('maintenance');
+    expect(effects(fromOnline.actions)).toEqual(['persist']);
+    expect(drive({ sn }, { type: 'ENTER_MAINTENANCE' }).snapshot.value).toBe('maintenance');
+    expect(inMaintenance({ type: 'ENTER_MAINTENANCE' }).actions).toEqual([]);
+  });
+
+  it('refuses to dispense but still answers a known command with its outcome', () => {
+    const { actions } = inMaintenance(dispense('cmd-00001'));
+    expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
+      { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'station_maintenance' },
+    ]);
+    const settled = drive(
+      { sn },
+      bootHello(),
+      dispense('cmd-00001'),
+      { type: 'ENTER_MAINTENANCE' },
+      anEjectOk('cmd-00001', 1, 'PB-A'),
+      dispense('cmd-00001'),
+    );
+    expect(paramsOf(settled.actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
+  });
+
+  it('keeps tracking slots and the link while in maintenance', () => {
+    const { snapshot } = inMaintenance(anInsert(4, 'PB-N', 60), aStatus('offline', 1e9));
+    expect(snapshot.value).toBe('maintenance');
+    expect(snapshot.context.slots[3]?.state).toBe('ready');
+    expect(snapshot.context.connected).toBe(false);
+    const timedOut = inMaintenance({ type: 'HEARTBEAT_TIMEOUT' });
+    expect(timedOut.snapshot.value).toBe('maintenance');
+    expect(timedOut.snapshot.context.connected).toBe(false);
+  });
+
+  it('exits to online when the station is connected, else offline', () => {
+    expect(inMaintenance({ type: 'EXIT_MAINTENANCE' }).snapshot.value).toBe('online');
+    expect(inMaintenance({ type: 'HEARTBEAT_TIMEOUT' }, { type: 'EXIT_MAINTENANCE' }).snapshot.value).toBe(
+      'offline',
+    );
+    expect(drive({ sn }, { type: 'EXIT_MAINTENANCE' }).actions).toEqual([]);
+  });
+});
+
+describe('station machine: commands in every state', () => {
+  const withPendingEject = [bootHello(), dispense('cmd-00001')];
+  const into: Record<string, StationEvent[]> = {
+    online: [],
+    offline: [{ type: 'HEARTBEAT_TIMEOUT' }],
+    maintenance: [{ type: 'ENTER_MAINTENANCE' }],
+  };
+
+  it.each(Object.keys(into))(
+    'in %s: eject timeout, lock, unlock and sync work and keep the state',
+    (state) => {
+      const start = drive({ sn }, ...withPendingEject, ...(into[state] ?? []));
+      expect(start.snapshot.value).toBe(state);
+      const [timedOut, timeoutActions] = start.next({ type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' });
+      expect(timedOut.value).toBe(state);
+      expect(paramsOf(timeoutActions, 'reportDispenseResult')).toMatchObject([{ reason: 'timeout' }]);
+      const [locked, lockActions] = start.next({ type: 'LOCK_SLOT', slot: 2 });
+      expect([locked.value, locked.context.slots[1]?.state]).toEqual([state, 'locked']);
+      expect(effects(lockActions)).toEqual(['sendLockSlot', 'persist']);
+      const [, syncActions] = start.next({ type: 'SYNC_REQUESTED' });
+      expect(effects(syncActions)).toEqual(['sendSync']);
+      const [, repeatActions] = start.next(dispense('cmd-00001'));
+      expect(repeatActions).toEqual([]);
+    },
+  );
+});
+
+describe('station machine: effects are supplied by the runtime', () => {
+  it('runs provided implementations with their params', async () => {
+    const { createActor } = await import('xstate');
+    const sent: unknown[] = [];
+    const machine = stationMachine.provide({ actions: { sendEject: (_, order) => void sent.push(order) } });
+    const actor = createActor(machine, { input: { sn } }).start();
+    actor.send(bootHello());
+    actor.send(dispense('cmd-00001'));
+    expect(sent).toEqual([{ commandId: 'cmd-00001', rentalId: 'rental-1', slot: 1 }]);
+    actor.stop();
+  });
+});
+
+import type { SnapshotFrom } from 'xstate';
+// Helpers that read better at the call site than inline.
+import { transition } from 'xstate';
+
+function transition2(snapshot: SnapshotFrom<typeof stationMachine>, event: StationEvent) {
+  return transition(stationMachine, snapshot, event);
+}
+function anRemovalAt(slot: number, seq: number): StationEvent {
+  const event = aRemoval(slot);
+  if (event.type !== 'SLOT_REMOVED') throw new Error('builder changed');
+  return { ...event, message: { ...event.message, seq, msgId: `stale-${seq}` } };
+}
