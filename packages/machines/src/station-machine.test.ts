@@ -402,6 +402,16 @@ describe('station machine: duplicates and ordering', () => {
     expect(afterStale.context).toEqual(base.snapshot.context);
   });
 
+  it('treats a known message id as a duplicate even when re-sent with a new seq', () => {
+    const insert = anInsert(4, 'PB-N', 80);
+    const base = drive({ sn }, bootHello(), insert);
+    const resent = {
+      ...insert,
+      message: { ...insert.message, seq: insert.message.seq + 100 },
+    } as StationEvent;
+    expect(base.next(resent)[1]).toEqual([]);
+  });
+
   it('does not eject twice when the eject-result is redelivered', () => {
     const ok = anEjectOk('cmd-00001', 1, 'PB-A');
     const { actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), ok, ok);
