@@ -49,6 +49,11 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     c.set('logger', logger);
     const started = performance.now();
     await next();
+    // Handlers that return their own Response (the tRPC adapter) drop the header requestId() set.
+    if (!c.res.headers.has('X-Request-Id')) {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('X-Request-Id', c.get('requestId'));
+    }
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     deps.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
