@@ -1,8 +1,9 @@
 import type { RootRouter } from '@powerbank/api';
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from '@trpc/client';
 import superjson from 'superjson';
 
 export type { RootRouter } from '@powerbank/api';
+export { TRPCClientError } from '@trpc/client';
 
 export interface ApiClientOptions {
   /** Base URL of the api, e.g. `http://127.0.0.1:3000` (the client adds `/trpc`). */
@@ -14,6 +15,12 @@ export interface ApiClientOptions {
 }
 
 export type ApiClient = TRPCClient<RootRouter>;
+/** A refusal from the api: `error.data.appCode` is its code (`VALIDATION_FAILED`, `RATE_LIMITED`…). */
+export type ApiError = TRPCClientError<RootRouter>;
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof TRPCClientError;
+}
 
 /** The typed client: every procedure of the api, superjson on the wire, calls in one tick batched. */
 export function createApiClient(options: ApiClientOptions): ApiClient {

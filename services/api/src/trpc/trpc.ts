@@ -11,8 +11,13 @@ const t = initTRPC
   .create({
     transformer: superjson,
     errorFormatter({ shape, error }) {
+      // The same readable message REST sends (field paths for validation, nothing internal for a 500).
       const body = describeError(error);
-      return { ...shape, data: { ...shape.data, appCode: body.code, details: body.details } };
+      return {
+        ...shape,
+        message: body.message,
+        data: { ...shape.data, appCode: body.code, details: body.details },
+      };
     },
   });
 
