@@ -1,3 +1,4 @@
+export * from './any-row.ts';
 export * from './nats-prefix.ts';
 export * from './nats-server.ts';
 export * from './run-id.ts';

@@ -55,6 +55,7 @@ import { WalletTransaction } from './payments/wallet-transaction.entity.ts';
 import { Rental } from './rentals/rental.entity.ts';
 import { RentalExtension } from './rentals/rental-extension.entity.ts';
 import { RentalIssue } from './rentals/rental-issue.entity.ts';
+import { RentalIssueMedia } from './rentals/rental-issue-media.entity.ts';
 import { RentalLocation } from './rentals/rental-location.entity.ts';
 import { RentalPackage } from './rentals/rental-package.entity.ts';
 import { PowerBank } from './stations/power-bank.entity.ts';
@@ -62,6 +63,7 @@ import { Station } from './stations/station.entity.ts';
 import { StationAmenity } from './stations/station-amenity.entity.ts';
 import { StationAmenityMapping } from './stations/station-amenity-mapping.entity.ts';
 import { StationIssue } from './stations/station-issue.entity.ts';
+import { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 import { StationMedia } from './stations/station-media.entity.ts';
 import { StationSlot } from './stations/station-slot.entity.ts';
 import { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
@@ -121,6 +123,7 @@ export { WalletTransaction } from './payments/wallet-transaction.entity.ts';
 export { Rental } from './rentals/rental.entity.ts';
 export { RentalExtension } from './rentals/rental-extension.entity.ts';
 export { RentalIssue } from './rentals/rental-issue.entity.ts';
+export { RentalIssueMedia } from './rentals/rental-issue-media.entity.ts';
 export { RentalLocation } from './rentals/rental-location.entity.ts';
 export { RentalPackage } from './rentals/rental-package.entity.ts';
 export { PowerBank } from './stations/power-bank.entity.ts';
@@ -128,6 +131,7 @@ export { Station } from './stations/station.entity.ts';
 export { StationAmenity } from './stations/station-amenity.entity.ts';
 export { StationAmenityMapping } from './stations/station-amenity-mapping.entity.ts';
 export { StationIssue } from './stations/station-issue.entity.ts';
+export { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 export { StationMedia } from './stations/station-media.entity.ts';
 export { StationSlot } from './stations/station-slot.entity.ts';
 export { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
@@ -166,12 +170,14 @@ export const entities = [
   PowerBank,
   StationAmenityMapping,
   StationAmenity,
+  StationIssueMedia,
   StationIssue,
   StationMedia,
   StationSlot,
   Station,
   UserStationFavorite,
   RentalExtension,
+  RentalIssueMedia,
   RentalIssue,
   RentalLocation,
   RentalPackage,

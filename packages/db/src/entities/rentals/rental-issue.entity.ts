@@ -4,6 +4,7 @@ import { MediaUpload } from '../content/media-upload.entity.ts';
 import { ISSUE_STATUSES } from '../enums.ts';
 import { User } from '../identity/user.entity.ts';
 import { Rental } from './rental.entity.ts';
+import { RentalIssueMedia } from './rental-issue-media.entity.ts';
 
 const RentalIssueSchema = defineEntity({
   name: 'RentalIssue',
@@ -14,7 +15,7 @@ const RentalIssueSchema = defineEntity({
     issueType: p.string().length(40),
     description: p.string().length(2000),
     status: p.enum(ISSUE_STATUSES).default('open').index(),
-    media: () => p.manyToMany(MediaUpload).pivotTable('rental_issue_media'),
+    media: () => p.manyToMany(MediaUpload).pivotEntity(() => RentalIssueMedia),
     resolvedAt: p.datetime().nullable(),
     ...timestamps(),
   },

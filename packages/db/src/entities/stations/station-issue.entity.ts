@@ -4,6 +4,7 @@ import { MediaUpload } from '../content/media-upload.entity.ts';
 import { ISSUE_STATUSES } from '../enums.ts';
 import { User } from '../identity/user.entity.ts';
 import { Station } from './station.entity.ts';
+import { StationIssueMedia } from './station-issue-media.entity.ts';
 
 const StationIssueSchema = defineEntity({
   name: 'StationIssue',
@@ -14,7 +15,7 @@ const StationIssueSchema = defineEntity({
     issueType: p.string().length(40),
     description: p.string().length(2000),
     status: p.enum(ISSUE_STATUSES).default('open'),
-    media: () => p.manyToMany(MediaUpload).pivotTable('station_issue_media'),
+    media: () => p.manyToMany(MediaUpload).pivotEntity(() => StationIssueMedia),
     resolvedAt: p.datetime().nullable(),
     ...timestamps(),
   },
