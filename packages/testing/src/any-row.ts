@@ -65,7 +65,7 @@ function buildFromMeta(
     if (prop.kind === 'scalar') {
       if (!optional) data[prop.name] = scalarValue(prop);
     } else if ((prop.kind === 'm:1' || (prop.kind === '1:1' && prop.owner)) && !prop.nullable) {
-      const target = prop.targetMeta ?? em.getMetadata().find(prop.type as string);
+      const target = prop.targetMeta;
       if (!target) throw new Error(`no metadata for ${meta.className}.${prop.name}`);
       data[prop.name] = buildFromMeta(em, target, {}, defaults);
     }
