@@ -1,9 +1,10 @@
 import type { Context as HonoContext } from 'hono';
-import { createOpenApiFetchHandler, type OpenApiRouter } from 'trpc-to-openapi';
+import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
-import { type ContextSource, createContext } from '../trpc/context.ts';
+import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
+import { createCachedOpenApiFetchHandler } from './openapi-fetch-handler.ts';
 import { restRouteTable } from './route-table.ts';
 
 /**
@@ -14,17 +15,15 @@ import { restRouteTable } from './route-table.ts';
  */
 export function restHandler(source: ContextSource, router: OpenApiRouter) {
   const routes = restRouteTable(router);
+  const handle = createCachedOpenApiFetchHandler<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
     let failure: unknown;
-    // trpc-to-openapi strips the endpoint with a plain string replace on the whole URL,
-    // which would also hit a host name containing "/api" (api.example.com): hand it a fixed origin.
+    // A fixed origin and the path below `/api`: the request's own host plays no part in routing.
     const url = new URL(c.req.url);
-    const response = await createOpenApiFetchHandler({
-      endpoint: '/api',
-      router,
-      req: new Request(`http://localhost${url.pathname}${url.search}`, c.req.raw),
+    const response = await handle({
+      req: new Request(`http://localhost${url.pathname.slice('/api'.length)}${url.search}`, c.req.raw),
       createContext: () => createContext(source, c.get('requestId'), c.get('logger')),
-      onError: ({ error }) => {
+      onError: (error) => {
         failure = error;
       },
     });
