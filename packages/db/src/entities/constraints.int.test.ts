@@ -102,11 +102,11 @@ describe('database constraints', () => {
 
     const em = db.orm.em.fork();
     const station = anyRow(em, Station);
-    anyRow(em, StationSlot, { station, slotIndex: 0 });
+    anyRow(em, StationSlot, { station, slotIndex: 1 });
     await em.flush();
     expect(
       await attempt((e) =>
-        anyRow(e, StationSlot, { station: e.getReference(Station, station.id), slotIndex: 0 }),
+        anyRow(e, StationSlot, { station: e.getReference(Station, station.id), slotIndex: 1 }),
       ),
     ).toMatch(/station_slot_station_id_slot_index_unique/);
   });

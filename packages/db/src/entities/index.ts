@@ -60,8 +60,10 @@ import { RentalLocation } from './rentals/rental-location.entity.ts';
 import { RentalPackage } from './rentals/rental-package.entity.ts';
 import { PowerBank } from './stations/power-bank.entity.ts';
 import { Station } from './stations/station.entity.ts';
+import { StationActorState } from './stations/station-actor-state.entity.ts';
 import { StationAmenity } from './stations/station-amenity.entity.ts';
 import { StationAmenityMapping } from './stations/station-amenity-mapping.entity.ts';
+import { StationCommand } from './stations/station-command.entity.ts';
 import { StationIssue } from './stations/station-issue.entity.ts';
 import { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 import { StationMedia } from './stations/station-media.entity.ts';
@@ -128,8 +130,10 @@ export { RentalLocation } from './rentals/rental-location.entity.ts';
 export { RentalPackage } from './rentals/rental-package.entity.ts';
 export { PowerBank } from './stations/power-bank.entity.ts';
 export { Station } from './stations/station.entity.ts';
+export { StationActorState } from './stations/station-actor-state.entity.ts';
 export { StationAmenity } from './stations/station-amenity.entity.ts';
 export { StationAmenityMapping } from './stations/station-amenity-mapping.entity.ts';
+export { STATION_COMMAND_STATUSES, StationCommand } from './stations/station-command.entity.ts';
 export { StationIssue } from './stations/station-issue.entity.ts';
 export { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 export { StationMedia } from './stations/station-media.entity.ts';
@@ -168,8 +172,10 @@ export const entities = [
   WalletTransaction,
   Wallet,
   PowerBank,
+  StationActorState,
   StationAmenityMapping,
   StationAmenity,
+  StationCommand,
   StationIssueMedia,
   StationIssue,
   StationMedia,

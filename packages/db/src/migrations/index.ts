@@ -2,9 +2,11 @@
 import { Migration20261124121335_schema } from './Migration20261124121335_schema.ts';
 import { Migration20261124121336_monthly_partitions } from './Migration20261124121336_monthly_partitions.ts';
 import { Migration20261124121826_issue_media_index } from './Migration20261124121826_issue_media_index.ts';
+import { Migration20261124122048_station_core } from './Migration20261124122048_station_core.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
   { name: 'Migration20261124121336_monthly_partitions', class: Migration20261124121336_monthly_partitions },
   { name: 'Migration20261124121826_issue_media_index', class: Migration20261124121826_issue_media_index },
+  { name: 'Migration20261124122048_station_core', class: Migration20261124122048_station_core },
 ];

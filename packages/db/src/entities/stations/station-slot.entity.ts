@@ -9,6 +9,7 @@ const StationSlotSchema = defineEntity({
   properties: {
     id: uuidKey(),
     station: () => p.manyToOne(Station).deleteRule('cascade'),
+    /** 1-based, as printed on the station and used by the station protocol. */
     slotIndex: p.integer(),
     status: p.enum(SLOT_STATUSES).default('empty'),
     /** A power bank sits in at most one slot. */
@@ -20,7 +21,7 @@ const StationSlotSchema = defineEntity({
   uniques: [{ properties: ['station', 'slotIndex'] }],
   indexes: [{ properties: ['station', 'status'] }],
   checks: [
-    { name: 'station_slot_index_range', expression: 'slot_index >= 0 and slot_index < 64' },
+    { name: 'station_slot_index_range', expression: 'slot_index >= 1 and slot_index <= 64' },
     {
       name: 'station_slot_battery_range',
       expression: 'battery_level is null or battery_level >= 0 and battery_level <= 100',
