@@ -57,6 +57,35 @@ export const apiEnv = commonEnv.extend({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
   STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
+  SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
+  SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
+  /** How OTP codes and other texts are sent; `local` only records them in sms_fcm_log. */
+  SMS_PROVIDER: z.enum(['local']).default('local'),
+  /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
+  UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5_242_880),
+  UPLOAD_MIME_TYPES: z
+    .string()
+    .default('image/jpeg,image/png,image/webp,application/pdf')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((type) => type.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** OAuth sign-in (Arctic). A provider is enabled when its client id is set. `*_BASE_URL` points it elsewhere (tests). */
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  GOOGLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  APPLE_CLIENT_ID: z.string().optional(),
+  APPLE_TEAM_ID: z.string().optional(),
+  APPLE_KEY_ID: z.string().optional(),
+  /** The Sign in with Apple private key, PKCS#8 PEM (newlines may be written as `\n`). */
+  APPLE_PRIVATE_KEY: z.string().optional(),
+  APPLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 

@@ -7,9 +7,11 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
+import { sessionMiddleware } from './platform/session-middleware.ts';
 import { StaticCache } from './platform/static-cache.ts';
 import { publishStaticTableChanges } from './platform/static-table-changes.ts';
 import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
@@ -89,7 +91,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   });
   app.use('/api/*', limitBody);
   app.use('/trpc/*', limitBody);
-  // The session middleware (sets `userId`) goes here, before the limits, so users are counted as themselves.
+  // Sessions before the limits, so signed-in users are counted as themselves, not as their IP.
+  const session = sessionMiddleware(deps);
+  app.use('/api/*', session);
+  app.use('/trpc/*', session);
   for (const limit of rateLimits(deps.env)) app.use('*', limit);
 
   mountOpenApi(app, router, packageJson.version);
@@ -99,7 +104,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     trpcServer({
       endpoint: '/trpc',
       router,
-      createContext: (_opts, c) => createContext(source, c.get('requestId'), c.get('logger')),
+      createContext: (_opts, c) =>
+        createContext(
+          source,
+          c.get('requestId'),
+          c.get('logger'),
+          c.get('auth') ?? null,
+          clientInfo(c, deps.env.TRUST_PROXY),
+        ),
       onError: ({ error, ctx, path }) => {
         if (describeError(error).status >= 500) {
           (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');

@@ -1,5 +1,6 @@
 import type { RateLimitInfo } from 'hono-rate-limiter';
 import type { Logger } from 'pino';
+import type { SessionAuth } from './platform/session.ts';
 
 /** Variables every request carries through the Hono middleware chain. */
 export interface AppEnv {
@@ -11,6 +12,8 @@ export interface AppEnv {
      * rate limiters so a user is counted as themself, not as their IP).
      */
     userId?: string;
+    /** The validated session behind `Authorization: Bearer …`, if any; procedures see it as `ctx.auth`. */
+    auth?: SessionAuth;
     /** Set by hono-rate-limiter on every request it counts. */
     rateLimit?: RateLimitInfo;
   };

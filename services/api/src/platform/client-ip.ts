@@ -21,3 +21,8 @@ export function clientIp(c: Context, trustProxy: boolean): string {
     return 'unknown';
   }
 }
+
+/** Who is calling, as audit rows and OTP send limits record it. */
+export function clientInfo(c: Context, trustProxy: boolean): { ip: string; userAgent: string | null } {
+  return { ip: clientIp(c, trustProxy), userAgent: c.req.header('user-agent')?.slice(0, 255) ?? null };
+}

@@ -1,6 +1,7 @@
 import type { Context as HonoContext } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
+import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
@@ -22,7 +23,14 @@ export function restHandler(source: ContextSource, router: OpenApiRouter) {
     const url = new URL(c.req.url);
     const response = await handle({
       req: new Request(`http://localhost${url.pathname.slice('/api'.length)}${url.search}`, c.req.raw),
-      createContext: () => createContext(source, c.get('requestId'), c.get('logger')),
+      createContext: () =>
+        createContext(
+          source,
+          c.get('requestId'),
+          c.get('logger'),
+          c.get('auth') ?? null,
+          clientInfo(c, source.deps.env.TRUST_PROXY),
+        ),
       onError: (error) => {
         failure = error;
       },

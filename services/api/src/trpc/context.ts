@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
+import type { SessionAuth } from '../platform/session.ts';
 import type { StaticCache } from '../platform/static-cache.ts';
 
 // A type alias, not an interface: tRPC adapters require an index-signature-compatible object.
@@ -13,7 +14,16 @@ export type Context = {
   deps: AppDeps;
   /** This instance's cache of static tables, invalidated across instances over NATS. */
   staticCache: StaticCache;
+  /** The caller's session, user and admin role, validated by the session middleware; null when anonymous. */
+  auth: SessionAuth | null;
+  /** Client IP and user agent, for audit rows and OTP send limits. */
+  client: ClientInfo;
 };
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+}
 
 /** What every request's context is built from: the app's dependencies plus what createApp made of them. */
 export interface ContextSource {
@@ -21,8 +31,16 @@ export interface ContextSource {
   staticCache: StaticCache;
 }
 
-export function createContext(source: ContextSource, requestId: string, logger: Logger): Context {
+export function createContext(
+  source: ContextSource,
+  requestId: string,
+  logger: Logger,
+  auth: SessionAuth | null = null,
+  client: ClientInfo = { ip: 'unknown', userAgent: null },
+): Context {
   return {
+    auth,
+    client,
     requestId,
     logger,
     em: source.deps.orm.em.fork(),

@@ -2,6 +2,7 @@ import { DomainError, ERROR_TABLE } from '@powerbank/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { AdminRole, SessionAuth } from '../platform/session.ts';
 import type { Context } from './context.ts';
 import { describeError } from './error-body.ts';
 
@@ -35,3 +36,25 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 /** The only base procedure routers use; auth-aware ones are built on it. */
 export const publicProcedure = t.procedure.use(domainErrors);
+
+/** Any signed-in user; a missing, expired or revoked session (or a suspended user) is 401 UNAUTHENTICATED. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.auth)
+    throw new DomainError('UNAUTHENTICATED', 'sign in first: session missing, expired or revoked');
+  return next({ ctx: { auth: ctx.auth as SessionAuth } });
+});
+
+/**
+ * Staff only, by role: 401 without a session, 403 FORBIDDEN for a user who is
+ * not active staff or whose role is not listed. `super_admin` may call every
+ * admin procedure. `ctx.admin` is the caller's AdminProfile id and role.
+ */
+export function adminProcedure(roles: readonly AdminRole[]) {
+  return authedProcedure.use(({ ctx, next }) => {
+    const admin = ctx.auth.admin;
+    if (!admin || (admin.role !== 'super_admin' && !roles.includes(admin.role))) {
+      throw new DomainError('FORBIDDEN', `needs an admin role: ${['super_admin', ...roles].join(', ')}`);
+    }
+    return next({ ctx: { admin } });
+  });
+}
