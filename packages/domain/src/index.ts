@@ -1,1 +1,5 @@
 export * from './errors.ts';
+export * from './ledger-rules.ts';
+export * from './money.ts';
+export * from './payment-split.ts';
+export * from './points.ts';
