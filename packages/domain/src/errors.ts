@@ -15,6 +15,10 @@ export const ERROR_TABLE = {
   STATION_OFFLINE: { trpc: 'UNPROCESSABLE_CONTENT', status: 422 },
   RENTAL_ALREADY_ACTIVE: { trpc: 'UNPROCESSABLE_CONTENT', status: 422 },
   RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', status: 429 },
+  /** A wrong or expired OTP code or phone-verification token. */
+  OTP_INVALID: { trpc: 'BAD_REQUEST', status: 400 },
+  /** Too many wrong codes: the phone is locked for a while (details.retryAfterS). */
+  OTP_LOCKED: { trpc: 'TOO_MANY_REQUESTS', status: 429 },
   SERVICE_UNAVAILABLE: { trpc: 'SERVICE_UNAVAILABLE', status: 503 },
   INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', status: 500 },
 } as const;
