@@ -1,0 +1,77 @@
+import { createTestOrm, type TestOrm } from '@powerbank/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLargeDataSet, type RunSql } from './generate-large-data-set.ts';
+import { createProgress } from './progress.ts';
+
+describe('generateLargeDataSet (small run, small chunks)', () => {
+  let db: TestOrm;
+  let sql: RunSql;
+  const lines: string[] = [];
+  const options = { stations: 250, users: 1200, stationChunk: 100, userChunk: 500 };
+
+  beforeAll(async () => {
+    db = await createTestOrm();
+    sql = (text) => db.orm.em.getConnection().execute(text, [], 'all');
+  });
+  afterAll(() => db.close());
+
+  it('writes stations with 8–24 consistent slots, and users with their owned rows', async () => {
+    const result = await generateLargeDataSet(
+      sql,
+      options,
+      createProgress((line) => lines.push(line)),
+    );
+    expect(result).toMatchObject({ stations: 250, users: 1200 });
+    expect(result.powerBanks).toBeGreaterThan(0);
+    expect(lines.some((line) => line.includes('250/250 stations'))).toBe(true);
+
+    const [check] = await sql<{
+      bad_slots: string;
+      bad_counts: string;
+      min: number;
+      max: number;
+      owned: string;
+    }>(
+      `select (select count(*) from station_slot s left join power_bank p on p.id = s.power_bank_id
+                where (s.power_bank_id is null and s.status <> 'empty')
+                   or (s.power_bank_id is not null and (p.current_station_id <> s.station_id
+                       or p.current_slot_index <> s.slot_index or p.battery_level <> s.battery_level
+                       or s.status <> case when s.battery_level >= 20 then 'ready' else 'charging' end))) as bad_slots,
+              (select count(*) from station st
+                where slot_count <> (select count(*) from station_slot s where s.station_id = st.id)) as bad_counts,
+              (select min(slot_count) from station) as min, (select max(slot_count) from station) as max,
+              (select count(*) from users u join user_profile f on f.user_id = u.id
+                 join wallet w on w.user_id = u.id join user_points p on p.user_id = u.id) as owned`,
+    );
+    expect(Number(check?.bad_slots)).toBe(0);
+    expect(Number(check?.bad_counts)).toBe(0);
+    expect(check?.min).toBeGreaterThanOrEqual(8);
+    expect(check?.max).toBeLessThanOrEqual(24);
+    expect(Number(check?.owned)).toBe(1200);
+  });
+
+  it('skips every chunk on a second run and ends with the same rows', async () => {
+    const before = await generateLargeDataSet(
+      sql,
+      options,
+      createProgress(() => undefined),
+    );
+    lines.length = 0;
+    const again = await generateLargeDataSet(
+      sql,
+      options,
+      createProgress((line) => lines.push(line)),
+    );
+    expect({ ...again, seconds: 0, dbSizeMb: 0 }).toEqual({ ...before, seconds: 0, dbSizeMb: 0 });
+    expect(lines.filter((line) => line.includes('skipped'))).toHaveLength(3 + 3 + 3);
+  });
+
+  it('fills in the rest when run again with larger counts', async () => {
+    const bigger = await generateLargeDataSet(
+      sql,
+      { ...options, stations: 320, users: 1300 },
+      createProgress(() => undefined),
+    );
+    expect(bigger).toMatchObject({ stations: 320, users: 1300 });
+  });
+});
