@@ -1,0 +1,21 @@
+export { ledger } from './ledger.ts';
+export type {
+  EntryInput,
+  EntryReference,
+  EntryResult,
+  PointsEntryType,
+  WalletEntryType,
+} from './ledger-entry.ts';
+export { entryStatement } from './ledger-entry.ts';
+export {
+  type BalancePaymentType,
+  type PayFromBalancesInput,
+  type PaymentResult,
+  payFromBalances,
+} from './pay.ts';
+export {
+  PAYMENT_CONFIG_DEFAULTS,
+  type PaymentConfig,
+  pointsRatio,
+  readPaymentConfig,
+} from './payment-config.ts';

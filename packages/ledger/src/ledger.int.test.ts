@@ -1,0 +1,166 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UserPoints, Wallet } from '@powerbank/db';
+import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledger } from './ledger.ts';
+import { payFromBalances } from './pay.ts';
+
+let db: TestOrm;
+beforeAll(async () => {
+  db = await createTestOrm();
+});
+afterAll(() => db.close());
+
+let seq = 0;
+const key = (what: string) => `test:${what}:${Date.now()}:${++seq}`;
+
+/** A user with an empty wallet and points account; money arrives only through the ledger. */
+async function aUser(): Promise<{ userId: string; walletId: string }> {
+  const em = db.orm.em.fork();
+  const wallet = anyRow(em, Wallet, { balance: 0, held: 0, currency: 'USD' });
+  await em.flush();
+  const points = anyRow(em, UserPoints, { user: wallet.user, balance: 0, lifetimeEarned: 0 });
+  await em.flush();
+  expect(points.id).toBeTruthy();
+  return { userId: wallet.user.id, walletId: wallet.id };
+}
+
+async function balances(em: EntityManager, userId: string) {
+  const [row] = await em.execute<
+    { balance: string; ledger: string; points: number; points_ledger: string }[]
+  >(
+    `select w.balance, (select coalesce(sum(amount), 0) from wallet_transaction where wallet_id = w.id) as ledger,
+            p.balance as points, (select coalesce(sum(points), 0) from points_transaction where account_id = p.id) as points_ledger
+       from wallet w join user_points p on p.user_id = w.user_id where w.user_id = ?`,
+    [userId],
+  );
+  return {
+    wallet: Number(row?.balance),
+    walletLedger: Number(row?.ledger),
+    points: Number(row?.points),
+    pointsLedger: Number(row?.points_ledger),
+  };
+}
+
+describe('ledger on the real database', () => {
+  it('1,000 concurrent debits on a wallet that can afford 10: exactly 10 succeed', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditWallet(em, { userId, amount: 1_000, type: 'topup', idempotencyKey: key('seed') });
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 1_000 }, (_, i) =>
+        ledger.debitWallet(db.orm.em.fork(), {
+          userId,
+          amount: 100,
+          type: 'rental_charge',
+          idempotencyKey: key(`debit-${i}`),
+        }),
+      ),
+    );
+    const ok = attempts.filter((a) => a.status === 'fulfilled');
+    const refused = attempts.filter((a) => a.status === 'rejected');
+    expect(ok).toHaveLength(10);
+    expect(refused).toHaveLength(990);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe('INSUFFICIENT_FUNDS');
+    const after = await balances(em, userId);
+    expect(after.wallet).toBe(0);
+    expect(after.walletLedger).toBe(after.wallet);
+  });
+
+  it('the same idempotency key 100 times concurrently has one effect', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditWallet(em, { userId, amount: 10_000, type: 'topup', idempotencyKey: key('seed') });
+    const same = key('once');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        ledger.debitWallet(db.orm.em.fork(), {
+          userId,
+          amount: 700,
+          type: 'rental_charge',
+          idempotencyKey: same,
+          reference: { type: 'rental', id: 'r1' },
+        }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.entryId)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(results.every((r) => r.balanceAfter === 9_300)).toBe(true);
+    const after = await balances(em, userId);
+    expect(after.wallet).toBe(9_300);
+    expect(after.walletLedger).toBe(9_300);
+  });
+
+  it('same key with another amount is refused with IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    const k = key('reuse');
+    await ledger.creditWallet(em, { userId, amount: 500, type: 'topup', idempotencyKey: k });
+    await expect(
+      ledger.creditWallet(em, { userId, amount: 600, type: 'topup', idempotencyKey: k }),
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    // A retry after the money is gone still answers with the original result, not INSUFFICIENT_FUNDS.
+    const d = key('debit');
+    await ledger.debitWallet(em, { userId, amount: 500, type: 'fine', idempotencyKey: d });
+    await expect(
+      ledger.debitWallet(em, { userId, amount: 500, type: 'fine', idempotencyKey: d }),
+    ).resolves.toMatchObject({
+      replayed: true,
+      balanceAfter: 0,
+    });
+    expect(await balances(em, userId)).toMatchObject({ wallet: 0, walletLedger: 0 });
+  });
+
+  it('points: credits count as earned, refunds do not; overdraft refused', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditPoints(em, { userId, amount: 50, type: 'signup_bonus', idempotencyKey: key('p') });
+    await ledger.creditPoints(em, { userId, amount: 5, type: 'refund', idempotencyKey: key('p') });
+    await expect(
+      ledger.debitPoints(em, { userId, amount: 56, type: 'rental_payment', idempotencyKey: key('p') }),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { missing: 1 } });
+    const account = await em.fork().findOneOrFail(UserPoints, { user: userId });
+    expect(account.balance).toBe(55);
+    expect(account.lifetimeEarned).toBe(50);
+  });
+
+  it('pays wallet_points in one transaction; a retry is the same payment; a race loser changes nothing', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditWallet(em, { userId, amount: 1_000, type: 'topup', idempotencyKey: key('seed') });
+    await ledger.creditPoints(em, { userId, amount: 30, type: 'signup_bonus', idempotencyKey: key('seed') });
+    const k = key('pay');
+    const input = {
+      userId,
+      amount: 1_000,
+      type: 'rental' as const,
+      mode: 'wallet_points' as const,
+      reference: { type: 'rental', id: 'r2' },
+      idempotencyKey: k,
+    };
+    const [a, b] = await Promise.all([
+      payFromBalances(db.orm.em.fork(), input),
+      payFromBalances(db.orm.em.fork(), input),
+    ]);
+    expect(a.transactionId).toBe(b.transactionId);
+    expect(a.split).toMatchObject({ points: 30, walletAmount: 700 });
+    expect(await balances(em, userId)).toMatchObject({
+      wallet: 300,
+      walletLedger: 300,
+      points: 0,
+      pointsLedger: 0,
+    });
+    await expect(payFromBalances(db.orm.em.fork(), { ...input, amount: 999 })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    await expect(
+      payFromBalances(db.orm.em.fork(), {
+        ...input,
+        idempotencyKey: key('pay'),
+        amount: 301,
+        mode: 'wallet',
+      }),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect(await balances(em, userId)).toMatchObject({ wallet: 300, walletLedger: 300 });
+  });
+});

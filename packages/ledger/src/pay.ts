@@ -1,0 +1,148 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type TRANSACTION_TYPES, Transaction, UserPoints, Wallet } from '@powerbank/db';
+import {
+  DomainError,
+  decidePayment,
+  type ExplicitSplit,
+  type PaymentMode,
+  type PaymentSplit,
+  spendable,
+} from '@powerbank/domain';
+import { ledger } from './ledger.ts';
+import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
+import { pointsRatio, readPaymentConfig } from './payment-config.ts';
+
+/** How each kind of payment appears in the two ledgers. */
+const ENTRY_TYPES = {
+  rental: { wallet: 'rental_charge', points: 'rental_payment' },
+  extension: { wallet: 'extension', points: 'rental_payment' },
+  due: { wallet: 'due_payment', points: 'rental_payment' },
+  fine: { wallet: 'fine', points: 'rental_payment' },
+  order: { wallet: 'order_payment', points: 'order_payment' },
+  invoice: { wallet: 'order_payment', points: 'order_payment' },
+} as const satisfies Partial<
+  Record<(typeof TRANSACTION_TYPES)[number], { wallet: WalletEntryType; points: PointsEntryType }>
+>;
+export type BalancePaymentType = keyof typeof ENTRY_TYPES;
+
+export interface PayFromBalancesInput {
+  userId: string;
+  amount: number;
+  type: BalancePaymentType;
+  mode: PaymentMode;
+  split?: ExplicitSplit;
+  reference: EntryReference;
+  idempotencyKey: string;
+  description?: string;
+  rentalId?: string;
+}
+
+export interface PaymentResult {
+  transactionId: string;
+  split: PaymentSplit;
+  replayed: boolean;
+}
+
+/**
+ * Pays an amount from wallet and/or points in one database transaction: the
+ * split comes from the same `decidePayment` that calculate-options shows, the
+ * `transactions` row records it, and the two ledger debits (keys derived from
+ * the caller's key) re-check the balances at write time. A retry with the same
+ * key returns the first payment; with another amount or mode, 409.
+ */
+export async function payFromBalances(
+  em: EntityManager,
+  input: PayFromBalancesInput,
+): Promise<PaymentResult> {
+  try {
+    return await payOnce(em, input);
+  } catch (error) {
+    // Two concurrent first attempts with one key: the loser's insert hits the unique key; answer as a retry.
+    if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
+      return payOnce(em, input);
+    }
+    throw error;
+  }
+}
+
+function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<PaymentResult> {
+  return em.transactional(async (tem) => {
+    const existing = await tem.findOne(Transaction, { idempotencyKey: input.idempotencyKey });
+    if (existing) return replayPayment(existing, input);
+
+    const [wallet, points, config] = await Promise.all([
+      tem.findOneOrFail(Wallet, { user: input.userId }, { failHandler: () => notFound('wallet') }),
+      tem.findOneOrFail(
+        UserPoints,
+        { user: input.userId },
+        { failHandler: () => notFound('points account') },
+      ),
+      readPaymentConfig(tem),
+    ]);
+    const split = decidePayment(
+      input.mode,
+      input.amount,
+      { wallet: spendable(wallet), points: points.balance },
+      pointsRatio(config, wallet.currency),
+      input.split,
+    );
+    const transaction = tem.create(Transaction, {
+      user: input.userId,
+      type: input.type,
+      status: 'succeeded',
+      amount: input.amount,
+      currency: wallet.currency,
+      walletAmount: split.walletAmount,
+      pointsUsed: split.points,
+      gateway: split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
+      rental: input.rentalId ?? null,
+      paidAt: new Date(),
+      description: input.description ?? null,
+      metadata: { mode: input.mode, reference: input.reference },
+      idempotencyKey: input.idempotencyKey,
+    });
+    await tem.flush();
+    const types = ENTRY_TYPES[input.type];
+    const common = { userId: input.userId, reference: input.reference, description: input.description };
+    if (split.walletAmount > 0) {
+      await ledger.debitWallet(tem, {
+        ...common,
+        amount: split.walletAmount,
+        type: types.wallet,
+        idempotencyKey: `${input.idempotencyKey}:wallet`,
+        transactionId: transaction.id,
+      });
+    }
+    if (split.points > 0) {
+      await ledger.debitPoints(tem, {
+        ...common,
+        amount: split.points,
+        type: types.points,
+        idempotencyKey: `${input.idempotencyKey}:points`,
+      });
+    }
+    return { transactionId: transaction.id, split, replayed: false };
+  });
+}
+
+function replayPayment(existing: Transaction, input: PayFromBalancesInput): PaymentResult {
+  const metadata = (existing.metadata ?? {}) as { mode?: string };
+  if (existing.amount !== input.amount || existing.type !== input.type || metadata.mode !== input.mode) {
+    throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different payment');
+  }
+  const pointsValue = existing.amount - existing.walletAmount;
+  return {
+    transactionId: existing.id,
+    split: {
+      mode: input.mode,
+      amount: existing.amount,
+      walletAmount: existing.walletAmount,
+      points: existing.pointsUsed,
+      pointsValue,
+    },
+    replayed: true,
+  };
+}
+
+const notFound = (what: string) => new DomainError('NOT_FOUND', `no ${what} for this user`);

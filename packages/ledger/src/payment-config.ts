@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppConfig } from '@powerbank/db';
+import { minorPerUnit, type PointsRatio } from '@powerbank/domain';
+
+/** The payment figures of RULES.md; AppConfig rows override them, these are the documented defaults. */
+export const PAYMENT_CONFIG_DEFAULTS = {
+  points_per_currency_unit: 10,
+  topup_points_rate_pct: 10,
+  topup_intent_ttl_minutes: 30,
+} as const;
+
+export type PaymentConfigKey = keyof typeof PAYMENT_CONFIG_DEFAULTS;
+export type PaymentConfig = Record<PaymentConfigKey, number>;
+
+const KEYS = Object.keys(PAYMENT_CONFIG_DEFAULTS) as PaymentConfigKey[];
+
+/** Reads the payment keys in one query; a missing or non-numeric value falls back to its default. */
+export async function readPaymentConfig(em: EntityManager): Promise<PaymentConfig> {
+  const rows = await em.find(AppConfig, { key: { $in: KEYS } });
+  const config: PaymentConfig = { ...PAYMENT_CONFIG_DEFAULTS };
+  for (const row of rows) {
+    const value = typeof row.value === 'string' ? Number(row.value) : row.value;
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+      config[row.key as PaymentConfigKey] = value;
+    }
+  }
+  return config;
+}
+
+/** The points↔money ratio for a currency: AppConfig's points per unit over the currency's minor units. */
+export function pointsRatio(config: PaymentConfig, currency: string): PointsRatio {
+  return { pointsPerUnit: Math.round(config.points_per_currency_unit), minorPerUnit: minorPerUnit(currency) };
+}
