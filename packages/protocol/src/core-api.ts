@@ -22,6 +22,7 @@ export const dispenseFailureReason = z.enum([
   'eject_failed',
   'timeout',
   'busy',
+  'invalid_request',
 ]);
 export type DispenseFailureReason = z.infer<typeof dispenseFailureReason>;
 

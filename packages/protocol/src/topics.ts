@@ -51,6 +51,8 @@ export function subjects(prefix = '') {
     coreDispense: `${p}core.dispense`,
     /** Request/reply: admin commands (`stationCommandRequest` → `stationCommandResponse`). */
     coreCommand: `${p}core.command`,
+    /** What station actors report for rentals: `dispense` results (incl. late ones), `return`, `missing`. */
+    coreEvent: (kind: 'dispense' | 'return' | 'missing') => `${p}core.evt.${kind}`,
   };
 }
 export type Subjects = ReturnType<typeof subjects>;

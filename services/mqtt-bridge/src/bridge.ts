@@ -9,6 +9,7 @@ import {
 } from '@powerbank/messaging';
 import { subjects as subjectsFor, topics } from '@powerbank/protocol';
 import type { Logger } from 'pino';
+import { relayCommands } from './command-relay.ts';
 import type { BridgeMetrics } from './metrics.ts';
 import { createRelay, type Rejection } from './relay.ts';
 
@@ -67,6 +68,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   mqtt.on('reconnect', () => logger.warn('mqtt reconnecting'));
   mqtt.on('error', (error) => logger.error({ err: error }, 'mqtt error'));
   await mqtt.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1 });
+  const commands = relayCommands({ nats, mqtt, subjects, logger, metrics });
   logger.info(
     { clientId, group: env.BRIDGE_SHARE_GROUP, stream: subjects.stationEventsStream },
     'bridge relaying',
@@ -76,6 +78,7 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     mqtt,
     nats,
     async stop() {
+      commands.stop();
       await mqtt.endAsync();
       await nats.drain();
     },

@@ -1,0 +1,135 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { StationCoreEnv } from '@powerbank/config';
+import type { DispenseResult, MissingReport, ReturnReport } from '@powerbank/machines';
+import { ensureStream, type NatsConnection } from '@powerbank/messaging';
+import { subjects as subjectsFor } from '@powerbank/protocol';
+import type { Logger } from 'pino';
+import { DispenseWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
+import { consumeStationEvents } from './event-consumer.ts';
+import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
+import { StationHost } from './station-host.ts';
+import { type CommandRow, StationStore } from './station-store.ts';
+
+export interface StationCoreOptions {
+  env: Pick<
+    StationCoreEnv,
+    'NATS_PREFIX' | 'HEARTBEAT_INTERVAL_S' | 'HEARTBEAT_MISSED_LIMIT' | 'EJECT_TIMEOUT_MS'
+  > & { HEARTBEAT_INTERVAL_MS?: number };
+  orm: MikroORM;
+  nats: NatsConnection;
+  logger: Logger;
+  /** Minimum charge to rent (AppConfig `rental_min_battery_pct`). */
+  batteryThreshold?: number;
+  /** Durable consumer name; instances sharing it share the work. */
+  durableName?: string;
+  onProcessed?: (msg: { sn: string; kind: string; receivedAt: number }) => void;
+  onDispenseResult?: (sn: string, result: DispenseResult) => void;
+  onReturn?: (sn: string, report: ReturnReport) => void;
+}
+
+export interface RunningStationCore {
+  host: StationHost;
+  store: StationStore;
+  watchdog: { tick(): Promise<void> };
+  stop(): Promise<void>;
+}
+
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+/**
+ * Wires station-core: the actor host over the store, the JetStream consumer,
+ * the request/reply API, the heartbeat watchdog and the command outbox.
+ */
+export async function startStationCore(options: StationCoreOptions): Promise<RunningStationCore> {
+  const { env, orm, nats, logger } = options;
+  const subjects = subjectsFor(env.NATS_PREFIX);
+  await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
+  const store = new StationStore(orm);
+  const waiters = new DispenseWaiters();
+
+  /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
+  const publishCommand = async (command: Pick<CommandRow, 'sn' | 'kind' | 'payload'>) => {
+    await nats.request(subjects.stationCommand(command.sn, command.kind), encode(command.payload), {
+      timeout: 5000,
+    });
+  };
+
+  const host = new StationHost({
+    store,
+    logger,
+    batteryThreshold: options.batteryThreshold ?? 20,
+    ejectTimeoutMs: env.EJECT_TIMEOUT_MS,
+    outputs: {
+      publishCommand,
+      onDispenseResult: (sn, result) => {
+        waiters.settle(result);
+        nats.publish(
+          subjects.coreEvent('dispense'),
+          encode({ sn, rentalId: result.rentalId, ...toDispenseResponse(result) }),
+        );
+        options.onDispenseResult?.(sn, result);
+      },
+      onReturn: (sn, report) => {
+        nats.publish(subjects.coreEvent('return'), encode({ sn, ...report }));
+        options.onReturn?.(sn, report);
+      },
+      onMissing: (sn, report: MissingReport) => {
+        nats.publish(subjects.coreEvent('missing'), encode({ sn, ...report }));
+      },
+    },
+  });
+
+  // Outbox: commands committed but not handed over (crash, or no bridge at the time) go out again.
+  const resend = async () => {
+    for (const command of await store.unsentCommands()) {
+      await publishCommand(command)
+        .then(() => store.markSent([command.id]))
+        .catch(() => undefined);
+    }
+  };
+  await resend().catch((error: unknown) => logger.error({ err: error }, 'outbox resend failed'));
+  const outboxTimer = setInterval(() => void resend().catch(() => undefined), 5000);
+  outboxTimer.unref();
+  await host.resumeEjectTimers();
+
+  const api = serveCoreApi({
+    nats,
+    subjects,
+    host,
+    waiters,
+    logger,
+    stationExists: async (sn) =>
+      (await orm.em.fork().getConnection().execute('select 1 from station where serial_number = ?', [sn]))
+        .length > 0,
+    publishReboot: (sn, payload) => publishCommand({ sn, kind: 'reboot', payload }),
+  });
+  const consumer = await consumeStationEvents({
+    nats,
+    subjects,
+    host,
+    logger,
+    durableName: options.durableName ?? `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}station-core`,
+    onProcessed: options.onProcessed,
+  });
+  const watchdog = startHeartbeatWatchdog({
+    store,
+    host,
+    logger,
+    intervalMs: env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000,
+    missedLimit: env.HEARTBEAT_MISSED_LIMIT,
+  });
+  logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
+
+  return {
+    host,
+    store,
+    watchdog,
+    async stop() {
+      watchdog.stop();
+      clearInterval(outboxTimer);
+      api.stop();
+      await consumer.stop();
+      await host.stop();
+    },
+  };
+}

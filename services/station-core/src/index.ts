@@ -1,0 +1,1 @@
+export { type RunningStationCore, type StationCoreOptions, startStationCore } from './core.ts';

@@ -1,0 +1,47 @@
+import { serve } from '@hono/node-server';
+import { parseConfig, stationCoreEnv } from '@powerbank/config';
+import { openOrm } from '@powerbank/db';
+import { connectNats } from '@powerbank/messaging';
+import { Hono } from 'hono';
+import pino from 'pino';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { startStationCore } from './core.ts';
+
+const env = parseConfig(stationCoreEnv);
+const logger = pino({ name: 'station-core', level: env.LOG_LEVEL, base: { service: 'station-core' } });
+const orm = await openOrm(env);
+const nats = await connectNats(env.NATS_URL, 'station-core');
+
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const processed = new Counter({
+  name: 'station_events_processed_total',
+  help: 'Station events persisted and acknowledged, by kind',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+const core = await startStationCore({
+  env,
+  orm,
+  nats,
+  logger,
+  onProcessed: ({ kind }) => processed.inc({ kind }),
+});
+
+const app = new Hono();
+app.get('/metrics', async (c) =>
+  c.body(await registry.metrics(), 200, { 'content-type': registry.contentType }),
+);
+app.get('/health', (c) => c.json({ ok: true, actors: core.host.size }));
+const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: env.CORE_METRICS_PORT });
+
+async function shutdown(): Promise<void> {
+  server.close();
+  await core.stop();
+  await nats.drain().catch(() => undefined);
+  await orm.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

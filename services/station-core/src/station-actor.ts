@@ -1,0 +1,141 @@
+import {
+  type DispenseResult,
+  STATION_MACHINE_VERSION,
+  type StationContext,
+  type StationEffect,
+  type StationEvent,
+  type StationState,
+  stationMachine,
+} from '@powerbank/machines';
+import { buildDown } from '@powerbank/protocol';
+import { initialTransition, type SnapshotFrom, transition } from 'xstate';
+import { effectsOf } from './station-effects.ts';
+import { changedSlotRows, stationRow } from './station-projection.ts';
+import type { CommandRow, PersistedActor, StationWrite } from './station-store.ts';
+
+type Snapshot = SnapshotFrom<typeof stationMachine>;
+
+/** What an actor needs from its host: persistence, and effects to run once a transition is committed. */
+export interface ActorRuntime {
+  persist(write: StationWrite): Promise<void>;
+  afterCommit(sn: string, effects: StationEffect[], commands: CommandRow[]): void;
+}
+
+export interface ActorSeed {
+  sn: string;
+  batteryThreshold: number;
+  slotCount: number;
+  stored?: { machineVersion: number; snapshot: PersistedActor; version: number };
+}
+
+function restore(seed: ActorSeed): { snapshot: Snapshot; version: number } {
+  const input = { sn: seed.sn, batteryThreshold: seed.batteryThreshold, slotCount: seed.slotCount };
+  if (seed.stored && seed.stored.machineVersion === STATION_MACHINE_VERSION) {
+    const snapshot = stationMachine.resolveState({
+      value: seed.stored.snapshot.value as StationState,
+      context: seed.stored.snapshot.context as StationContext,
+    });
+    return { snapshot, version: seed.stored.version };
+  }
+  // No state yet, or written by an older machine: start fresh (offline); the station's next hello rebuilds it.
+  const [snapshot] = initialTransition(stationMachine, input);
+  return { snapshot, version: seed.stored?.version ?? 0 };
+}
+
+/** Down commands the effects ask for, as rows for the command log. */
+function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
+  const rows: CommandRow[] = [];
+  for (const effect of effects) {
+    if (effect.type === 'sendEject') {
+      const { commandId, slot, rentalId } = effect.params;
+      const payload = buildDown('eject', { commandId, slot, rentalId });
+      rows.push({ id: commandId, sn, kind: 'eject', slotIndex: slot, rentalId, payload });
+    } else if (effect.type === 'sendSync') {
+      const payload = buildDown('sync', {});
+      rows.push({ id: payload.msgId, sn, kind: 'sync', slotIndex: null, rentalId: null, payload });
+    } else if (effect.type === 'sendLockSlot' || effect.type === 'sendUnlockSlot') {
+      const kind = effect.type === 'sendLockSlot' ? 'lock-slot' : 'unlock-slot';
+      const payload = buildDown(kind, { slot: effect.params.slot });
+      rows.push({ id: payload.msgId, sn, kind, slotIndex: effect.params.slot, rentalId: null, payload });
+    }
+  }
+  return rows;
+}
+
+function outcomeOf(result: DispenseResult) {
+  const status = result.ok ? 'succeeded' : result.reason === 'timeout' ? 'timed_out' : 'failed';
+  return { id: result.commandId, status, result: result as unknown as Record<string, unknown> } as const;
+}
+
+/**
+ * One station's actor: a mailbox in front of the pure station machine. Events
+ * are handled one at a time; each transition is persisted (with its projection
+ * and command log rows) before the next event is looked at and before the
+ * caller — e.g. the JetStream consumer, which then acks — is told it is done.
+ */
+export class StationActor {
+  private snapshot: Snapshot;
+  private version: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly sn: string,
+    seed: ActorSeed,
+    private readonly runtime: ActorRuntime,
+  ) {
+    ({ snapshot: this.snapshot, version: this.version } = restore(seed));
+  }
+
+  get state(): StationState {
+    return this.snapshot.value as StationState;
+  }
+
+  get context(): StationContext {
+    return this.snapshot.context;
+  }
+
+  /** Handles `event` after every event sent before it; resolves once its effects are durable. */
+  send(event: StationEvent): Promise<void> {
+    const run = this.queue.then(() => this.handle(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async handle(event: StationEvent): Promise<void> {
+    const before = this.snapshot;
+    const [after, actions] = transition(stationMachine, before, event);
+    const effects = effectsOf(actions as { type: string; params?: unknown }[]);
+    const unchanged =
+      after.value === before.value &&
+      effects.length === 0 &&
+      (after.context === before.context || JSON.stringify(after.context) === JSON.stringify(before.context));
+    if (unchanged) return;
+
+    const commands = commandsFor(this.sn, effects);
+    const results = effects.flatMap((e) => (e.type === 'reportDispenseResult' ? [e.params] : []));
+    const write: StationWrite = {
+      sn: this.sn,
+      machineVersion: STATION_MACHINE_VERSION,
+      snapshot: { value: after.value, context: after.context },
+      version: this.version + 1,
+      station: stationRow(this.sn, after.value as StationState, after.context),
+      slots: changedSlotRows(this.sn, before.context, after.context),
+      newCommands: commands,
+      outcomes: results.filter((r) => r.commandId).map(outcomeOf),
+      rented: results.flatMap((r) => (r.ok ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [])),
+      missing: effects.flatMap((e) =>
+        e.type === 'reportMissing' ? [{ serial: e.params.powerBankSerial, reason: e.params.reason }] : [],
+      ),
+      logs: effects.flatMap((e) =>
+        e.type === 'reportMissing'
+          ? [{ level: 'warn' as const, message: 'power bank missing from slot', context: { ...e.params } }]
+          : [],
+      ),
+    };
+    // The in-memory state moves only once the database has it: a failed write leaves the actor as it was.
+    await this.runtime.persist(write);
+    this.snapshot = after;
+    this.version = write.version;
+    this.runtime.afterCommit(this.sn, effects, commands);
+  }
+}

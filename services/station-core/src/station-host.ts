@@ -1,0 +1,144 @@
+import type {
+  DispenseResult,
+  MissingReport,
+  ReturnReport,
+  StationEffect,
+  StationEvent,
+} from '@powerbank/machines';
+import type { Logger } from 'pino';
+import { Batcher } from './batcher.ts';
+import { type ActorRuntime, StationActor } from './station-actor.ts';
+import type { CommandRow, StationStore, StationWrite } from './station-store.ts';
+
+/** Where the host sends what actors decide, once it is committed. */
+export interface HostOutputs {
+  /** Hands a committed command to the broker; resolves when NATS accepted it. */
+  publishCommand(command: CommandRow): Promise<void>;
+  onDispenseResult(sn: string, result: DispenseResult): void;
+  onReturn(sn: string, report: ReturnReport): void;
+  onMissing(sn: string, report: MissingReport): void;
+}
+
+export interface HostOptions {
+  store: StationStore;
+  outputs: HostOutputs;
+  logger: Logger;
+  batteryThreshold: number;
+  ejectTimeoutMs: number;
+  /** Write batching: at most this many transitions per transaction, waiting at most this long for company. */
+  batchSize?: number;
+  batchDelayMs?: number;
+}
+
+/**
+ * Hosts one actor per station, created on first use from its persisted state.
+ * Writes of all actors are batched into shared transactions; commands go out
+ * only after the transaction that decided them committed.
+ */
+export class StationHost {
+  private readonly actors = new Map<string, Promise<StationActor>>();
+  private readonly writer: Batcher<StationWrite>;
+  private readonly ejectTimers = new Map<string, NodeJS.Timeout>();
+  private readonly runtime: ActorRuntime;
+
+  constructor(private readonly options: HostOptions) {
+    this.writer = new Batcher(
+      (batch) => options.store.write(batch),
+      options.batchSize ?? 500,
+      options.batchDelayMs ?? 5,
+    );
+    this.runtime = {
+      persist: (write) => this.writer.add(write),
+      afterCommit: (sn, effects, commands) => this.afterCommit(sn, effects, commands),
+    };
+  }
+
+  get size(): number {
+    return this.actors.size;
+  }
+
+  /** The actor of `sn`, loading its persisted state the first time. */
+  actor(sn: string): Promise<StationActor> {
+    let actor = this.actors.get(sn);
+    if (!actor) {
+      actor = this.load(sn);
+      this.actors.set(sn, actor);
+      actor.catch(() => this.actors.delete(sn));
+    }
+    return actor;
+  }
+
+  async send(sn: string, event: StationEvent): Promise<void> {
+    const actor = await this.actor(sn);
+    try {
+      await actor.send(event);
+    } catch (error) {
+      // The write failed (database down, or another instance wrote this station): forget the in-memory
+      // actor so the next event starts again from what the database holds.
+      if (this.actors.get(sn) && (await this.actors.get(sn)) === actor) this.actors.delete(sn);
+      throw error;
+    }
+  }
+
+  /** Resumes the eject timers of commands still open in the log (after a restart). */
+  async resumeEjectTimers(): Promise<void> {
+    for (const open of await this.options.store.openEjects()) {
+      const elapsed = Date.now() - new Date(open.createdAt).getTime();
+      this.armEjectTimer(open.sn, open.id, Math.max(0, this.options.ejectTimeoutMs - elapsed));
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.ejectTimers.values()) clearTimeout(timer);
+    this.ejectTimers.clear();
+    await this.writer.drain();
+  }
+
+  private async load(sn: string): Promise<StationActor> {
+    const [stored, info] = await Promise.all([
+      this.options.store.load(sn),
+      this.options.store.stationInfo(sn),
+    ]);
+    return new StationActor(
+      sn,
+      { sn, batteryThreshold: this.options.batteryThreshold, slotCount: info?.slotCount ?? 0, stored },
+      this.runtime,
+    );
+  }
+
+  private armEjectTimer(sn: string, commandId: string, delayMs: number): void {
+    if (this.ejectTimers.has(commandId)) return;
+    const timer = setTimeout(() => {
+      this.ejectTimers.delete(commandId);
+      this.send(sn, { type: 'EJECT_TIMED_OUT', commandId }).catch((error: unknown) =>
+        this.options.logger.error({ err: error, sn, commandId }, 'could not time out eject'),
+      );
+    }, delayMs);
+    timer.unref();
+    this.ejectTimers.set(commandId, timer);
+  }
+
+  private afterCommit(sn: string, effects: StationEffect[], commands: CommandRow[]): void {
+    const { outputs, logger } = this.options;
+    for (const command of commands) {
+      if (command.kind === 'eject') this.armEjectTimer(sn, command.id, this.options.ejectTimeoutMs);
+      outputs
+        .publishCommand(command)
+        .then(() => this.options.store.markSent([command.id]))
+        .catch((error: unknown) =>
+          logger.error({ err: error, sn, command: command.id }, 'command not sent; resent on restart'),
+        );
+    }
+    for (const effect of effects) {
+      if (effect.type === 'reportDispenseResult') {
+        const timer = this.ejectTimers.get(effect.params.commandId);
+        if (timer) {
+          clearTimeout(timer);
+          this.ejectTimers.delete(effect.params.commandId);
+        }
+        outputs.onDispenseResult(sn, effect.params);
+      } else if (effect.type === 'reportReturn') outputs.onReturn(sn, effect.params);
+      else if (effect.type === 'reportMissing') outputs.onMissing(sn, effect.params);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { SlotRow, StationRowChange } from './station-projection.ts';
+
+/** A command as committed to the command log (the outbox of station commands). */
+export interface CommandRow {
+  id: string;
+  sn: string;
+  kind: string;
+  slotIndex: number | null;
+  rentalId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface CommandOutcome {
+  id: string;
+  status: 'succeeded' | 'failed' | 'timed_out';
+  result: Record<string, unknown>;
+}
+
+export interface PersistedActor {
+  value: unknown;
+  context: unknown;
+}
+
+/** Everything one actor transition changes, written with the others of its batch in one transaction. */
+export interface StationWrite {
+  sn: string;
+  machineVersion: number;
+  snapshot: PersistedActor;
+  /** The version this write creates; the stored one must be exactly one less. */
+  version: number;
+  station: StationRowChange;
+  slots: SlotRow[];
+  newCommands: CommandRow[];
+  outcomes: CommandOutcome[];
+  /** Power banks handed to a rental by a confirmed eject. */
+  rented: { serial: string; rentalId: string }[];
+  /** Power banks gone from a slot without an eject. */
+  missing: { serial: string; reason: string }[];
+  logs: { level: 'info' | 'warn' | 'error'; message: string; context: Record<string, unknown> }[];
+}
+
+export class StaleActorError extends Error {
+  constructor(readonly serials: string[]) {
+    super(`actor state changed underneath: ${serials.join(', ')}`);
+    this.name = 'StaleActorError';
+  }
+}
+
+// Rows travel as one jsonb parameter each statement and are unpacked with
+// jsonb_to_recordset: one round trip per statement however big the batch is.
+const json = (rows: unknown[]) => JSON.stringify(rows);
+
+/**
+ * The only writer of station, slot and power-bank state. Each batch is one
+ * transaction: actor snapshots (optimistically locked), their projection into
+ * Station/StationSlot/PowerBank, the command log and system log rows.
+ */
+export class StationStore {
+  constructor(private readonly orm: MikroORM) {}
+
+  async load(
+    sn: string,
+  ): Promise<{ machineVersion: number; snapshot: PersistedActor; version: number } | undefined> {
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ machine_version: number; snapshot: PersistedActor; version: number }[]>(
+        'select machine_version, snapshot, version from station_actor_state where serial_number = ?',
+        [sn],
+      );
+    const row = rows[0];
+    return row
+      ? { machineVersion: row.machine_version, snapshot: row.snapshot, version: row.version }
+      : undefined;
+  }
+
+  /** What the database knows of a station before its actor first ran (slot count for the initial context). */
+  async stationInfo(sn: string): Promise<{ slotCount: number } | undefined> {
+    const rows = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ slot_count: number }[]>('select slot_count from station where serial_number = ?', [sn]);
+    return rows[0] ? { slotCount: rows[0].slot_count } : undefined;
+  }
+
+  async write(batch: StationWrite[]): Promise<void> {
+    if (batch.length === 0) return;
+    // Several transitions of one station can share a batch: its last one holds the newest state.
+    const latest = new Map<string, StationWrite>();
+    for (const w of batch) latest.set(w.sn, w);
+    const finals = [...latest.values()];
+    const firstVersion = new Map<string, number>();
+    for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
+
+    await this.orm.em.fork().transactional(async (em) => {
+      await this.saveSnapshots(em, finals, firstVersion);
+      await this.ensureStations(em, finals);
+      await this.updateStations(em, finals);
+      const slots = [
+        ...new Map(batch.flatMap((w) => w.slots).map((s) => [`${s.sn}#${s.slotIndex}`, s])).values(),
+      ];
+      if (slots.length) await this.placeSlots(em, slots);
+      const rented = batch.flatMap((w) => w.rented);
+      if (rented.length) await this.markRented(em, rented);
+      const missing = batch.flatMap((w) => w.missing);
+      if (missing.length) await this.markMissing(em, missing);
+      const commands = batch.flatMap((w) => w.newCommands);
+      if (commands.length) await this.insertCommands(em, commands);
+      const outcomes = batch.flatMap((w) => w.outcomes);
+      if (outcomes.length) await this.resolveCommands(em, outcomes);
+      const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
+      if (logs.length) await this.insertLogs(em, logs);
+    });
+  }
+
+  private async saveSnapshots(em: EntityManager, finals: StationWrite[], firstVersion: Map<string, number>) {
+    const rows = finals.map((w) => ({
+      sn: w.sn,
+      mv: w.machineVersion,
+      snapshot: w.snapshot,
+      version: w.version,
+      expected: (firstVersion.get(w.sn) ?? w.version) - 1,
+    }));
+    const saved = await em.execute<{ serial_number: string }[]>(
+      `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
+       select x.sn, x.mv, x.snapshot, x.version, now()
+         from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+        where x.expected = 0
+       on conflict (serial_number) do nothing
+       returning serial_number`,
+      [json(rows.filter((r) => r.expected === 0))],
+    );
+    const updated = await em.execute<{ serial_number: string }[]>(
+      `update station_actor_state s
+          set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+        where s.serial_number = x.sn and s.version = x.expected
+       returning s.serial_number`,
+      [json(rows.filter((r) => r.expected > 0))],
+    );
+    if (saved.length + updated.length !== rows.length) {
+      const ok = new Set([...saved, ...updated].map((r) => r.serial_number));
+      throw new StaleActorError(rows.filter((r) => !ok.has(r.sn)).map((r) => r.sn));
+    }
+  }
+
+  /** A station first heard of on the wire gets a row (hidden from the map until an admin places it). */
+  private async ensureStations(em: EntityManager, finals: StationWrite[]) {
+    await em.execute(
+      `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
+       select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
+         from jsonb_to_recordset(?::jsonb) as x(sn text, slot_count int)
+       on conflict (serial_number) do nothing`,
+      [json(finals.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })))],
+    );
+  }
+
+  private async updateStations(em: EntityManager, finals: StationWrite[]) {
+    await em.execute(
+      `update station s
+          set status = case when s.status = 'decommissioned' then s.status else x.status end,
+              last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at),
+              firmware_version = coalesce(x.fw, s.firmware_version),
+              slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end,
+              updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as x(sn text, status text, hb timestamptz, fw text, slot_count int)
+        where s.serial_number = x.sn`,
+      [
+        json(
+          finals.map((w) => ({
+            sn: w.sn,
+            status: w.station.status,
+            hb: w.station.lastHeartbeatAt,
+            fw: w.station.firmware,
+            slot_count: w.station.slotCount,
+          })),
+        ),
+      ],
+    );
+  }
+
+  /**
+   * Puts power banks where the actors say they are: unknown serials become
+   * PowerBank rows, a bank found here is taken out of any other slot first
+   * (the unique slot→bank index allows one place), then the slot rows are upserted.
+   */
+  private async placeSlots(em: EntityManager, slots: SlotRow[]) {
+    const occupied = slots.filter((s) => s.powerBankSerial);
+    const payload = json(slots);
+    if (occupied.length) {
+      await em.execute(
+        `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
+         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now()
+           from jsonb_to_recordset(?::jsonb) as x(sn text, slot_index int, pb text, battery int)
+           join station st on st.serial_number = x.sn
+          where x.pb is not null
+         on conflict (serial_number) do update
+            set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end,
+                battery_level = excluded.battery_level,
+                current_station_id = excluded.current_station_id,
+                current_slot_index = excluded.current_slot_index,
+                current_rental_id = null,
+                last_seen_at = now(),
+                updated_at = now()`,
+        [
+          json(
+            occupied.map((s) => ({
+              sn: s.sn,
+              slot_index: s.slotIndex,
+              pb: s.powerBankSerial,
+              battery: s.battery,
+            })),
+          ),
+        ],
+      );
+      await em.execute(
+        `update station_slot ss
+            set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now()
+           from jsonb_to_recordset(?::jsonb) as x(sn text, "slotIndex" int, "powerBankSerial" text)
+           join station st on st.serial_number = x.sn
+           join power_bank pb on pb.serial_number = x."powerBankSerial"
+          where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex")`,
+        [payload],
+      );
+    }
+    await em.execute(
+      `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at)
+       select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now()
+         from jsonb_to_recordset(?::jsonb) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int)
+         join station st on st.serial_number = x.sn
+         left join power_bank pb on pb.serial_number = x."powerBankSerial"
+       on conflict (station_id, slot_index) do update
+          set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level,
+              last_changed_at = case when station_slot.status is distinct from excluded.status
+                                       or station_slot.power_bank_id is distinct from excluded.power_bank_id
+                                     then now() else station_slot.last_changed_at end,
+              updated_at = now()`,
+      [payload],
+    );
+  }
+
+  private async markRented(em: EntityManager, rented: { serial: string; rentalId: string }[]) {
+    await em.execute(
+      `update power_bank pb
+          set status = 'rented', current_station_id = null, current_slot_index = null,
+              current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
+              last_seen_at = now(), updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as x(serial text, rental text)
+        where pb.serial_number = x.serial`,
+      [json(rented.map((r) => ({ serial: r.serial, rental: r.rentalId })))],
+    );
+  }
+
+  private async markMissing(em: EntityManager, missing: { serial: string; reason: string }[]) {
+    // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
+    await em.execute(
+      `update power_bank pb
+          set status = 'lost', current_station_id = null, current_slot_index = null, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as x(serial text)
+        where pb.serial_number = x.serial and pb.status = 'in_slot'`,
+      [json(missing.map((m) => ({ serial: m.serial })))],
+    );
+  }
+
+  private async insertCommands(em: EntityManager, commands: CommandRow[]) {
+    await em.execute(
+      `insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at)
+       select x.id, x.sn, x.kind, x."slotIndex",
+              case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end,
+              x.payload, 'pending', now(), now()
+         from jsonb_to_recordset(?::jsonb) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb)
+       on conflict (id) do nothing`,
+      [json(commands)],
+    );
+  }
+
+  private async resolveCommands(em: EntityManager, outcomes: CommandOutcome[]) {
+    await em.execute(
+      `update station_command c
+          set status = x.status, result = x.result, resolved_at = now(), updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as x(id text, status text, result jsonb)
+        where c.id = x.id`,
+      [json(outcomes)],
+    );
+  }
+
+  private async insertLogs(em: EntityManager, logs: (StationWrite['logs'][number] & { sn: string })[]) {
+    await em.execute(
+      `insert into system_log (id, occurred_at, level, source, message, context)
+       select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
+         from jsonb_to_recordset(?::jsonb) as x(level text, message text, context jsonb, sn text)`,
+      [json(logs)],
+    );
+  }
+
+  /** Commands committed but never handed to NATS (a crash in between): sent again on start. */
+  async unsentCommands(): Promise<CommandRow[]> {
+    return this.orm.em
+      .fork()
+      .getConnection()
+      .execute<CommandRow[]>(
+        `select id, serial_number as sn, kind, slot_index as "slotIndex", rental_id as "rentalId", payload
+           from station_command where status = 'pending' order by created_at limit 10000`,
+      );
+  }
+
+  async markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `update station_command set status = 'sent', sent_at = now(), updated_at = now()
+          where status = 'pending' and id in (select value from jsonb_array_elements_text(?::jsonb))`,
+        [JSON.stringify(ids)],
+      );
+  }
+
+  /** Ejects still waiting for the station's answer, with when they were committed (timers resume after a restart). */
+  async openEjects(): Promise<{ id: string; sn: string; createdAt: Date }[]> {
+    return this.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select id, serial_number as sn, created_at as "createdAt" from station_command
+          where kind = 'eject' and status in ('pending', 'sent')`,
+      );
+  }
+
+  /** Online stations silent for longer than `silentMs` (restart-safe: read from the database, not memory). */
+  async silentStations(silentMs: number): Promise<{ sn: string; lastHeartbeatAt: Date | null }[]> {
+    return this.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select serial_number as sn, last_heartbeat_at as "lastHeartbeatAt" from station
+          where status = 'online'
+            and (last_heartbeat_at is null or last_heartbeat_at < now() - make_interval(secs => ?::double precision / 1000))`,
+        [silentMs],
+      );
+  }
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { bridgeEnv, parseConfig } from '@powerbank/config';
+import { connectNats, type NatsConnection } from '@powerbank/messaging';
+import {
+  createBridgeMetrics,
+  type RunningBridge,
+  recordRejection,
+  startBridge,
+} from '@powerbank/mqtt-bridge';
+import { createSimulator, type SimulatorOptions } from '@powerbank/station-simulator';
+import { createTestOrm, newNatsPrefix, type TestOrm } from '@powerbank/testing';
+import pino from 'pino';
+import { type RunningStationCore, type StationCoreOptions, startStationCore } from '../core.ts';
+
+export const HEARTBEAT_MS = 400;
+export const EJECT_TIMEOUT_MS = 1500;
+
+/**
+ * The real path end to end for one test file: a private database and NATS
+ * prefix, a bridge on the real Mosquitto, station-core in-process, and
+ * simulators speaking the real protocol.
+ */
+export async function startCoreHarness(overrides: Partial<StationCoreOptions> = {}) {
+  const db: TestOrm = await createTestOrm();
+  const { prefix, cleanup } = newNatsPrefix();
+  const env = parseConfig(bridgeEnv, {
+    ...process.env,
+    NATS_PREFIX: prefix,
+    BRIDGE_SHARE_GROUP: prefix,
+    MQTT_CLIENT_ID: `${prefix}-bridge`,
+  });
+  const logger = pino({ level: 'silent' });
+  const bridge: RunningBridge = await startBridge({
+    env,
+    logger,
+    metrics: createBridgeMetrics(),
+    onRejected: recordRejection(db.orm),
+  });
+  const nats: NatsConnection = await connectNats(env.NATS_URL, 'core-test');
+  const coreEnv = {
+    NATS_PREFIX: prefix,
+    HEARTBEAT_INTERVAL_S: 1,
+    HEARTBEAT_INTERVAL_MS: HEARTBEAT_MS,
+    HEARTBEAT_MISSED_LIMIT: 3,
+    EJECT_TIMEOUT_MS,
+  };
+  let core: RunningStationCore | undefined = await startStationCore({
+    env: coreEnv,
+    orm: db.orm,
+    nats,
+    logger,
+    ...overrides,
+  });
+  const simulators: ReturnType<typeof createSimulator>[] = [];
+
+  const sql = <T>(query: string, params: unknown[] = []) =>
+    db.orm.em.fork().getConnection().execute<T[]>(query, params);
+
+  return {
+    prefix,
+    db,
+    nats,
+    env,
+    sql,
+    get core() {
+      if (!core) throw new Error('core stopped');
+      return core;
+    },
+    async stopCore() {
+      await core?.stop();
+      core = undefined;
+    },
+    async restartCore() {
+      await core?.stop();
+      core = await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...overrides });
+    },
+    newSerial: (label = 'S') => `${label}${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    async simulator(options: Omit<SimulatorOptions, 'mqttUrl'>) {
+      const sim = createSimulator({ mqttUrl: env.MQTT_URL, heartbeatIntervalMs: HEARTBEAT_MS, ...options });
+      simulators.push(sim);
+      await sim.start();
+      return sim;
+    },
+    /** Asks station-core to dispense, as the rental flow does. */
+    async dispense(stationSn: string, commandId = randomUUID(), rentalId = randomUUID()) {
+      const reply = await nats.request(
+        `${prefix}.core.dispense`,
+        new TextEncoder().encode(JSON.stringify({ stationSn, rentalId, commandId })),
+        { timeout: EJECT_TIMEOUT_MS + 5000 },
+      );
+      return reply.json<Record<string, unknown>>();
+    },
+    slots: (sn: string) =>
+      sql<{ slot_index: number; status: string; serial: string | null; battery_level: number | null }>(
+        `select ss.slot_index, ss.status, pb.serial_number as serial, ss.battery_level
+           from station_slot ss join station st on st.id = ss.station_id
+           left join power_bank pb on pb.id = ss.power_bank_id
+          where st.serial_number = ? order by ss.slot_index`,
+        [sn],
+      ),
+    station: async (sn: string) =>
+      (
+        await sql<{ status: string; slot_count: number; last_heartbeat_at: Date | null }>(
+          'select status, slot_count, last_heartbeat_at from station where serial_number = ?',
+          [sn],
+        )
+      )[0],
+    powerBank: async (serial: string) =>
+      (
+        await sql<{ status: string; current_rental_id: string | null; current_slot_index: number | null }>(
+          'select status, current_rental_id, current_slot_index from power_bank where serial_number = ?',
+          [serial],
+        )
+      )[0],
+    async close() {
+      for (const sim of simulators) await sim.stop().catch(() => undefined);
+      await core?.stop();
+      await bridge.stop();
+      await cleanup(nats);
+      await nats.close();
+      await db.close();
+    },
+  };
+}
+export type CoreHarness = Awaited<ReturnType<typeof startCoreHarness>>;
