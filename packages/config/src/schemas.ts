@@ -85,6 +85,16 @@ export const apiEnv = commonEnv.extend({
   /** The Sign in with Apple private key, PKCS#8 PEM (newlines may be written as `\n`). */
   APPLE_PRIVATE_KEY: z.string().optional(),
   APPLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  /** Payment gateways. Sandbox: the local gateway's webhook HMAC key and how it misbehaves (delay, duplicates, order). */
+  SANDBOX_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
+  SANDBOX_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(200),
+  SANDBOX_WEBHOOK_DUPLICATES: z.coerce.number().int().min(0).max(20).default(0),
+  SANDBOX_WEBHOOK_OUT_OF_ORDER: bool(false),
+  /** Where clients reach this api (sandbox checkout URLs); default http://API_HOST:API_PORT. */
+  PUBLIC_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  /** Stripe is on when both are set (secret key `sk_…`, webhook endpoint secret `whsec_…`). */
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
   APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
