@@ -4,6 +4,13 @@
  */
 export const STATIC_TABLES = {
   appVersion: 'app_version',
+  appConfig: 'app_config',
+  appUpdate: 'app_update',
+  banner: 'banner',
+  contactInfo: 'contact_info',
+  contentPage: 'content_page',
+  country: 'country',
+  faq: 'faq',
 } as const;
 
 export const STATIC_TABLE_NAMES: readonly string[] = Object.values(STATIC_TABLES);

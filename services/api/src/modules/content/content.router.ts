@@ -1,0 +1,92 @@
+import { publicProcedure, router } from '../../trpc/trpc.ts';
+import {
+  AppUpdatesInput,
+  AppUpdatesOutput,
+  BannersOutput,
+  ContactOutput,
+  ContentPageInput,
+  ContentPageOutput,
+  type ContentPageSlug,
+  CountriesOutput,
+  FaqInput,
+  FaqOutput,
+  NoInput,
+} from './content.schemas.ts';
+import {
+  getContentPage,
+  listAppUpdates,
+  listBanners,
+  listContacts,
+  listCountries,
+  listFaq,
+} from './content.service.ts';
+
+/** One procedure per page, so each keeps the documented path of its own. */
+const contentPage = (slug: ContentPageSlug, summary: string) =>
+  publicProcedure
+    .meta({ openapi: { method: 'GET', path: `/content/${slug}`, tags: ['content'], summary } })
+    .input(ContentPageInput)
+    .output(ContentPageOutput)
+    .query(({ ctx, input }) => getContentPage(ctx.em, ctx.staticCache, slug, input));
+
+/** App and content data from the static tables, all served from the static-table cache. */
+export const contentRouter = router({
+  banners: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/app/banners',
+        tags: ['app'],
+        summary: 'Banners showing now, in order',
+      },
+    })
+    .input(NoInput)
+    .output(BannersOutput)
+    .query(({ ctx }) => listBanners(ctx.em, ctx.staticCache)),
+
+  countries: publicProcedure
+    .meta({
+      openapi: { method: 'GET', path: '/app/countries', tags: ['app'], summary: 'Countries the app serves' },
+    })
+    .input(NoInput)
+    .output(CountriesOutput)
+    .query(({ ctx }) => listCountries(ctx.em, ctx.staticCache)),
+
+  termsOfService: contentPage('terms-of-service', 'Terms of service'),
+  privacyPolicy: contentPage('privacy-policy', 'Privacy policy'),
+  about: contentPage('about', 'About the service'),
+
+  contact: publicProcedure
+    .meta({
+      openapi: { method: 'GET', path: '/content/contact', tags: ['content'], summary: 'Support contacts' },
+    })
+    .input(NoInput)
+    .output(ContactOutput)
+    .query(({ ctx }) => listContacts(ctx.em, ctx.staticCache)),
+
+  faq: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/content/faq',
+        tags: ['content'],
+        summary: 'FAQ grouped by category (optionally one category)',
+      },
+    })
+    .input(FaqInput)
+    .output(FaqOutput)
+    .query(({ ctx, input }) => listFaq(ctx.em, ctx.staticCache, input)),
+
+  appUpdates: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/content/app-updates',
+        tags: ['content'],
+        summary: "What's new, newest first",
+      },
+    })
+    .input(AppUpdatesInput)
+    .output(AppUpdatesOutput)
+    .query(({ ctx, input }) => listAppUpdates(ctx.em, ctx.staticCache, input)),
+});

@@ -1,0 +1,25 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppConfig } from '@powerbank/db';
+import type { StaticCache } from './static-cache.ts';
+import { STATIC_TABLES } from './static-tables.ts';
+
+/**
+ * A numeric business setting from `AppConfig` (RULES.md: figures live there, admins change
+ * them), read through the static cache. `fallback` is the RULES.md default, used only
+ * when the row is missing or not a number, so a fresh database still behaves as documented.
+ */
+export async function appConfigNumber(
+  em: EntityManager,
+  cache: StaticCache,
+  key: string,
+  fallback: number,
+): Promise<number> {
+  const all = await cache.get(STATIC_TABLES.appConfig, 'all', () => loadAppConfig(em));
+  const value = all.get(key);
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+async function loadAppConfig(em: EntityManager): Promise<Map<string, unknown>> {
+  const rows = await em.find(AppConfig, {});
+  return new Map(rows.map((row) => [row.key, row.value]));
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** Page number and size as RULES.md fixes them for every list: `?page=&page_size=` (default 20, max 100). */
+export const PageInput = z.object({
+  page: z.number().int().min(1).max(100_000).default(1),
+  page_size: z.number().int().min(1).max(100).default(20),
+});
+export type PageInput = z.infer<typeof PageInput>;
+
+export const PaginationOutput = z.object({
+  page: z.number().int(),
+  page_size: z.number().int(),
+  total_count: z.number().int(),
+  total_pages: z.number().int(),
+  has_next: z.boolean(),
+});
+export type PaginationOutput = z.infer<typeof PaginationOutput>;
+
+/** `{ results, pagination }`, the list envelope of RULES.md, for items of `item`. */
+export function paginated<T extends z.ZodType>(item: T) {
+  return z.object({ results: z.array(item), pagination: PaginationOutput });
+}
+
+export function pageOf<T>(results: T[], page: PageInput, totalCount: number) {
+  const totalPages = Math.ceil(totalCount / page.page_size);
+  return {
+    results,
+    pagination: {
+      page: page.page,
+      page_size: page.page_size,
+      total_count: totalCount,
+      total_pages: totalPages,
+      has_next: page.page < totalPages,
+    },
+  };
+}
+
+/** Rows to skip for `page`. */
+export const offsetOf = (page: PageInput) => (page.page - 1) * page.page_size;
+
+/**
+ * A boolean query parameter. Not `z.boolean()`: for GET inputs the REST adapter
+ * (trpc-to-openapi) switches coercion on, and `Boolean('false')` is true. Typed
+ * clients still send a real boolean.
+ */
+export const queryBoolean = () =>
+  z.preprocess(
+    (value: boolean | 'true' | 'false' | '1' | '0') =>
+      value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+    z.boolean(),
+  );
