@@ -74,7 +74,7 @@ export const apiEnv = commonEnv.extend({
         .map((type) => type.trim().toLowerCase())
         .filter(Boolean),
     ),
-  /** OAuth sign-in (Arctic). A provider is enabled when its client id is set. `*_BASE_URL` points it elsewhere (tests). */
+  /** OAuth sign-in (Arctic). A provider is on when its settings are set; GOOGLE_OAUTH_BASE_URL points Google elsewhere (tests, a proxy). */
   GOOGLE_CLIENT_ID: z.string().optional(),
   GOOGLE_CLIENT_SECRET: z.string().optional(),
   GOOGLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
@@ -95,7 +95,6 @@ export const apiEnv = commonEnv.extend({
   /** Stripe is on when both are set (secret key `sk_…`, webhook endpoint secret `whsec_…`). */
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
-  APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 

@@ -1,10 +1,18 @@
+import { adminRouter } from '../modules/admin-auth/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
+import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
+import { kycRouter } from '../modules/kyc/kyc.router.ts';
+import { profileRouter } from '../modules/profile/profile.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
 import { router } from './trpc.ts';
 
 export const rootRouter = router({
   app: appRouter,
+  auth: authRouter,
+  kyc: kycRouter,
+  profile: profileRouter,
+  admin: adminRouter,
   content: contentRouter,
   stations: stationsRouter,
 });

@@ -1,0 +1,72 @@
+import { type ADMIN_ROLES, AdminProfile, AppConfig, SmsFcmLog, User } from '@powerbank/db';
+import type { TestApi } from './test-app.ts';
+
+let phoneCounter = 0;
+/** A fresh E.164 number per call, so tests never share a phone. */
+export function aPhone(): string {
+  phoneCounter += 1;
+  return `+4915${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(5, '0')}`;
+}
+
+/** The code of the last OTP texted to `phone`, read where the local SMS provider writes it. */
+export async function lastOtpCode(api: TestApi, phone: string): Promise<string> {
+  const log = await api.deps.orm.em
+    .fork()
+    .findOneOrFail(SmsFcmLog, { recipient: phone }, { orderBy: { createdAt: 'desc' } });
+  const code = /\b(\d{6})\b/.exec(log.content)?.[1];
+  if (!code) throw new Error(`no code in "${log.content}"`);
+  return code;
+}
+
+/** get-otp + verify-otp over REST → the phone-verification token. */
+export async function verifyPhone(api: TestApi, phone: string): Promise<string> {
+  const sent = await api.rest('POST', '/api/auth/get-otp', { phone });
+  if (sent.status !== 200) throw new Error(`get-otp ${sent.status}: ${JSON.stringify(sent.body)}`);
+  const verified = await api.rest('POST', '/api/auth/verify-otp', {
+    phone,
+    code: await lastOtpCode(api, phone),
+  });
+  if (verified.status !== 200)
+    throw new Error(`verify-otp ${verified.status}: ${JSON.stringify(verified.body)}`);
+  return verified.body.data.verificationToken;
+}
+
+export interface SignedUp {
+  phone: string;
+  token: string;
+  userId: string;
+  referralCode: string;
+}
+
+/** A registered, signed-in user. */
+export async function signUp(api: TestApi, extra: Record<string, unknown> = {}): Promise<SignedUp> {
+  const phone = (extra.phone as string | undefined) ?? aPhone();
+  const verificationToken = await verifyPhone(api, phone);
+  const res = await api.rest('POST', '/api/auth/register', { phone, verificationToken, ...extra });
+  if (res.status !== 200) throw new Error(`register ${res.status}: ${JSON.stringify(res.body)}`);
+  return {
+    phone,
+    token: res.body.data.token,
+    userId: res.body.data.user.id,
+    referralCode: res.body.data.user.referralCode,
+  };
+}
+
+/** A signed-in staff member with `role`. */
+export async function signUpAdmin(api: TestApi, role: (typeof ADMIN_ROLES)[number]): Promise<SignedUp> {
+  const user = await signUp(api);
+  const em = api.deps.orm.em.fork();
+  em.create(AdminProfile, { user: em.getReference(User, user.userId), role, displayName: `Test ${role}` });
+  await em.flush();
+  return user;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Sets AppConfig values (upsert), e.g. generous OTP send limits for a test file. */
+export async function setAppConfig(api: TestApi, values: Record<string, unknown>): Promise<void> {
+  const em = api.deps.orm.em.fork();
+  for (const [key, value] of Object.entries(values)) {
+    await em.upsert(AppConfig, { key, value }, { onConflictFields: ['key'] });
+  }
+}
