@@ -20,7 +20,10 @@ export const EJECT_TIMEOUT_MS = 1500;
  * prefix, a bridge on the real Mosquitto, station-core in-process, and
  * simulators speaking the real protocol.
  */
-export async function startCoreHarness(overrides: Partial<StationCoreOptions> = {}) {
+export async function startCoreHarness(
+  overrides: Partial<StationCoreOptions> = {},
+  options: { inProcessCore?: boolean } = {},
+) {
   const db: TestOrm = await createTestOrm();
   const { prefix, cleanup } = newNatsPrefix();
   const env = parseConfig(bridgeEnv, {
@@ -44,13 +47,10 @@ export async function startCoreHarness(overrides: Partial<StationCoreOptions> = 
     HEARTBEAT_MISSED_LIMIT: 3,
     EJECT_TIMEOUT_MS,
   };
-  let core: RunningStationCore | undefined = await startStationCore({
-    env: coreEnv,
-    orm: db.orm,
-    nats,
-    logger,
-    ...overrides,
-  });
+  let core: RunningStationCore | undefined =
+    options.inProcessCore === false
+      ? undefined
+      : await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...overrides });
   const simulators: ReturnType<typeof createSimulator>[] = [];
 
   const sql = <T>(query: string, params: unknown[] = []) =>

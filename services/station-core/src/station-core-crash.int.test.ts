@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@powerbank/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoreHarness, startCoreHarness } from './testing/core-harness.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** station-core as its own process, so the test can kill it with SIGKILL like a power cut. */
+async function spawnCore(h: CoreHarness): Promise<ChildProcess> {
+  const child = spawn(`${root}node_modules/.bin/tsx`, [`${root}services/station-core/src/main.ts`], {
+    env: {
+      ...process.env,
+      DATABASE_URL: h.db.db.url,
+      NATS_PREFIX: h.prefix,
+      CORE_METRICS_PORT: String(await freePort()),
+      EJECT_TIMEOUT_MS: '20000',
+      LOG_LEVEL: 'warn',
+      DB_POOL_MIN: '0',
+      DB_POOL_MAX: '5',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+describe('station-core killed between eject and result', () => {
+  let h: CoreHarness;
+  beforeAll(async () => {
+    h = await startCoreHarness({}, { inProcessCore: false });
+  });
+  afterAll(() => h.close());
+
+  it('after a restart the outcome is recorded exactly once', async () => {
+    let core = await spawnCore(h);
+    const sn = h.newSerial('K');
+    const serial = `${sn}-PB1`;
+    const sim = await h.simulator({
+      stations: [{ sn, slotCount: 2, powerBanks: [{ slot: 1, serial, battery: 90 }] }],
+      ejectDelayMs: 2500,
+      heartbeatIntervalMs: 60_000,
+    });
+    await expect
+      .poll(async () => (await h.station(sn))?.status, { timeout: 30_000, interval: 200 })
+      .toBe('online');
+
+    const results: { commandId: string; ok: boolean }[] = [];
+    const sub = h.nats.subscribe(`${h.prefix}.core.evt.dispense`, {
+      callback: (_e, m) => {
+        results.push(m.json());
+      },
+    });
+    const commandId = crypto.randomUUID();
+    const rentalId = crypto.randomUUID();
+    // The requester gives up when core dies; the rental learns the outcome from the dispense event.
+    void h.dispense(sn, commandId, rentalId).catch(() => undefined);
+
+    await expect
+      .poll(
+        async () =>
+          (await h.sql<{ status: string }>('select status from station_command where id = ?', [commandId]))[0]
+            ?.status,
+        {
+          timeout: 10_000,
+          interval: 50,
+        },
+      )
+      .toBe('sent');
+    core.kill('SIGKILL');
+    await new Promise((resolve) => core.once('exit', resolve));
+
+    // The station finishes the eject while core is dead; its result waits in JetStream.
+    await expect
+      .poll(() => sim.station(sn).slots[0]?.powerBank, { timeout: 10_000, interval: 100 })
+      .toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+
+    core = await spawnCore(h);
+    try {
+      await expect
+        .poll(
+          async () =>
+            (
+              await h.sql<{ status: string }>('select status from station_command where id = ?', [commandId])
+            )[0]?.status,
+          {
+            timeout: 30_000,
+            interval: 200,
+          },
+        )
+        .toBe('succeeded');
+      expect(await h.powerBank(serial)).toMatchObject({ status: 'rented', current_rental_id: rentalId });
+      expect((await h.slots(sn))[0]).toMatchObject({ status: 'empty', serial: null });
+      await expect
+        .poll(() => results.filter((r) => r.commandId === commandId).length, { timeout: 5000 })
+        .toBe(1);
+      expect(results.find((r) => r.commandId === commandId)?.ok).toBe(true);
+      expect(sim.counters.commandsReceived.eject).toBe(1);
+      // Nothing more arrives later: exactly once.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(results.filter((r) => r.commandId === commandId)).toHaveLength(1);
+    } finally {
+      sub.unsubscribe();
+      core.kill('SIGTERM');
+      await new Promise((resolve) => core.once('exit', resolve));
+    }
+  }, 90_000);
+});
