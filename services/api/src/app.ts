@@ -7,6 +7,8 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { mountPayments } from './modules/payment/payment.routes.ts';
+import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -89,7 +91,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
         describeHttpStatus(413, `request body larger than ${deps.env.API_BODY_LIMIT_BYTES} bytes`),
       ),
   });
-  app.use('/api/*', limitBody);
+  // Uploads carry files and set their own, larger limit (modules/uploads).
+  app.use('/api/*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limitBody(c, next)));
   app.use('/trpc/*', limitBody);
   // Sessions before the limits, so signed-in users are counted as themselves, not as their IP.
   const session = sessionMiddleware(deps);
@@ -97,7 +100,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/trpc/*', session);
   for (const limit of rateLimits(deps.env)) app.use('*', limit);
 
-  mountOpenApi(app, router, packageJson.version);
+  mountOpenApi(app, router, packageJson.version, UPLOAD_OPENAPI);
+  // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
+  mountPayments(app, deps);
 
   app.use(
     '/trpc/*',
@@ -120,6 +125,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     }),
   );
 
+  mountUploadRoute(app, deps);
   app.all('/api/*', restHandler(source, router));
   return app;
 }

@@ -113,8 +113,15 @@ export function buildOpenApiDocument(router: OpenApiRouter, version: string): Op
  * `GET /api/openapi.json` (built once, here, at startup) and `GET /api/docs`
  * (Swagger UI reading it). Register before the `/api/*` catch-all.
  */
-export function mountOpenApi(app: Hono<AppEnv>, router: OpenApiRouter, version: string): void {
+export function mountOpenApi(
+  app: Hono<AppEnv>,
+  router: OpenApiRouter,
+  version: string,
+  /** Operations served by plain Hono routes rather than procedures (multipart uploads), already in envelope form. */
+  extraPaths: Record<string, unknown> = {},
+): void {
   const document = buildOpenApiDocument(router, version);
+  document.paths = { ...document.paths, ...(extraPaths as typeof document.paths) };
   app.get(OPENAPI_PATH, (c) => c.json(document));
   app.get(DOCS_PATH, swaggerUI({ url: OPENAPI_PATH, title: 'PowerBank API' }));
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ADMIN_ROLES, AdminProfile, AppConfig, SmsFcmLog, User } from '@powerbank/db';
 import type { TestApi } from './test-app.ts';
 
@@ -31,12 +34,12 @@ export async function verifyPhone(api: TestApi, phone: string): Promise<string> 
   return verified.body.data.verificationToken;
 }
 
-export interface SignedUp {
+export type SignedUp = {
   phone: string;
   token: string;
   userId: string;
   referralCode: string;
-}
+};
 
 /** A registered, signed-in user. */
 export async function signUp(api: TestApi, extra: Record<string, unknown> = {}): Promise<SignedUp> {
@@ -69,4 +72,37 @@ export async function setAppConfig(api: TestApi, values: Record<string, unknown>
   for (const [key, value] of Object.entries(values)) {
     await em.upsert(AppConfig, { key, value }, { onConflictFields: ['key'] });
   }
+}
+
+/** The smallest valid PNG (1×1), for upload tests. */
+export const TINY_PNG = Uint8Array.from(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+    'base64',
+  ),
+);
+
+/** `POST /api/app/upload` with one file; returns status and parsed body. */
+export async function upload(
+  api: TestApi,
+  token: string | undefined,
+  file: { bytes: Uint8Array; type: string; name?: string },
+  purpose = 'kyc',
+) {
+  const form = new FormData();
+  form.set('file', new File([file.bytes], file.name ?? 'doc', { type: file.type }));
+  form.set('purpose', purpose);
+  const response = await api.app.fetch(
+    new Request('http://api.test/api/app/upload', {
+      method: 'POST',
+      body: form,
+      headers: token ? bearer(token) : {},
+    }),
+  );
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** A fresh directory for one test file's uploads, outside the repository. */
+export function testUploadDir(): string {
+  return mkdtempSync(join(tmpdir(), 'powerbank-uploads-'));
 }

@@ -1,0 +1,125 @@
+import { UPLOAD_PURPOSES } from '@powerbank/db';
+import { DomainError } from '@powerbank/domain';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps } from '../../deps.ts';
+import type { AppEnv } from '../../hono-env.ts';
+import { clientInfo } from '../../platform/client-ip.ts';
+import { errorResponse } from '../../platform/error-response.ts';
+import { describeHttpStatus } from '../../trpc/error-body.ts';
+import { DiskFileStorage, type FileStorage } from './file-storage.ts';
+import { storeUpload } from './upload.service.ts';
+
+export const UPLOAD_PATH = '/api/app/upload';
+/** Room for the multipart boundaries and headers around the file itself. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * `POST /api/app/upload` (multipart: `file`, optional `purpose`) as a plain Hono
+ * route: the REST adapter and tRPC speak JSON, so this one path parses its own
+ * body, with its own size limit (the api-wide one is far smaller). REST only;
+ * the answer is the usual envelope, `data` being the MediaUpload whose id KYC
+ * and issue reports refer to.
+ */
+export function mountUploadRoute(app: Hono<AppEnv>, deps: AppDeps, storage?: FileStorage): void {
+  const files = storage ?? new DiskFileStorage(deps.env.UPLOAD_DIR);
+  const limits = { maxBytes: deps.env.UPLOAD_MAX_BYTES, mimeTypes: deps.env.UPLOAD_MIME_TYPES };
+  app.post(
+    UPLOAD_PATH,
+    bodyLimit({
+      maxSize: limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+      onError: (c) => errorResponse(c, describeHttpStatus(413, `file larger than ${limits.maxBytes} bytes`)),
+    }),
+    async (c) => {
+      const auth = c.get('auth');
+      if (!auth)
+        throw new DomainError('UNAUTHENTICATED', 'sign in first: session missing, expired or revoked');
+      if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
+        throw new HTTPException(415, { message: 'send the file as multipart/form-data' });
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = await c.req.parseBody();
+      } catch {
+        throw new DomainError('VALIDATION_FAILED', 'malformed multipart body');
+      }
+      const file = body.file;
+      if (!(file instanceof File)) {
+        throw new DomainError('VALIDATION_FAILED', 'file: a file field named "file" is required', {
+          fields: [{ path: 'file', message: 'required' }],
+        });
+      }
+      const upload = await storeUpload(
+        deps.orm.em.fork(),
+        files,
+        limits,
+        { userId: auth.user.id, client: clientInfo(c, deps.env.TRUST_PROXY) },
+        file,
+        body.purpose,
+      );
+      return c.json({ success: true, data: upload }, 201);
+    },
+  );
+}
+
+const ERROR = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } };
+
+/** The upload route's entry in the OpenAPI document (it is not a procedure, so the generator cannot see it). */
+export const UPLOAD_OPENAPI = {
+  '/app/upload': {
+    post: {
+      operationId: 'app-upload',
+      summary: 'Upload a file (multipart: file, purpose) for KYC, issue reports or an avatar',
+      tags: ['app'],
+      security: [{ bearerAuth: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              properties: {
+                file: { type: 'string', format: 'binary' },
+                purpose: { type: 'string', enum: [...UPLOAD_PURPOSES] },
+              },
+              required: ['file'],
+            },
+          },
+        },
+      },
+      responses: {
+        '201': {
+          description: 'Stored',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  success: { type: 'boolean', enum: [true] },
+                  data: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string', format: 'uuid' },
+                      purpose: { type: 'string' },
+                      originalName: { type: 'string' },
+                      mimeType: { type: 'string' },
+                      sizeBytes: { type: 'integer' },
+                      sha256: { type: 'string' },
+                      createdAt: { type: 'string', format: 'date-time' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        '400': { description: 'No file or a bad purpose', ...ERROR },
+        '401': { description: 'No valid session', ...ERROR },
+        '413': { description: 'File too large', ...ERROR },
+        '415': { description: 'Type not accepted, or content not of the declared type', ...ERROR },
+        '429': { description: 'Rate limited', ...ERROR },
+      },
+    },
+  },
+};
