@@ -3,8 +3,10 @@ import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
+import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
+import { walletRouter } from '../modules/wallet/wallet.router.ts';
 import { router } from './trpc.ts';
 
 export const rootRouter = router({
@@ -15,6 +17,8 @@ export const rootRouter = router({
   admin: adminRouter,
   content: contentRouter,
   stations: stationsRouter,
+  payment: paymentRouter,
+  wallet: walletRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

@@ -1,0 +1,105 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { PaymentMethod, RentalPackage, UserPoints, Wallet } from '@powerbank/db';
+import {
+  calculatePaymentOptions,
+  DomainError,
+  formatMoney,
+  pointsToMinor,
+  spendable,
+} from '@powerbank/domain';
+import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import type { AppDeps } from '../../deps.ts';
+import { gatewayAvailable } from './gateways/gateway-registry.ts';
+import type {
+  CalculateOptionsInput,
+  CalculateOptionsOutput,
+  PackagesOutput,
+  PaymentMethodsOutput,
+} from './payment.schemas.ts';
+
+/**
+ * The ways to pay an amount (a package's price or any amount), from the
+ * domain's `calculatePaymentOptions` — the function `payFromBalances` uses at
+ * payment time, over the same spendable balances (wallet minus held).
+ */
+export async function calculateOptions(
+  em: EntityManager,
+  userId: string,
+  input: CalculateOptionsInput,
+): Promise<CalculateOptionsOutput> {
+  const notFound = (what: string) => () => new DomainError('NOT_FOUND', what);
+  const [wallet, points, config] = await Promise.all([
+    em.findOneOrFail(Wallet, { user: userId }, { failHandler: notFound('no wallet') }),
+    em.findOneOrFail(UserPoints, { user: userId }, { failHandler: notFound('no points account') }),
+    readPaymentConfig(em),
+  ]);
+  let amount = input.amount ?? 0;
+  if (input.package_id !== undefined) {
+    const pkg = await em.findOne(RentalPackage, { id: input.package_id, isActive: true });
+    if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
+    if (pkg.currency !== wallet.currency) {
+      throw new DomainError(
+        'BUSINESS_RULE',
+        `package priced in ${pkg.currency}, wallet holds ${wallet.currency}`,
+      );
+    }
+    // Postpaid packages charge at return; what must be affordable now is the deposit (minimum balance).
+    amount = pkg.paymentModel === 'prepaid' ? pkg.price : pkg.depositAmount;
+  }
+  const currency = wallet.currency;
+  const ratio = pointsRatio(config, currency);
+  const balances = { wallet: spendable(wallet), points: points.balance };
+  const money = (value: number) => formatMoney(value, currency);
+  return {
+    amount: money(amount),
+    package_id: input.package_id ?? null,
+    balances: {
+      wallet: money(balances.wallet),
+      points: balances.points,
+      points_value: money(pointsToMinor(balances.points, ratio)),
+    },
+    points_per_currency_unit: config.points_per_currency_unit,
+    options: calculatePaymentOptions(amount, balances, ratio).map((option) => ({
+      mode: option.mode,
+      sufficient: option.sufficient,
+      wallet_amount: money(option.walletAmount),
+      points: option.points,
+      points_value: money(option.pointsValue),
+      shortfall: { wallet: money(option.shortfall.wallet), points: option.shortfall.points },
+    })),
+  };
+}
+
+export async function listPackages(em: EntityManager): Promise<PackagesOutput> {
+  const rows = await em.find(RentalPackage, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+  return {
+    results: rows.map((pkg) => ({
+      id: pkg.id,
+      code: pkg.code,
+      name: pkg.name,
+      description: pkg.description ?? null,
+      payment_model: pkg.paymentModel,
+      duration_minutes: pkg.durationMinutes,
+      price: formatMoney(pkg.price, pkg.currency),
+      per_minute_rate: formatMoney(pkg.perMinuteRate, pkg.currency),
+      deposit: formatMoney(pkg.depositAmount, pkg.currency),
+    })),
+  };
+}
+
+/** Active methods whose gateway this instance can really use (Stripe only when configured). */
+export async function listPaymentMethods(em: EntityManager, deps: AppDeps): Promise<PaymentMethodsOutput> {
+  const rows = await em.find(PaymentMethod, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+  return {
+    results: rows
+      .filter((method) => gatewayAvailable(deps, method.gateway))
+      .map((method) => ({
+        code: method.code,
+        name: method.name,
+        gateway: method.gateway,
+        min_amount: formatMoney(method.minAmount, method.currency),
+        max_amount: formatMoney(method.maxAmount, method.currency),
+        icon_url: method.iconUrl ?? null,
+      })),
+  };
+}

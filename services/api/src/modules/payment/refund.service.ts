@@ -1,0 +1,337 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AdminActionLog, AdminProfile, PaymentIntent, Refund, Transaction } from '@powerbank/db';
+import { DomainError, formatMoney, maxPointsWithin } from '@powerbank/domain';
+import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { uuidv7 } from 'uuidv7';
+import type { AppDeps } from '../../deps.ts';
+import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import { gatewayNamed } from './gateways/gateway-registry.ts';
+import { notifyPayment } from './notify.ts';
+import type {
+  RefundDecisionInput,
+  RefundOutput,
+  RefundRequestInput,
+  RefundsInput,
+  RefundsOutput,
+} from './payment.schemas.ts';
+
+/** Refunds that still count against what can be refunded (rejected and failed ones do not). */
+const LIVE_REFUNDS = ['requested', 'approved', 'processed'] as const;
+
+export function refundOutput(refund: Refund): RefundOutput {
+  return {
+    id: refund.id,
+    transaction_id: refund.transaction.id,
+    amount: formatMoney(refund.amount, refund.currency),
+    reason: refund.reason,
+    status: refund.status,
+    destination: refund.destination,
+    review_note: refund.reviewNote ?? null,
+    processed_at: refund.processedAt ?? null,
+    created_at: refund.createdAt,
+  };
+}
+
+async function refundedSoFar(
+  em: EntityManager,
+  transactionId: string,
+  statuses: readonly string[],
+): Promise<number> {
+  const [row] = await em.execute<{ total: string | null }[]>(
+    `select coalesce(sum(amount), 0) as total from refund where transaction_id = ? and status = any(?::text[])`,
+    [transactionId, `{${statuses.join(',')}}`],
+  );
+  return Number(row?.total ?? 0);
+}
+
+/**
+ * A user asks for (part of) a payment back. The payment row is locked so two
+ * requests at once cannot both claim the same refundable remainder. Money
+ * goes back the way it came: a top-up to its gateway, a balance payment to
+ * wallet and points.
+ */
+export async function requestRefund(
+  em: EntityManager,
+  userId: string,
+  input: RefundRequestInput,
+): Promise<RefundOutput> {
+  return em.transactional(async (tem) => {
+    if (input.idempotency_key) {
+      const earlier = await tem.findOne(Refund, { idempotencyKey: input.idempotency_key });
+      if (earlier) {
+        if (
+          earlier.user.id !== userId ||
+          earlier.transaction.id !== input.transaction_id ||
+          (input.amount !== undefined && earlier.amount !== input.amount)
+        ) {
+          throw new DomainError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'this idempotency key was used for a different refund',
+          );
+        }
+        return refundOutput(earlier);
+      }
+    }
+    const transaction = await tem.findOne(
+      Transaction,
+      { id: input.transaction_id, user: userId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!transaction) throw new DomainError('NOT_FOUND', 'no such transaction');
+    if (transaction.status !== 'succeeded' || transaction.type === 'refund') {
+      throw new DomainError(
+        'BUSINESS_RULE',
+        `a ${transaction.status} ${transaction.type} payment cannot be refunded`,
+      );
+    }
+    const refundable = transaction.amount - (await refundedSoFar(tem, transaction.id, LIVE_REFUNDS));
+    const amount = input.amount ?? refundable;
+    if (amount <= 0 || amount > refundable) {
+      throw new DomainError('BUSINESS_RULE', 'amount is more than what is still refundable', {
+        refundable: formatMoney(Math.max(0, refundable), transaction.currency),
+      });
+    }
+    const refund = tem.create(Refund, {
+      id: uuidv7(),
+      transaction,
+      user: userId,
+      amount,
+      currency: transaction.currency,
+      reason: input.reason,
+      status: 'requested',
+      destination: transaction.type === 'topup' ? 'gateway' : 'wallet',
+      idempotencyKey: input.idempotency_key ?? null,
+    });
+    await tem.flush();
+    return refundOutput(refund);
+  });
+}
+
+export async function listRefunds(
+  em: EntityManager,
+  userId: string,
+  input: RefundsInput,
+): Promise<RefundsOutput> {
+  const where = { user: userId, ...(input.status ? { status: input.status } : {}) };
+  const [rows, total] = await em.findAndCount(Refund, where, {
+    orderBy: { createdAt: 'desc', id: 'desc' },
+    limit: input.page_size,
+    offset: offsetOf(input),
+  });
+  return pageOf(rows.map(refundOutput), input, total);
+}
+
+interface AdminActor {
+  adminId: string;
+  ip: string;
+}
+
+async function lockRequested(tem: EntityManager, refundId: string): Promise<Refund> {
+  const refund = await tem.findOne(Refund, { id: refundId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!refund) throw new DomainError('NOT_FOUND', 'no such refund');
+  if (refund.status !== 'requested') {
+    throw new DomainError('CONFLICT', `refund already ${refund.status}`, { status: refund.status });
+  }
+  return refund;
+}
+
+function logAdmin(tem: EntityManager, actor: AdminActor, action: string, refund: Refund, before: string) {
+  tem.create(AdminActionLog, {
+    admin: actor.adminId,
+    action,
+    targetType: 'refund',
+    targetId: refund.id,
+    before: { status: before },
+    after: {
+      status: refund.status,
+      amount: refund.amount,
+      destination: refund.destination,
+      note: refund.reviewNote ?? null,
+    },
+    ip: actor.ip.slice(0, 64),
+  });
+}
+
+export async function rejectRefund(
+  em: EntityManager,
+  actor: AdminActor,
+  input: RefundDecisionInput,
+): Promise<RefundOutput> {
+  return em.transactional(async (tem) => {
+    const refund = await lockRequested(tem, input.refund_id);
+    refund.status = 'rejected';
+    refund.reviewedBy = tem.getReference(AdminProfile, actor.adminId);
+    refund.reviewNote = input.note ?? null;
+    logAdmin(tem, actor, 'refund.reject', refund, 'requested');
+    notifyPayment(tem, {
+      userId: refund.user.id,
+      type: 'refund_rejected',
+      title: 'Refund declined',
+      body: `Your refund request of ${formatMoney(refund.amount, refund.currency).formatted} was declined.${input.note ? ` ${input.note}` : ''}`,
+      payload: { refundId: refund.id },
+      dedupeKey: `refund:${refund.id}`,
+    });
+    await tem.flush();
+    return refundOutput(refund);
+  });
+}
+
+/**
+ * Approves and carries out a refund. To the wallet: the wallet part of the
+ * payment first, then points for the rest, in one transaction with the
+ * approval. To the gateway (a top-up): the wallet is debited first (refused
+ * if the top-up was spent), then the gateway is asked outside the
+ * transaction; if it fails the debit is reversed and the refund marked failed
+ * — a compensation, so money is never lost or doubled in between.
+ */
+export async function approveRefund(
+  em: EntityManager,
+  deps: AppDeps,
+  actor: AdminActor,
+  input: RefundDecisionInput,
+): Promise<RefundOutput> {
+  const approved = await em.transactional(async (tem) => {
+    const refund = await lockRequested(tem, input.refund_id);
+    const transaction = await tem.findOneOrFail(
+      Transaction,
+      { id: refund.transaction.id },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    refund.status = 'approved';
+    refund.reviewedBy = tem.getReference(AdminProfile, actor.adminId);
+    refund.reviewNote = input.note ?? null;
+    const userId = refund.user.id;
+    const reference = { type: 'refund', id: refund.id };
+    if (refund.destination === 'wallet') {
+      const before = await refundedSoFar(tem, transaction.id, ['processed']);
+      const walletBack = Math.min(refund.amount, Math.max(0, transaction.walletAmount - before));
+      const valueBack = refund.amount - walletBack;
+      if (walletBack > 0) {
+        await ledger.creditWallet(tem, {
+          userId,
+          amount: walletBack,
+          type: 'refund',
+          idempotencyKey: `refund:${refund.id}:wallet`,
+          reference,
+          transactionId: transaction.id,
+        });
+      }
+      if (valueBack > 0) {
+        const config = await readPaymentConfig(tem);
+        const points = Math.min(
+          transaction.pointsUsed,
+          maxPointsWithin(valueBack, pointsRatio(config, transaction.currency)),
+        );
+        if (points > 0) {
+          await ledger.creditPoints(tem, {
+            userId,
+            amount: points,
+            type: 'refund',
+            idempotencyKey: `refund:${refund.id}:points`,
+            reference,
+          });
+        }
+      }
+      refund.status = 'processed';
+      refund.processedAt = new Date();
+    } else {
+      await ledger.debitWallet(tem, {
+        userId,
+        amount: refund.amount,
+        type: 'refund',
+        idempotencyKey: `refund:${refund.id}:wallet`,
+        reference,
+        transactionId: transaction.id,
+      });
+    }
+    if (refund.status === 'processed') await markRefunded(tem, transaction);
+    logAdmin(tem, actor, 'refund.approve', refund, 'requested');
+    if (refund.status === 'processed') notifyApproved(tem, refund);
+    await tem.flush();
+    return refund;
+  });
+  if (approved.status === 'processed') return refundOutput(approved);
+  return refundThroughGateway(em.fork(), deps, approved.id);
+}
+
+async function refundThroughGateway(
+  em: EntityManager,
+  deps: AppDeps,
+  refundId: string,
+): Promise<RefundOutput> {
+  const refund = await em.findOneOrFail(Refund, { id: refundId }, { populate: ['transaction'] });
+  const intent = await em.findOne(PaymentIntent, { transaction: refund.transaction.id });
+  try {
+    if (!intent?.gatewayIntentId) throw new Error('no gateway payment behind this transaction');
+    const { gatewayRefundId } = await gatewayNamed(deps, intent.gateway).refund(
+      intent.gatewayIntentId,
+      refund.amount,
+      refund.id,
+    );
+    await em.transactional(async (tem) => {
+      const locked = await tem.findOneOrFail(
+        Refund,
+        { id: refundId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      locked.status = 'processed';
+      locked.gatewayRefundId = gatewayRefundId;
+      locked.processedAt = new Date();
+      const transaction = await tem.findOneOrFail(
+        Transaction,
+        { id: locked.transaction.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      await markRefunded(tem, transaction);
+      notifyApproved(tem, locked);
+      await tem.flush();
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, refundId }, 'gateway refund failed; reversing the wallet debit');
+    await em.transactional(async (tem) => {
+      const locked = await tem.findOneOrFail(
+        Refund,
+        { id: refundId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      locked.status = 'failed';
+      await ledger.creditWallet(tem, {
+        userId: locked.user.id,
+        amount: locked.amount,
+        type: 'adjustment',
+        idempotencyKey: `refund:${locked.id}:reversal`,
+        reference: { type: 'refund', id: locked.id },
+        description: 'Refund failed at the gateway; debit reversed',
+      });
+      notifyPayment(tem, {
+        userId: locked.user.id,
+        type: 'refund_failed',
+        title: 'Refund failed',
+        body: 'The payment provider could not refund; your wallet is unchanged. Support will contact you.',
+        payload: { refundId: locked.id },
+        dedupeKey: `refund:${locked.id}`,
+      });
+      await tem.flush();
+    });
+  }
+  return refundOutput(await em.fork().findOneOrFail(Refund, { id: refundId }));
+}
+
+/** The payment is `refunded` once processed refunds cover it (flushes first so the current one counts). */
+async function markRefunded(tem: EntityManager, transaction: Transaction): Promise<void> {
+  await tem.flush();
+  if ((await refundedSoFar(tem, transaction.id, ['processed'])) >= transaction.amount)
+    transaction.status = 'refunded';
+}
+
+function notifyApproved(tem: EntityManager, refund: Refund) {
+  notifyPayment(tem, {
+    userId: refund.user.id,
+    type: 'refund_approved',
+    title: 'Refund approved',
+    body: `${formatMoney(refund.amount, refund.currency).formatted} is on its way back ${refund.destination === 'wallet' ? 'to your wallet' : 'to your card'}.`,
+    payload: { refundId: refund.id },
+    dedupeKey: `refund:${refund.id}`,
+  });
+}
