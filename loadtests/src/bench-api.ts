@@ -1,0 +1,213 @@
+/**
+ * `pnpm bench:api`: (a) a bare Hono handler, (b) `GET /api/app/countries`
+ * through the real api (REST adapter, static cache, envelope), (c) `GET
+ * /api/app/stations/nearby` over the 100,000-station data set, each under
+ * autocannon with 50 connections, one server at a time, each server in its own
+ * child process. Prints a table, then ONE JSON line.
+ *
+ *   pnpm bench:api [--duration 10] [--connections 50] [--database-url postgres://…/pb_large]
+ *
+ * The large data set: `pnpm --filter @powerbank/db generate:large` into `pb_large`
+ * (see docs/benchmarks.md).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/pb_large' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+const duration = Number(args.duration);
+const warmup = Number(args.warmup);
+const connections = Number(args.connections);
+const API_PORT = 3901;
+const BARE_PORT = 3902;
+
+/** Metro centres of the large data set (packages/db/src/seeders/large/geography.ts): dense and sparse areas. */
+const CENTRES = [
+  [40.7128, -74.006],
+  [34.0522, -118.2437],
+  [41.8781, -87.6298],
+  [29.7604, -95.3698],
+  [37.7749, -122.4194],
+  [47.6062, -122.3321],
+  [25.7617, -80.1918],
+  [39.7392, -104.9903],
+] as const;
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+/** Starts a TypeScript entry point under Node + tsx and resolves once `readyUrl` answers. */
+async function start(name: string, script: string[], env: Record<string, string>, readyUrl: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
+    cwd: root,
+    // The child needs PATH and the rest of this shell; the benchmark settings go on top.
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${stderr}`);
+    const ok = await fetch(readyUrl).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} not ready after 30 s:\n${stderr}`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function load(options: autocannon.Options, seconds: number): Promise<Figures> {
+  const result = await autocannon({ connections, pipelining: 1, ...options, duration: seconds });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Warm-up (JIT, caches, pool connections), then the measured run. */
+async function measure(options: autocannon.Options): Promise<Figures> {
+  await load(options, warmup);
+  return load(options, duration);
+}
+
+/** A random point near one of the metro centres (±~5 km), so Postgres is not asked the same thing twice. */
+function nearbyPath(): string {
+  const centre = CENTRES[Math.floor(Math.random() * CENTRES.length)] ?? CENTRES[0];
+  const lat = (centre[0] + (Math.random() - 0.5) * 0.1).toFixed(5);
+  const lng = (centre[1] + (Math.random() - 0.5) * 0.1).toFixed(5);
+  return `/api/app/stations/nearby?lat=${lat}&lng=${lng}&radius=2000`;
+}
+
+async function main() {
+  const api = `http://127.0.0.1:${API_PORT}`;
+  const bare = `http://127.0.0.1:${BARE_PORT}`;
+  const apiEnv = {
+    DATABASE_URL: args['database-url'],
+    API_PORT: String(API_PORT),
+    API_HOST: '127.0.0.1',
+    // Per-request info lines cost throughput; the api under benchmark logs warnings only.
+    LOG_LEVEL: args['log-level'],
+    NODE_ENV: 'production',
+    NATS_PREFIX: `bench${process.pid}`,
+  };
+  console.error(`api: LOG_LEVEL=${apiEnv.LOG_LEVEL}, ${apiEnv.DATABASE_URL}`);
+  const apiChild = await start('api', ['services/api/src/main.ts'], apiEnv, `${api}/api/app/countries`);
+
+  const countries = await fetch(`${api}/api/app/countries`);
+  const body = await countries.text();
+  const stations = (await (await fetch(`${api}/api/app/stations?page_size=1`)).json()) as {
+    data: { pagination: { total_count: number } };
+  };
+  const stationCount = stations.data.pagination.total_count;
+  if (stationCount < 100_000) {
+    console.error(
+      `warning: ${stationCount} listed stations in ${apiEnv.DATABASE_URL}; the target is about 100,000 ` +
+        '(pnpm --filter @powerbank/db generate:large, see docs/benchmarks.md)',
+    );
+  }
+
+  console.error(`(b) GET /api/app/countries through the api, ${connections} connections, ${duration} s`);
+  const staticFigures = await measure({ url: `${api}/api/app/countries` });
+  console.error(`(c) GET /api/app/stations/nearby (random points in 8 metros, radius 2 km)`);
+  const nearbyFigures = await measure({
+    url: api,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nearbyPath() }) }],
+  });
+  await stop(apiChild);
+
+  const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  const bodyFile = join(dir, 'countries.json');
+  writeFileSync(bodyFile, body);
+  const bareChild = await start(
+    'bare server',
+    ['loadtests/src/bare-server.ts', bodyFile, String(BARE_PORT)],
+    {},
+    `${bare}/api/app/countries`,
+  );
+  const sameBody = (await (await fetch(`${bare}/api/app/countries`)).text()) === body;
+  console.error(
+    `(a) bare Hono handler, same ${Buffer.byteLength(body)}-byte body (${sameBody ? 'identical' : 'DIFFERENT'})`,
+  );
+  const bareFigures = await measure({ url: `${bare}/api/app/countries` });
+  await stop(bareChild);
+
+  const rows: [string, Figures][] = [
+    ['(a) bare Hono, same JSON', bareFigures],
+    ['(b) GET /api/app/countries', staticFigures],
+    ['(c) GET /api/app/stations/nearby', nearbyFigures],
+  ];
+  const pad = (text: string | number, width: number) => String(text).padStart(width);
+  console.log(
+    `\n${'target'.padEnd(34)}${pad('rps', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}${pad('errors', 8)}`,
+  );
+  for (const [name, f] of rows) {
+    console.log(
+      `${name.padEnd(34)}${pad(f.rps, 9)}${pad(f.p50, 9)}${pad(f.p99, 9)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}`,
+    );
+  }
+  const staticRatio = Math.round((staticFigures.rps / bareFigures.rps) * 100) / 100;
+  console.log(
+    `\nstatic/bare ${staticRatio} (target >= 0.7): ${staticRatio >= 0.7 ? 'met' : 'MISSED'}; ` +
+      `nearby p99 ${nearbyFigures.p99} ms (target < 20): ${nearbyFigures.p99 < 20 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'api',
+      connections,
+      duration_s: duration,
+      stations: stationCount,
+      bare_rps: bareFigures.rps,
+      bare_p50_ms: bareFigures.p50,
+      bare_p99_ms: bareFigures.p99,
+      static_rps: staticFigures.rps,
+      static_p50_ms: staticFigures.p50,
+      static_p99_ms: staticFigures.p99,
+      static_ratio: staticRatio,
+      nearby_rps: nearbyFigures.rps,
+      nearby_p50_ms: nearbyFigures.p50,
+      nearby_p99_ms: nearbyFigures.p99,
+      non2xx: staticFigures.non2xx + nearbyFigures.non2xx + bareFigures.non2xx,
+    }),
+  );
+}
+
+await main();
+process.exit(0);
