@@ -44,7 +44,7 @@ describe('favorites and issue reports (signed in)', () => {
     ['GET', '/api/stations/my-reports', undefined],
     ['GET', '/api/stations/FAV-1/issues', undefined],
   ])('%s %s needs a valid session', async (method, path, body) => {
-    for (const headers of [{}, { authorization: 'Bearer not-a-real-token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-a-real-token' }] as Record<string, string>[]) {
       const res = await api.rest(method, path, body, headers);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ success: false, error: { code: 'UNAUTHENTICATED' } });
