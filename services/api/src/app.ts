@@ -7,7 +7,7 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
-import { mountPayments } from './modules/payment/payment.routes.ts';
+import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.use('/trpc/*', session);
   for (const limit of rateLimits(deps.env)) app.use('*', limit);
 
-  mountOpenApi(app, router, packageJson.version, UPLOAD_OPENAPI);
+  mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
   mountPayments(app, deps);
 

@@ -8,6 +8,50 @@ import { receiveWebhook } from './webhook.service.ts';
 
 export const WEBHOOK_PATH = '/api/payment/webhook/:gateway';
 
+/** The webhook in the OpenAPI document (it is a plain route, so the generator cannot see it). */
+export const PAYMENT_OPENAPI = {
+  '/payment/webhook/{gateway}': {
+    post: {
+      operationId: 'payment-webhook',
+      summary: 'Gateway webhook (raw body, verified by signature: Stripe-Signature or Sandbox-Signature)',
+      tags: ['payment'],
+      parameters: [
+        {
+          name: 'gateway',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', enum: ['sandbox', 'stripe'] },
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } },
+      },
+      responses: {
+        '200': {
+          description:
+            'Received: processed, duplicate (a replay), ignored, or rejected (amount/currency mismatch, unknown intent)',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  received: { type: 'boolean' },
+                  status: { type: 'string', enum: ['processed', 'duplicate', 'rejected', 'ignored'] },
+                  reason: { type: 'string' },
+                },
+                required: ['received', 'status'],
+              },
+            },
+          },
+        },
+        '400': { description: 'Signature missing, wrong or too old: logged as rejected, nothing changed' },
+        '404': { description: 'Unknown gateway' },
+      },
+    },
+  },
+} as const;
+
 /**
  * The payment routes that cannot be tRPC procedures, mounted before the
  * `/api/*` REST adapter: the gateway webhook (its signature covers the raw

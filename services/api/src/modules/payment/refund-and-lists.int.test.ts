@@ -86,6 +86,28 @@ describe('payment options, listings and refunds', () => {
     expect((await api.rest('POST', '/api/payment/calculate-options', { amount: 5 })).status).toBe(401);
   });
 
+  it('every payment path is in the OpenAPI document, the raw-body webhook too', async () => {
+    const doc = await api.rest('GET', '/api/openapi.json');
+    for (const path of [
+      '/payment/calculate-options',
+      '/payment/wallet/topup-intent',
+      '/payment/verify-topup',
+      '/payment/status/{intent_id}',
+      '/payment/cancel/{intent_id}',
+      '/payment/refund/{transaction_id}',
+      '/payment/refunds',
+      '/payment/packages',
+      '/payment/methods',
+      '/payment/webhook/{gateway}',
+      '/user/wallet',
+      '/user/transactions',
+      '/points/history',
+      '/points/summary',
+    ]) {
+      expect(doc.body.paths, path).toHaveProperty([path]);
+    }
+  });
+
   it('wallet, transactions with cursor and filters, points history and summary', async () => {
     const em = api.deps.orm.em.fork();
     for (let i = 0; i < 5; i++) {
