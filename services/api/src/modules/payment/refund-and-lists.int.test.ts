@@ -214,4 +214,53 @@ describe('payment options, listings and refunds', () => {
     });
     expect(rejected.status).toBe('rejected');
   });
+
+  it('refund of a wallet + points payment goes back the way it came', async () => {
+    const em = api.deps.orm.em.fork();
+    await ledger.creditWallet(em, {
+      userId: alice.userId,
+      amount: 2_000,
+      type: 'bonus',
+      idempotencyKey: `rf-seed-${alice.userId}`,
+    });
+    await ledger.creditPoints(em, {
+      userId: alice.userId,
+      amount: 40,
+      type: 'adjustment',
+      idempotencyKey: `rf-seed-p-${alice.userId}`,
+    });
+    const paid = await payFromBalances(em, {
+      userId: alice.userId,
+      amount: 1_000,
+      type: 'rental',
+      mode: 'split',
+      split: { walletAmount: 600, points: 40 },
+      reference: { type: 'rental', id: 'rf-1' },
+      idempotencyKey: `rf-pay-${alice.userId}`,
+    });
+    const before = await moneyOf(api, alice.userId);
+    const asked = await api.rest(
+      'POST',
+      `/api/payment/refund/${paid.transactionId}`,
+      { reason: 'power bank was empty' },
+      bearer(alice.token),
+    );
+    expect(asked.body.data).toMatchObject({ destination: 'wallet', amount: { amount: 1_000 } });
+    const asFinance = createApiClient({ url: 'http://api.test', fetch: api.fetch, token: finance.token });
+    expect(await asFinance.payment.approveRefund.mutate({ refund_id: asked.body.data.id })).toMatchObject({
+      status: 'processed',
+    });
+    const after = await moneyOf(api, alice.userId);
+    expect(after.wallet - before.wallet).toBe(600);
+    expect(after.points - before.points).toBe(40);
+    expect(after.walletLedger).toBe(after.wallet);
+    expect(after.pointsLedger).toBe(after.points);
+    const again = await api.rest(
+      'POST',
+      `/api/payment/refund/${paid.transactionId}`,
+      { reason: 'again' },
+      bearer(alice.token),
+    );
+    expect(again.status).toBe(422);
+  });
 });
