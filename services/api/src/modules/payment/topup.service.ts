@@ -169,7 +169,9 @@ export async function verifyTopup(
 ): Promise<TopupStatusOutput> {
   const intent = await ownIntent(em, userId, intentId);
   if (!intent.creditedAt && intent.gatewayIntentId) {
-    const payment = await gatewayNamed(deps, intent.gateway).retrieve(intent.gatewayIntentId);
+    const payment = await askGateway(intent.gateway, () =>
+      gatewayNamed(deps, intent.gateway).retrieve(intent.gatewayIntentId as string),
+    );
     const outcome = await applyGatewayPayment(em, intent, payment);
     if (outcome.kind === 'rejected') throw new DomainError('BUSINESS_RULE', outcome.reason);
   }
@@ -200,7 +202,9 @@ export async function cancelTopup(
     });
   }
   if (intent.gatewayIntentId) {
-    const payment = await gatewayNamed(deps, intent.gateway).cancel(intent.gatewayIntentId);
+    const payment = await askGateway(intent.gateway, () =>
+      gatewayNamed(deps, intent.gateway).cancel(intent.gatewayIntentId as string),
+    );
     if (payment.status === 'succeeded' || payment.status === 'processing') {
       await applyGatewayPayment(em, intent, payment);
       throw refuse();
@@ -214,6 +218,18 @@ export async function cancelTopup(
   // Lost the race to a webhook that credited it in between.
   if (!cancelled) throw refuse();
   return statusOutput(await em.fork().findOneOrFail(PaymentIntent, { id: intent.id }));
+}
+
+/** A gateway that cannot be reached (or does not know the payment) is a 503 the client may retry, never a 500. */
+async function askGateway<T>(gateway: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError('SERVICE_UNAVAILABLE', `${gateway} did not answer; try again`, {
+      cause: (error as Error).message,
+    });
+  }
 }
 
 export type PaymentOutcome =
