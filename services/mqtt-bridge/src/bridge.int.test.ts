@@ -42,7 +42,7 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
 
   afterAll(async () => {
     await station?.endAsync();
-    await bridge?.stop();
+    await bridge?.stop({ leaveGroup: true });
     await cleanup(nats);
     await nats?.close();
   });

@@ -23,7 +23,7 @@ export interface BridgeOptions {
 export interface RunningBridge {
   mqtt: MqttClient;
   nats: NatsConnection;
-  stop(): Promise<void>;
+  stop(options?: { leaveGroup?: boolean }): Promise<void>;
 }
 
 /**
@@ -48,7 +48,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
   });
 
-  const clientId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}-${process.pid}`;
+  // The client id must survive restarts: the broker keeps the persistent session (and the messages
+  // queued for it while the bridge was away) under this id. A new id per start would leave the old
+  // session in the shared group, receiving its share of messages that nobody ever reads.
+  const clientId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}`;
   const mqtt = await connectMqtt(
     env.MQTT_URL,
     { clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
@@ -77,8 +80,12 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   return {
     mqtt,
     nats,
-    async stop() {
+    async stop({ leaveGroup = false } = {}) {
       commands.stop();
+      // By default the session keeps its subscription, so the broker queues messages for this
+      // bridge while it restarts. `leaveGroup` (retiring a bridge for good, or a test) stops that.
+      if (leaveGroup)
+        await mqtt.unsubscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP)).catch(() => undefined);
       await mqtt.endAsync();
       await nats.drain();
     },

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig, simulatorEnv } from '@powerbank/config';
 import { demoStations } from './demo-stations.ts';
+import type { StationSeed } from './simulated-station.ts';
 import { createSimulator, type SimulatorCounters } from './simulator.ts';
 
 const usage = `station-simulator: N stations speaking the station protocol over MQTT
 
   --stations N         number of stations (default 10)
+  --stations-file F    stations from a JSON file [{ sn, slotCount, powerBanks: [{ slot, serial, battery }] }]
+                       (what \`pnpm --filter @powerbank/db export:stations\` writes), instead of generated ones
   --prefix SN          serial number prefix (default SIM)
   --slots N            slots per station (default 8)
   --eject-fail-rate R  share of ejects that fail, 0-1 (default 0)
@@ -19,6 +23,7 @@ const usage = `station-simulator: N stations speaking the station protocol over 
 const { values } = parseArgs({
   options: {
     stations: { type: 'string', default: '10' },
+    'stations-file': { type: 'string' },
     prefix: { type: 'string', default: 'SIM' },
     slots: { type: 'string', default: '8' },
     'eject-fail-rate': { type: 'string', default: '0' },
@@ -47,10 +52,17 @@ function numberFlag(name: keyof typeof values, min: number, max = Number.MAX_SAF
 }
 
 const env = parseConfig(simulatorEnv, values.mqtt ? { ...process.env, MQTT_URL: values.mqtt } : process.env);
-const stationCount = numberFlag('stations', 1, 100_000);
+// The dev stack simulates the stations the database was seeded with, power banks included.
+const stations: StationSeed[] = values['stations-file']
+  ? (JSON.parse(readFileSync(values['stations-file'], 'utf8')) as StationSeed[])
+  : demoStations(numberFlag('stations', 1, 100_000), {
+      prefix: values.prefix,
+      slots: numberFlag('slots', 1, 64),
+    });
+const stationCount = stations.length;
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
-  stations: demoStations(stationCount, { prefix: values.prefix, slots: numberFlag('slots', 1, 64) }),
+  stations,
   ejectFailureRate: numberFlag('eject-fail-rate', 0, 1),
   ejectDelayMs: numberFlag('eject-delay-ms', 0),
   heartbeatIntervalMs: numberFlag('heartbeat-ms', 100),

@@ -115,7 +115,7 @@ export async function startCoreHarness(
     async close() {
       for (const sim of simulators) await sim.stop().catch(() => undefined);
       await core?.stop();
-      await bridge.stop();
+      await bridge.stop({ leaveGroup: true });
       await cleanup(nats);
       await nats.close();
       await db.close();
