@@ -106,6 +106,8 @@ export const bridgeEnv = commonEnv.extend({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('bridge'),
   MQTT_CLIENT_ID: z.string().optional(),
+  /** MQTT connections in the shared group: each relays one message at a time (PUBACK after JetStream). */
+  BRIDGE_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
 });
 export type BridgeEnv = z.infer<typeof bridgeEnv>;
 
@@ -115,6 +117,8 @@ export const stationCoreEnv = commonEnv.extend({
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(1).default(30),
   HEARTBEAT_MISSED_LIMIT: z.coerce.number().int().min(1).default(3),
   EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
+  CORE_TRACE_PROCESSED: bool(false),
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 

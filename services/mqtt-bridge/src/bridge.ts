@@ -14,7 +14,10 @@ import type { BridgeMetrics } from './metrics.ts';
 import { createRelay, type Rejection } from './relay.ts';
 
 export interface BridgeOptions {
-  env: Pick<BridgeEnv, 'MQTT_URL' | 'NATS_URL' | 'NATS_PREFIX' | 'BRIDGE_SHARE_GROUP' | 'MQTT_CLIENT_ID'>;
+  env: Pick<
+    BridgeEnv,
+    'MQTT_URL' | 'NATS_URL' | 'NATS_PREFIX' | 'BRIDGE_SHARE_GROUP' | 'MQTT_CLIENT_ID' | 'BRIDGE_CONNECTIONS'
+  >;
   logger: Logger;
   metrics: BridgeMetrics;
   onRejected?: (rejection: Rejection) => Promise<void> | void;
@@ -48,32 +51,46 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     },
   });
 
-  // The client id must survive restarts: the broker keeps the persistent session (and the messages
-  // queued for it while the bridge was away) under this id. A new id per start would leave the old
+  // Client ids must survive restarts: the broker keeps each persistent session (and the messages
+  // queued for it while the bridge was away) under its id. A new id per start would leave the old
   // session in the shared group, receiving its share of messages that nobody ever reads.
-  const clientId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}`;
-  const mqtt = await connectMqtt(
-    env.MQTT_URL,
-    { clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
-    (client) => {
-      // mqtt.js sends the PUBACK when `done` is called: only after the relay finished.
-      client.handleMessage = (packet, done) => {
-        relay(packet.topic, packet.payload as Uint8Array)
-          .then(() => done())
-          .catch((error: unknown) => {
-            logger.error({ err: error, topic: packet.topic }, 'relay failed; message will be redelivered');
-            // No PUBACK: reconnecting makes the broker resend the unacknowledged message.
-            client.reconnect();
-          });
-      };
-    },
-  );
-  mqtt.on('reconnect', () => logger.warn('mqtt reconnecting'));
-  mqtt.on('error', (error) => logger.error({ err: error }, 'mqtt error'));
-  await mqtt.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1 });
+  const baseId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}`;
+  const connect = (clientId: string) =>
+    connectMqtt(
+      env.MQTT_URL,
+      { clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
+      (client) => {
+        // mqtt.js handles one message at a time and sends its PUBACK when `done` is called: only
+        // after JetStream stored it. Throughput therefore comes from several connections in the
+        // shared group, each with one message in flight.
+        client.handleMessage = (packet, done) => {
+          relay(packet.topic, packet.payload as Uint8Array)
+            .then(() => done())
+            .catch((error: unknown) => {
+              logger.error({ err: error, topic: packet.topic }, 'relay failed; message will be redelivered');
+              // No PUBACK: reconnecting makes the broker resend the unacknowledged message.
+              client.reconnect();
+            });
+        };
+      },
+    );
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < env.BRIDGE_CONNECTIONS; i++) {
+    const client = await connect(i === 0 ? baseId : `${baseId}-${i}`);
+    client.on('reconnect', () => logger.warn({ clientId: client.options.clientId }, 'mqtt reconnecting'));
+    client.on('error', (error) => logger.error({ err: error }, 'mqtt error'));
+    await client.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1 });
+    clients.push(client);
+  }
+  const mqtt = clients[0]!;
   const commands = relayCommands({ nats, mqtt, subjects, logger, metrics });
   logger.info(
-    { clientId, group: env.BRIDGE_SHARE_GROUP, stream: subjects.stationEventsStream },
+    {
+      clientId: baseId,
+      connections: clients.length,
+      group: env.BRIDGE_SHARE_GROUP,
+      stream: subjects.stationEventsStream,
+    },
     'bridge relaying',
   );
 
@@ -84,9 +101,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
       commands.stop();
       // By default the session keeps its subscription, so the broker queues messages for this
       // bridge while it restarts. `leaveGroup` (retiring a bridge for good, or a test) stops that.
-      if (leaveGroup)
-        await mqtt.unsubscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP)).catch(() => undefined);
-      await mqtt.endAsync();
+      for (const client of clients) {
+        if (leaveGroup)
+          await client.unsubscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP)).catch(() => undefined);
+        await client.endAsync();
+      }
       await nats.drain();
     },
   };

@@ -21,12 +21,26 @@ const processed = new Counter({
   registers: [registry],
 });
 
+// Benchmarks trace persisted events: [id, time persisted] pairs go out in small batches on core.evt.processed.
+let traced: [string, number][] = [];
+const traceSubject = `${env.NATS_PREFIX ? `${env.NATS_PREFIX}.` : ''}core.evt.processed`;
+if (env.CORE_TRACE_PROCESSED) {
+  setInterval(() => {
+    if (traced.length === 0) return;
+    nats.publish(traceSubject, JSON.stringify(traced));
+    traced = [];
+  }, 20).unref();
+}
+
 const core = await startStationCore({
   env,
   orm,
   nats,
   logger,
-  onProcessed: ({ kind }) => processed.inc({ kind }),
+  onProcessed: ({ kind, msgId }) => {
+    processed.inc({ kind });
+    if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now()]);
+  },
 });
 
 const app = new Hono();

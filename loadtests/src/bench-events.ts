@@ -1,0 +1,248 @@
+/**
+ * `pnpm bench:events`: simulated stations → Mosquitto → mqtt-bridge → JetStream
+ * → station-core → Postgres, every part real, bridge and core in their own
+ * processes. Measures events persisted per second, latency from the broker's
+ * PUBACK to the simulator to the commit of the event's transition in
+ * station-core, and events lost (published − persisted). Prints a table, then
+ * ONE JSON line.
+ *
+ *   pnpm bench:events [--stations 2000] [--heartbeat-ms 200] [--duration 30] [--warmup 5]
+ *                     [--slot-events-per-s 100] [--bridge-connections 4]
+ *
+ * Run it without the dev stack (infra/down): the dev bridge would relay the
+ * benchmark's stations too. It uses a database of its own, `pb_bench_events`.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { commonEnv, parseConfig } from '@powerbank/config';
+import { connectNats } from '@powerbank/messaging';
+import { createSimulator, demoStations } from '@powerbank/station-simulator';
+import pg from 'pg';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    stations: { type: 'string', default: '2000' },
+    'heartbeat-ms': { type: 'string', default: '200' },
+    duration: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    'slot-events-per-s': { type: 'string', default: '100' },
+    'bridge-connections': { type: 'string', default: '4' },
+  },
+});
+const stationCount = Number(args.stations);
+const heartbeatMs = Number(args['heartbeat-ms']);
+const durationS = Number(args.duration);
+const warmupS = Number(args.warmup);
+const slotEventsPerS = Number(args['slot-events-per-s']);
+
+const env = parseConfig(commonEnv);
+const dbName = 'pb_bench_events';
+const dbUrl = (() => {
+  const url = new URL(env.DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+})();
+const prefix = `bench_${Date.now()}`;
+const log = (line: string) => console.error(`[bench:events] ${line}`);
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const url = new URL(env.DATABASE_URL);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function startService(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(`${root}node_modules/.bin/tsx`, [`${root}${entry}`], {
+    env: { ...process.env, DATABASE_URL: dbUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', ...extraEnv },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0) log(`${name} exited with ${code}`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+// ---- set up: a fresh database, bridge and core as processes ------------------------------------
+log(`database ${dbName}`);
+await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+await admin(`CREATE DATABASE "${dbName}"`);
+const migrated = spawnSync(`${root}node_modules/.bin/tsx`, [`${root}packages/db/src/cli/migrate.ts`, 'up'], {
+  env: { ...process.env, DATABASE_URL: dbUrl },
+  encoding: 'utf8',
+});
+if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+
+const bridgePort = await freePort();
+const corePort = await freePort();
+startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
+  BRIDGE_SHARE_GROUP: prefix,
+  MQTT_CLIENT_ID: `${prefix}-bridge`,
+  BRIDGE_METRICS_PORT: String(bridgePort),
+  BRIDGE_CONNECTIONS: args['bridge-connections'],
+  DB_POOL_MIN: '0',
+  DB_POOL_MAX: '4',
+});
+startService('station-core', 'services/station-core/src/main.ts', {
+  CORE_METRICS_PORT: String(corePort),
+  CORE_TRACE_PROCESSED: 'true',
+  // Heartbeats in this benchmark come every few hundred ms; the watchdog is not what is measured.
+  HEARTBEAT_INTERVAL_S: '600',
+  DB_POOL_MIN: '2',
+  DB_POOL_MAX: '10',
+});
+await waitFor(`http://127.0.0.1:${bridgePort}/metrics`);
+await waitFor(`http://127.0.0.1:${corePort}/health`);
+log('bridge and station-core are up');
+
+// ---- trace what station-core persisted -------------------------------------------------------
+const nats = await connectNats(env.NATS_URL, 'bench-events');
+const publishedAt = new Map<string, number>();
+let measuring = false;
+let persisted = 0;
+let persistedInWindow = 0;
+const latencies: number[] = [];
+nats.subscribe(`${prefix}.core.evt.processed`, {
+  callback: (_err, msg) => {
+    for (const [id, at] of msg.json<[string, number][]>()) {
+      const sent = publishedAt.get(id);
+      if (sent === undefined) continue;
+      publishedAt.delete(id);
+      persisted += 1;
+      if (measuring) {
+        persistedInWindow += 1;
+        latencies.push(at - sent);
+      }
+    }
+  },
+});
+
+// ---- drive the stations ----------------------------------------------------------------------
+let published = 0;
+const simulator = createSimulator({
+  mqttUrl: env.MQTT_URL,
+  stations: demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 }),
+  heartbeatIntervalMs: heartbeatMs,
+  connectBatchSize: 250,
+  onPublished: (_sn, message) => {
+    published += 1;
+    publishedAt.set(message.msgId, Date.now());
+  },
+});
+const bootStarted = Date.now();
+await simulator.start();
+log(`${stationCount} stations connected in ${Date.now() - bootStarted} ms`);
+
+// Slot traffic next to the heartbeats: power banks taken out and put back.
+const serials = demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}` }).map((s) => s.sn);
+let slotTick = 0;
+const slotTimer = setInterval(() => {
+  for (let i = 0; i < slotEventsPerS / 10; i++) {
+    const sn = serials[(slotTick * 7919 + i * 104729) % serials.length]!;
+    const slot = ((slotTick + i) % 12) + 1;
+    const view = simulator.station(sn);
+    const target = view.slots.find((s) => s.slot === slot);
+    if (!view.connected || !target) continue;
+    const action = target.powerBank
+      ? simulator.remove(sn, slot)
+      : simulator.insert(sn, slot, `${sn}-R${slotTick % 1000}-${slot}`, 50 + (slotTick % 50));
+    action.catch(() => undefined);
+  }
+  slotTick += 1;
+}, 100);
+
+await new Promise((r) => setTimeout(r, warmupS * 1000));
+log(`warm-up done (${published} published, ${persisted} persisted); measuring ${durationS} s`);
+measuring = true;
+const windowStart = Date.now();
+const publishedBefore = published;
+await new Promise((r) => setTimeout(r, durationS * 1000));
+measuring = false;
+const windowS = (Date.now() - windowStart) / 1000;
+const publishedInWindow = published - publishedBefore;
+clearInterval(slotTimer);
+await simulator.stop();
+
+// Everything published must arrive; give the pipeline time to drain.
+const drainDeadline = Date.now() + 60_000;
+while (persisted < published && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 250));
+const lost = published - persisted;
+
+const sorted = latencies.sort((a, b) => a - b);
+const figures = {
+  bench: 'events',
+  stations: stationCount,
+  heartbeat_ms: heartbeatMs,
+  window_s: Math.round(windowS),
+  offered_per_s: Math.round(publishedInWindow / windowS),
+  events_per_s: Math.round(persistedInWindow / windowS),
+  p50_ms: percentile(sorted, 50),
+  p99_ms: percentile(sorted, 99),
+  max_ms: sorted.at(-1) ?? 0,
+  published,
+  persisted,
+  lost,
+};
+console.log(
+  [
+    '',
+    `stations              ${stationCount} (heartbeat every ${heartbeatMs} ms, ~${slotEventsPerS} slot events/s)`,
+    `offered               ${figures.offered_per_s} events/s`,
+    `persisted             ${figures.events_per_s} events/s`,
+    `latency p50 / p99     ${figures.p50_ms} / ${figures.p99_ms} ms (max ${figures.max_ms})`,
+    `published / persisted ${published} / ${persisted}  → lost ${lost}`,
+    '',
+  ].join('\n'),
+);
+console.log(JSON.stringify(figures));
+
+// ---- clean up ----------------------------------------------------------------------------------
+const jsm = await jetstreamManager(nats);
+for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name);
+await nats.close();
+for (const child of children) child.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 500));
+await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+process.exit(lost === 0 ? 0 : 1);
