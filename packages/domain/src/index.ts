@@ -3,3 +3,4 @@ export * from './ledger-rules.ts';
 export * from './money.ts';
 export * from './payment-split.ts';
 export * from './points.ts';
+export * from './rental-settlement.ts';

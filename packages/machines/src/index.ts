@@ -1,4 +1,6 @@
 export * from './dispense.ts';
+export * from './rental-machine.ts';
+export * from './rental-step.ts';
 export {
   chooseSlotForDispense,
   DEFAULT_BATTERY_THRESHOLD,

@@ -1,0 +1,167 @@
+import { assign, setup } from 'xstate';
+
+/**
+ * One rental's life. Pure: the runtime keeps the snapshot in the `Rental` row
+ * itself (status = state, the figures below = context) and applies each
+ * transition with a conditional update on the status it came from, so two
+ * instances never apply one event twice. Effects are named actions the
+ * runtime performs in the same database transaction.
+ */
+export const RENTAL_MACHINE_VERSION = 1;
+
+export const RENTAL_STATES = [
+  'pending',
+  'dispensing',
+  'active',
+  'overdue',
+  'returned',
+  'settled',
+  'failed',
+  'cancelled',
+  'lost',
+] as const;
+export type RentalState = (typeof RENTAL_STATES)[number];
+
+export interface RentalContext {
+  extensionCount: number;
+  maxExtensions: number;
+  dueAt: number | null;
+  dueAmount: number;
+  /** Whether the refund of a failed start was made (a late success reverses it). */
+  refunded: boolean;
+}
+
+export type RentalEvent =
+  | { type: 'DISPENSE_SENT' }
+  | { type: 'DISPENSED'; slot: number; powerBankSerial: string; late?: boolean }
+  | { type: 'DISPENSE_FAILED'; reason: string }
+  | { type: 'DUE_SOON' }
+  | { type: 'OVERDUE' }
+  /** Overdue past the maximum: the power bank counts as bought. */
+  | { type: 'MAX_REACHED' }
+  | { type: 'RETURNED'; stationSn: string; slot: number; at: number }
+  | { type: 'SETTLED'; dueAmount: number }
+  | { type: 'CANCEL'; powerBankBack: boolean }
+  | { type: 'EXTEND'; now: number; minutes: number }
+  | { type: 'PAY_DUE' };
+
+/** The effects the runtime performs; in the machine they are no-ops, named so `transition()` reports them. */
+export const RENTAL_EFFECTS = [
+  'markDispensing',
+  'activate',
+  'reverseRefund',
+  'refund',
+  'notifyStarted',
+  'notifyFailed',
+  'notifyDueSoon',
+  'notifyOverdue',
+  'chargeLostPrice',
+  'notifyLost',
+  'settle',
+  'notifyReturned',
+  'refundCancelled',
+  'chargeExtension',
+  'collectDue',
+] as const;
+export type RentalEffect = (typeof RENTAL_EFFECTS)[number];
+
+const noop = () => {};
+const effect = Object.fromEntries(RENTAL_EFFECTS.map((name) => [name, noop])) as Record<
+  RentalEffect,
+  () => void
+>;
+
+export const rentalMachine = setup({
+  types: {
+    context: {} as RentalContext,
+    events: {} as RentalEvent,
+    input: {} as Partial<RentalContext> | undefined,
+  },
+  actions: {
+    ...effect,
+    markRefunded: assign({ refunded: true }),
+    clearRefunded: assign({ refunded: false }),
+    moveDue: assign(({ context, event }) =>
+      event.type === 'EXTEND' && context.dueAt !== null
+        ? { dueAt: context.dueAt + event.minutes * 60_000, extensionCount: context.extensionCount + 1 }
+        : {},
+    ),
+    recordDue: assign(({ event }) => (event.type === 'SETTLED' ? { dueAmount: event.dueAmount } : {})),
+    clearDue: assign({ dueAmount: 0 }),
+  },
+  guards: {
+    wasRefunded: ({ context }) => context.refunded,
+    canExtend: ({ context, event }) =>
+      event.type === 'EXTEND' &&
+      context.extensionCount < context.maxExtensions &&
+      context.dueAt !== null &&
+      event.now < context.dueAt,
+    powerBankBack: ({ event }) => event.type === 'CANCEL' && event.powerBankBack,
+    hasDue: ({ context }) => context.dueAmount > 0,
+  },
+}).createMachine({
+  id: 'rental',
+  initial: 'pending',
+  context: ({ input }) => ({
+    extensionCount: 0,
+    maxExtensions: 3,
+    dueAt: null,
+    dueAmount: 0,
+    refunded: false,
+    ...input,
+  }),
+  states: {
+    pending: {
+      on: {
+        DISPENSE_SENT: { target: 'dispensing', actions: 'markDispensing' },
+        DISPENSED: { target: 'active', actions: ['activate', 'notifyStarted'] },
+        DISPENSE_FAILED: { target: 'failed', actions: ['refund', 'markRefunded', 'notifyFailed'] },
+        CANCEL: { target: 'cancelled', actions: ['refundCancelled'] },
+      },
+    },
+    dispensing: {
+      on: {
+        DISPENSED: { target: 'active', actions: ['activate', 'notifyStarted'] },
+        DISPENSE_FAILED: { target: 'failed', actions: ['refund', 'markRefunded', 'notifyFailed'] },
+      },
+    },
+    active: {
+      on: {
+        DUE_SOON: { actions: 'notifyDueSoon' },
+        OVERDUE: { target: 'overdue', actions: 'notifyOverdue' },
+        RETURNED: { target: 'returned', actions: ['settle', 'notifyReturned'] },
+        EXTEND: { guard: 'canExtend', actions: ['chargeExtension', 'moveDue'] },
+        CANCEL: { guard: 'powerBankBack', target: 'cancelled', actions: 'refundCancelled' },
+      },
+    },
+    overdue: {
+      on: {
+        RETURNED: { target: 'returned', actions: ['settle', 'notifyReturned'] },
+        MAX_REACHED: { target: 'lost', actions: ['chargeLostPrice', 'notifyLost'] },
+      },
+    },
+    returned: {
+      on: { SETTLED: { target: 'settled', actions: 'recordDue' } },
+    },
+    settled: {
+      on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
+    },
+    lost: {
+      on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
+    },
+    failed: {
+      // The station confirmed after the timeout: the user has the power bank, so the rental runs after all.
+      on: {
+        DISPENSED: [
+          {
+            guard: 'wasRefunded',
+            target: 'active',
+            actions: ['activate', 'reverseRefund', 'clearRefunded', 'notifyStarted'],
+          },
+          { target: 'active', actions: ['activate', 'notifyStarted'] },
+        ],
+      },
+    },
+    cancelled: { type: 'final' },
+  },
+});
