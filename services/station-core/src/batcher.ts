@@ -1,18 +1,22 @@
 /**
  * Collects items from many callers and hands them to `flush` together: at most
  * `maxItems` at once, and no item waits longer than `maxDelayMs` for company.
- * Each caller's promise settles with its batch, so a caller can, for example,
- * acknowledge a message only after the batch holding its write committed.
+ * Up to `concurrency` batches are flushed at the same time; callers that need
+ * their items in order must wait for one before adding the next (station
+ * actors do). Each caller's promise settles with its batch, so a caller can,
+ * for example, acknowledge a message only after its write committed.
  */
 export class Batcher<T> {
   private pending: { item: T; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly queued: (() => void)[] = [];
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly maxItems = 500,
     private readonly maxDelayMs = 10,
+    private readonly concurrency = 1,
   ) {}
 
   add(item: T): Promise<void> {
@@ -26,7 +30,7 @@ export class Batcher<T> {
   /** Waits until everything added so far has been flushed. */
   async drain(): Promise<void> {
     this.cut();
-    await this.flushing;
+    while (this.inFlight.size > 0 || this.queued.length > 0) await Promise.all([...this.inFlight]);
   }
 
   private cut(): void {
@@ -35,14 +39,22 @@ export class Batcher<T> {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    // Batches run one after another, so writes reach the database in the order they were made.
-    this.flushing = this.flushing.then(async () => {
-      try {
-        await this.flush(batch.map((entry) => entry.item));
-        for (const entry of batch) entry.resolve();
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
-    });
+    const run = () => {
+      const flushing = (async () => {
+        try {
+          await this.flush(batch.map((entry) => entry.item));
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      })();
+      this.inFlight.add(flushing);
+      void flushing.then(() => {
+        this.inFlight.delete(flushing);
+        this.queued.shift()?.();
+      });
+    };
+    if (this.inFlight.size < this.concurrency) run();
+    else this.queued.push(run);
   }
 }

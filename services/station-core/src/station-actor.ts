@@ -25,11 +25,17 @@ export interface ActorSeed {
   sn: string;
   batteryThreshold: number;
   slotCount: number;
+  historySize: number;
   stored?: { machineVersion: number; snapshot: PersistedActor; version: number };
 }
 
 function restore(seed: ActorSeed): { snapshot: Snapshot; version: number } {
-  const input = { sn: seed.sn, batteryThreshold: seed.batteryThreshold, slotCount: seed.slotCount };
+  const input = {
+    sn: seed.sn,
+    batteryThreshold: seed.batteryThreshold,
+    slotCount: seed.slotCount,
+    historySize: seed.historySize,
+  };
   if (seed.stored && seed.stored.machineVersion === STATION_MACHINE_VERSION) {
     const snapshot = stationMachine.resolveState({
       value: seed.stored.snapshot.value as StationState,

@@ -28,6 +28,10 @@ export interface HostOptions {
   /** Write batching: at most this many transitions per transaction, waiting at most this long for company. */
   batchSize?: number;
   batchDelayMs?: number;
+  /** Batches written at the same time (each actor still waits for its own write). */
+  writeConcurrency?: number;
+  /** Message ids each actor remembers for de-duplication (JetStream also drops repeats within its window). */
+  historySize?: number;
 }
 
 /**
@@ -101,7 +105,13 @@ export class StationHost {
     ]);
     return new StationActor(
       sn,
-      { sn, batteryThreshold: this.options.batteryThreshold, slotCount: info?.slotCount ?? 0, stored },
+      {
+        sn,
+        batteryThreshold: this.options.batteryThreshold,
+        slotCount: info?.slotCount ?? 0,
+        historySize: this.options.historySize ?? 16,
+        stored,
+      },
       this.runtime,
     );
   }
