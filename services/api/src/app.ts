@@ -9,6 +9,8 @@ import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
+import { lazyChildLogger } from './observability/logger.ts';
+import { durationObserver } from './observability/metrics.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -17,6 +19,7 @@ import { sessionMiddleware } from './platform/session-middleware.ts';
 import { StaticCache } from './platform/static-cache.ts';
 import { publishStaticTableChanges } from './platform/static-table-changes.ts';
 import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
+import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
 import { type ContextSource, createContext } from './trpc/context.ts';
 import { describeError, describeHttpStatus } from './trpc/error-body.ts';
@@ -45,11 +48,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     logger: deps.logger,
   });
   const source: ContextSource = { deps, staticCache };
+  const responses = restResponseCache(router, staticCache);
 
   // Sets (or accepts a sane incoming) X-Request-Id on every response.
   app.use('*', requestId());
+  const infoEnabled = deps.logger.isLevelEnabled('info');
+  const observeDuration = durationObserver(deps.metrics);
   app.use('*', async (c, next) => {
-    const logger = deps.logger.child({ reqId: c.get('requestId') });
+    const logger = lazyChildLogger(deps.logger, { reqId: c.get('requestId') });
     c.set('logger', logger);
     const started = performance.now();
     await next();
@@ -59,12 +65,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       c.res.headers.set('X-Request-Id', c.get('requestId'));
     }
     const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath;
-    deps.metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds);
-    logger.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
-      'request',
-    );
+    observeDuration(c.req.method, c.req.routePath, c.res.status, seconds);
+    if (infoEnabled) {
+      logger.info(
+        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    }
   });
 
   // Anything thrown outside a procedure still leaves in the caller's error shape, never as Hono's text 500.
@@ -74,6 +81,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
     return errorResponse(c, body);
   });
+  // Cached static answers leave here: after request id, logging and metrics, before everything else.
+  app.use('/api/*', responses.serve);
+
   app.notFound((c) =>
     errorResponse(c, describeHttpStatus(404, `no route for ${c.req.method} ${c.req.path}`)),
   );
@@ -126,6 +136,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
 
   mountUploadRoute(app, deps);
-  app.all('/api/*', restHandler(source, router));
+  app.all('/api/*', restHandler(source, router, responses));
   return app;
 }

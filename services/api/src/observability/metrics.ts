@@ -1,5 +1,7 @@
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+type Observer = { observe(value: number): void };
+
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -17,4 +19,21 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   return { registry, httpDuration };
+}
+
+/**
+ * Records one request's duration, reusing the labelled child per (method, route,
+ * status): prom-client would otherwise hash the label object on every call.
+ */
+export function durationObserver(metrics: Metrics) {
+  const children = new Map<string, Observer>();
+  return (method: string, route: string, status: number, seconds: number): void => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = metrics.httpDuration.labels({ method, route, status: String(status) });
+      children.set(key, child);
+    }
+    child.observe(seconds);
+  };
 }

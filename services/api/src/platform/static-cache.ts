@@ -36,6 +36,18 @@ interface Entry {
   expiresAt: number;
 }
 
+/** An answer already serialized (the REST envelope), built only from static tables. */
+export interface CachedResponse {
+  body: string;
+  etag: string;
+}
+
+interface ResponseEntry {
+  response: CachedResponse;
+  tables: readonly string[];
+  expiresAt: number;
+}
+
 export interface StaticCacheOptions {
   nats: NatsConnection;
   prefix: string;
@@ -52,6 +64,9 @@ export interface StaticCacheOptions {
  */
 export class StaticCache {
   readonly #tables = new Map<string, Map<string, Entry>>();
+  readonly #responses = new Map<string, ResponseEntry>();
+  /** Bumped by every invalidation: an answer built across one is not kept. */
+  #generation = 0;
   readonly #ttlMs: number;
   readonly #stop: () => void;
 
@@ -102,13 +117,42 @@ export class StaticCache {
     return value;
   }
 
+  /** Read before building an answer; hand it to `putResponse` so a stale answer is never kept. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The serialized answer kept under `key`, unless one of its tables changed since (or it expired). */
+  getResponse(key: string): CachedResponse | undefined {
+    const entry = this.#responses.get(key);
+    if (!entry) return undefined;
+    if (this.#ttlMs !== 0 && entry.expiresAt <= Date.now()) {
+      this.#responses.delete(key);
+      return undefined;
+    }
+    return entry.response;
+  }
+
+  /**
+   * Keeps a serialized answer built from `tables` — dropped with them by the same
+   * invalidations — unless any invalidation arrived since `generation` was read.
+   */
+  putResponse(key: string, tables: readonly string[], response: CachedResponse, generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#responses.set(key, { response, tables, expiresAt: Date.now() + this.#ttlMs });
+  }
+
   /** Drops the table's entries; a load still in flight serves its callers but is not kept. */
   invalidate(table: string): void {
+    this.#generation++;
     this.#tables.delete(table);
+    for (const [key, entry] of this.#responses) if (entry.tables.includes(table)) this.#responses.delete(key);
   }
 
   clear(): void {
+    this.#generation++;
     this.#tables.clear();
+    this.#responses.clear();
   }
 
   close(): void {

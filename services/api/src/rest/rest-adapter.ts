@@ -6,6 +6,7 @@ import { restErrorEnvelope } from '../platform/error-response.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
 import { createCachedOpenApiFetchHandler } from './openapi-fetch-handler.ts';
+import type { RestResponseCache } from './response-cache.ts';
 import { restRouteTable } from './route-table.ts';
 
 /**
@@ -14,11 +15,12 @@ import { restRouteTable } from './route-table.ts';
  * then wraps the answer in the REST envelope legacy apps expect:
  * `{ success: true, data }` or `{ success: false, error: { code, message, details } }`.
  */
-export function restHandler(source: ContextSource, router: OpenApiRouter) {
+export function restHandler(source: ContextSource, router: OpenApiRouter, responses?: RestResponseCache) {
   const routes = restRouteTable(router);
   const handle = createCachedOpenApiFetchHandler<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
     let failure: unknown;
+    const keep = responses?.begin(c);
     // A fixed origin and the path below `/api`: the request's own host plays no part in routing.
     const url = new URL(c.req.url);
     const response = await handle({
@@ -37,6 +39,7 @@ export function restHandler(source: ContextSource, router: OpenApiRouter) {
     });
     if (response.ok) {
       const data = response.status === 204 ? null : await response.json();
+      if (keep && response.status === 200) return keep(JSON.stringify({ success: true, data }));
       return c.json({ success: true, data }, response.status as 200);
     }
     let body = failure ? describeError(failure) : describeHttpStatus(response.status, response.statusText);

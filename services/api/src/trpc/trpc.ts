@@ -6,9 +6,18 @@ import type { AdminRole, SessionAuth } from '../platform/session.ts';
 import type { Context } from './context.ts';
 import { describeError } from './error-body.ts';
 
+/**
+ * Procedure metadata: the REST mapping, and for answers that depend only on
+ * static tables, which ones (`responseCache`): the REST adapter then keeps the
+ * serialized envelope in the static cache and serves it without calling the
+ * procedure until one of those tables is invalidated. Only for procedures whose
+ * answer is a function of their input and those tables alone (no caller, no clock).
+ */
+export type ApiMeta = OpenApiMeta & { responseCache?: { tables: readonly string[] } };
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ApiMeta>()
   .create({
     transformer: superjson,
     errorFormatter({ shape, error }) {

@@ -129,6 +129,38 @@ describe('app and content endpoints', () => {
     expect(countries.map((c) => c.code)).toEqual(['US', 'NP']);
   });
 
+  it('countries over REST: the cached envelope with an ETag (304 when unchanged), dropped by an invalidation', async () => {
+    const codes = async () => {
+      const res = await api.rest('GET', '/api/app/countries');
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      return {
+        etag: res.headers.get('etag'),
+        codes: res.body.data.countries.map((c: { code: string }) => c.code),
+      };
+    };
+    const first = await codes();
+    expect(first.codes).toEqual(['US', 'NP']);
+    expect(first.etag).toMatch(/^"[\w-]+"$/);
+    const again = await codes();
+    expect(again).toEqual(first);
+
+    const conditional = await api.app.fetch(
+      new Request('http://api.test/api/app/countries', { headers: { 'if-none-match': String(first.etag) } }),
+    );
+    expect(conditional.status).toBe(304);
+    expect(conditional.headers.get('etag')).toBe(first.etag);
+
+    // Behind the cache's back: the cached answer stays until the table is invalidated.
+    await api.deps.orm.em.getConnection().execute(`update country set sort_order = 5 where code = 'US'`);
+    expect((await codes()).codes).toEqual(['US', 'NP']);
+    await publishInvalidation(api.deps.nats, api.deps.env.NATS_PREFIX, STATIC_TABLES.country);
+    await expect.poll(async () => (await codes()).codes, { timeout: 5_000 }).toEqual(['NP', 'US']);
+    expect((await codes()).etag).not.toBe(first.etag);
+    await api.deps.orm.em.getConnection().execute(`update country set sort_order = 0 where code = 'US'`);
+    await publishInvalidation(api.deps.nats, api.deps.env.NATS_PREFIX, STATIC_TABLES.country);
+    await expect.poll(async () => (await codes()).codes, { timeout: 5_000 }).toEqual(['US', 'NP']);
+  });
+
   it('pages: in the asked locale, else English; contact and FAQ in order', async () => {
     expect((await client.content.about.query({ locale: 'ne' })).body).toBe('नेपाली');
     expect((await client.content.termsOfService.query({ locale: 'ne' })).locale).toBe('en');

@@ -1,3 +1,4 @@
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { publicProcedure, router } from '../../trpc/trpc.ts';
 import {
   AppUpdatesInput,
@@ -24,7 +25,10 @@ import {
 /** One procedure per page, so each keeps the documented path of its own. */
 const contentPage = (slug: ContentPageSlug, summary: string) =>
   publicProcedure
-    .meta({ openapi: { method: 'GET', path: `/content/${slug}`, tags: ['content'], summary } })
+    .meta({
+      openapi: { method: 'GET', path: `/content/${slug}`, tags: ['content'], summary },
+      responseCache: { tables: [STATIC_TABLES.contentPage] },
+    })
     .input(ContentPageInput)
     .output(ContentPageOutput)
     .query(({ ctx, input }) => getContentPage(ctx.em, ctx.staticCache, slug, input));
@@ -47,6 +51,7 @@ export const contentRouter = router({
   countries: publicProcedure
     .meta({
       openapi: { method: 'GET', path: '/app/countries', tags: ['app'], summary: 'Countries the app serves' },
+      responseCache: { tables: [STATIC_TABLES.country] },
     })
     .input(NoInput)
     .output(CountriesOutput)
@@ -59,6 +64,7 @@ export const contentRouter = router({
   contact: publicProcedure
     .meta({
       openapi: { method: 'GET', path: '/content/contact', tags: ['content'], summary: 'Support contacts' },
+      responseCache: { tables: [STATIC_TABLES.contactInfo] },
     })
     .input(NoInput)
     .output(ContactOutput)
@@ -72,6 +78,7 @@ export const contentRouter = router({
         tags: ['content'],
         summary: 'FAQ grouped by category (optionally one category)',
       },
+      responseCache: { tables: [STATIC_TABLES.faq] },
     })
     .input(FaqInput)
     .output(FaqOutput)
