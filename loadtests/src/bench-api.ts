@@ -6,6 +6,7 @@
  * child process. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:api [--duration 10] [--connections 50] [--database-url postgres://…/pb_large]
+ *                  [--only a,b,c]   (a subset while iterating; the JSON line needs all three)
  *
  * The large data set: `pnpm --filter @powerbank/db generate:large` into `pb_large`
  * (see docs/benchmarks.md).
@@ -26,11 +27,14 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/pb_large' },
     'log-level': { type: 'string', default: 'warn' },
+    only: { type: 'string', default: 'a,b,c' },
   },
 });
 const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
+const only = new Set(args.only.split(','));
+const NOT_RUN: Figures = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0 };
 const API_PORT = 3901;
 const BARE_PORT = 3902;
 
@@ -145,12 +149,14 @@ async function main() {
   }
 
   console.error(`(b) GET /api/app/countries through the api, ${connections} connections, ${duration} s`);
-  const staticFigures = await measure({ url: `${api}/api/app/countries` });
+  const staticFigures = only.has('b') ? await measure({ url: `${api}/api/app/countries` }) : NOT_RUN;
   console.error(`(c) GET /api/app/stations/nearby (random points in 8 metros, radius 2 km)`);
-  const nearbyFigures = await measure({
-    url: api,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nearbyPath() }) }],
-  });
+  const nearbyFigures = only.has('c')
+    ? await measure({
+        url: api,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nearbyPath() }) }],
+      })
+    : NOT_RUN;
   await stop(apiChild);
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
@@ -166,7 +172,7 @@ async function main() {
   console.error(
     `(a) bare Hono handler, same ${Buffer.byteLength(body)}-byte body (${sameBody ? 'identical' : 'DIFFERENT'})`,
   );
-  const bareFigures = await measure({ url: `${bare}/api/app/countries` });
+  const bareFigures = only.has('a') ? await measure({ url: `${bare}/api/app/countries` }) : NOT_RUN;
   await stop(bareChild);
 
   const rows: [string, Figures][] = [
