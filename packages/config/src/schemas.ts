@@ -95,6 +95,8 @@ export const apiEnv = commonEnv.extend({
   /** Stripe is on when both are set (secret key `sk_…`, webhook endpoint secret `whsec_…`). */
   STRIPE_SECRET_KEY: z.string().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** How long a rental start waits for station-core's dispense answer; above station-core's EJECT_TIMEOUT_MS. */
+  RENTAL_DISPENSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
@@ -117,6 +119,8 @@ export const stationCoreEnv = commonEnv.extend({
   HEARTBEAT_INTERVAL_S: z.coerce.number().int().min(1).default(30),
   HEARTBEAT_MISSED_LIMIT: z.coerce.number().int().min(1).default(3),
   EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  /** How often the rental timers run (due soon, overdue, lost, missed returns, stale starts). */
+  RENTAL_JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
   CORE_TRACE_PROCESSED: bool(false),
 });

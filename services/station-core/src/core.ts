@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DispenseWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
 import { consumeStationEvents } from './event-consumer.ts';
 import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
+import { startRentalRunner } from './rental-runner.ts';
 import { StationHost } from './station-host.ts';
 import { type CommandRow, StationStore } from './station-store.ts';
 
@@ -14,7 +15,7 @@ export interface StationCoreOptions {
   env: Pick<
     StationCoreEnv,
     'NATS_PREFIX' | 'HEARTBEAT_INTERVAL_S' | 'HEARTBEAT_MISSED_LIMIT' | 'EJECT_TIMEOUT_MS'
-  > & { HEARTBEAT_INTERVAL_MS?: number };
+  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number };
   orm: MikroORM;
   nats: NatsConnection;
   logger: Logger;
@@ -118,6 +119,14 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     intervalMs: env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000,
     missedLimit: env.HEARTBEAT_MISSED_LIMIT,
   });
+  const rentals = startRentalRunner({
+    orm,
+    nats,
+    subjects,
+    logger,
+    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+  });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
 
   return {
@@ -128,6 +137,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       watchdog.stop();
       clearInterval(outboxTimer);
       api.stop();
+      await rentals.stop();
       await consumer.stop();
       await host.stop();
     },

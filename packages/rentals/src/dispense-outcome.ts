@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RentalEvent } from '@powerbank/machines';
+import { type Applied, applyRentalEvent } from './rental-events.ts';
+
+/** A `core.dispense` reply or `core.evt.dispense` message, as both carry it. */
+export type DispenseOutcome =
+  | { ok: true; slot: number; powerBankSerial: string; late?: boolean }
+  | { ok: false; reason: string; detail?: string };
+
+/**
+ * Applies a station's dispense outcome to its rental. Called by the api with
+ * the reply it got and by the rental runner with the event every outcome
+ * publishes (including a late success after a timeout); whichever comes
+ * second changes nothing.
+ */
+export function applyDispenseOutcome(
+  em: EntityManager,
+  rentalId: string,
+  outcome: DispenseOutcome,
+): Promise<Applied> {
+  const event: RentalEvent = outcome.ok
+    ? { type: 'DISPENSED', slot: outcome.slot, powerBankSerial: outcome.powerBankSerial, late: outcome.late }
+    : { type: 'DISPENSE_FAILED', reason: outcome.reason };
+  return applyRentalEvent(em, rentalId, event);
+}
+
+/** Applies a power bank put into a slot: the open rental holding it (if any) is returned and settled. */
+export async function applyPowerBankReturn(
+  em: EntityManager,
+  report: { sn: string; slot: number; powerBankSerial: string },
+  at = new Date(),
+): Promise<Applied | null> {
+  const rows = await em.execute<{ id: string }[]>(
+    `select r.id from rental r join power_bank pb on pb.id = r.power_bank_id
+      where pb.serial_number = ? and r.status in ('active', 'overdue')`,
+    [report.powerBankSerial],
+  );
+  const rentalId = rows[0]?.id;
+  if (!rentalId) return null;
+  return applyRentalEvent(em, rentalId, {
+    type: 'RETURNED',
+    stationSn: report.sn,
+    slot: report.slot,
+    at: at.getTime(),
+  });
+}

@@ -1,0 +1,443 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { PowerBank, Rental, RentalExtension, RentalPackage, Station } from '@powerbank/db';
+import {
+  cancellationFee,
+  DomainError,
+  type ExplicitSplit,
+  isDomainError,
+  type PaymentMode,
+  pointsToCover,
+  pointsToMinor,
+  settleRental,
+  startedMinutes,
+} from '@powerbank/domain';
+import {
+  type BalancePaymentType,
+  ledger,
+  payFromBalances,
+  pointsRatio,
+  readPaymentConfig,
+} from '@powerbank/ledger';
+import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
+import { lateFeePolicy, type RentalConfig, readRentalConfig } from './rental-config.ts';
+import { notifyRental } from './rental-notify.ts';
+
+/** How the user pays an extension or a due (the client's choice, as calculate-options offers). */
+export interface UserPayment {
+  mode: PaymentMode;
+  split?: ExplicitSplit;
+  idempotencyKey: string;
+}
+
+export interface ApplyOptions {
+  now?: Date;
+  payment?: UserPayment;
+  /** EXTEND: the prepaid package whose price is charged and whose duration is added. */
+  extensionPackageId?: number;
+}
+
+export interface Applied {
+  applied: boolean;
+  rental: Rental;
+}
+
+interface EffectContext {
+  em: EntityManager;
+  rental: Rental;
+  pkg: RentalPackage;
+  event: RentalEvent;
+  config: RentalConfig;
+  now: Date;
+  options: ApplyOptions;
+}
+
+const ref = (rental: Rental) => ({ type: 'rental', id: rental.id });
+const key = (rental: Rental, what: string) => `rental:${rental.id}:${what}`;
+
+/**
+ * Applies one event to one rental: the row is locked, the machine decides
+ * from its stored status, the effects (ledger entries, notifications, power
+ * bank) and the new status are written in one transaction. An event that
+ * does not apply (a duplicate, a second instance's copy, a late message)
+ * changes nothing and returns `applied: false`. Every ledger entry's key is
+ * derived from the rental id, so even a replayed effect moves money once.
+ */
+export async function applyRentalEvent(
+  em: EntityManager,
+  rentalId: string,
+  event: RentalEvent,
+  options: ApplyOptions = {},
+): Promise<Applied> {
+  return em.transactional(async (tem) => {
+    const rental = await tem.findOne(Rental, { id: rentalId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
+    const config = await readRentalConfig(tem);
+    const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
+    if (!step) return { applied: false, rental };
+    const pkg = await tem.findOneOrFail(RentalPackage, { id: rental.package.id });
+    const context: EffectContext = {
+      em: tem,
+      rental,
+      pkg,
+      event,
+      config,
+      now: options.now ?? new Date(),
+      options,
+    };
+    for (const effect of step.effects) await EFFECTS[effect](context);
+    rental.status = step.to;
+    if (step.to === 'returned') {
+      // Settlement happened in the `settle` effect; what is left owed is recorded and the rental closes.
+      const settled = rentalStep('returned', contextOf(rental, config), {
+        type: 'SETTLED',
+        dueAmount: rental.dueAmount,
+      });
+      if (settled) {
+        rental.status = settled.to;
+        rental.settledAt = context.now;
+      }
+    }
+    await tem.flush();
+    return { applied: true, rental };
+  });
+}
+
+function contextOf(rental: Rental, config: RentalConfig) {
+  return {
+    extensionCount: rental.extensionCount,
+    maxExtensions: config.max_extensions,
+    dueAt: rental.dueAt?.getTime() ?? null,
+    dueAmount: rental.dueAmount,
+    // A failed rental's payment went back in the same transaction that failed it.
+    refunded: rental.status === 'failed' && (rental.walletPaid > 0 || rental.pointsPaid > 0),
+  };
+}
+
+async function ratioFor(em: EntityManager, currency: string) {
+  return pointsRatio(await readPaymentConfig(em), currency);
+}
+
+/** Gives back `wallet` minor units and `points` of a rental's payment: the way the money came. */
+async function giveBack(c: EffectContext, wallet: number, points: number, what: string) {
+  const { em, rental } = c;
+  if (wallet > 0) {
+    await ledger.creditWallet(em, {
+      userId: rental.user.id,
+      amount: wallet,
+      type: 'refund',
+      idempotencyKey: key(rental, `${what}:wallet`),
+      reference: ref(rental),
+    });
+  }
+  if (points > 0) {
+    await ledger.creditPoints(em, {
+      userId: rental.user.id,
+      amount: points,
+      type: 'refund',
+      idempotencyKey: key(rental, `${what}:points`),
+      reference: ref(rental),
+    });
+  }
+}
+
+/**
+ * Charges what a rental owes from wallet and points; when they do not cover
+ * it, the whole amount is recorded as a due instead (RULES.md: dues are
+ * collected automatically if they suffice, otherwise recorded and notified).
+ */
+async function chargeOrRecordDue(
+  c: EffectContext,
+  amount: number,
+  type: BalancePaymentType,
+  what: string,
+): Promise<boolean> {
+  if (amount <= 0) return true;
+  const { em, rental } = c;
+  try {
+    await payFromBalances(em, {
+      userId: rental.user.id,
+      amount,
+      type,
+      mode: 'wallet_points',
+      reference: ref(rental),
+      idempotencyKey: key(rental, what),
+      rentalId: rental.id,
+      description: `Rental ${what}`,
+    });
+    rental.settledAmount += amount;
+    return true;
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+    rental.dueAmount += amount;
+    await notifyRental(em, {
+      userId: rental.user.id,
+      rentalId: rental.id,
+      type: `rental_due_${what}`,
+      title: 'Payment due',
+      body: `Your balance did not cover ${amount} (minor units) for your rental. Pay the due to rent again.`,
+      payload: { amount, currency: rental.currency },
+    });
+    return false;
+  }
+}
+
+async function setStartPaymentStatus(em: EntityManager, rental: Rental, status: 'refunded' | 'succeeded') {
+  await em.execute(`update transactions set status = ?, updated_at = now() where idempotency_key = ?`, [
+    status,
+    key(rental, 'start'),
+  ]);
+}
+
+const notify = (
+  c: EffectContext,
+  type: string,
+  title: string,
+  body: string,
+  payload?: Record<string, unknown>,
+) => notifyRental(c.em, { userId: c.rental.user.id, rentalId: c.rental.id, type, title, body, payload });
+
+const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
+  markDispensing: async () => {},
+
+  activate: async (c) => {
+    if (c.event.type !== 'DISPENSED') return;
+    const powerBank = await c.em.findOne(PowerBank, { serialNumber: c.event.powerBankSerial });
+    c.rental.powerBank = powerBank;
+    c.rental.startSlotIndex = c.event.slot;
+    c.rental.startedAt = c.now;
+    c.rental.dueAt = new Date(c.now.getTime() + c.pkg.durationMinutes * 60_000);
+    c.rental.failureReason = null;
+  },
+
+  refund: async (c) => {
+    if (c.event.type === 'DISPENSE_FAILED') c.rental.failureReason = c.event.reason.slice(0, 120);
+    await giveBack(c, c.rental.walletPaid, c.rental.pointsPaid, 'refund');
+    await setStartPaymentStatus(c.em, c.rental, 'refunded');
+  },
+
+  reverseRefund: async (c) => {
+    const { em, rental } = c;
+    // The user has the power bank after all: take the refund back; what cannot be taken becomes a due.
+    if (rental.walletPaid > 0) {
+      try {
+        await ledger.debitWallet(em, {
+          userId: rental.user.id,
+          amount: rental.walletPaid,
+          type: 'rental_charge',
+          idempotencyKey: key(rental, 'refund-reversal:wallet'),
+          reference: ref(rental),
+        });
+      } catch (error) {
+        if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+        rental.dueAmount += rental.walletPaid;
+      }
+    }
+    if (rental.pointsPaid > 0) {
+      try {
+        await ledger.debitPoints(em, {
+          userId: rental.user.id,
+          amount: rental.pointsPaid,
+          type: 'rental_payment',
+          idempotencyKey: key(rental, 'refund-reversal:points'),
+          reference: ref(rental),
+        });
+      } catch (error) {
+        if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+        rental.dueAmount += pointsToMinor(rental.pointsPaid, await ratioFor(em, rental.currency));
+      }
+    }
+    await setStartPaymentStatus(em, rental, 'succeeded');
+  },
+
+  notifyStarted: (c) =>
+    notify(c, 'rental_started', 'Rental started', 'Take your power bank. Return it to any station.', {
+      dueAt: c.rental.dueAt?.toISOString(),
+    }),
+  notifyFailed: (c) =>
+    notify(
+      c,
+      'rental_failed',
+      'Rental could not start',
+      'The station could not release a power bank. Your payment was returned.',
+      { reason: c.rental.failureReason },
+    ),
+  notifyDueSoon: (c) =>
+    notify(c, 'rental_due_soon', 'Rental due soon', 'Your rental is due soon. Return or extend it.', {
+      dueAt: c.rental.dueAt?.toISOString(),
+    }),
+  notifyOverdue: (c) =>
+    notify(
+      c,
+      'rental_overdue',
+      'Rental overdue',
+      'Your rental is overdue; late fees apply after the grace period.',
+    ),
+  notifyLost: (c) =>
+    notify(
+      c,
+      'rental_lost',
+      'Power bank counted as bought',
+      'Your rental passed its maximum and was closed.',
+    ),
+
+  chargeLostPrice: async (c) => {
+    const powerBank = c.rental.powerBank
+      ? await c.em.findOne(PowerBank, { id: c.rental.powerBank.id })
+      : null;
+    const price = powerBank?.price ?? 0;
+    if (powerBank) powerBank.status = 'lost';
+    await chargeOrRecordDue(c, price, 'fine', 'lost');
+  },
+
+  settle: async (c) => {
+    if (c.event.type !== 'RETURNED') return;
+    const { em, rental, pkg, config } = c;
+    const returnedAt = new Date(c.event.at);
+    const [station, powerBank] = await Promise.all([
+      em.findOne(Station, { serialNumber: c.event.stationSn }),
+      rental.powerBank ? em.findOne(PowerBank, { id: rental.powerBank.id }) : null,
+    ]);
+    rental.returnedAt = returnedAt;
+    rental.returnStation = station;
+    rental.returnSlotIndex = c.event.slot;
+    const startedAt = rental.startedAt ?? rental.createdAt;
+    const settlement = settleRental({
+      paymentModel: pkg.paymentModel,
+      startedAt,
+      dueAt: rental.dueAt ?? startedAt,
+      returnedAt,
+      perMinuteRate: pkg.perMinuteRate,
+      alreadyPaid: rental.prepaidAmount,
+      priceCap: powerBank?.price ?? Number.MAX_SAFE_INTEGER,
+      policy: lateFeePolicy(config),
+    });
+    rental.overageAmount = settlement.overage;
+    rental.lateFeeAmount = settlement.lateFee;
+    await chargeOrRecordDue(
+      c,
+      settlement.total,
+      pkg.paymentModel === 'postpaid' ? 'rental' : 'fine',
+      'settle',
+    );
+    const bonus = config.return_points + (settlement.timely ? config.timely_return_points : 0);
+    if (config.return_points > 0) {
+      await ledger.creditPoints(em, {
+        userId: rental.user.id,
+        amount: config.return_points,
+        type: 'rental_reward',
+        idempotencyKey: key(rental, 'return-points'),
+        reference: ref(rental),
+      });
+    }
+    if (settlement.timely && config.timely_return_points > 0) {
+      await ledger.creditPoints(em, {
+        userId: rental.user.id,
+        amount: config.timely_return_points,
+        type: 'timely_return',
+        idempotencyKey: key(rental, 'timely-points'),
+        reference: ref(rental),
+      });
+    }
+    if (settlement.total > 0 && rental.dueAmount === 0) {
+      await notify(
+        c,
+        'rental_charged',
+        'Rental charged',
+        `Charged ${settlement.total} (minor units) at return.`,
+        {
+          overage: settlement.overage,
+          lateFee: settlement.lateFee,
+          usage: settlement.usage,
+        },
+      );
+    }
+    await notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
+      points: bonus,
+      timely: settlement.timely,
+    });
+  },
+
+  notifyReturned: async () => {
+    // Written by `settle`, which knows the bonus and charges.
+  },
+
+  refundCancelled: async (c) => {
+    const { rental, pkg, config, now } = c;
+    const minutes = rental.startedAt ? startedMinutes(rental.startedAt, now) : 0;
+    const fee = cancellationFee(
+      minutes,
+      config.cancel_free_minutes,
+      pkg.perMinuteRate,
+      lateFeePolicy(config),
+      rental.prepaidAmount,
+    );
+    // The fee is kept from the wallet part first, then from points; the rest goes back where it came from.
+    const walletBack = Math.max(0, rental.walletPaid - fee);
+    const feeLeft = Math.max(0, fee - rental.walletPaid);
+    const pointsKept = feeLeft > 0 ? pointsToCover(feeLeft, await ratioFor(c.em, rental.currency)) : 0;
+    const pointsBack = Math.max(0, rental.pointsPaid - pointsKept);
+    await giveBack(c, walletBack, pointsBack, 'cancel');
+    rental.cancelledAt = now;
+    rental.settledAmount = fee;
+    await notify(
+      c,
+      'rental_cancelled',
+      'Rental cancelled',
+      fee > 0 ? `A fee of ${fee} was kept.` : 'Fully refunded.',
+    );
+  },
+
+  chargeExtension: async (c) => {
+    const { em, rental, options } = c;
+    if (c.event.type !== 'EXTEND' || !options.payment || options.extensionPackageId === undefined) {
+      throw new DomainError('VALIDATION_FAILED', 'an extension needs a package and a payment');
+    }
+    const pkg = await em.findOneOrFail(RentalPackage, { id: options.extensionPackageId });
+    const payment = await payFromBalances(em, {
+      userId: rental.user.id,
+      amount: pkg.price,
+      type: 'extension',
+      mode: options.payment.mode,
+      split: options.payment.split,
+      reference: ref(rental),
+      idempotencyKey: options.payment.idempotencyKey,
+      rentalId: rental.id,
+      description: `Extension by ${pkg.durationMinutes} minutes`,
+    });
+    const previousDueAt = rental.dueAt ?? c.now;
+    const newDueAt = new Date(previousDueAt.getTime() + c.event.minutes * 60_000);
+    em.create(RentalExtension, {
+      rental,
+      package: pkg,
+      minutes: c.event.minutes,
+      amount: pkg.price,
+      currency: pkg.currency,
+      transaction: payment.transactionId,
+      previousDueAt,
+      newDueAt,
+      idempotencyKey: options.payment.idempotencyKey,
+    });
+    rental.dueAt = newDueAt;
+    rental.extensionCount += 1;
+    rental.prepaidAmount += pkg.price;
+  },
+
+  collectDue: async (c) => {
+    const { em, rental, options } = c;
+    if (!options.payment) throw new DomainError('VALIDATION_FAILED', 'paying a due needs a payment choice');
+    await payFromBalances(em, {
+      userId: rental.user.id,
+      amount: rental.dueAmount,
+      type: 'due',
+      mode: options.payment.mode,
+      split: options.payment.split,
+      reference: ref(rental),
+      idempotencyKey: options.payment.idempotencyKey,
+      rentalId: rental.id,
+      description: 'Rental due',
+    });
+    rental.settledAmount += rental.dueAmount;
+    rental.dueAmount = 0;
+  },
+};

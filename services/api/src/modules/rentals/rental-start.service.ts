@@ -1,0 +1,214 @@
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Rental, RentalPackage, User, UserKyc, Wallet } from '@powerbank/db';
+import { DomainError } from '@powerbank/domain';
+import { payFromBalances } from '@powerbank/ledger';
+import { dispenseResponse, subjects } from '@powerbank/protocol';
+import { applyDispenseOutcome, type DispenseOutcome, readRentalConfig } from '@powerbank/rentals';
+import { uuidv7 } from 'uuidv7';
+import type { AppDeps } from '../../deps.ts';
+import { loadOwnRental, rentalOutput } from './rental-output.ts';
+import type { RentalOutput, StartRentalInput } from './rentals.schemas.ts';
+
+/**
+ * `rentals.start` (DESIGN.md "The rental start, end to end"): one transaction
+ * checks the rules in RULES.md's order, takes the payment and creates the
+ * rental `pending`; then station-core is asked to dispense and its answer is
+ * applied. An eject that fails or times out leaves the rental `failed` with
+ * the money back; an answer that never comes leaves it `pending`, and the
+ * rental runner asks again with the same command id.
+ */
+export async function startRental(
+  em: EntityManager,
+  deps: AppDeps,
+  userId: string,
+  input: StartRentalInput,
+): Promise<RentalOutput> {
+  const { rental, fresh } = await createPendingRental(em, userId, input);
+  if (fresh || rental.status === 'pending' || rental.status === 'dispensing') {
+    const outcome = await requestDispense(deps, input.station_sn, rental);
+    if (outcome) await applyDispenseOutcome(em.fork(), rental.id, outcome);
+  }
+  return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
+}
+
+async function requestDispense(
+  deps: AppDeps,
+  stationSn: string,
+  rental: Rental,
+): Promise<DispenseOutcome | null> {
+  const subject = subjects(deps.env.NATS_PREFIX).coreDispense;
+  const body = JSON.stringify({ stationSn, rentalId: rental.id, commandId: rental.dispenseCommandId });
+  try {
+    const reply = await deps.nats.request(subject, new TextEncoder().encode(body), {
+      timeout: deps.env.RENTAL_DISPENSE_TIMEOUT_MS,
+    });
+    const parsed = dispenseResponse.safeParse(reply.json());
+    return parsed.success ? parsed.data : null;
+  } catch (error) {
+    // No station-core listening: the command cannot have reached a station, so nothing was ejected.
+    if (error instanceof Error && /no responders/i.test(error.message)) {
+      return { ok: false, reason: 'core_unavailable' };
+    }
+    deps.logger.warn(
+      { err: error, rentalId: rental.id },
+      'dispense answer not received; the rental runner will resolve it',
+    );
+    return null;
+  }
+}
+
+/** What makes two starts "the same request" under one idempotency key. */
+function sameStart(rental: Rental, stationId: string | null, input: StartRentalInput): boolean {
+  return (
+    rental.package.id === input.package_id &&
+    rental.paymentMode === input.payment_mode &&
+    (stationId === null || rental.startStation.id === stationId)
+  );
+}
+
+async function replayStart(em: EntityManager, userId: string, input: StartRentalInput) {
+  const existing = await em.findOne(
+    Rental,
+    { user: userId, idempotencyKey: input.idempotency_key },
+    { populate: ['startStation'] },
+  );
+  if (!existing) return null;
+  if (!sameStart(existing, null, input) || existing.startStation.serialNumber !== input.station_sn) {
+    throw new DomainError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'this idempotency key was used for a different rental start',
+    );
+  }
+  return existing;
+}
+
+async function createPendingRental(
+  em: EntityManager,
+  userId: string,
+  input: StartRentalInput,
+): Promise<{ rental: Rental; fresh: boolean }> {
+  const earlier = await replayStart(em.fork(), userId, input);
+  if (earlier) return { rental: earlier, fresh: false };
+  try {
+    const rental = await em.fork().transactional((tem) => createInTransaction(tem, userId, input));
+    return { rental, fresh: true };
+  } catch (error) {
+    // The same key raced itself: the first insert won; answer as a retry.
+    if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
+      const winner = await replayStart(em.fork(), userId, input);
+      if (winner) return { rental: winner, fresh: false };
+    }
+    throw error;
+  }
+}
+
+interface StationRow {
+  id: string;
+  status: string;
+}
+
+async function createInTransaction(
+  tem: EntityManager,
+  userId: string,
+  input: StartRentalInput,
+): Promise<Rental> {
+  const config = await readRentalConfig(tem);
+  const user = await tem.findOneOrFail(User, { id: userId });
+  if (user.status !== 'active') throw new DomainError('FORBIDDEN', 'this account cannot rent');
+  if (config.kyc_required_for_rental > 0) {
+    const kyc = await tem.findOne(UserKyc, { user: userId }, { fields: ['status'] });
+    if (kyc?.status !== 'approved')
+      throw new DomainError('BUSINESS_RULE', 'an approved KYC is required to rent');
+  }
+  const [mine] = await tem.execute<{ open: string; due: string; recent: string }[]>(
+    `select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
+            coalesce(sum(due_amount), 0) as due,
+            count(*) filter (where created_at > now() - interval '1 minute') as recent
+       from rental where user_id = ?`,
+    [userId],
+  );
+  if (Number(mine?.open ?? 0) >= config.max_open_rentals) {
+    throw new DomainError('RENTAL_ALREADY_ACTIVE', 'you already have a rental in progress');
+  }
+  if (Number(mine?.due ?? 0) > 0) {
+    throw new DomainError('PAYMENT_REQUIRED', 'pay your outstanding due before renting again', {
+      due: Number(mine?.due),
+    });
+  }
+  if (Number(mine?.recent ?? 0) >= config.rental_starts_per_minute) {
+    throw new DomainError('RATE_LIMITED', 'too many rental starts; try again in a minute', {
+      retryAfterS: 60,
+    });
+  }
+  // Locking the station row serialises starts at one station, so its ready power banks are never promised twice.
+  const [station] = await tem.execute<StationRow[]>(
+    'select id, status from station where serial_number = ? for update',
+    [input.station_sn],
+  );
+  if (!station) throw new DomainError('NOT_FOUND', 'no station with this serial');
+  if (station.status === 'maintenance')
+    throw new DomainError('STATION_OFFLINE', 'the station is in maintenance');
+  if (station.status !== 'online') throw new DomainError('STATION_OFFLINE', 'the station is offline');
+  const pkg = await tem.findOne(RentalPackage, { id: input.package_id, isActive: true });
+  if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
+
+  const id = uuidv7();
+  const rental = tem.create(Rental, {
+    id,
+    user: userId,
+    package: pkg,
+    startStation: station.id,
+    status: 'pending',
+    paymentMode: input.payment_mode,
+    currency: pkg.currency,
+    idempotencyKey: input.idempotency_key,
+    dispenseCommandId: uuidv7(),
+  });
+  await tem.flush();
+
+  if (pkg.paymentModel === 'prepaid') {
+    const payment = await payFromBalances(tem, {
+      userId,
+      amount: pkg.price,
+      type: 'rental',
+      mode: input.payment_mode,
+      split: input.split
+        ? { walletAmount: input.split.wallet_amount, points: input.split.points }
+        : undefined,
+      reference: { type: 'rental', id },
+      idempotencyKey: `rental:${id}:start`,
+      rentalId: id,
+      description: `Rental ${pkg.name}`,
+    });
+    rental.prepaidAmount = pkg.price;
+    rental.walletPaid = payment.split.walletAmount;
+    rental.pointsPaid = payment.split.points;
+  } else {
+    const wallet = await tem.findOneOrFail(Wallet, { user: userId }, { lockMode: LockMode.PESSIMISTIC_READ });
+    const minimum = Math.max(config.postpaid_min_balance, pkg.depositAmount);
+    const spendable = wallet.balance - wallet.held;
+    if (spendable < minimum) {
+      throw new DomainError('PAYMENT_REQUIRED', 'a postpaid rental needs a minimum wallet balance', {
+        required: minimum,
+        available: spendable,
+        missing: minimum - spendable,
+      });
+    }
+  }
+
+  // Last rule in RULES.md's order: a power bank ready and not already promised to a start in flight.
+  const [availability] = await tem.execute<{ ready: string; promised: string }[]>(
+    `select (select count(*) from station_slot where station_id = ? and status = 'ready' and battery_level >= ?) as ready,
+            (select count(*) from rental where start_station_id = ? and status in ('pending', 'dispensing') and id <> ?) as promised`,
+    [station.id, config.rental_min_battery_pct, station.id, id],
+  );
+  if (Number(availability?.ready ?? 0) - Number(availability?.promised ?? 0) <= 0) {
+    // Thrown inside the transaction: the payment above is rolled back with it, so no money moved.
+    throw new DomainError('BUSINESS_RULE', 'no power bank is ready at this station', {
+      reason: 'no_power_bank',
+    });
+  }
+  await tem.flush();
+  return rental;
+}

@@ -1,0 +1,318 @@
+import { RentalPackage } from '@powerbank/db';
+import { ledger } from '@powerbank/ledger';
+import { runRentalTimers } from '@powerbank/rentals';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
+import {
+  type CoreHarness,
+  EJECT_TIMEOUT_MS,
+  startCoreHarness,
+} from '../../../../station-core/src/testing/core-harness.ts';
+import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
+import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+
+const poll = { timeout: 10_000, interval: 100 };
+let h: CoreHarness;
+let api: TestApi;
+let prepaid: number;
+let postpaid: number;
+let ext: number;
+
+beforeAll(async () => {
+  h = await startCoreHarness();
+  api = await createTestApi({
+    databaseUrl: h.db.db.url,
+    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
+  });
+  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
+  const em = api.deps.orm.em.fork();
+  const pkg = (code: string, extra: Partial<RentalPackage>) =>
+    em.create(RentalPackage, {
+      code,
+      name: code,
+      durationMinutes: 60,
+      price: 800,
+      perMinuteRate: 10,
+      currency: 'USD',
+      ...extra,
+    });
+  const a = pkg('hour', {});
+  const b = pkg('payg', { paymentModel: 'postpaid', price: 0, durationMinutes: 1440, perMinuteRate: 5 });
+  const c = pkg('plus30', { durationMinutes: 30, price: 300 });
+  await em.flush();
+  prepaid = a.id;
+  postpaid = b.id;
+  ext = c.id;
+}, 60_000);
+afterAll(async () => {
+  await api?.close();
+  await h?.close();
+});
+
+async function aStation(banks: { slot: number; battery: number }[], extra = {}) {
+  const sn = h.newSerial();
+  const powerBanks = banks.map((b) => ({ ...b, serial: `${sn}-PB${b.slot}` }));
+  const sim = await h.simulator({ stations: [{ sn, slotCount: 4, powerBanks }], ejectDelayMs: 30, ...extra });
+  await expect.poll(async () => (await h.station(sn))?.status, poll).toBe('online');
+  // Online comes with the hello; the slot rows follow in the same batch or the next one.
+  const ready = banks.filter((b) => b.battery >= 20).length;
+  await expect
+    .poll(async () => (await h.slots(sn)).filter((s) => s.status === 'ready').length, poll)
+    .toBe(ready);
+  return { sn, sim, serials: powerBanks.map((b) => b.serial) };
+}
+
+/** A signed-up user (50 signup points) with `wallet` minor units topped up. */
+async function aUser(wallet = 10_000): Promise<SignedUp> {
+  const user = await signUp(api);
+  if (wallet > 0) {
+    await ledger.creditWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: wallet,
+      type: 'topup',
+      idempotencyKey: `test-topup:${user.userId}`,
+    });
+  }
+  return user;
+}
+
+async function balances(userId: string) {
+  const [row] = await h.sql<{ wallet: string; points: number }>(
+    'select w.balance as wallet, p.balance as points from wallet w join user_points p on p.user_id = w.user_id where w.user_id = ?',
+    [userId],
+  );
+  return { wallet: Number(row?.wallet), points: Number(row?.points) };
+}
+
+const start = (user: SignedUp, body: Record<string, unknown>) =>
+  api.rest('POST', '/api/rentals/start', body, bearer(user.token));
+const startBody = (sn: string, extra: Record<string, unknown> = {}) => ({
+  station_sn: sn,
+  package_id: prepaid,
+  payment_mode: 'wallet_points',
+  idempotency_key: `k-${crypto.randomUUID()}`,
+  ...extra,
+});
+const rentalRow = async (id: string) =>
+  (
+    await h.sql<{ status: string; due_amount: string }>(
+      'select status, due_amount from rental where id = ?',
+      [id],
+    )
+  )[0];
+
+describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core and Postgres)', () => {
+  it('happy path: start → eject → active → return at another station → settled, to the unit', async () => {
+    const one = await aStation([
+      { slot: 1, battery: 60 },
+      { slot: 2, battery: 95 },
+    ]);
+    const two = await aStation([]);
+    const user = await aUser(10_000);
+    const res = await start(user, startBody(one.sn));
+    expect(res.status).toBe(200);
+    const rental = res.body.data;
+    // Highest charge first; 50 points (= 500) and 300 from the wallet pay the 800.
+    expect(rental).toMatchObject({
+      status: 'active',
+      power_bank_serial: one.serials[1],
+      slot: 2,
+      points_paid: 50,
+    });
+    expect(rental.wallet_paid.amount).toBe(300);
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
+    expect(await h.powerBank(one.serials[1]!)).toMatchObject({
+      status: 'rented',
+      current_rental_id: rental.id,
+    });
+
+    await two.sim.insert(two.sn, 3, one.serials[1]!, 80);
+    await expect.poll(async () => (await rentalRow(rental.id))?.status, poll).toBe('settled');
+    // On time: nothing more charged; +5 per rental and +50 for a timely return.
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 55 });
+
+    const client = createApiClient({ url: 'http://api.test', token: user.token, fetch: api.fetch });
+    const history = await client.rentals.history.query({});
+    expect(history.results[0]).toMatchObject({
+      id: rental.id,
+      status: 'settled',
+      start_station_sn: one.sn,
+      return_station_sn: two.sn,
+    });
+    expect((await client.rentals.active.query({})).results).toEqual([]);
+    const stats = await client.rentals.usageStats.query({});
+    expect(stats).toMatchObject({
+      total_rentals: 1,
+      completed_rentals: 1,
+      timely_returns: 1,
+      points_spent: 50,
+    });
+    const notices = await h.sql<{ type: string }>(
+      'select type from notification where user_id = ? order by created_at',
+      [user.userId],
+    );
+    expect(notices.map((n) => n.type)).toEqual(expect.arrayContaining(['rental_started', 'rental_returned']));
+  });
+
+  it('through the typed tRPC client: a postpaid rental is charged minutes × rate at return', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const client = createApiClient({ url: 'http://api.test', token: user.token, fetch: api.fetch });
+    const rental = await client.rentals.start.mutate({
+      station_sn: one.sn,
+      package_id: postpaid,
+      payment_mode: 'wallet',
+      idempotency_key: `k-${crypto.randomUUID()}`,
+    });
+    expect(rental.status).toBe('active');
+    await h.sql(`update rental set started_at = now() - interval '9 minutes 30 seconds' where id = ?`, [
+      rental.id,
+    ]);
+    await one.sim.insert(one.sn, 1, one.serials[0]!, 70);
+    await expect.poll(async () => (await rentalRow(rental.id))?.status, poll).toBe('settled');
+    // 10 started minutes × 5 = 50, paid by wallet_points from points first (5 points); then +5 and +50 points.
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 - 5 + 55 });
+  });
+
+  it('eject failure → failed, money back the way it came, notified', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectFailureRate: 1 });
+    const user = await aUser(10_000);
+    const res = await start(user, startBody(one.sn));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'eject_failed' });
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
+    const [notice] = await h.sql('select 1 from notification where user_id = ? and type = ?', [
+      user.userId,
+      'rental_failed',
+    ]);
+    expect(notice).toBeDefined();
+  });
+
+  it('eject timeout → failed and refunded; the late success makes it active and takes the payment once', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectDelayMs: EJECT_TIMEOUT_MS + 1000 });
+    const user = await aUser(10_000);
+    const res = await start(user, startBody(one.sn));
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'timeout' });
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
+    await expect.poll(async () => (await rentalRow(res.body.data.id))?.status, poll).toBe('active');
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
+  });
+
+  it('late return → overage and late fee; unaffordable → a due that blocks starts; pay-due clears it', async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 80 },
+    ]);
+    const user = await aUser(10_000);
+    const { body } = await start(user, startBody(one.sn));
+    const id = body.data.id;
+    // Due 9.5 minutes ago → 10 started minutes overdue: overage 10 × 10, late fee (10 − 2) × 10 × 2.
+    await h.sql(
+      `update rental set started_at = now() - interval '70 minutes', due_at = now() - interval '9 minutes 30 seconds' where id = ?`,
+      [id],
+    );
+    await ledger.debitWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 9700,
+      type: 'adjustment',
+      idempotencyKey: `drain:${user.userId}`,
+    });
+    await one.sim.insert(one.sn, 4, body.data.power_bank_serial, 50);
+    await expect.poll(async () => (await rentalRow(id))?.status, poll).toBe('settled');
+    const settled = (await api.rest('GET', '/api/rentals/history', undefined, bearer(user.token))).body.data
+      .results[0];
+    expect(settled).toMatchObject({
+      overage: { amount: 100 },
+      late_fee: { amount: 160 },
+      due: { amount: 260 },
+    });
+
+    const blocked = await start(user, startBody(one.sn));
+    expect(blocked.status).toBe(402);
+    await ledger.creditWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 1000,
+      type: 'topup',
+      idempotencyKey: `topup2:${user.userId}`,
+    });
+    const paid = await api.rest(
+      'POST',
+      `/api/rentals/${id}/pay-due`,
+      { payment_mode: 'wallet', idempotency_key: `due-${id}` },
+      bearer(user.token),
+    );
+    expect(paid.status).toBe(200);
+    expect(paid.body.data.due.amount).toBe(0);
+    expect((await balances(user.userId)).wallet).toBe(740);
+  });
+
+  it('extend charges once per key; the due time moves by the package', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const { body } = await start(user, startBody(one.sn));
+    const before = await balances(user.userId);
+    const extend = () =>
+      api.rest(
+        'POST',
+        `/api/rentals/${body.data.id}/extend`,
+        { package_id: ext, payment_mode: 'wallet', idempotency_key: `ext-${body.data.id}` },
+        bearer(user.token),
+      );
+    const [a, b] = [await extend(), await extend()];
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body.data.extension_count).toBe(1);
+    expect(new Date(b.body.data.due_at).getTime() - new Date(body.data.due_at).getTime()).toBe(30 * 60_000);
+    expect((await balances(user.userId)).wallet).toBe(before.wallet - 300);
+  });
+
+  it('the same start retried with its key → one rental; the key with another body → 409', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const body = startBody(one.sn);
+    const [a, b] = await Promise.all([start(user, body), start(user, body)]);
+    expect(a.body.data.id).toBe(b.body.data.id);
+    const [{ n }] = (await h.sql<{ n: string }>('select count(*) as n from rental where user_id = ?', [
+      user.userId,
+    ])) as [{ n: string }];
+    expect(Number(n)).toBe(1);
+    expect((await balances(user.userId)).wallet).toBe(9700);
+    const other = await start(user, { ...body, package_id: postpaid });
+    expect(other.status).toBe(409);
+  });
+
+  it('hostile: many concurrent starts at a station with one ready power bank → one active, clear 422s, no money moved', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const users = await Promise.all(Array.from({ length: 40 }, () => aUser(10_000)));
+    const results = await Promise.all(users.map((u) => start(u, startBody(one.sn))));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.map((r) => r.body.data.status)).toEqual(['active']);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(39);
+    for (const r of refused) {
+      expect(r.status).toBe(422);
+      expect(r.body.error.details).toMatchObject({ reason: 'no_power_bank' });
+    }
+    const all = await Promise.all(users.map((u) => balances(u.userId)));
+    expect(all.filter((b) => b.wallet === 10_000 && b.points === 50)).toHaveLength(39);
+  });
+
+  it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const { body } = await start(user, startBody(one.sn));
+    await h.sql(`update rental set due_at = now() - interval '1 minute' where id = ?`, [body.data.id]);
+    await Promise.all([runRentalTimers(api.deps.orm.em.fork()), runRentalTimers(api.deps.orm.em.fork())]);
+    expect((await rentalRow(body.data.id))?.status).toBe('overdue');
+    await h.sql(`update rental set due_at = now() - interval '25 hours' where id = ?`, [body.data.id]);
+    await Promise.all([runRentalTimers(api.deps.orm.em.fork()), runRentalTimers(api.deps.orm.em.fork())]);
+    expect((await rentalRow(body.data.id))?.status).toBe('lost');
+    // 800 at start (500 in points), then the power bank's price 3000 once.
+    expect(await balances(user.userId)).toEqual({ wallet: 9700 - 3000, points: 0 });
+    const notices = await h.sql<{ type: string }>('select type from notification where user_id = ?', [
+      user.userId,
+    ]);
+    expect(notices.filter((n) => n.type === 'rental_overdue')).toHaveLength(1);
+    expect(notices.filter((n) => n.type === 'rental_lost')).toHaveLength(1);
+  });
+});

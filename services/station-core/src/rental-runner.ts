@@ -1,0 +1,131 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { NatsConnection } from '@powerbank/messaging';
+import { dispenseResponse, type Subjects } from '@powerbank/protocol';
+import {
+  applyDispenseOutcome,
+  applyPowerBankReturn,
+  runRentalTimers,
+  stalePendingRentals,
+} from '@powerbank/rentals';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+const returnEvent = z.object({
+  sn: z.string(),
+  slot: z.number().int(),
+  powerBankSerial: z.string(),
+});
+const dispenseEvent = z.object({ sn: z.string(), rentalId: z.string().uuid() }).passthrough();
+
+const decode = (data: Uint8Array): unknown => {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return undefined;
+  }
+};
+
+export interface RentalRunnerOptions {
+  orm: MikroORM;
+  nats: NatsConnection;
+  subjects: Subjects;
+  logger: Logger;
+  /** A start still pending this long is asked again (same command id); above the eject timeout. */
+  stalePendingMs: number;
+  /** How often the timers run (due soon, overdue, lost, missed returns, stale starts). */
+  jobsIntervalMs: number;
+}
+
+/**
+ * The rental actors' runtime. A rental's snapshot is its `Rental` row (status
+ * plus figures) and the pure rental machine decides each step, so nothing
+ * lives only in memory: a restart resumes every rental from its row. This
+ * runner applies what stations report — every dispense outcome (a late
+ * success included) and every return — and runs the timers. The
+ * subscriptions share a queue group, so one instance handles each message;
+ * the row lock and the machine make a second delivery harmless anyway.
+ */
+export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promise<void> } {
+  const { orm, nats, subjects, logger } = options;
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  const onDispense = nats.subscribe(subjects.coreEvent('dispense'), {
+    queue: 'rental-runner',
+    callback: (_err, msg) => {
+      const raw = decode(msg.data);
+      const meta = dispenseEvent.safeParse(raw);
+      if (!meta.success) return;
+      const { sn: _sn, rentalId: _rentalId, ...rest } = meta.data;
+      const outcome = dispenseResponse.safeParse(rest);
+      if (!outcome.success) return;
+      track(
+        applyDispenseOutcome(orm.em.fork(), meta.data.rentalId, outcome.data).catch((error: unknown) => {
+          // A dispense for no rental row (station-core tests, admin ejects) is not ours.
+          logger.debug({ err: error, rentalId: meta.data.rentalId }, 'dispense outcome not applied');
+        }),
+      );
+    },
+  });
+
+  const onReturn = nats.subscribe(subjects.coreEvent('return'), {
+    queue: 'rental-runner',
+    callback: (_err, msg) => {
+      const report = returnEvent.safeParse(decode(msg.data));
+      if (!report.success) return;
+      track(
+        applyPowerBankReturn(orm.em.fork(), report.data).catch((error: unknown) =>
+          logger.error({ err: error, report: report.data }, 'return not applied'),
+        ),
+      );
+    },
+  });
+
+  const askAgain = async () => {
+    for (const stale of await stalePendingRentals(orm.em.fork(), options.stalePendingMs)) {
+      const reply = await nats
+        .request(
+          subjects.coreDispense,
+          new TextEncoder().encode(
+            JSON.stringify({
+              stationSn: stale.stationSn,
+              rentalId: stale.rentalId,
+              commandId: stale.commandId,
+            }),
+          ),
+          { timeout: options.stalePendingMs },
+        )
+        .catch(() => undefined);
+      const outcome = reply ? dispenseResponse.safeParse(decode(reply.data)) : undefined;
+      if (outcome?.success) await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome.data);
+    }
+  };
+
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await runRentalTimers(orm.em.fork());
+      await askAgain();
+    } catch (error) {
+      logger.error({ err: error }, 'rental jobs failed');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), options.jobsIntervalMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      onDispense.unsubscribe();
+      onReturn.unsubscribe();
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
