@@ -297,6 +297,43 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(all.filter((b) => b.wallet === 10_000 && b.points === 50)).toHaveLength(39);
   });
 
+  it('cancel while pending is refunded; location batches and issues are recorded during the rental', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const { body } = await start(user, startBody(one.sn));
+    const id = body.data.id;
+    const located = await api.rest(
+      'POST',
+      `/api/rentals/${id}/location`,
+      {
+        points: [
+          { latitude: 52.52, longitude: 13.4, recorded_at: new Date().toISOString() },
+          { latitude: 52.53, longitude: 13.41, accuracy_m: 5, recorded_at: new Date().toISOString() },
+        ],
+      },
+      bearer(user.token),
+    );
+    expect(located.body.data).toEqual({ recorded: 2 });
+    const issue = await api.rest(
+      'POST',
+      `/api/rentals/${id}/report-issue`,
+      { issue_type: 'not_charging', description: 'it does not charge' },
+      bearer(user.token),
+    );
+    expect(issue.status).toBe(200);
+    expect(issue.body.data).toMatchObject({ rental_id: id, status: 'open' });
+    // Active with the power bank out: cancel is refused (422), not silently ignored.
+    const refused = await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(user.token));
+    expect(refused.status).toBe(422);
+    // A pending rental (as if the station had not answered yet) cancels for free.
+    await h.sql(`update rental set status = 'pending' where id = ?`, [id]);
+    const cancelled = await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(user.token));
+    expect(cancelled.body.data.status).toBe('cancelled');
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
+    const stranger = await aUser(0);
+    expect((await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(stranger.token))).status).toBe(404);
+  });
+
   it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
