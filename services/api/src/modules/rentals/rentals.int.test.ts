@@ -331,7 +331,9 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(cancelled.body.data.status).toBe('cancelled');
     expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
     const stranger = await aUser(0);
-    expect((await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(stranger.token))).status).toBe(404);
+    expect((await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(stranger.token))).status).toBe(
+      404,
+    );
   });
 
   it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
