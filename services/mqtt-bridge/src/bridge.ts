@@ -79,7 +79,10 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     const client = await connect(i === 0 ? baseId : `${baseId}-${i}`);
     client.on('reconnect', () => logger.warn({ clientId: client.options.clientId }, 'mqtt reconnecting'));
     client.on('error', (error) => logger.error({ err: error }, 'mqtt error'));
-    await client.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1 });
+    // rh 2: no retained messages on subscribe. Brokers keep every station's last status retained;
+    // replaying thousands of them to each new bridge would stall it, and an offline station is
+    // caught by the heartbeat watchdog anyway.
+    await client.subscribeAsync(topics.allUp(env.BRIDGE_SHARE_GROUP), { qos: 1, rh: 2 });
     clients.push(client);
   }
   const mqtt = clients[0]!;
