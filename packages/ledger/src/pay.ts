@@ -62,6 +62,12 @@ export async function payFromBalances(
     if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
       return payOnce(em, input);
     }
+    // Or the loser read the balances after the winner committed and found them spent: if a payment
+    // with this key exists now, that is the answer, not INSUFFICIENT_FUNDS.
+    if (error instanceof DomainError && error.code === 'INSUFFICIENT_FUNDS') {
+      const existing = await em.fork().findOne(Transaction, { idempotencyKey: input.idempotencyKey });
+      if (existing) return replayPayment(existing, input);
+    }
     throw error;
   }
 }
