@@ -4,3 +4,4 @@ export * from './money.ts';
 export * from './payment-split.ts';
 export * from './points.ts';
 export * from './rental-settlement.ts';
+export * from './rental-status.ts';

@@ -9,18 +9,7 @@ import { assign, setup } from 'xstate';
  */
 export const RENTAL_MACHINE_VERSION = 1;
 
-export const RENTAL_STATES = [
-  'pending',
-  'dispensing',
-  'active',
-  'overdue',
-  'returned',
-  'settled',
-  'failed',
-  'cancelled',
-  'lost',
-] as const;
-export type RentalState = (typeof RENTAL_STATES)[number];
+export { RENTAL_STATUSES as RENTAL_STATES, type RentalStatus as RentalState } from '@powerbank/domain';
 
 export interface RentalContext {
   extensionCount: number;

@@ -17,19 +17,8 @@ export const MEDIA_TYPES = ['image', 'video'] as const;
 export const ISSUE_STATUSES = ['open', 'in_progress', 'resolved', 'rejected'] as const;
 
 export const PACKAGE_PAYMENT_MODELS = ['prepaid', 'postpaid'] as const;
-export const RENTAL_STATUSES = [
-  'pending',
-  'dispensing',
-  'active',
-  'overdue',
-  'returned',
-  'settled',
-  'failed',
-  'cancelled',
-  'lost',
-] as const;
-/** Statuses in which a rental holds (or is about to hold) a power bank. */
-export const OPEN_RENTAL_STATUSES = ['pending', 'dispensing', 'active', 'overdue'] as const;
+// Rental statuses are the rental machine's states, defined once in the domain.
+export { OPEN_RENTAL_STATUSES, RENTAL_STATUSES } from '@powerbank/domain';
 export const PAYMENT_MODES = ['wallet', 'points', 'wallet_points', 'split'] as const;
 
 export const WALLET_TX_TYPES = [
