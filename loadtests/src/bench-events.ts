@@ -12,7 +12,7 @@
  * Run it without the dev stack (infra/down): the dev bridge would relay the
  * benchmark's stations too. It uses a database of its own, `pb_bench_events`.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { commonEnv, parseConfig } from '@powerbank/config';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
+import { spawnService } from '@powerbank/testing';
 import pg from 'pg';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,9 +77,11 @@ async function admin(sql: string): Promise<void> {
 }
 
 function startService(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawn(`${root}node_modules/.bin/tsx`, [`${root}${entry}`], {
-    env: { ...process.env, DATABASE_URL: dbUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnService(entry, {
+    DATABASE_URL: dbUrl,
+    NATS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
   });
   child.on('exit', (code) => {
     if (code !== null && code !== 0) log(`${name} exited with ${code}`);

@@ -1,27 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@powerbank/testing';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, spawnService, stopService } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreHarness, startCoreHarness } from './testing/core-harness.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** station-core as its own process, so the test can kill it with SIGKILL like a power cut. */
 async function spawnCore(h: CoreHarness): Promise<ChildProcess> {
-  const child = spawn(`${root}node_modules/.bin/tsx`, [`${root}services/station-core/src/main.ts`], {
-    env: {
-      ...process.env,
-      DATABASE_URL: h.db.db.url,
-      NATS_PREFIX: h.prefix,
-      CORE_METRICS_PORT: String(await freePort()),
-      EJECT_TIMEOUT_MS: '20000',
-      LOG_LEVEL: 'warn',
-      DB_POOL_MIN: '0',
-      DB_POOL_MAX: '5',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return spawnService('services/station-core/src/main.ts', {
+    DATABASE_URL: h.db.db.url,
+    NATS_PREFIX: h.prefix,
+    CORE_METRICS_PORT: String(await freePort()),
+    EJECT_TIMEOUT_MS: '20000',
+    LOG_LEVEL: 'warn',
+    DB_POOL_MIN: '0',
+    DB_POOL_MAX: '5',
   });
-  return child;
 }
 
 describe('station-core killed between eject and result', () => {
@@ -66,8 +58,7 @@ describe('station-core killed between eject and result', () => {
         },
       )
       .toBe('sent');
-    core.kill('SIGKILL');
-    await new Promise((resolve) => core.once('exit', resolve));
+    await stopService(core, 'SIGKILL');
 
     // The station finishes the eject while core is dead; its result waits in JetStream.
     await expect
@@ -101,8 +92,7 @@ describe('station-core killed between eject and result', () => {
       expect(results.filter((r) => r.commandId === commandId)).toHaveLength(1);
     } finally {
       sub.unsubscribe();
-      core.kill('SIGTERM');
-      await new Promise((resolve) => core.once('exit', resolve));
+      await stopService(core);
     }
   }, 90_000);
 });
