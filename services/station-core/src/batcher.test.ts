@@ -54,6 +54,16 @@ describe('Batcher', () => {
     await expect(batcher.add(3)).resolves.toBeUndefined();
   });
 
+  it('rejects only the items the flush names as failed', async () => {
+    const batcher = new Batcher<number>(
+      async (items) => new Map(items.filter((i) => i % 2).map((i) => [i, new Error(`odd ${i}`)])),
+      10,
+      1,
+    );
+    const results = await Promise.allSettled([batcher.add(1), batcher.add(2), batcher.add(3)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+  });
+
   it('drain waits for queued and running flushes', async () => {
     const done: number[] = [];
     const batcher = new Batcher<number>(

@@ -13,7 +13,8 @@ export class Batcher<T> {
   private readonly queued: (() => void)[] = [];
 
   constructor(
-    private readonly flush: (items: T[]) => Promise<void>,
+    /** Writes the items; may name some that failed alone (their callers get that error, the rest succeed). */
+    private readonly flush: (items: T[]) => Promise<Map<T, unknown> | undefined | void>,
     private readonly maxItems = 500,
     private readonly maxDelayMs = 10,
     private readonly concurrency = 1,
@@ -42,8 +43,11 @@ export class Batcher<T> {
     const run = () => {
       const flushing = (async () => {
         try {
-          await this.flush(batch.map((entry) => entry.item));
-          for (const entry of batch) entry.resolve();
+          const failed = await this.flush(batch.map((entry) => entry.item));
+          for (const entry of batch) {
+            if (failed?.has(entry.item)) entry.reject(failed.get(entry.item));
+            else entry.resolve();
+          }
         } catch (error) {
           for (const entry of batch) entry.reject(error);
         }

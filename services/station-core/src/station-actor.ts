@@ -83,6 +83,7 @@ export class StationActor {
   private snapshot: Snapshot;
   private version: number;
   private queue: Promise<void> = Promise.resolve();
+  private retired = false;
 
   constructor(
     readonly sn: string,
@@ -100,6 +101,11 @@ export class StationActor {
     return this.snapshot.context;
   }
 
+  /** This actor's state is no longer the station's (another writer moved it): refuse what is still queued. */
+  retire(): void {
+    this.retired = true;
+  }
+
   /** Handles `event` after every event sent before it; resolves once its effects are durable. */
   send(event: StationEvent): Promise<void> {
     const run = this.queue.then(() => this.handle(event));
@@ -108,6 +114,8 @@ export class StationActor {
   }
 
   private async handle(event: StationEvent): Promise<void> {
+    if (this.retired)
+      throw new Error(`actor of ${this.sn} was retired; the event is redelivered to its successor`);
     const before = this.snapshot;
     const [after, actions] = transition(stationMachine, before, event);
     const effects = effectsOf(actions as { type: string; params?: unknown }[]);

@@ -8,7 +8,7 @@ import type {
 import type { Logger } from 'pino';
 import { Batcher } from './batcher.ts';
 import { type ActorRuntime, StationActor } from './station-actor.ts';
-import type { CommandRow, StationStore, StationWrite } from './station-store.ts';
+import { type CommandRow, StaleActorError, type StationStore, type StationWrite } from './station-store.ts';
 
 /** Where the host sends what actors decide, once it is committed. */
 export interface HostOutputs {
@@ -47,7 +47,12 @@ export class StationHost {
 
   constructor(private readonly options: HostOptions) {
     this.writer = new Batcher(
-      (batch) => options.store.write(batch),
+      async (batch) => {
+        const stale = await options.store.write(batch);
+        if (stale.size === 0) return undefined;
+        const error = new StaleActorError([...stale]);
+        return new Map(batch.filter((w) => stale.has(w.sn)).map((w) => [w, error]));
+      },
       options.batchSize ?? 500,
       options.batchDelayMs ?? 5,
     );
@@ -73,13 +78,18 @@ export class StationHost {
   }
 
   async send(sn: string, event: StationEvent): Promise<void> {
-    const actor = await this.actor(sn);
+    const current = this.actor(sn);
+    const actor = await current;
     try {
       await actor.send(event);
     } catch (error) {
-      // The write failed (database down, or another instance wrote this station): forget the in-memory
-      // actor so the next event starts again from what the database holds.
-      if (this.actors.get(sn) && (await this.actors.get(sn)) === actor) this.actors.delete(sn);
+      // Another writer moved this station's stored state: forget the in-memory actor (and stop its
+      // queued events) so the next event starts again from what the database holds. Other failures
+      // (database down) leave the actor as it was: it only moves once a write commits.
+      if (error instanceof StaleActorError && this.actors.get(sn) === current) {
+        actor.retire();
+        this.actors.delete(sn);
+      }
       throw error;
     }
   }

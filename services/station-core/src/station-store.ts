@@ -40,6 +40,14 @@ export interface StationWrite {
   logs: { level: 'info' | 'warn' | 'error'; message: string; context: Record<string, unknown> }[];
 }
 
+/** Deadlocks and serialization failures: the same batch can simply be written again. */
+function isRetryable(error: unknown): boolean {
+  const code =
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code;
+  return code === '40P01' || code === '40001' || /deadlock detected/.test((error as Error).message ?? '');
+}
+
 export class StaleActorError extends Error {
   constructor(readonly serials: string[]) {
     super(`actor state changed underneath: ${serials.join(', ')}`);
@@ -84,12 +92,38 @@ export class StationStore {
     return rows[0] ? { slotCount: rows[0].slot_count } : undefined;
   }
 
-  async write(batch: StationWrite[]): Promise<void> {
-    if (batch.length === 0) return;
+  /**
+   * Writes a batch in one transaction. A station whose stored version moved
+   * (another writer) is taken out and the rest written without it; a deadlock
+   * or serialization failure is retried. Returns the serials left out as stale.
+   */
+  async write(batch: StationWrite[]): Promise<Set<string>> {
+    const stale = new Set<string>();
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      try {
+        await this.writeOnce(pending);
+        return stale;
+      } catch (error) {
+        if (error instanceof StaleActorError && attempt <= 3) {
+          for (const sn of error.serials) stale.add(sn);
+          pending = pending.filter((w) => !stale.has(w.sn));
+        } else if (isRetryable(error) && attempt <= 3) {
+          await new Promise((r) => setTimeout(r, 5 * attempt));
+        } else {
+          throw error;
+        }
+      }
+    }
+    return stale;
+  }
+
+  private async writeOnce(batch: StationWrite[]): Promise<void> {
     // Several transitions of one station can share a batch: its last one holds the newest state.
     const latest = new Map<string, StationWrite>();
     for (const w of batch) latest.set(w.sn, w);
-    const finals = [...latest.values()];
+    // Rows in one order in every transaction, so concurrent batches lock them in the same order.
+    const finals = [...latest.values()].sort((a, b) => (a.sn < b.sn ? -1 : a.sn > b.sn ? 1 : 0));
     const firstVersion = new Map<string, number>();
     for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
 
