@@ -80,15 +80,28 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     },
   });
 
-  // Outbox: commands committed but not handed over (crash, or no bridge at the time) go out again.
+  // Outbox: commands committed but not handed over (crash, or no bridge at the time) go out again,
+  // a few at a time and in the background: a slow or absent bridge must not hold up start-up.
+  let resending = false;
   const resend = async () => {
-    for (const command of await store.unsentCommands()) {
-      await publishCommand(command)
-        .then(() => store.markSent([command.id]))
-        .catch(() => undefined);
+    if (resending) return;
+    resending = true;
+    try {
+      const unsent = await store.unsentCommands(env.EJECT_TIMEOUT_MS);
+      for (let i = 0; i < unsent.length; i += 50) {
+        await Promise.all(
+          unsent.slice(i, i + 50).map((command) =>
+            publishCommand(command)
+              .then(() => store.markSent([command.id]))
+              .catch(() => undefined),
+          ),
+        );
+      }
+    } finally {
+      resending = false;
     }
   };
-  await resend().catch((error: unknown) => logger.error({ err: error }, 'outbox resend failed'));
+  void resend().catch((error: unknown) => logger.error({ err: error }, 'outbox resend failed'));
   const outboxTimer = setInterval(() => void resend().catch(() => undefined), 5000);
   outboxTimer.unref();
   await host.resumeEjectTimers();

@@ -328,14 +328,21 @@ export class StationStore {
     );
   }
 
-  /** Commands committed but never handed to NATS (a crash in between): sent again on start. */
-  async unsentCommands(): Promise<CommandRow[]> {
+  /**
+   * Commands committed but never handed to NATS (a crash in between): sent again. Only young ones:
+   * an eject older than its timeout has already been answered `timeout`, and sending it now could
+   * release a power bank for a rental that was refunded.
+   */
+  async unsentCommands(maxAgeMs: number): Promise<CommandRow[]> {
     return this.orm.em
       .fork()
       .getConnection()
       .execute<CommandRow[]>(
         `select id, serial_number as sn, kind, slot_index as "slotIndex", rental_id as "rentalId", payload
-           from station_command where status = 'pending' order by created_at limit 10000`,
+           from station_command
+          where status = 'pending' and created_at > now() - make_interval(secs => ?::double precision / 1000)
+          order by created_at limit 1000`,
+        [maxAgeMs],
       );
   }
 
