@@ -15,6 +15,9 @@ import type { CommandRow, PersistedActor, StationWrite } from './station-store.t
 
 type Snapshot = SnapshotFrom<typeof stationMachine>;
 
+/** Upper bound of events applied and persisted together by one actor. */
+const MAX_EVENTS_PER_WRITE = 64;
+
 /** What an actor needs from its host: persistence, and effects to run once a transition is committed. */
 export interface ActorRuntime {
   persist(write: StationWrite): Promise<void>;
@@ -82,7 +85,9 @@ function outcomeOf(result: DispenseResult) {
 export class StationActor {
   private snapshot: Snapshot;
   private version: number;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly mailbox: { event: StationEvent; resolve: () => void; reject: (error: unknown) => void }[] =
+    [];
+  private draining = false;
   private retired = false;
 
   constructor(
@@ -106,19 +111,44 @@ export class StationActor {
     this.retired = true;
   }
 
-  /** Handles `event` after every event sent before it; resolves once its effects are durable. */
+  /**
+   * Handles `event` after every event sent before it; resolves once its
+   * transition is durable. Events that queue up while a write is in flight are
+   * applied together and persisted as one write (the station's newest state),
+   * so a busy station costs one round trip per batch, not per event.
+   */
   send(event: StationEvent): Promise<void> {
-    const run = this.queue.then(() => this.handle(event));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      this.mailbox.push({ event, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
   }
 
-  private async handle(event: StationEvent): Promise<void> {
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.mailbox.length > 0) {
+      const batch = this.mailbox.splice(0, MAX_EVENTS_PER_WRITE);
+      try {
+        await this.handle(batch.map((entry) => entry.event));
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.draining = false;
+  }
+
+  private async handle(events: StationEvent[]): Promise<void> {
     if (this.retired)
       throw new Error(`actor of ${this.sn} was retired; the event is redelivered to its successor`);
     const before = this.snapshot;
-    const [after, actions] = transition(stationMachine, before, event);
-    const effects = effectsOf(actions as { type: string; params?: unknown }[]);
+    let after = before;
+    const effects: StationEffect[] = [];
+    for (const event of events) {
+      const [next, actions] = transition(stationMachine, after, event);
+      effects.push(...effectsOf(actions as { type: string; params?: unknown }[]));
+      after = next;
+    }
     const unchanged =
       after.value === before.value &&
       effects.length === 0 &&
