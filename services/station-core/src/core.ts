@@ -23,7 +23,7 @@ export interface StationCoreOptions {
   batteryThreshold?: number;
   /** Durable consumer name; instances sharing it share the work. */
   durableName?: string;
-  onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string }) => void;
+  onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
   onDispenseResult?: (sn: string, result: DispenseResult) => void;
   onReturn?: (sn: string, report: ReturnReport) => void;
 }

@@ -11,7 +11,7 @@ export interface ConsumerOptions {
   host: StationHost;
   logger: Logger;
   durableName: string;
-  onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string }) => void;
+  onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
 }
 
 /** `…station.{sn}.evt.{kind}` → its serial and kind. */
@@ -59,7 +59,13 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     host.send(where.sn, upMessageToEvent(parsed.message, receivedAt)).then(
       () => {
         m.ack();
-        options.onProcessed?.({ sn: where.sn, kind: where.kind, receivedAt, msgId: parsed.message.msgId });
+        options.onProcessed?.({
+          sn: where.sn,
+          kind: where.kind,
+          receivedAt,
+          msgId: parsed.message.msgId,
+          ts: parsed.message.ts,
+        });
       },
       (error: unknown) => {
         logger.error(

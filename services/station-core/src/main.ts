@@ -21,8 +21,8 @@ const processed = new Counter({
   registers: [registry],
 });
 
-// Benchmarks trace persisted events: [id, time persisted] pairs go out in small batches on core.evt.processed.
-let traced: [string, number][] = [];
+// Benchmarks trace persisted events: [id, time persisted, station time] go out in small batches on core.evt.processed.
+let traced: [string, number, number][] = [];
 const traceSubject = `${env.NATS_PREFIX ? `${env.NATS_PREFIX}.` : ''}core.evt.processed`;
 if (env.CORE_TRACE_PROCESSED) {
   setInterval(() => {
@@ -37,9 +37,9 @@ const core = await startStationCore({
   orm,
   nats,
   logger,
-  onProcessed: ({ kind, msgId }) => {
+  onProcessed: ({ kind, msgId, ts }) => {
     processed.inc({ kind });
-    if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now()]);
+    if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now(), ts]);
   },
 });
 
