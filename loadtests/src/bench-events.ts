@@ -7,7 +7,7 @@
  * ONE JSON line.
  *
  *   pnpm bench:events [--stations 2000] [--heartbeat-ms 200] [--duration 30] [--warmup 5]
- *                     [--slot-events-per-s 100] [--bridge-connections 4]
+ *                     [--slot-events-per-s 100] [--bridge-connections 16]
  *
  * Run it without the dev stack (infra/down): the dev bridge would relay the
  * benchmark's stations too. It uses a database of its own, `pb_bench_events`.
