@@ -1,0 +1,432 @@
+/**
+ * `pnpm bench:rentals`: complete rentals per second through every real part —
+ * REST `POST /api/rentals/start` on an api process, the eject acknowledged by
+ * simulated stations over Mosquitto → mqtt-bridge → JetStream → station-core,
+ * then the power bank put back at another station and the rental settled by
+ * station-core's rental runner — with p50/p99 start latency. Next to it, in
+ * the same run, the SQL statements that path issues (captured with the ORM's
+ * query logger from one rental) run raw by pgbench, and the ratio. Prints a
+ * table, then ONE JSON line.
+ *
+ *   pnpm bench:rentals [--workers 8] [--duration 20] [--warmup 3]
+ *
+ * Each worker owns two stations and moves power banks between them, one
+ * rental at a time (start → active → return at the other station → settled).
+ * Every start is a different user (the 3-starts-a-minute rule never applies).
+ * Uses a database of its own, `pb_bench_rentals`, and a NATS prefix of its own.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { commonEnv, parseConfig } from '@powerbank/config';
+import { connectNats } from '@powerbank/messaging';
+import { createSimulator } from '@powerbank/station-simulator';
+import { spawnService, stopService } from '@powerbank/testing';
+import pg from 'pg';
+import { aCrowd } from '../../services/api/src/testing/crowd.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+  },
+});
+const workers = Number(args.workers);
+const durationS = Number(args.duration);
+const warmupS = Number(args.warmup);
+const SLOTS = 8;
+const BANKS = 4;
+const PRICE = 800;
+
+const env = parseConfig(commonEnv);
+const dbName = 'pb_bench_rentals';
+const dbUrl = (() => {
+  const url = new URL(env.DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  return url.toString();
+})();
+const prefix = `benchr_${Date.now()}`;
+const log = (line: string) => console.error(`[bench:rentals] ${line}`);
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const url = new URL(env.DATABASE_URL);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function startService(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawnService(entry, {
+    DATABASE_URL: dbUrl,
+    NATS_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  });
+  child.on('exit', (code) => {
+    if (code !== null && code !== 0) log(`${name} exited with ${code}`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (
+      await fetch(url).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- set up: a fresh database; bridge, station-core and api as processes -----------------------
+log(`database ${dbName}`);
+await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+await admin(`CREATE DATABASE "${dbName}"`);
+const migrated = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', `${root}packages/db/src/cli/migrate.ts`, 'up'],
+  {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: dbUrl },
+    encoding: 'utf8',
+  },
+);
+if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+const db = new pg.Pool({ connectionString: dbUrl, max: workers + 2 });
+const [pkgRow] = (
+  await db.query<{ id: number }>(
+    `insert into rental_package (code, name, duration_minutes, price, per_minute_rate, currency, created_at, updated_at)
+     values ('bench-hour', 'Bench hour', 60, ${PRICE}, 10, 'USD', now(), now()) returning id`,
+  )
+).rows;
+const packageId = pkgRow!.id;
+
+async function runStatements(statements: string[]) {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    for (const statement of statements) await client.query(statement);
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+}
+// Enough users that none starts twice in the run (each start is a fresh user).
+const userCount = Math.max(2000, workers * (durationS + warmupS) * 60);
+const crowd = aCrowd(userCount, { wallet: 100_000 });
+await runStatements(crowd.statements);
+log(`${userCount} users`);
+
+const bridgePort = await freePort();
+const corePort = await freePort();
+const apiPort = await freePort();
+startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
+  BRIDGE_SHARE_GROUP: prefix,
+  MQTT_CLIENT_ID: `${prefix}-bridge`,
+  BRIDGE_METRICS_PORT: String(bridgePort),
+  DB_POOL_MIN: '0',
+  DB_POOL_MAX: '4',
+});
+startService('station-core', 'services/station-core/src/main.ts', {
+  CORE_METRICS_PORT: String(corePort),
+  HEARTBEAT_INTERVAL_S: '600',
+  DB_POOL_MIN: '2',
+  DB_POOL_MAX: '10',
+});
+startService('api', 'services/api/src/main.ts', {
+  API_PORT: String(apiPort),
+  API_HOST: '127.0.0.1',
+  RATE_LIMIT_WRITE_MAX: '10000000',
+  RATE_LIMIT_AUTH_MAX: '10000000',
+  RENTAL_DISPENSE_TIMEOUT_MS: '20000',
+  DB_POOL_MIN: '2',
+  DB_POOL_MAX: '20',
+});
+await waitFor(`http://127.0.0.1:${bridgePort}/metrics`);
+await waitFor(`http://127.0.0.1:${corePort}/health`);
+const api = `http://127.0.0.1:${apiPort}`;
+await waitFor(`${api}/api/app/countries`);
+log('bridge, station-core and api are up');
+
+// ---- stations: two per worker -----------------------------------------------------------------
+const tag = prefix.slice(-6);
+const stations = Array.from({ length: workers * 2 }, (_, i) => {
+  const sn = `RB${tag}${String(i).padStart(3, '0')}`;
+  return {
+    sn,
+    slotCount: SLOTS,
+    powerBanks: Array.from({ length: BANKS }, (_, s) => ({
+      slot: s + 1,
+      serial: `${sn}-PB${s + 1}`,
+      battery: 90,
+    })),
+  };
+});
+const simulator = createSimulator({
+  mqttUrl: env.MQTT_URL,
+  stations,
+  heartbeatIntervalMs: 10_000,
+  ejectDelayMs: 20,
+});
+await simulator.start();
+const deadline = Date.now() + 60_000;
+for (;;) {
+  const { rows } = await db.query<{ n: string }>(
+    `select count(*) as n from station_slot ss join station s on s.id = ss.station_id
+      where s.status = 'online' and ss.status = 'ready' and s.serial_number like 'RB${tag}%'`,
+  );
+  if (Number(rows[0]?.n) === stations.length * BANKS) break;
+  if (Date.now() > deadline) throw new Error('stations did not come online');
+  await sleep(200);
+}
+log(`${stations.length} stations online`);
+
+// ---- the service path ---------------------------------------------------------------------------
+let nextUser = 0;
+let measuring = false;
+let stopping = false;
+let completed = 0;
+let failed = 0;
+const startLatencies: number[] = [];
+const cycleLatencies: number[] = [];
+const errors = new Map<string, number>();
+
+async function worker(w: number) {
+  const pair = [stations[2 * w]!.sn, stations[2 * w + 1]!.sn] as const;
+  while (!stopping) {
+    const banks = pair.map((sn) => simulator.station(sn).slots.filter((s) => s.powerBank).length);
+    const [from, to] = banks[0]! >= banks[1]! ? [pair[0], pair[1]] : [pair[1], pair[0]];
+    const user = crowd.users[nextUser++]!;
+    const t0 = performance.now();
+    const res = await fetch(`${api}/api/rentals/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({
+        station_sn: from,
+        package_id: packageId,
+        payment_mode: 'wallet',
+        idempotency_key: `bench-${user.userId}`,
+      }),
+    });
+    const body = (await res.json()) as any;
+    const startMs = performance.now() - t0;
+    const counted = measuring;
+    if (res.status !== 200 || body.data?.status !== 'active') {
+      const why = `${res.status} ${body.data?.status ?? body.error?.code}`;
+      errors.set(why, (errors.get(why) ?? 0) + 1);
+      if (counted) failed += 1;
+      await sleep(50);
+      continue;
+    }
+    if (counted) startLatencies.push(startMs);
+    const free = simulator.station(to).slots.find((s) => !s.powerBank);
+    if (!free) throw new Error(`no free slot at ${to}`);
+    await simulator.insert(to, free.slot, body.data.power_bank_serial, 90);
+    for (;;) {
+      const { rows } = await db.query<{ status: string }>('select status from rental where id = $1', [
+        body.data.id,
+      ]);
+      if (rows[0]?.status === 'settled') break;
+      await sleep(5);
+    }
+    if (counted && measuring) {
+      completed += 1;
+      cycleLatencies.push(performance.now() - t0);
+    }
+  }
+}
+
+const running = Array.from({ length: workers }, (_, w) => worker(w));
+await sleep(warmupS * 1000);
+log(`warm-up done; measuring ${durationS} s with ${workers} workers`);
+measuring = true;
+const windowStart = performance.now();
+await sleep(durationS * 1000);
+measuring = false;
+const windowS = (performance.now() - windowStart) / 1000;
+stopping = true;
+await Promise.all(running);
+await simulator.stop();
+
+// ---- the same statements raw, by pgbench ---------------------------------------------------------
+// The rental path's statements in order (api start transaction, the dispense outcome, the
+// api's read-back, the return lookup and the settlement transaction), captured with the
+// ORM's query logger; station-core's own event batches (station actor state, slots) are
+// not in it: they are measured by bench:events.
+const raw = aCrowd(2000, { wallet: 100_000_000 });
+await runStatements(raw.statements);
+await db.query(`create table bench_pg_user as
+  select row_number() over () as n, u.id as user_id, s.id as session_id
+    from users u join user_session s on s.user_id = u.id where u.id in (${raw.users.map((u) => `'${u.userId}'`).join(',')})`);
+await db.query(`create table bench_pg_station as
+  select row_number() over () as n, s.id as station_id, s.serial_number as sn, pb.id as pb_id, pb.serial_number as pb_serial
+    from station s join lateral (select * from power_bank p where p.current_station_id = s.id limit 1) pb on true
+   where s.serial_number like 'RB${tag}%'`);
+const stationRows = Number((await db.query('select count(*) as n from bench_pg_station')).rows[0].n);
+const configKeys15 = "('k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15')";
+const script = `
+\\set n random(1, 2000)
+\\set st (:client_id % ${stationRows}) + 1
+select quote_literal(user_id) as uid, quote_literal(session_id) as sid from bench_pg_user where n = :n \\gset
+select quote_literal(station_id) as stid, quote_literal(sn) as sn, quote_literal(pb_id) as pbid, quote_literal(pb_serial) as pbs from bench_pg_station where n = :st \\gset
+select quote_literal(gen_random_uuid()) as rid, quote_literal(gen_random_uuid()) as tid, quote_literal(gen_random_uuid()) as cid \\gset
+select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id = :sid limit 1;
+select id, role from admin_profile where user_id = :uid and is_active = true limit 1;
+select r.*, s.* from rental r join station s on s.id = r.start_station_id where r.user_id = :uid and r.idempotency_key = :rid limit 1;
+begin;
+select * from app_config where key in ${configKeys15};
+select * from users where id = :uid limit 1;
+select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = :uid;
+select id, status from station where serial_number = :sn for update;
+select * from rental_package where id = ${packageId} and is_active = true limit 1;
+insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now());
+savepoint trx1;
+select * from transactions where idempotency_key = 'rental:' || :rid || ':start' limit 1;
+select * from app_config where key in ('p1', 'p2', 'p3');
+select * from wallet where user_id = :uid limit 1;
+select * from user_points where user_id = :uid limit 1;
+insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', 'rental:' || :rid || ':start', now(), now());
+savepoint trx2;
+with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, 'rental:' || :rid || ':start:wallet', 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
+release savepoint trx2;
+release savepoint trx1;
+select (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
+update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, updated_at = now() where id = :rid;
+commit;
+begin;
+select * from rental where id = :rid limit 1 for update;
+select * from app_config where key in ${configKeys15};
+select * from rental_package where id = ${packageId} limit 1;
+select * from power_bank where serial_number = :pbs limit 1;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', 'rental:' || :rid || ':started', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+update rental set power_bank_id = :pbid, start_slot_index = 1, status = 'active', started_at = now(), due_at = now() + interval '1 hour', updated_at = now() where id = :rid;
+commit;
+select r.*, s.* from rental r join station s on s.id = r.start_station_id where r.id = :rid and r.user_id = :uid limit 1;
+select * from station where id in (:stid);
+select * from power_bank where id in (:pbid);
+select r.id from rental r where r.id = :rid and r.power_bank_id = :pbid and r.status in ('active', 'overdue');
+begin;
+select * from rental where id = :rid limit 1 for update;
+select * from app_config where key in ${configKeys15};
+select * from rental_package where id = ${packageId} limit 1;
+select * from station where serial_number = :sn limit 1;
+select * from power_bank where id = :pbid limit 1;
+savepoint trx1;
+with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, 'rental:' || :rid || ':reward', 'Rental', now() from a returning id;
+update rental set return_station_id = :stid, return_slot_index = 2, returned_at = now(), updated_at = now() where id = :rid;
+release savepoint trx1;
+savepoint trx1;
+with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, 'rental:' || :rid || ':timely', 'Rental', now() from a returning id;
+release savepoint trx1;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', 'rental:' || :rid || ':returned', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+update rental set status = 'settled', settled_at = now(), updated_at = now() where id = :rid;
+commit;
+`;
+const dir = mkdtempSync(join(tmpdir(), 'bench-rentals-'));
+const scriptPath = join(dir, 'rental.sql');
+writeFileSync(scriptPath, script);
+const url = new URL(dbUrl);
+log(`pgbench: ${workers} clients, ${durationS} s`);
+const bench = spawnSync(
+  'pgbench',
+  [
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username) || 'postgres',
+    '-n',
+    '-f',
+    scriptPath,
+    '-c',
+    String(workers),
+    '-j',
+    '2',
+    '-T',
+    String(durationS),
+    dbName,
+  ],
+  { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+);
+if (bench.status !== 0) throw new Error(`pgbench failed: ${bench.stderr}\n${bench.stdout}`);
+const rawTps = Number(/tps = ([\d.]+)/.exec(bench.stdout)?.[1] ?? 0);
+rmSync(dir, { recursive: true, force: true });
+
+// ---- report ---------------------------------------------------------------------------------------
+const rentalsPerS = completed / windowS;
+const starts = startLatencies.sort((a, b) => a - b);
+const cycles = cycleLatencies.sort((a, b) => a - b);
+const figures = {
+  bench: 'rentals',
+  workers,
+  window_s: Math.round(windowS),
+  completed,
+  failed,
+  rentals_per_s: Number(rentalsPerS.toFixed(1)),
+  raw_tps: Number(rawTps.toFixed(1)),
+  ratio: rawTps > 0 ? Number((rentalsPerS / rawTps).toFixed(2)) : 0,
+  start_p50_ms: Number(percentile(starts, 50).toFixed(1)),
+  start_p99_ms: Number(percentile(starts, 99).toFixed(1)),
+  rental_p50_ms: Number(percentile(cycles, 50).toFixed(1)),
+  rental_p99_ms: Number(percentile(cycles, 99).toFixed(1)),
+};
+console.log(
+  [
+    '',
+    `workers (one rental at a time each)  ${workers}, ${stations.length} stations`,
+    `complete rentals                      ${completed} in ${windowS.toFixed(1)} s → ${figures.rentals_per_s}/s (failed starts ${failed})`,
+    `start latency p50 / p99               ${figures.start_p50_ms} / ${figures.start_p99_ms} ms`,
+    `whole rental p50 / p99                ${figures.rental_p50_ms} / ${figures.rental_p99_ms} ms (start → settled)`,
+    `same SQL raw (pgbench, ${workers} clients)     ${figures.raw_tps} rentals/s`,
+    `ratio                                 ${figures.ratio}`,
+    errors.size ? `refused starts                        ${JSON.stringify(Object.fromEntries(errors))}` : '',
+    '',
+  ].join('\n'),
+);
+
+// ---- clean up ----------------------------------------------------------------------------------------
+await db.end();
+const nats = await connectNats(env.NATS_URL, 'bench-rentals');
+const jsm = await jetstreamManager(nats);
+for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name);
+await nats.close();
+await Promise.all(children.map((child) => stopService(child)));
+await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+console.log(JSON.stringify(figures));
