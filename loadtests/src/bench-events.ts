@@ -12,18 +12,11 @@
  * Run it without the dev stack (infra/down): the dev bridge would relay the
  * benchmark's stations too. It uses a database of its own, `pb_bench_events`.
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { commonEnv, parseConfig } from '@powerbank/config';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
-import { spawnService } from '@powerbank/testing';
-import pg from 'pg';
+import { benchStack, freePort } from './bench-stack.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     stations: { type: 'string', default: '2000' },
@@ -40,83 +33,14 @@ const durationS = Number(args.duration);
 const warmupS = Number(args.warmup);
 const slotEventsPerS = Number(args['slot-events-per-s']);
 
-const env = parseConfig(commonEnv);
-const dbName = 'pb_bench_events';
-const dbUrl = (() => {
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-})();
-const prefix = `bench_${Date.now()}`;
-const log = (line: string) => console.error(`[bench:events] ${line}`);
-
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(sql: string): Promise<void> {
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function startService(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawnService(entry, {
-    DATABASE_URL: dbUrl,
-    NATS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    ...extraEnv,
-  });
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0) log(`${name} exited with ${code}`);
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer`);
-}
+const stack = benchStack('bench:events', 'pb_bench_events', 'bench');
+const { env, prefix, log, startService, waitFor } = stack;
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 // ---- set up: a fresh database, bridge and core as processes ------------------------------------
-log(`database ${dbName}`);
-await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-await admin(`CREATE DATABASE "${dbName}"`);
-const migrated = spawnSync(`${root}node_modules/.bin/tsx`, [`${root}packages/db/src/cli/migrate.ts`, 'up'], {
-  env: { ...process.env, DATABASE_URL: dbUrl },
-  encoding: 'utf8',
-});
-if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+await stack.freshDatabase();
 
 const bridgePort = await freePort();
 const corePort = await freePort();
@@ -242,10 +166,6 @@ console.log(
 console.log(JSON.stringify(figures));
 
 // ---- clean up ----------------------------------------------------------------------------------
-const jsm = await jetstreamManager(nats);
-for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name);
+await stack.cleanUp(nats);
 await nats.close();
-for (const child of children) child.kill('SIGTERM');
-await new Promise((r) => setTimeout(r, 500));
-await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
 process.exit(lost === 0 ? 0 : 1);

@@ -15,22 +15,17 @@
  * Every start is a different user (the 3-starts-a-minute rule never applies).
  * Uses a database of its own, `pb_bench_rentals`, and a NATS prefix of its own.
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { commonEnv, parseConfig } from '@powerbank/config';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator } from '@powerbank/station-simulator';
-import { spawnService, stopService } from '@powerbank/testing';
 import pg from 'pg';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
+import { benchStack, freePort } from './bench-stack.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
     workers: { type: 'string', default: '8' },
@@ -45,89 +40,15 @@ const SLOTS = 8;
 const BANKS = 4;
 const PRICE = 800;
 
-const env = parseConfig(commonEnv);
-const dbName = 'pb_bench_rentals';
-const dbUrl = (() => {
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-})();
-const prefix = `benchr_${Date.now()}`;
-const log = (line: string) => console.error(`[bench:rentals] ${line}`);
-
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function admin(sql: string): Promise<void> {
-  const url = new URL(env.DATABASE_URL);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function startService(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawnService(entry, {
-    DATABASE_URL: dbUrl,
-    NATS_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    ...extraEnv,
-  });
-  child.on('exit', (code) => {
-    if (code !== null && code !== 0) log(`${name} exited with ${code}`);
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.status < 500,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer`);
-}
+const stack = benchStack('bench:rentals', 'pb_bench_rentals', 'benchr');
+const { env, dbUrl, prefix, log, startService, waitFor } = stack;
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- set up: a fresh database; bridge, station-core and api as processes -----------------------
-log(`database ${dbName}`);
-await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-await admin(`CREATE DATABASE "${dbName}"`);
-const migrated = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', `${root}packages/db/src/cli/migrate.ts`, 'up'],
-  {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: dbUrl },
-    encoding: 'utf8',
-  },
-);
-if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+await stack.freshDatabase();
 const db = new pg.Pool({ connectionString: dbUrl, max: workers + 2 });
 const [pkgRow] = (
   await db.query<{ id: number }>(
@@ -381,7 +302,7 @@ const bench = spawnSync(
     '2',
     '-T',
     String(durationS),
-    dbName,
+    url.pathname.slice(1),
   ],
   { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
 );
@@ -424,9 +345,6 @@ console.log(
 // ---- clean up ----------------------------------------------------------------------------------------
 await db.end();
 const nats = await connectNats(env.NATS_URL, 'bench-rentals');
-const jsm = await jetstreamManager(nats);
-for await (const name of jsm.streams.names()) if (name.startsWith(prefix)) await jsm.streams.delete(name);
+await stack.cleanUp(nats);
 await nats.close();
-await Promise.all(children.map((child) => stopService(child)));
-await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 console.log(JSON.stringify(figures));

@@ -1,0 +1,101 @@
+/**
+ * What the end-to-end benchmarks share: a fresh database of their own
+ * (dropped and migrated), a NATS prefix, services started as single processes
+ * (killed when the runner exits, however it exits), and the clean-up.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { commonEnv, parseConfig } from '@powerbank/config';
+import type { NatsConnection } from '@powerbank/messaging';
+import { spawnService, stopService } from '@powerbank/testing';
+import pg from 'pg';
+
+export { freePort } from '@powerbank/testing';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export function benchStack(name: string, dbName: string, prefixBase: string) {
+  const env = parseConfig(commonEnv);
+  const url = new URL(env.DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  const dbUrl = url.toString();
+  const prefix = `${prefixBase}_${Date.now()}`;
+  const log = (line: string) => console.error(`[${name}] ${line}`);
+  const children: ChildProcess[] = [];
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  async function admin(sql: string): Promise<void> {
+    const adminUrl = new URL(env.DATABASE_URL);
+    adminUrl.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: adminUrl.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  return {
+    env,
+    dbUrl,
+    prefix,
+    log,
+    /** Drops and recreates the benchmark's database and migrates it. */
+    async freshDatabase(): Promise<void> {
+      log(`database ${dbName}`);
+      await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await admin(`CREATE DATABASE "${dbName}"`);
+      const migrated = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', `${root}packages/db/src/cli/migrate.ts`, 'up'],
+        {
+          cwd: root,
+          env: { ...process.env, DATABASE_URL: dbUrl },
+          encoding: 'utf8',
+        },
+      );
+      if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+    },
+    /** A service against the benchmark's database and prefix, as one process. */
+    startService(service: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+      const child = spawnService(entry, {
+        DATABASE_URL: dbUrl,
+        NATS_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        ...extraEnv,
+      });
+      child.on('exit', (code) => {
+        if (code !== null && code !== 0) log(`${service} exited with ${code}`);
+      });
+      children.push(child);
+      return child;
+    },
+    /** Resolves once `url` answers without a server error. */
+    async waitFor(target: string, timeoutMs = 60_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (
+          await fetch(target).then(
+            (r) => r.status < 500,
+            () => false,
+          )
+        )
+          return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`${target} did not answer`);
+    },
+    /** Deletes the prefix's streams, stops the services and drops the database. */
+    async cleanUp(nats: NatsConnection): Promise<void> {
+      const jsm = await jetstreamManager(nats);
+      for await (const stream of jsm.streams.names())
+        if (stream.startsWith(prefix)) await jsm.streams.delete(stream);
+      await Promise.all(children.map((child) => stopService(child)));
+      await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    },
+  };
+}
