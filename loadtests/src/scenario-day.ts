@@ -152,14 +152,19 @@ function freeSlot(except: string): { sn: string; slot: number } | undefined {
   return pick(candidates);
 }
 
+/** A REST call; a network failure (api down) comes back as status 0, code `network`, not a throw. */
 async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${api}/api${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json().catch(() => ({}))) as any;
-  return { status: res.status, json };
+  try {
+    const res = await fetch(`${api}/api${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json().catch(() => ({}))) as any;
+    return { status: res.status, json };
+  } catch {
+    return { status: 0, json: { error: { code: 'network' } } as any };
+  }
 }
 
 async function waitClosed(rentalId: string): Promise<string> {
@@ -194,7 +199,8 @@ async function user(u: { userId: string; token: string }, n: number) {
     const data = start.json.data;
     if (start.status !== 200 || !data) {
       countError(`${start.status} ${start.json.error?.code ?? 'unknown'}`);
-      await sleep(3000);
+      // 429: too many starts in a minute (rental_starts_per_minute) or the write rate limit.
+      await sleep(start.status === 429 ? 20_000 : 3000);
       continue;
     }
     if (data.status !== 'active') {
@@ -237,7 +243,7 @@ async function user(u: { userId: string; token: string }, n: number) {
     counts.holding -= 1;
     counts.returned += 1;
     if (closed !== 'settled') countError(`return → ${closed}`);
-    await sleep(rand(2, 10) * 1000);
+    await sleep(rand(8, 20) * 1000); // rest: at most 3 starts a minute per user
   }
 }
 
