@@ -243,7 +243,7 @@ async function user(u: { userId: string; token: string }, n: number) {
     counts.holding -= 1;
     counts.returned += 1;
     if (closed !== 'settled') countError(`return → ${closed}`);
-    await sleep(rand(8, 20) * 1000); // rest: at most 3 starts a minute per user
+    if (Date.now() < dayEnds) await sleep(rand(8, 20) * 1000); // rest: at most 3 starts a minute per user
   }
 }
 
@@ -271,6 +271,8 @@ const sums = (
             count(*) filter (where late_fee_amount > 0) as late_fee_n,
             coalesce(sum(late_fee_amount), 0) as late_fee,
             coalesce(sum(overage_amount), 0) as overage,
+            coalesce(sum(prepaid_amount + overage_amount + late_fee_amount) filter (where status <> 'failed'), 0) as billed,
+            coalesce(sum(points_paid), 0) as points_paid,
             coalesce(sum(due_amount), 0) as due,
             count(*) filter (where due_amount > 0) as due_n,
             count(*) filter (where return_station_id is not null and return_station_id <> start_station_id) as elsewhere,
@@ -307,7 +309,7 @@ console.log(
     `eject failures         ${counts.ejectFailed} (answered failed by the api)`,
     `late returns           ${sums.late} past the 1-minute due time (held ${counts.lateHolds} on purpose; longest ${sums.longest_min} min); with a late fee (past the grace) ${sums.late_fee_n}: ${usd(sums.late_fee!)}`,
     `due (owed)             ${sums.due_n} rentals, ${usd(sums.due!)}`,
-    `money charged (net)    ${usd(charged)} from the wallets (package ${usd(pkg.price)} each, overage ${usd(sums.overage!)}, late fees ${usd(sums.late_fee!)})`,
+    `money charged          ${usd(sums.billed!)} billed by rentals (package ${usd(pkg.price)} each, overage ${usd(sums.overage!)}, late fees ${usd(sums.late_fee!)}); ${usd(charged)} net from the wallets, ${sums.points_paid} points paid on rentals`,
     `errors by code         ${errors.size ? JSON.stringify(Object.fromEntries(errors)) : 'none'}`,
     '',
   ].join('\n'),
