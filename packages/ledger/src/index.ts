@@ -1,3 +1,12 @@
+export {
+  type CaptureInput,
+  type CaptureResult,
+  captureHold,
+  type HoldInput,
+  type HoldResult,
+  holdWallet,
+  releaseHold,
+} from './holds.ts';
 export { ledger } from './ledger.ts';
 export type {
   EntryInput,

@@ -21,6 +21,7 @@ import {
 } from '@powerbank/ledger';
 import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
 import { lateFeePolicy, type RentalConfig, readRentalConfig } from './rental-config.ts';
+import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import { notifyRental } from './rental-notify.ts';
 
 /** How the user pays an extension or a due (the client's choice, as calculate-options offers). */
@@ -202,6 +203,10 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
 
   activate: async (c) => {
     if (c.event.type !== 'DISPENSED') return;
+    // A late success after a failure: the deposit went back with the failure; hold it again if the wallet still can.
+    if (c.rental.status === 'failed') {
+      await holdDeposit(c.em, c.rental, postpaidDeposit(c.pkg, c.config), false);
+    }
     const powerBank = await c.em.findOne(PowerBank, { serialNumber: c.event.powerBankSerial });
     c.rental.powerBank = powerBank;
     c.rental.startSlotIndex = c.event.slot;
@@ -213,6 +218,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   refund: async (c) => {
     if (c.event.type === 'DISPENSE_FAILED') c.rental.failureReason = c.event.reason.slice(0, 120);
     await giveBack(c, c.rental.walletPaid, c.rental.pointsPaid, 'refund');
+    await releaseDeposit(c.em, c.rental);
     await setStartPaymentStatus(c.em, c.rental, 'refunded');
   },
 
@@ -287,6 +293,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       : null;
     const price = powerBank?.price ?? 0;
     if (powerBank) powerBank.status = 'lost';
+    // Capture: the hold goes back and the price is charged in this transaction.
+    await releaseDeposit(c.em, c.rental);
     await chargeOrRecordDue(c, price, 'fine', 'lost');
   },
 
@@ -314,6 +322,9 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     });
     rental.overageAmount = settlement.overage;
     rental.lateFeeAmount = settlement.lateFee;
+    // Capture: the deposit is released and what is owed charged in this same transaction, so the
+    // held money pays the bill; what the wallet and points cannot cover becomes a due as before.
+    await releaseDeposit(em, rental);
     await chargeOrRecordDue(
       c,
       settlement.total,
@@ -378,6 +389,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     const pointsKept = feeLeft > 0 ? pointsToCover(feeLeft, await ratioFor(c.em, rental.currency)) : 0;
     const pointsBack = Math.max(0, rental.pointsPaid - pointsKept);
     await giveBack(c, walletBack, pointsBack, 'cancel');
+    await releaseDeposit(c.em, rental);
     rental.cancelledAt = now;
     rental.settledAmount = fee;
     await notify(

@@ -1,10 +1,16 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalPackage, User, UserKyc, Wallet } from '@powerbank/db';
+import { Rental, RentalPackage, User, UserKyc } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { payFromBalances } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
-import { applyDispenseOutcome, type DispenseOutcome, readRentalConfig } from '@powerbank/rentals';
+import {
+  applyDispenseOutcome,
+  type DispenseOutcome,
+  holdDeposit,
+  postpaidDeposit,
+  readRentalConfig,
+} from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
 import { loadOwnRental, rentalOutput } from './rental-output.ts';
@@ -185,16 +191,8 @@ async function createInTransaction(
     rental.walletPaid = payment.split.walletAmount;
     rental.pointsPaid = payment.split.points;
   } else {
-    const wallet = await tem.findOneOrFail(Wallet, { user: userId }, { lockMode: LockMode.PESSIMISTIC_READ });
-    const minimum = Math.max(config.postpaid_min_balance, pkg.depositAmount);
-    const spendable = wallet.balance - wallet.held;
-    if (spendable < minimum) {
-      throw new DomainError('PAYMENT_REQUIRED', 'a postpaid rental needs a minimum wallet balance', {
-        required: minimum,
-        available: spendable,
-        missing: minimum - spendable,
-      });
-    }
+    // The deposit is held (wallet.held, no ledger row) in this transaction; a refusal rolls the rental back.
+    await holdDeposit(tem, rental, postpaidDeposit(pkg, config), true);
   }
 
   // Last rule in RULES.md's order: a power bank ready and not already promised to a start in flight.

@@ -16,6 +16,7 @@ let h: CoreHarness;
 let api: TestApi;
 let prepaid: number;
 let postpaid: number;
+let deposit: number;
 let ext: number;
 
 beforeAll(async () => {
@@ -39,7 +40,15 @@ beforeAll(async () => {
   const a = pkg('hour', {});
   const b = pkg('payg', { paymentModel: 'postpaid', price: 0, durationMinutes: 1440, perMinuteRate: 5 });
   const c = pkg('plus30', { durationMinutes: 30, price: 300 });
+  const d = pkg('payg-deposit', {
+    paymentModel: 'postpaid',
+    price: 0,
+    durationMinutes: 1440,
+    perMinuteRate: 5,
+    depositAmount: 2000,
+  });
   await em.flush();
+  deposit = d.id;
   prepaid = a.id;
   postpaid = b.id;
   ext = c.id;
@@ -82,6 +91,23 @@ async function balances(userId: string) {
     [userId],
   );
   return { wallet: Number(row?.wallet), points: Number(row?.points) };
+}
+
+/** The wallet's hold, the rental's record of it, and the ledger sum next to the balance. */
+async function holds(userId: string, rentalId?: string) {
+  const [row] = await h.sql<{ balance: string; held: string; ledger: string; rental_held: string | null }>(
+    `select w.balance, w.held,
+            (select coalesce(sum(amount), 0) from wallet_transaction where wallet_id = w.id) as ledger,
+            (select held_amount from rental where id = ?) as rental_held
+       from wallet w where w.user_id = ?`,
+    [rentalId ?? null, userId],
+  );
+  return {
+    balance: Number(row?.balance),
+    held: Number(row?.held),
+    ledger: Number(row?.ledger),
+    rentalHeld: row?.rental_held == null ? null : Number(row.rental_held),
+  };
 }
 
 const start = (user: SignedUp, body: Record<string, unknown>) =>
@@ -165,6 +191,13 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       idempotency_key: `k-${crypto.randomUUID()}`,
     });
     expect(rental.status).toBe('active');
+    // The package has no deposit: AppConfig's postpaid minimum (5000) is held, not charged.
+    expect(await holds(user.userId, rental.id)).toEqual({
+      balance: 10_000,
+      held: 5000,
+      ledger: 10_000,
+      rentalHeld: 5000,
+    });
     await h.sql(`update rental set started_at = now() - interval '9 minutes 30 seconds' where id = ?`, [
       rental.id,
     ]);
@@ -172,6 +205,100 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     await expect.poll(async () => (await rentalRow(rental.id))?.status, poll).toBe('settled');
     // 10 started minutes × 5 = 50, paid by wallet_points from points first (5 points); then +5 and +50 points.
     expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 - 5 + 55 });
+    expect(await holds(user.userId, rental.id)).toEqual({
+      balance: 10_000,
+      held: 0,
+      ledger: 10_000,
+      rentalHeld: 0,
+    });
+  });
+
+  it("postpaid deposit: the package's deposit is held during the rental and captured at return, to the unit", async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const poor = await aUser(1999);
+    const refused = await start(poor, startBody(one.sn, { package_id: deposit, payment_mode: 'wallet' }));
+    expect(refused.status).toBe(402);
+    expect(refused.body.error.details).toMatchObject({ required: 2000, available: 1999, missing: 1 });
+    expect(await holds(poor.userId)).toMatchObject({ balance: 1999, held: 0, ledger: 1999 });
+
+    const user = await aUser(2500);
+    const res = await start(user, startBody(one.sn, { package_id: deposit, payment_mode: 'wallet_points' }));
+    expect(res.status).toBe(200);
+    const rental = res.body.data;
+    expect(rental.status).toBe('active');
+    expect(await holds(user.userId, rental.id)).toEqual({
+      balance: 2500,
+      held: 2000,
+      ledger: 2500,
+      rentalHeld: 2000,
+    });
+    // Held money is not spendable: 500 is left for anything else.
+    const spend = await ledger
+      .debitWallet(api.deps.orm.em.fork(), {
+        userId: user.userId,
+        amount: 501,
+        type: 'fine',
+        idempotencyKey: `test-spend:${user.userId}`,
+      })
+      .catch((e) => e);
+    expect(spend).toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { available: 500 } });
+    await h.sql(`update rental set started_at = now() - interval '299 minutes 30 seconds' where id = ?`, [
+      rental.id,
+    ]);
+    await one.sim.insert(one.sn, 1, one.serials[0]!, 70);
+    await expect.poll(async () => (await rentalRow(rental.id))?.status, poll).toBe('settled');
+    // 300 started minutes × 5 = 1500: 50 points (= 500) and 1000 from the wallet, part of it the held money.
+    expect(await balances(user.userId)).toEqual({ wallet: 1500, points: 55 });
+    expect(await holds(user.userId, rental.id)).toEqual({
+      balance: 1500,
+      held: 0,
+      ledger: 1500,
+      rentalHeld: 0,
+    });
+    expect(Number((await rentalRow(rental.id))?.due_amount)).toBe(0);
+  });
+
+  it('postpaid eject failure → failed, the hold released, nothing charged', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectFailureRate: 1 });
+    const user = await aUser(10_000);
+    const res = await start(user, startBody(one.sn, { package_id: deposit }));
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'eject_failed' });
+    expect(await holds(user.userId, res.body.data.id)).toEqual({
+      balance: 10_000,
+      held: 0,
+      ledger: 10_000,
+      rentalHeld: 0,
+    });
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
+  });
+
+  it('postpaid eject timeout → hold released; the late success holds it again; cancel releases it once', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectDelayMs: EJECT_TIMEOUT_MS + 1000 });
+    const user = await aUser(10_000);
+    const res = await start(user, startBody(one.sn, { package_id: deposit }));
+    const id = res.body.data.id;
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'timeout' });
+    expect(await holds(user.userId, id)).toMatchObject({ held: 0, rentalHeld: 0 });
+    await expect.poll(async () => (await rentalRow(id))?.status, poll).toBe('active');
+    expect(await holds(user.userId, id)).toEqual({
+      balance: 10_000,
+      held: 2000,
+      ledger: 10_000,
+      rentalHeld: 2000,
+    });
+    // As if the station had not answered yet: a pending postpaid rental cancels for free and lets the hold go.
+    await h.sql(`update rental set status = 'pending' where id = ?`, [id]);
+    const cancelled = await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(user.token));
+    expect(cancelled.body.data.status).toBe('cancelled');
+    const again = await api.rest('POST', `/api/rentals/${id}/cancel`, {}, bearer(user.token));
+    expect(again.status).not.toBe(500);
+    expect(await holds(user.userId, id)).toEqual({
+      balance: 10_000,
+      held: 0,
+      ledger: 10_000,
+      rentalHeld: 0,
+    });
+    expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
   });
 
   it('eject failure → failed, money back the way it came, notified', async () => {

@@ -38,7 +38,7 @@ export const rentalsRouter = router({
     .meta(
       post(
         '/rentals/start',
-        'Rent a power bank at a station: pay (or check the postpaid minimum), then eject',
+        'Rent a power bank at a station: pay (or hold the postpaid deposit), then eject',
       ),
     )
     .input(StartRentalInput)

@@ -1,0 +1,63 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Rental, RentalPackage } from '@powerbank/db';
+import { DomainError, isDomainError } from '@powerbank/domain';
+import { holdWallet, releaseHold } from '@powerbank/ledger';
+import type { RentalConfig } from './rental-config.ts';
+
+/** What a postpaid start sets aside: the package's deposit, or AppConfig's postpaid minimum when it has none. */
+export function postpaidDeposit(pkg: RentalPackage, config: RentalConfig): number {
+  if (pkg.paymentModel !== 'postpaid') return 0;
+  return pkg.depositAmount > 0 ? pkg.depositAmount : config.postpaid_min_balance;
+}
+
+const holdKey = (rental: Rental) => `rental:${rental.id}:hold`;
+const ref = (rental: Rental) => ({ type: 'rental', id: rental.id });
+
+/**
+ * Holds a postpaid rental's deposit in the caller's transaction and records it
+ * on the rental (`held_amount`), which is what makes it happen once: a rental
+ * that already holds something is left alone. With `required`, a wallet that
+ * cannot cover it refuses the start with PAYMENT_REQUIRED; otherwise (a late
+ * dispense success after the hold went back) the rental goes on unheld.
+ */
+export async function holdDeposit(
+  em: EntityManager,
+  rental: Rental,
+  amount: number,
+  required: boolean,
+): Promise<void> {
+  if (amount <= 0 || rental.heldAmount > 0) return;
+  try {
+    await holdWallet(em, {
+      userId: rental.user.id,
+      amount,
+      idempotencyKey: holdKey(rental),
+      reference: ref(rental),
+    });
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+    if (!required) return;
+    const available = Number((error.details as { available?: number } | undefined)?.available ?? 0);
+    throw new DomainError('PAYMENT_REQUIRED', 'a postpaid rental needs a minimum wallet balance', {
+      required: amount,
+      available,
+      missing: amount - available,
+    });
+  }
+  rental.heldAmount = amount;
+}
+
+/**
+ * Gives a rental's hold back, once: the rental row is locked by the caller and
+ * `held_amount` goes to 0 in the same transaction as `wallet.held`.
+ */
+export async function releaseDeposit(em: EntityManager, rental: Rental): Promise<void> {
+  if (rental.heldAmount <= 0) return;
+  await releaseHold(em, {
+    userId: rental.user.id,
+    amount: rental.heldAmount,
+    idempotencyKey: `rental:${rental.id}:release`,
+    reference: ref(rental),
+  });
+  rental.heldAmount = 0;
+}
