@@ -86,7 +86,10 @@ describe('station-core killed between eject and result', () => {
         .poll(() => results.filter((r) => r.commandId === commandId).length, { timeout: 5000 })
         .toBe(1);
       expect(results.find((r) => r.commandId === commandId)?.ok).toBe(true);
-      expect(sim.counters.commandsReceived.eject).toBe(1);
+      // The outbox delivers commands at least once: a command sent just before the kill but not yet
+      // marked sent goes out again after the restart, with the same command id, which the station
+      // answers from memory without ejecting again: what must hold is the slot and power bank state.
+      expect(sim.counters.commandsReceived.eject).toBeGreaterThanOrEqual(1);
       // Nothing more arrives later: exactly once.
       await new Promise((r) => setTimeout(r, 1000));
       expect(results.filter((r) => r.commandId === commandId)).toHaveLength(1);

@@ -177,7 +177,10 @@ describe('station-core killed with SIGKILL after the eject command, before the r
         await new Promise((r) => setTimeout(r, 2000));
         expect(await rentalStatus()).toBe(final);
         expect(await ledgerOf(user.userId)).toEqual(ledger);
-        expect(sim.counters.commandsReceived.eject).toBe(1);
+        // The outbox delivers commands at least once: a command sent just before the kill but not yet
+        // marked sent goes out again after the restart, with the same command id, which the station
+        // answers from memory without ejecting again: what must hold is the slot and power bank state.
+        expect(sim.counters.commandsReceived.eject).toBeGreaterThanOrEqual(1);
         if (final === 'active') {
           expect(await h.powerBank(serial)).toMatchObject({ status: 'rented', current_rental_id: rentalId });
         } else {
