@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { RentalPackage } from '@powerbank/db';
-import { freePort } from '@powerbank/testing';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, spawnService, stopService } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreHarness, startCoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer } from '../../testing/auth-helpers.ts';
 import { aCrowd } from '../../testing/crowd.ts';
+import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 
-const root = fileURLToPath(new URL('../../../../../', import.meta.url));
 const EJECT_DELAY_MS = 2500;
 let h: CoreHarness;
 let api: TestApi;
@@ -16,30 +14,17 @@ let prepaid: number;
 
 /** station-core as its own process, so the test can kill it with SIGKILL like a power cut. */
 async function spawnCore(): Promise<ChildProcess> {
-  // Node itself with tsx's loader (not the tsx CLI, whose own child would outlive a SIGKILL).
-  return spawn(process.execPath, ['--import', 'tsx', `${root}services/station-core/src/main.ts`], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: h.db.db.url,
-      NATS_PREFIX: h.prefix,
-      CORE_METRICS_PORT: String(await freePort()),
-      EJECT_TIMEOUT_MS: '20000',
-      RENTAL_JOBS_INTERVAL_MS: '500',
-      LOG_LEVEL: 'warn',
-      DB_POOL_MIN: '0',
-      DB_POOL_MAX: '5',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return spawnService('services/station-core/src/main.ts', {
+    DATABASE_URL: h.db.db.url,
+    NATS_PREFIX: h.prefix,
+    CORE_METRICS_PORT: String(await freePort()),
+    EJECT_TIMEOUT_MS: '20000',
+    RENTAL_JOBS_INTERVAL_MS: '500',
+    LOG_LEVEL: 'warn',
+    DB_POOL_MIN: '0',
+    DB_POOL_MAX: '5',
   });
 }
-
-const stop = async (core: ChildProcess, signal: NodeJS.Signals) => {
-  if (core.exitCode !== null || core.signalCode !== null) return;
-  const exited = new Promise((resolve) => core.once('exit', resolve));
-  core.kill(signal);
-  await exited;
-};
 
 beforeAll(async () => {
   h = await startCoreHarness({}, { inProcessCore: false });
@@ -49,14 +34,7 @@ beforeAll(async () => {
     env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: '3000' },
   });
   const em = api.deps.orm.em.fork();
-  const pkg = em.create(RentalPackage, {
-    code: 'hour',
-    name: 'hour',
-    durationMinutes: 60,
-    price: 800,
-    perMinuteRate: 10,
-    currency: 'USD',
-  });
+  const pkg = aRentalPackage(em, 'hour');
   await em.flush();
   prepaid = pkg.id;
 }, 60_000);
@@ -149,7 +127,7 @@ describe('station-core killed with SIGKILL after the eject command, before the r
         await expect
           .poll(() => sim.counters.commandsReceived.eject, { timeout: 30_000, interval: 20 })
           .toBe(1);
-        await stop(core, 'SIGKILL');
+        await stopService(core, 'SIGKILL');
 
         // The api's wait for the answer ends without one: the rental is left pending for the runner.
         const res = await started;
@@ -189,7 +167,7 @@ describe('station-core killed with SIGKILL after the eject command, before the r
         const view = await api.rest('GET', '/api/rentals/history', undefined, bearer(user.token));
         expect(view.body.data.results[0]).toMatchObject({ id: rentalId, status: final });
       } finally {
-        await stop(core, 'SIGTERM');
+        await stopService(core, 'SIGTERM');
       }
     },
     120_000,

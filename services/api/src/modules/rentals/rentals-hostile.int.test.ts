@@ -1,4 +1,3 @@
-import { RentalPackage } from '@powerbank/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CoreHarness,
@@ -7,6 +6,7 @@ import {
 } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer } from '../../testing/auth-helpers.ts';
 import { aCrowd } from '../../testing/crowd.ts';
+import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 
 const CROWD = 1000;
@@ -23,14 +23,7 @@ beforeAll(async () => {
     env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
   });
   const em = api.deps.orm.em.fork();
-  const pkg = em.create(RentalPackage, {
-    code: 'hour',
-    name: 'hour',
-    durationMinutes: 60,
-    price: 800,
-    perMinuteRate: 10,
-    currency: 'USD',
-  });
+  const pkg = aRentalPackage(em, 'hour');
   await em.flush();
   prepaid = pkg.id;
 }, 60_000);

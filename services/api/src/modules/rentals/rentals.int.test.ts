@@ -1,4 +1,4 @@
-import { RentalPackage } from '@powerbank/db';
+import type { RentalPackage } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
 import { runRentalTimers } from '@powerbank/rentals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   startCoreHarness,
 } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
+import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
@@ -27,16 +28,7 @@ beforeAll(async () => {
   });
   await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
   const em = api.deps.orm.em.fork();
-  const pkg = (code: string, extra: Partial<RentalPackage>) =>
-    em.create(RentalPackage, {
-      code,
-      name: code,
-      durationMinutes: 60,
-      price: 800,
-      perMinuteRate: 10,
-      currency: 'USD',
-      ...extra,
-    });
+  const pkg = (code: string, extra: Partial<RentalPackage>) => aRentalPackage(em, code, extra);
   const a = pkg('hour', {});
   const b = pkg('payg', { paymentModel: 'postpaid', price: 0, durationMinutes: 1440, perMinuteRate: 5 });
   const c = pkg('plus30', { durationMinutes: 30, price: 300 });
