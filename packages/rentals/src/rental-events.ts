@@ -5,7 +5,6 @@ import {
   cancellationFee,
   DomainError,
   type ExplicitSplit,
-  isDomainError,
   type PaymentMode,
   pointsToCover,
   pointsToMinor,
@@ -20,6 +19,7 @@ import {
   readPaymentConfig,
 } from '@powerbank/ledger';
 import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
+import { refusedForFunds } from './insufficient-funds.ts';
 import { lateFeePolicy, type RentalConfig, readRentalConfig } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import { notifyRental } from './rental-notify.ts';
@@ -155,8 +155,8 @@ async function chargeOrRecordDue(
 ): Promise<boolean> {
   if (amount <= 0) return true;
   const { em, rental } = c;
-  try {
-    await payFromBalances(em, {
+  const refused = await refusedForFunds(() =>
+    payFromBalances(em, {
       userId: rental.user.id,
       amount,
       type,
@@ -165,22 +165,22 @@ async function chargeOrRecordDue(
       idempotencyKey: key(rental, what),
       rentalId: rental.id,
       description: `Rental ${what}`,
-    });
+    }),
+  );
+  if (!refused) {
     rental.settledAmount += amount;
     return true;
-  } catch (error) {
-    if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
-    rental.dueAmount += amount;
-    await notifyRental(em, {
-      userId: rental.user.id,
-      rentalId: rental.id,
-      type: `rental_due_${what}`,
-      title: 'Payment due',
-      body: `Your balance did not cover ${amount} (minor units) for your rental. Pay the due to rent again.`,
-      payload: { amount, currency: rental.currency },
-    });
-    return false;
   }
+  rental.dueAmount += amount;
+  await notifyRental(em, {
+    userId: rental.user.id,
+    rentalId: rental.id,
+    type: `rental_due_${what}`,
+    title: 'Payment due',
+    body: `Your balance did not cover ${amount} (minor units) for your rental. Pay the due to rent again.`,
+    payload: { amount, currency: rental.currency },
+  });
+  return false;
 }
 
 async function setStartPaymentStatus(em: EntityManager, rental: Rental, status: 'refunded' | 'succeeded') {
@@ -225,33 +225,28 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   reverseRefund: async (c) => {
     const { em, rental } = c;
     // The user has the power bank after all: take the refund back; what cannot be taken becomes a due.
+    const debit = { userId: rental.user.id, reference: ref(rental) };
     if (rental.walletPaid > 0) {
-      try {
-        await ledger.debitWallet(em, {
-          userId: rental.user.id,
+      const refused = await refusedForFunds(() =>
+        ledger.debitWallet(em, {
+          ...debit,
           amount: rental.walletPaid,
           type: 'rental_charge',
           idempotencyKey: key(rental, 'refund-reversal:wallet'),
-          reference: ref(rental),
-        });
-      } catch (error) {
-        if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
-        rental.dueAmount += rental.walletPaid;
-      }
+        }),
+      );
+      if (refused) rental.dueAmount += rental.walletPaid;
     }
     if (rental.pointsPaid > 0) {
-      try {
-        await ledger.debitPoints(em, {
-          userId: rental.user.id,
+      const refused = await refusedForFunds(() =>
+        ledger.debitPoints(em, {
+          ...debit,
           amount: rental.pointsPaid,
           type: 'rental_payment',
           idempotencyKey: key(rental, 'refund-reversal:points'),
-          reference: ref(rental),
-        });
-      } catch (error) {
-        if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
-        rental.dueAmount += pointsToMinor(rental.pointsPaid, await ratioFor(em, rental.currency));
-      }
+        }),
+      );
+      if (refused) rental.dueAmount += pointsToMinor(rental.pointsPaid, await ratioFor(em, rental.currency));
     }
     await setStartPaymentStatus(em, rental, 'succeeded');
   },

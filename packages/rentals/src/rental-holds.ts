@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Rental, RentalPackage } from '@powerbank/db';
-import { DomainError, isDomainError } from '@powerbank/domain';
+import { DomainError } from '@powerbank/domain';
 import { holdWallet, releaseHold } from '@powerbank/ledger';
+import { refusedForFunds } from './insufficient-funds.ts';
 import type { RentalConfig } from './rental-config.ts';
 
 /** What a postpaid start sets aside: the package's deposit, or AppConfig's postpaid minimum when it has none. */
@@ -27,17 +28,17 @@ export async function holdDeposit(
   required: boolean,
 ): Promise<void> {
   if (amount <= 0 || rental.heldAmount > 0) return;
-  try {
-    await holdWallet(em, {
+  const refused = await refusedForFunds(() =>
+    holdWallet(em, {
       userId: rental.user.id,
       amount,
       idempotencyKey: holdKey(rental),
       reference: ref(rental),
-    });
-  } catch (error) {
-    if (!isDomainError(error) || error.code !== 'INSUFFICIENT_FUNDS') throw error;
+    }),
+  );
+  if (refused) {
     if (!required) return;
-    const available = Number((error.details as { available?: number } | undefined)?.available ?? 0);
+    const available = Number((refused.details as { available?: number } | undefined)?.available ?? 0);
     throw new DomainError('PAYMENT_REQUIRED', 'a postpaid rental needs a minimum wallet balance', {
       required: amount,
       available,
