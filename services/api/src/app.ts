@@ -2,7 +2,6 @@ import { trpcServer } from '@hono/trpc-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
@@ -11,6 +10,7 @@ import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes
 import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
 import { lazyChildLogger } from './observability/logger.ts';
 import { durationObserver } from './observability/metrics.ts';
+import { requestIdMiddleware } from './observability/request-id.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -51,7 +51,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const responses = restResponseCache(router, staticCache);
 
   // Sets (or accepts a sane incoming) X-Request-Id on every response.
-  app.use('*', requestId());
+  app.use('*', requestIdMiddleware());
   const infoEnabled = deps.logger.isLevelEnabled('info');
   const observeDuration = durationObserver(deps.metrics);
   app.use('*', async (c, next) => {
@@ -59,11 +59,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     c.set('logger', logger);
     const started = performance.now();
     await next();
-    // Handlers that return their own Response (the tRPC adapter) drop the header requestId() set.
-    if (!c.res.headers.has('X-Request-Id')) {
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set('X-Request-Id', c.get('requestId'));
-    }
     const seconds = (performance.now() - started) / 1000;
     observeDuration(c.req.method, c.req.routePath, c.res.status, seconds);
     if (infoEnabled) {
@@ -114,6 +109,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
   mountPayments(app, deps);
 
+  // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
+  // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.
+  app.use('/trpc/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('X-Request-Id')) {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('X-Request-Id', c.get('requestId'));
+    }
+  });
   app.use(
     '/trpc/*',
     trpcServer({

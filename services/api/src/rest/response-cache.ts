@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
+import { requestHeader } from '../platform/request-header.ts';
 import type { CachedResponse, StaticCache } from '../platform/static-cache.ts';
 import type { ApiMeta } from '../trpc/trpc.ts';
 
@@ -35,7 +36,7 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache) {
 
   const send = (c: HonoContext<AppEnv>, response: CachedResponse): Response => {
     const headers = { 'content-type': 'application/json', etag: response.etag };
-    if (matchesEtag(c.req.header('if-none-match'), response.etag)) return c.body(null, 304, headers);
+    if (matchesEtag(requestHeader(c, 'if-none-match'), response.etag)) return c.body(null, 304, headers);
     return c.body(response.body, 200, headers);
   };
 
