@@ -148,6 +148,27 @@ const startLatencies: number[] = [];
 const cycleLatencies: number[] = [];
 const errors = new Map<string, number>();
 
+// One poller for every worker's rental, so watching for `settled` costs the database one
+// query per interval however many workers there are.
+const awaitingSettlement = new Map<string, () => void>();
+const settled = (rentalId: string) =>
+  new Promise<void>((resolve) => awaitingSettlement.set(rentalId, resolve));
+const poller = (async () => {
+  while (!stopping || awaitingSettlement.size > 0) {
+    if (awaitingSettlement.size > 0) {
+      const { rows } = await db.query<{ id: string }>(
+        `select id from rental where id = any($1::uuid[]) and status = 'settled'`,
+        [[...awaitingSettlement.keys()]],
+      );
+      for (const { id } of rows) {
+        awaitingSettlement.get(id)?.();
+        awaitingSettlement.delete(id);
+      }
+    }
+    await sleep(5);
+  }
+})();
+
 async function worker(w: number) {
   const pair = [stations[2 * w]!.sn, stations[2 * w + 1]!.sn] as const;
   while (!stopping) {
@@ -179,13 +200,7 @@ async function worker(w: number) {
     const free = simulator.station(to).slots.find((s) => !s.powerBank);
     if (!free) throw new Error(`no free slot at ${to}`);
     await simulator.insert(to, free.slot, body.data.power_bank_serial, 90);
-    for (;;) {
-      const { rows } = await db.query<{ status: string }>('select status from rental where id = $1', [
-        body.data.id,
-      ]);
-      if (rows[0]?.status === 'settled') break;
-      await sleep(5);
-    }
+    await settled(body.data.id);
     if (counted && measuring) {
       completed += 1;
       cycleLatencies.push(performance.now() - t0);
@@ -203,6 +218,7 @@ measuring = false;
 const windowS = (performance.now() - windowStart) / 1000;
 stopping = true;
 await Promise.all(running);
+await poller;
 await simulator.stop();
 
 // ---- the same statements raw, by pgbench ---------------------------------------------------------

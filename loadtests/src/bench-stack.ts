@@ -15,6 +15,17 @@ export { freePort } from '@powerbank/testing';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * `BENCH_CPU_PROF=<dir>`: each service writes a V8 CPU profile named after it
+ * into that directory when it stops, to see which process spends what.
+ */
+function profiling(service: string): Record<string, string> {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir
+    ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${service}.cpuprofile` }
+    : {};
+}
+
 export function benchStack(name: string, dbName: string, prefixBase: string) {
   const env = parseConfig(commonEnv);
   const url = new URL(env.DATABASE_URL);
@@ -66,6 +77,7 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
         DATABASE_URL: dbUrl,
         NATS_PREFIX: prefix,
         LOG_LEVEL: 'warn',
+        ...profiling(service),
         ...extraEnv,
       });
       child.on('exit', (code) => {
