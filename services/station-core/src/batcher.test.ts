@@ -4,16 +4,32 @@ import { Batcher } from './batcher.ts';
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 describe('Batcher', () => {
-  it('flushes items added together as one batch after the delay', async () => {
+  it('flushes items added in the same turn as one batch', async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number>(async (items) => void batches.push(items), 100, 5);
+    const batcher = new Batcher<number>(async (items) => void batches.push(items), 100);
     await Promise.all([batcher.add(1), batcher.add(2), batcher.add(3)]);
     expect(batches).toEqual([[1, 2, 3]]);
   });
 
-  it('cuts a batch at maxItems without waiting for the delay', async () => {
+  it('flushes at once when idle and gathers what arrives while a flush is in flight', async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number>(async (items) => void batches.push(items), 2, 10_000);
+    const batcher = new Batcher<number>(async (items) => {
+      batches.push(items);
+      await tick(20);
+    }, 100);
+    const first = batcher.add(1);
+    await tick(5);
+    expect(batches).toEqual([[1]]);
+    const later = [batcher.add(2)];
+    await tick(1);
+    later.push(batcher.add(3));
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
+  it('cuts batches at maxItems', async () => {
+    const batches: number[][] = [];
+    const batcher = new Batcher<number>(async (items) => void batches.push(items), 2);
     await Promise.all([batcher.add(1), batcher.add(2), batcher.add(3), batcher.add(4)]);
     expect(batches).toEqual([
       [1, 2],
@@ -32,7 +48,6 @@ describe('Batcher', () => {
         running -= 1;
       },
       1,
-      1,
       2,
     );
     await Promise.all(Array.from({ length: 6 }, (_, i) => batcher.add(i)));
@@ -41,13 +56,9 @@ describe('Batcher', () => {
 
   it('rejects every caller of a failed batch, and later batches still run', async () => {
     let fail = true;
-    const batcher = new Batcher<number>(
-      async () => {
-        if (fail) throw new Error('db down');
-      },
-      10,
-      1,
-    );
+    const batcher = new Batcher<number>(async () => {
+      if (fail) throw new Error('db down');
+    }, 10);
     const results = await Promise.allSettled([batcher.add(1), batcher.add(2)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
@@ -58,7 +69,6 @@ describe('Batcher', () => {
     const batcher = new Batcher<number>(
       async (items) => new Map(items.filter((i) => i % 2).map((i) => [i, new Error(`odd ${i}`)])),
       10,
-      1,
     );
     const results = await Promise.allSettled([batcher.add(1), batcher.add(2), batcher.add(3)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
@@ -72,7 +82,6 @@ describe('Batcher', () => {
         done.push(...items);
       },
       1,
-      1000,
       1,
     );
     void batcher.add(1);

@@ -25,10 +25,9 @@ export interface HostOptions {
   logger: Logger;
   batteryThreshold: number;
   ejectTimeoutMs: number;
-  /** Write batching: at most this many transitions per transaction, waiting at most this long for company. */
+  /** Write batching: at most this many transitions per transaction. */
   batchSize?: number;
-  batchDelayMs?: number;
-  /** Batches written at the same time (each actor still waits for its own write). */
+  /** Batches written at the same time; writes arriving meanwhile wait and form the next batch. */
   writeConcurrency?: number;
   /** Message ids each actor remembers for de-duplication (JetStream also drops repeats within its window). */
   historySize?: number;
@@ -54,7 +53,7 @@ export class StationHost {
         return new Map(batch.filter((w) => stale.has(w.sn)).map((w) => [w, error]));
       },
       options.batchSize ?? 500,
-      options.batchDelayMs ?? 5,
+      options.writeConcurrency ?? 2,
     );
     this.runtime = {
       persist: (write) => this.writer.add(write),
