@@ -52,10 +52,12 @@ export class DispenseWaiters {
     });
   }
 
-  settle(result: DispenseResult): void {
+  /** Hands the outcome to everyone waiting for it; false when nobody was. */
+  settle(result: DispenseResult): boolean {
     const list = this.waiting.get(result.commandId);
     this.waiting.delete(result.commandId);
     for (const resolve of list ?? []) resolve(result);
+    return (list?.length ?? 0) > 0;
   }
 }
 

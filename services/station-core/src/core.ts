@@ -63,10 +63,11 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     outputs: {
       publishCommand,
       onDispenseResult: (sn, result) => {
-        waiters.settle(result);
+        // `answered`: a requester (the api's start) got this outcome and applies it itself.
+        const answered = waiters.settle(result);
         nats.publish(
           subjects.coreEvent('dispense'),
-          encode({ sn, rentalId: result.rentalId, ...toDispenseResponse(result) }),
+          encode({ sn, rentalId: result.rentalId, answered, ...toDispenseResponse(result) }),
         );
         options.onDispenseResult?.(sn, result);
       },

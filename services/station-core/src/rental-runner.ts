@@ -15,7 +15,9 @@ const returnEvent = z.object({
   slot: z.number().int(),
   powerBankSerial: z.string(),
 });
-const dispenseEvent = z.object({ sn: z.string(), rentalId: z.string().uuid() }).passthrough();
+const dispenseEvent = z
+  .object({ sn: z.string(), rentalId: z.string().uuid(), answered: z.boolean().optional() })
+  .passthrough();
 
 const decode = (data: Uint8Array): unknown => {
   try {
@@ -34,6 +36,12 @@ export interface RentalRunnerOptions {
   stalePendingMs: number;
   /** How often the timers run (due soon, overdue, lost, missed returns, stale starts). */
   jobsIntervalMs: number;
+  /**
+   * An outcome that a requester got as its answer is that requester's to apply; the runner
+   * applies it only if the rental is still waiting this long afterwards (the requester gave up
+   * or died in between).
+   */
+  answeredGraceMs?: number;
 }
 
 /**
@@ -52,6 +60,14 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     pending.add(work);
     void work.finally(() => pending.delete(work));
   };
+  const graceTimers = new Set<NodeJS.Timeout>();
+  const stillWaiting = async (rentalId: string) => {
+    const rows = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ status: string }[]>('select status from rental where id = ?', [rentalId]);
+    return rows[0]?.status === 'pending' || rows[0]?.status === 'dispensing';
+  };
 
   const onDispense = nats.subscribe(subjects.coreEvent('dispense'), {
     queue: 'rental-runner',
@@ -59,15 +75,31 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
       const raw = decode(msg.data);
       const meta = dispenseEvent.safeParse(raw);
       if (!meta.success) return;
-      const { sn: _sn, rentalId: _rentalId, ...rest } = meta.data;
+      const { sn: _sn, rentalId, answered, ...rest } = meta.data;
       const outcome = dispenseResponse.safeParse(rest);
       if (!outcome.success) return;
-      track(
-        applyDispenseOutcome(orm.em.fork(), meta.data.rentalId, outcome.data).catch((error: unknown) => {
+      const apply = () =>
+        applyDispenseOutcome(orm.em.fork(), rentalId, outcome.data).catch((error: unknown) => {
           // A dispense for no rental row (station-core tests, admin ejects) is not ours.
-          logger.debug({ err: error, rentalId: meta.data.rentalId }, 'dispense outcome not applied');
-        }),
-      );
+          logger.debug({ err: error, rentalId }, 'dispense outcome not applied');
+        });
+      if (!answered) {
+        track(apply());
+        return;
+      }
+      // Applying it here as well would only race the requester for the row lock to change nothing.
+      const timer = setTimeout(() => {
+        graceTimers.delete(timer);
+        track(
+          stillWaiting(rentalId)
+            .then((waiting) => (waiting ? apply() : undefined))
+            .catch((error: unknown) =>
+              logger.error({ err: error, rentalId }, 'dispense outcome check failed'),
+            ),
+        );
+      }, options.answeredGraceMs ?? 2000);
+      timer.unref();
+      graceTimers.add(timer);
     },
   });
 
@@ -123,6 +155,8 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   return {
     async stop() {
       clearInterval(timer);
+      // Left to the stale-start job of whichever instance runs next.
+      for (const grace of graceTimers) clearTimeout(grace);
       onDispense.unsubscribe();
       onReturn.unsubscribe();
       await Promise.allSettled([...pending]);
