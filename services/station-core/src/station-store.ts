@@ -65,6 +65,9 @@ const json = (rows: unknown[]) => JSON.stringify(rows);
  * Station/StationSlot/PowerBank, the command log and system log rows.
  */
 export class StationStore {
+  /** Serials whose station row exists (committed by this store). */
+  private readonly stationRows = new Set<string>();
+
   constructor(private readonly orm: MikroORM) {}
 
   async load(
@@ -127,9 +130,10 @@ export class StationStore {
     const firstVersion = new Map<string, number>();
     for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
 
+    let ensured: string[] = [];
     await this.orm.em.fork().transactional(async (em) => {
       await this.saveSnapshots(em, finals, firstVersion);
-      await this.ensureStations(em, finals);
+      ensured = await this.ensureStations(em, finals);
       await this.updateStations(em, finals);
       const slots = [
         ...new Map(batch.flatMap((w) => w.slots).map((s) => [`${s.sn}#${s.slotIndex}`, s])).values(),
@@ -146,6 +150,7 @@ export class StationStore {
       const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
       if (logs.length) await this.insertLogs(em, logs);
     });
+    for (const sn of ensured) this.stationRows.add(sn);
   }
 
   private async saveSnapshots(em: EntityManager, finals: StationWrite[], firstVersion: Map<string, number>) {
@@ -156,38 +161,50 @@ export class StationStore {
       version: w.version,
       expected: (firstVersion.get(w.sn) ?? w.version) - 1,
     }));
-    const saved = await em.execute<{ serial_number: string }[]>(
-      `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
-       select x.sn, x.mv, x.snapshot, x.version, now()
-         from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-        where x.expected = 0
-       on conflict (serial_number) do nothing
-       returning serial_number`,
-      [json(rows.filter((r) => r.expected === 0))],
-    );
-    const updated = await em.execute<{ serial_number: string }[]>(
-      `update station_actor_state s
-          set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-        where s.serial_number = x.sn and s.version = x.expected
-       returning s.serial_number`,
-      [json(rows.filter((r) => r.expected > 0))],
-    );
+    // A station's first snapshot is inserted, later ones update; a batch rarely needs both statements.
+    const firsts = rows.filter((r) => r.expected === 0);
+    const laters = rows.filter((r) => r.expected > 0);
+    const saved = firsts.length
+      ? await em.execute<{ serial_number: string }[]>(
+          `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
+           select x.sn, x.mv, x.snapshot, x.version, now()
+             from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+           on conflict (serial_number) do nothing
+           returning serial_number`,
+          [json(firsts)],
+        )
+      : [];
+    const updated = laters.length
+      ? await em.execute<{ serial_number: string }[]>(
+          `update station_actor_state s
+              set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
+             from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+            where s.serial_number = x.sn and s.version = x.expected
+           returning s.serial_number`,
+          [json(laters)],
+        )
+      : [];
     if (saved.length + updated.length !== rows.length) {
       const ok = new Set([...saved, ...updated].map((r) => r.serial_number));
       throw new StaleActorError(rows.filter((r) => !ok.has(r.sn)).map((r) => r.sn));
     }
   }
 
-  /** A station first heard of on the wire gets a row (hidden from the map until an admin places it). */
+  /**
+   * A station first heard of on the wire gets a row (hidden from the map until an admin places it).
+   * Station rows are never deleted, so one seen committed here need not be checked again.
+   */
   private async ensureStations(em: EntityManager, finals: StationWrite[]) {
+    const unseen = finals.filter((w) => !this.stationRows.has(w.sn));
+    if (unseen.length === 0) return [];
     await em.execute(
       `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
        select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
          from jsonb_to_recordset(?::jsonb) as x(sn text, slot_count int)
        on conflict (serial_number) do nothing`,
-      [json(finals.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })))],
+      [json(unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })))],
     );
+    return unseen.map((w) => w.sn);
   }
 
   private async updateStations(em: EntityManager, finals: StationWrite[]) {
