@@ -54,6 +54,19 @@ export function minorPerUnit(currency: string): number {
   return 10 ** currencyFractionDigits(currency);
 }
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Building a formatter costs far more than formatting; a handful of locale/currency pairs are ever used. */
+function currencyFormatter(locale: string, currency: string): Intl.NumberFormat {
+  const key = `${locale}|${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /**
  * `{ amount, currency, formatted }` for a response. The display string is built
  * from an exact decimal string, never from `amount / 100` (a float).
@@ -66,7 +79,10 @@ export function formatMoney(amount: number, currency: string, locale = 'en-US'):
     .toString()
     .padStart(digits + 1, '0');
   const decimal = digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
-  const formatter = new Intl.NumberFormat(locale, { style: 'currency', currency });
   // Intl formats numeric strings exactly (ES2023); the cast only widens the older typing.
-  return { amount, currency, formatted: formatter.format(decimal as unknown as number) };
+  return {
+    amount,
+    currency,
+    formatted: currencyFormatter(locale, currency).format(decimal as unknown as number),
+  };
 }

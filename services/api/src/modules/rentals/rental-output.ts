@@ -40,7 +40,12 @@ export function rentalOutput(rental: Rental): RentalOutput {
 
 /** A rental of this user, as stored now; someone else's is 404 like a missing one (ids are not enumerable). */
 export async function loadOwnRental(em: EntityManager, userId: string, id: string): Promise<Rental> {
-  const rental = await em.findOne(Rental, { id, user: userId }, { populate: RENTAL_POPULATE, refresh: true });
+  // One query with the three relations joined, not one per relation.
+  const rental = await em.findOne(
+    Rental,
+    { id, user: userId },
+    { populate: RENTAL_POPULATE, refresh: true, strategy: 'joined' },
+  );
   if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
   return rental;
 }
