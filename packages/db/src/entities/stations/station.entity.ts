@@ -24,7 +24,8 @@ const StationSchema = defineEntity({
   },
   indexes: [
     {
-      // Nearby search: earthdistance's earth_box(...) @> ll_to_earth(...) uses this GiST index.
+      // Radius queries in SQL (earth_box(...) @> ll_to_earth(...)) use this GiST index; the api's
+      // nearby endpoint answers from its own in-memory index (services/api, station-geo-index.ts).
       name: 'station_earth_gist',
       expression:
         'create index "station_earth_gist" on "station" using gist (ll_to_earth("latitude", "longitude"))',

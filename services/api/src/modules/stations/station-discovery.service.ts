@@ -3,6 +3,8 @@ import { DomainError } from '@powerbank/domain';
 import { appConfigNumber } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
+import { type GeoHit, StationGeoIndex } from './station-geo-index.ts';
 import {
   CAN_RENT_NOW,
   containsPattern,
@@ -72,64 +74,82 @@ export async function listStations(
 }
 
 /**
- * earthdistance's sphere radius (`earth()`, meters): `DISTANCE_SQL` measures on the
- * same sphere as `earth_distance`, so distances agree with it to well under a meter.
+ * The listed stations' positions, cached with the static tables: the api's own
+ * writes to `station` (through the ORM) invalidate it on every instance; station-core's
+ * state updates do not touch positions and do not.
  */
-const EARTH_RADIUS_M = 6_378_168;
+function stationGeoIndex(em: EntityManager, cache: StaticCache): Promise<StationGeoIndex> {
+  return cache.get(STATIC_TABLES.station, 'geo', async () => {
+    const rows = await em
+      .getConnection()
+      .execute<{ id: string; latitude: number; longitude: number }[]>(
+        `select s.id, s.latitude, s.longitude from station s where ${LISTED}`,
+      );
+    return new StationGeoIndex(rows.map((r) => ({ id: r.id, lat: r.latitude, lng: r.longitude })));
+  });
+}
 
 /**
- * Great-circle meters from (lat, lng) — the first two parameters — to station `s`,
- * by the haversine formula on the plain columns. `earth_distance(ll_to_earth(…))`
- * gives the same number but costs ~50 µs a row: `ll_to_earth` is a SQL function
- * returning the `earth` domain, whose CHECK constraints (each calling `earth()`)
- * run for every row. Binds: lat, lat, lng.
- */
-const DISTANCE_SQL = `${2 * EARTH_RADIUS_M} * asin(least(1, sqrt(
-    power(sin(radians(s.latitude - ?) / 2), 2)
-    + cos(radians(?)) * cos(radians(s.latitude)) * power(sin(radians(s.longitude - ?) / 2), 2))))`;
-
-/**
- * Listed stations within `radius` meters, nearest first. `earth_box @> ll_to_earth`
- * is what the GiST index `station_earth_gist` answers (a bounding cube a bit larger
- * than the circle, read from the index alone); the exact circle, the sort and the
- * window count then use `DISTANCE_SQL` on the box's rows, and the per-station work
- * (slot counts, image, amenities) runs for the one page only.
+ * Listed stations within `radius` meters, nearest first. The in-memory geo index
+ * finds them (and so the total); the database then reads the live part (status,
+ * counts, image, amenities) of the one page, by primary key — or, for
+ * `available_only`, checks every hit, since availability changes all the time.
  */
 export async function findNearbyStations(
   em: EntityManager,
   cache: StaticCache,
   input: NearbyInput,
 ): Promise<NearbyOutput> {
-  const minBattery = await minRentalBattery(em, cache);
-  const where = [LISTED, 'earth_box(ll_to_earth(?, ?), ?) @> ll_to_earth(s.latitude, s.longitude)'];
-  const whereParams: unknown[] = [input.lat, input.lng, input.radius];
-  if (input.available_only) {
-    where.push(CAN_RENT_NOW);
-    whereParams.push(minBattery);
+  const [minBattery, index] = await Promise.all([minRentalBattery(em, cache), stationGeoIndex(em, cache)]);
+  const hits = index.within(input.lat, input.lng, input.radius);
+  const offset = offsetOf(input);
+  if (!input.available_only) {
+    const page = hits.slice(offset, offset + input.page_size);
+    const rows = await nearbyRows(em, page, { limit: page.length, offset: 0, minBattery });
+    return pageOf(rows.map(nearbySummary), input, hits.length);
   }
-  const hits = `select s.id, ${DISTANCE_SQL} as distance_m
-    from station s where ${where.join(' and ')}`;
-  const hitParams = [input.lat, input.lat, input.lng, ...whereParams];
-  const rows = await em.getConnection().execute<(SummaryRow & { distance_m: number; total: string })[]>(
-    `with hits as (${hits}),
+  const query = { limit: input.page_size, offset, minBattery, canRentNow: true };
+  const rows = await nearbyRows(em, hits, query);
+  let total = rows[0] ? Number(rows[0].total) : 0;
+  if (!rows.length && offset > 0) {
+    // Past the last page the window count has no row to ride on: count from the first page.
+    const [first] = await nearbyRows(em, hits, { ...query, limit: 1, offset: 0 });
+    total = first ? Number(first.total) : 0;
+  }
+  return pageOf(rows.map(nearbySummary), input, total);
+}
+
+type NearbyRow = SummaryRow & { distance_m: number; total: string };
+
+const nearbySummary = (row: NearbyRow) => ({ ...toSummary(row), distanceM: Math.round(row.distance_m) });
+
+/**
+ * Summaries of the given hits that are (still) listed, in their order; `total`
+ * counts all that qualify. The hits go in as two array literals (ids,
+ * distances): the ORM would spread a JS array into one parameter per element.
+ */
+async function nearbyRows(
+  em: EntityManager,
+  hits: readonly GeoHit[],
+  page: { limit: number; offset: number; minBattery: number; canRentNow?: boolean },
+): Promise<NearbyRow[]> {
+  if (!hits.length || page.limit === 0) return [];
+  const where = page.canRentNow ? `${LISTED} and ${CAN_RENT_NOW}` : LISTED;
+  const params: unknown[] = [
+    `{${hits.map((h) => h.id).join(',')}}`,
+    `{${hits.map((h) => h.distanceM).join(',')}}`,
+  ];
+  if (page.canRentNow) params.push(page.minBattery);
+  return em.getConnection().execute<NearbyRow[]>(
+    `with hits as (select * from unnest(?::uuid[], ?::float8[]) with ordinality as h(id, distance_m, n)),
      page as (
-       select id, distance_m, count(*) over () as total from hits where distance_m <= ?
-       order by distance_m, id limit ? offset ?)
+       select h.id, h.distance_m, h.n, count(*) over () as total
+       from hits h join station s on s.id = h.id where ${where}
+       order by h.n limit ? offset ?)
      select ${SUMMARY_COLUMNS}, p.distance_m, p.total
      from page p join station s on s.id = p.id ${SLOT_COUNTS_JOIN}
-     order by p.distance_m, s.id`,
-    [...hitParams, input.radius, input.page_size, offsetOf(input), minBattery],
-  );
-  const total = rows[0]
-    ? Number(rows[0].total)
-    : await countRows(em, `with hits as (${hits}) select count(*) as n from hits where distance_m <= ?`, [
-        ...hitParams,
-        input.radius,
-      ]);
-  return pageOf(
-    rows.map((row) => ({ ...toSummary(row), distanceM: Math.round(row.distance_m) })),
-    input,
-    total,
+     order by p.n`,
+    [...params, page.limit, page.offset, page.minBattery],
   );
 }
 

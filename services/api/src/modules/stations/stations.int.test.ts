@@ -147,7 +147,47 @@ describe('station discovery', () => {
     });
   });
 
-  it('nearby uses the GiST index (earth_box) rather than scanning every station', async () => {
+  it('nearby follows stations written through the database layer: added, moved, decommissioned', async () => {
+    // Far from the other fixtures. The first call builds this instance's geo index.
+    const there = { lat: -33.86, lng: 151.2 };
+    const nearby = async () => {
+      const res = await api.rest(
+        'GET',
+        `/api/app/stations/nearby?lat=${there.lat}&lng=${there.lng}&radius=1000`,
+      );
+      return {
+        sns: res.body.data.results.map((s: { sn: string }) => s.sn),
+        total: res.body.data.pagination.total_count,
+      };
+    };
+    expect(await nearby()).toEqual({ sns: [], total: 0 });
+
+    const em = api.deps.orm.em.fork();
+    const kiosk = aStation(em, {
+      sn: 'NEW-1',
+      name: 'New kiosk',
+      lat: northOf(there.lat, 200),
+      lng: there.lng,
+    });
+    await em.flush();
+    // The flush's invalidation reaches the index over NATS (the cache's TTL is minutes).
+    await expect.poll(nearby).toEqual({ sns: ['NEW-1'], total: 1 });
+
+    kiosk.latitude = northOf(there.lat, 5_000);
+    await em.flush();
+    await expect.poll(nearby).toEqual({ sns: [], total: 0 });
+
+    kiosk.latitude = northOf(there.lat, 400);
+    await em.flush();
+    await expect.poll(nearby).toEqual({ sns: ['NEW-1'], total: 1 });
+    kiosk.status = 'decommissioned';
+    await em.flush();
+    // Listing is checked again on the live row, so it leaves the page even before the index hears of it.
+    expect((await nearby()).sns).toEqual([]);
+    await expect.poll(nearby).toEqual({ sns: [], total: 0 });
+  });
+
+  it('the station table keeps a GiST geo index (earth_box) for radius queries in SQL', async () => {
     // Seven rows would be scanned anyway; with scans priced out, the index must be usable at all.
     const plan = await api.deps.orm.em.fork().transactional(async (em) => {
       const conn = em.getConnection();
