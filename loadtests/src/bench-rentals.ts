@@ -153,8 +153,9 @@ const errors = new Map<string, number>();
 const awaitingSettlement = new Map<string, () => void>();
 const settled = (rentalId: string) =>
   new Promise<void>((resolve) => awaitingSettlement.set(rentalId, resolve));
+let workersDone = false;
 const poller = (async () => {
-  while (!stopping || awaitingSettlement.size > 0) {
+  while (!workersDone) {
     if (awaitingSettlement.size > 0) {
       const { rows } = await db.query<{ id: string }>(
         `select id from rental where id = any($1::uuid[]) and status = 'settled'`,
@@ -218,6 +219,7 @@ measuring = false;
 const windowS = (performance.now() - windowStart) / 1000;
 stopping = true;
 await Promise.all(running);
+workersDone = true;
 await poller;
 await simulator.stop();
 
