@@ -16,6 +16,8 @@ export interface SlotRow {
   status: string;
   powerBankSerial: string | null;
   battery: number | null;
+  /** The power bank row must be (re)placed here: it is new in this slot, or its charge changed. */
+  placeBank: boolean;
 }
 
 export function stationRow(sn: string, state: StationState, context: StationContext): StationRowChange {
@@ -29,20 +31,32 @@ export function stationRow(sn: string, state: StationState, context: StationCont
 }
 
 /**
- * The slot rows to write, or none when the slots did not change (the common
- * heartbeat case, which then costs only the station row and the snapshot).
+ * The slot rows to write: only slots that changed (none in the common
+ * heartbeat case, which then costs only the station row and the snapshot; one
+ * when a slot starts ejecting), all of them for a station written first.
  */
 export function changedSlotRows(
   sn: string,
   before: StationContext | undefined,
   after: StationContext,
 ): SlotRow[] {
-  if (before && JSON.stringify(before.slots) === JSON.stringify(after.slots)) return [];
-  return after.slots.map((slot) => ({
-    sn,
-    slotIndex: slot.slot,
-    status: slot.state,
-    powerBankSerial: slot.powerBank?.serial ?? null,
-    battery: slot.powerBank?.battery ?? null,
-  }));
+  const previous = new Map((before?.slots ?? []).map((slot) => [slot.slot, slot]));
+  const rows: SlotRow[] = [];
+  for (const slot of after.slots) {
+    const old = previous.get(slot.slot);
+    if (old && JSON.stringify(old) === JSON.stringify(slot)) continue;
+    const serial = slot.powerBank?.serial ?? null;
+    const battery = slot.powerBank?.battery ?? null;
+    rows.push({
+      sn,
+      slotIndex: slot.slot,
+      status: slot.state,
+      powerBankSerial: serial,
+      battery,
+      placeBank:
+        serial !== null &&
+        (!old || old.powerBank?.serial !== serial || (old.powerBank?.battery ?? null) !== battery),
+    });
+  }
+  return rows;
 }

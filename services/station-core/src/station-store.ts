@@ -135,9 +135,14 @@ export class StationStore {
       await this.saveSnapshots(em, finals, firstVersion);
       ensured = await this.ensureStations(em, finals);
       await this.updateStations(em, finals);
-      const slots = [
-        ...new Map(batch.flatMap((w) => w.slots).map((s) => [`${s.sn}#${s.slotIndex}`, s])).values(),
-      ];
+      // The newest row of each slot; its bank is placed if any write of the batch asked for it.
+      const bySlot = new Map<string, SlotRow>();
+      for (const slot of batch.flatMap((w) => w.slots)) {
+        const key = `${slot.sn}#${slot.slotIndex}`;
+        const earlier = bySlot.get(key);
+        bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
+      }
+      const slots = [...bySlot.values()];
       if (slots.length) await this.placeSlots(em, slots);
       const rented = batch.flatMap((w) => w.rented);
       if (rented.length) await this.markRented(em, rented);
@@ -237,8 +242,8 @@ export class StationStore {
    * (the unique slot→bank index allows one place), then the slot rows are upserted.
    */
   private async placeSlots(em: EntityManager, slots: SlotRow[]) {
-    const occupied = slots.filter((s) => s.powerBankSerial);
-    const payload = json(slots);
+    // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
+    const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
       await em.execute(
         `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
@@ -272,7 +277,7 @@ export class StationStore {
            join station st on st.serial_number = x.sn
            join power_bank pb on pb.serial_number = x."powerBankSerial"
           where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex")`,
-        [payload],
+        [json(occupied)],
       );
     }
     await em.execute(
@@ -287,7 +292,7 @@ export class StationStore {
                                        or station_slot.power_bank_id is distinct from excluded.power_bank_id
                                      then now() else station_slot.last_changed_at end,
               updated_at = now()`,
-      [payload],
+      [json(slots)],
     );
   }
 

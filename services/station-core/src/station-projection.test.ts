@@ -1,0 +1,55 @@
+import { initialStationContext, type StationContext, type StationSlot } from '@powerbank/machines';
+import { describe, expect, it } from 'vitest';
+import { changedSlotRows } from './station-projection.ts';
+
+const withSlots = (slots: StationSlot[]): StationContext => ({
+  ...initialStationContext({ sn: 'SN-1', slotCount: 0 }),
+  slots,
+});
+const bank = (serial: string, battery: number) => ({ serial, battery });
+
+describe('changedSlotRows', () => {
+  const before = withSlots([
+    { slot: 1, state: 'ready', powerBank: bank('PB-1', 90) },
+    { slot: 2, state: 'empty' },
+  ]);
+
+  it('writes every slot of a station seen for the first time, placing its banks', () => {
+    expect(changedSlotRows('SN-1', undefined, before).map((r) => [r.slotIndex, r.placeBank])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+  });
+
+  it('writes nothing when no slot changed', () => {
+    expect(changedSlotRows('SN-1', before, withSlots([...before.slots]))).toEqual([]);
+  });
+
+  it('writes only the slot that started ejecting, without re-placing its bank', () => {
+    const after = withSlots([
+      { slot: 1, state: 'ejecting', commandId: 'c', powerBank: bank('PB-1', 90) },
+      { slot: 2, state: 'empty' },
+    ]);
+    expect(changedSlotRows('SN-1', before, after)).toEqual([
+      {
+        sn: 'SN-1',
+        slotIndex: 1,
+        status: 'ejecting',
+        powerBankSerial: 'PB-1',
+        battery: 90,
+        placeBank: false,
+      },
+    ]);
+  });
+
+  it('places a bank put into a slot, and one whose charge changed', () => {
+    const after = withSlots([
+      { slot: 1, state: 'ready', powerBank: bank('PB-1', 95) },
+      { slot: 2, state: 'ready', powerBank: bank('PB-9', 80) },
+    ]);
+    expect(changedSlotRows('SN-1', before, after).map((r) => [r.slotIndex, r.placeBank])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+  });
+});
