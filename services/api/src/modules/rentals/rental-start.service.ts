@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalPackage, User, UserKyc } from '@powerbank/db';
+import { Rental, RentalPackage, UserKyc } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { payFromBalances } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
@@ -89,16 +89,20 @@ async function replayStart(em: EntityManager, userId: string, input: StartRental
   return existing;
 }
 
+/** What the start transaction answers when the idempotency key already has a rental. */
+const REPLAY = Symbol('replay');
+
 async function createPendingRental(
   em: EntityManager,
   userId: string,
   input: StartRentalInput,
 ): Promise<{ rental: Rental; fresh: boolean }> {
-  const earlier = await replayStart(em.fork(), userId, input);
-  if (earlier) return { rental: earlier, fresh: false };
   try {
     const rental = await em.fork().transactional((tem) => createInTransaction(tem, userId, input));
-    return { rental, fresh: true };
+    if (rental !== REPLAY) return { rental, fresh: true };
+    const earlier = await replayStart(em.fork(), userId, input);
+    if (earlier) return { rental: earlier, fresh: false };
+    throw new DomainError('CONFLICT', 'the rental of this idempotency key is gone');
   } catch (error) {
     // The same key raced itself: the first insert won; answer as a retry.
     if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
@@ -118,22 +122,33 @@ async function createInTransaction(
   tem: EntityManager,
   userId: string,
   input: StartRentalInput,
-): Promise<Rental> {
+): Promise<Rental | typeof REPLAY> {
   const config = await readRentalConfig(tem);
-  const user = await tem.findOneOrFail(User, { id: userId });
-  if (user.status !== 'active') throw new DomainError('FORBIDDEN', 'this account cannot rent');
+  // One round trip for the user's side of the rules: a retry of an earlier start (answered as
+  // that start, whatever else changed since), the account, and the user's rentals.
+  const [mine] = await tem.execute<
+    { status: string; replay: boolean; open: string; due: string; recent: string }[]
+  >(
+    `select u.status,
+            exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = ?) as replay,
+            m.open, m.due, m.recent
+       from users u
+      cross join lateral (
+        select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
+               coalesce(sum(due_amount), 0) as due,
+               count(*) filter (where created_at > now() - interval '1 minute') as recent
+          from rental where user_id = u.id) m
+      where u.id = ?`,
+    [input.idempotency_key, userId],
+  );
+  if (!mine) throw new DomainError('NOT_FOUND', 'no such user');
+  if (mine.replay) return REPLAY;
+  if (mine.status !== 'active') throw new DomainError('FORBIDDEN', 'this account cannot rent');
   if (config.kyc_required_for_rental > 0) {
     const kyc = await tem.findOne(UserKyc, { user: userId }, { fields: ['status'] });
     if (kyc?.status !== 'approved')
       throw new DomainError('BUSINESS_RULE', 'an approved KYC is required to rent');
   }
-  const [mine] = await tem.execute<{ open: string; due: string; recent: string }[]>(
-    `select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
-            coalesce(sum(due_amount), 0) as due,
-            count(*) filter (where created_at > now() - interval '1 minute') as recent
-       from rental where user_id = ?`,
-    [userId],
-  );
   if (Number(mine?.open ?? 0) >= config.max_open_rentals) {
     throw new DomainError('RENTAL_ALREADY_ACTIVE', 'you already have a rental in progress');
   }
