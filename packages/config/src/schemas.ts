@@ -57,6 +57,15 @@ export const apiEnv = commonEnv.extend({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
   STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
+   * The api's in-memory station directory (nearby search): a read older than
+   * REFRESH starts a refresh of the stations changed since the last one and answers
+   * from what it has; a read older than MAX_STALE waits for it. FULL_RELOAD re-reads
+   * everything (the net for deletions, which the change query cannot see).
+   */
+  STATION_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(0).default(500),
+  STATION_DIRECTORY_MAX_STALE_MS: z.coerce.number().int().min(0).default(5_000),
+  STATION_DIRECTORY_FULL_RELOAD_MS: z.coerce.number().int().min(1000).default(300_000),
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),

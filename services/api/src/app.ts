@@ -7,6 +7,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
+import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
 import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
 import { lazyChildLogger } from './observability/logger.ts';
 import { durationObserver } from './observability/metrics.ts';
@@ -47,7 +48,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     tables: STATIC_TABLE_NAMES,
     logger: deps.logger,
   });
-  const source: ContextSource = { deps, staticCache };
+  const stations = new StationDirectorySource(
+    deps.orm,
+    {
+      refreshMs: deps.env.STATION_DIRECTORY_REFRESH_MS,
+      maxStaleMs: deps.env.STATION_DIRECTORY_MAX_STALE_MS,
+      fullReloadMs: deps.env.STATION_DIRECTORY_FULL_RELOAD_MS,
+    },
+    deps.logger,
+  );
+  const source: ContextSource = { deps, staticCache, stations };
   const responses = restResponseCache(router, staticCache);
 
   // Sets (or accepts a sane incoming) X-Request-Id on every response.

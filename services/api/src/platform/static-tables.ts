@@ -11,11 +11,6 @@ export const STATIC_TABLES = {
   contentPage: 'content_page',
   country: 'country',
   faq: 'faq',
-  /**
-   * Only the positions and listing of stations (the nearby geo index); their live
-   * state (status, slots) is read from the database on every request.
-   */
-  station: 'station',
 } as const;
 
 export const STATIC_TABLE_NAMES: readonly string[] = Object.values(STATIC_TABLES);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
+import type { StationDirectorySource } from '../modules/stations/station-directory.source.ts';
 import type { SessionAuth } from '../platform/session.ts';
 import type { StaticCache } from '../platform/static-cache.ts';
 
@@ -14,6 +15,8 @@ export type Context = {
   deps: AppDeps;
   /** This instance's cache of static tables, invalidated across instances over NATS. */
   staticCache: StaticCache;
+  /** This instance's in-memory station directory (nearby search). */
+  stations: StationDirectorySource;
   /** The caller's session, user and admin role, validated by the session middleware; null when anonymous. */
   auth: SessionAuth | null;
   /** Client IP and user agent, for audit rows and OTP send limits. */
@@ -29,6 +32,7 @@ export interface ClientInfo {
 export interface ContextSource {
   deps: AppDeps;
   staticCache: StaticCache;
+  stations: StationDirectorySource;
 }
 
 export function createContext(
@@ -46,5 +50,6 @@ export function createContext(
     em: source.deps.orm.em.fork(),
     deps: source.deps,
     staticCache: source.staticCache,
+    stations: source.stations,
   };
 }

@@ -13,6 +13,8 @@ const StationAmenityMappingSchema = defineEntity({
     createdAt: createdAt(),
   },
   uniques: [{ properties: ['station', 'amenity'] }],
+  // The api's station directory asks which stations changed since its last look (services/api, station-directory.source.ts).
+  indexes: [{ properties: ['createdAt'] }],
 });
 
 export class StationAmenityMapping extends StationAmenityMappingSchema.class {}

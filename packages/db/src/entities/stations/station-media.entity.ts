@@ -16,6 +16,8 @@ const StationMediaSchema = defineEntity({
     sortOrder: p.integer().default(0),
     createdAt: createdAt(),
   },
+  // The api's station directory asks which stations changed since its last look (services/api, station-directory.source.ts).
+  indexes: [{ properties: ['createdAt'] }],
 });
 
 export class StationMedia extends StationMediaSchema.class {}

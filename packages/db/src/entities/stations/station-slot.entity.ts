@@ -19,7 +19,11 @@ const StationSlotSchema = defineEntity({
     ...timestamps(),
   },
   uniques: [{ properties: ['station', 'slotIndex'] }],
-  indexes: [{ properties: ['station', 'status'] }],
+  indexes: [
+    { properties: ['station', 'status'] },
+    // The api's station directory asks which stations changed since its last look (services/api, station-directory.source.ts).
+    { properties: ['updatedAt'] },
+  ],
   checks: [
     { name: 'station_slot_index_range', expression: 'slot_index >= 1 and slot_index <= 64' },
     {

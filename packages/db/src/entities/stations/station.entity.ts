@@ -23,6 +23,8 @@ const StationSchema = defineEntity({
     ...timestamps(),
   },
   indexes: [
+    // The api's station directory asks which stations changed since its last look (services/api, station-directory.source.ts).
+    { properties: ['updatedAt'] },
     {
       // Radius queries in SQL (earth_box(...) @> ll_to_earth(...)) use this GiST index; the api's
       // nearby endpoint answers from its own in-memory index (services/api, station-geo-index.ts).

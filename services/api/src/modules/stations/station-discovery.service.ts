@@ -3,8 +3,7 @@ import { DomainError } from '@powerbank/domain';
 import { appConfigNumber } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
-import { STATIC_TABLES } from '../../platform/static-tables.ts';
-import { type GeoHit, StationGeoIndex } from './station-geo-index.ts';
+import type { StationDirectorySource } from './station-directory.source.ts';
 import {
   CAN_RENT_NOW,
   containsPattern,
@@ -74,83 +73,29 @@ export async function listStations(
 }
 
 /**
- * The listed stations' positions, cached with the static tables: the api's own
- * writes to `station` (through the ORM) invalidate it on every instance; station-core's
- * state updates do not touch positions and do not.
- */
-function stationGeoIndex(em: EntityManager, cache: StaticCache): Promise<StationGeoIndex> {
-  return cache.get(STATIC_TABLES.station, 'geo', async () => {
-    const rows = await em
-      .getConnection()
-      .execute<{ id: string; latitude: number; longitude: number }[]>(
-        `select s.id, s.latitude, s.longitude from station s where ${LISTED}`,
-      );
-    return new StationGeoIndex(rows.map((r) => ({ id: r.id, lat: r.latitude, lng: r.longitude })));
-  });
-}
-
-/**
- * Listed stations within `radius` meters, nearest first. The in-memory geo index
- * finds them (and so the total); the database then reads the live part (status,
- * counts, image, amenities) of the one page, by primary key — or, for
- * `available_only`, checks every hit, since availability changes all the time.
+ * Listed stations within `radius` meters, nearest first, from this instance's
+ * in-memory station directory (positions in a KD-tree; statuses and counts kept
+ * current from the rows written since its last look): no query per request.
  */
 export async function findNearbyStations(
   em: EntityManager,
   cache: StaticCache,
+  stations: StationDirectorySource,
   input: NearbyInput,
 ): Promise<NearbyOutput> {
-  const [minBattery, index] = await Promise.all([minRentalBattery(em, cache), stationGeoIndex(em, cache)]);
-  const hits = index.within(input.lat, input.lng, input.radius);
-  const offset = offsetOf(input);
-  if (!input.available_only) {
-    const page = hits.slice(offset, offset + input.page_size);
-    const rows = await nearbyRows(em, page, { limit: page.length, offset: 0, minBattery });
-    return pageOf(rows.map(nearbySummary), input, hits.length);
-  }
-  const query = { limit: input.page_size, offset, minBattery, canRentNow: true };
-  const rows = await nearbyRows(em, hits, query);
-  let total = rows[0] ? Number(rows[0].total) : 0;
-  if (!rows.length && offset > 0) {
-    // Past the last page the window count has no row to ride on: count from the first page.
-    const [first] = await nearbyRows(em, hits, { ...query, limit: 1, offset: 0 });
-    total = first ? Number(first.total) : 0;
-  }
-  return pageOf(rows.map(nearbySummary), input, total);
-}
-
-type NearbyRow = SummaryRow & { distance_m: number; total: string };
-
-const nearbySummary = (row: NearbyRow) => ({ ...toSummary(row), distanceM: Math.round(row.distance_m) });
-
-/**
- * Summaries of the given hits that are (still) listed, in their order; `total`
- * counts all that qualify. The hits go in as two array literals (ids,
- * distances): the ORM would spread a JS array into one parameter per element.
- */
-async function nearbyRows(
-  em: EntityManager,
-  hits: readonly GeoHit[],
-  page: { limit: number; offset: number; minBattery: number; canRentNow?: boolean },
-): Promise<NearbyRow[]> {
-  if (!hits.length || page.limit === 0) return [];
-  const where = page.canRentNow ? `${LISTED} and ${CAN_RENT_NOW}` : LISTED;
-  const params: unknown[] = [
-    `{${hits.map((h) => h.id).join(',')}}`,
-    `{${hits.map((h) => h.distanceM).join(',')}}`,
-  ];
-  if (page.canRentNow) params.push(page.minBattery);
-  return em.getConnection().execute<NearbyRow[]>(
-    `with hits as (select * from unnest(?::uuid[], ?::float8[]) with ordinality as h(id, distance_m, n)),
-     page as (
-       select h.id, h.distance_m, h.n, count(*) over () as total
-       from hits h join station s on s.id = h.id where ${where}
-       order by h.n limit ? offset ?)
-     select ${SUMMARY_COLUMNS}, p.distance_m, p.total
-     from page p join station s on s.id = p.id ${SLOT_COUNTS_JOIN}
-     order by p.n`,
-    [...params, page.limit, page.offset, page.minBattery],
+  const [minBattery, directory] = await Promise.all([minRentalBattery(em, cache), stations.get()]);
+  const { results, total } = directory.nearby(
+    {
+      lat: input.lat,
+      lng: input.lng,
+      radiusM: input.radius,
+      minBattery,
+      availableOnly: input.available_only === true,
+    },
+    offsetOf(input),
+    input.page_size,
   );
+  return pageOf(results, input, total);
 }
 
 /**

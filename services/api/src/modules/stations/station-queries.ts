@@ -5,17 +5,23 @@
  * per station.
  */
 
+/** The first image of station `s`, primary first. */
+export const IMAGE_URL = `(select m.url from station_media m
+    where m.station_id = s.id and m.type = 'image'
+    order by m.is_primary desc, m.sort_order, m.created_at limit 1)`;
+
+/** The amenity codes of station `s`, as a text array. */
+export const AMENITY_CODES = `array(select a.code::text from station_amenity_mapping am
+    join station_amenity a on a.id = am.amenity_id
+    where am.station_id = s.id order by a.code)`;
+
 /** Columns of a `StationSummary`; needs `s` (station) and `c` (from `SLOT_COUNTS_JOIN`). */
 export const SUMMARY_COLUMNS = `
   s.serial_number as sn, s.name, s.address, s.city, s.latitude, s.longitude, s.status,
   s.slot_count, s.last_heartbeat_at,
   c.available::int as available, c.free::int as free,
-  (select m.url from station_media m
-    where m.station_id = s.id and m.type = 'image'
-    order by m.is_primary desc, m.sort_order, m.created_at limit 1) as image_url,
-  array(select a.code::text from station_amenity_mapping am
-    join station_amenity a on a.id = am.amenity_id
-    where am.station_id = s.id order by a.code) as amenity_codes`;
+  ${IMAGE_URL} as image_url,
+  ${AMENITY_CODES} as amenity_codes`;
 
 /**
  * Available power banks (ready, charged at least the minimum: bind that as the

@@ -47,7 +47,7 @@ export const stationsRouter = router({
     })
     .input(NearbyInput)
     .output(NearbyOutput)
-    .query(({ ctx, input }) => findNearbyStations(ctx.em, ctx.staticCache, input)),
+    .query(({ ctx, input }) => findNearbyStations(ctx.em, ctx.staticCache, ctx.stations, input)),
 
   bySn: publicProcedure
     .meta({

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { northOf } from './station.builders.ts';
+import { type DirectoryStation, StationDirectory } from './station-directory.ts';
+
+const ORIGIN = { lat: 27.7, lng: 85.3 };
+
+function aStation(
+  id: string,
+  metersNorth: number,
+  overrides: Partial<DirectoryStation> = {},
+): DirectoryStation {
+  return {
+    id,
+    sn: id.toUpperCase(),
+    name: `Station ${id}`,
+    address: 'Main St',
+    city: null,
+    latitude: northOf(ORIGIN.lat, metersNorth),
+    longitude: ORIGIN.lng,
+    status: 'online',
+    slotCount: 4,
+    lastHeartbeatAt: null,
+    listed: true,
+    readyBatteries: [90],
+    freeSlots: 1,
+    imageUrl: null,
+    amenityCodes: [],
+    ...overrides,
+  };
+}
+
+const near = (
+  directory: StationDirectory,
+  query: Partial<Parameters<StationDirectory['nearby']>[0]> = {},
+  offset = 0,
+  limit = 20,
+) => directory.nearby({ ...ORIGIN, radiusM: 2_000, minBattery: 20, ...query }, offset, limit);
+
+describe('StationDirectory', () => {
+  it('answers listed stations within the radius, nearest first, with rounded distances', () => {
+    const directory = new StationDirectory([
+      aStation('c', 1_500),
+      aStation('a', 100),
+      aStation('b', 300),
+      aStation('far', 2_500),
+      aStation('hidden', 50, { listed: false }),
+    ]);
+    const { results, total } = near(directory);
+    expect(results.map((s) => [s.sn, s.distanceM])).toEqual([
+      ['A', 100],
+      ['B', 300],
+      ['C', 1_500],
+    ]);
+    expect(total).toBe(3);
+  });
+
+  it('counts available power banks against the minimum given at read time', () => {
+    const directory = new StationDirectory([aStation('a', 100, { readyBatteries: [95, 20, 19, 50] })]);
+    expect(near(directory, { minBattery: 20 }).results[0]?.availablePowerBanks).toBe(3);
+    expect(near(directory, { minBattery: 60 }).results[0]?.availablePowerBanks).toBe(1);
+  });
+
+  it('available_only keeps online stations with an available power bank, and counts only those', () => {
+    const directory = new StationDirectory([
+      aStation('ok', 100),
+      aStation('low', 200, { readyBatteries: [10] }),
+      aStation('none', 300, { readyBatteries: [] }),
+      aStation('offline', 400, { status: 'offline' }),
+      aStation('ok2', 500),
+    ]);
+    const { results, total } = near(directory, { availableOnly: true });
+    expect(results.map((s) => s.sn)).toEqual(['OK', 'OK2']);
+    expect(total).toBe(2);
+  });
+
+  it('pages: the total covers every hit, the summaries only the page', () => {
+    const directory = new StationDirectory([100, 200, 300, 400, 500].map((m) => aStation(`s${m}`, m)));
+    expect(near(directory, {}, 2, 2)).toMatchObject({ total: 5, results: [{ sn: 'S300' }, { sn: 'S400' }] });
+    expect(near(directory, {}, 10, 2)).toEqual({ total: 5, results: [] });
+  });
+
+  it('applies changes: state at once, and a station moved, added or delisted in the next search', () => {
+    const directory = new StationDirectory([aStation('a', 100), aStation('b', 300)]);
+    expect(near(directory).total).toBe(2); // builds the geo index
+
+    directory.apply([aStation('a', 100, { readyBatteries: [], freeSlots: 4, status: 'offline' })]);
+    expect(near(directory).results[0]).toMatchObject({
+      sn: 'A',
+      availablePowerBanks: 0,
+      freeSlots: 4,
+      status: 'offline',
+    });
+
+    directory.apply([aStation('a', 5_000), aStation('new', 50)]);
+    expect(near(directory).results.map((s) => s.sn)).toEqual(['NEW', 'B']);
+
+    directory.apply([aStation('b', 300, { listed: false })]);
+    expect(near(directory).results.map((s) => s.sn)).toEqual(['NEW']);
+    directory.apply([aStation('b', 300)]);
+    expect(near(directory).results.map((s) => s.sn)).toEqual(['NEW', 'B']);
+  });
+});
