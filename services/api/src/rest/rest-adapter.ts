@@ -38,9 +38,11 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
       },
     });
     if (response.ok) {
-      const data = response.status === 204 ? null : await response.json();
-      if (keep && response.status === 200) return keep(JSON.stringify({ success: true, data }));
-      return c.json({ success: true, data }, response.status as 200);
+      // The procedure's output is already JSON: wrapped as text, not parsed and serialised again.
+      const data = (response.status === 204 ? '' : await response.text()) || 'null';
+      const body = `{"success":true,"data":${data}}`;
+      if (keep && response.status === 200) return keep(body);
+      return c.body(body, response.status as 200, { 'content-type': 'application/json' });
     }
     let body = failure ? describeError(failure) : describeHttpStatus(response.status, response.statusText);
     const headers: Record<string, string> = {};

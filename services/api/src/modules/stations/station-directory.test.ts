@@ -99,4 +99,19 @@ describe('StationDirectory', () => {
     directory.apply([aStation('b', 300)]);
     expect(near(directory).results.map((s) => s.sn)).toEqual(['NEW', 'B']);
   });
+
+  it('deep pages (sorted once) and shallow pages (kept in order) agree, ties broken by id', () => {
+    // 600 stations on 300 distinct distances: every distance is shared by two ids.
+    const stations = Array.from({ length: 600 }, (_, i) =>
+      aStation(`s${String(599 - i).padStart(3, '0')}`, 5 + Math.floor(i / 2) * 5),
+    );
+    const directory = new StationDirectory(stations);
+    const all = near(directory, { radiusM: 5_000 }, 0, 600).results.map((s) => s.sn);
+    expect(all).toHaveLength(600);
+    const paged = [0, 1, 2, 3, 4, 5].flatMap((page) =>
+      near(directory, { radiusM: 5_000 }, page * 100, 100).results.map((s) => s.sn),
+    );
+    expect(paged).toEqual(all);
+    expect(all.slice(0, 2)).toEqual(['S598', 'S599']);
+  });
 });

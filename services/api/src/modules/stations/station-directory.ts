@@ -1,5 +1,5 @@
 import type { STATION_STATUSES } from '@powerbank/db';
-import { StationGeoIndex } from './station-geo-index.ts';
+import { compareIds, StationGeoIndex } from './station-geo-index.ts';
 import type { NearbyStation } from './stations.schemas.ts';
 
 /** What the directory keeps of one station: enough to answer nearby without the database. */
@@ -76,17 +76,22 @@ export class StationDirectory {
    * shows them, and how many there are in all. Summaries are built for the page only.
    */
   nearby(query: NearbyQuery, offset: number, limit: number): { results: NearbyStation[]; total: number } {
-    const results: NearbyStation[] = [];
+    const nearest = new NearestFirst(offset + limit);
     let total = 0;
-    for (const hit of this.#geoIndex().within(query.lat, query.lng, query.radiusM)) {
-      const station = this.#stations.get(hit.id);
-      if (!station?.listed) continue;
-      if (query.availableOnly && !canRentNow(station, query.minBattery)) continue;
-      if (total >= offset && results.length < limit) {
-        results.push({ ...summaryOf(station, query.minBattery), distanceM: Math.round(hit.distanceM) });
-      }
+    this.#geoIndex().forEachWithin(query.lat, query.lng, query.radiusM, (id, distanceM) => {
+      const station = this.#stations.get(id);
+      if (!station?.listed) return;
+      if (query.availableOnly && !canRentNow(station, query.minBattery)) return;
       total++;
-    }
+      nearest.offer(station, distanceM);
+    });
+    const results = nearest
+      .sorted()
+      .slice(offset)
+      .map(({ station, distanceM }) => ({
+        ...summaryOf(station, query.minBattery),
+        distanceM: Math.round(distanceM),
+      }));
     return { results, total };
   }
 
@@ -125,4 +130,48 @@ function summaryOf(station: DirectoryStation, minBattery: number) {
     amenityCodes: station.amenityCodes,
     lastHeartbeatAt: station.lastHeartbeatAt,
   };
+}
+
+interface Ranked {
+  station: DirectoryStation;
+  distanceM: number;
+}
+
+const before = (a: Ranked, b: Ranked) => a.distanceM - b.distanceM || compareIds(a.station.id, b.station.id);
+
+/** Above this many kept, inserting in order costs more than one sort at the end. */
+const INSERTION_LIMIT = 256;
+
+/**
+ * The `k` nearest of the stations offered, by distance then id. A page needs the
+ * first offset + limit of ~1,000 hits in a dense city: most are farther than the
+ * k-th kept and cost one comparison, so this beats sorting them all. Deep pages
+ * (large k) collect everything and sort once, so a request can never cost n × k.
+ */
+class NearestFirst {
+  readonly #kept: Ranked[] = [];
+  readonly #insert: boolean;
+  constructor(private readonly k: number) {
+    this.#insert = k <= INSERTION_LIMIT;
+  }
+
+  offer(station: DirectoryStation, distanceM: number): void {
+    const kept = this.#kept;
+    const candidate = { station, distanceM };
+    if (!this.#insert) {
+      kept.push(candidate);
+      return;
+    }
+    if (kept.length === this.k) {
+      if (before(candidate, kept[kept.length - 1] as Ranked) >= 0) return;
+      kept.pop();
+    }
+    let i = kept.length;
+    while (i > 0 && before(candidate, kept[i - 1] as Ranked) < 0) i--;
+    kept.splice(i, 0, candidate);
+  }
+
+  sorted(): readonly Ranked[] {
+    return this.#insert ? this.#kept : this.#kept.sort(before).slice(0, this.k);
+  }
 }

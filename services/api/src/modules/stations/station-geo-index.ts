@@ -59,17 +59,29 @@ export class StationGeoIndex {
 
   /** Points within `radiusM` of (lat, lng), nearest first, equal distances by id. */
   within(lat: number, lng: number, radiusM: number): GeoHit[] {
-    if (!this.size) return [];
     const hits: GeoHit[] = [];
+    this.forEachWithin(lat, lng, radiusM, (id, distanceM) => hits.push({ id, distanceM }));
+    return hits.sort((a, b) => a.distanceM - b.distanceM || compareIds(a.id, b.id));
+  }
+
+  /** Calls `visit` for each point within `radiusM`, in no particular order, allocating nothing per point. */
+  forEachWithin(
+    lat: number,
+    lng: number,
+    radiusM: number,
+    visit: (id: string, distanceM: number) => void,
+  ): void {
+    if (!this.size) return;
     for (const [minLng, minLat, maxLng, maxLat] of boundingBoxes(lat, lng, radiusM)) {
       for (const i of this.#tree.range(minLng, minLat, maxLng, maxLat)) {
         const d = distanceM(lat, lng, this.#lat[i] as number, this.#lng[i] as number);
-        if (d <= radiusM) hits.push({ id: this.#ids[i] as string, distanceM: d });
+        if (d <= radiusM) visit(this.#ids[i] as string, d);
       }
     }
-    return hits.sort((a, b) => a.distanceM - b.distanceM || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 }
+
+export const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Box = [minLng: number, minLat: number, maxLng: number, maxLat: number];
 
