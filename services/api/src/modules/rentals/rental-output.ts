@@ -10,14 +10,18 @@ export const RENTAL_POPULATE = ['startStation', 'returnStation', 'powerBank'] as
 const serialOf = (row: { serialNumber: string } | null | undefined) =>
   row && wrap(row).isInitialized() ? row.serialNumber : null;
 
-export function rentalOutput(rental: Rental): RentalOutput {
+/**
+ * The answer for a rental. `startStationSn` stands in for the start station
+ * when it was not loaded but the caller knows its serial.
+ */
+export function rentalOutput(rental: Rental, known: { startStationSn?: string } = {}): RentalOutput {
   const money = (amount: number) => formatMoney(amount, rental.currency);
   return {
     id: rental.id,
     status: rental.status,
     package_id: rental.package.id,
     payment_mode: rental.paymentMode,
-    start_station_sn: serialOf(rental.startStation),
+    start_station_sn: serialOf(rental.startStation) ?? known.startStationSn ?? null,
     return_station_sn: serialOf(rental.returnStation),
     power_bank_serial: serialOf(rental.powerBank),
     slot: rental.startSlotIndex ?? null,
@@ -40,12 +44,7 @@ export function rentalOutput(rental: Rental): RentalOutput {
 
 /** A rental of this user, as stored now; someone else's is 404 like a missing one (ids are not enumerable). */
 export async function loadOwnRental(em: EntityManager, userId: string, id: string): Promise<Rental> {
-  // One query with the three relations joined, not one per relation.
-  const rental = await em.findOne(
-    Rental,
-    { id, user: userId },
-    { populate: RENTAL_POPULATE, refresh: true, strategy: 'joined' },
-  );
+  const rental = await em.findOne(Rental, { id, user: userId }, { populate: RENTAL_POPULATE, refresh: true });
   if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
   return rental;
 }

@@ -17,7 +17,7 @@ export async function activeRentals(em: EntityManager, userId: string): Promise<
     { user: userId, status: { $in: [...OPEN_RENTAL_STATUSES] } },
     { populate: RENTAL_POPULATE, orderBy: { id: 'desc' } },
   );
-  return { results: rows.map(rentalOutput) };
+  return { results: rows.map((rental) => rentalOutput(rental)) };
 }
 
 /** Newest first; keyset pagination by id with a cursor (UUIDv7 ids are time-ordered), else pages. */
@@ -38,7 +38,7 @@ export async function rentalHistory(
     em.count(Rental, where),
   ]);
   const hasNext = rows.length > input.page_size;
-  const results = rows.slice(0, input.page_size).map(rentalOutput);
+  const results = rows.slice(0, input.page_size).map((rental) => rentalOutput(rental));
   const base = pageOf(results, input, total);
   return {
     results,

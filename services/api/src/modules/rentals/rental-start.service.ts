@@ -33,7 +33,12 @@ export async function startRental(
   const { rental, fresh } = await createPendingRental(em, userId, input);
   if (fresh || rental.status === 'pending' || rental.status === 'dispensing') {
     const outcome = await requestDispense(deps, input.station_sn, rental);
-    if (outcome) await applyDispenseOutcome(em.fork(), rental.id, outcome);
+    if (outcome) {
+      const applied = await applyDispenseOutcome(em.fork(), rental.id, outcome);
+      // The row as this transaction committed it (power bank loaded by the outcome, no return yet):
+      // no need to read it back.
+      if (applied.applied) return rentalOutput(applied.rental, { startStationSn: input.station_sn });
+    }
   }
   return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
 }
