@@ -191,7 +191,7 @@ async function worker(w: number) {
     const startMs = performance.now() - t0;
     const counted = measuring;
     if (res.status !== 200 || body.data?.status !== 'active') {
-      const why = `${res.status} ${body.data?.status ?? body.error?.code}`;
+      const why = `${res.status} ${body.data?.status ?? body.error?.code}${body.data?.failure_reason ? ` (${body.data.failure_reason})` : ''}`;
       errors.set(why, (errors.get(why) ?? 0) + 1);
       if (counted) failed += 1;
       await sleep(50);
