@@ -3,6 +3,7 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
 import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
+import { requestHeader } from '../platform/request-header.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
 import { createCachedOpenApiFetchHandler } from './openapi-fetch-handler.ts';
@@ -15,16 +16,23 @@ import { restRouteTable } from './route-table.ts';
  * then wraps the answer in the REST envelope legacy apps expect:
  * `{ success: true, data }` or `{ success: false, error: { code, message, details } }`.
  */
+const REST_PREFIX = '/api';
+
 export function restHandler(source: ContextSource, router: OpenApiRouter, responses?: RestResponseCache) {
   const routes = restRouteTable(router);
   const handle = createCachedOpenApiFetchHandler<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
     let failure: unknown;
     const keep = responses?.begin(c);
-    // A fixed origin and the path below `/api`: the request's own host plays no part in routing.
-    const url = new URL(c.req.url);
-    const response = await handle({
-      req: new Request(`http://localhost${url.pathname.slice('/api'.length)}${url.search}`, c.req.raw),
+    // The raw (still percent-encoded) path and query below `/api`; the request's own host plays no part.
+    const url = c.req.url;
+    const queryStart = url.indexOf('?');
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    const path = url.slice(pathStart + REST_PREFIX.length, queryStart < 0 ? undefined : queryStart);
+    const answer = await handle({
+      req: c.req.raw,
+      target: queryStart < 0 ? path : `${path}${url.slice(queryStart)}`,
+      header: (name) => requestHeader(c, name),
       createContext: () =>
         createContext(
           source,
@@ -37,17 +45,16 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
         failure = error;
       },
     });
-    if (response.ok) {
+    if (answer.status >= 200 && answer.status < 300) {
       // The procedure's output is already JSON: wrapped as text, not parsed and serialised again.
-      const data = (response.status === 204 ? '' : await response.text()) || 'null';
-      const body = `{"success":true,"data":${data}}`;
-      if (keep && response.status === 200) return keep(body);
-      return c.body(body, response.status as 200, { 'content-type': 'application/json' });
+      const body = `{"success":true,"data":${(answer.status === 204 ? '' : answer.body) || 'null'}}`;
+      if (keep && answer.status === 200) return keep(body);
+      return c.body(body, answer.status as 200, { 'content-type': 'application/json' });
     }
-    let body = failure ? describeError(failure) : describeHttpStatus(response.status, response.statusText);
+    let body = failure ? describeError(failure) : describeHttpStatus(answer.status, '');
     const headers: Record<string, string> = {};
     if (body.status === 404 && body.code === 'NOT_FOUND') {
-      const allowed = routes.allowedMethods(url.pathname.slice('/api'.length));
+      const allowed = routes.allowedMethods(path);
       if (allowed.length && !allowed.includes(c.req.method)) {
         body = describeHttpStatus(405, `${c.req.method} not allowed here; use ${allowed.join(', ')}`);
         headers.Allow = allowed.join(', ');

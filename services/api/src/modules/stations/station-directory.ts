@@ -42,32 +42,34 @@ export interface NearbyQuery {
  * Pure: loading and refreshing are `station-directory.source.ts`.
  */
 export class StationDirectory {
-  readonly #stations = new Map<string, DirectoryStation>();
-  #index: StationGeoIndex | undefined;
+  /** Entries by slot; a station keeps its slot for the directory's life, so the geo index can point at it. */
+  readonly #entries: DirectoryStation[] = [];
+  readonly #slotOf = new Map<string, number>();
+  #geo: { index: StationGeoIndex; slots: Int32Array } | undefined;
 
   constructor(stations: Iterable<DirectoryStation> = []) {
-    for (const station of stations) this.#stations.set(station.id, station);
+    for (const station of stations) this.#put(station);
   }
 
   get size(): number {
-    return this.#stations.size;
+    return this.#entries.length;
   }
 
   get(id: string): DirectoryStation | undefined {
-    return this.#stations.get(id);
+    const slot = this.#slotOf.get(id);
+    return slot === undefined ? undefined : this.#entries[slot];
   }
 
   /** Replaces these stations' entries (fresh rows read after a change). */
   apply(stations: Iterable<DirectoryStation>): void {
     for (const station of stations) {
-      const before = this.#stations.get(station.id);
-      this.#stations.set(station.id, station);
+      const before = this.#put(station);
       const moved =
         !before ||
         before.listed !== station.listed ||
         before.latitude !== station.latitude ||
         before.longitude !== station.longitude;
-      if (moved && (station.listed || before?.listed)) this.#index = undefined;
+      if (moved && (station.listed || before?.listed)) this.#geo = undefined;
     }
   }
 
@@ -76,11 +78,12 @@ export class StationDirectory {
    * shows them, and how many there are in all. Summaries are built for the page only.
    */
   nearby(query: NearbyQuery, offset: number, limit: number): { results: NearbyStation[]; total: number } {
+    const geo = this.#geoIndex();
     const nearest = new NearestFirst(offset + limit);
     let total = 0;
-    this.#geoIndex().forEachWithin(query.lat, query.lng, query.radiusM, (id, distanceM) => {
-      const station = this.#stations.get(id);
-      if (!station?.listed) return;
+    geo.index.forEachWithin(query.lat, query.lng, query.radiusM, (position, distanceM) => {
+      const station = this.#entries[geo.slots[position] as number] as DirectoryStation;
+      if (!station.listed) return;
       if (query.availableOnly && !canRentNow(station, query.minBattery)) return;
       total++;
       nearest.offer(station, distanceM);
@@ -95,13 +98,31 @@ export class StationDirectory {
     return { results, total };
   }
 
-  #geoIndex(): StationGeoIndex {
-    this.#index ??= new StationGeoIndex(
-      [...this.#stations.values()]
-        .filter((s) => s.listed)
-        .map((s) => ({ id: s.id, lat: s.latitude, lng: s.longitude })),
-    );
-    return this.#index;
+  /** Stores `station` in its slot (a new one for a new id); returns what was there. */
+  #put(station: DirectoryStation): DirectoryStation | undefined {
+    const slot = this.#slotOf.get(station.id);
+    if (slot === undefined) {
+      this.#slotOf.set(station.id, this.#entries.length);
+      this.#entries.push(station);
+      return undefined;
+    }
+    const before = this.#entries[slot];
+    this.#entries[slot] = station;
+    return before;
+  }
+
+  #geoIndex(): { index: StationGeoIndex; slots: Int32Array } {
+    if (!this.#geo) {
+      const slots: number[] = [];
+      const points = [];
+      for (const [slot, station] of this.#entries.entries()) {
+        if (!station.listed) continue;
+        slots.push(slot);
+        points.push({ id: station.id, lat: station.latitude, lng: station.longitude });
+      }
+      this.#geo = { index: new StationGeoIndex(points), slots: Int32Array.from(slots) };
+    }
+    return this.#geo;
   }
 }
 
@@ -157,15 +178,18 @@ class NearestFirst {
 
   offer(station: DirectoryStation, distanceM: number): void {
     const kept = this.#kept;
-    const candidate = { station, distanceM };
     if (!this.#insert) {
-      kept.push(candidate);
+      kept.push({ station, distanceM });
       return;
     }
     if (kept.length === this.k) {
-      if (before(candidate, kept[kept.length - 1] as Ranked) >= 0) return;
+      // Most hits end here, before anything is allocated for them.
+      const last = kept[kept.length - 1] as Ranked;
+      if (distanceM > last.distanceM || (distanceM === last.distanceM && station.id >= last.station.id))
+        return;
       kept.pop();
     }
+    const candidate = { station, distanceM };
     let i = kept.length;
     while (i > 0 && before(candidate, kept[i - 1] as Ranked) < 0) i--;
     kept.splice(i, 0, candidate);

@@ -36,7 +36,7 @@ const BOX_SLACK_DEG = 1e-9;
  * meters of here, nearest first". Positions change only when a station is
  * added, moved or delisted, so one immutable index serves every request until
  * such a change; what does change all the time (status, power banks) is not in
- * here and is read from the database for the page being answered.
+ * here but in the station directory, which owns this index.
  */
 export class StationGeoIndex {
   readonly size: number;
@@ -60,22 +60,27 @@ export class StationGeoIndex {
   /** Points within `radiusM` of (lat, lng), nearest first, equal distances by id. */
   within(lat: number, lng: number, radiusM: number): GeoHit[] {
     const hits: GeoHit[] = [];
-    this.forEachWithin(lat, lng, radiusM, (id, distanceM) => hits.push({ id, distanceM }));
+    this.forEachWithin(lat, lng, radiusM, (i, distanceM) =>
+      hits.push({ id: this.#ids[i] as string, distanceM }),
+    );
     return hits.sort((a, b) => a.distanceM - b.distanceM || compareIds(a.id, b.id));
   }
 
-  /** Calls `visit` for each point within `radiusM`, in no particular order, allocating nothing per point. */
+  /**
+   * Calls `visit` with the position (in the constructor's `points`) and distance of
+   * each point within `radiusM`, in no particular order, allocating nothing per point.
+   */
   forEachWithin(
     lat: number,
     lng: number,
     radiusM: number,
-    visit: (id: string, distanceM: number) => void,
+    visit: (position: number, distanceM: number) => void,
   ): void {
     if (!this.size) return;
     for (const [minLng, minLat, maxLng, maxLat] of boundingBoxes(lat, lng, radiusM)) {
       for (const i of this.#tree.range(minLng, minLat, maxLng, maxLat)) {
         const d = distanceM(lat, lng, this.#lat[i] as number, this.#lng[i] as number);
-        if (d <= radiusM) visit(this.#ids[i] as string, d);
+        if (d <= radiusM) visit(i, d);
       }
     }
   }
