@@ -1,5 +1,5 @@
 import type { STATION_STATUSES } from '@powerbank/db';
-import { compareIds, StationGeoIndex } from './station-geo-index.ts';
+import { compareIds, distanceOfKey, StationGeoIndex } from './station-geo-index.ts';
 import type { NearbyStation } from './stations.schemas.ts';
 
 /** What the directory keeps of one station: enough to answer nearby without the database. */
@@ -81,19 +81,19 @@ export class StationDirectory {
     const geo = this.#geoIndex();
     const nearest = new NearestFirst(offset + limit);
     let total = 0;
-    geo.index.forEachWithin(query.lat, query.lng, query.radiusM, (position, distanceM) => {
+    geo.index.forEachWithin(query.lat, query.lng, query.radiusM, (position, key) => {
       const station = this.#entries[geo.slots[position] as number] as DirectoryStation;
       if (!station.listed) return;
       if (query.availableOnly && !canRentNow(station, query.minBattery)) return;
       total++;
-      nearest.offer(station, distanceM);
+      nearest.offer(station, key);
     });
     const results = nearest
       .sorted()
       .slice(offset)
-      .map(({ station, distanceM }) => ({
+      .map(({ station, key }) => ({
         ...summaryOf(station, query.minBattery),
-        distanceM: Math.round(distanceM),
+        distanceM: Math.round(distanceOfKey(key)),
       }));
     return { results, total };
   }
@@ -153,12 +153,13 @@ function summaryOf(station: DirectoryStation, minBattery: number) {
   };
 }
 
+/** A station and its haversine key (smaller is nearer). */
 interface Ranked {
   station: DirectoryStation;
-  distanceM: number;
+  key: number;
 }
 
-const before = (a: Ranked, b: Ranked) => a.distanceM - b.distanceM || compareIds(a.station.id, b.station.id);
+const before = (a: Ranked, b: Ranked) => a.key - b.key || compareIds(a.station.id, b.station.id);
 
 /** Above this many kept, inserting in order costs more than one sort at the end. */
 const INSERTION_LIMIT = 256;
@@ -176,20 +177,19 @@ class NearestFirst {
     this.#insert = k <= INSERTION_LIMIT;
   }
 
-  offer(station: DirectoryStation, distanceM: number): void {
+  offer(station: DirectoryStation, key: number): void {
     const kept = this.#kept;
     if (!this.#insert) {
-      kept.push({ station, distanceM });
+      kept.push({ station, key });
       return;
     }
     if (kept.length === this.k) {
       // Most hits end here, before anything is allocated for them.
       const last = kept[kept.length - 1] as Ranked;
-      if (distanceM > last.distanceM || (distanceM === last.distanceM && station.id >= last.station.id))
-        return;
+      if (key > last.key || (key === last.key && station.id >= last.station.id)) return;
       kept.pop();
     }
-    const candidate = { station, distanceM };
+    const candidate = { station, key };
     let i = kept.length;
     while (i > 0 && before(candidate, kept[i - 1] as Ranked) < 0) i--;
     kept.splice(i, 0, candidate);

@@ -9,13 +9,34 @@ export const EARTH_RADIUS_M = 6_378_168;
 const toRad = (deg: number) => (deg * Math.PI) / 180;
 const toDeg = (rad: number) => (rad * 180) / Math.PI;
 
+/**
+ * The haversine term of two points given in radians (with their latitudes'
+ * cosines): 0 for the same point, growing with the distance. Comparing these
+ * orders points exactly as their distances would, without asin and sqrt.
+ */
+function haversineKey(
+  lat1: number,
+  cosLat1: number,
+  lng1: number,
+  lat2: number,
+  cosLat2: number,
+  lng2: number,
+) {
+  return Math.sin((lat2 - lat1) / 2) ** 2 + cosLat1 * cosLat2 * Math.sin((lng2 - lng1) / 2) ** 2;
+}
+
+/** Meters for a haversine key. */
+export const distanceOfKey = (key: number) => 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(key)));
+
 /** Great-circle meters between two points (haversine, on `EARTH_RADIUS_M`). */
 export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number): number {
-  const h =
-    Math.sin(toRad(lat2 - lat1) / 2) ** 2 +
-    Math.cos(toRad(lat1)) * Math.cos(toRad(lat2)) * Math.sin(toRad(lng2 - lng1) / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+  const a = toRad(lat1);
+  const b = toRad(lat2);
+  return distanceOfKey(haversineKey(a, Math.cos(a), toRad(lng1), b, Math.cos(b), toRad(lng2)));
 }
+
+/** Relative slack around the radius's key, inside which a point is measured exactly. */
+const KEY_EDGE = 1e-9;
 
 export interface GeoPoint {
   id: string;
@@ -41,15 +62,18 @@ const BOX_SLACK_DEG = 1e-9;
 export class StationGeoIndex {
   readonly size: number;
   readonly #ids: string[];
+  /** Per point, in radians, and the cosine of the latitude: what each distance check needs. */
   readonly #lat: Float64Array;
+  readonly #cosLat: Float64Array;
   readonly #lng: Float64Array;
   readonly #tree: KDBush;
 
   constructor(points: readonly GeoPoint[]) {
     this.size = points.length;
     this.#ids = points.map((p) => p.id);
-    this.#lat = Float64Array.from(points, (p) => p.lat);
-    this.#lng = Float64Array.from(points, (p) => p.lng);
+    this.#lat = Float64Array.from(points, (p) => toRad(p.lat));
+    this.#cosLat = this.#lat.map(Math.cos);
+    this.#lng = Float64Array.from(points, (p) => toRad(p.lng));
     // kdbush needs at least one item; an empty index answers from the empty list below.
     this.#tree = new KDBush(Math.max(1, points.length));
     for (const p of points) this.#tree.add(p.lng, p.lat);
@@ -59,28 +83,44 @@ export class StationGeoIndex {
 
   /** Points within `radiusM` of (lat, lng), nearest first, equal distances by id. */
   within(lat: number, lng: number, radiusM: number): GeoHit[] {
-    const hits: GeoHit[] = [];
-    this.forEachWithin(lat, lng, radiusM, (i, distanceM) =>
-      hits.push({ id: this.#ids[i] as string, distanceM }),
-    );
-    return hits.sort((a, b) => a.distanceM - b.distanceM || compareIds(a.id, b.id));
+    const found: { id: string; key: number }[] = [];
+    this.forEachWithin(lat, lng, radiusM, (i, key) => found.push({ id: this.#ids[i] as string, key }));
+    return found
+      .sort((a, b) => a.key - b.key || compareIds(a.id, b.id))
+      .map(({ id, key }) => ({ id, distanceM: distanceOfKey(key) }));
   }
 
   /**
-   * Calls `visit` with the position (in the constructor's `points`) and distance of
-   * each point within `radiusM`, in no particular order, allocating nothing per point.
+   * Calls `visit` with the position (in the constructor's `points`) and the
+   * haversine key (`distanceOfKey` turns it into meters; smaller is nearer) of each
+   * point within `radiusM`, in no particular order, allocating nothing per point.
    */
   forEachWithin(
     lat: number,
     lng: number,
     radiusM: number,
-    visit: (position: number, distanceM: number) => void,
+    visit: (position: number, key: number) => void,
   ): void {
     if (!this.size) return;
+    const lat0 = toRad(lat);
+    const cosLat0 = Math.cos(lat0);
+    const lng0 = toRad(lng);
+    const maxKey = Math.sin(Math.min(Math.PI, radiusM / EARTH_RADIUS_M) / 2) ** 2;
+    const [lat1, cos1, lng1] = [this.#lat, this.#cosLat, this.#lng];
     for (const [minLng, minLat, maxLng, maxLat] of boundingBoxes(lat, lng, radiusM)) {
       for (const i of this.#tree.range(minLng, minLat, maxLng, maxLat)) {
-        const d = distanceM(lat, lng, this.#lat[i] as number, this.#lng[i] as number);
-        if (d <= radiusM) visit(i, d);
+        const key = haversineKey(
+          lat0,
+          cosLat0,
+          lng0,
+          lat1[i] as number,
+          cos1[i] as number,
+          lng1[i] as number,
+        );
+        if (key > maxKey * (1 + KEY_EDGE)) continue;
+        // On the circle's edge, to the float: decide in meters, as `distanceM` would.
+        if (key >= maxKey * (1 - KEY_EDGE) && distanceOfKey(key) > radiusM) continue;
+        visit(i, key);
       }
     }
   }
