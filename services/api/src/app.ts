@@ -1,5 +1,5 @@
 import { trpcServer } from '@hono/trpc-server';
-import { Hono } from 'hono';
+import { type Context, Hono, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { OpenApiRouter } from 'trpc-to-openapi';
@@ -106,9 +106,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
         describeHttpStatus(413, `request body larger than ${deps.env.API_BODY_LIMIT_BYTES} bytes`),
       ),
   });
-  // Uploads carry files and set their own, larger limit (modules/uploads).
-  app.use('/api/*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limitBody(c, next)));
-  app.use('/trpc/*', limitBody);
+  // GET and HEAD carry no body: Hono's bodyLimit would still read `c.req.raw.body`, which makes
+  // node-server build a full WHATWG Request for every read. Uploads set their own, larger limit.
+  const limitBodyOf = (c: Context<AppEnv>, next: Next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next);
+  app.use('/api/*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limitBodyOf(c, next)));
+  app.use('/trpc/*', limitBodyOf);
   // Sessions before the limits, so signed-in users are counted as themselves, not as their IP.
   const session = sessionMiddleware(deps);
   app.use('/api/*', session);
