@@ -66,6 +66,8 @@ export const apiEnv = commonEnv.extend({
   STATION_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(0).default(500),
   STATION_DIRECTORY_MAX_STALE_MS: z.coerce.number().int().min(0).default(5_000),
   STATION_DIRECTORY_FULL_RELOAD_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** Load the directory when the api starts (else on the first station search: ~3 s at 100,000 stations). */
+  STATION_DIRECTORY_PRELOAD: bool(true),
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),

@@ -57,6 +57,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     },
     deps.logger,
   );
+  if (deps.env.STATION_DIRECTORY_PRELOAD) {
+    stations.get().catch((err: unknown) => deps.logger.warn({ err }, 'station directory not preloaded'));
+  }
   const source: ContextSource = { deps, staticCache, stations };
   const responses = restResponseCache(router, staticCache);
 

@@ -40,6 +40,7 @@ export async function createTestApi(options: TestApiOptions = {}) {
     // Every station read waits for the rows written before it: tests assert exact counts.
     STATION_DIRECTORY_REFRESH_MS: '0',
     STATION_DIRECTORY_MAX_STALE_MS: '0',
+    STATION_DIRECTORY_PRELOAD: 'false',
     ...options.env,
     DATABASE_URL: database.url,
     ...(options.natsUrl ? { NATS_URL: options.natsUrl } : {}),
