@@ -163,6 +163,10 @@ export class StationActor {
       snapshot: { value: after.value, context: after.context },
       version: this.version + 1,
       station: stationRow(this.sn, after.value as StationState, after.context),
+      stationChanged:
+        this.version === 0 ||
+        JSON.stringify(stationRow(this.sn, before.value as StationState, before.context)) !==
+          JSON.stringify(stationRow(this.sn, after.value as StationState, after.context)),
       slots: changedSlotRows(this.sn, before.context, after.context),
       newCommands: commands,
       outcomes: results.filter((r) => r.commandId).map(outcomeOf),

@@ -30,6 +30,11 @@ export interface StationWrite {
   /** The version this write creates; the stored one must be exactly one less. */
   version: number;
   station: StationRowChange;
+  /**
+   * The station row's fields moved (status, heartbeat, firmware, slot count). Slot and eject events
+   * leave it alone, so they take no lock on the row a rental start holds while it checks the station.
+   */
+  stationChanged: boolean;
   slots: SlotRow[];
   newCommands: CommandRow[];
   outcomes: CommandOutcome[];
@@ -134,7 +139,9 @@ export class StationStore {
     await this.orm.em.fork().transactional(async (em) => {
       await this.saveSnapshots(em, finals, firstVersion);
       ensured = await this.ensureStations(em, finals);
-      await this.updateStations(em, finals);
+      const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
+      const moved = finals.filter((w) => changed.has(w.sn));
+      if (moved.length) await this.updateStations(em, moved);
       // The newest row of each slot; its bank is placed if any write of the batch asked for it.
       const bySlot = new Map<string, SlotRow>();
       for (const slot of batch.flatMap((w) => w.slots)) {
