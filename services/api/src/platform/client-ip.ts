@@ -1,5 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { requestHeader } from './request-header.ts';
 
 /**
  * The caller's IP address. Behind a proxy (`TRUST_PROXY=true`) it is the last
@@ -10,7 +11,7 @@ import type { Context } from 'hono';
  */
 export function clientIp(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for');
+    const forwarded = requestHeader(c, 'x-forwarded-for');
     const last = forwarded?.split(',').at(-1)?.trim();
     if (last) return last;
   }
@@ -24,5 +25,5 @@ export function clientIp(c: Context, trustProxy: boolean): string {
 
 /** Who is calling, as audit rows and OTP send limits record it. */
 export function clientInfo(c: Context, trustProxy: boolean): { ip: string; userAgent: string | null } {
-  return { ip: clientIp(c, trustProxy), userAgent: c.req.header('user-agent')?.slice(0, 255) ?? null };
+  return { ip: clientIp(c, trustProxy), userAgent: requestHeader(c, 'user-agent')?.slice(0, 255) ?? null };
 }

@@ -2,6 +2,7 @@ import type { ApiEnv } from '@powerbank/config';
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../deps.ts';
 import type { AppEnv } from '../hono-env.ts';
+import { requestHeader } from './request-header.ts';
 import { bearerToken, type SessionPolicy, validateSessionToken } from './session.ts';
 
 const DAY_MS = 86_400_000;
@@ -21,7 +22,7 @@ export function sessionPolicy(
 export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const policy = sessionPolicy(deps.env);
   return async (c, next) => {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = bearerToken(requestHeader(c, 'authorization'));
     if (token) {
       const auth = await validateSessionToken(deps.orm.em.fork(), token, policy);
       if (auth) {
