@@ -42,6 +42,7 @@ export class StationHost {
   private readonly actors = new Map<string, Promise<StationActor>>();
   private readonly writer: Batcher<StationWrite>;
   private readonly ejectTimers = new Map<string, NodeJS.Timeout>();
+  private readonly handingOver = new Set<string>();
   private readonly runtime: ActorRuntime;
 
   constructor(private readonly options: HostOptions) {
@@ -93,6 +94,11 @@ export class StationHost {
     }
   }
 
+  /** This host is handing the command to the broker right now (until it is marked sent or has failed). */
+  isHandingOver(commandId: string): boolean {
+    return this.handingOver.has(commandId);
+  }
+
   /** Resumes the eject timers of commands still open in the log (after a restart). */
   async resumeEjectTimers(): Promise<void> {
     for (const open of await this.options.store.openEjects()) {
@@ -141,12 +147,14 @@ export class StationHost {
     const { outputs, logger } = this.options;
     for (const command of commands) {
       if (command.kind === 'eject') this.armEjectTimer(sn, command.id, this.options.ejectTimeoutMs);
+      this.handingOver.add(command.id);
       outputs
         .publishCommand(command)
         .then(() => this.options.store.markSent([command.id]))
         .catch((error: unknown) =>
           logger.error({ err: error, sn, command: command.id }, 'command not sent; resent on restart'),
-        );
+        )
+        .finally(() => this.handingOver.delete(command.id));
     }
     for (const effect of effects) {
       if (effect.type === 'reportDispenseResult') {
