@@ -24,6 +24,13 @@ export interface EntryInput<T extends string> {
   /** The payment record (`transactions` row) the entry belongs to. */
   transactionId?: string;
   description?: string;
+  /**
+   * The caller's transaction stands or falls with this entry: no other transaction can write
+   * this key meanwhile (it derives from a row the caller created or holds locked), and a failure
+   * here fails the caller's work anyway. The entry then needs no savepoint (two round trips)
+   * to survive a duplicate key.
+   */
+  atomicWithCaller?: boolean;
 }
 
 export interface EntryResult {
@@ -144,13 +151,20 @@ export async function applyEntry(
 ): Promise<EntryResult> {
   assertPositiveMinorUnits(input.amount, kind === 'wallet' ? 'amount' : 'points');
   const { sql, params } = entryStatement(kind, direction, input);
+  const savepoint = em.isInTransaction() && !input.atomicWithCaller;
   let rows: EntryRow[];
   try {
-    rows = em.isInTransaction()
+    rows = savepoint
       ? await em.transactional((inner) => inner.execute<EntryRow[]>(sql, params))
       : await em.execute<EntryRow[]>(sql, params);
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
+    // Without a savepoint the caller's transaction is aborted: nothing can be read in it any more.
+    const recoverable = savepoint || !em.isInTransaction();
+    if (
+      recoverable &&
+      error instanceof UniqueConstraintViolationException &&
+      /idempotency_key/.test(error.message)
+    ) {
       return replay(em, kind, direction, input);
     }
     throw error;

@@ -163,4 +163,53 @@ describe('ledger on the real database', () => {
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     expect(await balances(em, userId)).toMatchObject({ wallet: 300, walletLedger: 300 });
   });
+
+  it('atomicWithCaller: payment and entries inside the caller, no savepoints; a refusal undoes the caller too', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditWallet(em, { userId, amount: 1_000, type: 'topup', idempotencyKey: key('seed') });
+    const k = key('atomic');
+    const debit = { userId, amount: 100, type: 'rental_charge' as const, idempotencyKey: k };
+    const paid = await db.orm.em.fork().transactional(async (tem) => {
+      const result = await payFromBalances(tem, {
+        ...debit,
+        type: 'rental',
+        mode: 'wallet',
+        reference: { type: 'rental', id: 'r3' },
+        atomicWithCaller: true,
+      });
+      await ledger.creditPoints(tem, {
+        userId,
+        amount: 5,
+        type: 'rental_reward',
+        idempotencyKey: key('reward'),
+        atomicWithCaller: true,
+      });
+      return result;
+    });
+    expect(paid.split.walletAmount).toBe(100);
+    expect(await balances(em, userId)).toMatchObject({ wallet: 900, walletLedger: 900, points: 5 });
+    // Without savepoints a refusal fails the caller's transaction, with its other work.
+    const other = key('other');
+    await expect(
+      db.orm.em.fork().transactional(async (tem) => {
+        await ledger.creditPoints(tem, { userId, amount: 7, type: 'rental_reward', idempotencyKey: other });
+        await payFromBalances(tem, {
+          ...debit,
+          type: 'rental',
+          mode: 'wallet',
+          reference: { type: 'rental', id: 'r3' },
+          idempotencyKey: key('fresh'),
+          amount: 5_000,
+          atomicWithCaller: true,
+        });
+      }),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect(await balances(em, userId)).toMatchObject({
+      wallet: 900,
+      walletLedger: 900,
+      points: 5,
+      pointsLedger: 5,
+    });
+  });
 });

@@ -36,6 +36,11 @@ export interface PayFromBalancesInput {
   idempotencyKey: string;
   description?: string;
   rentalId?: string;
+  /**
+   * The key is new to the caller's transaction (derived from a row it just created) and the
+   * caller fails as a whole if the payment fails, so the payment runs without savepoints.
+   */
+  atomicWithCaller?: boolean;
 }
 
 export interface PaymentResult {
@@ -58,6 +63,8 @@ export async function payFromBalances(
   try {
     return await payOnce(em, input);
   } catch (error) {
+    // Without savepoints the caller's transaction is aborted: the failure is the caller's answer.
+    if (input.atomicWithCaller && em.isInTransaction()) throw error;
     // Two concurrent first attempts with one key: the loser's insert hits the unique key; answer as a retry.
     if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
       return payOnce(em, input);
@@ -73,7 +80,10 @@ export async function payFromBalances(
 }
 
 function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<PaymentResult> {
-  return em.transactional(async (tem) => {
+  const atomic = input.atomicWithCaller === true && em.isInTransaction();
+  const run = (work: (tem: EntityManager) => Promise<PaymentResult>) =>
+    atomic ? work(em) : em.transactional(work);
+  return run(async (tem) => {
     const existing = await tem.findOne(Transaction, { idempotencyKey: input.idempotencyKey });
     if (existing) return replayPayment(existing, input);
 
@@ -110,7 +120,12 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
     });
     await tem.flush();
     const types = ENTRY_TYPES[input.type];
-    const common = { userId: input.userId, reference: input.reference, description: input.description };
+    const common = {
+      userId: input.userId,
+      reference: input.reference,
+      description: input.description,
+      atomicWithCaller: atomic,
+    };
     if (split.walletAmount > 0) {
       await ledger.debitWallet(tem, {
         ...common,

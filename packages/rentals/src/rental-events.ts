@@ -327,6 +327,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       'settle',
     );
     const bonus = config.return_points + (settlement.timely ? config.timely_return_points : 0);
+    // The points keys are this rental's, written only here, under its row lock, once (the machine
+    // settles a rental once): no savepoints needed around them.
     if (config.return_points > 0) {
       await ledger.creditPoints(em, {
         userId: rental.user.id,
@@ -334,6 +336,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
         type: 'rental_reward',
         idempotencyKey: key(rental, 'return-points'),
         reference: ref(rental),
+        atomicWithCaller: true,
       });
     }
     if (settlement.timely && config.timely_return_points > 0) {
@@ -343,6 +346,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
         type: 'timely_return',
         idempotencyKey: key(rental, 'timely-points'),
         reference: ref(rental),
+        atomicWithCaller: true,
       });
     }
     if (settlement.total > 0 && rental.dueAmount === 0) {

@@ -206,6 +206,8 @@ async function createInTransaction(
       idempotencyKey: `rental:${id}:start`,
       rentalId: id,
       description: `Rental ${pkg.name}`,
+      // Keys of the rental inserted just above; a refused payment fails the whole start.
+      atomicWithCaller: true,
     });
     rental.prepaidAmount = pkg.price;
     rental.walletPaid = payment.split.walletAmount;
