@@ -16,7 +16,7 @@ export class Batcher<T> {
 
   constructor(
     /** Writes the items; may name some that failed alone (their callers get that error, the rest succeed). */
-    private readonly flush: (items: T[]) => Promise<Map<T, unknown> | undefined | void>,
+    private readonly flush: (items: T[]) => Promise<Map<T, unknown> | undefined>,
     private readonly maxItems = 500,
     private readonly concurrency = 1,
   ) {}

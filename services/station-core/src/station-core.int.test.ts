@@ -138,7 +138,7 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
   });
 
   it('malformed messages are rejected by the bridge and logged with their raw payload', async () => {
-    const { sn, sim } = await bootStation([]);
+    const { sn } = await bootStation([]);
     const mqtt = await import('mqtt');
     const raw = await mqtt.default.connectAsync(h.env.MQTT_URL, { clientId: `${h.prefix}-raw` });
     await raw.publishAsync(`stations/${sn}/up/heartbeat`, '{"v":1,"kind":"heartbeat","seq":"nope"}', {

@@ -1,13 +1,14 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261130070410_station_directory_indexes extends Migration {
-
   override name = 'Migration20261130070410_station_directory_indexes';
 
   override up(): void | Promise<void> {
     this.addSql(`create index "station_updated_at_index" on "station" ("updated_at");`);
 
-    this.addSql(`create index "station_amenity_mapping_created_at_index" on "station_amenity_mapping" ("created_at");`);
+    this.addSql(
+      `create index "station_amenity_mapping_created_at_index" on "station_amenity_mapping" ("created_at");`,
+    );
 
     this.addSql(`create index "station_slot_updated_at_index" on "station_slot" ("updated_at");`);
 

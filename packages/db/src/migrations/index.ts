@@ -5,4 +5,13 @@ import { Migration20261124121826_issue_media_index } from './Migration2026112412
 import { Migration20261124122048_station_core } from './Migration20261124122048_station_core.ts';
 import { Migration20261130070410_station_directory_indexes } from './Migration20261130070410_station_directory_indexes.ts';
 
-export const migrationsList = [{ name: 'Migration20261124121335_schema', class: Migration20261124121335_schema }, { name: 'Migration20261124121336_monthly_partitions', class: Migration20261124121336_monthly_partitions }, { name: 'Migration20261124121826_issue_media_index', class: Migration20261124121826_issue_media_index }, { name: 'Migration20261124122048_station_core', class: Migration20261124122048_station_core }, { name: 'Migration20261130070410_station_directory_indexes', class: Migration20261130070410_station_directory_indexes }];
+export const migrationsList = [
+  { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
+  { name: 'Migration20261124121336_monthly_partitions', class: Migration20261124121336_monthly_partitions },
+  { name: 'Migration20261124121826_issue_media_index', class: Migration20261124121826_issue_media_index },
+  { name: 'Migration20261124122048_station_core', class: Migration20261124122048_station_core },
+  {
+    name: 'Migration20261130070410_station_directory_indexes',
+    class: Migration20261130070410_station_directory_indexes,
+  },
+];
