@@ -3,8 +3,10 @@
  * through the real api (REST adapter, static cache, envelope), (c) `GET
  * /api/app/stations/nearby` over the 100,000-station data set, each under
  * autocannon with 50 connections, one load at a time, each server in its own
- * child process; (a) and (b) alternate over three rounds and keep their median
- * round. Prints a table, then ONE JSON line.
+ * child process; (a) and (b) alternate over five rounds and keep their median
+ * round. Each run also reads the server's CPU per request from /proc: rps on a
+ * shared machine moves with everything else that runs, CPU per request much
+ * less. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:api [--duration 10] [--connections 50] [--database-url postgres://…/pb_large]
  *                  [--only a,b,c]   (a subset while iterating; the JSON line needs all three)
@@ -13,7 +15,7 @@
  * (see docs/benchmarks.md).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +37,9 @@ const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
 const only = new Set(args.only.split(','));
-const NOT_RUN: Figures = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0 };
+const NOT_RUN: Figures = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0, cpuMs: 0 };
 const API_PORT = 3901;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BARE_PORT = 3902;
 
 /** Metro centres of the large data set (packages/db/src/seeders/large/geography.ts): dense and sparse areas. */
@@ -58,6 +60,8 @@ interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU (user + system) the server process spent per request, ms; 0 where /proc is not there. */
+  cpuMs: number;
 }
 
 const children: ChildProcess[] = [];
@@ -97,21 +101,43 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function load(options: autocannon.Options, seconds: number): Promise<Figures> {
+/** CPU seconds (user + system) process `pid` has used, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ", in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One autocannon run against `server`, with the server's CPU per request: on a
+ * shared machine rps moves with whatever else runs, CPU per request much less.
+ */
+async function load(server: ChildProcess, options: autocannon.Options, seconds: number): Promise<Figures> {
+  const cpuBefore = cpuSeconds(server.pid);
   const result = await autocannon({ connections, pipelining: 1, ...options, duration: seconds });
+  const cpuAfter = cpuSeconds(server.pid);
+  const cpuMs =
+    cpuBefore === undefined || cpuAfter === undefined || !result.requests.total
+      ? 0
+      : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total) / 1000;
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuMs,
   };
 }
 
 /** Warm-up (JIT, caches, pool connections), then the measured run. */
-async function measure(options: autocannon.Options): Promise<Figures> {
-  await load(options, warmup);
-  return load(options, duration);
+async function measure(server: ChildProcess, options: autocannon.Options): Promise<Figures> {
+  await load(server, options, warmup);
+  return load(server, options, duration);
 }
 
 /** The round with the median rps (rounds are few and odd, so it is one real run). */
@@ -161,9 +187,11 @@ async function main() {
     url: api,
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: nearbyPath() }) }],
   };
-  const nearbyFigures = only.has('c') ? await measure(nearbyOptions) : NOT_RUN;
+  const nearbyFigures = only.has('c') ? await measure(apiChild, nearbyOptions) : NOT_RUN;
   // The same requests one at a time: the latency of one nearby answer without queueing.
-  const nearbySingle = only.has('c') ? await load({ ...nearbyOptions, connections: 1 }, 5) : NOT_RUN;
+  const nearbySingle = only.has('c')
+    ? await load(apiChild, { ...nearbyOptions, connections: 1 }, 5)
+    : NOT_RUN;
 
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   const bodyFile = join(dir, 'countries.json');
@@ -186,15 +214,16 @@ async function main() {
   console.error(
     `(a)/(b) alternating, ${ROUNDS} rounds of ${duration} s each, ${connections} connections (median round)`,
   );
-  if (only.has('a')) await load(bareOptions, warmup);
-  if (only.has('b')) await load(staticOptions, warmup);
+  if (only.has('a')) await load(bareChild, bareOptions, warmup);
+  if (only.has('b')) await load(apiChild, staticOptions, warmup);
   const bareRounds: Figures[] = [];
   const staticRounds: Figures[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    if (only.has('b')) staticRounds.push(await load(staticOptions, duration));
-    if (only.has('a')) bareRounds.push(await load(bareOptions, duration));
+    if (only.has('b')) staticRounds.push(await load(apiChild, staticOptions, duration));
+    if (only.has('a')) bareRounds.push(await load(bareChild, bareOptions, duration));
     console.error(
-      `  round ${round + 1}: (a) ${bareRounds.at(-1)?.rps ?? '-'} rps, (b) ${staticRounds.at(-1)?.rps ?? '-'} rps`,
+      `  round ${round + 1}: (a) ${bareRounds.at(-1)?.rps ?? '-'} rps ${bareRounds.at(-1)?.cpuMs ?? '-'} ms/req, ` +
+        `(b) ${staticRounds.at(-1)?.rps ?? '-'} rps ${staticRounds.at(-1)?.cpuMs ?? '-'} ms/req`,
     );
   }
   const bareFigures = medianRound(bareRounds);
@@ -210,11 +239,11 @@ async function main() {
   ];
   const pad = (text: string | number, width: number) => String(text).padStart(width);
   console.log(
-    `\n${'target'.padEnd(34)}${pad('rps', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}${pad('errors', 8)}`,
+    `\n${'target'.padEnd(34)}${pad('rps', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('cpu ms/req', 12)}${pad('non-2xx', 9)}${pad('errors', 8)}`,
   );
   for (const [name, f] of rows) {
     console.log(
-      `${name.padEnd(34)}${pad(f.rps, 9)}${pad(f.p50, 9)}${pad(f.p99, 9)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}`,
+      `${name.padEnd(34)}${pad(f.rps, 9)}${pad(f.p50, 9)}${pad(f.p99, 9)}${pad(f.cpuMs, 12)}${pad(f.non2xx, 9)}${pad(f.errors, 8)}`,
     );
   }
   const staticRatio = bareFigures.rps ? Math.round((staticFigures.rps / bareFigures.rps) * 100) / 100 : 0;
@@ -232,13 +261,20 @@ async function main() {
       bare_rps: bareFigures.rps,
       bare_p50_ms: bareFigures.p50,
       bare_p99_ms: bareFigures.p99,
+      bare_cpu_ms_per_req: bareFigures.cpuMs,
       static_rps: staticFigures.rps,
       static_p50_ms: staticFigures.p50,
       static_p99_ms: staticFigures.p99,
+      static_cpu_ms_per_req: staticFigures.cpuMs,
       static_ratio: staticRatio,
+      // Bare CPU per request over the api's: the same comparison, less at the mercy of the machine's other load.
+      static_cpu_ratio: staticFigures.cpuMs
+        ? Math.round((bareFigures.cpuMs / staticFigures.cpuMs) * 100) / 100
+        : 0,
       nearby_rps: nearbyFigures.rps,
       nearby_p50_ms: nearbyFigures.p50,
       nearby_p99_ms: nearbyFigures.p99,
+      nearby_cpu_ms_per_req: nearbyFigures.cpuMs,
       nearby_1conn_rps: nearbySingle.rps,
       nearby_1conn_p50_ms: nearbySingle.p50,
       nearby_1conn_p99_ms: nearbySingle.p99,
