@@ -151,8 +151,19 @@ const errors = new Map<string, number>();
 // One poller for every worker's rental, so watching for `settled` costs the database one
 // query per interval however many workers there are.
 const awaitingSettlement = new Map<string, () => void>();
+/** Resolves true once the rental is settled, false if it is not within `SETTLE_TIMEOUT_MS`. */
+const SETTLE_TIMEOUT_MS = 30_000;
 const settled = (rentalId: string) =>
-  new Promise<void>((resolve) => awaitingSettlement.set(rentalId, resolve));
+  new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      awaitingSettlement.delete(rentalId);
+      resolve(false);
+    }, SETTLE_TIMEOUT_MS);
+    awaitingSettlement.set(rentalId, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 let workersDone = false;
 const poller = (async () => {
   while (!workersDone) {
@@ -201,7 +212,17 @@ async function worker(w: number) {
     const free = simulator.station(to).slots.find((s) => !s.powerBank);
     if (!free) throw new Error(`no free slot at ${to}`);
     await simulator.insert(to, free.slot, body.data.power_bank_serial, 90);
-    await settled(body.data.id);
+    if (!(await settled(body.data.id))) {
+      // A returned power bank whose rental never settles is a bug to look at, not a slow run.
+      const { rows } = await db.query<{ status: string }>('select status from rental where id = $1', [
+        body.data.id,
+      ]);
+      const why = `not settled after ${SETTLE_TIMEOUT_MS / 1000} s (${rows[0]?.status}, rental ${body.data.id})`;
+      log(why);
+      errors.set(why, 1);
+      if (counted) failed += 1;
+      continue;
+    }
     if (counted && measuring) {
       completed += 1;
       cycleLatencies.push(performance.now() - t0);
