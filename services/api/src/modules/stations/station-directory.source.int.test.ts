@@ -84,4 +84,28 @@ describe('StationDirectorySource (real Postgres)', () => {
     expect((await dir1(stations))?.freeSlots).toBe(before); // fresh enough: no query
     await expect.poll(async () => (await dir1(stations))?.freeSlots, { interval: 60 }).toBe(0);
   });
+
+  it('re-reads only the stations with rows it has not applied yet', async () => {
+    const stations = source({});
+    const [row] = await sql(`select id from station where serial_number = 'DIR-1'`);
+    const id = (row as { id: string }).id;
+    // Each read below is a few ms after the last refresh, so it refreshes again (max staleness 0).
+    const later = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return stations.get();
+    };
+    await stations.get();
+    await sql(
+      `update station_slot set battery_level = 77, updated_at = now() where station_id = ? and status = 'ready'`,
+      [id],
+    );
+    const applied = (await later()).get(id);
+    expect(applied?.readyBatteries).toContain(77);
+    // The write is still inside the look-back window of the next refresh, which must not re-read it.
+    expect((await later()).get(id)).toBe(applied);
+    await ejectOne();
+    const next = (await later()).get(id);
+    expect(next).not.toBe(applied);
+    expect(next?.freeSlots).toBe((applied?.freeSlots ?? 0) + 1);
+  });
 });

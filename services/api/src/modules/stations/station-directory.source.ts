@@ -31,12 +31,16 @@ const DIRECTORY_ROWS = `
     from station_slot ss where ss.station_id = s.id
   ) c on true`;
 
-/** Stations with a row written since the bound (a timestamptz as text; bind it four times). */
-const CHANGED_STATIONS = `
-  select id from station where updated_at > ?::timestamptz
-  union select station_id from station_slot where updated_at > ?::timestamptz
-  union select station_id from station_media where created_at > ?::timestamptz
-  union select station_id from station_amenity_mapping where created_at > ?::timestamptz`;
+/**
+ * Every row written since the bound (a timestamptz as text; bind it four times),
+ * as (row, its station, its write time): the overlap returns rows already
+ * applied, and those are told apart by row and write time.
+ */
+const CHANGED_ROWS = `
+  select 's' || id as row, id as station_id, updated_at::text as at from station where updated_at > ?::timestamptz
+  union all select 'l' || id, station_id, updated_at::text from station_slot where updated_at > ?::timestamptz
+  union all select 'm' || id, station_id, created_at::text from station_media where created_at > ?::timestamptz
+  union all select 'a' || id, station_id, created_at::text from station_amenity_mapping where created_at > ?::timestamptz`;
 
 interface DirectoryRow {
   id: string;
@@ -83,6 +87,11 @@ interface Generation {
   freshAsOf: number;
   /** Lower bound of the next change query, in database time. */
   since: string;
+  /**
+   * The rows the last change query returned, with their write times: the next
+   * one (which looks back further) re-reads a station only for rows not in here.
+   */
+  applied: Map<string, string>;
 }
 
 /**
@@ -143,11 +152,26 @@ export class StationDirectorySource {
       `select (now() - ${CHANGE_OVERLAP})::text as since`,
     );
     const since = generation.since;
-    const changed = await connection.execute<DirectoryRow[]>(
-      `${DIRECTORY_ROWS} where s.id in (${CHANGED_STATIONS})`,
-      [since, since, since, since],
-    );
-    generation.directory.apply(changed.map(toStation));
+    const rows = await connection.execute<{ row: string; station_id: string; at: string }[]>(CHANGED_ROWS, [
+      since,
+      since,
+      since,
+      since,
+    ]);
+    // With thousands of stations writing (heartbeats, slots), most rows in the overlap were applied
+    // by the previous look: re-reading their stations would repeat the slot counts for nothing.
+    const stale = new Set<string>();
+    for (const { row, station_id, at } of rows) {
+      if (generation.applied.get(row) !== at) stale.add(station_id);
+    }
+    if (stale.size) {
+      const changed = await connection.execute<DirectoryRow[]>(
+        `${DIRECTORY_ROWS} where s.id = any(?::uuid[])`,
+        [`{${[...stale].join(',')}}`],
+      );
+      generation.directory.apply(changed.map(toStation));
+    }
+    generation.applied = new Map(rows.map((r) => [r.row, r.at]));
     generation.freshAsOf = Math.max(generation.freshAsOf, startedAt);
     if (bound) generation.since = bound.since;
   }
@@ -166,6 +190,7 @@ export class StationDirectorySource {
         loadedAt: startedAt,
         freshAsOf: startedAt,
         since: bound?.since ?? new Date(startedAt).toISOString(),
+        applied: new Map(),
       };
       this.#generation = generation;
       this.logger.info(
