@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { type DirectoryStation, StationDirectory } from './station-directory.ts';
-import { AMENITY_CODES, IMAGE_URL, LISTED } from './station-queries.ts';
+import { AMENITY_CODES, IMAGE_URL, LISTED, type SummaryRow, stationFields } from './station-queries.ts';
 
 export interface DirectoryTiming {
   /** A read when the last refresh started longer ago than this starts another (and does not wait). */
@@ -42,41 +42,18 @@ const CHANGED_ROWS = `
   union all select 'm' || id, station_id, created_at::text from station_media where created_at > ?::timestamptz
   union all select 'a' || id, station_id, created_at::text from station_amenity_mapping where created_at > ?::timestamptz`;
 
-interface DirectoryRow {
+type DirectoryRow = Omit<SummaryRow, 'available'> & {
   id: string;
-  sn: string;
-  name: string;
-  address: string;
-  city: string | null;
-  latitude: number;
-  longitude: number;
-  status: DirectoryStation['status'];
-  slot_count: number;
-  /** The ORM's driver leaves timestamps as text in raw results. */
-  last_heartbeat_at: string | Date | null;
   listed: boolean;
   ready_batteries: number[];
-  free: number;
-  image_url: string | null;
-  amenity_codes: string[];
-}
+};
 
 const toStation = (row: DirectoryRow): DirectoryStation => ({
+  ...stationFields(row),
   id: row.id,
-  sn: row.sn,
-  name: row.name,
-  address: row.address,
-  city: row.city,
-  latitude: row.latitude,
-  longitude: row.longitude,
-  status: row.status,
-  slotCount: row.slot_count,
-  lastHeartbeatAt: row.last_heartbeat_at === null ? null : new Date(row.last_heartbeat_at),
   listed: row.listed,
   readyBatteries: row.ready_batteries,
   freeSlots: row.free,
-  imageUrl: row.image_url,
-  amenityCodes: row.amenity_codes,
 });
 
 /** One loaded directory and where its change queries stand. */

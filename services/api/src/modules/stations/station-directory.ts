@@ -1,19 +1,10 @@
-import type { STATION_STATUSES } from '@powerbank/db';
 import { compareIds, distanceOfKey, StationGeoIndex } from './station-geo-index.ts';
+import type { StationFields } from './station-queries.ts';
 import type { NearbyStation } from './stations.schemas.ts';
 
 /** What the directory keeps of one station: enough to answer nearby without the database. */
-export interface DirectoryStation {
+export interface DirectoryStation extends StationFields {
   id: string;
-  sn: string;
-  name: string;
-  address: string;
-  city: string | null;
-  latitude: number;
-  longitude: number;
-  status: (typeof STATION_STATUSES)[number];
-  slotCount: number;
-  lastHeartbeatAt: Date | null;
   /** Public and not decommissioned: shown to the app at all. */
   listed: boolean;
   /**
@@ -22,8 +13,6 @@ export interface DirectoryStation {
    */
   readyBatteries: number[];
   freeSlots: number;
-  imageUrl: string | null;
-  amenityCodes: string[];
 }
 
 export interface NearbyQuery {

@@ -60,7 +60,8 @@ export interface SummaryRow {
   amenity_codes: string[];
 }
 
-export function toSummary(row: SummaryRow) {
+/** A station's own fields of a `StationSummary` (all but the counts), from its row. */
+export function stationFields(row: Omit<SummaryRow, 'available' | 'free'>) {
   return {
     sn: row.sn,
     name: row.name,
@@ -70,12 +71,15 @@ export function toSummary(row: SummaryRow) {
     longitude: row.longitude,
     status: row.status,
     slotCount: row.slot_count,
-    availablePowerBanks: row.available,
-    freeSlots: row.free,
     imageUrl: row.image_url,
     amenityCodes: row.amenity_codes,
     lastHeartbeatAt: row.last_heartbeat_at === null ? null : new Date(row.last_heartbeat_at),
   };
+}
+export type StationFields = ReturnType<typeof stationFields>;
+
+export function toSummary(row: SummaryRow) {
+  return { ...stationFields(row), availablePowerBanks: row.available, freeSlots: row.free };
 }
 
 /** A user's text for `ilike`, matched literally (its `%`, `_` and `\` are not wildcards). */
