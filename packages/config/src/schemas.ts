@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -44,6 +45,15 @@ export type CommonEnv = z.infer<typeof commonEnv>;
 export const apiEnv = commonEnv.extend({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
+  /**
+   * Processes serving the port (node:cluster): a number, or `auto` for one per
+   * CPU. Each worker keeps its own caches and station directory and gets an equal
+   * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
+   */
+  API_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
   APP_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-secret-change-me-please'),
   TRUST_PROXY: bool(false),

@@ -70,12 +70,14 @@ export class StationDirectory {
     const geo = this.#geoIndex();
     const nearest = new NearestFirst(offset + limit);
     let total = 0;
+    const stationAt = (position: number) => this.#entries[geo.slots[position] as number] as DirectoryStation;
+    // The index holds listed stations only (it is rebuilt when a listing changes), so a hit
+    // is read only to filter by availability or when it may make the page: most hits are
+    // counted without touching the station's object at all.
     geo.index.forEachWithin(query.lat, query.lng, query.radiusM, (position, key) => {
-      const station = this.#entries[geo.slots[position] as number] as DirectoryStation;
-      if (!station.listed) return;
-      if (query.availableOnly && !canRentNow(station, query.minBattery)) return;
+      if (query.availableOnly && !canRentNow(stationAt(position), query.minBattery)) return;
       total++;
-      nearest.offer(station, key);
+      if (nearest.mayKeep(key)) nearest.offer(stationAt(position), key);
     });
     const results = nearest
       .sorted()
@@ -166,6 +168,12 @@ class NearestFirst {
     this.#insert = k <= INSERTION_LIMIT;
   }
 
+  /** False when a hit this far can no longer make the page (equal keys still may, by id). */
+  mayKeep(key: number): boolean {
+    const kept = this.#kept;
+    return !this.#insert || kept.length < this.k || key <= (kept[kept.length - 1] as Ranked).key;
+  }
+
   offer(station: DirectoryStation, key: number): void {
     const kept = this.#kept;
     if (!this.#insert) {
@@ -180,8 +188,12 @@ class NearestFirst {
     }
     const candidate = { station, key };
     let i = kept.length;
-    while (i > 0 && before(candidate, kept[i - 1] as Ranked) < 0) i--;
-    kept.splice(i, 0, candidate);
+    kept.push(candidate);
+    while (i > 0 && before(candidate, kept[i - 1] as Ranked) < 0) {
+      kept[i] = kept[i - 1] as Ranked;
+      i--;
+    }
+    kept[i] = candidate;
   }
 
   sorted(): readonly Ranked[] {

@@ -22,7 +22,9 @@ function haversineKey(
   cosLat2: number,
   lng2: number,
 ) {
-  return Math.sin((lat2 - lat1) / 2) ** 2 + cosLat1 * cosLat2 * Math.sin((lng2 - lng1) / 2) ** 2;
+  const dLat = Math.sin((lat2 - lat1) / 2);
+  const dLng = Math.sin((lng2 - lng1) / 2);
+  return dLat * dLat + cosLat1 * cosLat2 * dLng * dLng;
 }
 
 /** Meters for a haversine key. */
