@@ -6,9 +6,8 @@ import { restErrorEnvelope } from '../platform/error-response.ts';
 import { requestHeader } from '../platform/request-header.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
-import { createCachedOpenApiFetchHandler } from './openapi-fetch-handler.ts';
+import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
-import { restRouteTable } from './route-table.ts';
 
 /**
  * Serves every documented `/api/...` path by calling the same tRPC procedure
@@ -19,20 +18,19 @@ import { restRouteTable } from './route-table.ts';
 const REST_PREFIX = '/api';
 
 export function restHandler(source: ContextSource, router: OpenApiRouter, responses?: RestResponseCache) {
-  const routes = restRouteTable(router);
-  const handle = createCachedOpenApiFetchHandler<Context>(router);
+  const procedures = createOpenApiCaller<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
-    let failure: unknown;
     const keep = responses?.begin(c);
     // The raw (still percent-encoded) path and query below `/api`; the request's own host plays no part.
     const url = c.req.url;
     const queryStart = url.indexOf('?');
     const pathStart = url.indexOf('/', url.indexOf('//') + 2);
     const path = url.slice(pathStart + REST_PREFIX.length, queryStart < 0 ? undefined : queryStart);
-    const answer = await handle({
-      req: c.req.raw,
+    const answer = await procedures.call({
+      method: c.req.method,
       target: queryStart < 0 ? path : `${path}${url.slice(queryStart)}`,
       header: (name) => requestHeader(c, name),
+      text: () => c.req.raw.text(),
       createContext: () =>
         createContext(
           source,
@@ -41,26 +39,23 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
           c.get('auth') ?? null,
           clientInfo(c, source.deps.env.TRUST_PROXY),
         ),
-      onError: (error) => {
-        failure = error;
-      },
     });
-    if (answer.status >= 200 && answer.status < 300) {
+    if (answer.status !== 'error') {
       // The procedure's output is already JSON: wrapped as text, not parsed and serialised again.
       const body = `{"success":true,"data":${(answer.status === 204 ? '' : answer.body) || 'null'}}`;
       if (keep && answer.status === 200) return keep(body);
       return c.body(body, answer.status as 200, { 'content-type': 'application/json' });
     }
-    let body = failure ? describeError(failure) : describeHttpStatus(answer.status, '');
+    let body = describeError(answer.error);
     const headers: Record<string, string> = {};
     if (body.status === 404 && body.code === 'NOT_FOUND') {
-      const allowed = routes.allowedMethods(path);
+      const allowed = procedures.allowedMethods(path);
       if (allowed.length && !allowed.includes(c.req.method)) {
         body = describeHttpStatus(405, `${c.req.method} not allowed here; use ${allowed.join(', ')}`);
         headers.Allow = allowed.join(', ');
       }
     }
-    if (body.status >= 500) c.get('logger').error({ err: failure, code: body.code }, 'request failed');
+    if (body.status >= 500) c.get('logger').error({ err: answer.error, code: body.code }, 'request failed');
     return c.json(restErrorEnvelope(body), body.status as 400, headers);
   };
 }

@@ -1,0 +1,185 @@
+import { type AnyProcedure, callTRPCProcedure, TRPCError } from '@trpc/server';
+import {
+  acceptsRequestBody,
+  coerceSchema,
+  forEachOpenApiProcedure,
+  getInputOutputParsers,
+  getPathRegExp,
+  instanceofZodTypeLikeVoid,
+  instanceofZodTypeObject,
+  instanceofZodTypeOptional,
+  normalizePath,
+  type OpenApiMethod,
+  type OpenApiProcedure,
+  type OpenApiRouter,
+  unwrapZodType,
+  zodSupportsCoerce,
+} from 'trpc-to-openapi';
+import { ZodArray } from 'zod/v4';
+
+export interface OpenApiCall<TContext> {
+  method: string;
+  /** Path and query relative to the REST prefix (`/app/version?x=1`): what procedures are matched against. */
+  target: string;
+  /** One request header, lower-case name. */
+  header: (name: string) => string | undefined;
+  /** The request body as text (only called for methods that carry one). */
+  text: () => Promise<string>;
+  createContext: () => TContext | Promise<TContext>;
+}
+
+/** What the procedure answered: the status and its JSON as text, or the error it failed with. */
+export type OpenApiAnswer = { status: number; body: string } | { status: 'error'; error: TRPCError };
+
+interface Route {
+  path: string;
+  regExp: RegExp;
+  procedure: AnyProcedure;
+  type: 'query' | 'mutation';
+  /** No input at all (`z.void()` and the like): nothing is read from the query or body. */
+  noInput: boolean;
+  /** Query keys whose schema is an array: one `?k=v` still becomes `[v]`. */
+  arrayKeys: ReadonlySet<string>;
+}
+
+/**
+ * Serves the documented REST paths by calling their tRPC procedures, with
+ * trpc-to-openapi's own rules (its path patterns and their order, its query and
+ * path-parameter input, its coercion of query strings, JSON bodies only) but
+ * without its per-request work: the library's node handler scans every route's
+ * pattern, re-walks the input schema to coerce it and builds a router caller
+ * (nested proxies) on each call. Here the routes are resolved once (a static path
+ * goes straight to its procedure), schemas are coerced once at start, and the
+ * procedure is called directly. The OpenAPI document still comes from
+ * trpc-to-openapi (`platform/openapi.ts`), from the same `openapi` metadata.
+ */
+export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
+  const routes = new Map<string, Route[]>();
+  forEachOpenApiProcedure(router._def.procedures, ({ path, procedure, meta: { openapi } }) => {
+    const type = procedure._def.type;
+    if (type === 'subscription') return;
+    const { inputParser } = getInputOutputParsers(procedure as OpenApiProcedure);
+    const input = unwrapZodType(inputParser, true);
+    const arrayKeys = new Set<string>();
+    if (zodSupportsCoerce && instanceofZodTypeObject(input)) {
+      for (const [key, shape] of Object.entries(input.shape)) {
+        const inner = instanceofZodTypeOptional(shape) ? shape.unwrap() : shape;
+        if (inner instanceof ZodArray) arrayKeys.add(key);
+      }
+      // The library coerces on every call; once is the same (it only sets a flag on each field).
+      coerceSchema(input);
+    }
+    const list = routes.get(openapi.method) ?? [];
+    list.push({
+      path,
+      regExp: getPathRegExp(normalizePath(openapi.path)),
+      procedure: procedure as AnyProcedure,
+      type,
+      noInput: instanceofZodTypeLikeVoid(input),
+      arrayKeys,
+    });
+    routes.set(openapi.method, list);
+  });
+
+  // A path without parameters resolves to the route the in-order scan would pick for it.
+  const staticRoutes = new Map<string, Route | undefined>();
+  const routeOf = (
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | undefined => {
+    const list = routes.get(method);
+    if (!list) return undefined;
+    const key = `${method} ${path.toLowerCase()}`;
+    const known = staticRoutes.get(key);
+    if (known) return { route: known, params: {} };
+    for (const route of list) {
+      const match = route.regExp.exec(path);
+      if (!match) continue;
+      if (!match.groups) staticRoutes.set(key, route);
+      return { route, params: { ...match.groups } };
+    }
+    return undefined;
+  };
+
+  return {
+    /** Methods documented for `path` (below the REST prefix), empty when the path is unknown. */
+    allowedMethods(path: string): string[] {
+      const normalized = normalizePath(path);
+      return [...routes]
+        .filter(([, list]) => list.some((route) => route.regExp.test(normalized)))
+        .map(([method]) => method);
+    },
+
+    async call(call: OpenApiCall<TContext>): Promise<OpenApiAnswer> {
+      const url = new URL(call.target, 'http://api');
+      const method = call.method as OpenApiMethod;
+      const found = routeOf(method, normalizePath(url.pathname));
+      if (!found) {
+        // trpc-to-openapi answers an unknown HEAD as a warm-up: 204, no body.
+        if (method === ('HEAD' as OpenApiMethod)) return { status: 204, body: '' };
+        return { status: 'error', error: new TRPCError({ code: 'NOT_FOUND', message: 'Not found' }) };
+      }
+      const { route, params } = found;
+      try {
+        const input = await inputOf(call, url, route, params);
+        const data = await callTRPCProcedure({
+          router,
+          path: route.path,
+          type: route.type,
+          ctx: await call.createContext(),
+          getRawInput: async () => input,
+          signal: undefined,
+          batchIndex: 0,
+        });
+        return { status: 200, body: JSON.stringify(data) ?? '' };
+      } catch (cause) {
+        return { status: 'error', error: toTrpcError(cause) };
+      }
+    },
+  };
+}
+
+/** The procedure's raw input as trpc-to-openapi builds it: query or JSON body, then path parameters over it. */
+async function inputOf(
+  call: OpenApiCall<unknown>,
+  url: URL,
+  route: Route,
+  params: Record<string, string>,
+): Promise<unknown> {
+  const withBody = acceptsRequestBody(call.method as OpenApiMethod);
+  const type = call.header('content-type');
+  if (withBody && !type?.startsWith('application/json')) {
+    throw new TRPCError({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: type ? `Unsupported content-type "${type}` : 'Missing content-type header',
+    });
+  }
+  if (route.noInput) return undefined;
+  if (!withBody) return { ...queryOf(url, route.arrayKeys), ...params };
+  const text = await call.text();
+  let body: unknown;
+  try {
+    // An empty body is "no input" (e.g. a POST whose input is all optional), not malformed JSON.
+    body = text ? JSON.parse(text) : undefined;
+  } catch (cause) {
+    throw new TRPCError({ code: 'PARSE_ERROR', message: 'request body is not valid JSON', cause });
+  }
+  return { ...(body as object), ...params };
+}
+
+/** `?a=1&b=2&b=3` → `{ a: '1', b: ['2', '3'] }`; a key whose schema is an array is always a list. */
+function queryOf(url: URL, arrayKeys: ReadonlySet<string>): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    const seen = query[key];
+    if (seen === undefined) query[key] = arrayKeys.has(key) ? [value] : value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else query[key] = [seen, value];
+  }
+  return query;
+}
+
+function toTrpcError(cause: unknown): TRPCError {
+  if (cause instanceof TRPCError) return cause;
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'An error occurred', cause });
+}
