@@ -1,3 +1,5 @@
+import { JsonDate } from '../../platform/json-date.ts';
+
 /**
  * SQL shared by every station read: one statement per request, with the slot
  * counts, first image and amenity codes computed per returned station inside it
@@ -73,7 +75,7 @@ export function stationFields(row: Omit<SummaryRow, 'available' | 'free'>) {
     slotCount: row.slot_count,
     imageUrl: row.image_url,
     amenityCodes: row.amenity_codes,
-    lastHeartbeatAt: row.last_heartbeat_at === null ? null : new Date(row.last_heartbeat_at),
+    lastHeartbeatAt: row.last_heartbeat_at === null ? null : new JsonDate(row.last_heartbeat_at),
   };
 }
 export type StationFields = ReturnType<typeof stationFields>;
