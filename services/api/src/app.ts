@@ -11,7 +11,7 @@ import { StationDirectorySource } from './modules/stations/station-directory.sou
 import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
 import { lazyChildLogger } from './observability/logger.ts';
 import { durationObserver } from './observability/metrics.ts';
-import { requestIdMiddleware } from './observability/request-id.ts';
+import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const source: ContextSource = { deps, staticCache, stations };
   const responses = restResponseCache(router, staticCache);
 
-  // Sets (or accepts a sane incoming) X-Request-Id on every response.
+  // Names every request (a sane incoming X-Request-Id, else a new one); every response carries it.
   app.use('*', requestIdMiddleware());
   const infoEnabled = deps.logger.isLevelEnabled('info');
   const observeDuration = durationObserver(deps.metrics);
@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   });
   // Cached static answers leave here: after request id, logging and metrics, before everything else.
   app.use('/api/*', responses.serve);
+  app.use('*', echoRequestId());
 
   app.notFound((c) =>
     errorResponse(c, describeHttpStatus(404, `no route for ${c.req.method} ${c.req.path}`)),

@@ -7,16 +7,29 @@ const UNSAFE = /[^\w\-=]/;
 
 /**
  * Hono's `requestId()` with the same rules (accept a sane incoming
- * X-Request-Id, else a random UUID; echo it on the response), but reading the
- * incoming header through `requestHeader`: the stock middleware's `c.req.header()`
- * materialises the whole header set on every request, cached answers included.
+ * X-Request-Id, else a random UUID), but reading the incoming header through
+ * `requestHeader`: the stock middleware's `c.req.header()` materialises the whole
+ * header set on every request, cached answers included. It only names the
+ * request; `echoRequestId` puts the id on the response.
  */
 export function requestIdMiddleware(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     let id = requestHeader(c, 'x-request-id');
     if (!id || id.length > MAX_LENGTH || UNSAFE.test(id)) id = crypto.randomUUID();
     c.set('requestId', id);
-    c.header('X-Request-Id', id);
+    await next();
+  };
+}
+
+/**
+ * Echoes the request id on whatever response comes after it. Separate from
+ * naming the request because a header set before the response makes Hono build
+ * a WHATWG `Headers` for it; answers that set their headers in one plain object
+ * (the REST response cache) come before this and include the id themselves.
+ */
+export function echoRequestId(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.header('X-Request-Id', c.get('requestId'));
     await next();
   };
 }

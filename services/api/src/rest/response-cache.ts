@@ -35,7 +35,12 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache) {
   };
 
   const send = (c: HonoContext<AppEnv>, response: CachedResponse): Response => {
-    const headers = { 'content-type': 'application/json', etag: response.etag };
+    // All headers in one plain object (X-Request-Id too): no WHATWG Headers is built for a hit.
+    const headers = {
+      'content-type': 'application/json',
+      etag: response.etag,
+      'x-request-id': c.get('requestId'),
+    };
     if (matchesEtag(requestHeader(c, 'if-none-match'), response.etag)) return c.body(null, 304, headers);
     return c.body(response.body, 200, headers);
   };
