@@ -128,7 +128,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     const two = await aStation([]);
     const user = await aUser(10_000);
     const res = await start(user, startBody(one.sn));
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     const rental = res.body.data;
     // Highest charge first; 50 points (= 500) and 300 from the wallet pay the 800.
     expect(rental).toMatchObject({
@@ -215,7 +215,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
 
     const user = await aUser(2500);
     const res = await start(user, startBody(one.sn, { package_id: deposit, payment_mode: 'wallet_points' }));
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     const rental = res.body.data;
     expect(rental.status).toBe('active');
     expect(await holds(user.userId, rental.id)).toEqual({
@@ -297,7 +297,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     const one = await aStation([{ slot: 1, battery: 90 }], { ejectFailureRate: 1 });
     const user = await aUser(10_000);
     const res = await start(user, startBody(one.sn));
-    expect(res.status).toBe(200);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'eject_failed' });
     expect(await balances(user.userId)).toEqual({ wallet: 10_000, points: 50 });
     const [notice] = await h.sql('select 1 from notification where user_id = ? and type = ?', [
