@@ -99,6 +99,12 @@ describe('input hardening: bad input is a 4xx in the caller’s error shape, nev
     expect(wrongMethod.headers.get('allow')).toBe('GET');
     expect(wrongMethod.body).toMatchObject({ success: false, error: { code: 'METHOD_NOT_SUPPORTED' } });
 
+    // A doubled slash stays part of the path (never read as a host), as trpc-to-openapi matches it.
+    const doubled = await raw('/api//x/fixture/search?q=a');
+    expect(doubled.status).toBe(404);
+    // Its patterns match case-insensitively; a trailing slash is the same path.
+    expect((await raw('/api/FIXTURE/Search/?q=a')).status).toBe(200);
+
     const outside = await raw('/nowhere');
     expect(outside.status).toBe(404);
     expect(await outside.json()).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });

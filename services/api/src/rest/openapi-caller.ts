@@ -1,4 +1,4 @@
-import { type AnyProcedure, callTRPCProcedure, TRPCError } from '@trpc/server';
+import { callTRPCProcedure, TRPCError } from '@trpc/server';
 import {
   acceptsRequestBody,
   coerceSchema,
@@ -34,7 +34,6 @@ export type OpenApiAnswer = { status: number; body: string } | { status: 'error'
 interface Route {
   path: string;
   regExp: RegExp;
-  procedure: AnyProcedure;
   type: 'query' | 'mutation';
   /** No input at all (`z.void()` and the like): nothing is read from the query or body. */
   noInput: boolean;
@@ -73,7 +72,6 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
     list.push({
       path,
       regExp: getPathRegExp(normalizePath(openapi.path)),
-      procedure: procedure as AnyProcedure,
       type,
       noInput: instanceofZodTypeLikeVoid(input),
       arrayKeys,
@@ -111,7 +109,8 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
     },
 
     async call(call: OpenApiCall<TContext>): Promise<OpenApiAnswer> {
-      const url = new URL(call.target, 'http://api');
+      // Appended, not resolved against a base: `//x/app/version` must stay a path, as in the library.
+      const url = new URL(`http://api${call.target}`);
       const method = call.method as OpenApiMethod;
       const found = routeOf(method, normalizePath(url.pathname));
       if (!found) {
