@@ -134,6 +134,41 @@ async function load(server: ChildProcess, options: autocannon.Options, seconds: 
   };
 }
 
+interface GcTotals {
+  minor: { count: number; seconds: number };
+  major: { count: number; seconds: number };
+}
+const NO_GC = { minorCount: 0, minorAvgMs: 0, majorCount: 0, majorMs: 0 };
+
+/**
+ * The api's garbage-collection totals from its own /metrics (prom-client's
+ * `nodejs_gc_duration_seconds`): long young-generation pauses put a floor under
+ * p99 at 50 connections, so a run shows them next to the latency.
+ */
+async function gcTotals(base: string): Promise<GcTotals> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (kind: string, what: 'sum' | 'count') =>
+    Number(
+      text.match(new RegExp(`^nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} (\\S+)$`, 'm'))?.[1] ??
+        0,
+    );
+  return {
+    minor: { count: read('minor', 'count'), seconds: read('minor', 'sum') },
+    major: { count: read('major', 'count'), seconds: read('major', 'sum') },
+  };
+}
+
+function gcDuring(before: GcTotals, after: GcTotals) {
+  const minorCount = after.minor.count - before.minor.count;
+  const minorMs = (after.minor.seconds - before.minor.seconds) * 1000;
+  return {
+    minorCount,
+    minorAvgMs: minorCount ? Math.round((minorMs / minorCount) * 100) / 100 : 0,
+    majorCount: after.major.count - before.major.count,
+    majorMs: Math.round((after.major.seconds - before.major.seconds) * 1000),
+  };
+}
+
 /** The round with the median rps (rounds are few and odd, so it is one real run). */
 function medianRound(rounds: Figures[]): Figures {
   if (!rounds.length) return NOT_RUN;
@@ -189,8 +224,10 @@ async function main() {
   // Three rounds, the median one (by p99) kept: this VM's speed drifts by up to ~1.7× between
   // minutes (the same build measured 2,400 and 4,100 rps back to back).
   const nearbyRounds: Figures[] = [];
+  let nearbyGc = NO_GC;
   if (only.has('c')) {
     await load(apiChild, nearbyOptions, warmup);
+    const gcBefore = await gcTotals(api);
     for (let round = 0; round < NEARBY_ROUNDS; round++) {
       nearbyRounds.push(await load(apiChild, nearbyOptions, duration));
       const f = nearbyRounds.at(-1) as Figures;
@@ -198,6 +235,11 @@ async function main() {
         `  round ${round + 1}: ${f.rps} rps, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.cpuMs} ms/req`,
       );
     }
+    nearbyGc = gcDuring(gcBefore, await gcTotals(api));
+    console.error(
+      `  api GC over the rounds: ${nearbyGc.minorCount} young-generation collections, ` +
+        `${nearbyGc.minorAvgMs} ms each on average; ${nearbyGc.majorCount} full, ${nearbyGc.majorMs} ms in all`,
+    );
   }
   const nearbyFigures = nearbyRounds.length
     ? ([...nearbyRounds].sort((x, y) => x.p99 - y.p99)[Math.floor(nearbyRounds.length / 2)] as Figures)
@@ -292,6 +334,9 @@ async function main() {
       nearby_1conn_rps: nearbySingle.rps,
       nearby_1conn_p50_ms: nearbySingle.p50,
       nearby_1conn_p99_ms: nearbySingle.p99,
+      nearby_gc_minor_count: nearbyGc.minorCount,
+      nearby_gc_minor_avg_ms: nearbyGc.minorAvgMs,
+      nearby_gc_major_ms: nearbyGc.majorMs,
       non2xx: staticFigures.non2xx + nearbyFigures.non2xx + bareFigures.non2xx,
     }),
   );
