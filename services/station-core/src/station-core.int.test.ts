@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CoreHarness,
   EJECT_TIMEOUT_MS,
+  HEARTBEAT_MISSED_LIMIT,
   HEARTBEAT_MS,
   startCoreHarness,
 } from './testing/core-harness.ts';
@@ -183,7 +184,11 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
     const sim = await h.simulator({ stations: [{ sn, slotCount: 2 }], heartbeatIntervalMs: 600_000 });
     await expect.poll(async () => (await h.station(sn))?.status, poll).toBe('online');
     await expect
-      .poll(async () => (await h.station(sn))?.status, { timeout: HEARTBEAT_MS * 10, interval: 100 })
+      .poll(async () => (await h.station(sn))?.status, {
+        // The silence allowed, plus the watchdog's 1 s tick, plus slack.
+        timeout: HEARTBEAT_MS * HEARTBEAT_MISSED_LIMIT + 5_000,
+        interval: 100,
+      })
       .toBe('offline');
     await sim.heartbeat(sn);
     await expect.poll(async () => (await h.station(sn))?.status, poll).not.toBe('offline');
