@@ -18,6 +18,7 @@ export function connectMqtt(
     connectTimeout: 5000,
     ...options,
   });
+  sendWithoutDelay(client);
   setup?.(client);
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => {
@@ -29,6 +30,20 @@ export function connectMqtt(
       client.off('error', onError);
       resolve(client);
     });
+  });
+}
+
+/**
+ * Turns Nagle's algorithm off on the client's socket at every (re)connect.
+ * mqtt.js opens a plain TCP socket, which holds a small write back while an
+ * earlier one is unacknowledged: a QoS 1 publish right after a PUBACK then
+ * waits for the broker's delayed ACK (~20–40 ms on Linux) — an eject result or
+ * command sat there on every rental.
+ */
+export function sendWithoutDelay(client: MqttClient): void {
+  client.on('connect', () => {
+    const socket = client.stream as { setNoDelay?: (noDelay: boolean) => unknown };
+    socket.setNoDelay?.(true);
   });
 }
 

@@ -1,3 +1,4 @@
+import { sendWithoutDelay } from '@powerbank/messaging';
 import {
   type EjectErrorCode,
   encodeMessage,
@@ -171,6 +172,7 @@ export function createSimulator(options: SimulatorOptions) {
         retain: true,
       },
     });
+    sendWithoutDelay(client);
     client.on('message', (topic, payload) => onCommand(r, topic, payload));
     client.on('close', () => {
       r.connected = false;
