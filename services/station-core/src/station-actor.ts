@@ -10,7 +10,7 @@ import {
 import { buildDown } from '@powerbank/protocol';
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
 import { effectsOf } from './station-effects.ts';
-import { changedSlotRows, stationRow } from './station-projection.ts';
+import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
 import type { CommandRow, PersistedActor, StationWrite } from './station-store.ts';
 
 type Snapshot = SnapshotFrom<typeof stationMachine>;
@@ -165,8 +165,10 @@ export class StationActor {
       station: stationRow(this.sn, after.value as StationState, after.context),
       stationChanged:
         this.version === 0 ||
-        JSON.stringify(stationRow(this.sn, before.value as StationState, before.context)) !==
-          JSON.stringify(stationRow(this.sn, after.value as StationState, after.context)),
+        stationRowChanged(
+          { state: before.value as StationState, context: before.context },
+          { state: after.value as StationState, context: after.context },
+        ),
       slots: changedSlotRows(this.sn, before.context, after.context),
       newCommands: commands,
       outcomes: results.filter((r) => r.commandId).map(outcomeOf),

@@ -1,6 +1,6 @@
 import { initialStationContext, type StationContext, type StationSlot } from '@powerbank/machines';
 import { describe, expect, it } from 'vitest';
-import { changedSlotRows } from './station-projection.ts';
+import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
 
 const withSlots = (slots: StationSlot[]): StationContext => ({
   ...initialStationContext({ sn: 'SN-1', slotCount: 0 }),
@@ -51,5 +51,37 @@ describe('changedSlotRows', () => {
       [1, true],
       [2, true],
     ]);
+  });
+});
+
+describe('stationRowChanged', () => {
+  const base = withSlots([{ slot: 1, state: 'ready', powerBank: bank('PB-1', 90) }]);
+  const online = { state: 'online' as const, context: { ...base, lastHeartbeatAt: 1_000, firmware: '1.0' } };
+
+  it('agrees with the Station row itself: a slot event changes nothing in it', () => {
+    const slotEvent = {
+      state: 'online' as const,
+      context: { ...online.context, slots: [{ slot: 1, state: 'empty' as const }] },
+    };
+    expect(stationRowChanged(online, slotEvent)).toBe(false);
+    expect(stationRow('SN-1', slotEvent.state, slotEvent.context)).toEqual(
+      stationRow('SN-1', online.state, online.context),
+    );
+  });
+
+  it('sees status, heartbeat, firmware and slot count', () => {
+    const changes = [
+      { ...online, state: 'offline' as const },
+      { ...online, context: { ...online.context, lastHeartbeatAt: 2_000 } },
+      { ...online, context: { ...online.context, firmware: '1.1' } },
+      {
+        ...online,
+        context: {
+          ...online.context,
+          slots: [...online.context.slots, { slot: 2, state: 'empty' as const }],
+        },
+      },
+    ];
+    for (const after of changes) expect(stationRowChanged(online, after)).toBe(true);
   });
 });

@@ -31,6 +31,22 @@ export function stationRow(sn: string, state: StationState, context: StationCont
 }
 
 /**
+ * Whether the Station row would show something else after the change (status,
+ * heartbeat, firmware, slot count). Slot and eject events leave it as it was.
+ */
+export function stationRowChanged(
+  before: { state: StationState; context: StationContext },
+  after: { state: StationState; context: StationContext },
+): boolean {
+  return (
+    before.state !== after.state ||
+    before.context.lastHeartbeatAt !== after.context.lastHeartbeatAt ||
+    before.context.firmware !== after.context.firmware ||
+    before.context.slots.length !== after.context.slots.length
+  );
+}
+
+/**
  * The slot rows to write: only slots that changed (none in the common
  * heartbeat case, which then costs only the station row and the snapshot; one
  * when a slot starts ejecting), all of them for a station written first.
