@@ -80,7 +80,7 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
   });
 
   // A path without parameters resolves to the route the in-order scan would pick for it.
-  const staticRoutes = new Map<string, Route | undefined>();
+  const staticRoutes = new Map<string, Route>();
   const routeOf = (
     method: string,
     path: string,

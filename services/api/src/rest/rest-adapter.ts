@@ -9,14 +9,14 @@ import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
 import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
 
+const REST_PREFIX = '/api';
+
 /**
  * Serves every documented `/api/...` path by calling the same tRPC procedure
- * (trpc-to-openapi matches method + path from each procedure's `openapi` meta),
+ * (matched by method + path from each procedure's `openapi` meta: `openapi-caller.ts`),
  * then wraps the answer in the REST envelope legacy apps expect:
  * `{ success: true, data }` or `{ success: false, error: { code, message, details } }`.
  */
-const REST_PREFIX = '/api';
-
 export function restHandler(source: ContextSource, router: OpenApiRouter, responses?: RestResponseCache) {
   const procedures = createOpenApiCaller<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
@@ -42,7 +42,7 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
     });
     if (answer.status !== 'error') {
       // The procedure's output is already JSON: wrapped as text, not parsed and serialised again.
-      const body = `{"success":true,"data":${(answer.status === 204 ? '' : answer.body) || 'null'}}`;
+      const body = `{"success":true,"data":${answer.body || 'null'}}`;
       if (keep && answer.status === 200) return keep(body);
       return c.body(body, answer.status as 200, { 'content-type': 'application/json' });
     }
