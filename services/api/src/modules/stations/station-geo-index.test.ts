@@ -63,6 +63,16 @@ describe('StationGeoIndex', () => {
     );
   });
 
+  it('orders equal distances by id even where their haversine terms differ by an ulp (at a pole)', () => {
+    // Found by the property above (seed -1343192393): two points at the pole, different longitudes.
+    const points: GeoPoint[] = [
+      { id: 's0000', lat: 90, lng: 14.17537899804961 },
+      { id: 's0001', lat: 90, lng: 14.166676999999936 },
+    ];
+    const index = new StationGeoIndex(points);
+    expect(index.within(89.999999, 14.166677, 10)).toEqual(bruteForce(points, 89.999999, 14.166677, 10));
+  });
+
   it('finds stations across the antimeridian and over a pole', () => {
     const points: GeoPoint[] = [
       { id: 'east', lat: 0, lng: 179.999 },

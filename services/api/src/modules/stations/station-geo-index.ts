@@ -85,11 +85,13 @@ export class StationGeoIndex {
 
   /** Points within `radiusM` of (lat, lng), nearest first, equal distances by id. */
   within(lat: number, lng: number, radiusM: number): GeoHit[] {
-    const found: { id: string; key: number }[] = [];
-    this.forEachWithin(lat, lng, radiusM, (i, key) => found.push({ id: this.#ids[i] as string, key }));
-    return found
-      .sort((a, b) => a.key - b.key || compareIds(a.id, b.id))
-      .map(({ id, key }) => ({ id, distanceM: distanceOfKey(key) }));
+    const found: GeoHit[] = [];
+    this.forEachWithin(lat, lng, radiusM, (i, key) =>
+      found.push({ id: this.#ids[i] as string, distanceM: distanceOfKey(key) }),
+    );
+    // By the meters reported, not the keys: two keys one ulp apart (points at a pole at different
+    // longitudes) are the same distance, and equal distances go by id.
+    return found.sort((a, b) => a.distanceM - b.distanceM || compareIds(a.id, b.id));
   }
 
   /**
