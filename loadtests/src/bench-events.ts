@@ -90,6 +90,7 @@ nats.subscribe(`${prefix}.core.evt.processed`, {
 let published = 0;
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
+  topicRoot: prefix,
   stations: demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 }),
   heartbeatIntervalMs: heartbeatMs,
   connectBatchSize: 250,

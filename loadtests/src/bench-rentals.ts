@@ -121,6 +121,7 @@ const stations = Array.from({ length: workers * 2 }, (_, i) => {
 });
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
+  topicRoot: prefix,
   stations,
   heartbeatIntervalMs: 10_000,
   ejectDelayMs: 20,

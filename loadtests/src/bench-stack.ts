@@ -76,6 +76,9 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
       const child = spawnService(entry, {
         DATABASE_URL: dbUrl,
         NATS_PREFIX: prefix,
+        // The benchmark's stations and bridge under a topic root of their own: a dev stack's
+        // simulator on the same broker is not relayed into the benchmark, nor the other way round.
+        MQTT_TOPIC_ROOT: prefix,
         LOG_LEVEL: 'warn',
         ...profiling(service),
         ...extraEnv,

@@ -85,6 +85,7 @@ if (existsSync(pidFile)) {
 const seeds = JSON.parse(readFileSync(stationsFile, 'utf8')) as StationSeed[];
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
+  topicRoot: env.MQTT_TOPIC_ROOT,
   stations: seeds,
   ejectFailureRate,
   ejectDelayMs: 300,

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { DEFAULT_TOPIC_ROOT, TOPIC_ROOT_PATTERN } from '@powerbank/protocol';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -20,10 +21,25 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
 
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** How stations and the bridge meet on the broker. */
+const mqttEnv = {
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'], 'mqtt://127.0.0.1:1883'),
+  /**
+   * First topic level(s) of every station topic (`{root}/{sn}/up/{kind}`). Fleets
+   * (or test runs) on one broker with different roots never hear each other.
+   */
+  MQTT_TOPIC_ROOT: z
+    .string()
+    .regex(TOPIC_ROOT_PATTERN, 'topic levels of letters, digits, _ and - separated by /')
+    .default(DEFAULT_TOPIC_ROOT),
+};
+
 /** Shared by every service: where the three real servers are and how to log. */
 export const commonEnv = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevel,
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/powerbank'),
   /** Optional read replica for analytics queries; the primary serves them when unset. */
   DATABASE_READ_URL: urlOf(['postgres:', 'postgresql:']).optional(),
@@ -33,7 +49,7 @@ export const commonEnv = z.object({
   /** Connections idle this long are closed and recycled. */
   DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(3_600_000),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
-  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'], 'mqtt://127.0.0.1:1883'),
+  ...mqttEnv,
   /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
   NATS_PREFIX: z
     .string()
@@ -147,8 +163,5 @@ export const stationCoreEnv = commonEnv.extend({
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 
-export const simulatorEnv = z.object({
-  MQTT_URL: url(['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:'], 'mqtt://127.0.0.1:1883'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
 export type SimulatorEnv = z.infer<typeof simulatorEnv>;

@@ -8,34 +8,46 @@ export const PROTOCOL_VERSION = 1;
 export const SERIAL_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const KIND_PATTERN = /^[a-z-]{1,32}$/;
 
-export const topics = {
-  up: (sn: string, kind: string) => `stations/${sn}/up/${kind}`,
-  down: (sn: string, kind: string) => `stations/${sn}/down/${kind}`,
-  /** Every up message of every station; `group` makes it a shared subscription split between bridges. */
-  allUp: (group?: string) => (group ? `$share/${group}/stations/+/up/+` : 'stations/+/up/+'),
-  /** What one station subscribes to. */
-  allDown: (sn: string) => `stations/${sn}/down/+`,
-} as const;
+/** Where station topics live unless configured (`MQTT_TOPIC_ROOT`). */
+export const DEFAULT_TOPIC_ROOT = 'stations';
+/** One or more topic levels of safe characters: no wildcards, no empty levels. */
+export const TOPIC_ROOT_PATTERN = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 
 export type TopicRoute = { sn: string; kind: string };
 
-/** Splits `stations/{sn}/up/{kind}`; undefined for anything else. */
-export function parseUpTopic(topic: string): TopicRoute | undefined {
-  return parseStationTopic(topic, 'up');
+/**
+ * The MQTT topics of stations under `root` (`{root}/{sn}/up|down/{kind}`).
+ * A root of its own lets several fleets share one broker without hearing
+ * each other: a bridge subscribes to its root only.
+ */
+export function stationTopics(root: string = DEFAULT_TOPIC_ROOT) {
+  if (!TOPIC_ROOT_PATTERN.test(root)) throw new Error(`invalid MQTT topic root: ${root}`);
+  const parse = (topic: string, direction: 'up' | 'down'): TopicRoute | undefined => {
+    if (!topic.startsWith(`${root}/`)) return undefined;
+    const parts = topic.slice(root.length + 1).split('/');
+    if (parts.length !== 3 || parts[1] !== direction) return undefined;
+    const [sn, , kind] = parts as [string, string, string];
+    if (!SERIAL_PATTERN.test(sn) || !KIND_PATTERN.test(kind)) return undefined;
+    return { sn, kind };
+  };
+  return {
+    root,
+    up: (sn: string, kind: string) => `${root}/${sn}/up/${kind}`,
+    down: (sn: string, kind: string) => `${root}/${sn}/down/${kind}`,
+    /** Every up message of every station; `group` makes it a shared subscription split between bridges. */
+    allUp: (group?: string) => (group ? `$share/${group}/${root}/+/up/+` : `${root}/+/up/+`),
+    /** What one station subscribes to. */
+    allDown: (sn: string) => `${root}/${sn}/down/+`,
+    /** Splits `{root}/{sn}/up/{kind}`; undefined for anything else. */
+    parseUp: (topic: string) => parse(topic, 'up'),
+    /** Splits `{root}/{sn}/down/{kind}`; undefined for anything else. */
+    parseDown: (topic: string) => parse(topic, 'down'),
+  };
 }
+export type StationTopics = ReturnType<typeof stationTopics>;
 
-/** Splits `stations/{sn}/down/{kind}`; undefined for anything else. */
-export function parseDownTopic(topic: string): TopicRoute | undefined {
-  return parseStationTopic(topic, 'down');
-}
-
-function parseStationTopic(topic: string, direction: 'up' | 'down'): TopicRoute | undefined {
-  const parts = topic.split('/');
-  if (parts.length !== 4 || parts[0] !== 'stations' || parts[2] !== direction) return undefined;
-  const [, sn, , kind] = parts as [string, string, string, string];
-  if (!SERIAL_PATTERN.test(sn) || !KIND_PATTERN.test(kind)) return undefined;
-  return { sn, kind };
-}
+/** The topics under the default root. */
+export const topics = stationTopics();
 
 /** NATS subjects, optionally under a prefix (tests use one per run so they never share a stream). */
 export function subjects(prefix = '') {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { bridgeEnv, parseConfig } from '@powerbank/config';
 import { connectMqtt, connectNats, type MqttClient, type NatsConnection } from '@powerbank/messaging';
-import { subjects as subjectsFor, topics } from '@powerbank/protocol';
+import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
 import { newNatsPrefix } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ const heartbeat = (seq: number, msgId = randomUUID()) =>
 describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
   const { prefix, cleanup } = newNatsPrefix();
   const subjects = subjectsFor(prefix);
+  const topics = stationTopics(prefix);
   const sn = `T${randomUUID().slice(0, 8)}`;
   let bridge: RunningBridge;
   let metrics: BridgeMetrics;
@@ -28,6 +29,7 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
       NATS_PREFIX: prefix,
       BRIDGE_SHARE_GROUP: prefix,
       MQTT_CLIENT_ID: `${prefix}-bridge`,
+      MQTT_TOPIC_ROOT: prefix,
     });
     metrics = createBridgeMetrics();
     bridge = await startBridge({
@@ -84,6 +86,21 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 300));
     expect((await streamMessages()).filter((m) => m.msgId === msgId)).toHaveLength(1);
+  });
+
+  it('hears only its own topic root: a station of another fleet on the same broker is not relayed', async () => {
+    const before = (await streamMessages()).length;
+    const otherFleet = stationTopics(`${prefix}-other`);
+    await station.publishAsync(otherFleet.up(sn, 'heartbeat'), heartbeat(5), { qos: 1 });
+    // Published after it on the same connection, so it arrives after it: once it is relayed, the
+    // other fleet's message would have been too.
+    const marker = randomUUID();
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(6, marker), { qos: 1 });
+    await expect
+      .poll(async () => (await streamMessages()).some((m) => m.msgId === marker), { timeout: 5000 })
+      .toBe(true);
+    expect((await streamMessages()).length).toBe(before + 1);
+    expect(rejected).toEqual([]);
   });
 
   it('drops and counts malformed and unknown messages without relaying them', async () => {

@@ -7,7 +7,7 @@ import {
   type MqttClient,
   type NatsConnection,
 } from '@powerbank/messaging';
-import { subjects as subjectsFor, topics } from '@powerbank/protocol';
+import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import { relayCommands } from './command-relay.ts';
 import type { BridgeMetrics } from './metrics.ts';
@@ -16,7 +16,13 @@ import { createRelay, type Rejection } from './relay.ts';
 export interface BridgeOptions {
   env: Pick<
     BridgeEnv,
-    'MQTT_URL' | 'NATS_URL' | 'NATS_PREFIX' | 'BRIDGE_SHARE_GROUP' | 'MQTT_CLIENT_ID' | 'BRIDGE_CONNECTIONS'
+    | 'MQTT_URL'
+    | 'MQTT_TOPIC_ROOT'
+    | 'NATS_URL'
+    | 'NATS_PREFIX'
+    | 'BRIDGE_SHARE_GROUP'
+    | 'MQTT_CLIENT_ID'
+    | 'BRIDGE_CONNECTIONS'
   >;
   logger: Logger;
   metrics: BridgeMetrics;
@@ -37,12 +43,14 @@ export interface RunningBridge {
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { env, logger, metrics } = options;
   const subjects = subjectsFor(env.NATS_PREFIX);
+  const topics = stationTopics(env.MQTT_TOPIC_ROOT);
   const nats = await connectNats(env.NATS_URL, 'mqtt-bridge');
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
   const js = jetstream(nats);
 
   const relay = createRelay({
     subjects,
+    topics,
     metrics,
     logger,
     onRejected: options.onRejected,
@@ -86,12 +94,13 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
     clients.push(client);
   }
   const mqtt = clients[0]!;
-  const commands = relayCommands({ nats, mqtt, subjects, logger, metrics });
+  const commands = relayCommands({ nats, mqtt, subjects, topics, logger, metrics });
   logger.info(
     {
       clientId: baseId,
       connections: clients.length,
       group: env.BRIDGE_SHARE_GROUP,
+      topicRoot: topics.root,
       stream: subjects.stationEventsStream,
     },
     'bridge relaying',

@@ -1,11 +1,11 @@
 import type { MqttClient, NatsConnection } from '@powerbank/messaging';
-import { parseDownMessage, type Subjects, topics } from '@powerbank/protocol';
+import { parseDownMessage, type StationTopics, type Subjects } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.ts';
 
 /**
  * Relays commands from NATS (`station.{sn}.cmd.{kind}`) down to MQTT
- * (`stations/{sn}/down/{kind}`, QoS 1). Bridges share the subscription as a
+ * (`{root}/{sn}/down/{kind}`, QoS 1). Bridges share the subscription as a
  * queue group, so each command goes down once. A request is answered only
  * after the MQTT broker acknowledged the publish, so the sender knows the
  * command is on its way (whether the station did it is its `eject-result`).
@@ -14,10 +14,11 @@ export function relayCommands(options: {
   nats: NatsConnection;
   mqtt: MqttClient;
   subjects: Subjects;
+  topics: StationTopics;
   logger: Logger;
   metrics: BridgeMetrics;
 }): { stop(): void } {
-  const { nats, mqtt, subjects, logger, metrics } = options;
+  const { nats, mqtt, subjects, topics, logger, metrics } = options;
   const sub = nats.subscribe(subjects.allStationCommands, {
     queue: 'mqtt-bridge',
     callback: (_err, msg) => {

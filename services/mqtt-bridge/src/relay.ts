@@ -1,4 +1,4 @@
-import { parseUpMessage, parseUpTopic, type Subjects } from '@powerbank/protocol';
+import { parseUpMessage, type StationTopics, type Subjects } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import type { BridgeMetrics } from './metrics.ts';
 
@@ -14,6 +14,7 @@ export interface Rejection {
 
 export interface RelayDeps {
   subjects: Subjects;
+  topics: StationTopics;
   publish: PublishToStream;
   metrics: BridgeMetrics;
   logger: Logger;
@@ -45,8 +46,14 @@ export function createRelay(deps: RelayDeps) {
   };
 
   return async function relay(topic: string, payload: Uint8Array): Promise<RelayOutcome> {
-    const route = parseUpTopic(topic);
-    if (!route) return reject({ topic, reason: 'bad_topic', detail: 'not stations/{sn}/up/{kind}', payload });
+    const route = deps.topics.parseUp(topic);
+    if (!route)
+      return reject({
+        topic,
+        reason: 'bad_topic',
+        detail: `not ${deps.topics.root}/{sn}/up/{kind}`,
+        payload,
+      });
     const parsed = parseUpMessage(route.kind, payload);
     if (!parsed.ok) return reject({ topic, reason: parsed.reason, detail: parsed.detail, payload });
     await deps.publish(deps.subjects.stationEvent(route.sn, route.kind), payload, parsed.message.msgId);

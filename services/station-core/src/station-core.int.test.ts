@@ -150,7 +150,7 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
     const { sn } = await bootStation([]);
     const mqtt = await import('mqtt');
     const raw = await mqtt.default.connectAsync(h.env.MQTT_URL, { clientId: `${h.prefix}-raw` });
-    await raw.publishAsync(`stations/${sn}/up/heartbeat`, '{"v":1,"kind":"heartbeat","seq":"nope"}', {
+    await raw.publishAsync(h.topics.up(sn, 'heartbeat'), '{"v":1,"kind":"heartbeat","seq":"nope"}', {
       qos: 1,
     });
     await raw.endAsync();
@@ -160,7 +160,7 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
           (
             await h.sql<{ raw_payload: string }>(
               `select raw_payload from system_log where source = 'mqtt-bridge' and context->>'topic' = ?`,
-              [`stations/${sn}/up/heartbeat`],
+              [h.topics.up(sn, 'heartbeat')],
             )
           )[0]?.raw_payload,
         poll,

@@ -62,6 +62,7 @@ const stations: StationSeed[] = values['stations-file']
 const stationCount = stations.length;
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
+  topicRoot: env.MQTT_TOPIC_ROOT,
   stations,
   ejectFailureRate: numberFlag('eject-fail-rate', 0, 1),
   ejectDelayMs: numberFlag('eject-delay-ms', 0),

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { commonEnv, parseConfig } from '@powerbank/config';
-import {
-  buildDown,
-  encodeMessage,
-  parseUpMessage,
-  parseUpTopic,
-  topics,
-  type UpMessage,
-} from '@powerbank/protocol';
+import { buildDown, encodeMessage, parseUpMessage, stationTopics, type UpMessage } from '@powerbank/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type Simulator } from './simulator.ts';
@@ -15,6 +8,8 @@ import { createSimulator, type Simulator } from './simulator.ts';
 const { MQTT_URL } = parseConfig(commonEnv);
 const run = randomUUID().slice(0, 8);
 const sn = `SIMT-${run}`;
+/** A topic root of this file's own: no bridge of another test (or a dev stack) hears this station. */
+const topics = stationTopics(`simt-${run}`);
 
 /** Plays the cloud: records every up message of the test station, parsed with the protocol schemas. */
 let cloud: MqttClient;
@@ -41,15 +36,16 @@ function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 5000): 
 beforeAll(async () => {
   cloud = await mqtt.connectAsync(MQTT_URL, { clientId: `cloud-${run}`, protocolVersion: 5 });
   cloud.on('message', (topic, payload, packet) => {
-    const route = parseUpTopic(topic);
+    const route = topics.parseUp(topic);
     if (!route) return;
     const parsed = parseUpMessage(route.kind, payload);
     if (parsed.ok) received.push({ kind: parsed.kind, retain: packet.retain, message: parsed.message });
     else invalid.push(`${topic}: ${parsed.detail}`);
   });
-  await cloud.subscribeAsync(`stations/${sn}/up/+`, { qos: 1 });
+  await cloud.subscribeAsync(topics.up(sn, '+'), { qos: 1 });
   simulator = createSimulator({
     mqttUrl: MQTT_URL,
+    topicRoot: topics.root,
     stations: [{ sn, slotCount: 4, powerBanks: [{ slot: 2, serial: `${sn}-PB2`, battery: 80 }] }],
     ejectDelayMs: 50,
     heartbeatIntervalMs: 200,

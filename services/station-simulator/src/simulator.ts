@@ -3,8 +3,7 @@ import {
   type EjectErrorCode,
   encodeMessage,
   parseDownMessage,
-  parseDownTopic,
-  topics,
+  stationTopics,
   type UpMessage,
 } from '@powerbank/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -12,6 +11,8 @@ import { SimulatedStation, type StationSeed } from './simulated-station.ts';
 
 export interface SimulatorOptions {
   mqttUrl: string;
+  /** First level(s) of the station topics (`MQTT_TOPIC_ROOT`); the bridge must use the same. */
+  topicRoot?: string;
   stations: StationSeed[];
   /** Time the mechanism takes to release a power bank. */
   ejectDelayMs?: number;
@@ -66,6 +67,7 @@ const TICK_MS = 250;
 export function createSimulator(options: SimulatorOptions) {
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 30_000;
   const random = options.random ?? Math.random;
+  const topics = stationTopics(options.topicRoot);
   const counters: SimulatorCounters = {
     published: {},
     commandsReceived: {},
@@ -121,7 +123,7 @@ export function createSimulator(options: SimulatorOptions) {
   }
 
   function onCommand(r: Running, topic: string, payload: Buffer): void {
-    const route = parseDownTopic(topic);
+    const route = topics.parseDown(topic);
     const parsed = route && route.sn === r.station.sn ? parseDownMessage(route.kind, payload) : undefined;
     if (!parsed?.ok) {
       counters.invalidCommands += 1;

@@ -7,6 +7,7 @@ import {
   recordRejection,
   startBridge,
 } from '@powerbank/mqtt-bridge';
+import { stationTopics } from '@powerbank/protocol';
 import { createSimulator, type SimulatorOptions } from '@powerbank/station-simulator';
 import { createTestOrm, newNatsPrefix, type TestOrm } from '@powerbank/testing';
 import pino from 'pino';
@@ -44,6 +45,9 @@ export async function startCoreHarness(
     NATS_PREFIX: prefix,
     BRIDGE_SHARE_GROUP: prefix,
     MQTT_CLIENT_ID: `${prefix}-bridge`,
+    // Every test file's stations under a root of its own: with one shared root each file's bridge
+    // relayed every other file's station traffic into its core, which loaded the machine for all.
+    MQTT_TOPIC_ROOT: prefix,
   });
   const logger = pino({ level: 'silent' });
   const bridge: RunningBridge = await startBridge({
@@ -71,6 +75,7 @@ export async function startCoreHarness(
 
   return {
     prefix,
+    topics: stationTopics(env.MQTT_TOPIC_ROOT),
     db,
     nats,
     env,
@@ -89,7 +94,12 @@ export async function startCoreHarness(
     },
     newSerial: (label = 'S') => `${label}${randomUUID().replaceAll('-', '').slice(0, 10)}`,
     async simulator(options: Omit<SimulatorOptions, 'mqttUrl'>) {
-      const sim = createSimulator({ mqttUrl: env.MQTT_URL, heartbeatIntervalMs: HEARTBEAT_MS, ...options });
+      const sim = createSimulator({
+        mqttUrl: env.MQTT_URL,
+        topicRoot: env.MQTT_TOPIC_ROOT,
+        heartbeatIntervalMs: HEARTBEAT_MS,
+        ...options,
+      });
       simulators.push(sim);
       await sim.start();
       return sim;
