@@ -19,6 +19,14 @@ export interface StationContext {
   slots: StationSlot[];
   /** Highest seq accepted from the station (status messages keep their own order). */
   lastSeq: number;
+  /**
+   * Per slot, the seq of the message that last set it (hello, slot event, eject result).
+   * Messages of one station can reach core out of order (several bridge connections relay
+   * in parallel), so a slot is ordered by its own messages, not by the newest seq overall.
+   */
+  slotSeqs: Record<number, number>;
+  /** Seq of the last hello applied: an older connection's snapshot arriving late is stale. */
+  helloSeq: number;
   lastStatus: { seq: number; state: 'online' | 'offline' } | null;
   /** Most recent first, at most `historySize`. */
   seenMsgIds: string[];
@@ -41,6 +49,8 @@ export function initialStationContext(input: StationInput): StationContext {
     firmware: null,
     slots: emptySlots(input.slotCount ?? 0),
     lastSeq: -1,
+    slotSeqs: {},
+    helloSeq: -1,
     lastStatus: null,
     seenMsgIds: [],
     pendingEjects: {},
@@ -48,6 +58,16 @@ export function initialStationContext(input: StationInput): StationContext {
     lastHeartbeatAt: null,
     connected: false,
   };
+}
+
+/** A persisted context, with the fields added since it was written set to "nothing seen yet". */
+export function restoredStationContext(stored: StationContext): StationContext {
+  return { ...stored, slotSeqs: stored.slotSeqs ?? {}, helloSeq: stored.helloSeq ?? -1 };
+}
+
+/** The seq of the message that last set `slot`; -1 if none did. */
+export function slotSeq(context: StationContext, slot: number): number {
+  return context.slotSeqs[slot] ?? -1;
 }
 
 /** The eject this command id already caused, if any: pending or settled. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { restoredStationContext, type StationContext } from './station-context.ts';
 import type { StationEvent } from './station-events.ts';
 import { stationMachine } from './station-machine.ts';
 import {
@@ -462,6 +463,108 @@ describe('station machine: duplicates and ordering', () => {
     expect(snapshot.context.lastSeq).toBeGreaterThan(6);
     expect(snapshot.value).toBe('online');
     expect(actions).toEqual([]);
+  });
+});
+
+/**
+ * Several bridge connections relay one station's messages in parallel, so they can reach core
+ * in another order than the station sent them. Builders take increasing seqs: a message built
+ * first is older, whatever order the test feeds them in.
+ */
+describe('station machine: messages overtaken on the way', () => {
+  it('an eject result overtaken by a heartbeat still settles the dispense', () => {
+    const ok = anEjectOk('cmd-00001', 1, 'PB-A');
+    const beat = aHeartbeat();
+    const { snapshot, actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), beat, ok);
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([
+      { ok: true, commandId: 'cmd-00001', powerBankSerial: 'PB-A' },
+    ]);
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(snapshot.context.pendingEjects).toEqual({});
+
+    const failure = anEjectFailure('cmd-00002', 1);
+    const later = aHeartbeat();
+    const refused = drive({ sn }, bootHello(), dispense('cmd-00002'), later, failure);
+    expect(paramsOf(refused.actions, 'reportDispenseResult')).toMatchObject([
+      { ok: false, reason: 'eject_failed' },
+    ]);
+    expect(refused.snapshot.context.slots[0]?.state).toBe('ready');
+  });
+
+  it('a return overtaken by a heartbeat is still a return', () => {
+    const insert = anInsert(4, 'PB-N', 80);
+    const beat = aHeartbeat();
+    const { snapshot, actions } = drive({ sn }, bootHello(), beat, insert);
+    expect(paramsOf(actions, 'reportReturn')).toMatchObject([{ slot: 4, powerBankSerial: 'PB-N' }]);
+    expect(snapshot.context.slots[3]).toMatchObject({ state: 'ready', powerBank: { serial: 'PB-N' } });
+  });
+
+  it("a slot's own messages stay in order: an older insertion arriving after a newer removal is stale", () => {
+    const insert = anInsert(4, 'PB-N', 80);
+    const removal = aRemoval(4);
+    const { snapshot, actions } = drive({ sn }, bootHello(), removal, insert);
+    expect(actions).toEqual([]);
+    expect(snapshot.context.slots[3]).toEqual({ slot: 4, state: 'empty' });
+  });
+
+  it('an eject result older than a message that set its slot settles the rental and keeps that slot', () => {
+    const ok = anEjectOk('cmd-00001', 1, 'PB-A');
+    const putBack = anInsert(1, 'PB-X', 70);
+    const { snapshot, actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), putBack, ok);
+    expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ ok: true, powerBankSerial: 'PB-A' }]);
+    expect(snapshot.context.slots[0]).toEqual({
+      slot: 1,
+      state: 'ready',
+      powerBank: { serial: 'PB-X', battery: 70 },
+    });
+  });
+
+  it('a hello overtaken by a heartbeat still reconciles; one older than a slot event keeps that slot', () => {
+    const reconnect = aHello([
+      occupied(1, 'PB-A', 90),
+      occupied(2, 'PB-B', 50),
+      occupied(3, 'PB-C', 10),
+      occupied(4, 'PB-N', 60),
+    ]);
+    const beat = aHeartbeat();
+    const overtaken = drive({ sn }, bootHello(), beat, reconnect);
+    expect(paramsOf(overtaken.actions, 'reportReturn')).toMatchObject([{ slot: 4, powerBankSerial: 'PB-N' }]);
+
+    const snapshotFirst = aHello([
+      occupied(1, 'PB-A', 90),
+      occupied(2, 'PB-B', 50),
+      occupied(3, 'PB-C', 10),
+      empty(4),
+    ]);
+    const returned = anInsert(4, 'PB-N', 60);
+    const { snapshot, actions } = drive({ sn }, bootHello(), returned, snapshotFirst);
+    expect(snapshot.context.slots[3]).toMatchObject({ state: 'ready', powerBank: { serial: 'PB-N' } });
+    expect(paramsOf(actions, 'reportMissing')).toEqual([]);
+  });
+
+  it("a late hello of an older connection is stale; a late heartbeat's battery reading is of the past", () => {
+    const older = aHello([empty(1), empty(2), empty(3), empty(4)]);
+    const newer = aHello([
+      occupied(1, 'PB-A', 90),
+      occupied(2, 'PB-B', 50),
+      occupied(3, 'PB-C', 10),
+      empty(4),
+    ]);
+    const { snapshot, next } = drive({ sn }, bootHello(), newer);
+    const [afterOlder, olderActions] = next(older);
+    expect(olderActions).toEqual([]);
+    expect(afterOlder.context.slots).toEqual(snapshot.context.slots);
+
+    const reading = aHeartbeat([{ slot: 4, battery: 15 }]);
+    const swapped = anInsert(4, 'PB-N', 95);
+    const late = drive({ sn }, bootHello(), swapped, reading);
+    expect(late.snapshot.context.slots[3]).toMatchObject({ powerBank: { serial: 'PB-N', battery: 95 } });
+  });
+
+  it('restores a context persisted before slot ordering existed', () => {
+    const { snapshot } = drive({ sn }, bootHello());
+    const { slotSeqs: _s, helloSeq: _h, ...old } = snapshot.context;
+    expect(restoredStationContext(old as StationContext)).toMatchObject({ slotSeqs: {}, helloSeq: -1 });
   });
 });
 

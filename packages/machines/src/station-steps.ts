@@ -11,7 +11,7 @@ import {
   type StationSlot,
   withoutPowerBank,
 } from './slots.ts';
-import { knownEject, type StationContext } from './station-context.ts';
+import { knownEject, type StationContext, slotSeq } from './station-context.ts';
 import type { StationEffect, Step } from './station-effects.ts';
 import type { StationEvent, StationUpEvent } from './station-events.ts';
 
@@ -34,12 +34,38 @@ const unchanged = (context: StationContext, ...effects: StationEffect[]): Statio
 
 // ---- de-duplication and ordering ----------------------------------------------------------------
 
-/** A message already seen, or older than the last one accepted. Status messages have their own order. */
+/**
+ * A message already seen, or older than what it would change. One station's
+ * messages can reach core out of order (bridges relay over several connections
+ * at once), so each kind is ordered against what it changes: a slot event
+ * against its slot's last message, a hello against the last hello (and then
+ * slot by slot), a heartbeat against the newest seq (a late one only carries
+ * older battery readings). An eject result answers its command id and is never
+ * stale by seq: dropping one overtaken by a heartbeat failed a rental whose
+ * power bank was out. Status messages have their own order.
+ */
 export function isDuplicate(context: StationContext, event: StationUpEvent): boolean {
   const { message } = event;
   if (context.seenMsgIds.includes(message.msgId)) return true;
-  if (message.kind === 'status') return isStaleStatus(context, message);
-  return message.seq <= context.lastSeq;
+  switch (message.kind) {
+    case 'status':
+      return isStaleStatus(context, message);
+    case 'eject-result':
+      return false;
+    case 'slot':
+      return message.seq <= slotSeq(context, message.slot);
+    case 'hello':
+      return message.seq <= context.helloSeq;
+    default:
+      return message.seq <= context.lastSeq;
+  }
+}
+
+/** Records that the message with `seq` set these slots. */
+function setBy(context: StationContext, seq: number, ...slots: number[]): StationContext {
+  const slotSeqs = { ...context.slotSeqs };
+  for (const slot of slots) slotSeqs[slot] = Math.max(slotSeqs[slot] ?? -1, seq);
+  return { ...context, slotSeqs };
 }
 
 /**
@@ -77,7 +103,8 @@ export function onHeartbeat(context: StationContext, event: EventOf<'HEARTBEAT'>
   let slots = context.slots;
   for (const { slot, battery } of event.message.batteries ?? []) {
     const current = slots.find((s) => s.slot === slot);
-    if (!current?.powerBank) continue;
+    // A newer message set this slot (perhaps another power bank): this reading is of the past.
+    if (!current?.powerBank || event.message.seq < slotSeq(context, slot)) continue;
     const powerBank = { ...current.powerBank, battery };
     const resting = current.state === 'ready' || current.state === 'charging';
     const state = resting ? restingState(powerBank, context.batteryThreshold) : current.state;
@@ -99,7 +126,11 @@ export function onHello(context: StationContext, event: EventOf<'HELLO'>): Stati
   const ejecting = new Map(Object.values(context.pendingEjects).map((p) => [p.slot, p]));
   const snapshotBySlot = new Map(hello.slots.map((s) => [s.slot, s]));
 
+  // A slot set by a message newer than this hello (it was overtaken on the way) keeps that picture.
+  const newer = (slot: number) => hello.seq < slotSeq(context, slot);
   const slots = emptySlots(hello.slotCount).map((blank): StationSlot => {
+    const current = context.slots.find((s) => s.slot === blank.slot);
+    if (current && newer(blank.slot)) return current;
     const reported = snapshotBySlot.get(blank.slot);
     const next = reported ? slotFromSnapshot(reported, context.batteryThreshold) : blank;
     const pending = ejecting.get(blank.slot);
@@ -132,7 +163,16 @@ export function onHello(context: StationContext, event: EventOf<'HELLO'>): Stati
     });
   }
 
-  return changed({ ...accept(context, event), firmware: hello.firmware, slots }, ...effects);
+  const fresh = slots.filter((s) => !newer(s.slot)).map((s) => s.slot);
+  return changed(
+    {
+      ...setBy(accept(context, event), hello.seq, ...fresh),
+      helloSeq: hello.seq,
+      firmware: hello.firmware,
+      slots,
+    },
+    ...effects,
+  );
 }
 
 function slotFromSnapshot(reported: SlotSnapshot, threshold: number): StationSlot {
@@ -185,16 +225,23 @@ export function onSlotInserted(context: StationContext, event: EventOf<'SLOT_INS
       },
     });
   }
-  return changed({ ...accept(context, event), slots }, ...effects);
+  const touched = elsewhere && elsewhere.slot !== index ? [index, elsewhere.slot] : [index];
+  return changed({ ...setBy(accept(context, event), event.message.seq, ...touched), slots }, ...effects);
 }
 
 export function onSlotRemoved(context: StationContext, event: EventOf<'SLOT_REMOVED'>): StationStep {
   const current = context.slots.find((s) => s.slot === event.message.slot);
   if (!current) return unknownSlot(context, event);
-  // During an eject the eject-result settles the slot; a removal report adds nothing.
-  if (current.state === 'ejecting' || !current.powerBank) return changed(accept(context, event));
+  // During an eject the eject-result settles the slot; a removal report adds nothing (and must not
+  // mark the slot as newer than that result, which may still be on its way).
+  if (current.state === 'ejecting') return changed(accept(context, event));
+  // Already empty here, but as of this seq it is a fact: an older insertion arriving late is stale.
+  if (!current.powerBank) return changed(setBy(accept(context, event), event.message.seq, current.slot));
   return changed(
-    { ...accept(context, event), slots: replaceSlot(context.slots, withoutPowerBank(current)) },
+    {
+      ...setBy(accept(context, event), event.message.seq, current.slot),
+      slots: replaceSlot(context.slots, withoutPowerBank(current)),
+    },
     {
       type: 'reportMissing',
       params: { slot: current.slot, powerBankSerial: current.powerBank.serial, reason: 'removed' },
@@ -206,7 +253,10 @@ export function onSlotFault(context: StationContext, event: EventOf<'SLOT_FAULT'
   const current = context.slots.find((s) => s.slot === event.message.slot);
   if (!current) return unknownSlot(context, event);
   const faulty: StationSlot = { ...current, state: 'faulty', error: event.message.error };
-  return changed({ ...accept(context, event), slots: replaceSlot(context.slots, faulty) });
+  return changed({
+    ...setBy(accept(context, event), event.message.seq, current.slot),
+    slots: replaceSlot(context.slots, faulty),
+  });
 }
 
 export function onEjectResult(context: StationContext, event: EventOf<'EJECT_RESULT'>): StationStep {
@@ -217,6 +267,9 @@ export function onEjectResult(context: StationContext, event: EventOf<'EJECT_RES
     const { [message.commandId]: _settled, ...stillPending } = context.pendingEjects;
     const slot = context.slots.find((s) => s.slot === pending.slot);
     const ownsSlot = slot?.state === 'ejecting' && slot.commandId === message.commandId;
+    // A message newer than this result already set the slot (the result was overtaken on the way):
+    // the result still settles the rental, but the slot keeps that newer picture.
+    const overtaken = message.seq < slotSeq(context, pending.slot);
     const effects: StationEffect[] = [];
     let slots = context.slots;
     let result: DispenseResult;
@@ -228,13 +281,17 @@ export function onEjectResult(context: StationContext, event: EventOf<'EJECT_RES
         slot: pending.slot,
         powerBankSerial: message.powerBankSerial,
       };
-      if (slot)
+      if (slot && overtaken)
+        slots = replaceSlot(slots, ownsSlot ? restSlot(slot, context.batteryThreshold) : slot);
+      else if (slot)
         slots = replaceSlot(slots, ownsSlot ? { slot: slot.slot, state: 'empty' } : withoutPowerBank(slot));
       // The station ejected another power bank than the one we recorded: our picture is wrong.
       if (message.powerBankSerial !== pending.powerBankSerial) effects.push({ type: 'sendSync' });
     } else {
       result = failed(pending, 'eject_failed', message.error);
-      if (slot && ownsSlot) {
+      if (slot && ownsSlot && overtaken) {
+        slots = replaceSlot(slots, restSlot(slot, context.batteryThreshold));
+      } else if (slot && ownsSlot) {
         const emptied = message.error === 'empty' && slot.powerBank;
         if (emptied) {
           effects.push({
@@ -251,7 +308,7 @@ export function onEjectResult(context: StationContext, event: EventOf<'EJECT_RES
     effects.push({ type: 'reportDispenseResult', params: result });
     return changed(
       {
-        ...accepted,
+        ...(overtaken ? accepted : setBy(accepted, message.seq, pending.slot)),
         slots,
         pendingEjects: stillPending,
         settledEjects: settle(context, { ...pending, result }),
@@ -272,7 +329,9 @@ export function onEjectResult(context: StationContext, event: EventOf<'EJECT_RES
       late: true,
     };
     const holder = findPowerBank(context.slots, message.powerBankSerial);
-    const slots = holder ? replaceSlot(context.slots, withoutPowerBank(holder)) : context.slots;
+    // Unless a newer message put it (back) in a slot: then it is there.
+    const leaves = holder && message.seq > slotSeq(context, holder.slot);
+    const slots = leaves ? replaceSlot(context.slots, withoutPowerBank(holder)) : context.slots;
     const settledEjects = context.settledEjects.map((e) => (e === settled ? { ...e, result } : e));
     return changed({ ...accepted, slots, settledEjects }, { type: 'reportDispenseResult', params: result });
   }

@@ -16,6 +16,7 @@ import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
+import { DatabaseRateLimitStore } from './platform/rate-limit-store.ts';
 import { sessionMiddleware } from './platform/session-middleware.ts';
 import { StaticCache } from './platform/static-cache.ts';
 import { publishStaticTableChanges } from './platform/static-table-changes.ts';
@@ -120,7 +121,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const session = sessionMiddleware(deps);
   app.use('/api/*', session);
   app.use('/trpc/*', session);
-  for (const limit of rateLimits(deps.env)) app.use('*', limit);
+  const limits = rateLimits(deps.env, (limit) => new DatabaseRateLimitStore(deps.orm, `${limit}:`));
+  for (const limit of limits) app.use('*', limit);
 
   mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.

@@ -1,5 +1,6 @@
 import {
   type DispenseResult,
+  restoredStationContext,
   STATION_MACHINE_VERSION,
   type StationContext,
   type StationEffect,
@@ -42,7 +43,7 @@ function restore(seed: ActorSeed): { snapshot: Snapshot; version: number } {
   if (seed.stored && seed.stored.machineVersion === STATION_MACHINE_VERSION) {
     const snapshot = stationMachine.resolveState({
       value: seed.stored.snapshot.value as StationState,
-      context: seed.stored.snapshot.context as StationContext,
+      context: restoredStationContext(seed.stored.snapshot.context as StationContext),
     });
     return { snapshot, version: seed.stored.version };
   }

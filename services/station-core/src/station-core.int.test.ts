@@ -112,6 +112,14 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
     await expect.poll(async () => (await h.slots(sn))[0]?.status, poll).toBe('ready');
   });
 
+  it('an eject result overtaken by a newer heartbeat still answers the dispense (no timeout)', async () => {
+    const { sn, banks } = await bootStation([{ slot: 1, battery: 80 }], 2, { overtakeEjectResults: true });
+    const reply = await h.dispense(sn);
+    expect(reply).toMatchObject({ ok: true, powerBankSerial: banks[0]!.serial });
+    await expect.poll(async () => (await h.slots(sn))[0]?.status, poll).toBe('empty');
+    expect(await h.powerBank(banks[0]!.serial)).toMatchObject({ status: 'rented' });
+  });
+
   it('eject timeout → timeout answer, the slot is ready again, the command is logged as timed out', async () => {
     const { sn } = await bootStation([{ slot: 1, battery: 80 }], 2, { ejectDelayMs: 60_000 });
     const started = Date.now();

@@ -19,6 +19,11 @@ export interface SimulatorOptions {
   /** Share of ejects that fail with `ejectFailureCode`, 0–1. */
   ejectFailureRate?: number;
   ejectFailureCode?: EjectErrorCode;
+  /**
+   * Hostile: each eject result reaches the broker after a heartbeat built after it, as when
+   * bridges relaying over several connections deliver a station's messages out of order.
+   */
+  overtakeEjectResults?: boolean;
   heartbeatIntervalMs?: number;
   /** Battery percent gained per minute by a power bank in a slot. */
   chargePerMinute?: number;
@@ -140,8 +145,15 @@ export function createSimulator(options: SimulatorOptions) {
         const failure = random() < failRate ? (options.ejectFailureCode ?? 'jammed') : undefined;
         after(r, options.ejectDelayMs ?? 500, () => {
           const result = r.station.finishEject(reaction.commandId, reaction.slot, failure);
-          if (r.connected) publishLater(r, result);
-          else r.unsent.push(result);
+          if (!r.connected) r.unsent.push(result);
+          else if (options.overtakeEjectResults) {
+            counters.outOfOrderSent += 1;
+            publish(r, r.station.heartbeat())
+              .then(() => publish(r, result))
+              .catch(() => {
+                counters.publishErrors += 1;
+              });
+          } else publishLater(r, result);
         });
         return;
       }

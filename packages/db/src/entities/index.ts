@@ -26,6 +26,7 @@ import { UserAchievement } from './engagement/user-achievement.entity.ts';
 import { UserLeaderboard } from './engagement/user-leaderboard.entity.ts';
 import { OAuthAccount } from './identity/oauth-account.entity.ts';
 import { OtpChallenge } from './identity/otp-challenge.entity.ts';
+import { RateLimitCounter } from './identity/rate-limit-counter.entity.ts';
 import { User } from './identity/user.entity.ts';
 import { UserDevice } from './identity/user-device.entity.ts';
 import { UserKyc } from './identity/user-kyc.entity.ts';
@@ -96,6 +97,7 @@ export { UserLeaderboard } from './engagement/user-leaderboard.entity.ts';
 export * from './enums.ts';
 export { OAuthAccount } from './identity/oauth-account.entity.ts';
 export { OtpChallenge } from './identity/otp-challenge.entity.ts';
+export { RateLimitCounter } from './identity/rate-limit-counter.entity.ts';
 export { User } from './identity/user.entity.ts';
 export { UserDevice } from './identity/user-device.entity.ts';
 export { UserKyc } from './identity/user-kyc.entity.ts';
@@ -143,6 +145,7 @@ export { UserStationFavorite } from './stations/user-station-favorite.entity.ts'
 export const entities = [
   OAuthAccount,
   OtpChallenge,
+  RateLimitCounter,
   UserDevice,
   UserKyc,
   UserProfile,

@@ -4,6 +4,7 @@ import { Migration20261124121336_monthly_partitions } from './Migration202611241
 import { Migration20261124121826_issue_media_index } from './Migration20261124121826_issue_media_index.ts';
 import { Migration20261124122048_station_core } from './Migration20261124122048_station_core.ts';
 import { Migration20261130070410_station_directory_indexes } from './Migration20261130070410_station_directory_indexes.ts';
+import { Migration20261130120253_rate_limit_counter } from './Migration20261130120253_rate_limit_counter.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -14,4 +15,5 @@ export const migrationsList = [
     name: 'Migration20261130070410_station_directory_indexes',
     class: Migration20261130070410_station_directory_indexes,
   },
+  { name: 'Migration20261130120253_rate_limit_counter', class: Migration20261130120253_rate_limit_counter },
 ];

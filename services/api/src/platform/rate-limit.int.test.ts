@@ -97,3 +97,51 @@ describe('without a trusted proxy', () => {
     ).toBe(429);
   });
 });
+
+describe('counters shared by every api instance (the database store)', () => {
+  let one: TestApi;
+  let two: TestApi;
+  const env = { TRUST_PROXY: 'true', RATE_LIMIT_WRITE_MAX: '5', RATE_LIMIT_WINDOW_MS: '1500' };
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  const echo = (api: TestApi, ip: string) =>
+    api.rest('POST', '/api/fixture/echo', { name: 'Ada', count: 1 }, from(ip)).then((r) => r.status);
+
+  beforeAll(async () => {
+    one = await createTestApi({ router: platformTestRouter, env });
+    two = await createTestApi({ router: platformTestRouter, env, databaseUrl: one.databaseUrl });
+  });
+  afterAll(async () => {
+    await two?.close();
+    await one?.close();
+  });
+
+  it('two instances give one client the configured limit together, not each', async () => {
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push(await echo(i % 2 ? two : one, '198.51.100.20'));
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(await echo(two, '198.51.100.20')).toBe(200);
+    expect(await echo(one, '198.51.100.20')).toBe(429);
+    expect(await echo(two, '198.51.100.20')).toBe(429);
+  });
+
+  it('concurrent requests on both instances: exactly the limit gets through', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => echo(i % 2 ? two : one, '198.51.100.21')),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+  });
+
+  it('a new window starts at one, and ended windows are swept', async () => {
+    for (let i = 0; i < 5; i++) await echo(one, '198.51.100.22');
+    expect(await echo(two, '198.51.100.22')).toBe(429);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await echo(two, '198.51.100.22')).toBe(200);
+    const sql = (q: string) => one.deps.orm.em.getConnection().execute<{ key: string; hits: number }[]>(q);
+    const rows = await sql(`select key, hits from rate_limit_counter where key like '%198.51.100.22'`);
+    expect(rows).toEqual([{ key: 'write:ip:198.51.100.22', hits: 1 }]);
+    // The other clients' windows ended over a window ago: the first request after that swept them.
+    const ended = await sql(`select key, hits from rate_limit_counter where key like '%198.51.100.2_'`);
+    expect(ended.map((r) => r.key)).toEqual(['write:ip:198.51.100.22']);
+  });
+});

@@ -1,5 +1,6 @@
 import { apiEnv, parseConfig } from '@powerbank/config';
 import { Hono } from 'hono';
+import { MemoryStore } from 'hono-rate-limiter';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../hono-env.ts';
 import { isAuthRequest, isWriteRequest, rateLimits } from './rate-limit.ts';
@@ -14,7 +15,8 @@ describe('rate limit keys', () => {
       if (user) c.set('userId', user);
       await next();
     });
-    for (const limit of rateLimits(env)) app.use('*', limit);
+    // In memory here: the keys and limits are what is tested (the shared store has its integration test).
+    for (const limit of rateLimits(env, () => new MemoryStore())) app.use('*', limit);
     app.post('/api/things', (c) => c.json({ ok: true }));
     const post = (user?: string) =>
       app.request('/api/things', { method: 'POST', headers: user ? { 'x-test-user': user } : {} });

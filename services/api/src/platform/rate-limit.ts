@@ -1,6 +1,6 @@
 import type { ApiEnv } from '@powerbank/config';
 import type { Context, MiddlewareHandler } from 'hono';
-import { rateLimiter } from 'hono-rate-limiter';
+import { rateLimiter, type Store } from 'hono-rate-limiter';
 import type { AppEnv } from '../hono-env.ts';
 import { clientIp } from './client-ip.ts';
 import { errorResponse, isTrpcPath } from './error-response.ts';
@@ -29,11 +29,12 @@ export function rateLimitKey(c: Context<AppEnv>, trustProxy: boolean): string {
 /**
  * Two independent limits over one window: auth paths (any method) and writes
  * (both transports). A request can count against both, e.g. a login POST.
- * Counters live in memory per instance, so the effective limit behind a load
- * balancer is N × the configured one; a shared store can replace MemoryStore.
+ * Counters are in the database (`storeFor`), shared by every api process and
+ * instance, so the limit is the configured one however many serve.
  */
 export function rateLimits(
   env: Pick<ApiEnv, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_AUTH_MAX' | 'RATE_LIMIT_WRITE_MAX' | 'TRUST_PROXY'>,
+  storeFor: (limit: 'auth' | 'write') => Store<AppEnv>,
 ): MiddlewareHandler<AppEnv>[] {
   const common = {
     windowMs: env.RATE_LIMIT_WINDOW_MS,
@@ -58,11 +59,13 @@ export function rateLimits(
     rateLimiter<AppEnv>({
       ...common,
       limit: env.RATE_LIMIT_AUTH_MAX,
+      store: storeFor('auth'),
       skip: (c) => !isAuthRequest(c.req.path),
     }),
     rateLimiter<AppEnv>({
       ...common,
       limit: env.RATE_LIMIT_WRITE_MAX,
+      store: storeFor('write'),
       skip: (c) => !isWriteRequest(c.req.method, c.req.path),
     }),
   ];

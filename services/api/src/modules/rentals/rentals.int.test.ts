@@ -104,6 +104,13 @@ async function holds(userId: string, rentalId?: string) {
 
 const start = (user: SignedUp, body: Record<string, unknown>) =>
   api.rest('POST', '/api/rentals/start', body, bearer(user.token));
+/** A start the test builds on: it must have made an active rental (else the answer is printed). */
+async function startActive(user: SignedUp, body: Record<string, unknown>) {
+  const res = await start(user, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  expect(res.body.data.status, JSON.stringify(res.body)).toBe('active');
+  return res;
+}
 const startBody = (sn: string, extra: Record<string, unknown> = {}) => ({
   station_sn: sn,
   package_id: prepaid,
@@ -307,6 +314,14 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(notice).toBeDefined();
   });
 
+  it('an eject result overtaken on the way by a newer heartbeat → active and charged once, not a timeout', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { overtakeEjectResults: true });
+    const user = await aUser(10_000);
+    const res = await startActive(user, startBody(one.sn));
+    expect(res.body.data.power_bank_serial).toBe(one.serials[0]);
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
+  });
+
   it('eject timeout → failed and refunded; the late success makes it active and takes the payment once', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }], { ejectDelayMs: EJECT_TIMEOUT_MS + 1000 });
     const user = await aUser(10_000);
@@ -323,7 +338,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       { slot: 2, battery: 80 },
     ]);
     const user = await aUser(10_000);
-    const { body } = await start(user, startBody(one.sn));
+    const { body } = await startActive(user, startBody(one.sn));
     const id = body.data.id;
     // Due 9.5 minutes ago → 10 started minutes overdue: overage 10 × 10, late fee (10 − 2) × 10 × 2.
     await h.sql(
@@ -368,7 +383,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
   it('extend charges once per key; the due time moves by the package', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
-    const { body } = await start(user, startBody(one.sn));
+    const { body } = await startActive(user, startBody(one.sn));
     const before = await balances(user.userId);
     const extend = () =>
       api.rest(
@@ -419,7 +434,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
   it('cancel while pending is refunded; location batches and issues are recorded during the rental', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
-    const { body } = await start(user, startBody(one.sn));
+    const { body } = await startActive(user, startBody(one.sn));
     const id = body.data.id;
     const located = await api.rest(
       'POST',
@@ -458,7 +473,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
   it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
-    const { body } = await start(user, startBody(one.sn));
+    const { body } = await startActive(user, startBody(one.sn));
     await h.sql(`update rental set due_at = now() - interval '1 minute' where id = ?`, [body.data.id]);
     await Promise.all([runRentalTimers(api.deps.orm.em.fork()), runRentalTimers(api.deps.orm.em.fork())]);
     expect((await rentalRow(body.data.id))?.status).toBe('overdue');
