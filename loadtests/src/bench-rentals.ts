@@ -246,29 +246,45 @@ await poller;
 await simulator.stop();
 
 // ---- the same statements raw, by pgbench ---------------------------------------------------------
-// The rental path's statements in order (api start transaction, the dispense outcome, the
-// runner's later check that the start moved on, the return lookup and the settlement
-// transaction), captured with the ORM's query logger; station-core's own event batches
-// (station actor state, slots) are not in it: they are measured by bench:events.
+// The rental path's statements in order, as Postgres logged them for one rental (log_statement =
+// all, a --workers 1 run): the api's session lookup, rate-limit count and start transaction;
+// station-core's dispense write with its command (outbox), the command marked sent, the eject
+// result's write; the api applying the outcome; the runner's later check that the start moved on;
+// station-core's write of the return at the other station, the return lookup and the settlement.
+// station-core's statements take their rows as one jsonb parameter; here the same jsonb is built
+// inline, and the actor snapshot written is a real one from this run (bench_pg_snapshot). The
+// power bank goes back into the slot it left (the service path returns it at the other station:
+// the same statements, and each client's rows stay consistent from one rental to the next).
 const raw = aCrowd(2000, { wallet: 100_000_000 });
 await runStatements(raw.statements);
 await db.query(`create table bench_pg_user as
   select row_number() over () as n, u.id as user_id, s.id as session_id
     from users u join user_session s on s.user_id = u.id where u.id in (${raw.users.map((u) => `'${u.userId}'`).join(',')})`);
 await db.query(`create table bench_pg_station as
-  select row_number() over () as n, s.id as station_id, s.serial_number as sn, pb.id as pb_id, pb.serial_number as pb_serial
-    from station s join lateral (select * from power_bank p where p.current_station_id = s.id limit 1) pb on true
+  select row_number() over () as n, s.id as station_id, s.serial_number as sn, pb.id as pb_id, pb.serial_number as pb_serial, pb.current_slot_index as slot
+    from station s join lateral (select * from power_bank p where p.current_station_id = s.id order by p.current_slot_index limit 1) pb on true
    where s.serial_number like 'RB${tag}%'`);
 const stationRows = Number((await db.query('select count(*) as n from bench_pg_station')).rows[0].n);
+await db.query(`create table bench_pg_snapshot as
+  select snapshot from station_actor_state where serial_number like 'RB${tag}%' order by version desc limit 1`);
+
+/** station-core's writes, as station-store.ts issues them (rows as one jsonb). */
+const actorState = (sn: string) =>
+  `update station_actor_state s set machine_version = x.mv, snapshot = x.snapshot, version = s.version + 1, updated_at = now() from jsonb_to_recordset((select jsonb_build_array(jsonb_build_object('sn', ${sn}, 'mv', 1, 'snapshot', snapshot)) from bench_pg_snapshot)) as x(sn text, mv int, snapshot jsonb) where s.serial_number = x.sn returning s.serial_number;`;
+const stationUpdate = (sn: string) =>
+  `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
+const slotUpsert = (sn: string, status: string, serial: string) =>
+  `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
 const configKeys15 = "('k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15')";
 const script = `
 \\set n random(1, 2000)
 \\set st (:client_id % ${stationRows}) + 1
 select quote_literal(user_id) as uid, quote_literal(session_id) as sid from bench_pg_user where n = :n \\gset
-select quote_literal(station_id) as stid, quote_literal(sn) as sn, quote_literal(pb_id) as pbid, quote_literal(pb_serial) as pbs from bench_pg_station where n = :st \\gset
+select quote_literal(station_id) as stid, quote_literal(sn) as sn, quote_literal(pb_id) as pbid, quote_literal(pb_serial) as pbs, slot from bench_pg_station where n = :st \\gset
 select quote_literal(gen_random_uuid()) as rid, quote_literal(gen_random_uuid()) as tid, quote_literal(gen_random_uuid()) as cid \\gset
 select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id = :sid limit 1;
 select id, role from admin_profile where user_id = :uid and is_active = true limit 1;
+insert into rate_limit_counter as c (key, hits, reset_at) values ('write:user:' || :uid, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
 begin;
 select * from app_config where key in ${configKeys15};
 select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
@@ -285,15 +301,35 @@ select (select count(*) from station_slot where station_id = :stid and status = 
 update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, updated_at = now() where id = :rid;
 commit;
 begin;
+${actorState(':sn')}
+${slotUpsert(':sn', `'ejecting'`, ':pbs')}
+insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at) select x.id, x.sn, x.kind, x."slotIndex", case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end, x.payload, 'pending', now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'sn', :sn, 'kind', 'eject', 'slotIndex', :slot, 'rentalId', :rid, 'payload', jsonb_build_object('v', 1, 'kind', 'eject', 'msgId', :cid, 'ts', 1700000000000, 'commandId', :cid, 'slot', :slot, 'rentalId', :rid)))) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb) on conflict (id) do nothing;
+commit;
+update station_command set status = 'sent', sent_at = now(), updated_at = now() where status = 'pending' and id in (select value from jsonb_array_elements_text(jsonb_build_array(:cid)));
+begin;
+${actorState(':sn')}
+${stationUpdate(':sn')}
+${slotUpsert(':sn', `'empty'`, 'null')}
+update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;
+update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;
+commit;
+begin;
 select * from rental where id = :rid limit 1 for update;
 select * from app_config where key in ${configKeys15};
 select * from rental_package where id = ${packageId} limit 1;
 select * from power_bank where serial_number = :pbs limit 1;
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', 'rental:' || :rid || ':started', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-update rental set power_bank_id = :pbid, start_slot_index = 1, status = 'active', started_at = now(), due_at = now() + interval '1 hour', updated_at = now() where id = :rid;
+update rental set power_bank_id = :pbid, start_slot_index = :slot, status = 'active', started_at = now(), due_at = now() + interval '1 hour', updated_at = now() where id = :rid;
 commit;
 select status from rental where id = :rid;
-select r.id from rental r where r.id = :rid and r.power_bank_id = :pbid and r.status in ('active', 'overdue');
+begin;
+${actorState(':sn')}
+${stationUpdate(':sn')}
+insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at) select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slot_index', :slot, 'pb', :pbs, 'battery', 90))) as x(sn text, slot_index int, pb text, battery int) join station st on st.serial_number = x.sn where x.pb is not null on conflict (serial_number) do update set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end, battery_level = excluded.battery_level, current_station_id = excluded.current_station_id, current_slot_index = excluded.current_slot_index, current_rental_id = null, last_seen_at = now(), updated_at = now();
+update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");
+${slotUpsert(':sn', `'ready'`, ':pbs')}
+commit;
+select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
 begin;
 select * from rental where id = :rid limit 1 for update;
 select * from app_config where key in ${configKeys15};
@@ -303,7 +339,7 @@ select * from power_bank where id = :pbid limit 1;
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, 'rental:' || :rid || ':reward', 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, 'rental:' || :rid || ':timely', 'Rental', now() from a returning id;
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', 'rental:' || :rid || ':returned', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-update rental set return_station_id = :stid, return_slot_index = 2, returned_at = now(), status = 'settled', settled_at = now(), updated_at = now() where id = :rid;
+update rental set return_station_id = :stid, return_slot_index = :slot, returned_at = now(), status = 'settled', settled_at = now(), updated_at = now() where id = :rid;
 commit;
 `;
 const dir = mkdtempSync(join(tmpdir(), 'bench-rentals-'));
