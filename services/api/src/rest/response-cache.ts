@@ -5,8 +5,7 @@ import type { AppEnv } from '../hono-env.ts';
 import { requestHeader } from '../platform/request-header.ts';
 import type { CachedResponse, StaticCache } from '../platform/static-cache.ts';
 import type { ApiMeta } from '../trpc/trpc.ts';
-
-const REST_PREFIX = '/api';
+import { REST_PREFIX } from './rest-adapter.ts';
 
 /**
  * Serialized REST answers of the procedures whose meta names `responseCache`

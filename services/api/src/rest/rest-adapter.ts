@@ -9,7 +9,8 @@ import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
 import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
 
-const REST_PREFIX = '/api';
+/** Where the documented REST paths live; the OpenAPI paths are relative to it. */
+export const REST_PREFIX = '/api';
 
 /**
  * Serves every documented `/api/...` path by calling the same tRPC procedure
