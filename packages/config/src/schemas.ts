@@ -122,6 +122,8 @@ export const apiEnv = commonEnv.extend({
   /** The Sign in with Apple private key, PKCS#8 PEM (newlines may be written as `\n`). */
   APPLE_PRIVATE_KEY: z.string().optional(),
   APPLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  /** Serves Apple's /auth/authorize and /auth/token elsewhere (tests, a proxy); default appleid.apple.com. */
+  APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
   /** Payment gateways. Sandbox: the local gateway's webhook HMAC key and how it misbehaves (delay, duplicates, order). */
   SANDBOX_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
   SANDBOX_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(200),

@@ -1,6 +1,14 @@
+import { createJWTSignatureMessage, encodeJWT } from '@oslojs/jwt';
 import type { ApiEnv } from '@powerbank/config';
 import { DomainError } from '@powerbank/domain';
-import { Apple, CodeChallengeMethod, decodeIdToken, OAuth2Client, type OAuth2Tokens } from 'arctic';
+import {
+  ArcticFetchError,
+  CodeChallengeMethod,
+  decodeIdToken,
+  OAuth2Client,
+  OAuth2RequestError,
+  OAuth2Tokens,
+} from 'arctic';
 
 export const OAUTH_PROVIDERS = ['google', 'apple'] as const;
 export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
@@ -53,18 +61,84 @@ export function oauthProvider(env: ApiEnv, name: OAuthProviderName): OAuthProvid
     };
   }
   const { APPLE_CLIENT_ID: id, APPLE_TEAM_ID: team, APPLE_KEY_ID: key, APPLE_PRIVATE_KEY: pem } = env;
-  if (!id || !team || !key || !pem || !env.APPLE_REDIRECT_URI) throw notConfigured(name);
-  const apple = new Apple(id, team, key, pkcs8FromPem(pem), env.APPLE_REDIRECT_URI);
+  const redirect = env.APPLE_REDIRECT_URI;
+  if (!id || !team || !key || !pem || !redirect) throw notConfigured(name);
+  const base = env.APPLE_OAUTH_BASE_URL?.replace(/\/$/, '') ?? APPLE_BASE;
+  const client = new OAuth2Client(id, null, redirect);
   return {
     name,
     authorizationUrl: (state) => {
       // Apple sends name and email only when asked, and then only by form POST to the redirect URI.
-      const url = apple.createAuthorizationURL(state, ['name', 'email']);
+      const url = client.createAuthorizationURL(`${base}/auth/authorize`, state, ['name', 'email']);
       url.searchParams.set('response_mode', 'form_post');
       return url;
     },
-    identify: async (code) => identityOf(await apple.validateAuthorizationCode(code), id),
+    identify: async (code) => {
+      const secret = await appleClientSecret({ clientId: id, teamId: team, keyId: key, pem });
+      return identityOf(
+        await appleTokens(`${base}/auth/token`, { code, clientId: id, secret, redirect }),
+        id,
+      );
+    },
   };
+}
+
+const APPLE_BASE = 'https://appleid.apple.com';
+
+/**
+ * Apple's client secret: a JWT (ES256, 5 minutes) signed with the team's key,
+ * as Apple documents it and Arctic's `Apple` builds it (which keeps this
+ * private and its endpoints fixed, so APPLE_OAUTH_BASE_URL needs our own).
+ */
+async function appleClientSecret(o: { clientId: string; teamId: string; keyId: string; pem: string }) {
+  const privateKey = await crypto.subtle.importKey(
+    'pkcs8',
+    pkcs8FromPem(o.pem),
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign'],
+  );
+  const now = Math.floor(Date.now() / 1000);
+  const header = JSON.stringify({ typ: 'JWT', alg: 'ES256', kid: o.keyId });
+  const payload = JSON.stringify({
+    iss: o.teamId,
+    iat: now,
+    exp: now + 300,
+    aud: [APPLE_BASE],
+    sub: o.clientId,
+  });
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    privateKey,
+    createJWTSignatureMessage(header, payload),
+  );
+  return encodeJWT(header, payload, new Uint8Array(signature));
+}
+
+/** The code for tokens; Apple takes the client secret in the form body (client_secret_post). */
+async function appleTokens(
+  endpoint: string,
+  o: { code: string; clientId: string; secret: string; redirect: string },
+): Promise<OAuth2Tokens> {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: o.code,
+    redirect_uri: o.redirect,
+    client_id: o.clientId,
+    client_secret: o.secret,
+  });
+  // Failures as Arctic reports them for Google, so the caller maps both providers alike.
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body,
+  }).catch((error: unknown) => {
+    throw new ArcticFetchError(error);
+  });
+  const data = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  if (typeof data?.error === 'string') throw new OAuth2RequestError(data.error, null, null, null);
+  if (!response.ok || !data) throw invalid(`unexpected answer from the token endpoint (${response.status})`);
+  return new OAuth2Tokens(data);
 }
 
 /**

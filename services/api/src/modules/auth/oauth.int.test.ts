@@ -1,105 +1,46 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { generateKeyPairSync } from 'node:crypto';
 import { createApiClient } from '@powerbank/api-client';
 import { OAuthAccount } from '@powerbank/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
+import { startFakeApple, startFakeGoogle } from '../../testing/fake-oauth.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 
 const CLIENT_ID = 'test-client';
 const CLIENT_SECRET = 'test-secret';
 const REDIRECT_URI = 'http://app.test/oauth/google';
 
-interface Identity {
-  sub: string;
-  email?: string;
-  emailVerified?: boolean;
-  name?: string;
-}
-
-/**
- * A tiny OAuth2/OIDC provider in Google's shape: `/o/oauth2/v2/auth` redirects
- * back with a code, `/token` checks client credentials and the PKCE verifier
- * and returns an ID token signed with a test key (HS256).
- */
-async function startFakeGoogle() {
-  const codes = new Map<string, { challenge: string; identity: Identity }>();
-  let nextIdentity: Identity = { sub: 'nobody' };
-  let base = '';
-  const sign = (claims: Record<string, unknown>) => {
-    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const body = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
-    return `${body}.${createHmac('sha256', 'test-signing-key').update(body).digest('base64url')}`;
-  };
-  const server: Server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', base);
-    if (req.method === 'GET' && url.pathname === '/o/oauth2/v2/auth') {
-      const code = randomUUID();
-      codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', identity: nextIdentity });
-      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
-      back.searchParams.set('code', code);
-      back.searchParams.set('state', url.searchParams.get('state') ?? '');
-      res.writeHead(302, { location: back.toString() }).end();
-      return;
-    }
-    if (req.method === 'POST' && url.pathname === '/token') {
-      let text = '';
-      for await (const chunk of req) text += chunk;
-      const form = new URLSearchParams(text);
-      const basic = Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64');
-      const grant = codes.get(form.get('code') ?? '');
-      const verifier = form.get('code_verifier') ?? '';
-      const challenge = createHash('sha256').update(verifier).digest('base64url');
-      const fail = (error: string) =>
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
-      if (req.headers.authorization !== `Basic ${basic}`) return fail('invalid_client');
-      if (!grant || grant.challenge !== challenge) return fail('invalid_grant');
-      codes.delete(form.get('code') ?? '');
-      const now = Math.floor(Date.now() / 1000);
-      const idToken = sign({
-        iss: base,
-        aud: CLIENT_ID,
-        sub: grant.identity.sub,
-        email: grant.identity.email,
-        email_verified: grant.identity.emailVerified ?? false,
-        name: grant.identity.name,
-        iat: now,
-        exp: now + 3600,
-      });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          access_token: randomUUID(),
-          token_type: 'Bearer',
-          expires_in: 3600,
-          id_token: idToken,
-        }),
-      );
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    signInAs(identity: Identity) {
-      nextIdentity = identity;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+const APPLE_REDIRECT_URI = 'https://app.test/oauth/apple';
+const appleKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const appleClient = {
+  id: 'com.example.powerbank',
+  teamId: 'TEAM123456',
+  keyId: 'KEY1234567',
+  publicKey: appleKeys.publicKey,
+};
 
 let api: TestApi;
 let google: Awaited<ReturnType<typeof startFakeGoogle>>;
+let apple: Awaited<ReturnType<typeof startFakeApple>>;
 beforeAll(async () => {
-  google = await startFakeGoogle();
+  google = await startFakeGoogle({ id: CLIENT_ID, secret: CLIENT_SECRET });
+  apple = await startFakeApple(appleClient);
   api = await createTestApi({
     env: {
       GOOGLE_CLIENT_ID: CLIENT_ID,
       GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
       GOOGLE_REDIRECT_URI: REDIRECT_URI,
       GOOGLE_OAUTH_BASE_URL: google.base,
+      APPLE_CLIENT_ID: appleClient.id,
+      APPLE_TEAM_ID: appleClient.teamId,
+      APPLE_KEY_ID: appleClient.keyId,
+      // As it is kept in an env file: one line, newlines escaped.
+      APPLE_PRIVATE_KEY: appleKeys.privateKey
+        .export({ type: 'pkcs8', format: 'pem' })
+        .toString()
+        .replaceAll('\n', '\\n'),
+      APPLE_REDIRECT_URI,
+      APPLE_OAUTH_BASE_URL: apple.base,
     },
   });
   await setAppConfig(api, { otp_sends_per_ip_hour: 10_000 });
@@ -107,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
   await google.close();
+  await apple.close();
 });
 
 /** What a browser does: open the authorization URL, follow it to the redirect, read code and state. */
@@ -220,7 +162,85 @@ describe('Google sign-in (Arctic) against a local OIDC server', () => {
       flowToken: other.flowToken,
     });
     expect(swapped.status).toBe(401);
-    const apple = await api.rest('GET', '/api/auth/oauth/apple/authorize');
-    expect(apple.status).toBe(404);
+  });
+});
+
+/** What Apple's page does in the browser: form-POST code and state to the redirect URI; the app reads them. */
+async function authorizeApple() {
+  const start = await api.rest('GET', '/api/auth/oauth/apple/authorize');
+  expect(start.status).toBe(200);
+  const page = await fetch(start.body.data.url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+  expect(/action="([^"]*)"/.exec(html)?.[1]).toBe(APPLE_REDIRECT_URI);
+  return { code: field('code'), state: field('state'), flowToken: start.body.data.flowToken as string };
+}
+
+describe("Apple sign-in against a local server in Apple's shape", () => {
+  it('asks for name and email by form POST, pays with an ES256 client secret, and signs the person in', async () => {
+    const start = await api.rest('GET', '/api/auth/oauth/apple/authorize');
+    const url = new URL(start.body.data.url);
+    expect(url.origin + url.pathname).toBe(`${apple.base}/auth/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      response_mode: 'form_post',
+      scope: 'name email',
+      client_id: appleClient.id,
+      redirect_uri: APPLE_REDIRECT_URI,
+    });
+
+    // Apple's "true" (a string) counts as a verified email: the identity links to that user.
+    const known = await signUp(api, { email: 'apple.user@example.com' });
+    apple.signInAs({ sub: 'a-001', email: 'Apple.User@example.com', emailVerified: 'true' });
+    const linked = await api.rest('POST', '/api/auth/oauth/apple/callback', {
+      provider: 'apple',
+      ...(await authorizeApple()),
+    });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(200);
+    expect(linked.body.data).toMatchObject({ created: false, linked: true, user: { id: known.userId } });
+
+    // A hidden relay address, not verified: a new account of its own.
+    apple.signInAs({ sub: 'a-002', email: 'x7q@privaterelay.appleid.com', emailVerified: 'false' });
+    const fresh = await api.rest('POST', '/api/auth/oauth/apple/callback', {
+      provider: 'apple',
+      ...(await authorizeApple()),
+    });
+    expect(fresh.body.data).toMatchObject({ created: true, linked: true });
+    const again = await api.rest('POST', '/api/auth/oauth/apple/callback', {
+      provider: 'apple',
+      ...(await authorizeApple()),
+    });
+    expect(again.body.data).toMatchObject({ created: false, user: { id: fresh.body.data.user.id } });
+  });
+
+  it('a client secret Apple cannot verify, or a code used twice, is a 401 and signs nobody in', async () => {
+    apple.signInAs({ sub: 'a-003', email: 'third@example.com', emailVerified: 'true' });
+    const flow = await authorizeApple();
+    const realKey = appleClient.publicKey;
+    appleClient.publicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+    try {
+      const refused = await api.rest('POST', '/api/auth/oauth/apple/callback', {
+        provider: 'apple',
+        ...flow,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.message).toMatch(/invalid_client/);
+    } finally {
+      appleClient.publicKey = realKey;
+    }
+    const ok = await api.rest('POST', '/api/auth/oauth/apple/callback', { provider: 'apple', ...flow });
+    expect(ok.status).toBe(200);
+    const replayed = await api.rest('POST', '/api/auth/oauth/apple/callback', { provider: 'apple', ...flow });
+    expect(replayed.status).toBe(401);
+  });
+
+  it('is 404 where Apple is not configured', async () => {
+    const bare = await createTestApi();
+    try {
+      expect((await bare.rest('GET', '/api/auth/oauth/apple/authorize')).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
   });
 });
