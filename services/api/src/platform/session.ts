@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { type ADMIN_ROLES, AdminProfile, type User, UserDevice, UserSession } from '@powerbank/db';
+import { type ADMIN_ROLES, type User, UserDevice, UserSession } from '@powerbank/db';
 
 /**
  * Sessions as Lucia's guide describes them (the `lucia` package itself is
@@ -78,24 +78,42 @@ export async function validateSessionToken(
 ): Promise<SessionAuth | null> {
   // A token is 32 base32 characters; anything else cannot be one, so skip the query.
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
-  const session = await em.findOne(UserSession, { id: sessionIdOf(token) }, { populate: ['user'] });
-  if (!session || session.revokedAt) return null;
+  // Session, user and staff role in one round trip: this runs on every authenticated request.
+  const [row] = await em.getConnection().execute<SessionRow[]>(
+    `select s.id, s.expires_at, s.revoked_at, u.id as user_id, u.status as user_status,
+            a.id as admin_id, a.role as admin_role
+       from user_session s
+       join users u on u.id = s.user_id
+       left join admin_profile a on a.user_id = u.id and a.is_active
+      where s.id = ?
+      limit 1`,
+    [sessionIdOf(token)],
+  );
+  if (!row || row.revoked_at) return null;
   const now = Date.now();
-  if (session.expiresAt.getTime() <= now) return null;
-  const user = session.user;
-  if (user.status !== 'active') return null;
+  let expiresAt = new Date(row.expires_at);
+  if (expiresAt.getTime() <= now) return null;
+  if (row.user_status !== 'active') return null;
 
-  if (session.expiresAt.getTime() - now < policy.renewWithinMs) {
-    session.expiresAt = new Date(now + policy.ttlMs);
-    session.lastUsedAt = new Date(now);
-    await em.flush();
+  if (expiresAt.getTime() - now < policy.renewWithinMs) {
+    expiresAt = new Date(now + policy.ttlMs);
+    await em.nativeUpdate(UserSession, { id: row.id }, { expiresAt, lastUsedAt: new Date(now) });
   }
-  const admin = await em.findOne(AdminProfile, { user: user.id, isActive: true }, { fields: ['id', 'role'] });
   return {
-    session: { id: session.id, expiresAt: session.expiresAt },
-    user: { id: user.id, status: user.status },
-    admin: admin ? { id: admin.id, role: admin.role } : null,
+    session: { id: row.id, expiresAt },
+    user: { id: row.user_id, status: row.user_status },
+    admin: row.admin_id ? { id: row.admin_id, role: row.admin_role as AdminRole } : null,
   };
+}
+
+interface SessionRow {
+  id: string;
+  expires_at: Date | string;
+  revoked_at: Date | string | null;
+  user_id: string;
+  user_status: string;
+  admin_id: string | null;
+  admin_role: string | null;
 }
 
 /** Revokes one session (logout, refresh). Idempotent. */
