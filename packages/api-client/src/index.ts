@@ -1,5 +1,13 @@
 import type { RootRouter } from '@powerbank/api';
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from '@trpc/client';
 import superjson from 'superjson';
 
 export type { RootRouter } from '@powerbank/api';
@@ -22,18 +30,26 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof TRPCClientError;
 }
 
-/** The typed client: every procedure of the api, superjson on the wire, calls in one tick batched. */
+/**
+ * The typed client: every procedure of the api, superjson on the wire, calls
+ * in one tick batched. FormData inputs (`app.upload`) go alone as multipart.
+ */
 export function createApiClient(options: ApiClientOptions): ApiClient {
+  const link = {
+    url: `${options.url.replace(/\/$/, '')}/trpc`,
+    transformer: superjson,
+    headers: () => {
+      const token = typeof options.token === 'function' ? options.token() : options.token;
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   return createTRPCClient<RootRouter>({
     links: [
-      httpBatchLink({
-        url: `${options.url.replace(/\/$/, '')}/trpc`,
-        transformer: superjson,
-        headers: () => {
-          const token = typeof options.token === 'function' ? options.token() : options.token;
-          return token ? { authorization: `Bearer ${token}` } : {};
-        },
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+      splitLink({
+        condition: (op) => isNonJsonSerializable(op.input),
+        true: httpLink(link),
+        false: httpBatchLink(link),
       }),
     ],
   });

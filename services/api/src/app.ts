@@ -8,7 +8,14 @@ import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
-import { mountUploadRoute, UPLOAD_OPENAPI, UPLOAD_PATH } from './modules/uploads/upload.route.ts';
+import {
+  mountUploadRoute,
+  TRPC_UPLOAD_PATH,
+  UPLOAD_OPENAPI,
+  UPLOAD_PATH,
+  uploadBodyLimit,
+  uploadsOf,
+} from './modules/uploads/upload.route.ts';
 import { lazyChildLogger } from './observability/logger.ts';
 import { durationObserver } from './observability/metrics.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
@@ -61,7 +68,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   if (deps.env.STATION_DIRECTORY_PRELOAD) {
     stations.get().catch((err: unknown) => deps.logger.warn({ err }, 'station directory not preloaded'));
   }
-  const source: ContextSource = { deps, staticCache, stations };
+  const uploads = uploadsOf(deps.env);
+  const source: ContextSource = { deps, staticCache, stations, uploads };
   const responses = restResponseCache(router, staticCache);
 
   // Names every request (a sane incoming X-Request-Id, else a new one); every response carries it.
@@ -112,11 +120,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       ),
   });
   // GET and HEAD carry no body: Hono's bodyLimit would still read `c.req.raw.body`, which makes
-  // node-server build a full WHATWG Request for every read. Uploads set their own, larger limit.
+  // node-server build a full WHATWG Request for every read.
   const limitBodyOf = (c: Context<AppEnv>, next: Next) =>
     c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next);
+  // Uploads have their own, larger limit on either transport (the REST route sets it itself).
   app.use('/api/*', (c, next) => (c.req.path === UPLOAD_PATH ? next() : limitBodyOf(c, next)));
-  app.use('/trpc/*', limitBodyOf);
+  const limitUpload = uploadBodyLimit(uploads);
+  app.use('/trpc/*', (c, next) =>
+    c.req.path === TRPC_UPLOAD_PATH ? limitUpload(c, next) : limitBodyOf(c, next),
+  );
   // Sessions before the limits, so signed-in users are counted as themselves, not as their IP.
   const session = sessionMiddleware(deps);
   app.use('/api/*', session);
@@ -158,7 +170,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     }),
   );
 
-  mountUploadRoute(app, deps);
+  mountUploadRoute(app, deps, uploads);
   app.all('/api/*', restHandler(source, router, responses));
   return app;
 }

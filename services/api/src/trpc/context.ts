@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
 import type { StationDirectorySource } from '../modules/stations/station-directory.source.ts';
+import type { Uploads } from '../modules/uploads/upload.route.ts';
 import type { SessionAuth } from '../platform/session.ts';
 import type { StaticCache } from '../platform/static-cache.ts';
 
@@ -17,6 +18,8 @@ export type Context = {
   staticCache: StaticCache;
   /** This instance's in-memory station directory (nearby search). */
   stations: StationDirectorySource;
+  /** Upload storage and limits. */
+  uploads: Uploads;
   /** The caller's session, user and admin role, validated by the session middleware; null when anonymous. */
   auth: SessionAuth | null;
   /** Client IP and user agent, for audit rows and OTP send limits. */
@@ -33,6 +36,7 @@ export interface ContextSource {
   deps: AppDeps;
   staticCache: StaticCache;
   stations: StationDirectorySource;
+  uploads: Uploads;
 }
 
 export function createContext(
@@ -51,5 +55,6 @@ export function createContext(
     deps: source.deps,
     staticCache: source.staticCache,
     stations: source.stations,
+    uploads: source.uploads,
   };
 }

@@ -1,8 +1,12 @@
 import { publicProcedure, router } from '../../trpc/trpc.ts';
+import { uploadProcedure } from '../uploads/upload.procedure.ts';
 import { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
 import { checkHealth, getAppVersions } from './app.service.ts';
 
 export const appRouter = router({
+  /** Multipart upload (FormData); REST: `POST /api/app/upload`. */
+  upload: uploadProcedure,
+
   version: publicProcedure
     .meta({
       openapi: {

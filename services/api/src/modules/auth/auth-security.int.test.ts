@@ -422,6 +422,57 @@ describe('uploads', () => {
   });
 });
 
+describe('uploads over tRPC (the typed client sends FormData as multipart)', () => {
+  const form = (bytes: Uint8Array, type: string, purpose = 'kyc') => {
+    const data = new FormData();
+    data.set('file', new File([bytes], 'doc.png', { type }));
+    data.set('purpose', purpose);
+    return data;
+  };
+
+  it('stores the file as the REST path does, with the same refusals as tRPC codes', async () => {
+    const user = await signUp(api);
+    const client = createApiClient({ url: 'http://api.test', fetch: api.fetch, token: user.token });
+    const stored = await client.app.upload.mutate(form(TINY_PNG, 'image/png'));
+    expect(stored).toMatchObject({ mimeType: 'image/png', sizeBytes: TINY_PNG.byteLength, purpose: 'kyc' });
+    expect(stored.createdAt).toBeInstanceOf(Date);
+    const row = await em().findOneOrFail(MediaUpload, { id: stored.id });
+    expect(row.user?.id).toBe(user.userId);
+    // Usable where REST uploads are: a KYC submission over REST refers to it.
+    const kyc = await api.rest(
+      'POST',
+      '/api/auth/kyc',
+      { documentType: 'passport', documentNumber: 'P1234567', frontImageId: stored.id },
+      bearer(user.token),
+    );
+    expect(kyc.status, JSON.stringify(kyc.body)).toBeLessThan(300);
+
+    const refusal = (data: FormData) =>
+      client.app.upload.mutate(data).then(
+        () => 'stored',
+        (error: { data?: { code?: string; httpStatus?: number } }) =>
+          `${error.data?.httpStatus} ${error.data?.code}`,
+      );
+    const big = new Uint8Array(UPLOAD_MAX_BYTES + 1);
+    big.set(TINY_PNG);
+    expect(await refusal(form(big, 'image/png'))).toBe('413 PAYLOAD_TOO_LARGE');
+    expect(await refusal(form(new Uint8Array(UPLOAD_MAX_BYTES + 200 * 1024), 'image/png'))).toBe(
+      '413 PAYLOAD_TOO_LARGE',
+    );
+    expect(await refusal(form(new TextEncoder().encode('not a png'), 'image/png'))).toBe(
+      '415 UNSUPPORTED_MEDIA_TYPE',
+    );
+    expect(await refusal(form(TINY_PNG, 'image/png', 'nonsense'))).toBe('400 BAD_REQUEST');
+    expect(await refusal(new FormData())).toBe('400 BAD_REQUEST');
+    const anonymous = createApiClient({ url: 'http://api.test', fetch: api.fetch });
+    expect(
+      await anonymous.app.upload
+        .mutate(form(TINY_PNG, 'image/png'))
+        .catch((e: { data?: { code?: string } }) => e.data?.code),
+    ).toBe('UNAUTHORIZED');
+  });
+});
+
 describe('admin identity', () => {
   it('staff log in like users and see their role in me', async () => {
     const admin = await signUpAdmin(api, 'finance');

@@ -9,58 +9,60 @@ import { clientInfo } from '../../platform/client-ip.ts';
 import { errorResponse } from '../../platform/error-response.ts';
 import { describeHttpStatus } from '../../trpc/error-body.ts';
 import { DiskFileStorage, type FileStorage } from './file-storage.ts';
-import { storeUpload } from './upload.service.ts';
+import { storeUploadForm, type UploadLimits } from './upload.service.ts';
 
 export const UPLOAD_PATH = '/api/app/upload';
+/** The same upload on tRPC (`app.upload`, a FormData input). */
+export const TRPC_UPLOAD_PATH = '/trpc/app.upload';
 /** Room for the multipart boundaries and headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
+/** Where uploads go and what is accepted; one of each per app, shared by both transports. */
+export interface Uploads {
+  storage: FileStorage;
+  limits: UploadLimits;
+}
+
+export function uploadsOf(env: AppDeps['env'], storage?: FileStorage): Uploads {
+  return {
+    storage: storage ?? new DiskFileStorage(env.UPLOAD_DIR),
+    limits: { maxBytes: env.UPLOAD_MAX_BYTES, mimeTypes: env.UPLOAD_MIME_TYPES },
+  };
+}
+
+/** The body limit of an upload request, on either transport (the api-wide one is far smaller). */
+export function uploadBodyLimit(uploads: Uploads) {
+  return bodyLimit({
+    maxSize: uploads.limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
+    onError: (c) =>
+      errorResponse(c, describeHttpStatus(413, `file larger than ${uploads.limits.maxBytes} bytes`)),
+  });
+}
+
 /**
  * `POST /api/app/upload` (multipart: `file`, optional `purpose`) as a plain Hono
- * route: the REST adapter and tRPC speak JSON, so this one path parses its own
- * body, with its own size limit (the api-wide one is far smaller). REST only;
- * the answer is the usual envelope, `data` being the MediaUpload whose id KYC
- * and issue reports refer to.
+ * route: the REST adapter (trpc-to-openapi) speaks JSON only, so this one path
+ * parses its own body. It stores the form as `app.upload` does on tRPC
+ * (`storeUploadForm`); the answer is the usual envelope, `data` being the
+ * MediaUpload whose id KYC and issue reports refer to.
  */
-export function mountUploadRoute(app: Hono<AppEnv>, deps: AppDeps, storage?: FileStorage): void {
-  const files = storage ?? new DiskFileStorage(deps.env.UPLOAD_DIR);
-  const limits = { maxBytes: deps.env.UPLOAD_MAX_BYTES, mimeTypes: deps.env.UPLOAD_MIME_TYPES };
-  app.post(
-    UPLOAD_PATH,
-    bodyLimit({
-      maxSize: limits.maxBytes + MULTIPART_OVERHEAD_BYTES,
-      onError: (c) => errorResponse(c, describeHttpStatus(413, `file larger than ${limits.maxBytes} bytes`)),
-    }),
-    async (c) => {
-      const auth = c.get('auth');
-      if (!auth)
-        throw new DomainError('UNAUTHENTICATED', 'sign in first: session missing, expired or revoked');
-      if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
-        throw new HTTPException(415, { message: 'send the file as multipart/form-data' });
-      }
-      let body: Record<string, unknown>;
-      try {
-        body = await c.req.parseBody();
-      } catch {
-        throw new DomainError('VALIDATION_FAILED', 'malformed multipart body');
-      }
-      const file = body.file;
-      if (!(file instanceof File)) {
-        throw new DomainError('VALIDATION_FAILED', 'file: a file field named "file" is required', {
-          fields: [{ path: 'file', message: 'required' }],
-        });
-      }
-      const upload = await storeUpload(
-        deps.orm.em.fork(),
-        files,
-        limits,
-        { userId: auth.user.id, client: clientInfo(c, deps.env.TRUST_PROXY) },
-        file,
-        body.purpose,
-      );
-      return c.json({ success: true, data: upload }, 201);
-    },
-  );
+export function mountUploadRoute(app: Hono<AppEnv>, deps: AppDeps, uploads: Uploads): void {
+  app.post(UPLOAD_PATH, uploadBodyLimit(uploads), async (c) => {
+    const auth = c.get('auth');
+    if (!auth) throw new DomainError('UNAUTHENTICATED', 'sign in first: session missing, expired or revoked');
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
+      throw new HTTPException(415, { message: 'send the file as multipart/form-data' });
+    }
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch {
+      throw new DomainError('VALIDATION_FAILED', 'malformed multipart body');
+    }
+    const owner = { userId: auth.user.id, client: clientInfo(c, deps.env.TRUST_PROXY) };
+    const upload = await storeUploadForm(deps.orm.em.fork(), uploads.storage, uploads.limits, owner, form);
+    return c.json({ success: true, data: upload }, 201);
+  });
 }
 
 const ERROR = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } } };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MediaUpload, UPLOAD_PURPOSES, User } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import { HTTPException } from 'hono/http-exception';
+import { TRPCError } from '@trpc/server';
 import { uuidv7 } from 'uuidv7';
 import type { ClientInfo } from '../../trpc/context.ts';
 import { auditUser } from '../auth/user-audit.ts';
@@ -40,6 +40,22 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /**
+ * The upload as both transports receive it, a multipart form (`file`, optional
+ * `purpose`): REST from `POST /api/app/upload`, tRPC as `app.upload`'s input.
+ */
+export function storeUploadForm(
+  em: EntityManager,
+  storage: FileStorage,
+  limits: UploadLimits,
+  owner: { userId: string; client: ClientInfo },
+  form: FormData,
+): Promise<UploadOutput> {
+  const file = form.get('file');
+  if (!(file instanceof File)) throw validation('file', 'a file field named "file" is required');
+  return storeUpload(em, storage, limits, owner, file, form.get('purpose') ?? undefined);
+}
+
+/**
  * Stores one uploaded file for its owner: size and type checked (the type by
  * its first bytes too), bytes written to storage, then the MediaUpload row.
  * If the row cannot be written, the file is removed again.
@@ -55,17 +71,20 @@ export async function storeUpload(
   const purpose = parsePurpose(purposeField);
   if (file.size === 0) throw validation('file', 'the file is empty');
   if (file.size > limits.maxBytes) {
-    throw new HTTPException(413, { message: `file larger than ${limits.maxBytes} bytes` });
+    throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `file larger than ${limits.maxBytes} bytes` });
   }
   const mimeType = file.type.split(';')[0]?.trim().toLowerCase() ?? '';
   const bytes = new Uint8Array(await file.arrayBuffer());
   const signature = SIGNATURES[mimeType];
   if (!limits.mimeTypes.includes(mimeType) || !signature) {
-    throw new HTTPException(415, {
+    throw new TRPCError({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
       message: `type ${mimeType || 'unknown'} not accepted: ${limits.mimeTypes.join(', ')}`,
     });
   }
-  if (!signature(bytes)) throw new HTTPException(415, { message: `the file's content is not ${mimeType}` });
+  if (!signature(bytes)) {
+    throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: `the file's content is not ${mimeType}` });
+  }
 
   const key = `${purpose}/${uuidv7()}.${EXTENSIONS[mimeType] ?? 'bin'}`;
   await storage.put(key, bytes);
