@@ -1,7 +1,7 @@
 import { apiEnv, parseConfig } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
-import { createTestOrm } from '@powerbank/testing';
+import { createTestOrm, tearDown } from '@powerbank/testing';
 import pino, { type Logger } from 'pino';
 import { type AppOptions, createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
@@ -74,8 +74,10 @@ export async function createTestApi(options: TestApiOptions = {}) {
       return { status: response.status, headers: response.headers, body: (await response.json()) as any };
     },
     async close() {
-      await nats.close();
-      await database.close();
+      await tearDown([
+        ['api nats', () => nats.close()],
+        ['api database', () => database.close()],
+      ]);
     },
   };
 }

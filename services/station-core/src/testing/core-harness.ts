@@ -9,7 +9,7 @@ import {
 } from '@powerbank/mqtt-bridge';
 import { stationTopics } from '@powerbank/protocol';
 import { createSimulator, type SimulatorOptions } from '@powerbank/station-simulator';
-import { createTestOrm, newNatsPrefix, type TestOrm } from '@powerbank/testing';
+import { createTestOrm, newNatsPrefix, type TestOrm, tearDown } from '@powerbank/testing';
 import pino from 'pino';
 import { type RunningStationCore, type StationCoreOptions, startStationCore } from '../core.ts';
 
@@ -136,12 +136,14 @@ export async function startCoreHarness(
         )
       )[0],
     async close() {
-      for (const sim of simulators) await sim.stop().catch(() => undefined);
-      await core?.stop();
-      await bridge.stop({ leaveGroup: true });
-      await cleanup(nats);
-      await nats.close();
-      await db.close();
+      await tearDown([
+        ['simulators', () => Promise.all(simulators.map((sim) => sim.stop().catch(() => undefined)))],
+        ['station-core', async () => core?.stop()],
+        ['bridge', () => bridge.stop({ leaveGroup: true })],
+        ['streams', () => cleanup(nats)],
+        ['nats', () => nats.close()],
+        ['database', () => db.close()],
+      ]);
     },
   };
 }
