@@ -22,22 +22,24 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
   let station: MqttClient;
   let nats: NatsConnection;
   const rejected: string[] = [];
-
-  beforeAll(async () => {
-    const env = parseConfig(bridgeEnv, {
-      ...process.env,
-      NATS_PREFIX: prefix,
-      BRIDGE_SHARE_GROUP: prefix,
-      MQTT_CLIENT_ID: `${prefix}-bridge`,
-      MQTT_TOPIC_ROOT: prefix,
-    });
-    metrics = createBridgeMetrics();
-    bridge = await startBridge({
+  const env = parseConfig(bridgeEnv, {
+    ...process.env,
+    NATS_PREFIX: prefix,
+    BRIDGE_SHARE_GROUP: prefix,
+    MQTT_CLIENT_ID: `${prefix}-bridge`,
+    MQTT_TOPIC_ROOT: prefix,
+  });
+  const start = () =>
+    startBridge({
       env,
       logger: pino({ level: 'silent' }),
       metrics,
       onRejected: (r) => void rejected.push(r.reason),
     });
+
+  beforeAll(async () => {
+    metrics = createBridgeMetrics();
+    bridge = await start();
     station = await connectMqtt(env.MQTT_URL, { clientId: `${prefix}-station` });
     nats = await connectNats(env.NATS_URL, 'bridge-test');
   });
@@ -119,5 +121,18 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     // Still alive: a valid message after the bad ones goes through.
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(4), { qos: 1 });
     await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(before + 1);
+  });
+
+  it('a restart loses nothing: what stations publish while the bridge is down is relayed when it is back', async () => {
+    const before = (await streamMessages()).length;
+    // A restart, not a retirement: the bridge's persistent sessions stay in the shared group.
+    await bridge.stop();
+    const ids = Array.from({ length: 5 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) {
+      await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(100 + i, id), { qos: 1 });
+    }
+    bridge = await start();
+    await expect.poll(async () => (await streamMessages()).length, { timeout: 10_000 }).toBe(before + 5);
+    expect((await streamMessages()).map((m) => m.msgId)).toEqual(expect.arrayContaining(ids));
   });
 });
