@@ -14,7 +14,9 @@ import { publishInvalidation } from './static-cache.ts';
  * the change is committed: right after a flush outside a transaction, or at the
  * commit of the surrounding transaction (a reader told earlier could reload the
  * old rows and keep them). Registered on the ORM, so any write through the
- * database layer of this process invalidates every instance's cache.
+ * unit of work (`flush`) in this process invalidates every instance's cache.
+ * Native writes (`nativeUpdate`, `upsert`, raw SQL) raise no flush events:
+ * code that writes static tables that way calls `publishInvalidation` itself.
  */
 export function publishStaticTableChanges(options: {
   orm: MikroORM;
