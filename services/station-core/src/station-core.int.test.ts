@@ -113,7 +113,7 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
   });
 
   it('an eject result overtaken by a newer heartbeat still answers the dispense (no timeout)', async () => {
-    const { sn, banks } = await bootStation([{ slot: 1, battery: 80 }], 2, { overtakeEjectResults: true });
+    const { sn, banks } = await bootStation([{ slot: 1, battery: 80 }], 2, { overtake: true });
     const reply = await h.dispense(sn);
     expect(reply).toMatchObject({ ok: true, powerBankSerial: banks[0]!.serial });
     await expect.poll(async () => (await h.slots(sn))[0]?.status, poll).toBe('empty');

@@ -20,10 +20,10 @@ export interface SimulatorOptions {
   ejectFailureRate?: number;
   ejectFailureCode?: EjectErrorCode;
   /**
-   * Hostile: each eject result reaches the broker after a heartbeat built after it, as when
-   * bridges relaying over several connections deliver a station's messages out of order.
+   * Hostile: each eject result and slot event reaches the broker after a heartbeat built after
+   * it, as when bridges relaying over several connections deliver a station's messages out of order.
    */
-  overtakeEjectResults?: boolean;
+  overtake?: boolean;
   heartbeatIntervalMs?: number;
   /** Battery percent gained per minute by a power bank in a slot. */
   chargePerMinute?: number;
@@ -119,6 +119,14 @@ export function createSimulator(options: SimulatorOptions) {
     });
   }
 
+  /** A message that changes the station's state, overtaken by a newer heartbeat when `overtake` is on. */
+  async function publishState(r: Running, message: UpMessage): Promise<void> {
+    if (!options.overtake) return publish(r, message);
+    counters.outOfOrderSent += 1;
+    await publish(r, r.station.heartbeat());
+    await publish(r, message);
+  }
+
   function after(r: Running, ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       r.timers.delete(timer);
@@ -146,14 +154,10 @@ export function createSimulator(options: SimulatorOptions) {
         after(r, options.ejectDelayMs ?? 500, () => {
           const result = r.station.finishEject(reaction.commandId, reaction.slot, failure);
           if (!r.connected) r.unsent.push(result);
-          else if (options.overtakeEjectResults) {
-            counters.outOfOrderSent += 1;
-            publish(r, r.station.heartbeat())
-              .then(() => publish(r, result))
-              .catch(() => {
-                counters.publishErrors += 1;
-              });
-          } else publishLater(r, result);
+          else
+            publishState(r, result).catch(() => {
+              counters.publishErrors += 1;
+            });
         });
         return;
       }
@@ -274,17 +278,17 @@ export function createSimulator(options: SimulatorOptions) {
     /** A user returns a power bank into a slot. */
     insert(sn: string, slot: number, serial: string, battery: number): Promise<void> {
       const r = running(sn);
-      return publish(r, r.station.insert(slot, serial, battery));
+      return publishState(r, r.station.insert(slot, serial, battery));
     },
 
     remove(sn: string, slot: number): Promise<void> {
       const r = running(sn);
-      return publish(r, r.station.remove(slot));
+      return publishState(r, r.station.remove(slot));
     },
 
     fault(sn: string, slot: number, error = 'mechanism'): Promise<void> {
       const r = running(sn);
-      return publish(r, r.station.fault(slot, error));
+      return publishState(r, r.station.fault(slot, error));
     },
 
     heartbeat(sn: string): Promise<void> {

@@ -314,12 +314,17 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(notice).toBeDefined();
   });
 
-  it('an eject result overtaken on the way by a newer heartbeat → active and charged once, not a timeout', async () => {
-    const one = await aStation([{ slot: 1, battery: 90 }], { overtakeEjectResults: true });
+  it('eject result and return each overtaken on the way by a newer heartbeat → active, then settled, charged once', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { overtake: true });
+    const two = await aStation([], { overtake: true });
     const user = await aUser(10_000);
     const res = await startActive(user, startBody(one.sn));
     expect(res.body.data.power_bank_serial).toBe(one.serials[0]);
     expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
+    await two.sim.insert(two.sn, 2, one.serials[0]!, 70);
+    await expect.poll(async () => (await rentalRow(res.body.data.id))?.status, poll).toBe('settled');
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 55 });
+    expect(await h.powerBank(one.serials[0]!)).toMatchObject({ status: 'in_slot', current_slot_index: 2 });
   });
 
   it('eject timeout → failed and refunded; the late success makes it active and takes the payment once', async () => {
