@@ -22,7 +22,10 @@ export type StationUpEvent =
 
 /** Events from the runtime and the rest of the platform. */
 export type StationCommandEvent =
-  /** Sent by the runtime after missed heartbeats; `silentSince` lets a heartbeat that crossed it win. */
+  /**
+   * Sent by the runtime after missed heartbeats; `silentSince` (the last heartbeat the runtime
+   * saw, 0 if it saw none) lets a message that crossed the decision win. Without it, unconditional.
+   */
   | { type: 'HEARTBEAT_TIMEOUT'; silentSince?: number }
   | ({ type: 'DISPENSE_REQUESTED' } & DispenseRequest)
   | { type: 'EJECT_TIMED_OUT'; commandId: string }

@@ -360,6 +360,20 @@ describe('station machine: online', () => {
     );
   });
 
+  it('ignores a timeout decided while the station had never been heard from, once it has', () => {
+    // The watchdog read "online, no heartbeat yet" (a status online stored before the hello), and
+    // its timeout reached the actor after the hello: the station has just been heard from.
+    const { snapshot, actions } = drive({ sn }, aStatus('online', 1), bootHello(), {
+      type: 'HEARTBEAT_TIMEOUT',
+      silentSince: 0,
+    });
+    expect(snapshot.value).toBe('online');
+    expect(actions).toEqual([]);
+    expect(
+      drive({ sn }, aStatus('online', 1), { type: 'HEARTBEAT_TIMEOUT', silentSince: 0 }).snapshot.value,
+    ).toBe('offline');
+  });
+
   it('locks and unlocks slots, telling the station', () => {
     const locked = online({ type: 'LOCK_SLOT', slot: 1 });
     expect(locked.snapshot.context.slots[0]).toMatchObject({

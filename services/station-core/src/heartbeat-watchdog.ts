@@ -26,7 +26,9 @@ export function startHeartbeatWatchdog(options: {
           options.host
             .send(sn, {
               type: 'HEARTBEAT_TIMEOUT',
-              ...(lastHeartbeatAt ? { silentSince: new Date(lastHeartbeatAt).getTime() } : {}),
+              // Never heard of (0), not "no condition": a hello that lands between this read and
+              // the timeout must win, or a station that just came online flips straight offline.
+              silentSince: lastHeartbeatAt ? new Date(lastHeartbeatAt).getTime() : 0,
             })
             .catch((error: unknown) =>
               options.logger.error({ err: error, sn }, 'heartbeat timeout not applied'),
