@@ -17,6 +17,8 @@ const usage = `station-simulator: N stations speaking the station protocol over 
   --heartbeat-ms MS    heartbeat interval (default 30000)
   --charge-per-min P   battery percent gained per minute (default 1)
   --connect-batch N    connections opened at once (default 200)
+  --overtake           hostile: every eject result and slot event reaches the broker after a newer
+                       heartbeat (out of order, as parallel bridge connections can deliver them)
   --mqtt URL           broker (default MQTT_URL, else mqtt://127.0.0.1:1883)
   --progress-ms MS     progress line interval (default 5000)`;
 
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     'charge-per-min': { type: 'string', default: '1' },
     'connect-batch': { type: 'string', default: '200' },
     'progress-ms': { type: 'string', default: '5000' },
+    overtake: { type: 'boolean', default: false },
     mqtt: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -68,6 +71,7 @@ const simulator = createSimulator({
   ejectDelayMs: numberFlag('eject-delay-ms', 0),
   heartbeatIntervalMs: numberFlag('heartbeat-ms', 100),
   chargePerMinute: numberFlag('charge-per-min', 0, 100),
+  overtake: values.overtake,
   connectBatchSize: numberFlag('connect-batch', 1),
 });
 
