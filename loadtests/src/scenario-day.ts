@@ -3,7 +3,7 @@
  * stack (`bash infra/up`), printing a progress line and a summary.
  *
  *   pnpm scenario:day [--users 20] [--day 90] [--late-share 0.2] [--late-max 200]
- *                     [--eject-fail-rate 0.1] [--api http://127.0.0.1:3000]
+ *                     [--eject-fail-rate 0.1] [--overtake] [--api http://127.0.0.1:3000]
  *
  * The stations: returning a power bank means putting it into a simulated
  * station, which only the process playing that station can do, so the runner
@@ -27,6 +27,10 @@
  * `--late-max` s, past the due time. Late fees only start after the
  * `late_fee_grace_minutes` (2 by default), so only holds over 3 minutes carry
  * a fee; the summary shows both counts.
+ *
+ * `--overtake`: the stations' eject results and slot events each reach the
+ * broker after a newer heartbeat (the out-of-order delivery parallel bridge
+ * connections can cause); the summary must come out the same.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     'late-share': { type: 'string', default: '0.2' },
     'late-max': { type: 'string', default: '200' },
     'eject-fail-rate': { type: 'string', default: '0.1' },
+    overtake: { type: 'boolean', default: false },
     api: { type: 'string', default: `http://127.0.0.1:${process.env.API_PORT ?? 3000}` },
     'stations-file': { type: 'string', default: `${root}.data/sim-stations.json` },
     'keep-dev-simulator-stopped': { type: 'boolean', default: false },
@@ -87,6 +92,7 @@ const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: env.MQTT_TOPIC_ROOT,
   stations: seeds,
+  overtake: args.overtake,
   ejectFailureRate,
   ejectDelayMs: 300,
   heartbeatIntervalMs: 10_000,
