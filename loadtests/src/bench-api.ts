@@ -4,8 +4,9 @@
  * /api/app/stations/nearby` over the 100,000-station data set, each under
  * autocannon with 50 connections, one load at a time, each server in its own
  * child process; (a) and (b) alternate over five rounds and keep their median
- * round, (c) runs three rounds and keeps the median by p99. Each run also reads the server's CPU per request from /proc: rps on a
- * shared machine moves with everything else that runs, CPU per request less. Prints a table, then ONE JSON line.
+ * round, (c) runs three rounds and keeps the median by p99. Each run also reads
+ * the server's CPU per request from /proc: rps on a shared machine moves with
+ * everything else that runs, CPU per request less. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:api [--duration 10] [--connections 50] [--database-url postgres://…/pb_large]
  *                  [--only a,b,c]   (a subset while iterating; the JSON line needs all three)
@@ -169,10 +170,10 @@ function gcDuring(before: GcTotals, after: GcTotals) {
   };
 }
 
-/** The round with the median rps (rounds are few and odd, so it is one real run). */
-function medianRound(rounds: Figures[]): Figures {
+/** The round with the median `by` (rounds are few and odd, so it is one real run). */
+function medianRound(rounds: Figures[], by: 'rps' | 'p99' = 'rps'): Figures {
   if (!rounds.length) return NOT_RUN;
-  return [...rounds].sort((x, y) => x.rps - y.rps)[Math.floor(rounds.length / 2)] ?? NOT_RUN;
+  return [...rounds].sort((x, y) => x[by] - y[by])[Math.floor(rounds.length / 2)] ?? NOT_RUN;
 }
 
 /** A random point near one of the metro centres (±~5 km), so Postgres is not asked the same thing twice. */
@@ -241,9 +242,7 @@ async function main() {
         `${nearbyGc.minorAvgMs} ms each on average; ${nearbyGc.majorCount} full, ${nearbyGc.majorMs} ms in all`,
     );
   }
-  const nearbyFigures = nearbyRounds.length
-    ? ([...nearbyRounds].sort((x, y) => x.p99 - y.p99)[Math.floor(nearbyRounds.length / 2)] as Figures)
-    : NOT_RUN;
+  const nearbyFigures = medianRound(nearbyRounds, 'p99');
   // The same requests one at a time: the latency of one nearby answer without queueing.
   const nearbySingle = only.has('c')
     ? await load(apiChild, { ...nearbyOptions, connections: 1 }, 5)

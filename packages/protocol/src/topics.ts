@@ -22,9 +22,10 @@ export type TopicRoute = { sn: string; kind: string };
  */
 export function stationTopics(root: string = DEFAULT_TOPIC_ROOT) {
   if (!TOPIC_ROOT_PATTERN.test(root)) throw new Error(`invalid MQTT topic root: ${root}`);
+  const head = `${root}/`;
   const parse = (topic: string, direction: 'up' | 'down'): TopicRoute | undefined => {
-    if (!topic.startsWith(`${root}/`)) return undefined;
-    const parts = topic.slice(root.length + 1).split('/');
+    if (!topic.startsWith(head)) return undefined;
+    const parts = topic.slice(head.length).split('/');
     if (parts.length !== 3 || parts[1] !== direction) return undefined;
     const [sn, , kind] = parts as [string, string, string];
     if (!SERIAL_PATTERN.test(sn) || !KIND_PATTERN.test(kind)) return undefined;

@@ -1,4 +1,5 @@
 export * from './any-row.ts';
+export * from './bridge-env.ts';
 export * from './nats-prefix.ts';
 export * from './nats-server.ts';
 export * from './run-id.ts';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { bridgeEnv, parseConfig } from '@powerbank/config';
 import { connectMqtt, connectNats, type MqttClient, type NatsConnection } from '@powerbank/messaging';
 import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
-import { newNatsPrefix } from '@powerbank/testing';
+import { newNatsPrefix, testBridgeEnv } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBridge, startBridge } from './bridge.ts';
@@ -22,13 +21,7 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
   let station: MqttClient;
   let nats: NatsConnection;
   const rejected: string[] = [];
-  const env = parseConfig(bridgeEnv, {
-    ...process.env,
-    NATS_PREFIX: prefix,
-    BRIDGE_SHARE_GROUP: prefix,
-    MQTT_CLIENT_ID: `${prefix}-bridge`,
-    MQTT_TOPIC_ROOT: prefix,
-  });
+  const env = testBridgeEnv(prefix);
   const start = () =>
     startBridge({
       env,

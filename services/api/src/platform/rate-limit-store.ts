@@ -42,14 +42,6 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
     return { totalHits: row!.hits, resetTime: new Date(row!.reset_at) };
   }
 
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    const [row] = await this.sql<{ hits: number; reset_at: Date }>(
-      'select hits, reset_at from rate_limit_counter where key = ? and reset_at > now()',
-      [this.prefix + key],
-    );
-    return row ? { totalHits: row.hits, resetTime: new Date(row.reset_at) } : undefined;
-  }
-
   async decrement(key: string): Promise<void> {
     await this.sql(
       'update rate_limit_counter set hits = greatest(hits - 1, 0) where key = ? and reset_at > now()',
@@ -62,9 +54,8 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
   }
 
   /** Drops counters whose window has ended (a key that comes back starts at 1 either way). */
-  async deleteExpired(): Promise<number> {
-    const rows = await this.sql('delete from rate_limit_counter where reset_at <= now() returning 1');
-    return rows.length;
+  async deleteExpired(): Promise<void> {
+    await this.sql('delete from rate_limit_counter where reset_at <= now()');
   }
 
   private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
 import type { StationDirectorySource } from '../modules/stations/station-directory.source.ts';
-import type { Uploads } from '../modules/uploads/upload.route.ts';
+import type { Uploads } from '../modules/uploads/upload.service.ts';
 import type { SessionAuth } from '../platform/session.ts';
 import type { StaticCache } from '../platform/static-cache.ts';
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { bridgeEnv, parseConfig } from '@powerbank/config';
 import { connectNats, type NatsConnection } from '@powerbank/messaging';
 import {
   createBridgeMetrics,
@@ -9,17 +8,17 @@ import {
 } from '@powerbank/mqtt-bridge';
 import { stationTopics } from '@powerbank/protocol';
 import { createSimulator, type SimulatorOptions } from '@powerbank/station-simulator';
-import { createTestOrm, newNatsPrefix, type TestOrm, tearDown } from '@powerbank/testing';
+import { createTestOrm, newNatsPrefix, type TestOrm, tearDown, testBridgeEnv } from '@powerbank/testing';
 import pino from 'pino';
 import { type RunningStationCore, type StationCoreOptions, startStationCore } from '../core.ts';
 
 export const HEARTBEAT_MS = 400;
 /**
  * Heartbeats a station may miss before the watchdog marks it offline: 3.2 s of
- * silence. Tighter limits (3, i.e. 1.2 s) flipped healthy stations offline when
- * the whole suite loaded the machine and a heartbeat's trip through Mosquitto,
- * the bridge, JetStream and core's batched write ran late; a rental start then
- * met a 422 "station offline".
+ * silence. With 3 (1.2 s), healthy stations went offline in CI and a rental
+ * start met a 422 "station offline"; at least some of those were the watchdog
+ * timing out a station between its `status online` and its hello (fixed in
+ * `heartbeat-watchdog.ts`); 8 stays as room for late heartbeats under load.
  */
 export const HEARTBEAT_MISSED_LIMIT = 8;
 /**
@@ -41,15 +40,9 @@ export async function startCoreHarness(
 ) {
   const db: TestOrm = await createTestOrm();
   const { prefix, cleanup } = newNatsPrefix();
-  const env = parseConfig(bridgeEnv, {
-    ...process.env,
-    NATS_PREFIX: prefix,
-    BRIDGE_SHARE_GROUP: prefix,
-    MQTT_CLIENT_ID: `${prefix}-bridge`,
-    // Every test file's stations under a root of its own: with one shared root each file's bridge
-    // relayed every other file's station traffic into its core, which loaded the machine for all.
-    MQTT_TOPIC_ROOT: prefix,
-  });
+  // Every test file's stations under a topic root of its own: with one shared root each file's
+  // bridge relayed every other file's station traffic into its core, which loaded the machine for all.
+  const env = testBridgeEnv(prefix);
   const logger = pino({ level: 'silent' });
   const bridge: RunningBridge = await startBridge({
     env,

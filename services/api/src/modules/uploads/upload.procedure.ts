@@ -23,11 +23,5 @@ export const uploadProcedure = authedProcedure
   .input(z.instanceof(FormData, { message: 'send the file as multipart/form-data' }))
   .output(UploadOutput)
   .mutation(({ ctx, input }) =>
-    storeUploadForm(
-      ctx.em,
-      ctx.uploads.storage,
-      ctx.uploads.limits,
-      { userId: ctx.auth.user.id, client: ctx.client },
-      input,
-    ),
+    storeUploadForm(ctx.em, ctx.uploads, { userId: ctx.auth.user.id, client: ctx.client }, input),
   );

@@ -8,8 +8,8 @@ import type { AppEnv } from '../../hono-env.ts';
 import { clientInfo } from '../../platform/client-ip.ts';
 import { errorResponse } from '../../platform/error-response.ts';
 import { describeHttpStatus } from '../../trpc/error-body.ts';
-import { DiskFileStorage, type FileStorage } from './file-storage.ts';
-import { storeUploadForm, type UploadLimits } from './upload.service.ts';
+import { DiskFileStorage } from './file-storage.ts';
+import { storeUploadForm, type Uploads } from './upload.service.ts';
 
 export const UPLOAD_PATH = '/api/app/upload';
 /** The same upload on tRPC (`app.upload`, a FormData input). */
@@ -17,15 +17,9 @@ export const TRPC_UPLOAD_PATH = '/trpc/app.upload';
 /** Room for the multipart boundaries and headers around the file itself. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/** Where uploads go and what is accepted; one of each per app, shared by both transports. */
-export interface Uploads {
-  storage: FileStorage;
-  limits: UploadLimits;
-}
-
-export function uploadsOf(env: AppDeps['env'], storage?: FileStorage): Uploads {
+export function uploadsOf(env: AppDeps['env']): Uploads {
   return {
-    storage: storage ?? new DiskFileStorage(env.UPLOAD_DIR),
+    storage: new DiskFileStorage(env.UPLOAD_DIR),
     limits: { maxBytes: env.UPLOAD_MAX_BYTES, mimeTypes: env.UPLOAD_MIME_TYPES },
   };
 }
@@ -60,7 +54,7 @@ export function mountUploadRoute(app: Hono<AppEnv>, deps: AppDeps, uploads: Uplo
       throw new DomainError('VALIDATION_FAILED', 'malformed multipart body');
     }
     const owner = { userId: auth.user.id, client: clientInfo(c, deps.env.TRUST_PROXY) };
-    const upload = await storeUploadForm(deps.orm.em.fork(), uploads.storage, uploads.limits, owner, form);
+    const upload = await storeUploadForm(deps.orm.em.fork(), uploads, owner, form);
     return c.json({ success: true, data: upload }, 201);
   });
 }

@@ -13,6 +13,12 @@ export interface UploadLimits {
   mimeTypes: readonly string[];
 }
 
+/** Where uploads go and what is accepted; one of each per app, shared by both transports. */
+export interface Uploads {
+  storage: FileStorage;
+  limits: UploadLimits;
+}
+
 export type UploadPurpose = (typeof UPLOAD_PURPOSES)[number];
 
 export interface UploadOutput {
@@ -45,14 +51,13 @@ const EXTENSIONS: Record<string, string> = {
  */
 export function storeUploadForm(
   em: EntityManager,
-  storage: FileStorage,
-  limits: UploadLimits,
+  uploads: Uploads,
   owner: { userId: string; client: ClientInfo },
   form: FormData,
 ): Promise<UploadOutput> {
   const file = form.get('file');
   if (!(file instanceof File)) throw validation('file', 'a file field named "file" is required');
-  return storeUpload(em, storage, limits, owner, file, form.get('purpose') ?? undefined);
+  return storeUpload(em, uploads.storage, uploads.limits, owner, file, form.get('purpose') ?? undefined);
 }
 
 /**
