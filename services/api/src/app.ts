@@ -16,9 +16,8 @@ import {
   uploadBodyLimit,
   uploadsOf,
 } from './modules/uploads/upload.route.ts';
-import { lazyChildLogger } from './observability/logger.ts';
-import { durationObserver } from './observability/metrics.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
+import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -70,26 +69,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   }
   const uploads = uploadsOf(deps.env);
   const source: ContextSource = { deps, staticCache, stations, uploads };
-  const responses = restResponseCache(router, staticCache);
+  const observer = requestObserver(deps.logger, deps.metrics);
+  const responses = restResponseCache(router, staticCache, observer);
+  // Cached static answers leave before Hono routes the request: on a hit, each middleware step
+  // would cost about as much as the answer itself.
+  const route = app.fetch;
+  app.fetch = (request, env, executionCtx) =>
+    responses.answer(request, env) ?? route(request, env, executionCtx);
 
   // Names every request (a sane incoming X-Request-Id, else a new one); every response carries it.
   app.use('*', requestIdMiddleware());
-  const infoEnabled = deps.logger.isLevelEnabled('info');
-  const observeDuration = durationObserver(deps.metrics);
-  app.use('*', async (c, next) => {
-    const logger = lazyChildLogger(deps.logger, { reqId: c.get('requestId') });
-    c.set('logger', logger);
-    const started = performance.now();
-    await next();
-    const seconds = (performance.now() - started) / 1000;
-    observeDuration(c.req.method, c.req.routePath, c.res.status, seconds);
-    if (infoEnabled) {
-      logger.info(
-        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) },
-        'request',
-      );
-    }
-  });
+  app.use('*', observer.middleware);
 
   // Anything thrown outside a procedure still leaves in the caller's error shape, never as Hono's text 500.
   app.onError((error, c) => {
@@ -98,8 +88,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
     return errorResponse(c, body);
   });
-  // Cached static answers leave here: after request id, logging and metrics, before everything else.
-  app.use('/api/*', responses.serve);
   app.use('*', echoRequestId());
 
   app.notFound((c) =>

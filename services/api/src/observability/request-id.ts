@@ -14,11 +14,14 @@ const UNSAFE = /[^\w\-=]/;
  */
 export function requestIdMiddleware(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    let id = requestHeader(c, 'x-request-id');
-    if (!id || id.length > MAX_LENGTH || UNSAFE.test(id)) id = crypto.randomUUID();
-    c.set('requestId', id);
+    c.set('requestId', validRequestId(requestHeader(c, 'x-request-id')) ?? crypto.randomUUID());
     await next();
   };
+}
+
+/** An incoming X-Request-Id if it is sane (short, no characters that could forge log lines). */
+export function validRequestId(id: string | null | undefined): string | undefined {
+  return !id || id.length > MAX_LENGTH || UNSAFE.test(id) ? undefined : id;
 }
 
 /**

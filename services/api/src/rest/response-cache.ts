@@ -1,22 +1,29 @@
 import { createHash } from 'node:crypto';
-import type { Context as HonoContext, MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context as HonoContext } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
+import { validRequestId } from '../observability/request-id.ts';
+import type { RequestObserver } from '../observability/request-observer.ts';
 import { requestHeader } from '../platform/request-header.ts';
 import type { CachedResponse, StaticCache } from '../platform/static-cache.ts';
 import type { ApiMeta } from '../trpc/trpc.ts';
 import { REST_PREFIX } from './rest-adapter.ts';
 
+/** The metrics route label of every REST answer (the REST adapter's catch-all). */
+const REST_ROUTE = `${REST_PREFIX}/*`;
+
 /**
  * Serialized REST answers of the procedures whose meta names `responseCache`
  * tables, kept in the static cache beside the data they were built from and
- * dropped by the same (NATS) invalidations. A hit is answered before the session
- * lookup, rate limiters, trpc-to-openapi and the tRPC caller: only the request
- * id, logging and metrics middleware run. Only GETs of paths without parameters,
- * only 200s, keyed by path and query string, each with a strong ETag
- * (`If-None-Match` → 304).
+ * dropped by the same (NATS) invalidations. A hit is answered before Hono
+ * routes the request (`answer`, called by the app's `fetch`): no middleware
+ * step, session lookup, rate limiter, trpc-to-openapi or tRPC caller runs, and
+ * it names, times and logs itself like any other request. Only GETs of paths
+ * without parameters, only 200s, keyed by path and query string, each with a
+ * strong ETag (`If-None-Match` → 304).
  */
-export function restResponseCache(router: OpenApiRouter, cache: StaticCache) {
+export function restResponseCache(router: OpenApiRouter, cache: StaticCache, observer: RequestObserver) {
   const tablesByPath = new Map<string, readonly string[]>();
   for (const procedure of Object.values(router._def.procedures)) {
     const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
@@ -26,47 +33,64 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache) {
     tablesByPath.set(`${REST_PREFIX}${openapi.path}`, meta.responseCache.tables);
   }
 
-  const keyOf = (c: HonoContext<AppEnv>): string | undefined => {
-    if (c.req.method !== 'GET' || !tablesByPath.has(c.req.path)) return undefined;
-    const url = c.req.url;
-    const query = url.indexOf('?');
-    return query < 0 ? c.req.path : `${c.req.path}${url.slice(query)}`;
-  };
-
-  const send = (c: HonoContext<AppEnv>, response: CachedResponse): Response => {
+  const send = (response: CachedResponse, requestId: string, ifNoneMatch: string | null | undefined) => {
     // All headers in one plain object (X-Request-Id too): no WHATWG Headers is built for a hit.
-    const headers = {
-      'content-type': 'application/json',
-      etag: response.etag,
-      'x-request-id': c.get('requestId'),
-    };
-    if (matchesEtag(requestHeader(c, 'if-none-match'), response.etag)) return c.body(null, 304, headers);
-    return c.body(response.body, 200, headers);
-  };
-
-  const serve: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const key = keyOf(c);
-    const hit = key === undefined ? undefined : cache.getResponse(key);
-    if (hit) return send(c, hit);
-    await next();
+    const headers = { 'content-type': 'application/json', etag: response.etag, 'x-request-id': requestId };
+    return matchesEtag(ifNoneMatch, response.etag)
+      ? new Response(null, { status: 304, headers })
+      : new Response(response.body, { status: 200, headers });
   };
 
   return {
-    /** Middleware answering cached GETs; place it after request id and metrics, before everything else. */
-    serve,
+    /**
+     * The cached answer to `request`, or undefined to route it as usual. Runs
+     * before Hono: the path is read from the URL as the client sent it, so a
+     * spelling Hono would normalise (percent-encoding) simply misses.
+     */
+    answer(request: Request, env: unknown): Response | undefined {
+      if (request.method !== 'GET') return undefined;
+      const url = request.url;
+      const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+      const query = url.indexOf('?', pathStart);
+      const path = query < 0 ? url.slice(pathStart) : url.slice(pathStart, query);
+      if (!tablesByPath.has(path)) return undefined;
+      const hit = cache.getResponse(query < 0 ? path : `${path}${url.slice(query)}`);
+      if (!hit) return undefined;
+      const started = performance.now();
+      // Node's parsed headers when served by @hono/node-server (no WHATWG Headers copy); in-process otherwise.
+      const incoming = (env as Partial<HttpBindings> | undefined)?.incoming?.headers;
+      const header = (name: string) => {
+        const value = incoming ? incoming[name] : request.headers.get(name);
+        return Array.isArray(value) ? value.join(', ') : value;
+      };
+      const requestId = validRequestId(header('x-request-id')) ?? crypto.randomUUID();
+      const response = send(hit, requestId, header('if-none-match'));
+      observer.record({
+        method: 'GET',
+        route: REST_ROUTE,
+        path,
+        status: response.status,
+        started,
+        requestId,
+      });
+      return response;
+    },
     /**
      * For the REST adapter: undefined when this request's answer is not cacheable,
      * else `keep`, to call with the successful envelope's JSON once it is built.
      */
     begin(c: HonoContext<AppEnv>): ((body: string) => Response) | undefined {
-      const key = keyOf(c);
-      if (key === undefined) return undefined;
-      const tables = tablesByPath.get(c.req.path) ?? [];
+      if (c.req.method !== 'GET') return undefined;
+      const tables = tablesByPath.get(c.req.path);
+      if (!tables) return undefined;
+      const url = c.req.url;
+      const query = url.indexOf('?');
+      const key = query < 0 ? c.req.path : `${c.req.path}${url.slice(query)}`;
       const generation = cache.generation;
       return (body) => {
         const response = { body, etag: etagOf(body) };
         cache.putResponse(key, tables, response, generation);
-        return send(c, response);
+        return send(response, c.get('requestId'), requestHeader(c, 'if-none-match'));
       };
     },
   };
@@ -78,7 +102,7 @@ function etagOf(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
+function matchesEtag(header: string | null | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => {

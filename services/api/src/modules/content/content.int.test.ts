@@ -161,6 +161,29 @@ describe('app and content endpoints', () => {
     await expect.poll(async () => (await codes()).codes, { timeout: 5_000 }).toEqual(['US', 'NP']);
   });
 
+  it('a cached answer (given before routing) still names, counts and keys itself like any request', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      api.app.fetch(new Request(`http://api.test${path}`, { headers }));
+    const counted = async () => {
+      const text = await (await get('/metrics')).text();
+      const line =
+        /^http_request_duration_seconds_count\{method="GET",route="\/api\/\*",status="200"\} (\d+)$/m;
+      return Number(text.match(line)?.[1] ?? 0);
+    };
+    await get('/api/app/countries'); // fills the cache
+    const before = await counted();
+    const kept = await get('/api/app/countries', { 'x-request-id': 'edge-77' });
+    expect(kept.headers.get('x-request-id')).toBe('edge-77');
+    const forged = await get('/api/app/countries', { 'x-request-id': 'a b;c' });
+    expect(forged.headers.get('x-request-id')).toMatch(/^[\da-f-]{36}$/);
+    expect(await counted()).toBe(before + 2);
+
+    // The query string is part of the key: an unknown parameter is still refused, not answered from the cache.
+    expect((await api.rest('GET', '/api/app/countries?locale=en')).status).toBe(400);
+    // Other methods on a cached path are never answered from the cache.
+    expect((await api.rest('POST', '/api/app/countries')).status).not.toBe(200);
+  });
+
   it('pages: in the asked locale, else English; contact and FAQ in order', async () => {
     expect((await client.content.about.query({ locale: 'ne' })).body).toBe('नेपाली');
     expect((await client.content.termsOfService.query({ locale: 'ne' })).locale).toBe('en');
