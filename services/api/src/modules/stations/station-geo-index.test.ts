@@ -100,6 +100,27 @@ describe('StationGeoIndex', () => {
     expect(hits[0]?.distanceM).toBeCloseTo(1_999.9, 3);
   });
 
+  it('measures short distances (its polynomial sine) as the textbook haversine with Math.sin does', () => {
+    const reference = (lat1: number, lng1: number, lat2: number, lng2: number) => {
+      const rad = (deg: number) => (deg * Math.PI) / 180;
+      const [a1, a2, b1, b2] = [rad(lat1), rad(lat2), rad(lng1), rad(lng2)];
+      const a = Math.sin((a2 - a1) / 2) ** 2 + Math.cos(a1) * Math.cos(a2) * Math.sin((b2 - b1) / 2) ** 2;
+      return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+    };
+    // Offsets up to ~0.12° (~13 km): both sides of where the polynomial hands over to Math.sin.
+    // To a nanometer: a polynomial one term short or with a wrong sign is off by millimetres.
+    const offset = fc.integer({ min: -120_000, max: 120_000 }).map((v) => v / 1e6);
+    fc.assert(
+      fc.property(latitude, longitude, offset, offset, (lat, lng, dLat, dLng) => {
+        const lat2 = Math.max(-90, Math.min(90, lat + dLat));
+        const expected = reference(lat, lng, lat2, lng + dLng);
+        expect(Math.abs(distanceM(lat, lng, lat2, lng + dLng) - expected)).toBeLessThanOrEqual(
+          1e-9 + 1e-12 * expected,
+        );
+      }),
+    );
+  });
+
   it('an empty index answers nothing', () => {
     expect(new StationGeoIndex([]).within(0, 0, 50_000)).toEqual([]);
   });
