@@ -82,10 +82,7 @@ export class StationDirectory {
     const results = nearest
       .sorted()
       .slice(offset)
-      .map(({ station, key }) => ({
-        ...summaryOf(station, query.minBattery),
-        distanceM: Math.round(distanceOfKey(key)),
-      }));
+      .map(({ station, key }) => nearbyOf(station, query.minBattery, Math.round(distanceOfKey(key))));
     return { results, total };
   }
 
@@ -126,7 +123,8 @@ function availableOf(station: DirectoryStation, minBattery: number): number {
 const canRentNow = (station: DirectoryStation, minBattery: number) =>
   station.status === 'online' && station.readyBatteries.some((level) => level >= minBattery);
 
-function summaryOf(station: DirectoryStation, minBattery: number) {
+/** One object per result, in the output's key order (no summary spread into a second object). */
+function nearbyOf(station: DirectoryStation, minBattery: number, distanceM: number): NearbyStation {
   return {
     sn: station.sn,
     name: station.name,
@@ -141,6 +139,7 @@ function summaryOf(station: DirectoryStation, minBattery: number) {
     imageUrl: station.imageUrl,
     amenityCodes: station.amenityCodes,
     lastHeartbeatAt: station.lastHeartbeatAt,
+    distanceM,
   };
 }
 
