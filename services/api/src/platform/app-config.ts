@@ -9,15 +9,23 @@ import { STATIC_TABLES } from './static-tables.ts';
  * when the row is missing or not a number, so a fresh database still behaves as documented.
  */
 export async function appConfigNumber(
-  em: EntityManager,
+  em: LazyEntityManager,
   cache: StaticCache,
   key: string,
   fallback: number,
 ): Promise<number> {
-  const all = await cache.get(STATIC_TABLES.appConfig, 'all', () => loadAppConfig(em));
+  const all = await cache.get(STATIC_TABLES.appConfig, 'all', () =>
+    loadAppConfig(typeof em === 'function' ? em() : em),
+  );
   const value = all.get(key);
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
+
+/**
+ * An entity manager, or a way to get one only if the database is read: a request
+ * answered from memory (a cache hit) then never forks one (`ctx.em` forks on first read).
+ */
+export type LazyEntityManager = EntityManager | (() => EntityManager);
 
 async function loadAppConfig(em: EntityManager): Promise<Map<string, unknown>> {
   const rows = await em.find(AppConfig, {});

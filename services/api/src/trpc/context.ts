@@ -11,7 +11,7 @@ export type Context = {
   requestId: string;
   /** Carries `reqId`, so every line a procedure logs can be joined to its request line. */
   logger: Logger;
-  /** A fresh entity manager per request: no identity map is ever shared between requests. */
+  /** A fresh entity manager per request (forked when first read): no identity map is ever shared between requests. */
   em: EntityManager;
   deps: AppDeps;
   /** This instance's cache of static tables, invalidated across instances over NATS. */
@@ -46,12 +46,17 @@ export function createContext(
   auth: SessionAuth | null = null,
   client: ClientInfo = { ip: 'unknown', userAgent: null },
 ): Context {
+  let em: EntityManager | undefined;
   return {
     auth,
     client,
     requestId,
     logger,
-    em: source.deps.orm.em.fork(),
+    // Forked on first read: answers from memory (nearby, cached tables) need none.
+    get em() {
+      em ??= source.deps.orm.em.fork();
+      return em;
+    },
     deps: source.deps,
     staticCache: source.staticCache,
     stations: source.stations,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@powerbank/domain';
-import { appConfigNumber } from '../../platform/app-config.ts';
+import { appConfigNumber, type LazyEntityManager } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import type { StationDirectorySource } from './station-directory.source.ts';
@@ -26,7 +26,7 @@ import type {
 const DEFAULT_MIN_BATTERY_PCT = 20;
 
 /** The charge a power bank needs to be rented out (and so to count as available). */
-export function minRentalBattery(em: EntityManager, cache: StaticCache): Promise<number> {
+export function minRentalBattery(em: LazyEntityManager, cache: StaticCache): Promise<number> {
   return appConfigNumber(em, cache, 'rental_min_battery_pct', DEFAULT_MIN_BATTERY_PCT);
 }
 
@@ -78,7 +78,7 @@ export async function listStations(
  * current from the rows written since its last look): no query per request.
  */
 export async function findNearbyStations(
-  em: EntityManager,
+  em: LazyEntityManager,
   cache: StaticCache,
   stations: StationDirectorySource,
   input: NearbyInput,

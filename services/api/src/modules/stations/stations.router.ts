@@ -47,7 +47,8 @@ export const stationsRouter = router({
     })
     .input(NearbyInput)
     .output(NearbyOutput)
-    .query(({ ctx, input }) => findNearbyStations(ctx.em, ctx.staticCache, ctx.stations, input)),
+    // Answered from memory: the entity manager is forked only if AppConfig must be loaded.
+    .query(({ ctx, input }) => findNearbyStations(() => ctx.em, ctx.staticCache, ctx.stations, input)),
 
   bySn: publicProcedure
     .meta({
