@@ -1,4 +1,5 @@
 import { authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
+import { trustedOutput } from '../../trpc/trusted-output.ts';
 import { findNearbyStations, getStation, listStations } from './station-discovery.service.ts';
 import { addFavorite, listFavorites, removeFavorite } from './station-favorites.service.ts';
 import { listMyReports, listStationIssues, reportStationIssue } from './station-issues.service.ts';
@@ -46,7 +47,7 @@ export const stationsRouter = router({
       },
     })
     .input(NearbyInput)
-    .output(NearbyOutput)
+    .output(trustedOutput(NearbyOutput))
     // Answered from memory: the entity manager is forked only if AppConfig must be loaded.
     .query(({ ctx, input }) => findNearbyStations(() => ctx.em, ctx.staticCache, ctx.stations, input)),
 
