@@ -39,6 +39,8 @@ interface Route {
   noInput: boolean;
   /** Query keys whose schema is an array: one `?k=v` still becomes `[v]`. */
   arrayKeys: ReadonlySet<string>;
+  /** The output's JSON text (the procedure's `restJson`, else `JSON.stringify`). */
+  json: (output: unknown) => string | undefined;
 }
 
 /**
@@ -54,7 +56,8 @@ interface Route {
  */
 export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
   const routes = new Map<string, Route[]>();
-  forEachOpenApiProcedure(router._def.procedures, ({ path, procedure, meta: { openapi } }) => {
+  forEachOpenApiProcedure(router._def.procedures, ({ path, procedure, meta }) => {
+    const { openapi } = meta;
     const type = procedure._def.type;
     if (type === 'subscription') return;
     const { inputParser } = getInputOutputParsers(procedure as OpenApiProcedure);
@@ -75,6 +78,7 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
       type,
       noInput: instanceofZodTypeLikeVoid(input),
       arrayKeys,
+      json: (meta as { restJson?: (output: unknown) => string }).restJson ?? JSON.stringify,
     });
     routes.set(openapi.method, list);
   });
@@ -130,7 +134,7 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
           signal: undefined,
           batchIndex: 0,
         });
-        return { status: 200, body: JSON.stringify(data) ?? '' };
+        return { status: 200, body: route.json(data) ?? '' };
       } catch (cause) {
         return { status: 'error', error: toTrpcError(cause) };
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { JsonDate } from '../../platform/json-date.ts';
 import { northOf } from './station.builders.ts';
-import { type DirectoryStation, StationDirectory } from './station-directory.ts';
+import { type DirectoryStation, nearbyJson, StationDirectory } from './station-directory.ts';
 
 const ORIGIN = { lat: 27.7, lng: 85.3 };
 
@@ -113,5 +114,53 @@ describe('StationDirectory', () => {
     );
     expect(paged).toEqual(all);
     expect(all.slice(0, 2)).toEqual(['S598', 'S599']);
+  });
+});
+
+describe('nearbyJson', () => {
+  const answerOf = (directory: StationDirectory, query: Parameters<typeof near>[1] = {}) => {
+    const { results, total } = near(directory, query);
+    return {
+      results,
+      pagination: { page: 1, page_size: 20, total_count: total, total_pages: 1, has_next: false },
+    };
+  };
+
+  it('is exactly JSON.stringify of the answer, first time, from its kept text, and after changes', () => {
+    const directory = new StationDirectory([
+      aStation('a', 100, {
+        name: 'Café "Ünïcode" \\ \u2028 station',
+        city: 'Kathmandu',
+        imageUrl: 'https://cdn.example/a.jpg',
+        amenityCodes: ['wifi', 'café'],
+        lastHeartbeatAt: new JsonDate('2026-11-30T10:00:00.123Z'),
+        readyBatteries: [95, 19, 50],
+      }),
+      aStation('b', 300, { status: 'offline', latitude: -0.000001 + northOf(ORIGIN.lat, 300) }),
+      aStation('c', 1_999),
+    ]);
+    const first = answerOf(directory);
+    expect(nearbyJson(first)).toBe(JSON.stringify(first));
+    // Another request: other distances, the same stations' kept text.
+    const moved = answerOf(directory, { lat: northOf(ORIGIN.lat, 50) });
+    expect(nearbyJson(moved)).toBe(JSON.stringify(moved));
+    // A higher rental minimum changes the available count: new text for it.
+    const stricter = answerOf(directory, { minBattery: 60 });
+    expect(stricter.results[0]?.availablePowerBanks).toBe(1);
+    expect(nearbyJson(stricter)).toBe(JSON.stringify(stricter));
+    // A station changed: its entry is replaced, and so is its text.
+    directory.apply([aStation('a', 100, { name: 'Renamed', readyBatteries: [] })]);
+    const changed = answerOf(directory);
+    expect(nearbyJson(changed)).toContain('"name":"Renamed"');
+    expect(nearbyJson(changed)).toBe(JSON.stringify(changed));
+  });
+
+  it('serialises copies (the output check in tests makes them) and other shapes as JSON.stringify does', () => {
+    const directory = new StationDirectory([aStation('a', 100), aStation('b', 200)]);
+    const answer = answerOf(directory);
+    const copied = { ...answer, results: answer.results.map((result) => ({ ...result })) };
+    expect(nearbyJson(copied)).toBe(JSON.stringify(copied));
+    const extra = { ...answer, note: 'x' };
+    expect(nearbyJson(extra)).toBe(JSON.stringify(extra));
   });
 });

@@ -1,5 +1,6 @@
 import { authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
 import { trustedOutput } from '../../trpc/trusted-output.ts';
+import { nearbyJson } from './station-directory.ts';
 import { findNearbyStations, getStation, listStations } from './station-discovery.service.ts';
 import { addFavorite, listFavorites, removeFavorite } from './station-favorites.service.ts';
 import { listMyReports, listStationIssues, reportStationIssue } from './station-issues.service.ts';
@@ -45,6 +46,7 @@ export const stationsRouter = router({
         tags: ['stations'],
         summary: 'Stations within `radius` meters (default 2000, max 50000), nearest first',
       },
+      restJson: nearbyJson,
     })
     .input(NearbyInput)
     .output(trustedOutput(NearbyOutput))
