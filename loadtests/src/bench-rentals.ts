@@ -25,6 +25,7 @@ import { createSimulator } from '@powerbank/station-simulator';
 import pg from 'pg';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
 import { benchStack, freePort } from './bench-stack.ts';
+import { cpuWindow, pidsNamed } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,20 +78,20 @@ log(`${userCount} users`);
 const bridgePort = await freePort();
 const corePort = await freePort();
 const apiPort = await freePort();
-startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
+const bridgeProcess = startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
   BRIDGE_SHARE_GROUP: prefix,
   MQTT_CLIENT_ID: `${prefix}-bridge`,
   BRIDGE_METRICS_PORT: String(bridgePort),
   DB_POOL_MIN: '0',
   DB_POOL_MAX: '4',
 });
-startService('station-core', 'services/station-core/src/main.ts', {
+const coreProcess = startService('station-core', 'services/station-core/src/main.ts', {
   CORE_METRICS_PORT: String(corePort),
   HEARTBEAT_INTERVAL_S: '600',
   DB_POOL_MIN: '2',
   DB_POOL_MAX: '10',
 });
-startService('api', 'services/api/src/main.ts', {
+const apiProcess = startService('api', 'services/api/src/main.ts', {
   API_PORT: String(apiPort),
   API_HOST: '127.0.0.1',
   RATE_LIMIT_WRITE_MAX: '10000000',
@@ -234,10 +235,24 @@ async function worker(w: number) {
 const running = Array.from({ length: workers }, (_, w) => worker(w));
 await sleep(warmupS * 1000);
 log(`warm-up done; measuring ${durationS} s with ${workers} workers`);
+// Every process of the chain, so a run says where each rental's CPU went (the runner is this
+// process: the simulated stations, the HTTP client and the settlement poller).
+const pidOf = (child: { pid?: number | undefined }) => (child.pid === undefined ? [] : [child.pid]);
+const cpu = cpuWindow({
+  api: () => pidOf(apiProcess),
+  'station-core': () => pidOf(coreProcess),
+  'mqtt-bridge': () => pidOf(bridgeProcess),
+  postgres: () => pidsNamed('postgres'),
+  nats: () => pidsNamed('nats-server'),
+  mosquitto: () => pidsNamed('mosquitto'),
+  runner: () => [process.pid],
+});
 measuring = true;
+cpu.start();
 const windowStart = performance.now();
 await sleep(durationS * 1000);
 measuring = false;
+const cpuUsed = cpu.stop();
 const windowS = (performance.now() - windowStart) / 1000;
 stopping = true;
 await Promise.all(running);
@@ -390,6 +405,13 @@ const figures = {
   start_p99_ms: Number(percentile(starts, 99).toFixed(1)),
   rental_p50_ms: Number(percentile(cycles, 50).toFixed(1)),
   rental_p99_ms: Number(percentile(cycles, 99).toFixed(1)),
+  // Each process group's CPU over the window ÷ rentals completed in it (0 where /proc is not there).
+  cpu_ms_per_rental: Object.fromEntries(
+    Object.entries(cpuUsed).map(([group, seconds]) => [
+      group,
+      completed ? Number(((seconds * 1000) / completed).toFixed(1)) : 0,
+    ]),
+  ),
 };
 console.log(
   [
@@ -400,6 +422,9 @@ console.log(
     `whole rental p50 / p99                ${figures.rental_p50_ms} / ${figures.rental_p99_ms} ms (start → settled)`,
     `same SQL raw (pgbench, ${workers} clients)     ${figures.raw_tps} rentals/s`,
     `ratio                                 ${figures.ratio}`,
+    `CPU per rental (ms)                   ${Object.entries(figures.cpu_ms_per_rental)
+      .map(([group, ms]) => `${group} ${ms}`)
+      .join(', ')}`,
     errors.size ? `refused starts                        ${JSON.stringify(Object.fromEntries(errors))}` : '',
     '',
   ].join('\n'),
