@@ -20,7 +20,7 @@ export function requestIdMiddleware(): MiddlewareHandler<AppEnv> {
 }
 
 /** An incoming X-Request-Id if it is sane (short, no characters that could forge log lines). */
-export function validRequestId(id: string | null | undefined): string | undefined {
+export function validRequestId(id: string | undefined): string | undefined {
   return !id || id.length > MAX_LENGTH || UNSAFE.test(id) ? undefined : id;
 }
 

@@ -9,8 +9,13 @@ import type { Context } from 'hono';
  * tests) have no Node request and take the standard route.
  */
 export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  if (!incoming) return c.req.header(name);
+  return headerOf(c.req.raw, c.env, name);
+}
+
+/** `requestHeader` for a request not (yet) in a Hono context: the request and node-server's `env`. */
+export function headerOf(request: Request, env: unknown, name: string): string | undefined {
+  const incoming = (env as Partial<HttpBindings> | undefined)?.incoming;
+  if (!incoming) return request.headers.get(name) ?? undefined;
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }

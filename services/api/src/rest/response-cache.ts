@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { HttpBindings } from '@hono/node-server';
 import type { Context as HonoContext } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
 import { validRequestId } from '../observability/request-id.ts';
 import type { RequestObserver } from '../observability/request-observer.ts';
-import { requestHeader } from '../platform/request-header.ts';
+import { headerOf, requestHeader } from '../platform/request-header.ts';
 import type { CachedResponse, StaticCache } from '../platform/static-cache.ts';
 import type { ApiMeta } from '../trpc/trpc.ts';
-import { REST_PREFIX } from './rest-adapter.ts';
+import { pathAndQuery, REST_PREFIX } from './rest-adapter.ts';
 
 /** The metrics route label of every REST answer (the REST adapter's catch-all). */
 const REST_ROUTE = `${REST_PREFIX}/*`;
@@ -33,7 +32,7 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
     tablesByPath.set(`${REST_PREFIX}${openapi.path}`, meta.responseCache.tables);
   }
 
-  const send = (response: CachedResponse, requestId: string, ifNoneMatch: string | null | undefined) => {
+  const send = (response: CachedResponse, requestId: string, ifNoneMatch: string | undefined) => {
     // All headers in one plain object (X-Request-Id too): no WHATWG Headers is built for a hit.
     const headers = { 'content-type': 'application/json', etag: response.etag, 'x-request-id': requestId };
     return matchesEtag(ifNoneMatch, response.etag)
@@ -49,22 +48,13 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
      */
     answer(request: Request, env: unknown): Response | undefined {
       if (request.method !== 'GET') return undefined;
-      const url = request.url;
-      const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-      const query = url.indexOf('?', pathStart);
-      const path = query < 0 ? url.slice(pathStart) : url.slice(pathStart, query);
+      const { path, query } = pathAndQuery(request.url);
       if (!tablesByPath.has(path)) return undefined;
-      const hit = cache.getResponse(query < 0 ? path : `${path}${url.slice(query)}`);
+      const hit = cache.getResponse(`${path}${query}`);
       if (!hit) return undefined;
       const started = performance.now();
-      // Node's parsed headers when served by @hono/node-server (no WHATWG Headers copy); in-process otherwise.
-      const incoming = (env as Partial<HttpBindings> | undefined)?.incoming?.headers;
-      const header = (name: string) => {
-        const value = incoming ? incoming[name] : request.headers.get(name);
-        return Array.isArray(value) ? value.join(', ') : value;
-      };
-      const requestId = validRequestId(header('x-request-id')) ?? crypto.randomUUID();
-      const response = send(hit, requestId, header('if-none-match'));
+      const requestId = validRequestId(headerOf(request, env, 'x-request-id')) ?? crypto.randomUUID();
+      const response = send(hit, requestId, headerOf(request, env, 'if-none-match'));
       observer.record({
         method: 'GET',
         route: REST_ROUTE,
@@ -81,11 +71,11 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
      */
     begin(c: HonoContext<AppEnv>): ((body: string) => Response) | undefined {
       if (c.req.method !== 'GET') return undefined;
-      const tables = tablesByPath.get(c.req.path);
+      // Keyed exactly as `answer` looks it up.
+      const { path, query } = pathAndQuery(c.req.url);
+      const tables = tablesByPath.get(path);
       if (!tables) return undefined;
-      const url = c.req.url;
-      const query = url.indexOf('?');
-      const key = query < 0 ? c.req.path : `${c.req.path}${url.slice(query)}`;
+      const key = `${path}${query}`;
       const generation = cache.generation;
       return (body) => {
         const response = { body, etag: etagOf(body) };
@@ -102,7 +92,7 @@ function etagOf(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
-function matchesEtag(header: string | null | undefined, etag: string): boolean {
+function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => {

@@ -12,6 +12,15 @@ import type { RestResponseCache } from './response-cache.ts';
 /** Where the documented REST paths live; the OpenAPI paths are relative to it. */
 export const REST_PREFIX = '/api';
 
+/** A request URL's raw (still percent-encoded) path, and its query from the `?` on (or ''). */
+export function pathAndQuery(url: string): { path: string; query: string } {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  const queryStart = url.indexOf('?', pathStart);
+  return queryStart < 0
+    ? { path: url.slice(pathStart), query: '' }
+    : { path: url.slice(pathStart, queryStart), query: url.slice(queryStart) };
+}
+
 /**
  * Serves every documented `/api/...` path by calling the same tRPC procedure
  * (matched by method + path from each procedure's `openapi` meta: `openapi-caller.ts`),
@@ -22,14 +31,12 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
   const procedures = createOpenApiCaller<Context>(router);
   return async (c: HonoContext<AppEnv>) => {
     const keep = responses?.begin(c);
-    // The raw (still percent-encoded) path and query below `/api`; the request's own host plays no part.
-    const url = c.req.url;
-    const queryStart = url.indexOf('?');
-    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-    const path = url.slice(pathStart + REST_PREFIX.length, queryStart < 0 ? undefined : queryStart);
+    // The path and query below `/api`; the request's own host plays no part.
+    const { path: fullPath, query } = pathAndQuery(c.req.url);
+    const path = fullPath.slice(REST_PREFIX.length);
     const answer = await procedures.call({
       method: c.req.method,
-      target: queryStart < 0 ? path : `${path}${url.slice(queryStart)}`,
+      target: `${path}${query}`,
       header: (name) => requestHeader(c, name),
       text: () => c.req.raw.text(),
       createContext: () =>

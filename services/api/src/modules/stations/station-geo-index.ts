@@ -99,7 +99,9 @@ export class StationGeoIndex {
     for (const [i, position] of this.#at.entries()) {
       const p = points[position] as GeoPoint;
       const lat = toRad(p.lat);
-      this.#coords.set([lat, Math.cos(lat), toRad(p.lng)], i * 3);
+      this.#coords[i * 3] = lat;
+      this.#coords[i * 3 + 1] = Math.cos(lat);
+      this.#coords[i * 3 + 2] = toRad(p.lng);
       this.#tree.add(p.lng, p.lat);
     }
     if (!points.length) this.#tree.add(0, 0);
