@@ -15,12 +15,13 @@
  * Every start is a different user (the 3-starts-a-minute rule never applies).
  * Uses a database of its own, `pb_bench_rentals`, and a NATS prefix of its own.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectNats } from '@powerbank/messaging';
+import { subjects } from '@powerbank/protocol';
 import { createSimulator } from '@powerbank/station-simulator';
 import pg from 'pg';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
@@ -150,13 +151,28 @@ const startLatencies: number[] = [];
 const cycleLatencies: number[] = [];
 const errors = new Map<string, number>();
 
-// One poller for every worker's rental, so watching for `settled` costs the database one
-// query per interval however many workers there are.
+// Settlements arrive as station-core's `rental.evt.settled` events (published once committed), so
+// waiting for them costs the database nothing. A settlement can be published before its worker
+// starts waiting (the return is fast); those are kept until asked for.
 const awaitingSettlement = new Map<string, () => void>();
+const settledEarly = new Set<string>();
+const events = await connectNats(env.NATS_URL, 'bench-rentals-events');
+events.subscribe(subjects(prefix).rentalEvent('settled'), {
+  callback: (_err, msg) => {
+    const { rentalId } = msg.json<{ rentalId: string }>();
+    const waiting = awaitingSettlement.get(rentalId);
+    if (waiting) {
+      awaitingSettlement.delete(rentalId);
+      waiting();
+    } else settledEarly.add(rentalId);
+  },
+});
+await events.flush();
 /** Resolves true once the rental is settled, false if it is not within `SETTLE_TIMEOUT_MS`. */
 const SETTLE_TIMEOUT_MS = 30_000;
 const settled = (rentalId: string) =>
   new Promise<boolean>((resolve) => {
+    if (settledEarly.delete(rentalId)) return resolve(true);
     const timer = setTimeout(() => {
       awaitingSettlement.delete(rentalId);
       resolve(false);
@@ -166,22 +182,6 @@ const settled = (rentalId: string) =>
       resolve(true);
     });
   });
-let workersDone = false;
-const poller = (async () => {
-  while (!workersDone) {
-    if (awaitingSettlement.size > 0) {
-      const { rows } = await db.query<{ id: string }>(
-        `select id from rental where id = any($1::uuid[]) and status = 'settled'`,
-        [[...awaitingSettlement.keys()]],
-      );
-      for (const { id } of rows) {
-        awaitingSettlement.get(id)?.();
-        awaitingSettlement.delete(id);
-      }
-    }
-    await sleep(5);
-  }
-})();
 
 async function worker(w: number) {
   const pair = [stations[2 * w]!.sn, stations[2 * w + 1]!.sn] as const;
@@ -236,7 +236,7 @@ const running = Array.from({ length: workers }, (_, w) => worker(w));
 await sleep(warmupS * 1000);
 log(`warm-up done; measuring ${durationS} s with ${workers} workers`);
 // Every process of the chain, so a run says where each rental's CPU went (the runner is this
-// process: the simulated stations, the HTTP client and the settlement poller).
+// process: the simulated stations, the HTTP client and the settlement subscription).
 const pidOf = (child: { pid?: number | undefined }) => (child.pid === undefined ? [] : [child.pid]);
 const cpu = cpuWindow({
   api: () => pidOf(apiProcess),
@@ -256,8 +256,7 @@ const cpuUsed = cpu.stop();
 const windowS = (performance.now() - windowStart) / 1000;
 stopping = true;
 await Promise.all(running);
-workersDone = true;
-await poller;
+await events.close();
 await simulator.stop();
 
 // ---- the same statements raw, by pgbench ---------------------------------------------------------
@@ -362,7 +361,7 @@ const scriptPath = join(dir, 'rental.sql');
 writeFileSync(scriptPath, script);
 const url = new URL(dbUrl);
 log(`pgbench: ${workers} clients, ${durationS} s`);
-const bench = spawnSync(
+const bench = spawn(
   'pgbench',
   [
     '-h',
@@ -382,13 +381,38 @@ const bench = spawnSync(
     String(durationS),
     url.pathname.slice(1),
   ],
-  { encoding: 'utf8', env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+  { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
 );
-if (bench.status !== 0) throw new Error(`pgbench failed: ${bench.stderr}\n${bench.stdout}`);
-const rawTps = Number(/tps = ([\d.]+)/.exec(bench.stdout)?.[1] ?? 0);
+let benchOut = '';
+bench.stdout.on('data', (chunk) => {
+  benchOut += chunk;
+});
+bench.stderr.on('data', (chunk) => {
+  benchOut += chunk;
+});
+const benchExit = new Promise<number | null>((resolve) => bench.on('close', resolve));
+// The raw side's CPU over the middle of its run (its backends connected, not yet gone): what the
+// same statements cost Postgres and pgbench per rental, next to the service path's figures.
+const rawCpu = cpuWindow({ postgres: () => pidsNamed('postgres'), pgbench: () => pidsNamed('pgbench') });
+await sleep(1000);
+rawCpu.start();
+const rawWindowStart = performance.now();
+await sleep(Math.max(1, durationS - 2) * 1000);
+const rawCpuUsed = rawCpu.stop();
+const rawWindowS = (performance.now() - rawWindowStart) / 1000;
+if ((await benchExit) !== 0) throw new Error(`pgbench failed: ${benchOut}`);
+const rawTps = Number(/tps = ([\d.]+)/.exec(benchOut)?.[1] ?? 0);
 rmSync(dir, { recursive: true, force: true });
 
 // ---- report ---------------------------------------------------------------------------------------
+/** Each process group's CPU seconds ÷ the rentals done meanwhile, in ms (0 where /proc is not there). */
+const perRental = (used: Record<string, number>, rentals: number) =>
+  Object.fromEntries(
+    Object.entries(used).map(([group, seconds]) => [
+      group,
+      rentals ? Number(((seconds * 1000) / rentals).toFixed(1)) : 0,
+    ]),
+  );
 const rentalsPerS = completed / windowS;
 const starts = startLatencies.sort((a, b) => a - b);
 const cycles = cycleLatencies.sort((a, b) => a - b);
@@ -406,13 +430,14 @@ const figures = {
   rental_p50_ms: Number(percentile(cycles, 50).toFixed(1)),
   rental_p99_ms: Number(percentile(cycles, 99).toFixed(1)),
   // Each process group's CPU over the window ÷ rentals completed in it (0 where /proc is not there).
-  cpu_ms_per_rental: Object.fromEntries(
-    Object.entries(cpuUsed).map(([group, seconds]) => [
-      group,
-      completed ? Number(((seconds * 1000) / completed).toFixed(1)) : 0,
-    ]),
-  ),
+  cpu_ms_per_rental: perRental(cpuUsed, completed),
+  // The same for the raw side: its window's CPU ÷ (pgbench's rentals/s × the window).
+  raw_cpu_ms_per_rental: perRental(rawCpuUsed, rawTps * rawWindowS),
 };
+const cpuLine = (ms: Record<string, number>) =>
+  Object.entries(ms)
+    .map(([group, value]) => `${group} ${value}`)
+    .join(', ');
 console.log(
   [
     '',
@@ -422,9 +447,8 @@ console.log(
     `whole rental p50 / p99                ${figures.rental_p50_ms} / ${figures.rental_p99_ms} ms (start → settled)`,
     `same SQL raw (pgbench, ${workers} clients)     ${figures.raw_tps} rentals/s`,
     `ratio                                 ${figures.ratio}`,
-    `CPU per rental (ms)                   ${Object.entries(figures.cpu_ms_per_rental)
-      .map(([group, ms]) => `${group} ${ms}`)
-      .join(', ')}`,
+    `CPU per rental (ms)                   ${cpuLine(figures.cpu_ms_per_rental)}`,
+    `CPU per raw rental (ms)               ${cpuLine(figures.raw_cpu_ms_per_rental)}`,
     errors.size ? `refused starts                        ${JSON.stringify(Object.fromEntries(errors))}` : '',
     '',
   ].join('\n'),

@@ -5,7 +5,9 @@ export type { NatsConnection } from '@nats-io/transport-node';
 
 /**
  * Connects with unlimited reconnects and jittered backoff: a NATS restart
- * pauses the service, it does not kill it.
+ * pauses the service, it does not kill it. No async traces: the client would
+ * otherwise build an Error (a captured stack) for every request and timer in
+ * case it fails, on every dispense and command.
  */
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
   return connect({
@@ -15,6 +17,7 @@ export async function connectNats(url: string, name: string): Promise<NatsConnec
     reconnectTimeWait: 500,
     reconnectJitter: 250,
     waitOnFirstConnect: false,
+    noAsyncTraces: true,
   });
 }
 

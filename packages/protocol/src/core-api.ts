@@ -72,3 +72,18 @@ export const stationCommandResponse = z.discriminatedUnion('ok', [
     .strict(),
 ]);
 export type StationCommandResponse = z.infer<typeof stationCommandResponse>;
+
+/** `rental.evt.settled`: a return closed a rental (published after the settlement committed). */
+export const rentalSettledEvent = z
+  .object({
+    rentalId: z.string().uuid(),
+    userId: z.string().uuid(),
+    /** `settled`; a rental whose charge could not be taken is settled too, with `dueAmount` > 0. */
+    status: z.string(),
+    currency: z.string(),
+    /** Minor units charged at the return (overage, late fee), beyond what was paid at the start. */
+    settledAmount: z.number().int(),
+    dueAmount: z.number().int(),
+  })
+  .strict();
+export type RentalSettledEvent = z.infer<typeof rentalSettledEvent>;

@@ -66,6 +66,11 @@ export function subjects(prefix = '') {
     coreCommand: `${p}core.command`,
     /** What station actors report for rentals: `dispense` results (incl. late ones), `return`, `missing`. */
     coreEvent: (kind: 'dispense' | 'return' | 'missing') => `${p}core.evt.${kind}`,
+    /**
+     * What happened to rentals, after it committed: `settled` when a return closed one
+     * (`rentalSettledEvent`), for whoever follows rentals (push, analytics) without polling.
+     */
+    rentalEvent: (kind: 'settled') => `${p}rental.evt.${kind}`,
   };
 }
 export type Subjects = ReturnType<typeof subjects>;

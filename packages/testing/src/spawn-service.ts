@@ -8,9 +8,10 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
  * node with tsx as an import hook, not the `tsx` CLI, which would put a parent
  * process in front. A SIGKILL must reach the service itself — that is what
  * crash tests are about — and nothing may outlive the test holding its stderr.
+ * The young generation is sized as infra/up sizes it for the services.
  */
 export function spawnService(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', `${root}${entry}`], {
+  return spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', `${root}${entry}`], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

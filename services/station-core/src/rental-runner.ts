@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Rental } from '@powerbank/db';
 import type { NatsConnection } from '@powerbank/messaging';
-import { dispenseResponse, type Subjects } from '@powerbank/protocol';
+import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   applyPowerBankReturn,
@@ -103,15 +104,29 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     },
   });
 
+  const publishSettled = (rental: Rental) => {
+    const event: RentalSettledEvent = {
+      rentalId: rental.id,
+      userId: rental.user.id,
+      status: rental.status,
+      currency: rental.currency,
+      settledAmount: rental.settledAmount,
+      dueAmount: rental.dueAmount,
+    };
+    nats.publish(subjects.rentalEvent('settled'), JSON.stringify(event));
+  };
+
   const onReturn = nats.subscribe(subjects.coreEvent('return'), {
     queue: 'rental-runner',
     callback: (_err, msg) => {
       const report = returnEvent.safeParse(decode(msg.data));
       if (!report.success) return;
       track(
-        applyPowerBankReturn(orm.em.fork(), report.data).catch((error: unknown) =>
-          logger.error({ err: error, report: report.data }, 'return not applied'),
-        ),
+        applyPowerBankReturn(orm.em.fork(), report.data)
+          .then((result) => {
+            if (result?.applied && result.rental.status === 'settled') publishSettled(result.rental);
+          })
+          .catch((error: unknown) => logger.error({ err: error, report: report.data }, 'return not applied')),
       );
     },
   });

@@ -1,5 +1,6 @@
 import type { RentalPackage } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
+import { rentalSettledEvent, subjects } from '@powerbank/protocol';
 import { runRentalTimers } from '@powerbank/rentals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
@@ -151,10 +152,28 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       current_rental_id: rental.id,
     });
 
+    const settledEvents: unknown[] = [];
+    const onSettled = h.nats.subscribe(subjects(h.prefix).rentalEvent('settled'), {
+      callback: (_err, msg) => {
+        const event = rentalSettledEvent.parse(msg.json());
+        if (event.rentalId === rental.id) settledEvents.push(event);
+      },
+    });
     await two.sim.insert(two.sn, 3, one.serials[1]!, 80);
     await expect.poll(async () => (await rentalRow(rental.id))?.status, poll).toBe('settled');
     // On time: nothing more charged; +5 per rental and +50 for a timely return.
     expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 55 });
+    // Whoever follows rentals hears of it once, after the commit, without polling.
+    await expect.poll(() => settledEvents.length, poll).toBe(1);
+    onSettled.unsubscribe();
+    expect(settledEvents[0]).toEqual({
+      rentalId: rental.id,
+      userId: user.userId,
+      status: 'settled',
+      currency: 'USD',
+      settledAmount: 0,
+      dueAmount: 0,
+    });
 
     const client = createApiClient({ url: 'http://api.test', token: user.token, fetch: api.fetch });
     const history = await client.rentals.history.query({});
