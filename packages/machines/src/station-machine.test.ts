@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
 import { restoredStationContext, type StationContext } from './station-context.ts';
 import type { StationEvent } from './station-events.ts';
 import { stationMachine } from './station-machine.ts';
@@ -725,3 +726,12 @@ function anRemovalAt(slot: number, seq: number): StationEvent {
   if (event.type !== 'SLOT_REMOVED') throw new Error('builder changed');
   return { ...event, message: { ...event.message, seq, msgId: `stale-${seq}` } };
 }
+
+describe('station machine: the runtime', () => {
+  it('an actor without input starts cleanly (transition() builds one, without input, per step)', () => {
+    // Were the initial context to throw, every station message would build an Error and its stack.
+    const actor = createActor(stationMachine);
+    expect(actor.getSnapshot().status).toBe('active');
+    expect(actor.getSnapshot().value).toBe('offline');
+  });
+});

@@ -101,7 +101,9 @@ export const stationMachine = setup({
   },
 }).createMachine({
   id: 'station',
-  context: ({ input }) => initialStationContext(input),
+  // xstate's transition() builds a throwaway actor, without input, for every step: its initial
+  // context must not throw (an Error with its stack per station message).
+  context: ({ input }) => initialStationContext(input ?? { sn: '' }),
   initial: 'offline',
   // What every state does alike; states override what they do differently.
   on: {
