@@ -1,3 +1,4 @@
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
+export { openSqlPool, type Sql, type SqlPool } from './sql-pool.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+import { type AnyStateMachine, createActor } from 'xstate';
 import { restoredStationContext, type StationContext } from './station-context.ts';
 import type { StationEvent } from './station-events.ts';
 import { stationMachine } from './station-machine.ts';
@@ -730,7 +730,7 @@ function anRemovalAt(slot: number, seq: number): StationEvent {
 describe('station machine: the runtime', () => {
   it('an actor without input starts cleanly (transition() builds one, without input, per step)', () => {
     // Were the initial context to throw, every station message would build an Error and its stack.
-    const actor = createActor(stationMachine);
+    const actor = createActor(stationMachine as AnyStateMachine);
     expect(actor.getSnapshot().status).toBe('active');
     expect(actor.getSnapshot().value).toBe('offline');
   });

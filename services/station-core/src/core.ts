@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StationCoreEnv } from '@powerbank/config';
+import { openSqlPool } from '@powerbank/db';
 import type { DispenseResult, MissingReport, ReturnReport } from '@powerbank/machines';
 import { ensureStream, type NatsConnection } from '@powerbank/messaging';
 import { subjects as subjectsFor } from '@powerbank/protocol';
@@ -45,7 +46,11 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   const { env, orm, nats, logger } = options;
   const subjects = subjectsFor(env.NATS_PREFIX);
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
-  const store = new StationStore(orm);
+  // Station writes are plain SQL already; their own small pool binds parameters and prepares each
+  // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
+  // Three batches in flight (the batcher) plus the outbox's reads and marks.
+  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4);
+  const store = new StationStore(sql);
   const waiters = new DispenseWaiters();
 
   /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
@@ -158,6 +163,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       await rentals.stop();
       await consumer.stop();
       await host.stop();
+      await sql.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Sql, SqlPool } from '@powerbank/db';
 import type { SlotRow, StationRowChange } from './station-projection.ts';
 
 /** A command as committed to the command log (the outbox of station commands). */
@@ -73,18 +73,15 @@ export class StationStore {
   /** Serials whose station row exists (committed by this store). */
   private readonly stationRows = new Set<string>();
 
-  constructor(private readonly orm: MikroORM) {}
+  constructor(private readonly db: SqlPool) {}
 
   async load(
     sn: string,
   ): Promise<{ machineVersion: number; snapshot: PersistedActor; version: number } | undefined> {
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ machine_version: number; snapshot: PersistedActor; version: number }[]>(
-        'select machine_version, snapshot, version from station_actor_state where serial_number = ?',
-        [sn],
-      );
+    const rows = await this.db.query<{ machine_version: number; snapshot: PersistedActor; version: number }>(
+      'select machine_version, snapshot, version from station_actor_state where serial_number = $1',
+      [sn],
+    );
     const row = rows[0];
     return row
       ? { machineVersion: row.machine_version, snapshot: row.snapshot, version: row.version }
@@ -93,10 +90,10 @@ export class StationStore {
 
   /** What the database knows of a station before its actor first ran (slot count for the initial context). */
   async stationInfo(sn: string): Promise<{ slotCount: number } | undefined> {
-    const rows = await this.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ slot_count: number }[]>('select slot_count from station where serial_number = ?', [sn]);
+    const rows = await this.db.query<{ slot_count: number }>(
+      'select slot_count from station where serial_number = $1',
+      [sn],
+    );
     return rows[0] ? { slotCount: rows[0].slot_count } : undefined;
   }
 
@@ -136,12 +133,12 @@ export class StationStore {
     for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
 
     let ensured: string[] = [];
-    await this.orm.em.fork().transactional(async (em) => {
-      await this.saveSnapshots(em, finals, firstVersion);
-      ensured = await this.ensureStations(em, finals);
+    await this.db.transaction(async (sql) => {
+      await this.saveSnapshots(sql, finals, firstVersion);
+      ensured = await this.ensureStations(sql, finals);
       const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
       const moved = finals.filter((w) => changed.has(w.sn));
-      if (moved.length) await this.updateStations(em, moved);
+      if (moved.length) await this.updateStations(sql, moved);
       // The newest row of each slot; its bank is placed if any write of the batch asked for it.
       const bySlot = new Map<string, SlotRow>();
       for (const slot of batch.flatMap((w) => w.slots)) {
@@ -150,22 +147,22 @@ export class StationStore {
         bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
       }
       const slots = [...bySlot.values()];
-      if (slots.length) await this.placeSlots(em, slots);
+      if (slots.length) await this.placeSlots(sql, slots);
       const rented = batch.flatMap((w) => w.rented);
-      if (rented.length) await this.markRented(em, rented);
+      if (rented.length) await this.markRented(sql, rented);
       const missing = batch.flatMap((w) => w.missing);
-      if (missing.length) await this.markMissing(em, missing);
+      if (missing.length) await this.markMissing(sql, missing);
       const commands = batch.flatMap((w) => w.newCommands);
-      if (commands.length) await this.insertCommands(em, commands);
+      if (commands.length) await this.insertCommands(sql, commands);
       const outcomes = batch.flatMap((w) => w.outcomes);
-      if (outcomes.length) await this.resolveCommands(em, outcomes);
+      if (outcomes.length) await this.resolveCommands(sql, outcomes);
       const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
-      if (logs.length) await this.insertLogs(em, logs);
+      if (logs.length) await this.insertLogs(sql, logs);
     });
     for (const sn of ensured) this.stationRows.add(sn);
   }
 
-  private async saveSnapshots(em: EntityManager, finals: StationWrite[], firstVersion: Map<string, number>) {
+  private async saveSnapshots(sql: Sql, finals: StationWrite[], firstVersion: Map<string, number>) {
     const rows = finals.map((w) => ({
       sn: w.sn,
       mv: w.machineVersion,
@@ -177,20 +174,20 @@ export class StationStore {
     const firsts = rows.filter((r) => r.expected === 0);
     const laters = rows.filter((r) => r.expected > 0);
     const saved = firsts.length
-      ? await em.execute<{ serial_number: string }[]>(
+      ? await sql.query<{ serial_number: string }>(
           `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
            select x.sn, x.mv, x.snapshot, x.version, now()
-             from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
            on conflict (serial_number) do nothing
            returning serial_number`,
           [json(firsts)],
         )
       : [];
     const updated = laters.length
-      ? await em.execute<{ serial_number: string }[]>(
+      ? await sql.query<{ serial_number: string }>(
           `update station_actor_state s
               set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
-             from jsonb_to_recordset(?::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
             where s.serial_number = x.sn and s.version = x.expected
            returning s.serial_number`,
           [json(laters)],
@@ -206,28 +203,28 @@ export class StationStore {
    * A station first heard of on the wire gets a row (hidden from the map until an admin places it).
    * Station rows are never deleted, so one seen committed here need not be checked again.
    */
-  private async ensureStations(em: EntityManager, finals: StationWrite[]) {
+  private async ensureStations(sql: Sql, finals: StationWrite[]) {
     const unseen = finals.filter((w) => !this.stationRows.has(w.sn));
     if (unseen.length === 0) return [];
-    await em.execute(
+    await sql.query(
       `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
        select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
-         from jsonb_to_recordset(?::jsonb) as x(sn text, slot_count int)
+         from jsonb_to_recordset($1::jsonb) as x(sn text, slot_count int)
        on conflict (serial_number) do nothing`,
       [json(unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })))],
     );
     return unseen.map((w) => w.sn);
   }
 
-  private async updateStations(em: EntityManager, finals: StationWrite[]) {
-    await em.execute(
+  private async updateStations(sql: Sql, finals: StationWrite[]) {
+    await sql.query(
       `update station s
           set status = case when s.status = 'decommissioned' then s.status else x.status end,
               last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at),
               firmware_version = coalesce(x.fw, s.firmware_version),
               slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end,
               updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as x(sn text, status text, hb timestamptz, fw text, slot_count int)
+         from jsonb_to_recordset($1::jsonb) as x(sn text, status text, hb timestamptz, fw text, slot_count int)
         where s.serial_number = x.sn`,
       [
         json(
@@ -248,14 +245,14 @@ export class StationStore {
    * PowerBank rows, a bank found here is taken out of any other slot first
    * (the unique slot→bank index allows one place), then the slot rows are upserted.
    */
-  private async placeSlots(em: EntityManager, slots: SlotRow[]) {
+  private async placeSlots(sql: Sql, slots: SlotRow[]) {
     // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
     const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
-      await em.execute(
+      await sql.query(
         `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
          select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now()
-           from jsonb_to_recordset(?::jsonb) as x(sn text, slot_index int, pb text, battery int)
+           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int)
            join station st on st.serial_number = x.sn
           where x.pb is not null
          on conflict (serial_number) do update
@@ -277,20 +274,20 @@ export class StationStore {
           ),
         ],
       );
-      await em.execute(
+      await sql.query(
         `update station_slot ss
             set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now()
-           from jsonb_to_recordset(?::jsonb) as x(sn text, "slotIndex" int, "powerBankSerial" text)
+           from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, "powerBankSerial" text)
            join station st on st.serial_number = x.sn
            join power_bank pb on pb.serial_number = x."powerBankSerial"
           where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex")`,
         [json(occupied)],
       );
     }
-    await em.execute(
+    await sql.query(
       `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at)
        select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now()
-         from jsonb_to_recordset(?::jsonb) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int)
+         from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int)
          join station st on st.serial_number = x.sn
          left join power_bank pb on pb.serial_number = x."powerBankSerial"
        on conflict (station_id, slot_index) do update
@@ -303,56 +300,56 @@ export class StationStore {
     );
   }
 
-  private async markRented(em: EntityManager, rented: { serial: string; rentalId: string }[]) {
-    await em.execute(
+  private async markRented(sql: Sql, rented: { serial: string; rentalId: string }[]) {
+    await sql.query(
       `update power_bank pb
           set status = 'rented', current_station_id = null, current_slot_index = null,
               current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
               last_seen_at = now(), updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as x(serial text, rental text)
+         from jsonb_to_recordset($1::jsonb) as x(serial text, rental text)
         where pb.serial_number = x.serial`,
       [json(rented.map((r) => ({ serial: r.serial, rental: r.rentalId })))],
     );
   }
 
-  private async markMissing(em: EntityManager, missing: { serial: string; reason: string }[]) {
+  private async markMissing(sql: Sql, missing: { serial: string; reason: string }[]) {
     // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
-    await em.execute(
+    await sql.query(
       `update power_bank pb
           set status = 'lost', current_station_id = null, current_slot_index = null, updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as x(serial text)
+         from jsonb_to_recordset($1::jsonb) as x(serial text)
         where pb.serial_number = x.serial and pb.status = 'in_slot'`,
       [json(missing.map((m) => ({ serial: m.serial })))],
     );
   }
 
-  private async insertCommands(em: EntityManager, commands: CommandRow[]) {
-    await em.execute(
+  private async insertCommands(sql: Sql, commands: CommandRow[]) {
+    await sql.query(
       `insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at)
        select x.id, x.sn, x.kind, x."slotIndex",
               case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end,
               x.payload, 'pending', now(), now()
-         from jsonb_to_recordset(?::jsonb) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb)
+         from jsonb_to_recordset($1::jsonb) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb)
        on conflict (id) do nothing`,
       [json(commands)],
     );
   }
 
-  private async resolveCommands(em: EntityManager, outcomes: CommandOutcome[]) {
-    await em.execute(
+  private async resolveCommands(sql: Sql, outcomes: CommandOutcome[]) {
+    await sql.query(
       `update station_command c
           set status = x.status, result = x.result, resolved_at = now(), updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as x(id text, status text, result jsonb)
+         from jsonb_to_recordset($1::jsonb) as x(id text, status text, result jsonb)
         where c.id = x.id`,
       [json(outcomes)],
     );
   }
 
-  private async insertLogs(em: EntityManager, logs: (StationWrite['logs'][number] & { sn: string })[]) {
-    await em.execute(
+  private async insertLogs(sql: Sql, logs: (StationWrite['logs'][number] & { sn: string })[]) {
+    await sql.query(
       `insert into system_log (id, occurred_at, level, source, message, context)
        select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
-         from jsonb_to_recordset(?::jsonb) as x(level text, message text, context jsonb, sn text)`,
+         from jsonb_to_recordset($1::jsonb) as x(level text, message text, context jsonb, sn text)`,
       [json(logs)],
     );
   }
@@ -363,51 +360,39 @@ export class StationStore {
    * release a power bank for a rental that was refunded.
    */
   async unsentCommands(maxAgeMs: number): Promise<CommandRow[]> {
-    return this.orm.em
-      .fork()
-      .getConnection()
-      .execute<CommandRow[]>(
-        `select id, serial_number as sn, kind, slot_index as "slotIndex", rental_id as "rentalId", payload
+    return this.db.query<CommandRow>(
+      `select id, serial_number as sn, kind, slot_index as "slotIndex", rental_id as "rentalId", payload
            from station_command
-          where status = 'pending' and created_at > now() - make_interval(secs => ?::double precision / 1000)
+          where status = 'pending' and created_at > now() - make_interval(secs => $1::double precision / 1000)
           order by created_at limit 1000`,
-        [maxAgeMs],
-      );
+      [maxAgeMs],
+    );
   }
 
   async markSent(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.orm.em
-      .fork()
-      .getConnection()
-      .execute(
-        `update station_command set status = 'sent', sent_at = now(), updated_at = now()
-          where status = 'pending' and id in (select value from jsonb_array_elements_text(?::jsonb))`,
-        [JSON.stringify(ids)],
-      );
+    await this.db.query(
+      `update station_command set status = 'sent', sent_at = now(), updated_at = now()
+          where status = 'pending' and id in (select value from jsonb_array_elements_text($1::jsonb))`,
+      [JSON.stringify(ids)],
+    );
   }
 
   /** Ejects still waiting for the station's answer, with when they were committed (timers resume after a restart). */
   async openEjects(): Promise<{ id: string; sn: string; createdAt: Date }[]> {
-    return this.orm.em
-      .fork()
-      .getConnection()
-      .execute(
-        `select id, serial_number as sn, created_at as "createdAt" from station_command
+    return this.db.query(
+      `select id, serial_number as sn, created_at as "createdAt" from station_command
           where kind = 'eject' and status in ('pending', 'sent')`,
-      );
+    );
   }
 
   /** Online stations silent for longer than `silentMs` (restart-safe: read from the database, not memory). */
   async silentStations(silentMs: number): Promise<{ sn: string; lastHeartbeatAt: Date | null }[]> {
-    return this.orm.em
-      .fork()
-      .getConnection()
-      .execute(
-        `select serial_number as sn, last_heartbeat_at as "lastHeartbeatAt" from station
+    return this.db.query(
+      `select serial_number as sn, last_heartbeat_at as "lastHeartbeatAt" from station
           where status = 'online'
-            and (last_heartbeat_at is null or last_heartbeat_at < now() - make_interval(secs => ?::double precision / 1000))`,
-        [silentMs],
-      );
+            and (last_heartbeat_at is null or last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000))`,
+      [silentMs],
+    );
   }
 }

@@ -1,0 +1,61 @@
+import pg from 'pg';
+
+/** Parameterised SQL ($1, $2…) answering rows. */
+export interface Sql {
+  query<R>(text: string, values?: unknown[]): Promise<R[]>;
+}
+
+export interface SqlPool extends Sql {
+  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// One name per statement text, so each connection parses and plans a statement once and
+// afterwards only binds and executes it. Meant for a fixed set of texts (a hot path's SQL).
+const statementNames = new Map<string, string>();
+const nameOf = (text: string) => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `pb_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+};
+
+const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unknown[] = []) =>
+  (await client.query<R & pg.QueryResultRow>({ name: nameOf(text), text, values })).rows;
+
+/**
+ * A small pool of plain `pg` connections for hot paths written in SQL (station-core's writes):
+ * parameters are bound, not inlined into the text, and each statement is prepared once per
+ * connection — no ORM query building, quoting or unit of work on the way. The ORM keeps
+ * everything else; this is for statements that already are plain SQL.
+ */
+export function openSqlPool(connectionString: string, max: number): SqlPool {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection's error (the server restarting) must not kill the process; the pool drops it.
+  pool.on('error', () => {});
+  return {
+    query: (text, values) => run(pool, text, values),
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        const result = await work({ query: (text, values) => run(client, text, values) });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is closed rather than handed out again.
+        await client.query('rollback').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
