@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type TRANSACTION_TYPES, Transaction, UserPoints, Wallet } from '@powerbank/db';
+import { type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
 import {
   DomainError,
   decidePayment,
@@ -9,6 +9,7 @@ import {
   type PaymentSplit,
   spendable,
 } from '@powerbank/domain';
+import { uuidv7 } from 'uuidv7';
 import { ledger } from './ledger.ts';
 import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
 import { pointsRatio, readPaymentConfig } from './payment-config.ts';
@@ -84,41 +85,55 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
   const run = (work: (tem: EntityManager) => Promise<PaymentResult>) =>
     atomic ? work(em) : em.transactional(work);
   return run(async (tem) => {
-    const existing = await tem.findOne(Transaction, { idempotencyKey: input.idempotencyKey });
-    if (existing) return replayPayment(existing, input);
+    // Plain rows, not entities: this runs on every rental start, and nothing here is changed
+    // through the unit of work (the ledger entries below are single statements too).
+    const [existing] = await tem.execute<StoredPayment[]>(
+      `select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = ? limit 1`,
+      [input.idempotencyKey],
+    );
+    if (existing) return replayPayment(paymentOf(existing), input);
 
-    const [wallet, points, config] = await Promise.all([
-      tem.findOneOrFail(Wallet, { user: input.userId }, { failHandler: () => notFound('wallet') }),
-      tem.findOneOrFail(
-        UserPoints,
-        { user: input.userId },
-        { failHandler: () => notFound('points account') },
-      ),
-      readPaymentConfig(tem),
-    ]);
+    const [wallet] = await tem.execute<{ balance: string; held: string; currency: string }[]>(
+      'select balance, held, currency from wallet where user_id = ? limit 1',
+      [input.userId],
+    );
+    if (!wallet) throw notFound('wallet');
+    const [points] = await tem.execute<{ balance: number }[]>(
+      'select balance from user_points where user_id = ? limit 1',
+      [input.userId],
+    );
+    if (!points) throw notFound('points account');
+    const config = await readPaymentConfig(tem);
     const split = decidePayment(
       input.mode,
       input.amount,
-      { wallet: spendable(wallet), points: points.balance },
+      {
+        wallet: spendable({ balance: Number(wallet.balance), held: Number(wallet.held) }),
+        points: points.balance,
+      },
       pointsRatio(config, wallet.currency),
       input.split,
     );
-    const transaction = tem.create(Transaction, {
-      user: input.userId,
-      type: input.type,
-      status: 'succeeded',
-      amount: input.amount,
-      currency: wallet.currency,
-      walletAmount: split.walletAmount,
-      pointsUsed: split.points,
-      gateway: split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
-      rental: input.rentalId ?? null,
-      paidAt: new Date(),
-      description: input.description ?? null,
-      metadata: { mode: input.mode, reference: input.reference },
-      idempotencyKey: input.idempotencyKey,
-    });
-    await tem.flush();
+    const transaction = { id: uuidv7() };
+    await tem.execute(
+      `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
+                                 rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
+       values (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, now(), now())`,
+      [
+        transaction.id,
+        input.userId,
+        input.type,
+        input.amount,
+        wallet.currency,
+        split.walletAmount,
+        split.points,
+        split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
+        input.rentalId ?? null,
+        input.description ?? null,
+        JSON.stringify({ mode: input.mode, reference: input.reference }),
+        input.idempotencyKey,
+      ],
+    );
     const types = ENTRY_TYPES[input.type];
     const common = {
       userId: input.userId,
@@ -147,7 +162,31 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
   });
 }
 
-function replayPayment(existing: Transaction, input: PayFromBalancesInput): PaymentResult {
+/** A `transactions` row as read for a replay. */
+interface StoredPayment {
+  id: string;
+  type: string;
+  amount: string | number;
+  wallet_amount: string | number;
+  points_used: number;
+  metadata: Record<string, unknown> | null;
+}
+
+type RecordedPayment = Pick<
+  Transaction,
+  'id' | 'type' | 'amount' | 'walletAmount' | 'pointsUsed' | 'metadata'
+>;
+
+const paymentOf = (row: StoredPayment): RecordedPayment => ({
+  id: row.id,
+  type: row.type as Transaction['type'],
+  amount: Number(row.amount),
+  walletAmount: Number(row.wallet_amount),
+  pointsUsed: row.points_used,
+  metadata: row.metadata,
+});
+
+function replayPayment(existing: RecordedPayment, input: PayFromBalancesInput): PaymentResult {
   const metadata = (existing.metadata ?? {}) as { mode?: string };
   if (existing.amount !== input.amount || existing.type !== input.type || metadata.mode !== input.mode) {
     throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different payment');

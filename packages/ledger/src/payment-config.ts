@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig } from '@powerbank/db';
+import { configValues } from '@powerbank/db';
 import { minorPerUnit, type PointsRatio } from '@powerbank/domain';
 
 /** The payment figures of RULES.md; AppConfig rows override them, these are the documented defaults. */
@@ -16,12 +16,11 @@ const KEYS = Object.keys(PAYMENT_CONFIG_DEFAULTS) as PaymentConfigKey[];
 
 /** Reads the payment keys in one query; a missing or non-numeric value falls back to its default. */
 export async function readPaymentConfig(em: EntityManager): Promise<PaymentConfig> {
-  const rows = await em.find(AppConfig, { key: { $in: KEYS } });
   const config: PaymentConfig = { ...PAYMENT_CONFIG_DEFAULTS };
-  for (const row of rows) {
-    const value = typeof row.value === 'string' ? Number(row.value) : row.value;
+  for (const [key, raw] of await configValues(em, KEYS)) {
+    const value = typeof raw === 'string' ? Number(raw) : raw;
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-      config[row.key as PaymentConfigKey] = value;
+      config[key as PaymentConfigKey] = value;
     }
   }
   return config;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig } from '@powerbank/db';
+import { configValues } from '@powerbank/db';
 import type { LateFeePolicy } from '@powerbank/domain';
 
 /** The rental figures of RULES.md; AppConfig rows override them, these are the documented defaults. */
@@ -26,11 +26,10 @@ const KEYS = Object.keys(RENTAL_CONFIG_DEFAULTS);
 
 /** One query; booleans read as 1/0; a missing or malformed value falls back to its default. */
 export async function readRentalConfig(em: EntityManager): Promise<RentalConfig> {
-  const rows = await em.find(AppConfig, { key: { $in: KEYS } });
   const config: RentalConfig = { ...RENTAL_CONFIG_DEFAULTS };
-  for (const row of rows) {
-    const raw = typeof row.value === 'boolean' ? Number(row.value) : Number(row.value);
-    if (Number.isFinite(raw) && raw >= 0) config[row.key as keyof RentalConfig] = raw;
+  for (const [key, value] of await configValues(em, KEYS)) {
+    const raw = Number(value);
+    if (Number.isFinite(raw) && raw >= 0) config[key as keyof RentalConfig] = raw;
   }
   return config;
 }

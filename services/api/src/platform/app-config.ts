@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig } from '@powerbank/db';
+import { configValues } from '@powerbank/db';
 import type { StaticCache } from './static-cache.ts';
 import { STATIC_TABLES } from './static-tables.ts';
 
@@ -15,7 +15,7 @@ export async function appConfigNumber(
   fallback: number,
 ): Promise<number> {
   const all = await cache.get(STATIC_TABLES.appConfig, 'all', () =>
-    loadAppConfig(typeof em === 'function' ? em() : em),
+    configValues(typeof em === 'function' ? em() : em),
   );
   const value = all.get(key);
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
@@ -26,8 +26,3 @@ export async function appConfigNumber(
  * answered from memory (a cache hit) then never forks one (`ctx.em` forks on first read).
  */
 export type LazyEntityManager = EntityManager | (() => EntityManager);
-
-async function loadAppConfig(em: EntityManager): Promise<Map<string, unknown>> {
-  const rows = await em.find(AppConfig, {});
-  return new Map(rows.map((row) => [row.key, row.value]));
-}

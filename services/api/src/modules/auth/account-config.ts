@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppConfig } from '@powerbank/db';
+import { configValues } from '@powerbank/db';
 
 /**
  * The account figures of RULES.md, read from `AppConfig` (admins change them).
@@ -24,12 +24,9 @@ export type AccountConfig = { -readonly [K in keyof typeof ACCOUNT_CONFIG_DEFAUL
 
 export async function readAccountConfig(em: EntityManager): Promise<AccountConfig> {
   const keys = Object.keys(ACCOUNT_CONFIG_DEFAULTS);
-  const rows = await em.find(AppConfig, { key: { $in: keys } }, { fields: ['key', 'value'] });
   const config: AccountConfig = { ...ACCOUNT_CONFIG_DEFAULTS };
-  for (const row of rows) {
-    if (typeof row.value === 'number' && Number.isFinite(row.value)) {
-      config[row.key as keyof AccountConfig] = row.value;
-    }
+  for (const [key, value] of await configValues(em, keys)) {
+    if (typeof value === 'number' && Number.isFinite(value)) config[key as keyof AccountConfig] = value;
   }
   return config;
 }
