@@ -1,6 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PowerBank, Rental, RentalExtension, RentalPackage, Station } from '@powerbank/db';
+import { PowerBank, Rental, RentalExtension, RentalPackage, Station, selectEntity } from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -71,12 +70,17 @@ export async function applyRentalEvent(
   options: ApplyOptions = {},
 ): Promise<Applied> {
   return em.transactional(async (tem) => {
-    const rental = await tem.findOne(Rental, { id: rentalId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const rental = await selectEntity(tem, Rental, 'select * from rental where id = ? limit 1 for update', [
+      rentalId,
+    ]);
     if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
     const config = await readRentalConfig(tem);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
-    const pkg = await tem.findOneOrFail(RentalPackage, { id: rental.package.id });
+    const pkg = await selectEntity(tem, RentalPackage, 'select * from rental_package where id = ? limit 1', [
+      rental.package.id,
+    ]);
+    if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
     const context: EffectContext = {
       em: tem,
       rental,
@@ -207,7 +211,12 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.rental.status === 'failed') {
       await holdDeposit(c.em, c.rental, postpaidDeposit(c.pkg, c.config), false);
     }
-    const powerBank = await c.em.findOne(PowerBank, { serialNumber: c.event.powerBankSerial });
+    const powerBank = await selectEntity(
+      c.em,
+      PowerBank,
+      'select * from power_bank where serial_number = ? limit 1',
+      [c.event.powerBankSerial],
+    );
     c.rental.powerBank = powerBank;
     c.rental.startSlotIndex = c.event.slot;
     c.rental.startedAt = c.now;
@@ -297,10 +306,14 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'RETURNED') return;
     const { em, rental, pkg, config } = c;
     const returnedAt = new Date(c.event.at);
-    const [station, powerBank] = await Promise.all([
-      em.findOne(Station, { serialNumber: c.event.stationSn }),
-      rental.powerBank ? em.findOne(PowerBank, { id: rental.powerBank.id }) : null,
+    const station = await selectEntity(em, Station, 'select * from station where serial_number = ? limit 1', [
+      c.event.stationSn,
     ]);
+    const powerBank = rental.powerBank
+      ? await selectEntity(em, PowerBank, 'select * from power_bank where id = ? limit 1', [
+          rental.powerBank.id,
+        ])
+      : null;
     rental.returnedAt = returnedAt;
     rental.returnStation = station;
     rental.returnSlotIndex = c.event.slot;
