@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalPackage, UserKyc } from '@powerbank/db';
+import { Rental, RentalPackage, selectEntity, UserKyc } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { payFromBalances } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
@@ -176,7 +176,12 @@ async function createInTransaction(
   if (station.status === 'maintenance')
     throw new DomainError('STATION_OFFLINE', 'the station is in maintenance');
   if (station.status !== 'online') throw new DomainError('STATION_OFFLINE', 'the station is offline');
-  const pkg = await tem.findOne(RentalPackage, { id: input.package_id, isActive: true });
+  const pkg = await selectEntity(
+    tem,
+    RentalPackage,
+    'select * from rental_package where id = ? and is_active = true limit 1',
+    [input.package_id],
+  );
   if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
 
   const id = uuidv7();
