@@ -1,4 +1,4 @@
-import { transition } from 'xstate';
+import { pureTransition } from './pure-transition.ts';
 import {
   RENTAL_EFFECTS,
   RENTAL_STATES,
@@ -18,6 +18,7 @@ export interface RentalStep {
 }
 
 const EFFECTS = new Set<string>(RENTAL_EFFECTS);
+const step = pureTransition(rentalMachine);
 
 /**
  * The machine's answer for a rental as stored (status + figures) and one
@@ -30,7 +31,7 @@ export function rentalStep(
   event: RentalEvent,
 ): RentalStep | null {
   const snapshot = rentalMachine.resolveState({ value: state, context });
-  const [next, actions] = transition(rentalMachine, snapshot, event);
+  const [next, actions] = step(snapshot, event);
   const to = next.value as RentalState;
   const effects = actions.map((a) => a.type).filter((t): t is RentalEffect => EFFECTS.has(t));
   if (to === state && actions.length === 0) return null;

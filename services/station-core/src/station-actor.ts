@@ -1,5 +1,6 @@
 import {
   type DispenseResult,
+  pureTransition,
   restoredStationContext,
   STATION_MACHINE_VERSION,
   type StationContext,
@@ -9,12 +10,14 @@ import {
   stationMachine,
 } from '@powerbank/machines';
 import { buildDown } from '@powerbank/protocol';
-import { initialTransition, type SnapshotFrom, transition } from 'xstate';
+import { initialTransition, type SnapshotFrom } from 'xstate';
 import { effectsOf } from './station-effects.ts';
 import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
 import type { CommandRow, PersistedActor, StationWrite } from './station-store.ts';
 
 type Snapshot = SnapshotFrom<typeof stationMachine>;
+
+const step = pureTransition(stationMachine);
 
 /** Upper bound of events applied and persisted together by one actor. */
 const MAX_EVENTS_PER_WRITE = 64;
@@ -146,7 +149,7 @@ export class StationActor {
     let after = before;
     const effects: StationEffect[] = [];
     for (const event of events) {
-      const [next, actions] = transition(stationMachine, after, event);
+      const [next, actions] = step(after, event);
       effects.push(...effectsOf(actions as { type: string; params?: unknown }[]));
       after = next;
     }
