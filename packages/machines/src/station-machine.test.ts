@@ -728,7 +728,7 @@ function anRemovalAt(slot: number, seq: number): StationEvent {
 }
 
 describe('station machine: the runtime', () => {
-  it('an actor without input starts cleanly (transition() builds one, without input, per step)', () => {
+  it('an actor without input starts cleanly (steps are taken on one: transition(), pureTransition)', () => {
     // Were the initial context to throw, every station message would build an Error and its stack.
     const actor = createActor(stationMachine as AnyStateMachine);
     expect(actor.getSnapshot().status).toBe('active');

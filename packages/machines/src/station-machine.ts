@@ -101,8 +101,8 @@ export const stationMachine = setup({
   },
 }).createMachine({
   id: 'station',
-  // xstate's transition() builds a throwaway actor, without input, for every step: its initial
-  // context must not throw (an Error with its stack per station message).
+  // Steps are taken on actors built without input (xstate's transition() builds one per step,
+  // pureTransition one per machine): the initial context must not throw for them.
   context: ({ input }) => initialStationContext(input ?? { sn: '' }),
   initial: 'offline',
   // What every state does alike; states override what they do differently.
