@@ -1,17 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** infra/node-flags: one flag per line, `#` comments. */
+export const NODE_FLAGS = readFileSync(`${root}infra/node-flags`, 'utf8')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
 
 /**
  * Runs a service entry file (relative to the repository root) as ONE process:
  * node with tsx as an import hook, not the `tsx` CLI, which would put a parent
  * process in front. A SIGKILL must reach the service itself — that is what
  * crash tests are about — and nothing may outlive the test holding its stderr.
- * The young generation is sized as infra/up sizes it for the services.
+ * With the flags of infra/node-flags, as infra/up runs the services.
  */
 export function spawnService(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', `${root}${entry}`], {
+  return spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', `${root}${entry}`], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
