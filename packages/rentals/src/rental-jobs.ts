@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Rental } from '@powerbank/db';
 import type { RentalEvent } from '@powerbank/machines';
 import { readRentalConfig } from './rental-config.ts';
 import { applyRentalEvent } from './rental-events.ts';
@@ -8,6 +9,11 @@ export interface JobCounts {
   overdue: number;
   lost: number;
   returned: number;
+}
+
+export interface ReconcileHooks {
+  /** A return found by reconciliation settled this rental (committed): tell whoever follows rentals. */
+  onSettled?: (rental: Rental) => void;
 }
 
 export interface StalePending {
@@ -25,7 +31,11 @@ export interface StalePending {
  * Candidates are picked with `skip locked`, so instances mostly take
  * different rows instead of queueing on the same ones.
  */
-export async function runRentalTimers(em: EntityManager, now = new Date()): Promise<JobCounts> {
+export async function runRentalTimers(
+  em: EntityManager,
+  now = new Date(),
+  hooks: ReconcileHooks = {},
+): Promise<JobCounts> {
   const config = await readRentalConfig(em);
   const counts: JobCounts = { dueSoon: 0, overdue: 0, lost: 0, returned: 0 };
   const pick = (sql: string, params: unknown[]) =>
@@ -57,7 +67,7 @@ export async function runRentalTimers(em: EntityManager, now = new Date()): Prom
     { type: 'MAX_REACHED' },
     'lost',
   );
-  counts.returned = await reconcileReturns(em);
+  counts.returned = await reconcileReturns(em, hooks);
   return counts;
 }
 
@@ -67,7 +77,7 @@ export async function runRentalTimers(em: EntityManager, now = new Date()): Prom
  * an open rental whose power bank sits in a slot since after the rental
  * started is returned there.
  */
-export async function reconcileReturns(em: EntityManager): Promise<number> {
+export async function reconcileReturns(em: EntityManager, hooks: ReconcileHooks = {}): Promise<number> {
   const rows = await em.execute<{ id: string; sn: string; slot: number; seen: Date }[]>(
     `select r.id, st.serial_number as sn, pb.current_slot_index as slot, pb.last_seen_at as seen
        from rental r join power_bank pb on pb.id = r.power_bank_id join station st on st.id = pb.current_station_id
@@ -82,7 +92,10 @@ export async function reconcileReturns(em: EntityManager): Promise<number> {
       slot: row.slot,
       at: new Date(row.seen).getTime(),
     };
-    if ((await applyRentalEvent(em.fork(), row.id, event)).applied) applied += 1;
+    const result = await applyRentalEvent(em.fork(), row.id, event);
+    if (!result.applied) continue;
+    applied += 1;
+    if (result.rental.status === 'settled') hooks.onSettled?.(result.rental);
   }
   return applied;
 }

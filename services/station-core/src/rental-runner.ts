@@ -156,7 +156,8 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     if (running) return;
     running = true;
     try {
-      await runRentalTimers(orm.em.fork());
+      // A return the event missed and reconciliation found is announced like any other.
+      await runRentalTimers(orm.em.fork(), new Date(), { onSettled: publishSettled });
       await askAgain();
     } catch (error) {
       logger.error({ err: error }, 'rental jobs failed');

@@ -494,6 +494,35 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     );
   });
 
+  it('jobs: a return the runner never heard of is reconciled once by two concurrent runners, and announced', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const two = await aStation([]);
+    const user = await aUser(10_000);
+    const { body } = await startActive(user, startBody(one.sn));
+    // What station-core projects when the power bank is put back, with the return event lost on the way.
+    await h.sql(
+      `update power_bank set status = 'in_slot', current_rental_id = null, last_seen_at = now() + interval '1 second',
+              current_station_id = (select id from station where serial_number = ?), current_slot_index = 2
+        where serial_number = ?`,
+      [two.sn, body.data.power_bank_serial],
+    );
+    const announced: string[] = [];
+    const onSettled = h.nats.subscribe(subjects(h.prefix).rentalEvent('settled'), {
+      callback: (_err, msg) => {
+        announced.push(rentalSettledEvent.parse(msg.json()).rentalId);
+      },
+    });
+    const hooks = { onSettled: (rental: { id: string }) => announced.push(rental.id) };
+    const em = () => api.deps.orm.em.fork();
+    await Promise.all([runRentalTimers(em(), new Date(), hooks), runRentalTimers(em(), new Date(), hooks)]);
+    expect((await rentalRow(body.data.id))?.status).toBe('settled');
+    // Once, by whichever runner applied it (these two, or the harness's own station-core).
+    await expect.poll(() => announced.filter((id) => id === body.data.id).length, poll).toBe(1);
+    onSettled.unsubscribe();
+    // Paid 500 in points and 300 from the wallet at the start; +5 and +50 back at the timely return.
+    expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 55 });
+  });
+
   it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
