@@ -468,6 +468,8 @@ const figures = {
   cpu_ms_per_rental: perRental(cpuUsed, completed),
   // The same for the raw side: its window's CPU ÷ (pgbench's rentals/s × the window).
   raw_cpu_ms_per_rental: perRental(rawCpuUsed, rawTps * rawWindowS),
+  // Why starts were refused or rentals never settled, warm-up included, so the JSON line says it too.
+  ...(errors.size ? { refused: Object.fromEntries(errors) } : {}),
 };
 const cpuLine = (ms: Record<string, number>) =>
   Object.entries(ms)
