@@ -3,10 +3,11 @@
  * REST `POST /api/rentals/start` on an api process, the eject acknowledged by
  * simulated stations over Mosquitto → mqtt-bridge → JetStream → station-core,
  * then the power bank put back at another station and the rental settled by
- * station-core's rental runner — with p50/p99 start latency. Next to it, in
- * the same run, the SQL statements that path issues (captured with the ORM's
- * query logger from one rental) run raw by pgbench, and the ratio. Prints a
- * table, then ONE JSON line.
+ * station-core's rental runner (announced on `rental.evt.settled`) — with
+ * p50/p99 start latency and each process's CPU per rental. Next to it, in the
+ * same run, the SQL statements that path issues (as Postgres logged them for
+ * one rental) run raw by pgbench, with the ratio and the raw side's CPU per
+ * rental. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:rentals [--workers 8] [--duration 20] [--warmup 3]
  *
