@@ -340,7 +340,7 @@ select key, value from app_config where key in ${configKeys15};
 select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
 select id, status from station where serial_number = :sn for update;
 select * from rental_package where id = ${packageId} and is_active = true limit 1;
-insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now());
+insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning *;
 select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = 'rental:' || :rid || ':start' limit 1;
 select key, value from app_config where key in ('p1', 'p2', 'p3');
 select balance, held, currency from wallet where user_id = :uid limit 1;
@@ -348,7 +348,7 @@ select balance from user_points where user_id = :uid limit 1;
 insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', 'rental:' || :rid || ':start', now(), now());
 with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, 'rental:' || :rid || ':start:wallet', 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 select (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
-update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, updated_at = now() where id = :rid;
+update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, updated_at = now() where id = :rid returning *;
 commit;
 begin;
 ${actorState(':sn')}
