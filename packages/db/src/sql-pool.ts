@@ -32,10 +32,15 @@ const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unk
  * connection — no ORM query building, quoting or unit of work on the way. The ORM keeps
  * everything else; this is for statements that already are plain SQL.
  */
-export function openSqlPool(connectionString: string, max: number): SqlPool {
+export function openSqlPool(
+  connectionString: string,
+  max: number,
+  onIdleError: (error: Error) => void = () => {},
+): SqlPool {
   const pool = new pg.Pool({ connectionString, max });
-  // An idle connection's error (the server restarting) must not kill the process; the pool drops it.
-  pool.on('error', () => {});
+  // An idle connection's error (the server restarting) must not kill the process: the pool drops
+  // that connection; the caller hears of it.
+  pool.on('error', onIdleError);
   return {
     query: (text, values) => run(pool, text, values),
     async transaction(work) {

@@ -49,7 +49,9 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
   // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
   // Three batches in flight (the batcher) plus the outbox's reads and marks.
-  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4);
+  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4, (error) =>
+    logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+  );
   const store = new StationStore(sql);
   const waiters = new DispenseWaiters();
 
