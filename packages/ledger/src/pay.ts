@@ -114,13 +114,13 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
       pointsRatio(config, wallet.currency),
       input.split,
     );
-    const transaction = { id: uuidv7() };
+    const transactionId = uuidv7();
     await tem.execute(
       `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
                                  rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
        values (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, now(), now())`,
       [
-        transaction.id,
+        transactionId,
         input.userId,
         input.type,
         input.amount,
@@ -147,7 +147,7 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
         amount: split.walletAmount,
         type: types.wallet,
         idempotencyKey: `${input.idempotencyKey}:wallet`,
-        transactionId: transaction.id,
+        transactionId,
       });
     }
     if (split.points > 0) {
@@ -158,7 +158,7 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
         idempotencyKey: `${input.idempotencyKey}:points`,
       });
     }
-    return { transactionId: transaction.id, split, replayed: false };
+    return { transactionId, split, replayed: false };
   });
 }
 

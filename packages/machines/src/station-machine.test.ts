@@ -4,6 +4,7 @@ import { restoredStationContext, type StationContext } from './station-context.t
 import type { StationEvent } from './station-events.ts';
 import { stationMachine } from './station-machine.ts';
 import {
+  aDispenseRequest,
   aFault,
   aHeartbeat,
   aHello,
@@ -18,11 +19,6 @@ import {
 } from './testing.ts';
 
 const sn = 'ST-1';
-const dispense = (commandId: string, rentalId = 'rental-1'): StationEvent => ({
-  type: 'DISPENSE_REQUESTED',
-  commandId,
-  rentalId,
-});
 const effects = (actions: { type: string; params?: unknown }[]) => actions.map((a) => a.type);
 const paramsOf = (actions: { type: string; params?: unknown }[], type: string) =>
   actions.filter((a) => a.type === type).map((a) => a.params);
@@ -83,7 +79,7 @@ describe('station machine: offline', () => {
       { sn },
       bootHello(),
       aStatus('offline', 10_000_000),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
     );
     expect(snapshot.value).toBe('offline');
     expect(effects(actions)).toEqual(['reportDispenseResult']);
@@ -98,7 +94,7 @@ describe('station machine: online', () => {
   const online = (...events: StationEvent[]) => drive({ sn }, bootHello(), ...events);
 
   it('dispenses the ready power bank with the highest charge and marks its slot ejecting', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'));
+    const { snapshot, actions } = online(aDispenseRequest('cmd-00001'));
     expect(paramsOf(actions, 'sendEject')).toEqual([
       { commandId: 'cmd-00001', rentalId: 'rental-1', slot: 1 },
     ]);
@@ -113,14 +109,20 @@ describe('station machine: online', () => {
   });
 
   it('gives concurrent dispenses different slots and never goes below the threshold', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001', 'r1'), dispense('cmd-00002', 'r2'));
+    const { snapshot, actions } = online(
+      aDispenseRequest('cmd-00001', 'r1'),
+      aDispenseRequest('cmd-00002', 'r2'),
+    );
     expect(paramsOf(actions, 'sendEject')).toEqual([{ commandId: 'cmd-00002', rentalId: 'r2', slot: 2 }]);
-    const [third, thirdActions] = drive({ sn }).next(dispense('x')); // offline station, sanity
+    const [third, thirdActions] = drive({ sn }).next(aDispenseRequest('x')); // offline station, sanity
     expect(third.value).toBe('offline');
     expect(effects(thirdActions)).toEqual(['reportDispenseResult']);
-    const [, noneLeft] = drive({ sn }, bootHello(), dispense('cmd-00001'), dispense('cmd-00002')).next(
-      dispense('cmd-00003'),
-    );
+    const [, noneLeft] = drive(
+      { sn },
+      bootHello(),
+      aDispenseRequest('cmd-00001'),
+      aDispenseRequest('cmd-00002'),
+    ).next(aDispenseRequest('cmd-00003'));
     // Slot 3 holds 10% < 20%: not rentable; ejects are in flight, so the answer is busy.
     expect(paramsOf(noneLeft, 'reportDispenseResult')).toEqual([
       { ok: false, commandId: 'cmd-00003', rentalId: 'rental-1', reason: 'busy' },
@@ -129,7 +131,11 @@ describe('station machine: online', () => {
   });
 
   it('answers no_power_bank when nothing is charged enough and nothing is in flight', () => {
-    const { actions } = drive({ sn }, aHello([occupied(1, 'PB-C', 19), empty(2)]), dispense('cmd-00001'));
+    const { actions } = drive(
+      { sn },
+      aHello([occupied(1, 'PB-C', 19), empty(2)]),
+      aDispenseRequest('cmd-00001'),
+    );
     expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
       { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'no_power_bank' },
     ]);
@@ -141,20 +147,20 @@ describe('station machine: online', () => {
     const { actions } = drive(
       { sn, batteryThreshold: 30 },
       aHello([occupied(1, 'PB-A', 25)]),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
     );
     expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ reason: 'no_power_bank' }]);
   });
 
   it('never ejects twice for one command id: a repeat while pending does nothing', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'), dispense('cmd-00001'));
+    const { snapshot, actions } = online(aDispenseRequest('cmd-00001'), aDispenseRequest('cmd-00001'));
     expect(actions).toEqual([]);
     expect(Object.keys(snapshot.context.pendingEjects)).toEqual(['cmd-00001']);
     expect(snapshot.context.slots.filter((s) => s.state === 'ejecting')).toHaveLength(1);
   });
 
   it('settles an ok eject-result: slot empty, power bank out, dispense reported', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'));
+    const { snapshot, actions } = online(aDispenseRequest('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'));
     expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
     expect(snapshot.context.pendingEjects).toEqual({});
     expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
@@ -165,9 +171,9 @@ describe('station machine: online', () => {
 
   it('answers a repeated command id after settling with the same outcome and no new eject', () => {
     const { snapshot, actions } = online(
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       anEjectOk('cmd-00001', 1, 'PB-A'),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
     );
     expect(effects(actions)).toEqual(['reportDispenseResult']);
     expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
@@ -175,7 +181,7 @@ describe('station machine: online', () => {
   });
 
   it('asks for a snapshot when the station ejected another power bank than recorded', () => {
-    const { actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-X'));
+    const { actions } = online(aDispenseRequest('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-X'));
     expect(effects(actions)).toEqual(['sendSync', 'reportDispenseResult', 'persist']);
     expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ powerBankSerial: 'PB-X' }]);
   });
@@ -183,7 +189,10 @@ describe('station machine: online', () => {
   it.each(['jammed', 'busy', 'timeout'] as const)(
     'puts the slot back to ready on an eject failure (%s)',
     (error) => {
-      const { snapshot, actions } = online(dispense('cmd-00001'), anEjectFailure('cmd-00001', 1, error));
+      const { snapshot, actions } = online(
+        aDispenseRequest('cmd-00001'),
+        anEjectFailure('cmd-00001', 1, error),
+      );
       expect(snapshot.context.slots[0]).toEqual({
         slot: 1,
         state: 'ready',
@@ -196,7 +205,10 @@ describe('station machine: online', () => {
   );
 
   it('reports the power bank missing when the station finds the slot empty on eject', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'), anEjectFailure('cmd-00001', 1, 'empty'));
+    const { snapshot, actions } = online(
+      aDispenseRequest('cmd-00001'),
+      anEjectFailure('cmd-00001', 1, 'empty'),
+    );
     expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
     expect(paramsOf(actions, 'reportMissing')).toEqual([
       { slot: 1, powerBankSerial: 'PB-A', reason: 'eject_found_empty' },
@@ -204,7 +216,7 @@ describe('station machine: online', () => {
   });
 
   it('times an eject out: slot back to ready, rental told timeout', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'), {
+    const { snapshot, actions } = online(aDispenseRequest('cmd-00001'), {
       type: 'EJECT_TIMED_OUT',
       commandId: 'cmd-00001',
     });
@@ -216,7 +228,7 @@ describe('station machine: online', () => {
   });
 
   it('ignores a timeout for a command that is not pending', () => {
-    const { actions } = online(dispense('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'), {
+    const { actions } = online(aDispenseRequest('cmd-00001'), anEjectOk('cmd-00001', 1, 'PB-A'), {
       type: 'EJECT_TIMED_OUT',
       commandId: 'cmd-00001',
     });
@@ -225,7 +237,7 @@ describe('station machine: online', () => {
 
   it('records a late success after a timeout: the power bank is out and the rental is told', () => {
     const { snapshot, actions } = online(
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
       anEjectOk('cmd-00001', 1, 'PB-A'),
     );
@@ -241,16 +253,16 @@ describe('station machine: online', () => {
       },
     ]);
     // A retry of the command now gets the success.
-    const [, retry] = drive({ sn }, bootHello()).next(dispense('cmd-00001'));
+    const [, retry] = drive({ sn }, bootHello()).next(aDispenseRequest('cmd-00001'));
     expect(effects(retry)).toEqual(['sendEject', 'persist']);
     expect(snapshot.context.settledEjects[0]?.result).toMatchObject({ ok: true, late: true });
   });
 
   it('a late success for a slot already re-ejected keeps the new eject and removes the power bank', () => {
     const { snapshot, actions } = online(
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
-      dispense('cmd-00002'),
+      aDispenseRequest('cmd-00002'),
       anEjectOk('cmd-00001', 1, 'PB-A'),
     );
     expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'ejecting', commandId: 'cmd-00002' });
@@ -263,7 +275,7 @@ describe('station machine: online', () => {
 
   it('ignores a late failure and results for unknown commands, apart from noting the message', () => {
     const late = online(
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       { type: 'EJECT_TIMED_OUT', commandId: 'cmd-00001' },
       anEjectFailure('cmd-00001', 1),
     );
@@ -302,13 +314,13 @@ describe('station machine: online', () => {
   });
 
   it('leaves an ejecting slot to its eject-result when a removal is reported', () => {
-    const { snapshot, actions } = online(dispense('cmd-00001'), aRemoval(1));
+    const { snapshot, actions } = online(aDispenseRequest('cmd-00001'), aRemoval(1));
     expect(snapshot.context.slots[0]?.state).toBe('ejecting');
     expect(effects(actions)).toEqual(['persist']);
   });
 
   it('marks a slot faulty on a fault event and never dispenses from it', () => {
-    const { snapshot, actions } = online(aFault(1, 'lock'), dispense('cmd-00001'));
+    const { snapshot, actions } = online(aFault(1, 'lock'), aDispenseRequest('cmd-00001'));
     expect(snapshot.context.slots[0]).toMatchObject({
       state: 'faulty',
       error: 'lock',
@@ -342,7 +354,7 @@ describe('station machine: online', () => {
   });
 
   it('goes offline on the last will and on a heartbeat timeout, keeping pending ejects', () => {
-    const will = online(dispense('cmd-00001'), aStatus('offline', 1e9));
+    const will = online(aDispenseRequest('cmd-00001'), aStatus('offline', 1e9));
     expect(will.snapshot.value).toBe('offline');
     expect(will.snapshot.context.connected).toBe(false);
     expect(Object.keys(will.snapshot.context.pendingEjects)).toEqual(['cmd-00001']);
@@ -385,7 +397,7 @@ describe('station machine: online', () => {
       ['sendLockSlot', { slot: 1 }],
       ['persist', undefined],
     ]);
-    const [, dispenseActions] = locked.next(dispense('cmd-00001'));
+    const [, dispenseActions] = locked.next(aDispenseRequest('cmd-00001'));
     expect(paramsOf(dispenseActions, 'sendEject')).toMatchObject([{ slot: 2 }]);
     const unlocked = online({ type: 'LOCK_SLOT', slot: 1 }, { type: 'UNLOCK_SLOT', slot: 1 });
     expect(unlocked.snapshot.context.slots[0]?.state).toBe('ready');
@@ -393,7 +405,7 @@ describe('station machine: online', () => {
   });
 
   it('refuses to lock an ejecting or unknown slot, and to unlock a slot that is not locked', () => {
-    expect(online(dispense('cmd-00001'), { type: 'LOCK_SLOT', slot: 1 }).actions).toEqual([]);
+    expect(online(aDispenseRequest('cmd-00001'), { type: 'LOCK_SLOT', slot: 1 }).actions).toEqual([]);
     expect(online({ type: 'LOCK_SLOT', slot: 9 }).actions).toEqual([]);
     expect(online({ type: 'UNLOCK_SLOT', slot: 1 }).actions).toEqual([]);
   });
@@ -430,7 +442,7 @@ describe('station machine: duplicates and ordering', () => {
 
   it('does not eject twice when the eject-result is redelivered', () => {
     const ok = anEjectOk('cmd-00001', 1, 'PB-A');
-    const { actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), ok, ok);
+    const { actions } = drive({ sn }, bootHello(), aDispenseRequest('cmd-00001'), ok, ok);
     expect(actions).toEqual([]);
   });
 
@@ -490,7 +502,7 @@ describe('station machine: messages overtaken on the way', () => {
   it('an eject result overtaken by a heartbeat still settles the dispense', () => {
     const ok = anEjectOk('cmd-00001', 1, 'PB-A');
     const beat = aHeartbeat();
-    const { snapshot, actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), beat, ok);
+    const { snapshot, actions } = drive({ sn }, bootHello(), aDispenseRequest('cmd-00001'), beat, ok);
     expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([
       { ok: true, commandId: 'cmd-00001', powerBankSerial: 'PB-A' },
     ]);
@@ -499,7 +511,7 @@ describe('station machine: messages overtaken on the way', () => {
 
     const failure = anEjectFailure('cmd-00002', 1);
     const later = aHeartbeat();
-    const refused = drive({ sn }, bootHello(), dispense('cmd-00002'), later, failure);
+    const refused = drive({ sn }, bootHello(), aDispenseRequest('cmd-00002'), later, failure);
     expect(paramsOf(refused.actions, 'reportDispenseResult')).toMatchObject([
       { ok: false, reason: 'eject_failed' },
     ]);
@@ -525,7 +537,7 @@ describe('station machine: messages overtaken on the way', () => {
   it('an eject result older than a message that set its slot settles the rental and keeps that slot', () => {
     const ok = anEjectOk('cmd-00001', 1, 'PB-A');
     const putBack = anInsert(1, 'PB-X', 70);
-    const { snapshot, actions } = drive({ sn }, bootHello(), dispense('cmd-00001'), putBack, ok);
+    const { snapshot, actions } = drive({ sn }, bootHello(), aDispenseRequest('cmd-00001'), putBack, ok);
     expect(paramsOf(actions, 'reportDispenseResult')).toMatchObject([{ ok: true, powerBankSerial: 'PB-A' }]);
     expect(snapshot.context.slots[0]).toEqual({
       slot: 1,
@@ -603,7 +615,7 @@ describe('station machine: reconciliation on hello', () => {
     const { snapshot, actions } = drive(
       { sn },
       bootHello(),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       aHello([empty(1), occupied(2, 'PB-B', 50), occupied(3, 'PB-C', 10), empty(4)]),
     );
     expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'ejecting', commandId: 'cmd-00001' });
@@ -640,17 +652,17 @@ describe('station machine: maintenance', () => {
   });
 
   it('refuses to dispense but still answers a known command with its outcome', () => {
-    const { actions } = inMaintenance(dispense('cmd-00001'));
+    const { actions } = inMaintenance(aDispenseRequest('cmd-00001'));
     expect(paramsOf(actions, 'reportDispenseResult')).toEqual([
       { ok: false, commandId: 'cmd-00001', rentalId: 'rental-1', reason: 'station_maintenance' },
     ]);
     const settled = drive(
       { sn },
       bootHello(),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
       { type: 'ENTER_MAINTENANCE' },
       anEjectOk('cmd-00001', 1, 'PB-A'),
-      dispense('cmd-00001'),
+      aDispenseRequest('cmd-00001'),
     );
     expect(paramsOf(settled.actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
   });
@@ -675,7 +687,7 @@ describe('station machine: maintenance', () => {
 });
 
 describe('station machine: commands in every state', () => {
-  const withPendingEject = [bootHello(), dispense('cmd-00001')];
+  const withPendingEject = [bootHello(), aDispenseRequest('cmd-00001')];
   const into: Record<string, StationEvent[]> = {
     online: [],
     offline: [{ type: 'HEARTBEAT_TIMEOUT' }],
@@ -695,7 +707,7 @@ describe('station machine: commands in every state', () => {
       expect(effects(lockActions)).toEqual(['sendLockSlot', 'persist']);
       const [, syncActions] = start.next({ type: 'SYNC_REQUESTED' });
       expect(effects(syncActions)).toEqual(['sendSync']);
-      const [, repeatActions] = start.next(dispense('cmd-00001'));
+      const [, repeatActions] = start.next(aDispenseRequest('cmd-00001'));
       expect(repeatActions).toEqual([]);
     },
   );
@@ -708,7 +720,7 @@ describe('station machine: effects are supplied by the runtime', () => {
     const machine = stationMachine.provide({ actions: { sendEject: (_, order) => void sent.push(order) } });
     const actor = createActor(machine, { input: { sn } }).start();
     actor.send(bootHello());
-    actor.send(dispense('cmd-00001'));
+    actor.send(aDispenseRequest('cmd-00001'));
     expect(sent).toEqual([{ commandId: 'cmd-00001', rentalId: 'rental-1', slot: 1 }]);
     actor.stop();
   });

@@ -101,6 +101,13 @@ export const aStatus = (
 });
 
 /** Feeds events one after another through the pure transition function, collecting the effects. */
+/** A rental asking the station for a power bank. */
+export const aDispenseRequest = (commandId: string, rentalId = 'rental-1'): StationEvent => ({
+  type: 'DISPENSE_REQUESTED',
+  commandId,
+  rentalId,
+});
+
 export function drive(input: StationInput, ...events: StationEvent[]) {
   let [snapshot, actions] = initialTransition(stationMachine, input);
   for (const event of events) [snapshot, actions] = transition(stationMachine, snapshot, event);

@@ -103,7 +103,7 @@ export async function applyRentalEvent(
         rental.settledAt = context.now;
       }
     }
-    await tem.flush();
+    // The unit of work (the rental's new status and figures) is written by transactional() at commit.
     return { applied: true, rental };
   });
 }

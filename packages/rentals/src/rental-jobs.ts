@@ -12,8 +12,8 @@ export interface JobCounts {
 }
 
 export interface ReconcileHooks {
-  /** A return found by reconciliation settled this rental (committed): tell whoever follows rentals. */
-  onSettled?: (rental: Rental) => void;
+  /** Reconciliation applied a return to this rental (committed; settled unless something stopped it). */
+  onReturned?: (rental: Rental) => void;
 }
 
 export interface StalePending {
@@ -95,7 +95,7 @@ export async function reconcileReturns(em: EntityManager, hooks: ReconcileHooks 
     const result = await applyRentalEvent(em.fork(), row.id, event);
     if (!result.applied) continue;
     applied += 1;
-    if (result.rental.status === 'settled') hooks.onSettled?.(result.rental);
+    hooks.onReturned?.(result.rental);
   }
   return applied;
 }

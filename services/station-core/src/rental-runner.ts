@@ -104,7 +104,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     },
   });
 
+  /** Announces a rental a return has just settled (committed); a return that left it otherwise is not. */
   const publishSettled = (rental: Rental) => {
+    if (rental.status !== 'settled') return;
     const event: RentalSettledEvent = {
       rentalId: rental.id,
       userId: rental.user.id,
@@ -124,7 +126,7 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
       track(
         applyPowerBankReturn(orm.em.fork(), report.data)
           .then((result) => {
-            if (result?.applied && result.rental.status === 'settled') publishSettled(result.rental);
+            if (result?.applied) publishSettled(result.rental);
           })
           .catch((error: unknown) => logger.error({ err: error, report: report.data }, 'return not applied')),
       );
@@ -157,7 +159,7 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     running = true;
     try {
       // A return the event missed and reconciliation found is announced like any other.
-      await runRentalTimers(orm.em.fork(), new Date(), { onSettled: publishSettled });
+      await runRentalTimers(orm.em.fork(), new Date(), { onReturned: publishSettled });
       await askAgain();
     } catch (error) {
       logger.error({ err: error }, 'rental jobs failed');

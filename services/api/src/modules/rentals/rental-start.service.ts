@@ -242,7 +242,7 @@ async function createInTransaction(
       [pkg.price, paid.walletAmount, paid.points, id],
     );
   }
-  // What else changed through the unit of work (a postpaid start's deposit hold).
-  await tem.flush();
+  // What else changed through the unit of work (a postpaid start's deposit hold) is written by the
+  // caller's transactional() at commit.
   return rental;
 }

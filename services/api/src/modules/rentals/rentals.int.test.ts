@@ -512,7 +512,11 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
         announced.push(rentalSettledEvent.parse(msg.json()).rentalId);
       },
     });
-    const hooks = { onSettled: (rental: { id: string }) => announced.push(rental.id) };
+    const hooks = {
+      onReturned: (rental: { id: string; status: string }) => {
+        if (rental.status === 'settled') announced.push(rental.id);
+      },
+    };
     const em = () => api.deps.orm.em.fork();
     await Promise.all([runRentalTimers(em(), new Date(), hooks), runRentalTimers(em(), new Date(), hooks)]);
     expect((await rentalRow(body.data.id))?.status).toBe('settled');
