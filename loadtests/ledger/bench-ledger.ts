@@ -133,8 +133,7 @@ function conditionalScript(wallets: number): string {
     reference: { type: 'bench', id: 'pgbench' },
   });
   const markers = { USER: userIdSql(':u'), KEY: `'pgbench:' || gen_random_uuid()` };
-  let i = 0;
-  const statement = sql.replace(/\?/g, () => literal(params[i++], markers));
+  const statement = sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1], markers));
   return `\\set u random(1, ${wallets})\n${statement.replace(/\s+/g, ' ')};\n`;
 }
 

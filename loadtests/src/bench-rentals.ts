@@ -325,7 +325,7 @@ const stationUpdate = (sn: string) =>
   `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
 const slotUpsert = (sn: string, status: string, serial: string) =>
   `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
-const configKeys15 = "('k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15')";
+const configKeys15 = "any(array['k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15'])";
 const script = `
 \\set n random(1, 2000)
 \\set st (:client_id % ${stationRows}) + 1
@@ -336,13 +336,13 @@ select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id 
 select id, role from admin_profile where user_id = :uid and is_active = true limit 1;
 insert into rate_limit_counter as c (key, hits, reset_at) values ('write:user:' || :uid, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
 begin;
-select key, value from app_config where key in ${configKeys15};
+select key, value from app_config where key = ${configKeys15};
 select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
 select id, status from station where serial_number = :sn for update;
 select * from rental_package where id = ${packageId} and is_active = true limit 1;
 insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning *;
 select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = 'rental:' || :rid || ':start' limit 1;
-select key, value from app_config where key in ('p1', 'p2', 'p3');
+select key, value from app_config where key = any(array['p1', 'p2', 'p3']);
 select balance, held, currency from wallet where user_id = :uid limit 1;
 select balance from user_points where user_id = :uid limit 1;
 insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', 'rental:' || :rid || ':start', now(), now());
@@ -365,7 +365,7 @@ update station_command c set status = x.status, result = x.result, resolved_at =
 commit;
 begin;
 select * from rental where id = :rid limit 1 for update;
-select key, value from app_config where key in ${configKeys15};
+select key, value from app_config where key = ${configKeys15};
 select * from rental_package where id = ${packageId} limit 1;
 select * from power_bank where serial_number = :pbs limit 1;
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', 'rental:' || :rid || ':started', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
@@ -382,7 +382,7 @@ commit;
 select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
 begin;
 select * from rental where id = :rid limit 1 for update;
-select key, value from app_config where key in ${configKeys15};
+select key, value from app_config where key = ${configKeys15};
 select * from rental_package where id = ${packageId} limit 1;
 select * from station where serial_number = :sn limit 1;
 select * from power_bank where id = :pbid limit 1;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from './sql-rows.ts';
 
 /**
  * `AppConfig` values by key — of `keys`, or every row — read as plain rows. Settings are read on
@@ -10,10 +11,9 @@ export async function configValues(
   keys?: readonly string[],
 ): Promise<Map<string, unknown>> {
   const rows = keys
-    ? await em.execute<{ key: string; value: unknown }[]>(
-        'select key, value from app_config where key in (?)',
-        [keys],
-      )
-    : await em.execute<{ key: string; value: unknown }[]>('select key, value from app_config');
+    ? await sqlRows<{ key: string; value: unknown }>(em, 'select key, value from app_config where key = any($1)', [
+        keys,
+      ])
+    : await sqlRows<{ key: string; value: unknown }>(em, 'select key, value from app_config');
   return new Map(rows.map((row) => [row.key, row.value]));
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from './sql-rows.ts';
 
 /**
  * The entity of the first row `sql` answers (it must select the entity's whole row), managed by
- * `em` like a `findOne` result, or null. For hot paths that know their query: MikroORM spends
+ * `em` like a `findOne` result, or null. `sql` is parameterised `$1`, `$2`… (see `sqlRows`). For hot paths that know their query: MikroORM spends
  * about as much CPU building a `findOne`'s query as it does on the rest of it.
  */
 export async function selectEntity<T extends object>(
@@ -11,6 +12,6 @@ export async function selectEntity<T extends object>(
   sql: string,
   params: unknown[],
 ): Promise<T | null> {
-  const [row] = await em.execute<Record<string, unknown>[]>(sql, params);
+  const [row] = await sqlRows<Record<string, unknown>>(em, sql, params);
   return row ? em.map(entity, row) : null;
 }

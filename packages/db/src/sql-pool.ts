@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { statementName } from './statement-names.ts';
 
 /** Parameterised SQL ($1, $2…) answering rows. */
 export interface Sql {
@@ -11,20 +12,8 @@ export interface SqlPool extends Sql {
   close(): Promise<void>;
 }
 
-// One name per statement text, so each connection parses and plans a statement once and
-// afterwards only binds and executes it. Meant for a fixed set of texts (a hot path's SQL).
-const statementNames = new Map<string, string>();
-const nameOf = (text: string) => {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `pb_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
-};
-
 const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unknown[] = []) =>
-  (await client.query<R & pg.QueryResultRow>({ name: nameOf(text), text, values })).rows;
+  (await client.query<R & pg.QueryResultRow>({ name: statementName(text), text, values })).rows;
 
 /**
  * A small pool of plain `pg` connections for hot paths written in SQL (station-core's writes):

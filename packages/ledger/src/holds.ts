@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import { assertPositiveMinorUnits, DomainError, insufficientFunds } from '@powerbank/domain';
 import { applyEntry, type EntryReference, type EntryResult, type WalletEntryType } from './ledger-entry.ts';
 
@@ -43,11 +44,11 @@ interface Row {
 }
 
 const HOLD_SQL =
-  'update wallet set held = held + ?, version = version + 1, updated_at = now() ' +
-  'where user_id = ? and balance - held >= ? returning held, balance';
+  'update wallet set held = held + $1, version = version + 1, updated_at = now() ' +
+  'where user_id = $2 and balance - held >= $1 returning held, balance';
 const RELEASE_SQL =
-  'update wallet set held = held - ?, version = version + 1, updated_at = now() ' +
-  'where user_id = ? and held >= ? returning held, balance';
+  'update wallet set held = held - $1, version = version + 1, updated_at = now() ' +
+  'where user_id = $2 and held >= $1 returning held, balance';
 
 const result = (row: Row): HoldResult => ({ held: Number(row.held), balance: Number(row.balance) });
 
@@ -58,11 +59,12 @@ const result = (row: Row): HoldResult => ({ held: Number(row.held), balance: Num
  */
 export async function holdWallet(em: EntityManager, input: HoldInput): Promise<HoldResult> {
   assertPositiveMinorUnits(input.amount, 'amount');
-  const rows = await em.execute<Row[]>(HOLD_SQL, [input.amount, input.userId, input.amount]);
+  const rows = await sqlRows<Row>(em, HOLD_SQL, [input.amount, input.userId]);
   const row = rows[0];
   if (row) return result(row);
-  const [account] = await em.execute<{ spendable: string | number }[]>(
-    'select balance - held as spendable from wallet where user_id = ?',
+  const [account] = await sqlRows<{ spendable: string | number }>(
+    em,
+    'select balance - held as spendable from wallet where user_id = $1',
     [input.userId],
   );
   if (!account) throw new DomainError('NOT_FOUND', 'no wallet account for this user');
@@ -72,7 +74,7 @@ export async function holdWallet(em: EntityManager, input: HoldInput): Promise<H
 /** Gives back `amount` of a hold; refuses (CONFLICT) rather than let `held` go negative. */
 export async function releaseHold(em: EntityManager, input: HoldInput): Promise<HoldResult> {
   assertPositiveMinorUnits(input.amount, 'amount');
-  const rows = await em.execute<Row[]>(RELEASE_SQL, [input.amount, input.userId, input.amount]);
+  const rows = await sqlRows<Row>(em, RELEASE_SQL, [input.amount, input.userId]);
   const row = rows[0];
   if (row) return result(row);
   throw new DomainError('CONFLICT', 'the wallet does not hold this much', {

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { POINTS_TX_TYPES, WALLET_TX_TYPES } from '@powerbank/db';
+import { type POINTS_TX_TYPES, sqlRows, type WALLET_TX_TYPES } from '@powerbank/db';
 import { assertPositiveMinorUnits, DomainError, insufficientFunds, type LedgerKind } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 
@@ -106,9 +106,15 @@ function entrySql(t: LedgerTables, direction: 'debit' | 'credit'): string {
   );
 }
 
+// Written with `?` for readability while the text is assembled; run with `$n` (prepared statements).
+const numbered = (sql: string) => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
 const SQL = {
-  wallet: { debit: entrySql(WALLET, 'debit'), credit: entrySql(WALLET, 'credit') },
-  points: { debit: entrySql(POINTS, 'debit'), credit: entrySql(POINTS, 'credit') },
+  wallet: { debit: numbered(entrySql(WALLET, 'debit')), credit: numbered(entrySql(WALLET, 'credit')) },
+  points: { debit: numbered(entrySql(POINTS, 'debit')), credit: numbered(entrySql(POINTS, 'credit')) },
 };
 
 /** The statement and parameters for one entry; exported for the benchmark's pgbench script. */
@@ -155,8 +161,8 @@ export async function applyEntry(
   let rows: EntryRow[];
   try {
     rows = savepoint
-      ? await em.transactional((inner) => inner.execute<EntryRow[]>(sql, params))
-      : await em.execute<EntryRow[]>(sql, params);
+      ? await em.transactional((inner) => sqlRows<EntryRow>(inner, sql, params))
+      : await sqlRows<EntryRow>(em, sql, params);
   } catch (error) {
     // Without a savepoint the caller's transaction is aborted: nothing can be read in it any more.
     const recoverable = savepoint || !em.isInTransaction();
@@ -199,9 +205,10 @@ interface StoredEntry {
 
 async function findEntry(em: EntityManager, kind: LedgerKind, key: string): Promise<StoredEntry | undefined> {
   const t = kind === 'wallet' ? WALLET : POINTS;
-  const rows = await em.execute<StoredEntry[]>(
+  const rows = await sqlRows<StoredEntry>(
+    em,
     `select id, ${t.accountFk} as account_id, user_id, type, ${t.amountColumn} as delta, balance_after, ` +
-      `reference_type, reference_id from "${t.entries}" where idempotency_key = ?`,
+      `reference_type, reference_id from "${t.entries}" where idempotency_key = $1`,
     [key],
   );
   return rows[0];
@@ -254,8 +261,9 @@ function compareReplay(
 
 async function refusal(em: EntityManager, kind: LedgerKind, input: EntryInput<string>): Promise<DomainError> {
   const t = kind === 'wallet' ? WALLET : POINTS;
-  const rows = await em.execute<{ spendable: string | number }[]>(
-    `select ${t.spendable} as spendable from "${t.account}" where user_id = ?`,
+  const rows = await sqlRows<{ spendable: string | number }>(
+    em,
+    `select ${t.spendable} as spendable from "${t.account}" where user_id = $1`,
     [input.userId],
   );
   const account = rows[0];

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
+import { sqlRows, type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
 import {
   DomainError,
   decidePayment,
@@ -87,19 +87,22 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
   return run(async (tem) => {
     // Plain rows, not entities: this runs on every rental start, and nothing here is changed
     // through the unit of work (the ledger entries below are single statements too).
-    const [existing] = await tem.execute<StoredPayment[]>(
-      `select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = ? limit 1`,
+    const [existing] = await sqlRows<StoredPayment>(
+      tem,
+      `select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = $1 limit 1`,
       [input.idempotencyKey],
     );
     if (existing) return replayPayment(paymentOf(existing), input);
 
-    const [wallet] = await tem.execute<{ balance: string; held: string; currency: string }[]>(
-      'select balance, held, currency from wallet where user_id = ? limit 1',
+    const [wallet] = await sqlRows<{ balance: string; held: string; currency: string }>(
+      tem,
+      'select balance, held, currency from wallet where user_id = $1 limit 1',
       [input.userId],
     );
     if (!wallet) throw notFound('wallet');
-    const [points] = await tem.execute<{ balance: number }[]>(
-      'select balance from user_points where user_id = ? limit 1',
+    const [points] = await sqlRows<{ balance: number }>(
+      tem,
+      'select balance from user_points where user_id = $1 limit 1',
       [input.userId],
     );
     if (!points) throw notFound('points account');
@@ -115,10 +118,11 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
       input.split,
     );
     const transactionId = uuidv7();
-    await tem.execute(
+    await sqlRows(
+      tem,
       `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
                                  rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
-       values (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, now(), now())`,
+       values ($1, $2, $3, 'succeeded', $4, $5, $6, $7, $8, $9, now(), $10, $11, $12, now(), now())`,
       [
         transactionId,
         input.userId,

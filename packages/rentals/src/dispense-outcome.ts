@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import type { RentalEvent } from '@powerbank/machines';
 import { type Applied, applyRentalEvent } from './rental-events.ts';
 
@@ -30,9 +31,10 @@ export async function applyPowerBankReturn(
   report: { sn: string; slot: number; powerBankSerial: string },
   at = new Date(),
 ): Promise<Applied | null> {
-  const rows = await em.execute<{ id: string }[]>(
+  const rows = await sqlRows<{ id: string }>(
+    em,
     `select r.id from rental r join power_bank pb on pb.id = r.power_bank_id
-      where pb.serial_number = ? and r.status in ('active', 'overdue')`,
+      where pb.serial_number = $1 and r.status in ('active', 'overdue')`,
     [report.powerBankSerial],
   );
   const rentalId = rows[0]?.id;

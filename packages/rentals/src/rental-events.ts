@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PowerBank, Rental, RentalExtension, RentalPackage, Station, selectEntity } from '@powerbank/db';
+import { PowerBank, Rental, RentalExtension, RentalPackage, Station, selectEntity, sqlRows } from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -70,14 +70,14 @@ export async function applyRentalEvent(
   options: ApplyOptions = {},
 ): Promise<Applied> {
   return em.transactional(async (tem) => {
-    const rental = await selectEntity(tem, Rental, 'select * from rental where id = ? limit 1 for update', [
+    const rental = await selectEntity(tem, Rental, 'select * from rental where id = $1 limit 1 for update', [
       rentalId,
     ]);
     if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
     const config = await readRentalConfig(tem);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
-    const pkg = await selectEntity(tem, RentalPackage, 'select * from rental_package where id = ? limit 1', [
+    const pkg = await selectEntity(tem, RentalPackage, 'select * from rental_package where id = $1 limit 1', [
       rental.package.id,
     ]);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
@@ -188,7 +188,7 @@ async function chargeOrRecordDue(
 }
 
 async function setStartPaymentStatus(em: EntityManager, rental: Rental, status: 'refunded' | 'succeeded') {
-  await em.execute(`update transactions set status = ?, updated_at = now() where idempotency_key = ?`, [
+  await sqlRows(em, `update transactions set status = $1, updated_at = now() where idempotency_key = $2`, [
     status,
     key(rental, 'start'),
   ]);
@@ -214,7 +214,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     const powerBank = await selectEntity(
       c.em,
       PowerBank,
-      'select * from power_bank where serial_number = ? limit 1',
+      'select * from power_bank where serial_number = $1 limit 1',
       [c.event.powerBankSerial],
     );
     c.rental.powerBank = powerBank;
@@ -306,11 +306,11 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'RETURNED') return;
     const { em, rental, pkg, config } = c;
     const returnedAt = new Date(c.event.at);
-    const station = await selectEntity(em, Station, 'select * from station where serial_number = ? limit 1', [
+    const station = await selectEntity(em, Station, 'select * from station where serial_number = $1 limit 1', [
       c.event.stationSn,
     ]);
     const powerBank = rental.powerBank
-      ? await selectEntity(em, PowerBank, 'select * from power_bank where id = ? limit 1', [
+      ? await selectEntity(em, PowerBank, 'select * from power_bank where id = $1 limit 1', [
           rental.powerBank.id,
         ])
       : null;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 
 export interface RentalNotice {
@@ -18,9 +19,10 @@ export interface RentalNotice {
  * transaction alive on a duplicate.
  */
 export async function notifyRental(em: EntityManager, notice: RentalNotice): Promise<void> {
-  await em.execute(
+  await sqlRows(
+    em,
     `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at)
-     values (?, ?, ?, 'in_app', ?, ?, ?, 'sent', ?, now(), now(), now())
+     values ($1, $2, $3, 'in_app', $4, $5, $6, 'sent', $7, now(), now(), now())
      on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`,
     [
       uuidv7(),

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Rental } from '@powerbank/db';
+import { type Rental, sqlRows } from '@powerbank/db';
 import type { NatsConnection } from '@powerbank/messaging';
 import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
@@ -63,10 +63,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   };
   const graceTimers = new Set<NodeJS.Timeout>();
   const stillWaiting = async (rentalId: string) => {
-    const rows = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ status: string }[]>('select status from rental where id = ?', [rentalId]);
+    const rows = await sqlRows<{ status: string }>(orm.em.fork(), 'select status from rental where id = $1', [
+      rentalId,
+    ]);
     return rows[0]?.status === 'pending' || rows[0]?.status === 'dispensing';
   };
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import type { ClientRateLimitInfo, HonoConfigType, Store } from 'hono-rate-limiter';
 import type { AppEnv } from '../hono-env.ts';
 
@@ -32,7 +33,7 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
     }
     const [row] = await this.sql<{ hits: number; reset_at: Date }>(
       `insert into rate_limit_counter as c (key, hits, reset_at)
-       values (?, 1, now() + make_interval(secs => ? / 1000.0))
+       values ($1, 1, now() + make_interval(secs => $2::int / 1000.0))
        on conflict (key) do update
           set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end,
               reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end
@@ -44,13 +45,13 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
 
   async decrement(key: string): Promise<void> {
     await this.sql(
-      'update rate_limit_counter set hits = greatest(hits - 1, 0) where key = ? and reset_at > now()',
+      'update rate_limit_counter set hits = greatest(hits - 1, 0) where key = $1 and reset_at > now()',
       [this.prefix + key],
     );
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.sql('delete from rate_limit_counter where key = ?', [this.prefix + key]);
+    await this.sql('delete from rate_limit_counter where key = $1', [this.prefix + key]);
   }
 
   /** Drops counters whose window has ended (a key that comes back starts at 1 either way). */
@@ -59,6 +60,6 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
   }
 
   private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
-    return this.orm.em.getConnection().execute<T[]>(query, params);
+    return sqlRows<T>(this.orm.em, query, params);
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { type ADMIN_ROLES, type User, UserDevice, UserSession } from '@powerbank/db';
+import { type ADMIN_ROLES, sqlRows, type User, UserDevice, UserSession } from '@powerbank/db';
 
 /**
  * Sessions as Lucia's guide describes them (the `lucia` package itself is
@@ -79,13 +79,14 @@ export async function validateSessionToken(
   // A token is 32 base32 characters; anything else cannot be one, so skip the query.
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   // Session, user and staff role in one round trip: this runs on every authenticated request.
-  const [row] = await em.getConnection().execute<SessionRow[]>(
+  const [row] = await sqlRows<SessionRow>(
+    em,
     `select s.id, s.expires_at, s.revoked_at, u.id as user_id, u.status as user_status,
             a.id as admin_id, a.role as admin_role
        from user_session s
        join users u on u.id = s.user_id
        left join admin_profile a on a.user_id = u.id and a.is_active
-      where s.id = ?
+      where s.id = $1
       limit 1`,
     [sessionIdOf(token)],
   );

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalPackage, selectEntity, UserKyc } from '@powerbank/db';
+import { Rental, RentalPackage, selectEntity, sqlRows, UserKyc } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { payFromBalances } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
@@ -131,11 +131,10 @@ async function createInTransaction(
   const config = await readRentalConfig(tem);
   // One round trip for the user's side of the rules: a retry of an earlier start (answered as
   // that start, whatever else changed since), the account, and the user's rentals.
-  const [mine] = await tem.execute<
-    { status: string; replay: boolean; open: string; due: string; recent: string }[]
-  >(
+  const [mine] = await sqlRows<{ status: string; replay: boolean; open: string; due: string; recent: string }>(
+    tem,
     `select u.status,
-            exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = ?) as replay,
+            exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = $1) as replay,
             m.open, m.due, m.recent
        from users u
       cross join lateral (
@@ -143,7 +142,7 @@ async function createInTransaction(
                coalesce(sum(due_amount), 0) as due,
                count(*) filter (where created_at > now() - interval '1 minute') as recent
           from rental where user_id = u.id) m
-      where u.id = ?`,
+      where u.id = $2`,
     [input.idempotency_key, userId],
   );
   if (!mine) throw new DomainError('NOT_FOUND', 'no such user');
@@ -168,8 +167,9 @@ async function createInTransaction(
     });
   }
   // Locking the station row serialises starts at one station, so its ready power banks are never promised twice.
-  const [station] = await tem.execute<StationRow[]>(
-    'select id, status from station where serial_number = ? for update',
+  const [station] = await sqlRows<StationRow>(
+    tem,
+    'select id, status from station where serial_number = $1 for update',
     [input.station_sn],
   );
   if (!station) throw new DomainError('NOT_FOUND', 'no station with this serial');
@@ -179,7 +179,7 @@ async function createInTransaction(
   const pkg = await selectEntity(
     tem,
     RentalPackage,
-    'select * from rental_package where id = ? and is_active = true limit 1',
+    'select * from rental_package where id = $1 and is_active = true limit 1',
     [input.package_id],
   );
   if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
@@ -193,7 +193,7 @@ async function createInTransaction(
     `insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
                          wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
-     values (?, ?, ?, ?, 'pending', ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?, now(), now())
+     values ($1, $2, $3, $4, 'pending', $5, $6, 0, 0, 0, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
      returning *`,
     [id, userId, pkg.id, station.id, input.payment_mode, pkg.currency, input.idempotency_key, uuidv7()],
   );
@@ -223,10 +223,11 @@ async function createInTransaction(
   }
 
   // Last rule in RULES.md's order: a power bank ready and not already promised to a start in flight.
-  const [availability] = await tem.execute<{ ready: string; promised: string }[]>(
-    `select (select count(*) from station_slot where station_id = ? and status = 'ready' and battery_level >= ?) as ready,
-            (select count(*) from rental where start_station_id = ? and status in ('pending', 'dispensing') and id <> ?) as promised`,
-    [station.id, config.rental_min_battery_pct, station.id, id],
+  const [availability] = await sqlRows<{ ready: string; promised: string }>(
+    tem,
+    `select (select count(*) from station_slot where station_id = $1 and status = 'ready' and battery_level >= $2) as ready,
+            (select count(*) from rental where start_station_id = $1 and status in ('pending', 'dispensing') and id <> $3) as promised`,
+    [station.id, config.rental_min_battery_pct, id],
   );
   if (Number(availability?.ready ?? 0) - Number(availability?.promised ?? 0) <= 0) {
     // Thrown inside the transaction: the payment above is rolled back with it, so no money moved.
@@ -238,7 +239,7 @@ async function createInTransaction(
     await selectEntity(
       tem,
       Rental,
-      'update rental set prepaid_amount = ?, wallet_paid = ?, points_paid = ?, updated_at = now() where id = ? returning *',
+      'update rental set prepaid_amount = $1, wallet_paid = $2, points_paid = $3, updated_at = now() where id = $4 returning *',
       [pkg.price, paid.walletAmount, paid.points, id],
     );
   }

@@ -1,0 +1,26 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { CompiledQuery } from 'kysely';
+import { statementName } from './statement-names.ts';
+
+/**
+ * Rows of parameterised SQL (`$1`, `$2`…) run through `em` — on its transaction's connection when
+ * it is in one, else on its pool — as a named prepared statement: bound, parsed and planned once
+ * per connection. For hot paths that already speak SQL: `em.execute` inlines every parameter into
+ * the text (quoting, escaping) and Postgres parses and plans each call anew, which measured ~160 µs
+ * of Node CPU per statement against ~95 µs here, and several times the Postgres time.
+ *
+ * Errors are MikroORM's (a unique violation is a `UniqueConstraintViolationException`), as
+ * `em.execute` throws them.
+ */
+export async function sqlRows<R>(em: EntityManager, text: string, values: readonly unknown[] = []): Promise<R[]> {
+  // Kysely's Postgres connection hands `sql` to pg's `client.query(sql, parameters)` untouched, and
+  // pg takes a `{ name, text }` config there: that is what makes the statement a prepared one.
+  const prepared = { name: statementName(text), text } as unknown as string;
+  const query = { ...CompiledQuery.raw(text, values as unknown[]), sql: prepared };
+  try {
+    const result = await em.getKysely().executeQuery<R>(query);
+    return result.rows as R[];
+  } catch (error) {
+    throw em.getDriver().convertException(error as Error);
+  }
+}
