@@ -4,3 +4,4 @@ export * from './rental-events.ts';
 export * from './rental-holds.ts';
 export * from './rental-jobs.ts';
 export * from './rental-notify.ts';
+export * from './rental-record.ts';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PowerBank, Rental, RentalExtension, RentalPackage, Station, selectEntity, sqlRows } from '@powerbank/db';
+import { Rental, RentalExtension, RentalPackage, sqlRows } from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -22,6 +22,13 @@ import { refusedForFunds } from './insufficient-funds.ts';
 import { lateFeePolicy, type RentalConfig, readRentalConfig } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import { notifyRental } from './rental-notify.ts';
+import {
+  lockRental,
+  type PackageRecord,
+  type RentalRecord,
+  readPackage,
+  saveRental,
+} from './rental-record.ts';
 
 /** How the user pays an extension or a due (the client's choice, as calculate-options offers). */
 export interface UserPayment {
@@ -39,28 +46,29 @@ export interface ApplyOptions {
 
 export interface Applied {
   applied: boolean;
-  rental: Rental;
+  rental: RentalRecord;
 }
 
 interface EffectContext {
   em: EntityManager;
-  rental: Rental;
-  pkg: RentalPackage;
+  rental: RentalRecord;
+  pkg: PackageRecord;
   event: RentalEvent;
   config: RentalConfig;
   now: Date;
   options: ApplyOptions;
 }
 
-const ref = (rental: Rental) => ({ type: 'rental', id: rental.id });
-const key = (rental: Rental, what: string) => `rental:${rental.id}:${what}`;
+const ref = (rental: RentalRecord) => ({ type: 'rental', id: rental.id });
+const key = (rental: RentalRecord, what: string) => `rental:${rental.id}:${what}`;
 
 /**
  * Applies one event to one rental: the row is locked, the machine decides
  * from its stored status, the effects (ledger entries, notifications, power
  * bank) and the new status are written in one transaction. An event that
  * does not apply (a duplicate, a second instance's copy, a late message)
- * changes nothing and returns `applied: false`. Every ledger entry's key is
+ * changes nothing and returns `applied: false`. The rental is a plain record
+ * written back with one update (see rental-record.ts for why not an entity). Every ledger entry's key is
  * derived from the rental id, so even a replayed effect moves money once.
  */
 export async function applyRentalEvent(
@@ -70,16 +78,12 @@ export async function applyRentalEvent(
   options: ApplyOptions = {},
 ): Promise<Applied> {
   return em.transactional(async (tem) => {
-    const rental = await selectEntity(tem, Rental, 'select * from rental where id = $1 limit 1 for update', [
-      rentalId,
-    ]);
+    const rental = await lockRental(tem, rentalId);
     if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
     const config = await readRentalConfig(tem);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
-    const pkg = await selectEntity(tem, RentalPackage, 'select * from rental_package where id = $1 limit 1', [
-      rental.package.id,
-    ]);
+    const pkg = await readPackage(tem, rental.packageId);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
     const context: EffectContext = {
       em: tem,
@@ -103,12 +107,12 @@ export async function applyRentalEvent(
         rental.settledAt = context.now;
       }
     }
-    // The unit of work (the rental's new status and figures) is written by transactional() at commit.
+    await saveRental(tem, rental);
     return { applied: true, rental };
   });
 }
 
-function contextOf(rental: Rental, config: RentalConfig) {
+function contextOf(rental: RentalRecord, config: RentalConfig) {
   return {
     extensionCount: rental.extensionCount,
     maxExtensions: config.max_extensions,
@@ -128,7 +132,7 @@ async function giveBack(c: EffectContext, wallet: number, points: number, what: 
   const { em, rental } = c;
   if (wallet > 0) {
     await ledger.creditWallet(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount: wallet,
       type: 'refund',
       idempotencyKey: key(rental, `${what}:wallet`),
@@ -137,7 +141,7 @@ async function giveBack(c: EffectContext, wallet: number, points: number, what: 
   }
   if (points > 0) {
     await ledger.creditPoints(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount: points,
       type: 'refund',
       idempotencyKey: key(rental, `${what}:points`),
@@ -161,7 +165,7 @@ async function chargeOrRecordDue(
   const { em, rental } = c;
   const refused = await refusedForFunds(() =>
     payFromBalances(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount,
       type,
       mode: 'wallet_points',
@@ -177,7 +181,7 @@ async function chargeOrRecordDue(
   }
   rental.dueAmount += amount;
   await notifyRental(em, {
-    userId: rental.user.id,
+    userId: rental.userId,
     rentalId: rental.id,
     type: `rental_due_${what}`,
     title: 'Payment due',
@@ -187,7 +191,11 @@ async function chargeOrRecordDue(
   return false;
 }
 
-async function setStartPaymentStatus(em: EntityManager, rental: Rental, status: 'refunded' | 'succeeded') {
+async function setStartPaymentStatus(
+  em: EntityManager,
+  rental: RentalRecord,
+  status: 'refunded' | 'succeeded',
+) {
   await sqlRows(em, `update transactions set status = $1, updated_at = now() where idempotency_key = $2`, [
     status,
     key(rental, 'start'),
@@ -200,7 +208,7 @@ const notify = (
   title: string,
   body: string,
   payload?: Record<string, unknown>,
-) => notifyRental(c.em, { userId: c.rental.user.id, rentalId: c.rental.id, type, title, body, payload });
+) => notifyRental(c.em, { userId: c.rental.userId, rentalId: c.rental.id, type, title, body, payload });
 
 const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   markDispensing: async () => {},
@@ -211,13 +219,12 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.rental.status === 'failed') {
       await holdDeposit(c.em, c.rental, postpaidDeposit(c.pkg, c.config), false);
     }
-    const powerBank = await selectEntity(
+    const [powerBank] = await sqlRows<{ id: string }>(
       c.em,
-      PowerBank,
-      'select * from power_bank where serial_number = $1 limit 1',
+      'select id from power_bank where serial_number = $1 limit 1',
       [c.event.powerBankSerial],
     );
-    c.rental.powerBank = powerBank;
+    c.rental.powerBankId = powerBank?.id ?? null;
     c.rental.startSlotIndex = c.event.slot;
     c.rental.startedAt = c.now;
     c.rental.dueAt = new Date(c.now.getTime() + c.pkg.durationMinutes * 60_000);
@@ -234,7 +241,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   reverseRefund: async (c) => {
     const { em, rental } = c;
     // The user has the power bank after all: take the refund back; what cannot be taken becomes a due.
-    const debit = { userId: rental.user.id, reference: ref(rental) };
+    const debit = { userId: rental.userId, reference: ref(rental) };
     if (rental.walletPaid > 0) {
       const refused = await refusedForFunds(() =>
         ledger.debitWallet(em, {
@@ -292,11 +299,14 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     ),
 
   chargeLostPrice: async (c) => {
-    const powerBank = c.rental.powerBank
-      ? await c.em.findOne(PowerBank, { id: c.rental.powerBank.id })
-      : null;
-    const price = powerBank?.price ?? 0;
-    if (powerBank) powerBank.status = 'lost';
+    const [powerBank] = c.rental.powerBankId
+      ? await sqlRows<{ price: string }>(
+          c.em,
+          `update power_bank set status = 'lost', updated_at = now() where id = $1 returning price`,
+          [c.rental.powerBankId],
+        )
+      : [];
+    const price = powerBank ? Number(powerBank.price) : 0;
     // Capture: the hold goes back and the price is charged in this transaction.
     await releaseDeposit(c.em, c.rental);
     await chargeOrRecordDue(c, price, 'fine', 'lost');
@@ -306,16 +316,16 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'RETURNED') return;
     const { em, rental, pkg, config } = c;
     const returnedAt = new Date(c.event.at);
-    const station = await selectEntity(em, Station, 'select * from station where serial_number = $1 limit 1', [
+    const [station] = await sqlRows<{ id: string }>(em, 'select id from station where serial_number = $1 limit 1', [
       c.event.stationSn,
     ]);
-    const powerBank = rental.powerBank
-      ? await selectEntity(em, PowerBank, 'select * from power_bank where id = $1 limit 1', [
-          rental.powerBank.id,
+    const [powerBank] = rental.powerBankId
+      ? await sqlRows<{ price: string }>(em, 'select price from power_bank where id = $1 limit 1', [
+          rental.powerBankId,
         ])
-      : null;
+      : [];
     rental.returnedAt = returnedAt;
-    rental.returnStation = station;
+    rental.returnStationId = station?.id ?? null;
     rental.returnSlotIndex = c.event.slot;
     const startedAt = rental.startedAt ?? rental.createdAt;
     const settlement = settleRental({
@@ -325,7 +335,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       returnedAt,
       perMinuteRate: pkg.perMinuteRate,
       alreadyPaid: rental.prepaidAmount,
-      priceCap: powerBank?.price ?? Number.MAX_SAFE_INTEGER,
+      priceCap: powerBank ? Number(powerBank.price) : Number.MAX_SAFE_INTEGER,
       policy: lateFeePolicy(config),
     });
     rental.overageAmount = settlement.overage;
@@ -344,7 +354,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     // settles a rental once): no savepoints needed around them.
     if (config.return_points > 0) {
       await ledger.creditPoints(em, {
-        userId: rental.user.id,
+        userId: rental.userId,
         amount: config.return_points,
         type: 'rental_reward',
         idempotencyKey: key(rental, 'return-points'),
@@ -354,7 +364,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     }
     if (settlement.timely && config.timely_return_points > 0) {
       await ledger.creditPoints(em, {
-        userId: rental.user.id,
+        userId: rental.userId,
         amount: config.timely_return_points,
         type: 'timely_return',
         idempotencyKey: key(rental, 'timely-points'),
@@ -417,9 +427,10 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'EXTEND' || !options.payment || options.extensionPackageId === undefined) {
       throw new DomainError('VALIDATION_FAILED', 'an extension needs a package and a payment');
     }
-    const pkg = await em.findOneOrFail(RentalPackage, { id: options.extensionPackageId });
+    const pkg = await readPackage(em, options.extensionPackageId);
+    if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
     const payment = await payFromBalances(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount: pkg.price,
       type: 'extension',
       mode: options.payment.mode,
@@ -431,9 +442,10 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     });
     const previousDueAt = rental.dueAt ?? c.now;
     const newDueAt = new Date(previousDueAt.getTime() + c.event.minutes * 60_000);
+    // Inserted by transactional()'s flush at commit, after the rental's own update.
     em.create(RentalExtension, {
-      rental,
-      package: pkg,
+      rental: em.getReference(Rental, rental.id),
+      package: em.getReference(RentalPackage, pkg.id),
       minutes: c.event.minutes,
       amount: pkg.price,
       currency: pkg.currency,
@@ -451,7 +463,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     const { em, rental, options } = c;
     if (!options.payment) throw new DomainError('VALIDATION_FAILED', 'paying a due needs a payment choice');
     await payFromBalances(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount: rental.dueAmount,
       type: 'due',
       mode: options.payment.mode,

@@ -1,18 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Rental, RentalPackage } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { holdWallet, releaseHold } from '@powerbank/ledger';
 import { refusedForFunds } from './insufficient-funds.ts';
 import type { RentalConfig } from './rental-config.ts';
+import type { PackageRecord, RentalRecord } from './rental-record.ts';
+
+/** What a hold needs of a rental; the rental logic keeps `heldAmount` up to date on it. */
+type HoldingRental = Pick<RentalRecord, 'id' | 'userId' | 'heldAmount'>;
 
 /** What a postpaid start sets aside: the package's deposit, or AppConfig's postpaid minimum when it has none. */
-export function postpaidDeposit(pkg: RentalPackage, config: RentalConfig): number {
+export function postpaidDeposit(
+  pkg: Pick<PackageRecord, 'paymentModel' | 'depositAmount'>,
+  config: RentalConfig,
+): number {
   if (pkg.paymentModel !== 'postpaid') return 0;
   return pkg.depositAmount > 0 ? pkg.depositAmount : config.postpaid_min_balance;
 }
 
-const holdKey = (rental: Rental) => `rental:${rental.id}:hold`;
-const ref = (rental: Rental) => ({ type: 'rental', id: rental.id });
+const holdKey = (rental: HoldingRental) => `rental:${rental.id}:hold`;
+const ref = (rental: HoldingRental) => ({ type: 'rental', id: rental.id });
 
 /**
  * Holds a postpaid rental's deposit in the caller's transaction and records it
@@ -23,14 +29,14 @@ const ref = (rental: Rental) => ({ type: 'rental', id: rental.id });
  */
 export async function holdDeposit(
   em: EntityManager,
-  rental: Rental,
+  rental: HoldingRental,
   amount: number,
   required: boolean,
 ): Promise<void> {
   if (amount <= 0 || rental.heldAmount > 0) return;
   const refused = await refusedForFunds(() =>
     holdWallet(em, {
-      userId: rental.user.id,
+      userId: rental.userId,
       amount,
       idempotencyKey: holdKey(rental),
       reference: ref(rental),
@@ -52,10 +58,10 @@ export async function holdDeposit(
  * Gives a rental's hold back, once: the rental row is locked by the caller and
  * `held_amount` goes to 0 in the same transaction as `wallet.held`.
  */
-export async function releaseDeposit(em: EntityManager, rental: Rental): Promise<void> {
+export async function releaseDeposit(em: EntityManager, rental: HoldingRental): Promise<void> {
   if (rental.heldAmount <= 0) return;
   await releaseHold(em, {
-    userId: rental.user.id,
+    userId: rental.userId,
     amount: rental.heldAmount,
     idempotencyKey: `rental:${rental.id}:release`,
     reference: ref(rental),

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Rental } from '@powerbank/db';
+import type { RentalRecord } from './rental-record.ts';
 import type { RentalEvent } from '@powerbank/machines';
 import { readRentalConfig } from './rental-config.ts';
 import { applyRentalEvent } from './rental-events.ts';
@@ -13,7 +13,7 @@ export interface JobCounts {
 
 export interface ReconcileHooks {
   /** Reconciliation applied a return to this rental (committed; settled unless something stopped it). */
-  onReturned?: (rental: Rental) => void;
+  onReturned?: (rental: RentalRecord) => void;
 }
 
 export interface StalePending {

@@ -1,10 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type Rental, sqlRows } from '@powerbank/db';
+import { sqlRows } from '@powerbank/db';
 import type { NatsConnection } from '@powerbank/messaging';
 import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   applyPowerBankReturn,
+  type RentalRecord,
   runRentalTimers,
   stalePendingRentals,
 } from '@powerbank/rentals';
@@ -104,11 +105,11 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   });
 
   /** Announces a rental a return has just settled (committed); a return that left it otherwise is not. */
-  const publishSettled = (rental: Rental) => {
+  const publishSettled = (rental: RentalRecord) => {
     if (rental.status !== 'settled') return;
     const event: RentalSettledEvent = {
       rentalId: rental.id,
-      userId: rental.user.id,
+      userId: rental.userId,
       status: rental.status,
       currency: rental.currency,
       settledAmount: rental.settledAmount,

@@ -2,6 +2,7 @@ import { wrap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Rental } from '@powerbank/db';
 import { DomainError, formatMoney } from '@powerbank/domain';
+import type { RentalRecord } from '@powerbank/rentals';
 import type { RentalOutput } from './rentals.schemas.ts';
 
 export const RENTAL_POPULATE = ['startStation', 'returnStation', 'powerBank'] as const;
@@ -10,20 +11,24 @@ export const RENTAL_POPULATE = ['startStation', 'returnStation', 'powerBank'] as
 const serialOf = (row: { serialNumber: string } | null | undefined) =>
   row && wrap(row).isInitialized() ? row.serialNumber : null;
 
-/**
- * The answer for a rental. `startStationSn` stands in for the start station
- * when it was not loaded but the caller knows its serial.
- */
-export function rentalOutput(rental: Rental, known: { startStationSn?: string } = {}): RentalOutput {
+/** The serials an answer shows for a rental's start station, return station and power bank. */
+export interface RentalSerials {
+  startStationSn: string | null;
+  returnStationSn: string | null;
+  powerBankSerial: string | null;
+}
+
+/** The answer for a rental record (the rental logic's plain row). */
+export function rentalRecordOutput(rental: RentalRecord, serials: RentalSerials): RentalOutput {
   const money = (amount: number) => formatMoney(amount, rental.currency);
   return {
     id: rental.id,
     status: rental.status,
-    package_id: rental.package.id,
+    package_id: rental.packageId,
     payment_mode: rental.paymentMode,
-    start_station_sn: serialOf(rental.startStation) ?? known.startStationSn ?? null,
-    return_station_sn: serialOf(rental.returnStation),
-    power_bank_serial: serialOf(rental.powerBank),
+    start_station_sn: serials.startStationSn,
+    return_station_sn: serials.returnStationSn,
+    power_bank_serial: serials.powerBankSerial,
     slot: rental.startSlotIndex ?? null,
     prepaid: money(rental.prepaidAmount),
     wallet_paid: money(rental.walletPaid),
@@ -40,6 +45,34 @@ export function rentalOutput(rental: Rental, known: { startStationSn?: string } 
     settled_at: rental.settledAt ?? null,
     created_at: rental.createdAt,
   };
+}
+
+/** The answer for a rental entity, its serials from the relations loaded with it (RENTAL_POPULATE). */
+export function rentalOutput(rental: Rental): RentalOutput {
+  return rentalRecordOutput(
+    {
+      ...rental,
+      userId: rental.user.id,
+      packageId: rental.package.id,
+      startStationId: rental.startStation.id,
+      powerBankId: rental.powerBank?.id ?? null,
+      returnStationId: rental.returnStation?.id ?? null,
+      startSlotIndex: rental.startSlotIndex ?? null,
+      returnSlotIndex: rental.returnSlotIndex ?? null,
+      dispenseCommandId: rental.dispenseCommandId ?? null,
+      failureReason: rental.failureReason ?? null,
+      startedAt: rental.startedAt ?? null,
+      dueAt: rental.dueAt ?? null,
+      returnedAt: rental.returnedAt ?? null,
+      settledAt: rental.settledAt ?? null,
+      cancelledAt: rental.cancelledAt ?? null,
+    },
+    {
+      startStationSn: serialOf(rental.startStation),
+      returnStationSn: serialOf(rental.returnStation),
+      powerBankSerial: serialOf(rental.powerBank),
+    },
+  );
 }
 
 /** A rental of this user, as stored now; someone else's is 404 like a missing one (ids are not enumerable). */

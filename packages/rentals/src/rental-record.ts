@@ -1,0 +1,168 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
+import type { PaymentMode, RentalStatus } from '@powerbank/domain';
+
+/**
+ * A rental as the rental logic reads and changes it: the row's fields, not an ORM entity. Every
+ * rental event loads one under its row lock and writes it back with one update; hydrating a
+ * `Rental` entity (a reference object per foreign key, a change-set snapshot) and diffing it at
+ * commit cost more CPU than the rest of an event's work in Node, twice per rental.
+ */
+export interface RentalRecord {
+  id: string;
+  userId: string;
+  packageId: number;
+  startStationId: string;
+  startSlotIndex: number | null;
+  powerBankId: string | null;
+  returnStationId: string | null;
+  returnSlotIndex: number | null;
+  status: RentalStatus;
+  paymentMode: PaymentMode;
+  currency: string;
+  prepaidAmount: number;
+  walletPaid: number;
+  pointsPaid: number;
+  heldAmount: number;
+  overageAmount: number;
+  lateFeeAmount: number;
+  settledAmount: number;
+  dueAmount: number;
+  extensionCount: number;
+  idempotencyKey: string;
+  dispenseCommandId: string | null;
+  failureReason: string | null;
+  startedAt: Date | null;
+  dueAt: Date | null;
+  returnedAt: Date | null;
+  settledAt: Date | null;
+  cancelledAt: Date | null;
+  createdAt: Date;
+}
+
+/** What the rental logic needs of a package. */
+export interface PackageRecord {
+  id: number;
+  name: string;
+  paymentModel: 'prepaid' | 'postpaid';
+  durationMinutes: number;
+  price: number;
+  perMinuteRate: number;
+  depositAmount: number;
+  currency: string;
+}
+
+type Row = Record<string, unknown>;
+// Money columns are bigint: pg answers them as strings.
+const num = (value: unknown) => Number(value);
+const numOrNull = (value: unknown) => (value === null ? null : Number(value));
+
+/**
+ * A `rental` row (`select *`) as a record. The ORM's connections answer timestamps as text (its
+ * type parsers); the platform parses them as the ORM would.
+ */
+export function rentalRecord(em: EntityManager, row: Row): RentalRecord {
+  const platform = em.getPlatform();
+  const date = (value: unknown) => platform.parseDate(value as string);
+  const dateOrNull = (value: unknown) => (value === null ? null : date(value));
+  return {
+    id: row.id as string,
+    userId: row.user_id as string,
+    packageId: num(row.package_id),
+    startStationId: row.start_station_id as string,
+    startSlotIndex: numOrNull(row.start_slot_index),
+    powerBankId: (row.power_bank_id as string | null) ?? null,
+    returnStationId: (row.return_station_id as string | null) ?? null,
+    returnSlotIndex: numOrNull(row.return_slot_index),
+    status: row.status as RentalStatus,
+    paymentMode: row.payment_mode as PaymentMode,
+    currency: row.currency as string,
+    prepaidAmount: num(row.prepaid_amount),
+    walletPaid: num(row.wallet_paid),
+    pointsPaid: num(row.points_paid),
+    heldAmount: num(row.held_amount),
+    overageAmount: num(row.overage_amount),
+    lateFeeAmount: num(row.late_fee_amount),
+    settledAmount: num(row.settled_amount),
+    dueAmount: num(row.due_amount),
+    extensionCount: num(row.extension_count),
+    idempotencyKey: row.idempotency_key as string,
+    dispenseCommandId: (row.dispense_command_id as string | null) ?? null,
+    failureReason: (row.failure_reason as string | null) ?? null,
+    startedAt: dateOrNull(row.started_at),
+    dueAt: dateOrNull(row.due_at),
+    returnedAt: dateOrNull(row.returned_at),
+    settledAt: dateOrNull(row.settled_at),
+    cancelledAt: dateOrNull(row.cancelled_at),
+    createdAt: date(row.created_at),
+  };
+}
+
+/** A `rental_package` row as a record. */
+export function packageRecord(row: Row): PackageRecord {
+  return {
+    id: num(row.id),
+    name: row.name as string,
+    paymentModel: row.payment_model as PackageRecord['paymentModel'],
+    durationMinutes: num(row.duration_minutes),
+    price: num(row.price),
+    perMinuteRate: num(row.per_minute_rate),
+    depositAmount: num(row.deposit_amount),
+    currency: row.currency as string,
+  };
+}
+
+/** The rental, locked `for update` in the caller's transaction, or null. */
+export async function lockRental(em: EntityManager, id: string): Promise<RentalRecord | null> {
+  const [row] = await sqlRows<Row>(em, 'select * from rental where id = $1 limit 1 for update', [id]);
+  return row ? rentalRecord(em, row) : null;
+}
+
+/** The package, or null (`activeOnly`: only one that can be rented now). */
+export async function readPackage(em: EntityManager, id: number, activeOnly = false): Promise<PackageRecord | null> {
+  const [row] = await sqlRows<Row>(
+    em,
+    activeOnly
+      ? 'select * from rental_package where id = $1 and is_active = true limit 1'
+      : 'select * from rental_package where id = $1 limit 1',
+    [id],
+  );
+  return row ? packageRecord(row) : null;
+}
+
+/**
+ * Writes back every field a rental event may change, in one statement (one prepared text for all
+ * events). The caller holds the row lock, so nothing else changed them meanwhile.
+ */
+export async function saveRental(em: EntityManager, r: RentalRecord): Promise<void> {
+  await sqlRows(
+    em,
+    `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
+            return_slot_index = $6, prepaid_amount = $7, held_amount = $8, overage_amount = $9,
+            late_fee_amount = $10, settled_amount = $11, due_amount = $12, extension_count = $13,
+            failure_reason = $14, started_at = $15, due_at = $16, returned_at = $17, settled_at = $18,
+            cancelled_at = $19, updated_at = now()
+      where id = $1`,
+    [
+      r.id,
+      r.status,
+      r.powerBankId,
+      r.startSlotIndex,
+      r.returnStationId,
+      r.returnSlotIndex,
+      r.prepaidAmount,
+      r.heldAmount,
+      r.overageAmount,
+      r.lateFeeAmount,
+      r.settledAmount,
+      r.dueAmount,
+      r.extensionCount,
+      r.failureReason,
+      r.startedAt,
+      r.dueAt,
+      r.returnedAt,
+      r.settledAt,
+      r.cancelledAt,
+    ],
+  );
+}
