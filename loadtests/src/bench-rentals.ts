@@ -305,16 +305,21 @@ await simulator.stop();
 // inline, and the actor snapshot written is a real one from this run (bench_pg_snapshot). The
 // power bank goes back into the slot it left (the service path returns it at the other station:
 // the same statements, and each client's rows stay consistent from one rental to the next).
-const raw = aCrowd(2000, { wallet: 100_000_000 });
-await runStatements(raw.statements);
+const rawCrowd = aCrowd(2000, { wallet: 100_000_000 });
+await runStatements(rawCrowd.statements);
 await db.query(`create table bench_pg_user as
-  select row_number() over () as n, u.id as user_id, s.id as session_id
-    from users u join user_session s on s.user_id = u.id where u.id in (${raw.users.map((u) => `'${u.userId}'`).join(',')})`);
+  select row_number() over () as n, u.id as user_id, s.id as session_id, 'write:user:' || u.id as rl_key
+    from users u join user_session s on s.user_id = u.id where u.id in (${rawCrowd.users.map((u) => `'${u.userId}'`).join(',')})`);
 await db.query(`create table bench_pg_station as
   select row_number() over () as n, s.id as station_id, s.serial_number as sn, pb.id as pb_id, pb.serial_number as pb_serial, pb.current_slot_index as slot
     from station s join lateral (select * from power_bank p where p.current_station_id = s.id order by p.current_slot_index limit 1) pb on true
    where s.serial_number like 'RB${tag}%'`);
 const stationRows = Number((await db.query('select count(*) as n from bench_pg_station')).rows[0].n);
+// The services pass each idempotency and rate-limit key as a parameter; the script reads them into
+// variables too (pgbench would take a ':word' inside a quoted literal for a variable).
+await db.query(
+  `create function bench_key(rental text, variadic parts text[]) returns text language sql immutable return 'rental:' || rental || ':' || array_to_string(parts, ':')`,
+);
 await db.query(`create table bench_pg_snapshot as
   select snapshot from station_actor_state where serial_number like 'RB${tag}%' order by version desc limit 1`);
 
@@ -325,28 +330,40 @@ const stationUpdate = (sn: string) =>
   `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
 const slotUpsert = (sn: string, status: string, serial: string) =>
   `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
-const configKeys15 = "any(array['k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15'])";
-const script = `
+const configKeys15 =
+  "any(array['k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15'])";
+const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
+const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
+/**
+ * The script's variables, read per rental: in simple mode as quoted literals pasted into the text,
+ * with `-M prepared` as plain values bound as parameters.
+ */
+const variables = (protocol: 'simple' | 'prepared') => {
+  const lit = (expr: string) => (protocol === 'simple' ? `quote_literal(${expr})` : expr);
+  return `
 \\set n random(1, 2000)
 \\set st (:client_id % ${stationRows}) + 1
-select quote_literal(user_id) as uid, quote_literal(session_id) as sid from bench_pg_user where n = :n \\gset
-select quote_literal(station_id) as stid, quote_literal(sn) as sn, quote_literal(pb_id) as pbid, quote_literal(pb_serial) as pbs, slot from bench_pg_station where n = :st \\gset
-select quote_literal(gen_random_uuid()) as rid, quote_literal(gen_random_uuid()) as tid, quote_literal(gen_random_uuid()) as cid \\gset
-select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id = :sid limit 1;
+select ${lit('user_id')} as uid, ${lit('session_id')} as sid, ${lit('rl_key')} as rlkey from bench_pg_user where n = :n \\gset
+select ${lit('station_id')} as stid, ${lit('sn')} as sn, ${lit('pb_id')} as pbid, ${lit('pb_serial')} as pbs, slot from bench_pg_station where n = :st \\gset
+select ${lit('r')} as rid, ${lit('t')} as tid, ${lit('c')} as cid, ${KEYS.map((what) => `${lit(`bench_key(r, '${what.split(':').join("', '")}')`)} as ${keyVar(what)}`).join(', ')}
+  from (select gen_random_uuid()::text as r, gen_random_uuid()::text as t, gen_random_uuid()::text as c) ids \\gset
+`;
+};
+const statements = `select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id = :sid limit 1;
 select id, role from admin_profile where user_id = :uid and is_active = true limit 1;
-insert into rate_limit_counter as c (key, hits, reset_at) values ('write:user:' || :uid, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
+insert into rate_limit_counter as c (key, hits, reset_at) values (:rlkey, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
 begin;
 select key, value from app_config where key = ${configKeys15};
 select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
 select id, status from station where serial_number = :sn for update;
 select * from rental_package where id = ${packageId} and is_active = true limit 1;
 insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning *;
-select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = 'rental:' || :rid || ':start' limit 1;
+select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = :k_start limit 1;
 select key, value from app_config where key = any(array['p1', 'p2', 'p3']);
 select balance, held, currency from wallet where user_id = :uid limit 1;
 select balance from user_points where user_id = :uid limit 1;
-insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', 'rental:' || :rid || ':start', now(), now());
-with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, 'rental:' || :rid || ':start:wallet', 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
+insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now());
+with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 select (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
 update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, updated_at = now() where id = :rid returning *;
 commit;
@@ -368,7 +385,7 @@ select * from rental where id = :rid limit 1 for update;
 select key, value from app_config where key = ${configKeys15};
 select * from rental_package where id = ${packageId} limit 1;
 select * from power_bank where serial_number = :pbs limit 1;
-insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', 'rental:' || :rid || ':started', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
 update rental set power_bank_id = :pbid, start_slot_index = :slot, status = 'active', started_at = now(), due_at = now() + interval '1 hour', updated_at = now() where id = :rid;
 commit;
 select status from rental where id = :rid;
@@ -386,58 +403,96 @@ select key, value from app_config where key = ${configKeys15};
 select * from rental_package where id = ${packageId} limit 1;
 select * from station where serial_number = :sn limit 1;
 select * from power_bank where id = :pbid limit 1;
-with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, 'rental:' || :rid || ':reward', 'Rental', now() from a returning id;
-with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, 'rental:' || :rid || ':timely', 'Rental', now() from a returning id;
-insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', 'rental:' || :rid || ':returned', now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
+with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
 update rental set return_station_id = :stid, return_slot_index = :slot, returned_at = now(), status = 'settled', settled_at = now(), updated_at = now() where id = :rid;
 commit;
 `;
+// pgbench runs the script twice: with its default simple protocol (each statement's text parsed and
+// planned per call: the figure the ratio is taken against) and with `-M prepared` (parsed once per
+// connection, as the services' own statements are: sqlRows, station-core's pool). The same script
+// serves both: quoted literals in simple mode, bound parameters when prepared — typed where
+// Postgres cannot infer a parameter's type (the arguments of jsonb_build_object/array).
+function scriptFor(protocol: 'simple' | 'prepared'): string {
+  return variables(protocol) + typedInJsonBuilders(statements);
+}
+
+/** `:name` → `:name::text` (`::int` for the slot) inside every jsonb_build_object/array call. */
+function typedInJsonBuilders(sql: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of sql.matchAll(/jsonb_build_(object|array)\(/g)) {
+    if (match.index < at) continue; // inside a builder already typed
+    let depth = 0;
+    let end = match.index + match[0].length - 1;
+    do {
+      if (sql[end] === '(') depth += 1;
+      if (sql[end] === ')') depth -= 1;
+      end += 1;
+    } while (depth > 0);
+    const call = sql
+      .slice(match.index, end)
+      .replace(/:(\w+)\b(?!::)/g, (_all, name: string) => `:${name}::${name === 'slot' ? 'int' : 'text'}`);
+    out += sql.slice(at, match.index) + call;
+    at = end;
+  }
+  return out + sql.slice(at);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'bench-rentals-'));
-const scriptPath = join(dir, 'rental.sql');
-writeFileSync(scriptPath, script);
 const url = new URL(dbUrl);
-log(`pgbench: ${workers} clients, ${durationS} s`);
-const bench = spawn(
-  'pgbench',
-  [
-    '-h',
-    url.hostname,
-    '-p',
-    url.port || '5432',
-    '-U',
-    decodeURIComponent(url.username) || 'postgres',
-    '-n',
-    '-f',
-    scriptPath,
-    '-c',
-    String(workers),
-    '-j',
-    '2',
-    '-T',
-    String(durationS),
-    url.pathname.slice(1),
-  ],
-  { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
-);
-let benchOut = '';
-bench.stdout.on('data', (chunk) => {
-  benchOut += chunk;
-});
-bench.stderr.on('data', (chunk) => {
-  benchOut += chunk;
-});
-const benchExit = new Promise<number | null>((resolve) => bench.on('close', resolve));
-// The raw side's CPU over the middle of its run (its backends connected, not yet gone): what the
-// same statements cost Postgres and pgbench per rental, next to the service path's figures.
-const rawCpu = cpuWindow({ postgres: () => pidsNamed('postgres'), pgbench: () => pidsNamed('pgbench') });
-await sleep(1000);
-rawCpu.start();
-const rawWindowStart = performance.now();
-await sleep(Math.max(1, durationS - 2) * 1000);
-const rawCpuUsed = rawCpu.stop();
-const rawWindowS = (performance.now() - rawWindowStart) / 1000;
-if ((await benchExit) !== 0) throw new Error(`pgbench failed: ${benchOut}`);
-const rawTps = Number(/tps = ([\d.]+)/.exec(benchOut)?.[1] ?? 0);
+async function runRaw(protocol: 'simple' | 'prepared') {
+  const scriptPath = join(dir, `rental-${protocol}.sql`);
+  writeFileSync(scriptPath, scriptFor(protocol));
+  log(`pgbench (${protocol} protocol): ${workers} clients, ${durationS} s`);
+  const bench = spawn(
+    'pgbench',
+    [
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      decodeURIComponent(url.username) || 'postgres',
+      '-n',
+      '-M',
+      protocol,
+      '-f',
+      scriptPath,
+      '-c',
+      String(workers),
+      '-j',
+      '2',
+      '-T',
+      String(durationS),
+      url.pathname.slice(1),
+    ],
+    { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } },
+  );
+  let benchOut = '';
+  bench.stdout.on('data', (chunk) => {
+    benchOut += chunk;
+  });
+  bench.stderr.on('data', (chunk) => {
+    benchOut += chunk;
+  });
+  const benchExit = new Promise<number | null>((resolve) => bench.on('close', resolve));
+  // The raw side's CPU over the middle of its run (its backends connected, not yet gone): what the
+  // same statements cost Postgres and pgbench per rental, next to the service path's figures.
+  const rawCpu = cpuWindow({ postgres: () => pidsNamed('postgres'), pgbench: () => pidsNamed('pgbench') });
+  await sleep(1000);
+  rawCpu.start();
+  const rawWindowStart = performance.now();
+  await sleep(Math.max(1, durationS - 2) * 1000);
+  const cpuUsed = rawCpu.stop();
+  const windowS = (performance.now() - rawWindowStart) / 1000;
+  if ((await benchExit) !== 0) throw new Error(`pgbench failed: ${benchOut}`);
+  const tps = Number(/tps = ([\d.]+)/.exec(benchOut)?.[1] ?? 0);
+  return { tps, cpuUsed, windowS };
+}
+const raw = await runRaw('simple');
+const rawPrepared = await runRaw('prepared');
 rmSync(dir, { recursive: true, force: true });
 
 // ---- report ---------------------------------------------------------------------------------------
@@ -459,8 +514,10 @@ const figures = {
   completed,
   failed,
   rentals_per_s: Number(rentalsPerS.toFixed(1)),
-  raw_tps: Number(rawTps.toFixed(1)),
-  ratio: rawTps > 0 ? Number((rentalsPerS / rawTps).toFixed(2)) : 0,
+  raw_tps: Number(raw.tps.toFixed(1)),
+  ratio: raw.tps > 0 ? Number((rentalsPerS / raw.tps).toFixed(2)) : 0,
+  raw_prepared_tps: Number(rawPrepared.tps.toFixed(1)),
+  ratio_to_prepared: rawPrepared.tps > 0 ? Number((rentalsPerS / rawPrepared.tps).toFixed(2)) : 0,
   start_p50_ms: Number(percentile(starts, 50).toFixed(1)),
   start_p99_ms: Number(percentile(starts, 99).toFixed(1)),
   rental_p50_ms: Number(percentile(cycles, 50).toFixed(1)),
@@ -468,7 +525,8 @@ const figures = {
   // Each process group's CPU over the window ÷ rentals completed in it (0 where /proc is not there).
   cpu_ms_per_rental: perRental(cpuUsed, completed),
   // The same for the raw side: its window's CPU ÷ (pgbench's rentals/s × the window).
-  raw_cpu_ms_per_rental: perRental(rawCpuUsed, rawTps * rawWindowS),
+  raw_cpu_ms_per_rental: perRental(raw.cpuUsed, raw.tps * raw.windowS),
+  raw_prepared_cpu_ms_per_rental: perRental(rawPrepared.cpuUsed, rawPrepared.tps * rawPrepared.windowS),
   // Why starts were refused or rentals never settled, warm-up included, so the JSON line says it too.
   ...(errors.size ? { refused: Object.fromEntries(errors) } : {}),
 };
@@ -483,10 +541,10 @@ console.log(
     `complete rentals                      ${completed} in ${windowS.toFixed(1)} s → ${figures.rentals_per_s}/s (failed starts ${failed})`,
     `start latency p50 / p99               ${figures.start_p50_ms} / ${figures.start_p99_ms} ms`,
     `whole rental p50 / p99                ${figures.rental_p50_ms} / ${figures.rental_p99_ms} ms (start → settled)`,
-    `same SQL raw (pgbench, ${workers} clients)     ${figures.raw_tps} rentals/s`,
-    `ratio                                 ${figures.ratio}`,
+    `same SQL raw (pgbench, ${workers} clients)     ${figures.raw_tps} rentals/s (simple protocol), ${figures.raw_prepared_tps} (prepared)`,
+    `ratio                                 ${figures.ratio} (to prepared: ${figures.ratio_to_prepared})`,
     `CPU per rental (ms)                   ${cpuLine(figures.cpu_ms_per_rental)}`,
-    `CPU per raw rental (ms)               ${cpuLine(figures.raw_cpu_ms_per_rental)}`,
+    `CPU per raw rental (ms)               ${cpuLine(figures.raw_cpu_ms_per_rental)} (prepared: ${cpuLine(figures.raw_prepared_cpu_ms_per_rental)})`,
     errors.size ? `refused starts                        ${JSON.stringify(Object.fromEntries(errors))}` : '',
     '',
   ].join('\n'),

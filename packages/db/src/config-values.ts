@@ -11,9 +11,11 @@ export async function configValues(
   keys?: readonly string[],
 ): Promise<Map<string, unknown>> {
   const rows = keys
-    ? await sqlRows<{ key: string; value: unknown }>(em, 'select key, value from app_config where key = any($1)', [
-        keys,
-      ])
+    ? await sqlRows<{ key: string; value: unknown }>(
+        em,
+        'select key, value from app_config where key = any($1)',
+        [keys],
+      )
     : await sqlRows<{ key: string; value: unknown }>(em, 'select key, value from app_config');
   return new Map(rows.map((row) => [row.key, row.value]));
 }

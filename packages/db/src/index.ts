@@ -3,5 +3,5 @@ export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
 export { selectEntity } from './select-entity.ts';
-export { sqlRows } from './sql-rows.ts';
 export { openSqlPool, type Sql, type SqlPool } from './sql-pool.ts';
+export { sqlRows } from './sql-rows.ts';

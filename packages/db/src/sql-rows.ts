@@ -12,7 +12,11 @@ import { statementName } from './statement-names.ts';
  * Errors are MikroORM's (a unique violation is a `UniqueConstraintViolationException`), as
  * `em.execute` throws them.
  */
-export async function sqlRows<R>(em: EntityManager, text: string, values: readonly unknown[] = []): Promise<R[]> {
+export async function sqlRows<R>(
+  em: EntityManager,
+  text: string,
+  values: readonly unknown[] = [],
+): Promise<R[]> {
   // Kysely's Postgres connection hands `sql` to pg's `client.query(sql, parameters)` untouched, and
   // pg takes a `{ name, text }` config there: that is what makes the statement a prepared one.
   const prepared = { name: statementName(text), text } as unknown as string;

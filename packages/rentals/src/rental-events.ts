@@ -316,9 +316,11 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'RETURNED') return;
     const { em, rental, pkg, config } = c;
     const returnedAt = new Date(c.event.at);
-    const [station] = await sqlRows<{ id: string }>(em, 'select id from station where serial_number = $1 limit 1', [
-      c.event.stationSn,
-    ]);
+    const [station] = await sqlRows<{ id: string }>(
+      em,
+      'select id from station where serial_number = $1 limit 1',
+      [c.event.stationSn],
+    );
     const [powerBank] = rental.powerBankId
       ? await sqlRows<{ price: string }>(em, 'select price from power_bank where id = $1 limit 1', [
           rental.powerBankId,

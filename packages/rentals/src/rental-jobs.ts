@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RentalRecord } from './rental-record.ts';
 import type { RentalEvent } from '@powerbank/machines';
 import { readRentalConfig } from './rental-config.ts';
 import { applyRentalEvent } from './rental-events.ts';
+import type { RentalRecord } from './rental-record.ts';
 
 export interface JobCounts {
   dueSoon: number;

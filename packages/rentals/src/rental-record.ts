@@ -119,7 +119,11 @@ export async function lockRental(em: EntityManager, id: string): Promise<RentalR
 }
 
 /** The package, or null (`activeOnly`: only one that can be rented now). */
-export async function readPackage(em: EntityManager, id: number, activeOnly = false): Promise<PackageRecord | null> {
+export async function readPackage(
+  em: EntityManager,
+  id: number,
+  activeOnly = false,
+): Promise<PackageRecord | null> {
   const [row] = await sqlRows<Row>(
     em,
     activeOnly

@@ -138,7 +138,13 @@ async function createInTransaction(
   const config = await readRentalConfig(tem);
   // One round trip for the user's side of the rules: a retry of an earlier start (answered as
   // that start, whatever else changed since), the account, and the user's rentals.
-  const [mine] = await sqlRows<{ status: string; replay: boolean; open: string; due: string; recent: string }>(
+  const [mine] = await sqlRows<{
+    status: string;
+    replay: boolean;
+    open: string;
+    due: string;
+    recent: string;
+  }>(
     tem,
     `select u.status,
             exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = $1) as replay,
