@@ -2,6 +2,5 @@ export { configValues } from './config-values.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
-export { selectEntity } from './select-entity.ts';
 export { openSqlPool, type Sql, type SqlPool } from './sql-pool.ts';
 export { sqlRows } from './sql-rows.ts';
