@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectNats } from '@powerbank/messaging';
 import { subjects } from '@powerbank/protocol';
+import { PACKAGE_COLUMNS, RENTAL_COLUMNS } from '@powerbank/rentals';
 import { createSimulator } from '@powerbank/station-simulator';
 import pg from 'pg';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
@@ -330,6 +331,9 @@ const stationUpdate = (sn: string) =>
   `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
 const slotUpsert = (sn: string, status: string, serial: string) =>
   `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
+/** rental-record.ts's saveRental: every field an event may change, in one statement. */
+const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
+  `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
 const configKeys15 =
   "any(array['k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15'])";
 const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
@@ -356,8 +360,8 @@ begin;
 select key, value from app_config where key = ${configKeys15};
 select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
 select id, status from station where serial_number = :sn for update;
-select * from rental_package where id = ${packageId} and is_active = true limit 1;
-insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning *;
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} and is_active = true limit 1;
+insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning ${RENTAL_COLUMNS};
 select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = :k_start limit 1;
 select key, value from app_config where key = any(array['p1', 'p2', 'p3']);
 select balance, held, currency from wallet where user_id = :uid limit 1;
@@ -365,7 +369,7 @@ select balance from user_points where user_id = :uid limit 1;
 insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now());
 with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 select (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
-update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, updated_at = now() where id = :rid returning *;
+update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, held_amount = 0, updated_at = now() where id = :rid;
 commit;
 begin;
 ${actorState(':sn')}
@@ -381,12 +385,12 @@ update power_bank pb set status = 'rented', current_station_id = null, current_s
 update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;
 commit;
 begin;
-select * from rental where id = :rid limit 1 for update;
+select ${RENTAL_COLUMNS} from rental where id = :rid limit 1 for update;
 select key, value from app_config where key = ${configKeys15};
-select * from rental_package where id = ${packageId} limit 1;
-select * from power_bank where serial_number = :pbs limit 1;
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} limit 1;
+select id from power_bank where serial_number = :pbs limit 1;
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-update rental set power_bank_id = :pbid, start_slot_index = :slot, status = 'active', started_at = now(), due_at = now() + interval '1 hour', updated_at = now() where id = :rid;
+${saveRental("'active'", 'null', 'null', 'null')};
 commit;
 select status from rental where id = :rid;
 begin;
@@ -398,15 +402,15 @@ ${slotUpsert(':sn', `'ready'`, ':pbs')}
 commit;
 select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
 begin;
-select * from rental where id = :rid limit 1 for update;
+select ${RENTAL_COLUMNS} from rental where id = :rid limit 1 for update;
 select key, value from app_config where key = ${configKeys15};
-select * from rental_package where id = ${packageId} limit 1;
-select * from station where serial_number = :sn limit 1;
-select * from power_bank where id = :pbid limit 1;
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} limit 1;
+select id from station where serial_number = :sn limit 1;
+select price from power_bank where id = :pbid limit 1;
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-update rental set return_station_id = :stid, return_slot_index = :slot, returned_at = now(), status = 'settled', settled_at = now(), updated_at = now() where id = :rid;
+${saveRental("'settled'", ':stid', ':slot', 'now()')};
 commit;
 `;
 // pgbench runs the script twice: with its default simple protocol (each statement's text parsed and

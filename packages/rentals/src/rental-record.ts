@@ -52,13 +52,27 @@ export interface PackageRecord {
   currency: string;
 }
 
+/**
+ * The columns a record is read from, named rather than `*`: a prepared `select *` fails with
+ * "cached plan must not change result type" on every connection that prepared it once a migration
+ * adds a column, until the service restarts.
+ */
+export const RENTAL_COLUMNS =
+  'id, user_id, package_id, start_station_id, start_slot_index, power_bank_id, return_station_id, ' +
+  'return_slot_index, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, ' +
+  'held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, ' +
+  'idempotency_key, dispense_command_id, failure_reason, started_at, due_at, returned_at, settled_at, ' +
+  'cancelled_at, created_at';
+export const PACKAGE_COLUMNS =
+  'id, name, payment_model, duration_minutes, price, per_minute_rate, deposit_amount, currency';
+
 type Row = Record<string, unknown>;
 // Money columns are bigint: pg answers them as strings.
 const num = (value: unknown) => Number(value);
 const numOrNull = (value: unknown) => (value === null ? null : Number(value));
 
 /**
- * A `rental` row (`select *`) as a record. The ORM's connections answer timestamps as text (its
+ * A `rental` row (`RENTAL_COLUMNS`) as a record. The ORM's connections answer timestamps as text (its
  * type parsers); the platform parses them as the ORM would.
  */
 export function rentalRecord(em: EntityManager, row: Row): RentalRecord {
@@ -114,7 +128,11 @@ export function packageRecord(row: Row): PackageRecord {
 
 /** The rental, locked `for update` in the caller's transaction, or null. */
 export async function lockRental(em: EntityManager, id: string): Promise<RentalRecord | null> {
-  const [row] = await sqlRows<Row>(em, 'select * from rental where id = $1 limit 1 for update', [id]);
+  const [row] = await sqlRows<Row>(
+    em,
+    `select ${RENTAL_COLUMNS} from rental where id = $1 limit 1 for update`,
+    [id],
+  );
   return row ? rentalRecord(em, row) : null;
 }
 
@@ -127,8 +145,8 @@ export async function readPackage(
   const [row] = await sqlRows<Row>(
     em,
     activeOnly
-      ? 'select * from rental_package where id = $1 and is_active = true limit 1'
-      : 'select * from rental_package where id = $1 limit 1',
+      ? `select ${PACKAGE_COLUMNS} from rental_package where id = $1 and is_active = true limit 1`
+      : `select ${PACKAGE_COLUMNS} from rental_package where id = $1 limit 1`,
     [id],
   );
   return row ? packageRecord(row) : null;

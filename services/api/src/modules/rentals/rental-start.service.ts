@@ -9,6 +9,7 @@ import {
   type DispenseOutcome,
   holdDeposit,
   postpaidDeposit,
+  RENTAL_COLUMNS,
   type RentalRecord,
   readPackage,
   readRentalConfig,
@@ -81,8 +82,9 @@ async function requestDispense(
 async function replayStart(em: EntityManager, userId: string, input: StartRentalInput) {
   const [existing] = await sqlRows<Record<string, unknown> & { start_station_sn: string }>(
     em,
-    `select r.*, s.serial_number as start_station_sn
-       from rental r join station s on s.id = r.start_station_id
+    `select ${RENTAL_COLUMNS},
+            (select serial_number from station s where s.id = r.start_station_id) as start_station_sn
+       from rental r
       where r.user_id = $1 and r.idempotency_key = $2`,
     [userId, input.idempotency_key],
   );
@@ -193,7 +195,7 @@ async function createInTransaction(
   if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
 
   const id = uuidv7();
-  // Written in SQL and read back as a plain record (`returning *`), not through the unit of work:
+  // Written in SQL and read back as a plain record (`returning` its columns), not through the unit of work:
   // no entity to hydrate and diff on every rental start.
   const [inserted] = await sqlRows<Record<string, unknown>>(
     tem,
@@ -201,7 +203,7 @@ async function createInTransaction(
                          wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
      values ($1, $2, $3, $4, 'pending', $5, $6, 0, 0, 0, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
-     returning *`,
+     returning ${RENTAL_COLUMNS}`,
     [id, userId, pkg.id, station.id, input.payment_mode, pkg.currency, input.idempotency_key, uuidv7()],
   );
   if (!inserted) throw new Error('rental insert returned no row');
