@@ -67,9 +67,10 @@ const key = (rental: RentalRecord, what: string) => `rental:${rental.id}:${what}
  * from its stored status, the effects (ledger entries, notifications, power
  * bank) and the new status are written in one transaction. An event that
  * does not apply (a duplicate, a second instance's copy, a late message)
- * changes nothing and returns `applied: false`. The rental is a plain record
- * written back with one update (see rental-record.ts for why not an entity). Every ledger entry's key is
- * derived from the rental id, so even a replayed effect moves money once.
+ * changes nothing and returns `applied: false`. Every ledger entry's key is
+ * derived from the rental id, so even a replayed effect moves money once. The
+ * rental is a plain record written back with one update (rental-record.ts says
+ * why not an entity).
  */
 export async function applyRentalEvent(
   em: EntityManager,

@@ -195,8 +195,8 @@ async function createInTransaction(
   if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
 
   const id = uuidv7();
-  // Written in SQL and read back as a plain record (`returning` its columns), not through the unit of work:
-  // no entity to hydrate and diff on every rental start.
+  // Written in SQL and read back as a plain record (`returning` its columns), not through the unit
+  // of work: no entity to hydrate and diff on every rental start.
   const [inserted] = await sqlRows<Record<string, unknown>>(
     tem,
     `insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
