@@ -7,17 +7,15 @@
  *
  * Knobs (environment): BENCH_WORKERS (8), BENCH_WALLETS (1000), BENCH_SECONDS (10).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { commonEnv, parseConfig } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { entryStatement, ledger } from '@powerbank/ledger';
 import pg from 'pg';
+import { startPgbench } from '../src/pgbench.ts';
 
-const run = promisify(execFile);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 8);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -152,30 +150,11 @@ function rowLockScript(wallets: number): string {
 }
 
 async function pgbench(dir: string, name: string, script: string, seconds: number) {
-  const file = join(dir, `${name}.sql`);
-  await writeFile(file, script);
-  const { stdout } = await run('pgbench', [
-    '-h',
-    url.hostname,
-    '-p',
-    url.port || '5432',
-    '-U',
-    decodeURIComponent(url.username) || 'postgres',
-    '-n',
-    '-f',
-    file,
-    '-c',
-    String(WORKERS),
-    '-j',
-    '2',
-    '-T',
-    String(seconds),
-    '-r',
-    'powerbank_bench_ledger',
-  ]);
-  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? 0);
-  const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1] ?? 0);
-  return { tps, latencyMs: latency, script };
+  const scriptPath = join(dir, `${name}.sql`);
+  await writeFile(scriptPath, script);
+  const { done } = startPgbench({ dbUrl: DATABASE_URL, scriptPath, clients: WORKERS, seconds });
+  const { tps, latencyMs } = await done;
+  return { tps, latencyMs, script };
 }
 
 async function ledgerHolds(orm: Awaited<ReturnType<typeof openOrm>>) {

@@ -1,0 +1,140 @@
+/**
+ * The raw side of `bench:rentals`: the SQL statements one rental's path issues,
+ * in order, as a pgbench script (one pgbench transaction = one rental). See
+ * bench-rentals.ts for where each statement comes from.
+ *
+ * pgbench runs it twice: with its default simple protocol (each statement's
+ * text parsed and planned per call: the figure the ratio is taken against) and
+ * with `-M prepared` (parsed once per connection, as the services' own
+ * statements are: sqlRows, station-core's pool). The same script serves both:
+ * quoted literals in simple mode, bound parameters when prepared — typed where
+ * Postgres cannot infer a parameter's type (the arguments of
+ * jsonb_build_object/array). Keys are variables too: the services bind them as
+ * parameters, and pgbench would read a `:word` inside a literal as a variable.
+ */
+import { PACKAGE_COLUMNS, RENTAL_COLUMNS } from '@powerbank/rentals';
+
+export interface RawRentalSetup {
+  /** Rows of bench_pg_station: each client works at one station. */
+  stationRows: number;
+  packageId: number;
+  /** The package's price (minor units). */
+  price: number;
+  slotCount: number;
+}
+
+export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRentalSetup): string {
+  const { stationRows, packageId, price: PRICE, slotCount: SLOTS } = setup;
+  /** station-core's writes, as station-store.ts issues them (rows as one jsonb). */
+  const actorState = (sn: string) =>
+    `update station_actor_state s set machine_version = x.mv, snapshot = x.snapshot, version = s.version + 1, updated_at = now() from jsonb_to_recordset((select jsonb_build_array(jsonb_build_object('sn', ${sn}, 'mv', 1, 'snapshot', snapshot)) from bench_pg_snapshot)) as x(sn text, mv int, snapshot jsonb) where s.serial_number = x.sn returning s.serial_number;`;
+  const stationUpdate = (sn: string) =>
+    `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
+  const slotUpsert = (sn: string, status: string, serial: string) =>
+    `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
+  /** rental-record.ts's saveRental: every field an event may change, in one statement. */
+  const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
+    `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
+  const configKeys15 =
+    "any(array['k1','k2','k3','k4','k5','k6','k7','k8','k9','k10','k11','k12','k13','k14','k15'])";
+  const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
+  const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
+  /**
+   * The script's variables, read per rental: in simple mode as quoted literals pasted into the text,
+   * with `-M prepared` as plain values bound as parameters.
+   */
+  const variables = () => {
+    const lit = (expr: string) => (protocol === 'simple' ? `quote_literal(${expr})` : expr);
+    return `
+\\set n random(1, 2000)
+\\set st (:client_id % ${stationRows}) + 1
+select ${lit('user_id')} as uid, ${lit('session_id')} as sid, ${lit('rl_key')} as rlkey from bench_pg_user where n = :n \\gset
+select ${lit('station_id')} as stid, ${lit('sn')} as sn, ${lit('pb_id')} as pbid, ${lit('pb_serial')} as pbs, slot from bench_pg_station where n = :st \\gset
+select ${lit('r')} as rid, ${lit('t')} as tid, ${lit('c')} as cid, ${KEYS.map((what) => `${lit(`bench_key(r, '${what.split(':').join("', '")}')`)} as ${keyVar(what)}`).join(', ')}
+  from (select gen_random_uuid()::text as r, gen_random_uuid()::text as t, gen_random_uuid()::text as c) ids \\gset
+`;
+  };
+  const statements = `select s.*, u.* from user_session s join users u on u.id = s.user_id where s.id = :sid limit 1;
+select id, role from admin_profile where user_id = :uid and is_active = true limit 1;
+insert into rate_limit_counter as c (key, hits, reset_at) values (:rlkey, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
+begin;
+select key, value from app_config where key = ${configKeys15};
+select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m where u.id = :uid;
+select id, status from station where serial_number = :sn for update;
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} and is_active = true limit 1;
+insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', 0, 0, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning ${RENTAL_COLUMNS};
+select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = :k_start limit 1;
+select key, value from app_config where key = any(array['p1', 'p2', 'p3']);
+select balance, held, currency from wallet where user_id = :uid limit 1;
+select balance from user_points where user_id = :uid limit 1;
+insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now());
+with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
+select (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
+update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, held_amount = 0, updated_at = now() where id = :rid;
+commit;
+begin;
+${actorState(':sn')}
+${slotUpsert(':sn', `'ejecting'`, ':pbs')}
+insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at) select x.id, x.sn, x.kind, x."slotIndex", case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end, x.payload, 'pending', now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'sn', :sn, 'kind', 'eject', 'slotIndex', :slot, 'rentalId', :rid, 'payload', jsonb_build_object('v', 1, 'kind', 'eject', 'msgId', :cid, 'ts', 1700000000000, 'commandId', :cid, 'slot', :slot, 'rentalId', :rid)))) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb) on conflict (id) do nothing;
+commit;
+update station_command set status = 'sent', sent_at = now(), updated_at = now() where status = 'pending' and id in (select value from jsonb_array_elements_text(jsonb_build_array(:cid)));
+begin;
+${actorState(':sn')}
+${stationUpdate(':sn')}
+${slotUpsert(':sn', `'empty'`, 'null')}
+update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;
+update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;
+commit;
+begin;
+select ${RENTAL_COLUMNS} from rental where id = :rid limit 1 for update;
+select key, value from app_config where key = ${configKeys15};
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} limit 1;
+select id from power_bank where serial_number = :pbs limit 1;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+${saveRental("'active'", 'null', 'null', 'null')};
+commit;
+select status from rental where id = :rid;
+begin;
+${actorState(':sn')}
+${stationUpdate(':sn')}
+insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at) select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slot_index', :slot, 'pb', :pbs, 'battery', 90))) as x(sn text, slot_index int, pb text, battery int) join station st on st.serial_number = x.sn where x.pb is not null on conflict (serial_number) do update set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end, battery_level = excluded.battery_level, current_station_id = excluded.current_station_id, current_slot_index = excluded.current_slot_index, current_rental_id = null, last_seen_at = now(), updated_at = now();
+update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");
+${slotUpsert(':sn', `'ready'`, ':pbs')}
+commit;
+select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
+begin;
+select ${RENTAL_COLUMNS} from rental where id = :rid limit 1 for update;
+select key, value from app_config where key = ${configKeys15};
+select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} limit 1;
+select id from station where serial_number = :sn limit 1;
+select price from power_bank where id = :pbid limit 1;
+with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
+with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
+insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
+${saveRental("'settled'", ':stid', ':slot', 'now()')};
+commit;
+`;
+  return variables() + typedInJsonBuilders(statements);
+}
+
+/** `:name` → `:name::text` (`::int` for the slot) inside every jsonb_build_object/array call. */
+function typedInJsonBuilders(sql: string): string {
+  let out = '';
+  let at = 0;
+  for (const match of sql.matchAll(/jsonb_build_(object|array)\(/g)) {
+    if (match.index < at) continue; // inside a builder already typed
+    let depth = 0;
+    let end = match.index + match[0].length - 1;
+    do {
+      if (sql[end] === '(') depth += 1;
+      if (sql[end] === ')') depth -= 1;
+      end += 1;
+    } while (depth > 0);
+    const call = sql
+      .slice(match.index, end)
+      .replace(/:(\w+)\b(?!::)/g, (_all, name: string) => `:${name}::${name === 'slot' ? 'int' : 'text'}`);
+    out += sql.slice(at, match.index) + call;
+    at = end;
+  }
+  return out + sql.slice(at);
+}
