@@ -11,24 +11,44 @@ export const RENTAL_POPULATE = ['startStation', 'returnStation', 'powerBank'] as
 const serialOf = (row: { serialNumber: string } | null | undefined) =>
   row && wrap(row).isInitialized() ? row.serialNumber : null;
 
-/** The serials an answer shows for a rental's start station, return station and power bank. */
-export interface RentalSerials {
+/** What an answer shows of a rental's related rows: its package and the serials of its stations and power bank. */
+export interface RentalLinks {
+  packageId: number;
   startStationSn: string | null;
   returnStationSn: string | null;
   powerBankSerial: string | null;
 }
 
-/** The answer for a rental record (the rental logic's plain row). */
-export function rentalRecordOutput(rental: RentalRecord, serials: RentalSerials): RentalOutput {
+type Optional = 'startSlotIndex' | 'failureReason' | 'startedAt' | 'dueAt' | 'returnedAt' | 'settledAt';
+/** The rental's own fields an answer shows: a `RentalRecord` or a `Rental` entity both fit. */
+type ShownRental = Pick<
+  RentalRecord,
+  | 'id'
+  | 'status'
+  | 'paymentMode'
+  | 'currency'
+  | 'prepaidAmount'
+  | 'walletPaid'
+  | 'pointsPaid'
+  | 'overageAmount'
+  | 'lateFeeAmount'
+  | 'settledAmount'
+  | 'dueAmount'
+  | 'extensionCount'
+  | 'createdAt'
+> & { [K in Optional]?: RentalRecord[K] | undefined };
+
+/** The answer for a rental. */
+export function rentalAnswer(rental: ShownRental, links: RentalLinks): RentalOutput {
   const money = (amount: number) => formatMoney(amount, rental.currency);
   return {
     id: rental.id,
     status: rental.status,
-    package_id: rental.packageId,
+    package_id: links.packageId,
     payment_mode: rental.paymentMode,
-    start_station_sn: serials.startStationSn,
-    return_station_sn: serials.returnStationSn,
-    power_bank_serial: serials.powerBankSerial,
+    start_station_sn: links.startStationSn,
+    return_station_sn: links.returnStationSn,
+    power_bank_serial: links.powerBankSerial,
     slot: rental.startSlotIndex ?? null,
     prepaid: money(rental.prepaidAmount),
     wallet_paid: money(rental.walletPaid),
@@ -49,30 +69,12 @@ export function rentalRecordOutput(rental: RentalRecord, serials: RentalSerials)
 
 /** The answer for a rental entity, its serials from the relations loaded with it (RENTAL_POPULATE). */
 export function rentalOutput(rental: Rental): RentalOutput {
-  return rentalRecordOutput(
-    {
-      ...rental,
-      userId: rental.user.id,
-      packageId: rental.package.id,
-      startStationId: rental.startStation.id,
-      powerBankId: rental.powerBank?.id ?? null,
-      returnStationId: rental.returnStation?.id ?? null,
-      startSlotIndex: rental.startSlotIndex ?? null,
-      returnSlotIndex: rental.returnSlotIndex ?? null,
-      dispenseCommandId: rental.dispenseCommandId ?? null,
-      failureReason: rental.failureReason ?? null,
-      startedAt: rental.startedAt ?? null,
-      dueAt: rental.dueAt ?? null,
-      returnedAt: rental.returnedAt ?? null,
-      settledAt: rental.settledAt ?? null,
-      cancelledAt: rental.cancelledAt ?? null,
-    },
-    {
-      startStationSn: serialOf(rental.startStation),
-      returnStationSn: serialOf(rental.returnStation),
-      powerBankSerial: serialOf(rental.powerBank),
-    },
-  );
+  return rentalAnswer(rental, {
+    packageId: rental.package.id,
+    startStationSn: serialOf(rental.startStation),
+    returnStationSn: serialOf(rental.returnStation),
+    powerBankSerial: serialOf(rental.powerBank),
+  });
 }
 
 /** A rental of this user, as stored now; someone else's is 404 like a missing one (ids are not enumerable). */

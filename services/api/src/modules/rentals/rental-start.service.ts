@@ -17,7 +17,7 @@ import {
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
-import { loadOwnRental, rentalOutput, rentalRecordOutput } from './rental-output.ts';
+import { loadOwnRental, rentalAnswer, rentalOutput } from './rental-output.ts';
 import type { RentalOutput, StartRentalInput } from './rentals.schemas.ts';
 
 /**
@@ -41,7 +41,8 @@ export async function startRental(
       const applied = await applyDispenseOutcome(em.fork(), rental.id, outcome);
       // The row as this transaction committed it (no return yet): no need to read it back.
       if (applied.applied) {
-        return rentalRecordOutput(applied.rental, {
+        return rentalAnswer(applied.rental, {
+          packageId: applied.rental.packageId,
           startStationSn: input.station_sn,
           powerBankSerial: outcome.ok && applied.rental.powerBankId ? outcome.powerBankSerial : null,
           returnStationSn: null,
