@@ -1,4 +1,4 @@
-export { configValues } from './config-values.ts';
+export { configOf, configSubquery, configValues } from './config-values.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';

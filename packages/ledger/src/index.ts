@@ -24,6 +24,7 @@ export {
 } from './pay.ts';
 export {
   PAYMENT_CONFIG_DEFAULTS,
+  PAYMENT_CONFIG_KEYS,
   type PaymentConfig,
   pointsRatio,
   readPaymentConfig,

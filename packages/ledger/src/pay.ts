@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows, type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
+import { configOf, configSubquery, sqlRows, type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
 import {
   DomainError,
   decidePayment,
@@ -12,7 +12,7 @@ import {
 import { uuidv7 } from 'uuidv7';
 import { ledger } from './ledger.ts';
 import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
-import { pointsRatio, readPaymentConfig } from './payment-config.ts';
+import { PAYMENT_CONFIG_KEYS, paymentConfigOf, pointsRatio } from './payment-config.ts';
 
 /** How each kind of payment appears in the two ledgers. */
 const ENTRY_TYPES = {
@@ -86,35 +86,31 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
     atomic ? work(em) : em.transactional(work);
   return run(async (tem) => {
     // Plain rows, not entities: this runs on every rental start, and nothing here is changed
-    // through the unit of work (the ledger entries below are single statements too).
-    const [existing] = await sqlRows<StoredPayment>(
+    // through the unit of work (the ledger entries below are single statements too). An earlier
+    // payment under the key, both balances and the settings in one round trip.
+    const [read] = await sqlRows<PaymentRead>(
       tem,
-      `select id, type, amount, wallet_amount, points_used, metadata from transactions where idempotency_key = $1 limit 1`,
-      [input.idempotencyKey],
+      `select w.balance, w.held, w.currency,
+              (select balance from user_points where user_id = $1 limit 1) as points,
+              (select to_jsonb(t) from (select id, type, amount, wallet_amount, points_used, metadata
+                                          from transactions where idempotency_key = $2 limit 1) t) as existing,
+              ${configSubquery('$3')} as config
+         from (select 1) one
+         left join wallet w on w.user_id = $1`,
+      [input.userId, input.idempotencyKey, PAYMENT_CONFIG_KEYS],
     );
-    if (existing) return replayPayment(paymentOf(existing), input);
-
-    const [wallet] = await sqlRows<{ balance: string; held: string; currency: string }>(
-      tem,
-      'select balance, held, currency from wallet where user_id = $1 limit 1',
-      [input.userId],
-    );
-    if (!wallet) throw notFound('wallet');
-    const [points] = await sqlRows<{ balance: number }>(
-      tem,
-      'select balance from user_points where user_id = $1 limit 1',
-      [input.userId],
-    );
-    if (!points) throw notFound('points account');
-    const config = await readPaymentConfig(tem);
+    if (read?.existing) return replayPayment(paymentOf(read.existing), input);
+    if (!read?.currency) throw notFound('wallet');
+    if (read.points === null) throw notFound('points account');
+    const currency = read.currency;
     const split = decidePayment(
       input.mode,
       input.amount,
       {
-        wallet: spendable({ balance: Number(wallet.balance), held: Number(wallet.held) }),
-        points: points.balance,
+        wallet: spendable({ balance: Number(read.balance), held: Number(read.held) }),
+        points: Number(read.points),
       },
-      pointsRatio(config, wallet.currency),
+      pointsRatio(paymentConfigOf(configOf(read.config)), currency),
       input.split,
     );
     const transactionId = uuidv7();
@@ -128,7 +124,7 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
         input.userId,
         input.type,
         input.amount,
-        wallet.currency,
+        currency,
         split.walletAmount,
         split.points,
         split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
@@ -164,6 +160,16 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
     }
     return { transactionId, split, replayed: false };
   });
+}
+
+/** What a payment reads before it decides: the wallet (absent without one), points, an earlier payment, settings. */
+interface PaymentRead {
+  balance: string;
+  held: string;
+  currency: string | null;
+  points: number | null;
+  existing: StoredPayment | null;
+  config: unknown;
 }
 
 /** A `transactions` row as read for a replay. */

@@ -12,14 +12,19 @@ export const PAYMENT_CONFIG_DEFAULTS = {
 export type PaymentConfigKey = keyof typeof PAYMENT_CONFIG_DEFAULTS;
 export type PaymentConfig = Record<PaymentConfigKey, number>;
 
-const KEYS = Object.keys(PAYMENT_CONFIG_DEFAULTS) as PaymentConfigKey[];
+export const PAYMENT_CONFIG_KEYS = Object.keys(PAYMENT_CONFIG_DEFAULTS) as PaymentConfigKey[];
 
-/** Reads the payment keys in one query; a missing or non-numeric value falls back to its default. */
+/** Reads the payment keys in one query; see `paymentConfigOf`. */
 export async function readPaymentConfig(em: EntityManager): Promise<PaymentConfig> {
+  return paymentConfigOf(await configValues(em, PAYMENT_CONFIG_KEYS));
+}
+
+/** The payment settings from `AppConfig` values; a missing or non-numeric value falls back to its default. */
+export function paymentConfigOf(values: Map<string, unknown>): PaymentConfig {
   const config: PaymentConfig = { ...PAYMENT_CONFIG_DEFAULTS };
-  for (const [key, raw] of await configValues(em, KEYS)) {
+  for (const [key, raw] of values) {
     const value = typeof raw === 'string' ? Number(raw) : raw;
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+    if (key in config && typeof value === 'number' && Number.isFinite(value) && value > 0) {
       config[key as PaymentConfigKey] = value;
     }
   }

@@ -22,14 +22,19 @@ export const RENTAL_CONFIG_DEFAULTS = {
 } as const;
 
 export type RentalConfig = Record<keyof typeof RENTAL_CONFIG_DEFAULTS, number>;
-const KEYS = Object.keys(RENTAL_CONFIG_DEFAULTS);
+export const RENTAL_CONFIG_KEYS = Object.keys(RENTAL_CONFIG_DEFAULTS);
 
-/** One query; booleans read as 1/0; a missing or malformed value falls back to its default. */
+/** One query; see `rentalConfigOf`. */
 export async function readRentalConfig(em: EntityManager): Promise<RentalConfig> {
+  return rentalConfigOf(await configValues(em, RENTAL_CONFIG_KEYS));
+}
+
+/** The settings from `AppConfig` values: booleans read as 1/0; a missing or malformed value falls back to its default. */
+export function rentalConfigOf(values: Map<string, unknown>): RentalConfig {
   const config: RentalConfig = { ...RENTAL_CONFIG_DEFAULTS };
-  for (const [key, value] of await configValues(em, KEYS)) {
+  for (const [key, value] of values) {
     const raw = Number(value);
-    if (Number.isFinite(raw) && raw >= 0) config[key as keyof RentalConfig] = raw;
+    if (key in config && Number.isFinite(raw) && raw >= 0) config[key as keyof RentalConfig] = raw;
   }
   return config;
 }

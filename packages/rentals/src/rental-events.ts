@@ -19,11 +19,12 @@ import {
 } from '@powerbank/ledger';
 import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
 import { refusedForFunds } from './insufficient-funds.ts';
-import { lateFeePolicy, type RentalConfig, readRentalConfig } from './rental-config.ts';
+import { lateFeePolicy, RENTAL_CONFIG_KEYS, type RentalConfig, rentalConfigOf } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import { notifyRental } from './rental-notify.ts';
 import {
-  lockRental,
+  type LockedRental,
+  lockRentalForEvent,
   type PackageRecord,
   type RentalRecord,
   readPackage,
@@ -53,6 +54,8 @@ interface EffectContext {
   em: EntityManager;
   rental: RentalRecord;
   pkg: PackageRecord;
+  /** What the rental's lock read besides (the event's station and power bank, the bank's price). */
+  locked: LockedRental;
   event: RentalEvent;
   config: RentalConfig;
   now: Date;
@@ -79,17 +82,22 @@ export async function applyRentalEvent(
   options: ApplyOptions = {},
 ): Promise<Applied> {
   return em.transactional(async (tem) => {
-    const rental = await lockRental(tem, rentalId);
-    if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
-    const config = await readRentalConfig(tem);
+    const locked = await lockRentalForEvent(tem, rentalId, {
+      configKeys: RENTAL_CONFIG_KEYS,
+      stationSn: event.type === 'RETURNED' ? event.stationSn : undefined,
+      powerBankSerial: event.type === 'DISPENSED' ? event.powerBankSerial : undefined,
+    });
+    if (!locked) throw new DomainError('NOT_FOUND', 'no such rental');
+    const { rental, pkg } = locked;
+    const config = rentalConfigOf(locked.config);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
-    const pkg = await readPackage(tem, rental.packageId);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
     const context: EffectContext = {
       em: tem,
       rental,
       pkg,
+      locked,
       event,
       config,
       now: options.now ?? new Date(),
@@ -220,12 +228,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.rental.status === 'failed') {
       await holdDeposit(c.em, c.rental, postpaidDeposit(c.pkg, c.config), false);
     }
-    const [powerBank] = await sqlRows<{ id: string }>(
-      c.em,
-      'select id from power_bank where serial_number = $1 limit 1',
-      [c.event.powerBankSerial],
-    );
-    c.rental.powerBankId = powerBank?.id ?? null;
+    c.rental.powerBankId = c.locked.powerBankId;
     c.rental.startSlotIndex = c.event.slot;
     c.rental.startedAt = c.now;
     c.rental.dueAt = new Date(c.now.getTime() + c.pkg.durationMinutes * 60_000);
@@ -317,18 +320,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.event.type !== 'RETURNED') return;
     const { em, rental, pkg, config } = c;
     const returnedAt = new Date(c.event.at);
-    const [station] = await sqlRows<{ id: string }>(
-      em,
-      'select id from station where serial_number = $1 limit 1',
-      [c.event.stationSn],
-    );
-    const [powerBank] = rental.powerBankId
-      ? await sqlRows<{ price: string }>(em, 'select price from power_bank where id = $1 limit 1', [
-          rental.powerBankId,
-        ])
-      : [];
     rental.returnedAt = returnedAt;
-    rental.returnStationId = station?.id ?? null;
+    rental.returnStationId = c.locked.stationId;
     rental.returnSlotIndex = c.event.slot;
     const startedAt = rental.startedAt ?? rental.createdAt;
     const settlement = settleRental({
@@ -338,7 +331,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       returnedAt,
       perMinuteRate: pkg.perMinuteRate,
       alreadyPaid: rental.prepaidAmount,
-      priceCap: powerBank ? Number(powerBank.price) : Number.MAX_SAFE_INTEGER,
+      priceCap: c.locked.powerBankPrice ?? Number.MAX_SAFE_INTEGER,
       policy: lateFeePolicy(config),
     });
     rental.overageAmount = settlement.overage;

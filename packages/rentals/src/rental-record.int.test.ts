@@ -1,13 +1,18 @@
-import { PowerBank, Rental, Station } from '@powerbank/db';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppConfig, PowerBank, Rental, Station } from '@powerbank/db';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockRental, type RentalRecord, readPackage, saveRental } from './rental-record.ts';
+import { lockRentalForEvent, type RentalRecord, readPackage, saveRental } from './rental-record.ts';
 
 let db: TestOrm;
 beforeAll(async () => {
   db = await createTestOrm();
 });
 afterAll(() => db.close());
+
+/** The rental record alone, as `lockRentalForEvent` reads it. */
+const lockRental = async (em: EntityManager, id: string) =>
+  (await lockRentalForEvent(em, id, { configKeys: [] }))?.rental ?? null;
 
 async function aRental(): Promise<Rental> {
   const em = db.orm.em.fork();
@@ -47,6 +52,43 @@ describe('rental records (the rental path without entities)', () => {
       durationMinutes: stored.package.durationMinutes,
       paymentModel: stored.package.paymentModel,
     });
+  });
+
+  it('reads with the lock what the event needs: package, settings, the power bank held, the ids the event names', async () => {
+    const em = db.orm.em.fork();
+    const held = anyRow(em, PowerBank, { price: 4_500 });
+    const named = anyRow(em, PowerBank, {});
+    const station = anyRow(em, Station, {});
+    const key = `test_setting_${held.id.slice(0, 8)}`;
+    em.create(AppConfig, { key, value: 7, description: 'lockRentalForEvent test' });
+    await em.flush();
+    const stored = await aRental();
+    await db.orm.em.fork().nativeUpdate(Rental, { id: stored.id }, { powerBank: held.id });
+    const locked = await db.orm.em.fork().transactional((tem) =>
+      lockRentalForEvent(tem, stored.id, {
+        configKeys: [key, 'no_such_setting'],
+        stationSn: station.serialNumber,
+        powerBankSerial: named.serialNumber,
+      }),
+    );
+    expect(locked?.rental).toMatchObject({ id: stored.id, powerBankId: held.id });
+    expect(locked?.pkg).toEqual(await readPackage(db.orm.em.fork(), stored.package.id));
+    expect([...(locked?.config ?? [])]).toEqual([[key, 7]]);
+    expect(locked).toMatchObject({ powerBankPrice: 4_500, stationId: station.id, powerBankId: named.id });
+
+    const plain = await aRental();
+    const bare = await db.orm.em
+      .fork()
+      .transactional((tem) => lockRentalForEvent(tem, plain.id, { configKeys: [], stationSn: 'NO-SUCH-SN' }));
+    expect(bare).toMatchObject({ powerBankPrice: null, stationId: null, powerBankId: null });
+    expect(bare?.config.size).toBe(0);
+    await expect(
+      db.orm.em
+        .fork()
+        .transactional((tem) =>
+          lockRentalForEvent(tem, '00000000-0000-7000-8000-000000000000', { configKeys: [] }),
+        ),
+    ).resolves.toBeNull();
   });
 
   it('writes back every field a rental event may change, in one update', async () => {

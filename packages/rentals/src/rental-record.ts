@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { configOf, configSubquery, sqlRows } from '@powerbank/db';
 import type { PaymentMode, RentalStatus } from '@powerbank/domain';
 
 /**
@@ -126,14 +126,55 @@ export function packageRecord(row: Row): PackageRecord {
   };
 }
 
-/** The rental, locked `for update` in the caller's transaction, or null. */
-export async function lockRental(em: EntityManager, id: string): Promise<RentalRecord | null> {
+/** A rental locked for an event, with what the event's step reads besides. */
+export interface LockedRental {
+  rental: RentalRecord;
+  /** The rental's package (null only if its row is gone). */
+  pkg: PackageRecord | null;
+  /** `AppConfig` values of the keys asked for. */
+  config: Map<string, unknown>;
+  /** The price of the power bank the rental holds, if it holds one. */
+  powerBankPrice: number | null;
+  /** The id of `refs.stationSn`'s station, if asked and known. */
+  stationId: string | null;
+  /** The id of `refs.powerBankSerial`'s power bank, if asked and known. */
+  powerBankId: string | null;
+}
+
+/**
+ * The rental, locked `for update` in the caller's transaction, together with its package, the
+ * settings and the rows the event names — one round trip where an event otherwise takes five (it
+ * runs twice per rental). Only the rental row is locked; the rest is read as of the statement's
+ * start, as separate reads would have read it.
+ */
+export async function lockRentalForEvent(
+  em: EntityManager,
+  id: string,
+  refs: { configKeys: readonly string[]; stationSn?: string; powerBankSerial?: string },
+): Promise<LockedRental | null> {
   const [row] = await sqlRows<Row>(
     em,
-    `select ${RENTAL_COLUMNS} from rental where id = $1 limit 1 for update`,
-    [id],
+    `select ${RENTAL_COLUMNS},
+            (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package,
+            ${configSubquery('$2')} as config,
+            (select price from power_bank where id = r.power_bank_id) as power_bank_price,
+            (select id from station where serial_number = $3) as event_station_id,
+            (select id from power_bank where serial_number = $4) as event_power_bank_id
+       from rental r
+      where r.id = $1
+      limit 1
+        for update of r`,
+    [id, refs.configKeys, refs.stationSn ?? null, refs.powerBankSerial ?? null],
   );
-  return row ? rentalRecord(em, row) : null;
+  if (!row) return null;
+  return {
+    rental: rentalRecord(em, row),
+    pkg: row.package ? packageRecord(row.package as Row) : null,
+    config: configOf(row.config),
+    powerBankPrice: numOrNull(row.power_bank_price),
+    stationId: (row.event_station_id as string | null) ?? null,
+    powerBankId: (row.event_power_bank_id as string | null) ?? null,
+  };
 }
 
 /** The package, or null (`activeOnly`: only one that can be rented now). */

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows, UserKyc } from '@powerbank/db';
+import { configOf, configSubquery, sqlRows } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { payFromBalances } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
@@ -8,11 +8,13 @@ import {
   applyDispenseOutcome,
   type DispenseOutcome,
   holdDeposit,
+  PACKAGE_COLUMNS,
+  packageRecord,
   postpaidDeposit,
   RENTAL_COLUMNS,
+  RENTAL_CONFIG_KEYS,
   type RentalRecord,
-  readPackage,
-  readRentalConfig,
+  rentalConfigOf,
   rentalRecord,
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
@@ -128,9 +130,18 @@ async function createPendingRental(
   }
 }
 
-interface StationRow {
-  id: string;
+/** The start's first read: the user's side of the rules, the station (locked), the package, the settings. */
+interface StartRead {
   status: string;
+  replay: boolean;
+  open: string;
+  due: string;
+  recent: string;
+  kyc_status: string | null;
+  station_id: string | null;
+  station_status: string | null;
+  package: Record<string, unknown> | null;
+  config: unknown;
 }
 
 async function createInTransaction(
@@ -138,62 +149,57 @@ async function createInTransaction(
   userId: string,
   input: StartRentalInput,
 ): Promise<RentalRecord | typeof REPLAY> {
-  const config = await readRentalConfig(tem);
-  // One round trip for the user's side of the rules: a retry of an earlier start (answered as
-  // that start, whatever else changed since), the account, and the user's rentals.
-  const [mine] = await sqlRows<{
-    status: string;
-    replay: boolean;
-    open: string;
-    due: string;
-    recent: string;
-  }>(
+  // One round trip for everything the rules read before the rental exists: a retry of an earlier
+  // start (answered as that start, whatever else changed since), the account and the user's
+  // rentals, the station — locked: that serialises starts at one station, so its ready power banks
+  // are never promised twice — the package and the settings. Checked below in RULES.md's order.
+  const [mine] = await sqlRows<StartRead>(
     tem,
     `select u.status,
             exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = $1) as replay,
-            m.open, m.due, m.recent
+            m.open, m.due, m.recent,
+            (select k.status from user_kyc k where k.user_id = u.id limit 1) as kyc_status,
+            st.id as station_id, st.status as station_status,
+            (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package
+                                       where id = $4 and is_active = true) p) as package,
+            ${configSubquery('$5')} as config
        from users u
       cross join lateral (
         select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
                coalesce(sum(due_amount), 0) as due,
                count(*) filter (where created_at > now() - interval '1 minute') as recent
           from rental where user_id = u.id) m
+       left join lateral (select id, status from station where serial_number = $3 for update) st on true
       where u.id = $2`,
-    [input.idempotency_key, userId],
+    [input.idempotency_key, userId, input.station_sn, input.package_id, RENTAL_CONFIG_KEYS],
   );
   if (!mine) throw new DomainError('NOT_FOUND', 'no such user');
   if (mine.replay) return REPLAY;
+  const config = rentalConfigOf(configOf(mine.config));
   if (mine.status !== 'active') throw new DomainError('FORBIDDEN', 'this account cannot rent');
-  if (config.kyc_required_for_rental > 0) {
-    const kyc = await tem.findOne(UserKyc, { user: userId }, { fields: ['status'] });
-    if (kyc?.status !== 'approved')
-      throw new DomainError('BUSINESS_RULE', 'an approved KYC is required to rent');
+  if (config.kyc_required_for_rental > 0 && mine.kyc_status !== 'approved') {
+    throw new DomainError('BUSINESS_RULE', 'an approved KYC is required to rent');
   }
-  if (Number(mine?.open ?? 0) >= config.max_open_rentals) {
+  if (Number(mine.open) >= config.max_open_rentals) {
     throw new DomainError('RENTAL_ALREADY_ACTIVE', 'you already have a rental in progress');
   }
-  if (Number(mine?.due ?? 0) > 0) {
+  if (Number(mine.due) > 0) {
     throw new DomainError('PAYMENT_REQUIRED', 'pay your outstanding due before renting again', {
-      due: Number(mine?.due),
+      due: Number(mine.due),
     });
   }
-  if (Number(mine?.recent ?? 0) >= config.rental_starts_per_minute) {
+  if (Number(mine.recent) >= config.rental_starts_per_minute) {
     throw new DomainError('RATE_LIMITED', 'too many rental starts; try again in a minute', {
       retryAfterS: 60,
     });
   }
-  // Locking the station row serialises starts at one station, so its ready power banks are never promised twice.
-  const [station] = await sqlRows<StationRow>(
-    tem,
-    'select id, status from station where serial_number = $1 for update',
-    [input.station_sn],
-  );
-  if (!station) throw new DomainError('NOT_FOUND', 'no station with this serial');
-  if (station.status === 'maintenance')
+  if (!mine.station_id) throw new DomainError('NOT_FOUND', 'no station with this serial');
+  if (mine.station_status === 'maintenance')
     throw new DomainError('STATION_OFFLINE', 'the station is in maintenance');
-  if (station.status !== 'online') throw new DomainError('STATION_OFFLINE', 'the station is offline');
-  const pkg = await readPackage(tem, input.package_id, true);
-  if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
+  if (mine.station_status !== 'online') throw new DomainError('STATION_OFFLINE', 'the station is offline');
+  if (!mine.package) throw new DomainError('NOT_FOUND', 'no active package with this id');
+  const pkg = packageRecord(mine.package);
+  const stationId = mine.station_id;
 
   const id = uuidv7();
   // Written in SQL and read back as a plain record (`returning` its columns), not through the unit
@@ -204,8 +210,25 @@ async function createInTransaction(
                          wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
      values ($1, $2, $3, $4, 'pending', $5, $6, 0, 0, 0, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
-     returning ${RENTAL_COLUMNS}`,
-    [id, userId, pkg.id, station.id, input.payment_mode, pkg.currency, input.idempotency_key, uuidv7()],
+     returning ${RENTAL_COLUMNS},
+       -- RULES.md's last rule, read here (a statement after the station lock, so other starts'
+       -- rentals committed meanwhile are counted) and checked after the payment, in its order:
+       -- a power bank ready and not already promised to a start in flight.
+       (select count(*) from station_slot
+         where station_id = $4 and status = 'ready' and battery_level >= $9) as ready,
+       (select count(*) from rental
+         where start_station_id = $4 and status in ('pending', 'dispensing') and id <> $1) as promised`,
+    [
+      id,
+      userId,
+      pkg.id,
+      stationId,
+      input.payment_mode,
+      pkg.currency,
+      input.idempotency_key,
+      uuidv7(),
+      config.rental_min_battery_pct,
+    ],
   );
   if (!inserted) throw new Error('rental insert returned no row');
   const rental = rentalRecord(tem, inserted);
@@ -233,14 +256,7 @@ async function createInTransaction(
     await holdDeposit(tem, rental, postpaidDeposit(pkg, config), true);
   }
 
-  // Last rule in RULES.md's order: a power bank ready and not already promised to a start in flight.
-  const [availability] = await sqlRows<{ ready: string; promised: string }>(
-    tem,
-    `select (select count(*) from station_slot where station_id = $1 and status = 'ready' and battery_level >= $2) as ready,
-            (select count(*) from rental where start_station_id = $1 and status in ('pending', 'dispensing') and id <> $3) as promised`,
-    [station.id, config.rental_min_battery_pct, id],
-  );
-  if (Number(availability?.ready ?? 0) - Number(availability?.promised ?? 0) <= 0) {
+  if (Number(inserted.ready) - Number(inserted.promised) <= 0) {
     // Thrown inside the transaction: the payment above is rolled back with it, so no money moved.
     throw new DomainError('BUSINESS_RULE', 'no power bank is ready at this station', {
       reason: 'no_power_bank',
