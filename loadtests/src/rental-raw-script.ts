@@ -34,6 +34,20 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
   const slotUpsert = (sn: string, status: string, serial: string) =>
     `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
+  /**
+   * A station-core batch write (station-store.ts): in two round trips — `begin` with the snapshot
+   * statements (the insert of first snapshots answers nothing here), then the rest with `commit` —
+   * sent as compound queries (pgbench's `\;`), as the service sends them. pgbench cannot prepare a
+   * compound query, so in prepared mode these are separate statements.
+   */
+  const stationWrite = (snapshot: string, rest: string[]) => {
+    const strip = (sql: string) => sql.trim().replace(/;$/, '');
+    if (protocol === 'prepared') return ['begin;', snapshot, ...rest, 'commit;'].join('\n');
+    return [
+      `begin \\; select 1 where false \\; ${strip(snapshot)};`,
+      `${[...rest.map(strip), 'commit'].join(' \\;\n')};`,
+    ].join('\n');
+  };
   /** rental-record.ts's saveRental: every field an event may change, in one statement. */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
     `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
@@ -70,32 +84,29 @@ insert into transactions (id, user_id, type, status, amount, currency, wallet_am
 with a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 update rental set prepaid_amount = ${PRICE}, wallet_paid = ${PRICE}, points_paid = 0, held_amount = 0, updated_at = now() where id = :rid;
 commit;
-begin;
-${actorState(':sn')}
-${slotUpsert(':sn', `'ejecting'`, ':pbs')}
-insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at) select x.id, x.sn, x.kind, x."slotIndex", case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end, x.payload, 'pending', now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'sn', :sn, 'kind', 'eject', 'slotIndex', :slot, 'rentalId', :rid, 'payload', jsonb_build_object('v', 1, 'kind', 'eject', 'msgId', :cid, 'ts', 1700000000000, 'commandId', :cid, 'slot', :slot, 'rentalId', :rid)))) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb) on conflict (id) do nothing;
-commit;
+${stationWrite(`${actorState(':sn')}`, [
+  `${slotUpsert(':sn', `'ejecting'`, ':pbs')}`,
+  `insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at) select x.id, x.sn, x.kind, x."slotIndex", case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end, x.payload, 'pending', now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'sn', :sn, 'kind', 'eject', 'slotIndex', :slot, 'rentalId', :rid, 'payload', jsonb_build_object('v', 1, 'kind', 'eject', 'msgId', :cid, 'ts', 1700000000000, 'commandId', :cid, 'slot', :slot, 'rentalId', :rid)))) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb) on conflict (id) do nothing;`,
+])}
 update station_command set status = 'sent', sent_at = now(), updated_at = now() where status = 'pending' and id in (select value from jsonb_array_elements_text(jsonb_build_array(:cid)));
-begin;
-${actorState(':sn')}
-${stationUpdate(':sn')}
-${slotUpsert(':sn', `'empty'`, 'null')}
-update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;
-update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;
-commit;
+${stationWrite(`${actorState(':sn')}`, [
+  `${stationUpdate(':sn')}`,
+  `${slotUpsert(':sn', `'empty'`, 'null')}`,
+  `update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;`,
+  `update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;`,
+])}
 begin;
 ${lockForEvent('null', ':pbs')}
 insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
 ${saveRental("'active'", 'null', 'null', 'null')};
 commit;
 select status from rental where id = :rid;
-begin;
-${actorState(':sn')}
-${stationUpdate(':sn')}
-insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at) select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slot_index', :slot, 'pb', :pbs, 'battery', 90))) as x(sn text, slot_index int, pb text, battery int) join station st on st.serial_number = x.sn where x.pb is not null on conflict (serial_number) do update set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end, battery_level = excluded.battery_level, current_station_id = excluded.current_station_id, current_slot_index = excluded.current_slot_index, current_rental_id = null, last_seen_at = now(), updated_at = now();
-update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");
-${slotUpsert(':sn', `'ready'`, ':pbs')}
-commit;
+${stationWrite(`${actorState(':sn')}`, [
+  `${stationUpdate(':sn')}`,
+  `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at) select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slot_index', :slot, 'pb', :pbs, 'battery', 90))) as x(sn text, slot_index int, pb text, battery int) join station st on st.serial_number = x.sn where x.pb is not null on conflict (serial_number) do update set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end, battery_level = excluded.battery_level, current_station_id = excluded.current_station_id, current_slot_index = excluded.current_slot_index, current_rental_id = null, last_seen_at = now(), updated_at = now();`,
+  `update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");`,
+  `${slotUpsert(':sn', `'ready'`, ':pbs')}`,
+])}
 select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
 begin;
 ${lockForEvent(':sn', 'null')}

@@ -2,5 +2,5 @@ export { configOf, configSubquery, configValues } from './config-values.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
-export { openSqlPool, type Sql, type SqlPool } from './sql-pool.ts';
+export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlRows } from './sql-rows.ts';

@@ -6,11 +6,44 @@ export interface Sql {
   query<R>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
+/** One statement of a `twoTrips` transaction: `$1`, `$2`… in `text` stand for `values`. */
+export interface Statement {
+  text: string;
+  values?: unknown[];
+}
+
 export interface SqlPool extends Sql {
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * One transaction in two round trips however many statements it has: `first` goes with `begin`;
+   * `rest` sees the rows of each of them and answers the remaining statements, which go with
+   * `commit` — or throws, and the transaction is rolled back. Values are inlined as quoted
+   * literals (a query of several statements cannot bind parameters), so each text is parsed
+   * every time: this is for writes whose round trips cost more than their parsing does.
+   */
+  twoTrips(first: Statement[], rest: (rows: unknown[][]) => Statement[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A value as an SQL literal: strings (and JSON of objects) quoted and escaped by `pg`, null as NULL. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return pg.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** The statement with its values in place of `$n` (texts carry no other `$`: they are this code's own). */
+const inlined = ({ text, values = [] }: Statement) =>
+  text.replace(/\$(\d+)/g, (_all, n: string) => {
+    if (Number(n) > values.length) throw new Error(`no value for $${n}`);
+    return literal(values[Number(n) - 1]);
+  });
+
+/** The rows of each statement of a multi-statement query (pg answers one result, or an array of them). */
+const rowsOf = (result: pg.QueryResult | pg.QueryResult[]) =>
+  (Array.isArray(result) ? result : [result]).map((r) => r.rows as unknown[]);
 
 const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unknown[] = []) =>
   (await client.query<R & pg.QueryResultRow>({ name: statementName(text), text, values })).rows;
@@ -42,6 +75,24 @@ export function openSqlPool(
         return result;
       } catch (error) {
         // A connection that cannot even roll back is closed rather than handed out again.
+        await client.query('rollback').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async twoTrips(first, rest) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const head = rowsOf(
+          (await client.query(['begin', ...first.map(inlined)].join(';\n'))) as unknown as pg.QueryResult[],
+        ).slice(1);
+        await client.query([...rest(head).map(inlined), 'commit'].join(';\n'));
+      } catch (error) {
+        // A failed statement left the transaction aborted (or `rest` refused it): roll it back.
         await client.query('rollback').catch((rollbackError: Error) => {
           broken = rollbackError;
         });

@@ -1,4 +1,4 @@
-import type { Sql, SqlPool } from '@powerbank/db';
+import type { SqlPool, Statement } from '@powerbank/db';
 import type { SlotRow, StationRowChange } from './station-projection.ts';
 
 /** A command as committed to the command log (the outbox of station commands). */
@@ -60,9 +60,10 @@ export class StaleActorError extends Error {
   }
 }
 
-// Rows travel as one jsonb parameter each statement and are unpacked with
-// jsonb_to_recordset: one round trip per statement however big the batch is.
+// Rows travel as one jsonb value per statement and are unpacked with jsonb_to_recordset: one
+// statement per kind of row however big the batch is.
 const json = (rows: unknown[]) => JSON.stringify(rows);
+const statement = (text: string, rows: unknown[]): Statement => ({ text, values: [json(rows)] });
 
 /**
  * The only writer of station, slot and power-bank state. Each batch is one
@@ -132,13 +133,23 @@ export class StationStore {
     const firstVersion = new Map<string, number>();
     for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
 
-    let ensured: string[] = [];
-    await this.db.transaction(async (sql) => {
-      await this.saveSnapshots(sql, finals, firstVersion);
-      ensured = await this.ensureStations(sql, finals);
+    // Two round trips for the whole batch: the snapshots (their versions decide what is stale),
+    // then the rest with the commit. Every further round trip would hold the batch's row locks —
+    // and a rental start waiting for its eject — for one more wake-up of both processes.
+    const snapshots = snapshotRows(finals, firstVersion);
+    const ensured = finals.filter((w) => !this.stationRows.has(w.sn));
+    await this.db.twoTrips(saveSnapshots(snapshots), ([saved = [], updated = []]) => {
+      if (saved.length + updated.length !== finals.length) {
+        const ok = new Set(
+          [...saved, ...updated].map((row) => (row as { serial_number: string }).serial_number),
+        );
+        throw new StaleActorError(finals.filter((w) => !ok.has(w.sn)).map((w) => w.sn));
+      }
+      const statements: Statement[] = [];
+      if (ensured.length) statements.push(this.ensureStations(ensured));
       const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
       const moved = finals.filter((w) => changed.has(w.sn));
-      if (moved.length) await this.updateStations(sql, moved);
+      if (moved.length) statements.push(this.updateStations(moved));
       // The newest row of each slot; its bank is placed if any write of the batch asked for it.
       const bySlot = new Map<string, SlotRow>();
       for (const slot of batch.flatMap((w) => w.slots)) {
@@ -147,77 +158,39 @@ export class StationStore {
         bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
       }
       const slots = [...bySlot.values()];
-      if (slots.length) await this.placeSlots(sql, slots);
+      if (slots.length) statements.push(...this.placeSlots(slots));
       const rented = batch.flatMap((w) => w.rented);
-      if (rented.length) await this.markRented(sql, rented);
+      if (rented.length) statements.push(this.markRented(rented));
       const missing = batch.flatMap((w) => w.missing);
-      if (missing.length) await this.markMissing(sql, missing);
+      if (missing.length) statements.push(this.markMissing(missing));
       const commands = batch.flatMap((w) => w.newCommands);
-      if (commands.length) await this.insertCommands(sql, commands);
+      if (commands.length) statements.push(this.insertCommands(commands));
       const outcomes = batch.flatMap((w) => w.outcomes);
-      if (outcomes.length) await this.resolveCommands(sql, outcomes);
+      if (outcomes.length) statements.push(this.resolveCommands(outcomes));
       const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
-      if (logs.length) await this.insertLogs(sql, logs);
+      if (logs.length) statements.push(this.insertLogs(logs));
+      return statements;
     });
-    for (const sn of ensured) this.stationRows.add(sn);
-  }
-
-  private async saveSnapshots(sql: Sql, finals: StationWrite[], firstVersion: Map<string, number>) {
-    const rows = finals.map((w) => ({
-      sn: w.sn,
-      mv: w.machineVersion,
-      snapshot: w.snapshot,
-      version: w.version,
-      expected: (firstVersion.get(w.sn) ?? w.version) - 1,
-    }));
-    // A station's first snapshot is inserted, later ones update; a batch rarely needs both statements.
-    const firsts = rows.filter((r) => r.expected === 0);
-    const laters = rows.filter((r) => r.expected > 0);
-    const saved = firsts.length
-      ? await sql.query<{ serial_number: string }>(
-          `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
-           select x.sn, x.mv, x.snapshot, x.version, now()
-             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-           on conflict (serial_number) do nothing
-           returning serial_number`,
-          [json(firsts)],
-        )
-      : [];
-    const updated = laters.length
-      ? await sql.query<{ serial_number: string }>(
-          `update station_actor_state s
-              set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
-             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-            where s.serial_number = x.sn and s.version = x.expected
-           returning s.serial_number`,
-          [json(laters)],
-        )
-      : [];
-    if (saved.length + updated.length !== rows.length) {
-      const ok = new Set([...saved, ...updated].map((r) => r.serial_number));
-      throw new StaleActorError(rows.filter((r) => !ok.has(r.sn)).map((r) => r.sn));
-    }
+    // Station rows are never deleted: one seen committed here need not be ensured again.
+    for (const w of ensured) this.stationRows.add(w.sn);
   }
 
   /**
    * A station first heard of on the wire gets a row (hidden from the map until an admin places it).
    * Station rows are never deleted, so one seen committed here need not be checked again.
    */
-  private async ensureStations(sql: Sql, finals: StationWrite[]) {
-    const unseen = finals.filter((w) => !this.stationRows.has(w.sn));
-    if (unseen.length === 0) return [];
-    await sql.query(
+  private ensureStations(unseen: StationWrite[]): Statement {
+    return statement(
       `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
        select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
          from jsonb_to_recordset($1::jsonb) as x(sn text, slot_count int)
        on conflict (serial_number) do nothing`,
-      [json(unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })))],
+      unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })),
     );
-    return unseen.map((w) => w.sn);
   }
 
-  private async updateStations(sql: Sql, finals: StationWrite[]) {
-    await sql.query(
+  private updateStations(finals: StationWrite[]): Statement {
+    return statement(
       `update station s
           set status = case when s.status = 'decommissioned' then s.status else x.status end,
               last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at),
@@ -226,17 +199,13 @@ export class StationStore {
               updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(sn text, status text, hb timestamptz, fw text, slot_count int)
         where s.serial_number = x.sn`,
-      [
-        json(
-          finals.map((w) => ({
-            sn: w.sn,
-            status: w.station.status,
-            hb: w.station.lastHeartbeatAt,
-            fw: w.station.firmware,
-            slot_count: w.station.slotCount,
-          })),
-        ),
-      ],
+      finals.map((w) => ({
+        sn: w.sn,
+        status: w.station.status,
+        hb: w.station.lastHeartbeatAt,
+        fw: w.station.firmware,
+        slot_count: w.station.slotCount,
+      })),
     );
   }
 
@@ -245,12 +214,14 @@ export class StationStore {
    * PowerBank rows, a bank found here is taken out of any other slot first
    * (the unique slot→bank index allows one place), then the slot rows are upserted.
    */
-  private async placeSlots(sql: Sql, slots: SlotRow[]) {
+  private placeSlots(slots: SlotRow[]): Statement[] {
+    const statements: Statement[] = [];
     // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
     const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
-      await sql.query(
-        `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
+      statements.push(
+        statement(
+          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
          select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now()
            from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int)
            join station st on st.serial_number = x.sn
@@ -263,29 +234,29 @@ export class StationStore {
                 current_rental_id = null,
                 last_seen_at = now(),
                 updated_at = now()`,
-        [
-          json(
-            occupied.map((s) => ({
-              sn: s.sn,
-              slot_index: s.slotIndex,
-              pb: s.powerBankSerial,
-              battery: s.battery,
-            })),
-          ),
-        ],
+          occupied.map((s) => ({
+            sn: s.sn,
+            slot_index: s.slotIndex,
+            pb: s.powerBankSerial,
+            battery: s.battery,
+          })),
+        ),
       );
-      await sql.query(
-        `update station_slot ss
+      statements.push(
+        statement(
+          `update station_slot ss
             set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now()
            from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, "powerBankSerial" text)
            join station st on st.serial_number = x.sn
            join power_bank pb on pb.serial_number = x."powerBankSerial"
           where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex")`,
-        [json(occupied)],
+          occupied,
+        ),
       );
     }
-    await sql.query(
-      `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at)
+    statements.push(
+      statement(
+        `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at)
        select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now()
          from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int)
          join station st on st.serial_number = x.sn
@@ -296,61 +267,63 @@ export class StationStore {
                                        or station_slot.power_bank_id is distinct from excluded.power_bank_id
                                      then now() else station_slot.last_changed_at end,
               updated_at = now()`,
-      [json(slots)],
+        slots,
+      ),
     );
+    return statements;
   }
 
-  private async markRented(sql: Sql, rented: { serial: string; rentalId: string }[]) {
-    await sql.query(
+  private markRented(rented: { serial: string; rentalId: string }[]): Statement {
+    return statement(
       `update power_bank pb
           set status = 'rented', current_station_id = null, current_slot_index = null,
               current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
               last_seen_at = now(), updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text, rental text)
         where pb.serial_number = x.serial`,
-      [json(rented.map((r) => ({ serial: r.serial, rental: r.rentalId })))],
+      rented.map((r) => ({ serial: r.serial, rental: r.rentalId })),
     );
   }
 
-  private async markMissing(sql: Sql, missing: { serial: string; reason: string }[]) {
+  private markMissing(missing: { serial: string; reason: string }[]): Statement {
     // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
-    await sql.query(
+    return statement(
       `update power_bank pb
           set status = 'lost', current_station_id = null, current_slot_index = null, updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text)
         where pb.serial_number = x.serial and pb.status = 'in_slot'`,
-      [json(missing.map((m) => ({ serial: m.serial })))],
+      missing.map((m) => ({ serial: m.serial })),
     );
   }
 
-  private async insertCommands(sql: Sql, commands: CommandRow[]) {
-    await sql.query(
+  private insertCommands(commands: CommandRow[]): Statement {
+    return statement(
       `insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at)
        select x.id, x.sn, x.kind, x."slotIndex",
               case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end,
               x.payload, 'pending', now(), now()
          from jsonb_to_recordset($1::jsonb) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb)
        on conflict (id) do nothing`,
-      [json(commands)],
+      commands,
     );
   }
 
-  private async resolveCommands(sql: Sql, outcomes: CommandOutcome[]) {
-    await sql.query(
+  private resolveCommands(outcomes: CommandOutcome[]): Statement {
+    return statement(
       `update station_command c
           set status = x.status, result = x.result, resolved_at = now(), updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(id text, status text, result jsonb)
         where c.id = x.id`,
-      [json(outcomes)],
+      outcomes,
     );
   }
 
-  private async insertLogs(sql: Sql, logs: (StationWrite['logs'][number] & { sn: string })[]) {
-    await sql.query(
+  private insertLogs(logs: (StationWrite['logs'][number] & { sn: string })[]): Statement {
+    return statement(
       `insert into system_log (id, occurred_at, level, source, message, context)
        select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
          from jsonb_to_recordset($1::jsonb) as x(level text, message text, context jsonb, sn text)`,
-      [json(logs)],
+      logs,
     );
   }
 
@@ -395,4 +368,56 @@ export class StationStore {
       [silentMs],
     );
   }
+}
+
+interface SnapshotRow {
+  sn: string;
+  mv: number;
+  snapshot: PersistedActor;
+  version: number;
+  /** The stored version this write replaces (0: the station's first snapshot). */
+  expected: number;
+}
+
+function snapshotRows(finals: StationWrite[], firstVersion: Map<string, number>): SnapshotRow[] {
+  return finals.map((w) => ({
+    sn: w.sn,
+    mv: w.machineVersion,
+    snapshot: w.snapshot,
+    version: w.version,
+    expected: (firstVersion.get(w.sn) ?? w.version) - 1,
+  }));
+}
+
+/**
+ * The snapshots, optimistically locked: a station's first is inserted, later ones update where the
+ * stored version is the expected one. Each statement answers the serials it wrote; one a batch does
+ * not need (it rarely needs both) answers nothing.
+ */
+function saveSnapshots(rows: SnapshotRow[]): Statement[] {
+  const firsts = rows.filter((r) => r.expected === 0);
+  const laters = rows.filter((r) => r.expected > 0);
+  const nothing: Statement = { text: 'select 1 where false' };
+  return [
+    firsts.length
+      ? statement(
+          `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
+           select x.sn, x.mv, x.snapshot, x.version, now()
+             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+           on conflict (serial_number) do nothing
+           returning serial_number`,
+          firsts,
+        )
+      : nothing,
+    laters.length
+      ? statement(
+          `update station_actor_state s
+              set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
+             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+            where s.serial_number = x.sn and s.version = x.expected
+           returning s.serial_number`,
+          laters,
+        )
+      : nothing,
+  ];
 }
