@@ -18,9 +18,12 @@ export type {
 export { entryStatement } from './ledger-entry.ts';
 export {
   type BalancePaymentType,
+  decideFromRead,
   type PayFromBalancesInput,
+  type PaymentRead,
   type PaymentResult,
   payFromBalances,
+  paymentReadColumns,
 } from './pay.ts';
 export {
   PAYMENT_CONFIG_DEFAULTS,

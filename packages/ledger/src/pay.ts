@@ -42,6 +42,11 @@ export interface PayFromBalancesInput {
    * caller fails as a whole if the payment fails, so the payment runs without savepoints.
    */
   atomicWithCaller?: boolean;
+  /**
+   * What the payment would read (`paymentReadColumns`), already read by the caller in this
+   * transaction: used by the first attempt, a retry reads again.
+   */
+  read?: PaymentRead;
 }
 
 export interface PaymentResult {
@@ -62,7 +67,7 @@ export async function payFromBalances(
   input: PayFromBalancesInput,
 ): Promise<PaymentResult> {
   try {
-    return await payOnce(em, input);
+    return await payOnce(em, input, input.read);
   } catch (error) {
     // Without savepoints the caller's transaction is aborted: the failure is the caller's answer.
     if (input.atomicWithCaller && em.isInTransaction()) throw error;
@@ -80,39 +85,77 @@ export async function payFromBalances(
   }
 }
 
-function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<PaymentResult> {
+/**
+ * The select-list columns of what a payment reads before it decides — the wallet, the points
+ * balance, an earlier payment under the key, the settings — for `user`, `key` and `configKeys`
+ * bound at those parameters (`configKeys`: `PAYMENT_CONFIG_KEYS`). A caller that runs a statement
+ * in its transaction anyway (the rental start) adds them to it and hands the row to
+ * `payFromBalances` as `read`: one round trip fewer.
+ */
+export const paymentReadColumns = (user: string, key: string, configKeys: string) =>
+  `(select to_jsonb(w) from (select balance, held, currency from wallet where user_id = ${user} limit 1) w) as pay_wallet,
+   (select balance from user_points where user_id = ${user} limit 1) as pay_points,
+   (select to_jsonb(t) from (select id, type, amount, wallet_amount, points_used, metadata
+                               from transactions where idempotency_key = ${key} limit 1) t) as pay_existing,
+   ${configSubquery(configKeys)} as pay_config`;
+
+/** A row with `paymentReadColumns`. */
+export interface PaymentRead {
+  pay_wallet: { balance: number | string; held: number | string; currency: string } | null;
+  pay_points: number | string | null;
+  pay_existing: StoredPayment | null;
+  pay_config: unknown;
+}
+
+/**
+ * How a payment would be split, from what it read — `decidePayment`, which calculate-options
+ * shows too, over the spendable balances. Throws INSUFFICIENT_FUNDS as the payment would.
+ */
+export function decideFromRead(
+  read: PaymentRead,
+  input: Pick<PayFromBalancesInput, 'mode' | 'amount' | 'split'>,
+): PaymentSplit {
+  const wallet = walletOf(read);
+  if (read.pay_points === null) throw notFound('points account');
+  return decidePayment(
+    input.mode,
+    input.amount,
+    {
+      wallet: spendable({ balance: Number(wallet.balance), held: Number(wallet.held) }),
+      points: Number(read.pay_points),
+    },
+    pointsRatio(paymentConfigOf(configOf(read.pay_config)), wallet.currency),
+    input.split,
+  );
+}
+
+function walletOf(read: PaymentRead): NonNullable<PaymentRead['pay_wallet']> {
+  if (!read.pay_wallet) throw notFound('wallet');
+  return read.pay_wallet;
+}
+
+function payOnce(
+  em: EntityManager,
+  input: PayFromBalancesInput,
+  given?: PaymentRead,
+): Promise<PaymentResult> {
   const atomic = input.atomicWithCaller === true && em.isInTransaction();
   const run = (work: (tem: EntityManager) => Promise<PaymentResult>) =>
     atomic ? work(em) : em.transactional(work);
   return run(async (tem) => {
     // Plain rows, not entities: this runs on every rental start, and nothing here is changed
-    // through the unit of work (the ledger entries below are single statements too). An earlier
-    // payment under the key, both balances and the settings in one round trip.
-    const [read] = await sqlRows<PaymentRead>(
-      tem,
-      `select w.balance, w.held, w.currency,
-              (select balance from user_points where user_id = $1 limit 1) as points,
-              (select to_jsonb(t) from (select id, type, amount, wallet_amount, points_used, metadata
-                                          from transactions where idempotency_key = $2 limit 1) t) as existing,
-              ${configSubquery('$3')} as config
-         from (select 1) one
-         left join wallet w on w.user_id = $1`,
-      [input.userId, input.idempotencyKey, PAYMENT_CONFIG_KEYS],
-    );
-    if (read?.existing) return replayPayment(paymentOf(read.existing), input);
-    if (!read?.currency) throw notFound('wallet');
-    if (read.points === null) throw notFound('points account');
-    const currency = read.currency;
-    const split = decidePayment(
-      input.mode,
-      input.amount,
-      {
-        wallet: spendable({ balance: Number(read.balance), held: Number(read.held) }),
-        points: Number(read.points),
-      },
-      pointsRatio(paymentConfigOf(configOf(read.config)), currency),
-      input.split,
-    );
+    // through the unit of work (the ledger entries below are single statements too).
+    const [read] = given
+      ? [given]
+      : await sqlRows<PaymentRead>(tem, `select ${paymentReadColumns('$1', '$2', '$3')}`, [
+          input.userId,
+          input.idempotencyKey,
+          PAYMENT_CONFIG_KEYS,
+        ]);
+    if (!read) throw new Error('the payment read answered no row');
+    if (read.pay_existing) return replayPayment(paymentOf(read.pay_existing), input);
+    const split = decideFromRead(read, input);
+    const { currency } = walletOf(read);
     const transactionId = uuidv7();
     await sqlRows(
       tem,
@@ -162,18 +205,8 @@ function payOnce(em: EntityManager, input: PayFromBalancesInput): Promise<Paymen
   });
 }
 
-/** What a payment reads before it decides: the wallet (absent without one), points, an earlier payment, settings. */
-interface PaymentRead {
-  balance: string;
-  held: string;
-  currency: string | null;
-  points: number | null;
-  existing: StoredPayment | null;
-  config: unknown;
-}
-
 /** A `transactions` row as read for a replay. */
-interface StoredPayment {
+export interface StoredPayment {
   id: string;
   type: string;
   amount: string | number;

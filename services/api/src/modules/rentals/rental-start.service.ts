@@ -2,7 +2,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { configOf, configSubquery, sqlRows } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import { payFromBalances } from '@powerbank/ledger';
+import {
+  decideFromRead,
+  PAYMENT_CONFIG_KEYS,
+  type PayFromBalancesInput,
+  type PaymentRead,
+  payFromBalances,
+  paymentReadColumns,
+} from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
@@ -131,7 +138,7 @@ async function createPendingRental(
 }
 
 /** The start's first read: the user's side of the rules, the station (locked), the package, the settings. */
-interface StartRead {
+interface StartRead extends PaymentRead {
   status: string;
   replay: boolean;
   open: string;
@@ -149,10 +156,13 @@ async function createInTransaction(
   userId: string,
   input: StartRentalInput,
 ): Promise<RentalRecord | typeof REPLAY> {
+  const id = uuidv7();
+  const paymentKey = `rental:${id}:start`;
   // One round trip for everything the rules read before the rental exists: a retry of an earlier
   // start (answered as that start, whatever else changed since), the account and the user's
   // rentals, the station — locked: that serialises starts at one station, so its ready power banks
-  // are never promised twice — the package and the settings. Checked below in RULES.md's order.
+  // are never promised twice — the package, the settings and what a prepaid payment reads.
+  // Checked below in RULES.md's order.
   const [mine] = await sqlRows<StartRead>(
     tem,
     `select u.status,
@@ -162,7 +172,8 @@ async function createInTransaction(
             st.id as station_id, st.status as station_status,
             (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package
                                        where id = $4 and is_active = true) p) as package,
-            ${configSubquery('$5')} as config
+            ${configSubquery('$5')} as config,
+            ${paymentReadColumns('$2', '$6', '$7')}
        from users u
       cross join lateral (
         select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
@@ -171,7 +182,15 @@ async function createInTransaction(
           from rental where user_id = u.id) m
        left join lateral (select id, status from station where serial_number = $3 for update) st on true
       where u.id = $2`,
-    [input.idempotency_key, userId, input.station_sn, input.package_id, RENTAL_CONFIG_KEYS],
+    [
+      input.idempotency_key,
+      userId,
+      input.station_sn,
+      input.package_id,
+      RENTAL_CONFIG_KEYS,
+      paymentKey,
+      PAYMENT_CONFIG_KEYS,
+    ],
   );
   if (!mine) throw new DomainError('NOT_FOUND', 'no such user');
   if (mine.replay) return REPLAY;
@@ -200,8 +219,29 @@ async function createInTransaction(
   if (!mine.package) throw new DomainError('NOT_FOUND', 'no active package with this id');
   const pkg = packageRecord(mine.package);
   const stationId = mine.station_id;
+  const payment: PayFromBalancesInput | null =
+    pkg.paymentModel === 'prepaid'
+      ? {
+          userId,
+          amount: pkg.price,
+          type: 'rental',
+          mode: input.payment_mode,
+          split: input.split
+            ? { walletAmount: input.split.wallet_amount, points: input.split.points }
+            : undefined,
+          reference: { type: 'rental', id },
+          idempotencyKey: paymentKey,
+          rentalId: id,
+          description: `Rental ${pkg.name}`,
+          // Keys of the rental inserted below; a refused payment fails the whole start.
+          atomicWithCaller: true,
+          read: mine,
+        }
+      : null;
+  // Decided before the rental is written, so it is written with its payment at once; the payment
+  // below decides the same from the same read, and its debits re-check the balances as they write.
+  const split = payment ? decideFromRead(mine, payment) : null;
 
-  const id = uuidv7();
   // Written in SQL and read back as a plain record (`returning` its columns), not through the unit
   // of work: no entity to hydrate and diff on every rental start.
   const [inserted] = await sqlRows<Record<string, unknown>>(
@@ -209,7 +249,7 @@ async function createInTransaction(
     `insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
                          wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
-     values ($1, $2, $3, $4, 'pending', $5, $6, 0, 0, 0, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
+     values ($1, $2, $3, $4, 'pending', $5, $6, $10, $11, $12, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
      returning ${RENTAL_COLUMNS},
        -- RULES.md's last rule, read here (a statement after the station lock, so other starts'
        -- rentals committed meanwhile are counted) and checked after the payment, in its order:
@@ -228,29 +268,15 @@ async function createInTransaction(
       input.idempotency_key,
       uuidv7(),
       config.rental_min_battery_pct,
+      split ? pkg.price : 0,
+      split?.walletAmount ?? 0,
+      split?.points ?? 0,
     ],
   );
   if (!inserted) throw new Error('rental insert returned no row');
   const rental = rentalRecord(tem, inserted);
-  let paid: { walletAmount: number; points: number } | null = null;
-
-  if (pkg.paymentModel === 'prepaid') {
-    const payment = await payFromBalances(tem, {
-      userId,
-      amount: pkg.price,
-      type: 'rental',
-      mode: input.payment_mode,
-      split: input.split
-        ? { walletAmount: input.split.wallet_amount, points: input.split.points }
-        : undefined,
-      reference: { type: 'rental', id },
-      idempotencyKey: `rental:${id}:start`,
-      rentalId: id,
-      description: `Rental ${pkg.name}`,
-      // Keys of the rental inserted just above; a refused payment fails the whole start.
-      atomicWithCaller: true,
-    });
-    paid = payment.split;
+  if (payment) {
+    await payFromBalances(tem, payment);
   } else {
     // The deposit is held (wallet.held, no ledger row) in this transaction; a refusal rolls the rental back.
     await holdDeposit(tem, rental, postpaidDeposit(pkg, config), true);
@@ -262,18 +288,12 @@ async function createInTransaction(
       reason: 'no_power_bank',
     });
   }
-  // What the start paid or holds, on the rental (the hold's amount is what makes it happen once).
-  if (paid) {
-    rental.prepaidAmount = pkg.price;
-    rental.walletPaid = paid.walletAmount;
-    rental.pointsPaid = paid.points;
-  }
-  if (paid || rental.heldAmount > 0) {
-    await sqlRows(
-      tem,
-      'update rental set prepaid_amount = $2, wallet_paid = $3, points_paid = $4, held_amount = $5, updated_at = now() where id = $1',
-      [id, rental.prepaidAmount, rental.walletPaid, rental.pointsPaid, rental.heldAmount],
-    );
+  // The hold's amount, on the rental (it is what makes the hold happen once).
+  if (rental.heldAmount > 0) {
+    await sqlRows(tem, 'update rental set held_amount = $2, updated_at = now() where id = $1', [
+      id,
+      rental.heldAmount,
+    ]);
   }
   return rental;
 }
