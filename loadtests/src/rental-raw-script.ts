@@ -51,6 +51,9 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
   /** rental-record.ts's saveRental: every field an event may change, in one statement. */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
     `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
+  /** rental-record.ts's saveRental with an event's notification: one compound query (`\\;`). */
+  const withNotice = (update: string, notice: string) =>
+    protocol === 'prepared' ? `${update};\n${notice};` : `${update} \\;\n${notice};`;
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
   const rentalConfig = configSubquery(keys(RENTAL_CONFIG_KEYS));
@@ -97,8 +100,7 @@ ${stationWrite(`${actorState(':sn')}`, [
 ])}
 begin;
 ${lockForEvent('null', ':pbs')}
-insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-${saveRental("'active'", 'null', 'null', 'null')};
+${withNotice(saveRental("'active'", 'null', 'null', 'null'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
 commit;
 select status from rental where id = :rid;
 ${stationWrite(`${actorState(':sn')}`, [
@@ -112,8 +114,7 @@ begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing;
-${saveRental("'settled'", ':stid', ':slot', 'now()')};
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);

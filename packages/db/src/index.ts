@@ -3,4 +3,4 @@ export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
-export { sqlRows } from './sql-rows.ts';
+export { sqlBatch, sqlRows } from './sql-rows.ts';

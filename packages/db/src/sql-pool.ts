@@ -1,15 +1,12 @@
 import pg from 'pg';
+import { inlined, type Statement } from './sql-literal.ts';
 import { statementName } from './statement-names.ts';
+
+export type { Statement };
 
 /** Parameterised SQL ($1, $2…) answering rows. */
 export interface Sql {
   query<R>(text: string, values?: unknown[]): Promise<R[]>;
-}
-
-/** One statement of a `twoTrips` transaction: `$1`, `$2`… in `text` stand for `values`. */
-export interface Statement {
-  text: string;
-  values?: unknown[];
 }
 
 export interface SqlPool extends Sql {
@@ -25,21 +22,6 @@ export interface SqlPool extends Sql {
   twoTrips(first: Statement[], rest: (rows: unknown[][]) => Statement[]): Promise<void>;
   close(): Promise<void>;
 }
-
-/** A value as an SQL literal: strings (and JSON of objects) quoted and escaped by `pg`, null as NULL. */
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return pg.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-/** The statement with its values in place of `$n` (texts carry no other `$`: they are this code's own). */
-const inlined = ({ text, values = [] }: Statement) =>
-  text.replace(/\$(\d+)/g, (_all, n: string) => {
-    if (Number(n) > values.length) throw new Error(`no value for $${n}`);
-    return literal(values[Number(n) - 1]);
-  });
 
 /** The rows of each statement of a multi-statement query (pg answers one result, or an array of them). */
 const rowsOf = (result: pg.QueryResult | pg.QueryResult[]) =>

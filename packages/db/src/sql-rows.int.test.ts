@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { adminQuery, databaseUrl, newTestResourceName } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrm } from './open-orm.ts';
-import { sqlRows } from './sql-rows.ts';
+import { sqlBatch, sqlRows } from './sql-rows.ts';
 
 describe('sqlRows (prepared statements through the ORM’s connection)', () => {
   const name = newTestResourceName();
@@ -51,5 +51,47 @@ describe('sqlRows (prepared statements through the ORM’s connection)', () => {
     await sqlRows(orm.em.fork(), 'insert into t (id, doc) values ($1, $2)', [20, '{}']);
     const duplicate = sqlRows(orm.em.fork(), 'insert into t (id, doc) values ($1, $2)', [20, '{}']);
     await expect(duplicate).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+
+  describe('sqlBatch (blind writes in one round trip)', () => {
+    it('writes every statement with its values inlined as written: quotes, `$n` in text, dates, null', async () => {
+      await sqlRows(
+        orm.em.fork(),
+        'create table b (id int primary key, note text, at timestamptz, doc jsonb)',
+      );
+      const at = new Date(Date.UTC(2026, 10, 30, 12, 0, 0, 123));
+      const note = `it's "quoted" \\ and $1 ?`;
+      await sqlBatch(orm.em.fork(), [
+        {
+          text: 'insert into b (id, note, at, doc) values ($1, $2, $3, $4)',
+          values: [1, note, at, { n: 1 }],
+        },
+        { text: 'insert into b (id, note, at, doc) values ($1, $2, $3, $4)', values: [2, null, null, null] },
+      ]);
+      expect(await sqlRows(orm.em.fork(), 'select id, note, at, doc from b order by id')).toEqual([
+        { id: 1, note, at: expect.anything(), doc: { n: 1 } },
+        { id: 2, note: null, at: null, doc: null },
+      ]);
+      const [row] = await sqlRows<{ same: boolean }>(
+        orm.em.fork(),
+        'select at = $1 as same from b where id = 1',
+        [at.toISOString()],
+      );
+      expect(row?.same).toBe(true);
+    });
+
+    it('is part of the caller’s transaction, and a failing statement fails it with the ORM’s exception', async () => {
+      await sqlRows(orm.em.fork(), 'create table c (id int primary key)');
+      await expect(
+        orm.em.fork().transactional(async (em) => {
+          await sqlBatch(em, [{ text: 'insert into c (id) values ($1)', values: [1] }]);
+          await sqlBatch(em, [
+            { text: 'insert into c (id) values ($1)', values: [2] },
+            { text: 'insert into c (id) values ($1)', values: [1] },
+          ]);
+        }),
+      ).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+      expect(await sqlRows(orm.em.fork(), 'select id from c')).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CompiledQuery } from 'kysely';
+import { inlined, type Statement } from './sql-literal.ts';
 import { statementName } from './statement-names.ts';
 
 /**
@@ -25,6 +26,23 @@ export async function sqlRows<R>(
   try {
     const result = await em.getKysely().executeQuery<R>(query);
     return result.rows as R[];
+  } catch (error) {
+    throw em.getDriver().convertException(error as Error);
+  }
+}
+
+/**
+ * Statements that answer nothing the caller needs (blind writes), run through `em` in one round
+ * trip: one query of several statements, values inlined as literals (such a query cannot bind
+ * parameters), so Postgres parses them on every call. Inside a transaction they are part of it;
+ * outside, the query is one transaction of its own. Errors as `sqlRows` throws them.
+ */
+export async function sqlBatch(em: EntityManager, statements: readonly Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  // No parameters: pg sends it with the simple protocol, which takes several statements at once.
+  const query = CompiledQuery.raw(statements.map(inlined).join(';\n'), []);
+  try {
+    await em.getKysely().executeQuery(query);
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
   }

@@ -21,7 +21,7 @@ import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } fro
 import { refusedForFunds } from './insufficient-funds.ts';
 import { lateFeePolicy, RENTAL_CONFIG_KEYS, type RentalConfig, rentalConfigOf } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
-import { notifyRental } from './rental-notify.ts';
+import type { RentalNotice } from './rental-notify.ts';
 import {
   type LockedRental,
   lockRentalForEvent,
@@ -56,6 +56,8 @@ interface EffectContext {
   pkg: PackageRecord;
   /** What the rental's lock read besides (the event's station and power bank, the bank's price). */
   locked: LockedRental;
+  /** The event's notifications, written with the rental's update. */
+  notices: RentalNotice[];
   event: RentalEvent;
   config: RentalConfig;
   now: Date;
@@ -98,6 +100,7 @@ export async function applyRentalEvent(
       rental,
       pkg,
       locked,
+      notices: [],
       event,
       config,
       now: options.now ?? new Date(),
@@ -116,7 +119,7 @@ export async function applyRentalEvent(
         rental.settledAt = context.now;
       }
     }
-    await saveRental(tem, rental);
+    await saveRental(tem, rental, context.notices);
     return { applied: true, rental };
   });
 }
@@ -189,7 +192,7 @@ async function chargeOrRecordDue(
     return true;
   }
   rental.dueAmount += amount;
-  await notifyRental(em, {
+  c.notices.push({
     userId: rental.userId,
     rentalId: rental.id,
     type: `rental_due_${what}`,
@@ -211,13 +214,17 @@ async function setStartPaymentStatus(
   ]);
 }
 
+/** Queues a notification for the rental's update (`saveRental`); an effect of its own, hence a promise. */
 const notify = (
   c: EffectContext,
   type: string,
   title: string,
   body: string,
   payload?: Record<string, unknown>,
-) => notifyRental(c.em, { userId: c.rental.userId, rentalId: c.rental.id, type, title, body, payload });
+): Promise<void> => {
+  c.notices.push({ userId: c.rental.userId, rentalId: c.rental.id, type, title, body, payload });
+  return Promise.resolve();
+};
 
 const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   markDispensing: async () => {},

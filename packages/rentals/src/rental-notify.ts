@@ -1,5 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import type { Statement } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 
 export interface RentalNotice {
@@ -13,18 +12,18 @@ export interface RentalNotice {
 }
 
 /**
- * An in-app notification, at most once per rental and type: the dedupe key
- * (`rental:<id>:<type>`) makes a job or event processed twice, by one
- * instance or two, write one row. `on conflict do nothing` keeps the caller's
- * transaction alive on a duplicate.
+ * The insert of an in-app notification, at most once per rental and type: the
+ * dedupe key (`rental:<id>:<type>`) makes a job or event processed twice, by
+ * one instance or two, write one row. `on conflict do nothing` keeps the
+ * caller's transaction alive on a duplicate. Written with the rental's own
+ * update (`saveRental`), in the same round trip.
  */
-export async function notifyRental(em: EntityManager, notice: RentalNotice): Promise<void> {
-  await sqlRows(
-    em,
-    `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at)
+export function noticeStatement(notice: RentalNotice): Statement {
+  return {
+    text: `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at)
      values ($1, $2, $3, 'in_app', $4, $5, $6, 'sent', $7, now(), now(), now())
      on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`,
-    [
+    values: [
       uuidv7(),
       notice.userId,
       notice.type,
@@ -33,5 +32,5 @@ export async function notifyRental(em: EntityManager, notice: RentalNotice): Pro
       JSON.stringify({ rentalId: notice.rentalId, ...notice.payload }),
       `rental:${notice.rentalId}:${notice.type}`,
     ],
-  );
+  };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { configOf, configSubquery, sqlRows } from '@powerbank/db';
+import { configOf, configSubquery, type Statement, sqlBatch, sqlRows } from '@powerbank/db';
 import type { PaymentMode, RentalStatus } from '@powerbank/domain';
+import { noticeStatement, type RentalNotice } from './rental-notify.ts';
 
 /**
  * A rental as the rental logic reads and changes it: the row's fields, not an ORM entity. Every
@@ -195,18 +196,22 @@ export async function readPackage(
 
 /**
  * Writes back every field a rental event may change, in one statement (one prepared text for all
- * events). The caller holds the row lock, so nothing else changed them meanwhile.
+ * events), together with the event's notifications when it has any (one round trip: the writes
+ * answer nothing). The caller holds the row lock, so nothing else changed them meanwhile.
  */
-export async function saveRental(em: EntityManager, r: RentalRecord): Promise<void> {
-  await sqlRows(
-    em,
-    `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
+export async function saveRental(
+  em: EntityManager,
+  r: RentalRecord,
+  notices: readonly RentalNotice[] = [],
+): Promise<void> {
+  const update: Statement = {
+    text: `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
             return_slot_index = $6, prepaid_amount = $7, held_amount = $8, overage_amount = $9,
             late_fee_amount = $10, settled_amount = $11, due_amount = $12, extension_count = $13,
             failure_reason = $14, started_at = $15, due_at = $16, returned_at = $17, settled_at = $18,
             cancelled_at = $19, updated_at = now()
       where id = $1`,
-    [
+    values: [
       r.id,
       r.status,
       r.powerBankId,
@@ -227,5 +232,7 @@ export async function saveRental(em: EntityManager, r: RentalRecord): Promise<vo
       r.settledAt,
       r.cancelledAt,
     ],
-  );
+  };
+  if (notices.length === 0) await sqlRows(em, update.text, update.values);
+  else await sqlBatch(em, [update, ...notices.map(noticeStatement)]);
 }
