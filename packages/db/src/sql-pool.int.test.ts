@@ -54,50 +54,31 @@ describe('openSqlPool (plain pg for hot paths written in SQL)', () => {
     expect(await sql.query('select id from t where id = $1', [101])).toEqual([{ id: 101 }]);
   });
 
-  describe('twoTrips (a transaction in two round trips, values inlined)', () => {
-    it('commits every statement; values arrive as written, `$n` inside a value left alone', async () => {
+  describe('batch (a transaction of statements in one round trip, values inlined)', () => {
+    it('writes every statement; values arrive as written, `$n` inside a value left alone', async () => {
       const doc = { text: `it's "quoted" \\ and $1 $2 ?`, nested: { list: [1, null] } };
-      let seen: unknown[][] = [];
-      await sql.twoTrips(
-        [
-          {
-            text: 'insert into t (id, doc) values ($1, $2::jsonb) returning id',
-            values: [200, JSON.stringify(doc)],
-          },
-          { text: 'select $1::text as a, $2::text as b', values: ['x', null] },
-        ],
-        (rows) => {
-          seen = rows;
-          return [{ text: 'insert into t (id, doc) values ($1, $2)', values: [201, { from: 'rest' }] }];
-        },
-      );
-      expect(seen).toEqual([[{ id: 200 }], [{ a: 'x', b: null }]]);
+      await sql.batch([
+        { text: 'insert into t (id, doc) values ($1, $2::jsonb)', values: [200, JSON.stringify(doc)] },
+        { text: 'insert into t (id, doc) values ($1, $2)', values: [201, { from: 'second' }] },
+      ]);
       expect(await sql.query('select id, doc from t where id in ($1, $2) order by id', [200, 201])).toEqual([
         { id: 200, doc },
-        { id: 201, doc: { from: 'rest' } },
+        { id: 201, doc: { from: 'second' } },
       ]);
     });
 
-    it('rolls the first statements back when `rest` refuses or a later statement fails', async () => {
+    it('is all or nothing: a failing statement takes the ones before it back', async () => {
       await expect(
-        sql.twoTrips([{ text: 'insert into t (id, doc) values ($1, $2)', values: [210, '{}'] }], () => {
-          throw new Error('stale');
-        }),
-      ).rejects.toThrow('stale');
-      await expect(
-        sql.twoTrips([{ text: 'insert into t (id, doc) values ($1, $2)', values: [211, '{}'] }], () => [
-          { text: 'insert into t (id, doc) values ($1, $2)', values: [212, '{}'] },
-          { text: 'insert into t (id, doc) values ($1, $2)', values: [212, '{}'] },
+        sql.batch([
+          { text: 'insert into t (id, doc) values ($1, $2)', values: [210, '{}'] },
+          { text: 'insert into t (id, doc) values ($1, $2)', values: [211, '{}'] },
+          { text: 'insert into t (id, doc) values ($1, $2)', values: [211, '{}'] },
         ]),
       ).rejects.toMatchObject({ code: '23505' });
-      expect(await sql.query('select id from t where id between $1 and $2', [210, 212])).toEqual([]);
-      // Both connections are still good for the next transaction.
-      for (const id of [213, 214]) {
-        await sql.twoTrips(
-          [{ text: 'insert into t (id, doc) values ($1, $2)', values: [id, '{}'] }],
-          () => [],
-        );
-      }
+      expect(await sql.query('select id from t where id between $1 and $2', [210, 211])).toEqual([]);
+      // The connections are still good for the next batch.
+      for (const id of [213, 214])
+        await sql.batch([{ text: 'insert into t (id, doc) values ($1, $2)', values: [id, '{}'] }]);
       expect(await sql.query('select id from t where id between $1 and $2 order by id', [213, 214])).toEqual([
         { id: 213 },
         { id: 214 },
@@ -106,7 +87,7 @@ describe('openSqlPool (plain pg for hot paths written in SQL)', () => {
 
     it('refuses a text whose placeholder has no value, sending nothing', async () => {
       await expect(
-        sql.twoTrips([{ text: 'insert into t (id, doc) values ($1, $2)', values: [220] }], () => []),
+        sql.batch([{ text: 'insert into t (id, doc) values ($1, $2)', values: [220] }]),
       ).rejects.toThrow('no value for $2');
       expect(await sql.query('select id from t where id = $1', [220])).toEqual([]);
     });

@@ -13,19 +13,15 @@ export interface SqlPool extends Sql {
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /**
-   * One transaction in two round trips however many statements it has: `first` goes with `begin`;
-   * `rest` sees the rows of each of them and answers the remaining statements, which go with
-   * `commit` — or throws, and the transaction is rolled back. Values are inlined as quoted
-   * literals (a query of several statements cannot bind parameters), so each text is parsed
-   * every time: this is for writes whose round trips cost more than their parsing does.
+   * Statements as one transaction in one round trip: one query of them all, which Postgres runs
+   * as one transaction — all or nothing. Values are inlined as quoted literals (a query of several
+   * statements cannot bind parameters), so each text is parsed every time: this is for writes
+   * whose round trips cost more than their parsing does. A statement that must stop the rest
+   * fails (raises an error); nothing the statements answer comes back.
    */
-  twoTrips(first: Statement[], rest: (rows: unknown[][]) => Statement[]): Promise<void>;
+  batch(statements: Statement[]): Promise<void>;
   close(): Promise<void>;
 }
-
-/** The rows of each statement of a multi-statement query (pg answers one result, or an array of them). */
-const rowsOf = (result: pg.QueryResult | pg.QueryResult[]) =>
-  (Array.isArray(result) ? result : [result]).map((r) => r.rows as unknown[]);
 
 const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unknown[] = []) =>
   (await client.query<R & pg.QueryResultRow>({ name: statementName(text), text, values })).rows;
@@ -65,23 +61,10 @@ export function openSqlPool(
         client.release(broken);
       }
     },
-    async twoTrips(first, rest) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        const head = rowsOf(
-          (await client.query(['begin', ...first.map(inlined)].join(';\n'))) as unknown as pg.QueryResult[],
-        ).slice(1);
-        await client.query([...rest(head).map(inlined), 'commit'].join(';\n'));
-      } catch (error) {
-        // A failed statement left the transaction aborted (or `rest` refused it): roll it back.
-        await client.query('rollback').catch((rollbackError: Error) => {
-          broken = rollbackError;
-        });
-        throw error;
-      } finally {
-        client.release(broken);
-      }
+    async batch(statements) {
+      if (statements.length === 0) return;
+      // No parameters: pg sends it with the simple protocol, which takes several statements at once.
+      await pool.query(statements.map(inlined).join(';\n'));
     },
     close: () => pool.end(),
   };

@@ -133,46 +133,59 @@ export class StationStore {
     const firstVersion = new Map<string, number>();
     for (const w of batch) if (!firstVersion.has(w.sn)) firstVersion.set(w.sn, w.version);
 
-    // Two round trips for the whole batch: the snapshots (their versions decide what is stale),
-    // then the rest with the commit. Every further round trip would hold the batch's row locks —
-    // and a rental start waiting for its eject — for one more wake-up of both processes.
+    // The whole batch in one round trip, one transaction: every further round trip would hold the
+    // batch's row locks — and a rental start waiting for its eject — for one more wake-up of both
+    // processes. The snapshots go first; their statement fails the transaction when one is stale.
     const snapshots = snapshotRows(finals, firstVersion);
     const ensured = finals.filter((w) => !this.stationRows.has(w.sn));
-    await this.db.twoTrips(saveSnapshots(snapshots), ([saved = [], updated = []]) => {
-      if (saved.length + updated.length !== finals.length) {
-        const ok = new Set(
-          [...saved, ...updated].map((row) => (row as { serial_number: string }).serial_number),
-        );
-        throw new StaleActorError(finals.filter((w) => !ok.has(w.sn)).map((w) => w.sn));
-      }
-      const statements: Statement[] = [];
-      if (ensured.length) statements.push(this.ensureStations(ensured));
-      const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
-      const moved = finals.filter((w) => changed.has(w.sn));
-      if (moved.length) statements.push(this.updateStations(moved));
-      // The newest row of each slot; its bank is placed if any write of the batch asked for it.
-      const bySlot = new Map<string, SlotRow>();
-      for (const slot of batch.flatMap((w) => w.slots)) {
-        const key = `${slot.sn}#${slot.slotIndex}`;
-        const earlier = bySlot.get(key);
-        bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
-      }
-      const slots = [...bySlot.values()];
-      if (slots.length) statements.push(...this.placeSlots(slots));
-      const rented = batch.flatMap((w) => w.rented);
-      if (rented.length) statements.push(this.markRented(rented));
-      const missing = batch.flatMap((w) => w.missing);
-      if (missing.length) statements.push(this.markMissing(missing));
-      const commands = batch.flatMap((w) => w.newCommands);
-      if (commands.length) statements.push(this.insertCommands(commands));
-      const outcomes = batch.flatMap((w) => w.outcomes);
-      if (outcomes.length) statements.push(this.resolveCommands(outcomes));
-      const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
-      if (logs.length) statements.push(this.insertLogs(logs));
-      return statements;
-    });
+    const statements = [saveSnapshots(snapshots), ...this.projection(batch, finals, ensured)];
+    try {
+      await this.db.batch(statements);
+    } catch (error) {
+      if (!isStaleCheck(error)) throw error;
+      throw new StaleActorError(await this.staleOf(snapshots));
+    }
     // Station rows are never deleted: one seen committed here need not be ensured again.
     for (const w of ensured) this.stationRows.add(w.sn);
+  }
+
+  /** The rest of a batch's writes: station, slot and power-bank rows, the command log, system log. */
+  private projection(batch: StationWrite[], finals: StationWrite[], ensured: StationWrite[]): Statement[] {
+    const statements: Statement[] = [];
+    if (ensured.length) statements.push(this.ensureStations(ensured));
+    const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
+    const moved = finals.filter((w) => changed.has(w.sn));
+    if (moved.length) statements.push(this.updateStations(moved));
+    // The newest row of each slot; its bank is placed if any write of the batch asked for it.
+    const bySlot = new Map<string, SlotRow>();
+    for (const slot of batch.flatMap((w) => w.slots)) {
+      const key = `${slot.sn}#${slot.slotIndex}`;
+      const earlier = bySlot.get(key);
+      bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
+    }
+    const slots = [...bySlot.values()];
+    if (slots.length) statements.push(...this.placeSlots(slots));
+    const rented = batch.flatMap((w) => w.rented);
+    if (rented.length) statements.push(this.markRented(rented));
+    const missing = batch.flatMap((w) => w.missing);
+    if (missing.length) statements.push(this.markMissing(missing));
+    const commands = batch.flatMap((w) => w.newCommands);
+    if (commands.length) statements.push(this.insertCommands(commands));
+    const outcomes = batch.flatMap((w) => w.outcomes);
+    if (outcomes.length) statements.push(this.resolveCommands(outcomes));
+    const logs = batch.flatMap((w) => w.logs.map((l) => ({ ...l, sn: w.sn })));
+    if (logs.length) statements.push(this.insertLogs(logs));
+    return statements;
+  }
+
+  /** The stations whose stored snapshot is no longer the one a write of `rows` replaces. */
+  private async staleOf(rows: SnapshotRow[]): Promise<string[]> {
+    const stored = await this.db.query<{ serial_number: string; version: number }>(
+      'select serial_number, version from station_actor_state where serial_number = any($1)',
+      [rows.map((r) => r.sn)],
+    );
+    const versions = new Map(stored.map((r) => [r.serial_number, r.version]));
+    return rows.filter((r) => (versions.get(r.sn) ?? 0) !== r.expected).map((r) => r.sn);
   }
 
   /**
@@ -389,35 +402,40 @@ function snapshotRows(finals: StationWrite[], firstVersion: Map<string, number>)
   }));
 }
 
+const STALE = 'stale actor state';
+
+/** The error the snapshots' statement raises when a stored version moved (see `saveSnapshots`). */
+function isStaleCheck(error: unknown): boolean {
+  return (error as { code?: string }).code === '22P02' && String((error as Error).message).includes(STALE);
+}
+
 /**
- * The snapshots, optimistically locked: a station's first is inserted, later ones update where the
- * stored version is the expected one. Each statement answers the serials it wrote; one a batch does
- * not need (it rarely needs both) answers nothing.
+ * The snapshots, optimistically locked, in one statement: a station's first is inserted, later
+ * ones update where the stored version is the expected one; when fewer rows were written than
+ * the batch has stations, the statement fails, and with it the batch's transaction. SQL has no
+ * `raise`: the failure is a text that cannot be read as an integer, made of a count so the
+ * planner cannot fold it into an error of every call.
  */
-function saveSnapshots(rows: SnapshotRow[]): Statement[] {
-  const firsts = rows.filter((r) => r.expected === 0);
-  const laters = rows.filter((r) => r.expected > 0);
-  const nothing: Statement = { text: 'select 1 where false' };
-  return [
-    firsts.length
-      ? statement(
-          `insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
-           select x.sn, x.mv, x.snapshot, x.version, now()
-             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-           on conflict (serial_number) do nothing
-           returning serial_number`,
-          firsts,
-        )
-      : nothing,
-    laters.length
-      ? statement(
-          `update station_actor_state s
-              set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
-             from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-            where s.serial_number = x.sn and s.version = x.expected
-           returning s.serial_number`,
-          laters,
-        )
-      : nothing,
-  ];
+function saveSnapshots(rows: SnapshotRow[]): Statement {
+  return {
+    text: `with firsts as (
+             insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
+             select x.sn, x.mv, x.snapshot, x.version, now()
+               from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int)
+             on conflict (serial_number) do nothing
+             returning 1),
+           laters as (
+             update station_actor_state s
+                set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
+               from jsonb_to_recordset($2::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
+              where s.serial_number = x.sn and s.version = x.expected
+             returning 1),
+           written as (select (select count(*) from firsts) + (select count(*) from laters) as n)
+         select case when n = $3 then n else ('${STALE}: ' || n || ' of ' || $3)::int end from written`,
+    values: [
+      json(rows.filter((r) => r.expected === 0)),
+      json(rows.filter((r) => r.expected > 0)),
+      rows.length,
+    ],
+  };
 }
