@@ -5,6 +5,7 @@ import { Migration20261124121826_issue_media_index } from './Migration2026112412
 import { Migration20261124122048_station_core } from './Migration20261124122048_station_core.ts';
 import { Migration20261130070410_station_directory_indexes } from './Migration20261130070410_station_directory_indexes.ts';
 import { Migration20261130120253_rate_limit_counter } from './Migration20261130120253_rate_limit_counter.ts';
+import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -16,4 +17,8 @@ export const migrationsList = [
     class: Migration20261130070410_station_directory_indexes,
   },
   { name: 'Migration20261130120253_rate_limit_counter', class: Migration20261130120253_rate_limit_counter },
+  {
+    name: 'Migration20261130212619_rental_waiting_index',
+    class: Migration20261130212619_rental_waiting_index,
+  },
 ];

@@ -58,6 +58,13 @@ const RentalSchema = defineEntity({
     { properties: ['user', 'status'] },
     { properties: ['user', 'createdAt'] },
     { properties: ['status', 'dueAt'] },
+    {
+      // Every start counts the rentals still waiting for a power bank at its station: only those, not
+      // every rental the station ever started (a busy station's history would be scanned each time).
+      name: 'rental_start_station_id_waiting_index',
+      properties: ['startStation'],
+      where: `status in ('pending', 'dispensing')`,
+    },
   ],
   checks: [
     {
