@@ -31,6 +31,13 @@ export interface EntryInput<T extends string> {
    * to survive a duplicate key.
    */
   atomicWithCaller?: boolean;
+  /**
+   * A row the caller writes in the same statement, ahead of the entry: an `insert` (`?`
+   * placeholders, `params` for them) run as a data-modifying CTE — one round trip for both. Only
+   * with `atomicWithCaller`: the insert runs even when the entry is refused, and the caller's
+   * transaction must then fail as a whole.
+   */
+  alongside?: { sql: string; params: unknown[] };
 }
 
 export interface EntryResult {
@@ -107,7 +114,7 @@ function entrySql(t: LedgerTables, direction: 'debit' | 'credit'): string {
 }
 
 // Written with `?` for readability while the text is assembled; run with `$n` (prepared statements).
-const numbered = (sql: string) => {
+export const numbered = (sql: string) => {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 };
@@ -120,9 +127,17 @@ const SQL = {
 /** The statement and parameters for one entry; exported for the benchmark's pgbench script. */
 export function entryStatement(kind: LedgerKind, direction: 'debit' | 'credit', input: EntryInput<string>) {
   const t = kind === 'wallet' ? WALLET : POINTS;
-  const earns = direction === 'credit' && kind === 'points' && !NOT_EARNED.includes(input.type);
+  const params = entryParams(t, direction, input);
+  if (!input.alongside) return { sql: SQL[kind][direction], params };
+  // The entry's own `with a as (…)` continues the caller's CTE.
+  const sql = numbered(`with p as (${input.alongside.sql}), ${entrySql(t, direction).slice('with '.length)}`);
+  return { sql, params: [...input.alongside.params, ...params] };
+}
+
+function entryParams(t: LedgerTables, direction: 'debit' | 'credit', input: EntryInput<string>): unknown[] {
+  const earns = direction === 'credit' && t.kind === 'points' && !NOT_EARNED.includes(input.type);
   const params: unknown[] = [input.amount];
-  if (direction === 'credit' && kind === 'points') params.push(earns ? input.amount : 0);
+  if (direction === 'credit' && t.kind === 'points') params.push(earns ? input.amount : 0);
   params.push(input.userId);
   if (direction === 'debit') params.push(input.amount);
   params.push(
@@ -135,7 +150,7 @@ export function entryStatement(kind: LedgerKind, direction: 'debit' | 'credit', 
   );
   if (t.currency) params.push(input.transactionId ?? null);
   params.push(input.idempotencyKey, input.description ?? null);
-  return { sql: SQL[kind][direction], params };
+  return params;
 }
 
 interface EntryRow {
@@ -156,6 +171,9 @@ export async function applyEntry(
   input: EntryInput<string>,
 ): Promise<EntryResult> {
   assertPositiveMinorUnits(input.amount, kind === 'wallet' ? 'amount' : 'points');
+  if (input.alongside && !(input.atomicWithCaller && em.isInTransaction())) {
+    throw new Error('a row alongside an entry needs atomicWithCaller inside a transaction');
+  }
   const { sql, params } = entryStatement(kind, direction, input);
   const savepoint = em.isInTransaction() && !input.atomicWithCaller;
   let rows: EntryRow[];

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UserPoints, Wallet } from '@powerbank/db';
+import { sqlRows, UserPoints, Wallet } from '@powerbank/db';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledger } from './ledger.ts';
-import { payFromBalances } from './pay.ts';
+import { type PaymentRead, payFromBalances, paymentReadColumns } from './pay.ts';
+import { PAYMENT_CONFIG_KEYS } from './payment-config.ts';
 
 let db: TestOrm;
 beforeAll(async () => {
@@ -211,5 +212,62 @@ describe('ledger on the real database', () => {
       points: 5,
       pointsLedger: 5,
     });
+  });
+
+  it('an atomic payment writes its row in the statement of its debit; a debit refused there takes the row back with the caller', async () => {
+    const { userId } = await aUser();
+    const em = db.orm.em.fork();
+    await ledger.creditWallet(em, { userId, amount: 1_000, type: 'topup', idempotencyKey: key('seed') });
+    const payment = (idempotencyKey: string, amount: number, read?: PaymentRead) => ({
+      userId,
+      amount,
+      type: 'rental' as const,
+      mode: 'wallet' as const,
+      reference: { type: 'rental', id: idempotencyKey },
+      idempotencyKey,
+      atomicWithCaller: true,
+      read,
+    });
+    const paidKey = key('paid');
+    const paid = await db.orm.em.fork().transactional((tem) => payFromBalances(tem, payment(paidKey, 600)));
+    const [row] = await em.execute<{ id: string; entry_tx: string }[]>(
+      `select t.id, (select transaction_id from wallet_transaction where idempotency_key = ?) as entry_tx
+         from transactions t where t.idempotency_key = ?`,
+      [`${paidKey}:wallet`, paidKey],
+    );
+    expect(row).toEqual({ id: paid.transactionId, entry_tx: paid.transactionId });
+
+    // The payment decides from a read taken before the wallet was spent elsewhere (400 left, 300 to
+    // pay): its debit finds no funds, and the payment row written with it goes with the caller.
+    const lateKey = key('late');
+    const [read] = await sqlRows<PaymentRead>(em, `select ${paymentReadColumns('$1', '$2', '$3')}`, [
+      userId,
+      lateKey,
+      PAYMENT_CONFIG_KEYS,
+    ]);
+    await ledger.debitWallet(em, {
+      userId,
+      amount: 300,
+      type: 'rental_charge',
+      idempotencyKey: key('elsewhere'),
+    });
+    await expect(
+      db.orm.em.fork().transactional((tem) => payFromBalances(tem, payment(lateKey, 300, read))),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    expect(await em.execute('select id from transactions where idempotency_key = ?', [lateKey])).toEqual([]);
+    expect(await balances(em, userId)).toMatchObject({ wallet: 100, walletLedger: 100 });
+  });
+
+  it('refuses a row alongside an entry outside an atomic caller', async () => {
+    const { userId } = await aUser();
+    await expect(
+      ledger.creditWallet(db.orm.em.fork(), {
+        userId,
+        amount: 1,
+        type: 'topup',
+        idempotencyKey: key('alone'),
+        alongside: { sql: 'insert into transactions (id) values (?)', params: ['x'] },
+      }),
+    ).rejects.toThrow(/atomicWithCaller/);
   });
 });

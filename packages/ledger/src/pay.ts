@@ -11,7 +11,7 @@ import {
 } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import { ledger } from './ledger.ts';
-import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
+import { type EntryReference, numbered, type PointsEntryType, type WalletEntryType } from './ledger-entry.ts';
 import { PAYMENT_CONFIG_KEYS, paymentConfigOf, pointsRatio } from './payment-config.ts';
 
 /** How each kind of payment appears in the two ledgers. */
@@ -157,12 +157,13 @@ function payOnce(
     const split = decideFromRead(read, input);
     const { currency } = walletOf(read);
     const transactionId = uuidv7();
-    await sqlRows(
-      tem,
-      `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
-                                 rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
-       values ($1, $2, $3, 'succeeded', $4, $5, $6, $7, $8, $9, now(), $10, $11, $12, now(), now())`,
-      [
+    // The payment row; with `atomic` it goes in the statement of the first debit (one round trip:
+    // a refused debit fails the caller's whole transaction, the row with it).
+    const paymentRow = {
+      sql: `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
+                                      rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
+            values (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, now(), now())`,
+      params: [
         transactionId,
         input.userId,
         input.type,
@@ -176,7 +177,9 @@ function payOnce(
         JSON.stringify({ mode: input.mode, reference: input.reference }),
         input.idempotencyKey,
       ],
-    );
+    };
+    let alongside = atomic && (split.walletAmount > 0 || split.points > 0) ? paymentRow : undefined;
+    if (!alongside) await sqlRows(tem, numbered(paymentRow.sql), paymentRow.params);
     const types = ENTRY_TYPES[input.type];
     const common = {
       userId: input.userId,
@@ -191,7 +194,9 @@ function payOnce(
         type: types.wallet,
         idempotencyKey: `${input.idempotencyKey}:wallet`,
         transactionId,
+        alongside,
       });
+      alongside = undefined;
     }
     if (split.points > 0) {
       await ledger.debitPoints(tem, {
@@ -199,6 +204,7 @@ function payOnce(
         amount: split.points,
         type: types.points,
         idempotencyKey: `${input.idempotencyKey}:points`,
+        alongside,
       });
     }
     return { transactionId, split, replayed: false };
