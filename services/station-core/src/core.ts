@@ -95,10 +95,9 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     if (resending) return;
     resending = true;
     try {
-      // Not those this process is handing over right now: a second copy of an eject in flight
-      // reaches the station while it is ejecting, which answers `busy` and fails the rental.
+      // Not those this process is handing over or has handed over (see isSendingOrSent).
       const unsent = (await store.unsentCommands(env.EJECT_TIMEOUT_MS)).filter(
-        (command) => !host.isHandingOver(command.id),
+        (command) => !host.isSendingOrSent(command.id),
       );
       for (let i = 0; i < unsent.length; i += 50) {
         await Promise.all(

@@ -43,6 +43,8 @@ export class StationHost {
   private readonly writer: Batcher<StationWrite>;
   private readonly ejectTimers = new Map<string, NodeJS.Timeout>();
   private readonly handingOver = new Set<string>();
+  /** Commands handed to the broker lately, by when (oldest first), until their `sent` mark surely committed. */
+  private readonly handedOver = new Map<string, number>();
   private readonly runtime: ActorRuntime;
 
   constructor(private readonly options: HostOptions) {
@@ -94,9 +96,15 @@ export class StationHost {
     }
   }
 
-  /** This host is handing the command to the broker right now (until it is marked sent or has failed). */
-  isHandingOver(commandId: string): boolean {
-    return this.handingOver.has(commandId);
+  /**
+   * This host is handing the command to the broker, or has handed it over lately: the outbox must
+   * not send it again. Being handed over "right now" is not enough to know: the outbox may read a
+   * command as pending just before its `sent` mark commits and look only after the handover ended,
+   * and a second copy of an eject reaching the station mid-eject is answered `busy`, which fails the
+   * rental (seen once in ~10,000 rentals of bench:rentals).
+   */
+  isSendingOrSent(commandId: string): boolean {
+    return this.handingOver.has(commandId) || this.handedOver.has(commandId);
   }
 
   /** Resumes the eject timers of commands still open in the log (after a restart). */
@@ -143,6 +151,16 @@ export class StationHost {
     this.ejectTimers.set(commandId, timer);
   }
 
+  /** The outbox resends only commands younger than the eject timeout: older entries are let go. */
+  private rememberHandedOver(commandId: string): void {
+    const now = Date.now();
+    this.handedOver.set(commandId, now);
+    for (const [id, at] of this.handedOver) {
+      if (at >= now - this.options.ejectTimeoutMs * 2) break;
+      this.handedOver.delete(id);
+    }
+  }
+
   private afterCommit(sn: string, effects: StationEffect[], commands: CommandRow[]): void {
     const { outputs, logger } = this.options;
     for (const command of commands) {
@@ -150,7 +168,10 @@ export class StationHost {
       this.handingOver.add(command.id);
       outputs
         .publishCommand(command)
-        .then(() => this.options.store.markSent([command.id]))
+        .then(() => {
+          this.rememberHandedOver(command.id);
+          return this.options.store.markSent([command.id]);
+        })
         .catch((error: unknown) =>
           logger.error({ err: error, sn, command: command.id }, 'command not sent; resent on restart'),
         )
