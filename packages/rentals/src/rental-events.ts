@@ -192,14 +192,13 @@ async function chargeOrRecordDue(
     return true;
   }
   rental.dueAmount += amount;
-  c.notices.push({
-    userId: rental.userId,
-    rentalId: rental.id,
-    type: `rental_due_${what}`,
-    title: 'Payment due',
-    body: `Your balance did not cover ${amount} (minor units) for your rental. Pay the due to rent again.`,
-    payload: { amount, currency: rental.currency },
-  });
+  notify(
+    c,
+    `rental_due_${what}`,
+    'Payment due',
+    `Your balance did not cover ${amount} (minor units) for your rental. Pay the due to rent again.`,
+    { amount, currency: rental.currency },
+  );
   return false;
 }
 
@@ -214,17 +213,16 @@ async function setStartPaymentStatus(
   ]);
 }
 
-/** Queues a notification for the rental's update (`saveRental`); an effect of its own, hence a promise. */
-const notify = (
+/** Queues a notification of the rental's; `saveRental` writes it with the rental's update. */
+function notify(
   c: EffectContext,
   type: string,
   title: string,
   body: string,
   payload?: Record<string, unknown>,
-): Promise<void> => {
+): void {
   c.notices.push({ userId: c.rental.userId, rentalId: c.rental.id, type, title, body, payload });
-  return Promise.resolve();
-};
+}
 
 const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   markDispensing: async () => {},
@@ -278,11 +276,11 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     await setStartPaymentStatus(em, rental, 'succeeded');
   },
 
-  notifyStarted: (c) =>
+  notifyStarted: async (c) =>
     notify(c, 'rental_started', 'Rental started', 'Take your power bank. Return it to any station.', {
       dueAt: c.rental.dueAt?.toISOString(),
     }),
-  notifyFailed: (c) =>
+  notifyFailed: async (c) =>
     notify(
       c,
       'rental_failed',
@@ -290,18 +288,18 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       'The station could not release a power bank. Your payment was returned.',
       { reason: c.rental.failureReason },
     ),
-  notifyDueSoon: (c) =>
+  notifyDueSoon: async (c) =>
     notify(c, 'rental_due_soon', 'Rental due soon', 'Your rental is due soon. Return or extend it.', {
       dueAt: c.rental.dueAt?.toISOString(),
     }),
-  notifyOverdue: (c) =>
+  notifyOverdue: async (c) =>
     notify(
       c,
       'rental_overdue',
       'Rental overdue',
       'Your rental is overdue; late fees apply after the grace period.',
     ),
-  notifyLost: (c) =>
+  notifyLost: async (c) =>
     notify(
       c,
       'rental_lost',
@@ -376,19 +374,13 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       });
     }
     if (settlement.total > 0 && rental.dueAmount === 0) {
-      await notify(
-        c,
-        'rental_charged',
-        'Rental charged',
-        `Charged ${settlement.total} (minor units) at return.`,
-        {
-          overage: settlement.overage,
-          lateFee: settlement.lateFee,
-          usage: settlement.usage,
-        },
-      );
+      notify(c, 'rental_charged', 'Rental charged', `Charged ${settlement.total} (minor units) at return.`, {
+        overage: settlement.overage,
+        lateFee: settlement.lateFee,
+        usage: settlement.usage,
+      });
     }
-    await notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
+    notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
       points: bonus,
       timely: settlement.timely,
     });
@@ -417,7 +409,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     await releaseDeposit(c.em, rental);
     rental.cancelledAt = now;
     rental.settledAmount = fee;
-    await notify(
+    notify(
       c,
       'rental_cancelled',
       'Rental cancelled',
