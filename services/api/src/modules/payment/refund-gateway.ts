@@ -161,7 +161,8 @@ export interface ReconcileCounts {
  * looked up, sent if the gateway never got it, and recorded. Each refund is
  * held locked while the gateway is asked, so two runs at once (api workers,
  * or overlapping ticks) move money once: the other skips it. The age keeps
- * the job off refunds whose approval is still talking to the gateway.
+ * the job off refunds whose approval is still talking to the gateway, and
+ * spaces out the questions about one that stays unsettled.
  */
 export async function reconcileRefunds(
   em: EntityManager,
@@ -181,7 +182,12 @@ export async function reconcileRefunds(
         const refund = await lockRefund(tem, id, true);
         // Held by another run, or recorded since the candidates were read.
         if (refund?.status !== 'approved') return 'skipped' as const;
-        return recordOutcome(tem, refund, await askGateway(tem, deps, refund, true));
+        const recorded = await recordOutcome(tem, refund, await askGateway(tem, deps, refund, true));
+        // Still waiting: to the back of the line, asked again once it is old enough again — refunds a
+        // gateway keeps pending for days must not take every run's places from newer ones.
+        if (recorded === 'approved')
+          await tem.execute('update refund set updated_at = now() where id = ?', [id]);
+        return recorded;
       });
       counts[recorded === 'approved' ? 'waiting' : recorded] += 1;
     } catch (error) {

@@ -160,8 +160,16 @@ describe('refund through the gateway: an unknown outcome is reconciled', () => {
     } finally {
       sandboxOf(api).setRefundsPending(false);
     }
+    const firstAsked = new Date();
     expect(await reconcileTwiceAtOnce()).toEqual({ processed: 0, failed: 0 });
     expect(before.wallet - (await moneyOf(api, user.userId)).wallet).toBe(300);
+    // Asked and still pending: not asked again until it is old enough again (others get their turn).
+    expect(await reconcileRefunds(api.deps.orm.em.fork(), api.deps, firstAsked)).toEqual({
+      processed: 0,
+      failed: 0,
+      waiting: 0,
+      skipped: 0,
+    });
 
     sandboxOf(api).settleRefund(refundId, 'failed');
     expect(await reconcileTwiceAtOnce()).toEqual({ processed: 0, failed: 1 });
