@@ -1,19 +1,13 @@
 import { createApiClient } from '@powerbank/api-client';
 import { AdminActionLog, AdminProfile, User } from '@powerbank/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, type SignedUp, setAppConfig, signUp, signUpAdmin } from '../../testing/auth-helpers.ts';
-import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { bearer, type SignedUp, signUp, signUpAdmin, useTestApi } from '../../testing/auth-helpers.ts';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await createTestApi();
-  await setAppConfig(api, { otp_sends_per_ip_hour: 10_000 });
-});
-afterAll(() => api.close());
+const api = useTestApi();
 
-const em = () => api.deps.orm.em.fork();
+const em = () => api().deps.orm.em.fork();
 const suspend = (caller: SignedUp, target: SignedUp) =>
-  api.rest(
+  api().rest(
     'POST',
     `/api/admin/users/${target.userId}/suspend`,
     { reason: 'rank test' },
@@ -26,22 +20,22 @@ async function expectRefusedUnchanged(caller: SignedUp, target: SignedUp) {
   expect(res.status, JSON.stringify(res.body)).toBe(403);
   expect(res.body.error.code).toBe('FORBIDDEN');
   expect((await em().findOneOrFail(User, { id: target.userId })).status).toBe('active');
-  expect((await api.rest('GET', '/api/auth/me', undefined, bearer(target.token))).status).toBe(200);
+  expect((await api().rest('GET', '/api/auth/me', undefined, bearer(target.token))).status).toBe(200);
   expect(await em().count(AdminActionLog, { targetId: target.userId })).toBe(0);
 }
 
 describe('admin ranks: staff act only on users below their rank', () => {
   it('a lower role cannot suspend a higher one, nor an equal one (also across support and finance)', async () => {
-    const root = await signUpAdmin(api, 'super_admin');
-    const ops = await signUpAdmin(api, 'operations');
-    const support = await signUpAdmin(api, 'support');
+    const root = await signUpAdmin(api(), 'super_admin');
+    const ops = await signUpAdmin(api(), 'operations');
+    const support = await signUpAdmin(api(), 'support');
     await expectRefusedUnchanged(support, root);
     await expectRefusedUnchanged(ops, root);
     await expectRefusedUnchanged(support, ops);
-    await expectRefusedUnchanged(support, await signUpAdmin(api, 'support'));
-    await expectRefusedUnchanged(support, await signUpAdmin(api, 'finance'));
-    await expectRefusedUnchanged(ops, await signUpAdmin(api, 'operations'));
-    await expectRefusedUnchanged(root, await signUpAdmin(api, 'super_admin'));
+    await expectRefusedUnchanged(support, await signUpAdmin(api(), 'support'));
+    await expectRefusedUnchanged(support, await signUpAdmin(api(), 'finance'));
+    await expectRefusedUnchanged(ops, await signUpAdmin(api(), 'operations'));
+    await expectRefusedUnchanged(root, await signUpAdmin(api(), 'super_admin'));
     await expectRefusedUnchanged(support, support);
     expect((await suspend(root, root)).body.error.message).toBe('staff cannot act on their own account');
   });
@@ -49,8 +43,8 @@ describe('admin ranks: staff act only on users below their rank', () => {
   it('staff suspending each other at once: only the higher rank goes through', async () => {
     const pairs = await Promise.all(
       Array.from({ length: 5 }, async () => ({
-        ops: await signUpAdmin(api, 'operations'),
-        support: await signUpAdmin(api, 'support'),
+        ops: await signUpAdmin(api(), 'operations'),
+        support: await signUpAdmin(api(), 'support'),
       })),
     );
     const answers = await Promise.all(
@@ -64,25 +58,25 @@ describe('admin ranks: staff act only on users below their rank', () => {
   });
 
   it('a dormant (inactive) staff account keeps its rank: it can be made active again', async () => {
-    const dormant = await signUpAdmin(api, 'super_admin');
+    const dormant = await signUpAdmin(api(), 'super_admin');
     await em().nativeUpdate(AdminProfile, { user: dormant.userId }, { isActive: false });
-    await expectRefusedUnchanged(await signUpAdmin(api, 'operations'), dormant);
+    await expectRefusedUnchanged(await signUpAdmin(api(), 'operations'), dormant);
   });
 
   it('a higher role may suspend a lower one and a customer', async () => {
-    const root = await signUpAdmin(api, 'super_admin');
-    const ops = await signUpAdmin(api, 'operations');
-    const support = await signUpAdmin(api, 'support');
+    const root = await signUpAdmin(api(), 'super_admin');
+    const ops = await signUpAdmin(api(), 'operations');
+    const support = await signUpAdmin(api(), 'support');
     expect((await suspend(ops, support)).status).toBe(200);
     expect((await suspend(root, ops)).status).toBe(200);
-    expect((await suspend(await signUpAdmin(api, 'support'), await signUp(api))).status).toBe(200);
+    expect((await suspend(await signUpAdmin(api(), 'support'), await signUp(api()))).status).toBe(200);
     expect((await em().findOneOrFail(User, { id: support.userId })).status).toBe('suspended');
     expect((await em().findOneOrFail(User, { id: ops.userId })).status).toBe('suspended');
   });
 
   it('a refusal names each allowed role once', async () => {
-    const support = await signUpAdmin(api, 'support');
-    const client = createApiClient({ url: 'http://api.test', fetch: api.fetch, token: support.token });
+    const support = await signUpAdmin(api(), 'support');
+    const client = createApiClient({ url: 'http://api.test', fetch: api().fetch, token: support.token });
     // approveRefund lists super_admin itself, which the guard also always allows.
     const refusal = await client.payment.approveRefund.mutate({ refund_id: crypto.randomUUID() }).then(
       () => ({ message: 'approved', data: undefined }),

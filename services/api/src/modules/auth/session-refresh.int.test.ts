@@ -1,18 +1,12 @@
 import { createApiClient } from '@powerbank/api-client';
 import { UserSession } from '@powerbank/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionIdOf } from '../../platform/session.ts';
-import { bearer, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
-import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+import { bearer, signUp, useTestApi } from '../../testing/auth-helpers.ts';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await createTestApi();
-  await setAppConfig(api, { otp_sends_per_ip_hour: 10_000 });
-});
-afterAll(() => api.close());
+const api = useTestApi();
 
-const em = () => api.deps.orm.em.fork();
+const em = () => api().deps.orm.em.fork();
 const liveSessions = (userId: string) => em().find(UserSession, { user: userId, revokedAt: null });
 const CONCURRENT = 20;
 
@@ -22,15 +16,17 @@ async function expectOneRotation(userId: string, oldToken: string, tokens: strin
   expect(refused).toEqual(Array(CONCURRENT - 1).fill('UNAUTHENTICATED'));
   const live = await liveSessions(userId);
   expect(live.map((s) => s.id)).toEqual([sessionIdOf(tokens[0] as string)]);
-  expect((await api.rest('GET', '/api/auth/me', undefined, bearer(oldToken))).status).toBe(401);
-  expect((await api.rest('GET', '/api/auth/me', undefined, bearer(tokens[0] as string))).status).toBe(200);
+  expect((await api().rest('GET', '/api/auth/me', undefined, bearer(oldToken))).status).toBe(401);
+  expect((await api().rest('GET', '/api/auth/me', undefined, bearer(tokens[0] as string))).status).toBe(200);
 }
 
 describe('auth/refresh with one token, concurrently', () => {
   it(`REST: of ${CONCURRENT} refreshes exactly one gets a new session, the rest 401, the old token is dead`, async () => {
-    const user = await signUp(api);
+    const user = await signUp(api());
     const answers = await Promise.all(
-      Array.from({ length: CONCURRENT }, () => api.rest('POST', '/api/auth/refresh', {}, bearer(user.token))),
+      Array.from({ length: CONCURRENT }, () =>
+        api().rest('POST', '/api/auth/refresh', {}, bearer(user.token)),
+      ),
     );
     const tokens = answers.filter((a) => a.status === 200).map((a) => a.body.data.token as string);
     const refused = answers
@@ -40,8 +36,8 @@ describe('auth/refresh with one token, concurrently', () => {
   });
 
   it(`tRPC: of ${CONCURRENT} refreshes exactly one gets a new session, the rest UNAUTHORIZED`, async () => {
-    const user = await signUp(api);
-    const client = createApiClient({ url: 'http://api.test', fetch: api.fetch, token: user.token });
+    const user = await signUp(api());
+    const client = createApiClient({ url: 'http://api.test', fetch: api().fetch, token: user.token });
     const outcomes = await Promise.allSettled(
       Array.from({ length: CONCURRENT }, () => client.auth.refresh.mutate({})),
     );
@@ -55,12 +51,12 @@ describe('auth/refresh with one token, concurrently', () => {
   });
 
   it('many users refreshing at once: each ends with exactly one live session, their own', async () => {
-    const users = await Promise.all(Array.from({ length: 10 }, () => signUp(api)));
+    const users = await Promise.all(Array.from({ length: 10 }, () => signUp(api())));
     const answers = await Promise.all(
       users.flatMap((user) =>
         Array.from({ length: 4 }, async () => ({
           user,
-          res: await api.rest('POST', '/api/auth/refresh', {}, bearer(user.token)),
+          res: await api().rest('POST', '/api/auth/refresh', {}, bearer(user.token)),
         })),
       ),
     );
