@@ -36,7 +36,7 @@ export async function lockUserBelow(tx: EntityManager, caller: AdminCaller, user
       'FORBIDDEN',
       profile?.id === caller.id
         ? 'staff cannot act on their own account'
-        : `a ${caller.role} acts only on users below their rank, and this user is ${profile?.role}`,
+        : `staff act only on users below their rank: ${caller.role} cannot act on ${profile?.role}`,
     );
   }
   return user;
