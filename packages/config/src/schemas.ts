@@ -97,7 +97,7 @@ export const apiEnv = commonEnv.extend({
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
-  /** How OTP codes and other texts are sent; `local` only records them in sms_fcm_log. */
+  /** How OTP codes and other texts are sent; `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
   SMS_PROVIDER: z.enum(['local']).default('local'),
   /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
