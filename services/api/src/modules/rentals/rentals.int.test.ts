@@ -356,6 +356,53 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
   });
 
+  it('a due on an active rental (late success after the refund was spent) is paid once, whatever the status', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectDelayMs: EJECT_TIMEOUT_MS + 1000 });
+    const user = await aUser(800);
+    const res = await start(user, startBody(one.sn, { payment_mode: 'wallet' }));
+    const id = res.body.data.id;
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'timeout' });
+    // The refund is spent before the station's late success comes in.
+    await ledger.debitWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 800,
+      type: 'adjustment',
+      idempotencyKey: `spend:${user.userId}`,
+    });
+    await expect.poll(async () => rentalRow(id), poll).toEqual({ status: 'active', due_amount: '800' });
+    await ledger.creditWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 1000,
+      type: 'topup',
+      idempotencyKey: `topup2:${user.userId}`,
+    });
+    const payDue = (key: string) =>
+      api.rest(
+        'POST',
+        `/api/rentals/${id}/pay-due`,
+        { payment_mode: 'wallet', idempotency_key: key },
+        bearer(user.token),
+      );
+    const keys = Array.from({ length: 20 }, (_, i) => `due-${i}-${id}`);
+    const results = await Promise.all(keys.map(payDue));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.map((r) => [r.body.data.status, r.body.data.due.amount])).toEqual([['active', 0]]);
+    for (const r of results.filter((r) => r.status !== 200)) {
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.error.message).toBe('nothing is due on this rental');
+    }
+    // The winner's retry answers as the payment it made; nothing more is taken.
+    const retry = await payDue(keys[results.indexOf(ok[0]!)]!);
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    expect(await rentalRow(id)).toEqual({ status: 'active', due_amount: '0' });
+    expect((await balances(user.userId)).wallet).toBe(200);
+    const [dues] = await h.sql<{ n: string }>(
+      `select count(*) as n from wallet_transaction where user_id = ? and type = 'due_payment'`,
+      [user.userId],
+    );
+    expect(dues?.n).toBe('1');
+  });
+
   it('late return → overage and late fee; unaffordable → a due that blocks starts; pay-due clears it', async () => {
     const one = await aStation([
       { slot: 1, battery: 90 },
