@@ -471,6 +471,89 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect((await balances(user.userId)).wallet).toBe(before.wallet - 300);
   });
 
+  it("pay-due keys are the user's and the rental's: the same key by another user or on another rental pays afresh; again with another due → 409", async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 90 },
+    ]);
+    const [alice, bob] = [await aUser(10_000), await aUser(10_000)];
+    const wallet = { payment_mode: 'wallet' };
+    const payDue = (user: SignedUp, id: string) =>
+      api.rest(
+        'POST',
+        `/api/rentals/${id}/pay-due`,
+        { payment_mode: 'wallet', idempotency_key: 'one-key-for-every-due' },
+        bearer(user.token),
+      );
+    /** A rental returned and settled with `due` owed, as a late return the balances missed leaves it. */
+    const settledWithDue = async (user: SignedUp, due: number) => {
+      const { body } = await startActive(user, startBody(one.sn, wallet));
+      await one.sim.insert(one.sn, body.data.slot, body.data.power_bank_serial, 90);
+      await expect.poll(async () => (await rentalRow(body.data.id))?.status, poll).toBe('settled');
+      await h.sql('update rental set due_amount = ? where id = ?', [due, body.data.id]);
+      return body.data.id as string;
+    };
+    const a1 = await settledWithDue(alice, 500);
+    const b1 = await settledWithDue(bob, 500);
+    expect((await payDue(alice, a1)).status).toBe(200);
+    // Bob's request carries Alice's key, the same amount: it is Bob's own payment.
+    const bobs = await payDue(bob, b1);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect((await balances(bob.userId)).wallet).toBe(10_000 - 800 - 500);
+    // Alice's next rental owes the same amount; her key again is a payment of that rental's.
+    const a2 = await settledWithDue(alice, 500);
+    expect((await payDue(alice, a2)).status).toBe(200);
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * (800 + 500));
+    // A later due on the same rental is another payment: the key that paid the first one is refused.
+    for (const due of [500, 700]) {
+      await h.sql('update rental set due_amount = ? where id = ?', [due, a2]);
+      const reused = await payDue(alice, a2);
+      expect(reused.status, JSON.stringify(reused.body)).toBe(409);
+      expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await rentalRow(a2)).toMatchObject({ due_amount: String(due) });
+    }
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * (800 + 500));
+  });
+
+  it("extend keys are the user's and the rental's: another user's or rental's extension pays afresh; 10 concurrent retries charge once", async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 90 },
+    ]);
+    const [alice, bob] = [await aUser(10_000), await aUser(10_000)];
+    const wallet = { payment_mode: 'wallet' };
+    const extend = (user: SignedUp, id: string, key: string, packageId = ext) =>
+      api.rest(
+        'POST',
+        `/api/rentals/${id}/extend`,
+        { package_id: packageId, payment_mode: 'wallet', idempotency_key: key },
+        bearer(user.token),
+      );
+    const a1 = (await startActive(alice, startBody(one.sn, wallet))).body.data;
+    const b1 = (await startActive(bob, startBody(one.sn, wallet))).body.data;
+    expect((await extend(alice, a1.id, 'shared-extension-key')).status).toBe(200);
+    const bobs = await extend(bob, b1.id, 'shared-extension-key');
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.extension_count).toBe(1);
+    expect((await balances(bob.userId)).wallet).toBe(10_000 - 800 - 300);
+
+    const retries = await Promise.all(Array.from({ length: 10 }, () => extend(alice, a1.id, 'retried-key')));
+    expect(retries.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(retries.map((r) => r.body.data.extension_count)).toEqual(Array(10).fill(2));
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 800 - 2 * 300);
+    const otherPackage = await extend(alice, a1.id, 'retried-key', prepaid);
+    expect(otherPackage.status).toBe(409);
+
+    // Alice's next rental: the first key again is that rental's extension.
+    await one.sim.insert(one.sn, 4, a1.power_bank_serial, 90);
+    await expect.poll(async () => (await rentalRow(a1.id))?.status, poll).toBe('settled');
+    const a2 = (await startActive(alice, startBody(one.sn, wallet))).body.data;
+    const again = await extend(alice, a2.id, 'shared-extension-key');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.data.extension_count).toBe(1);
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * 800 - 3 * 300);
+  });
+
   it('the same start retried with its key → one rental; the key with another body → 409', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
