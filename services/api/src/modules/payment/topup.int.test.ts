@@ -178,6 +178,30 @@ describe('top-ups through gateways', () => {
     expect(verified.body.data).toMatchObject({ status: 'failed', credited: false });
   });
 
+  it("top-up keys are the user's: another user's key starts that user's own intent; the key with another amount → 409", async () => {
+    const bob = await signUp(manual);
+    const intent = (user: SignedUp, amount: number) =>
+      manual.rest(
+        'POST',
+        '/api/payment/wallet/topup-intent',
+        { amount, payment_method: 'sandbox_card', idempotency_key: 'one-topup-key' },
+        bearer(user.token),
+      );
+    const first = await intent(alice, 1_000);
+    expect(first.status).toBe(200);
+    expect((await intent(alice, 1_000)).body.data.intent_id).toBe(first.body.data.intent_id);
+    const bobs = await intent(bob, 1_000);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.intent_id).not.toBe(first.body.data.intent_id);
+    const stored = await manual.deps.orm.em
+      .fork()
+      .findOneOrFail(PaymentIntent, { id: bobs.body.data.intent_id });
+    expect(stored.user.id).toBe(bob.userId);
+    const other = await intent(alice, 2_000);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('intents of other users are not found; expiry after the TTL', async () => {
     const bob = await signUp(manual);
     const { intentId } = await startTopup(manual, alice.token, 1_000);
