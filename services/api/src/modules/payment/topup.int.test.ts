@@ -156,6 +156,35 @@ describe('top-ups through gateways', () => {
     expect((await moneyOf(manual, alice.userId)).wallet - before.wallet).toBe(1_000);
   });
 
+  it("a webhook's event id is the gateway's key: replayed for another user's intent or another amount, a duplicate that credits nothing", async () => {
+    const bob = await signUp(manual);
+    const sandbox = sandboxOf(manual);
+    const send = (event: ReturnType<typeof sandbox.signedEvent>) =>
+      manual
+        .fetch('http://api.test/api/payment/webhook/sandbox', {
+          method: 'POST',
+          body: event.body,
+          headers: event.headers,
+        })
+        .then(async (r) => (await r.json()) as { status: string });
+    const mine = await startTopup(manual, alice.token, 1_000);
+    const bobs = await startTopup(manual, bob.token, 1_000);
+    const paid = sandbox.eventFor(mine.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    expect(await send(sandbox.signedEvent(paid))).toMatchObject({ status: 'processed' });
+    const before = await moneyOf(manual, bob.userId);
+    const forBob = sandbox.eventFor(bobs.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    for (const replay of [
+      { ...forBob, id: paid.id },
+      { ...forBob, id: paid.id, data: { ...forBob.data, amount: 2_000 } },
+    ]) {
+      expect(await send(sandbox.signedEvent(replay))).toMatchObject({ status: 'duplicate' });
+    }
+    expect(await moneyOf(manual, bob.userId)).toEqual(before);
+    expect(
+      (await manual.deps.orm.em.fork().findOneOrFail(PaymentIntent, { id: bobs.intentId })).creditedAt,
+    ).toBeNull();
+  });
+
   it('cancel before payment; verify of a declined payment credits nothing', async () => {
     const first = await startTopup(manual, alice.token, 2_000);
     const cancelled = await manual.rest(

@@ -554,8 +554,12 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * 800 - 3 * 300);
   });
 
-  it('the same start retried with its key → one rental; the key with another body → 409', async () => {
-    const one = await aStation([{ slot: 1, battery: 90 }]);
+  it("the same start retried with its key → one rental; the key with another body → 409; another user's is theirs", async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 90 },
+    ]);
+    const two = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
     const body = startBody(one.sn);
     const [a, b] = await Promise.all([start(user, body), start(user, body)]);
@@ -567,6 +571,12 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect((await balances(user.userId)).wallet).toBe(9700);
     const other = await start(user, { ...body, package_id: postpaid });
     expect(other.status).toBe(409);
+    // A start's key is the user's (one rental per user and key): the station is part of the request.
+    expect((await start(user, { ...body, station_sn: two.sn })).status).toBe(409);
+    const someoneElse = await aUser(10_000);
+    const theirs = await startActive(someoneElse, body);
+    expect(theirs.body.data.id).not.toBe(a.body.data.id);
+    expect((await balances(someoneElse.userId)).wallet).toBe(9700);
   });
 
   it('hostile: many concurrent starts at a station with one ready power bank → one active, clear 422s, no money moved', async () => {
