@@ -127,6 +127,29 @@ const rentalRow = async (id: string) =>
     )
   )[0];
 
+const payDue = (user: SignedUp, id: string, key: string) =>
+  api.rest(
+    'POST',
+    `/api/rentals/${id}/pay-due`,
+    { payment_mode: 'wallet', idempotency_key: key },
+    bearer(user.token),
+  );
+const extend = (user: SignedUp, id: string, key: string, packageId = ext) =>
+  api.rest(
+    'POST',
+    `/api/rentals/${id}/extend`,
+    { package_id: packageId, payment_mode: 'wallet', idempotency_key: key },
+    bearer(user.token),
+  );
+/** Two users with 10,000 each, and a station with a power bank for each. */
+async function twoRenters() {
+  const one = await aStation([
+    { slot: 1, battery: 90 },
+    { slot: 2, battery: 90 },
+  ]);
+  return { one, alice: await aUser(10_000), bob: await aUser(10_000) };
+}
+
 describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core and Postgres)', () => {
   it('happy path: start → eject → active → return at another station → settled, to the unit', async () => {
     const one = await aStation([
@@ -376,15 +399,8 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       type: 'topup',
       idempotencyKey: `topup2:${user.userId}`,
     });
-    const payDue = (key: string) =>
-      api.rest(
-        'POST',
-        `/api/rentals/${id}/pay-due`,
-        { payment_mode: 'wallet', idempotency_key: key },
-        bearer(user.token),
-      );
     const keys = Array.from({ length: 20 }, (_, i) => `due-${i}-${id}`);
-    const results = await Promise.all(keys.map(payDue));
+    const results = await Promise.all(keys.map((key) => payDue(user, id, key)));
     const ok = results.filter((r) => r.status === 200);
     expect(ok.map((r) => [r.body.data.status, r.body.data.due.amount])).toEqual([['active', 0]]);
     for (const r of results.filter((r) => r.status !== 200)) {
@@ -392,7 +408,7 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       expect(r.body.error.message).toBe('nothing is due on this rental');
     }
     // The winner's retry answers as the payment it made; nothing more is taken.
-    const retry = await payDue(keys[results.indexOf(ok[0]!)]!);
+    const retry = await payDue(user, id, keys[results.indexOf(ok[0]!)]!);
     expect(retry.status, JSON.stringify(retry.body)).toBe(200);
     expect(await rentalRow(id)).toEqual({ status: 'active', due_amount: '0' });
     expect((await balances(user.userId)).wallet).toBe(200);
@@ -472,19 +488,9 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
   });
 
   it("pay-due keys are the user's and the rental's: the same key by another user or on another rental pays afresh; again with another due → 409", async () => {
-    const one = await aStation([
-      { slot: 1, battery: 90 },
-      { slot: 2, battery: 90 },
-    ]);
-    const [alice, bob] = [await aUser(10_000), await aUser(10_000)];
+    const { one, alice, bob } = await twoRenters();
     const wallet = { payment_mode: 'wallet' };
-    const payDue = (user: SignedUp, id: string) =>
-      api.rest(
-        'POST',
-        `/api/rentals/${id}/pay-due`,
-        { payment_mode: 'wallet', idempotency_key: 'one-key-for-every-due' },
-        bearer(user.token),
-      );
+    const key = 'one-key-for-every-due';
     /** A rental returned and settled with `due` owed, as a late return the balances missed leaves it. */
     const settledWithDue = async (user: SignedUp, due: number) => {
       const { body } = await startActive(user, startBody(one.sn, wallet));
@@ -495,19 +501,19 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     };
     const a1 = await settledWithDue(alice, 500);
     const b1 = await settledWithDue(bob, 500);
-    expect((await payDue(alice, a1)).status).toBe(200);
+    expect((await payDue(alice, a1, key)).status).toBe(200);
     // Bob's request carries Alice's key, the same amount: it is Bob's own payment.
-    const bobs = await payDue(bob, b1);
+    const bobs = await payDue(bob, b1, key);
     expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
     expect((await balances(bob.userId)).wallet).toBe(10_000 - 800 - 500);
     // Alice's next rental owes the same amount; her key again is a payment of that rental's.
     const a2 = await settledWithDue(alice, 500);
-    expect((await payDue(alice, a2)).status).toBe(200);
+    expect((await payDue(alice, a2, key)).status).toBe(200);
     expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * (800 + 500));
     // A later due on the same rental is another payment: the key that paid the first one is refused.
     for (const due of [500, 700]) {
       await h.sql('update rental set due_amount = ? where id = ?', [due, a2]);
-      const reused = await payDue(alice, a2);
+      const reused = await payDue(alice, a2, key);
       expect(reused.status, JSON.stringify(reused.body)).toBe(409);
       expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
       expect(await rentalRow(a2)).toMatchObject({ due_amount: String(due) });
@@ -516,19 +522,8 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
   });
 
   it("extend keys are the user's and the rental's: another user's or rental's extension pays afresh; 10 concurrent retries charge once", async () => {
-    const one = await aStation([
-      { slot: 1, battery: 90 },
-      { slot: 2, battery: 90 },
-    ]);
-    const [alice, bob] = [await aUser(10_000), await aUser(10_000)];
+    const { one, alice, bob } = await twoRenters();
     const wallet = { payment_mode: 'wallet' };
-    const extend = (user: SignedUp, id: string, key: string, packageId = ext) =>
-      api.rest(
-        'POST',
-        `/api/rentals/${id}/extend`,
-        { package_id: packageId, payment_mode: 'wallet', idempotency_key: key },
-        bearer(user.token),
-      );
     const a1 = (await startActive(alice, startBody(one.sn, wallet))).body.data;
     const b1 = (await startActive(bob, startBody(one.sn, wallet))).body.data;
     expect((await extend(alice, a1.id, 'shared-extension-key')).status).toBe(200);
