@@ -5,6 +5,7 @@ import { DomainError, formatMoney, maxPointsWithin } from '@powerbank/domain';
 import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
+import { clientKey } from '../../platform/client-key.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import { notifyPayment } from './notify.ts';
 import type {
@@ -45,29 +46,28 @@ export async function requestRefund(
   userId: string,
   input: RefundRequestInput,
 ): Promise<RefundOutput> {
+  const key = input.idempotency_key
+    ? clientKey(userId, 'refund', input.transaction_id, input.idempotency_key)
+    : null;
   return em.transactional(async (tem) => {
-    if (input.idempotency_key) {
-      const earlier = await tem.findOne(Refund, { idempotencyKey: input.idempotency_key });
-      if (earlier) {
-        if (
-          earlier.user.id !== userId ||
-          earlier.transaction.id !== input.transaction_id ||
-          (input.amount !== undefined && earlier.amount !== input.amount)
-        ) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            'this idempotency key was used for a different refund',
-          );
-        }
-        return refundOutput(earlier);
-      }
-    }
     const transaction = await tem.findOne(
       Transaction,
       { id: input.transaction_id, user: userId },
       { lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!transaction) throw new DomainError('NOT_FOUND', 'no such transaction');
+    // Looked up under the payment's lock, which every refund of the key (scoped to this payment)
+    // is created under: a concurrent retry finds the first one committed instead of missing it.
+    const earlier = key ? await tem.findOne(Refund, { idempotencyKey: key }) : null;
+    if (earlier) {
+      if (input.amount !== undefined && earlier.amount !== input.amount) {
+        throw new DomainError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this idempotency key was used for a different refund',
+        );
+      }
+      return refundOutput(earlier);
+    }
     if (transaction.status !== 'succeeded' || transaction.type === 'refund') {
       throw new DomainError(
         'BUSINESS_RULE',
@@ -90,7 +90,7 @@ export async function requestRefund(
       reason: input.reason,
       status: 'requested',
       destination: transaction.type === 'topup' ? 'gateway' : 'wallet',
-      idempotencyKey: input.idempotency_key ?? null,
+      idempotencyKey: key,
     });
     await tem.flush();
     return refundOutput(refund);
