@@ -468,6 +468,31 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     rental.prepaidAmount += pkg.price;
   },
 
+  waiveDue: async (c) => {
+    if (c.event.type !== 'WAIVE_DUE') return;
+    const waived = Math.min(c.event.amount, c.rental.dueAmount);
+    c.rental.dueAmount -= waived;
+    notify(
+      c,
+      c.rental.dueAmount === 0 ? 'rental_due_waived' : 'rental_due_reduced',
+      'Due reduced',
+      c.rental.dueAmount === 0
+        ? 'The amount owed on your rental was waived.'
+        : `The amount owed on your rental was reduced by ${waived} (minor units).`,
+      { waived, dueAmount: c.rental.dueAmount },
+    );
+  },
+
+  closeRefunded: async (c) => {
+    c.rental.cancelledAt = c.now;
+    notify(
+      c,
+      'rental_refunded',
+      'Rental closed and refunded',
+      'Your rental was closed and your payment returned.',
+    );
+  },
+
   collectDue: async (c) => {
     const { em, rental, options } = c;
     if (!options.payment) throw new DomainError('VALIDATION_FAILED', 'paying a due needs a payment choice');

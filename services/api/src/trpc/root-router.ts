@@ -1,4 +1,4 @@
-import { adminRouter } from '../modules/admin-auth/admin.router.ts';
+import { adminRouter } from '../modules/admin/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';

@@ -16,6 +16,10 @@ export interface AdminChange<T> {
   targetId: string | null;
   before?: unknown;
   after?: unknown;
+  /** Why the admin did it (the input's reason), kept in its own column. */
+  reason?: string | null;
+  /** Nothing changed (a retry of an applied request): no log row, the first one stands. */
+  unchanged?: boolean;
 }
 
 /**
@@ -30,6 +34,7 @@ export function adminMutation<T>(
 ): Promise<T> {
   return ctx.em.transactional(async (tx) => {
     const change = await work(tx);
+    if (change.unchanged) return change.result;
     tx.create(AdminActionLog, {
       admin: tx.getReference(AdminProfile, ctx.admin.id),
       action,
@@ -37,6 +42,7 @@ export function adminMutation<T>(
       targetId: change.targetId,
       before: change.before ?? null,
       after: change.after ?? null,
+      reason: change.reason ?? null,
       ip: ctx.client.ip.slice(0, 64),
     });
     await tx.flush();

@@ -1,0 +1,11 @@
+import { router } from '../../trpc/trpc.ts';
+import { adminUsersRouter } from './users.router.ts';
+
+/**
+ * The admin API (`admin.*` over tRPC, `/api/admin/...` over REST). Every procedure
+ * is an `adminProcedure(roles)` (super_admin may call all); docs/admin.md keeps the
+ * role × procedure matrix, and admin-roles.int.test.ts walks it.
+ */
+export const adminRouter = router({
+  users: adminUsersRouter,
+});
