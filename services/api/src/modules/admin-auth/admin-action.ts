@@ -22,6 +22,34 @@ export interface AdminChange<T> {
   unchanged?: boolean;
 }
 
+/** Who acted, from where: the calling admin's profile id and client IP. */
+export interface AdminActor {
+  adminId: string;
+  ip: string;
+}
+
+/**
+ * Queues the AdminActionLog row of a change in `tx`'s unit of work: it is written by
+ * the flush of the transaction that makes the change, and commits or rolls back with it.
+ */
+export function recordAdminAction(
+  tx: EntityManager,
+  actor: AdminActor,
+  action: string,
+  change: Omit<AdminChange<unknown>, 'result' | 'unchanged'>,
+): void {
+  tx.create(AdminActionLog, {
+    admin: tx.getReference(AdminProfile, actor.adminId),
+    action,
+    targetType: change.targetType,
+    targetId: change.targetId,
+    before: change.before ?? null,
+    after: change.after ?? null,
+    reason: change.reason ?? null,
+    ip: actor.ip.slice(0, 64),
+  });
+}
+
 /**
  * Runs an admin mutation in one transaction together with its AdminActionLog
  * row: the change and the record of who made it commit or roll back as one.
@@ -35,16 +63,7 @@ export function adminMutation<T>(
   return ctx.em.transactional(async (tx) => {
     const change = await work(tx);
     if (change.unchanged) return change.result;
-    tx.create(AdminActionLog, {
-      admin: tx.getReference(AdminProfile, ctx.admin.id),
-      action,
-      targetType: change.targetType,
-      targetId: change.targetId,
-      before: change.before ?? null,
-      after: change.after ?? null,
-      reason: change.reason ?? null,
-      ip: ctx.client.ip.slice(0, 64),
-    });
+    recordAdminAction(tx, { adminId: ctx.admin.id, ip: ctx.client.ip }, action, change);
     await tx.flush();
     return change.result;
   });

@@ -1,4 +1,7 @@
 import { router } from '../../trpc/trpc.ts';
+import { adminIssuesRouter } from './issues.router.ts';
+import { adminKycRouter } from './kyc-review.router.ts';
+import { adminRefundsRouter } from './refunds.router.ts';
 import { adminUsersRouter } from './users.router.ts';
 
 /**
@@ -8,4 +11,7 @@ import { adminUsersRouter } from './users.router.ts';
  */
 export const adminRouter = router({
   users: adminUsersRouter,
+  kyc: adminKycRouter,
+  refunds: adminRefundsRouter,
+  issues: adminIssuesRouter,
 });
