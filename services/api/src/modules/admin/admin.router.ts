@@ -1,7 +1,9 @@
 import { router } from '../../trpc/trpc.ts';
+import { adminCatalogueRouter } from './catalogue.router.ts';
 import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
 import { adminRefundsRouter } from './refunds.router.ts';
+import { adminSettingsRouter } from './settings.router.ts';
 import { adminUsersRouter } from './users.router.ts';
 
 /**
@@ -14,4 +16,6 @@ export const adminRouter = router({
   kyc: adminKycRouter,
   refunds: adminRefundsRouter,
   issues: adminIssuesRouter,
+  catalogue: adminCatalogueRouter,
+  settings: adminSettingsRouter,
 });
