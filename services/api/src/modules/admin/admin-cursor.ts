@@ -1,4 +1,3 @@
-import { raw } from '@mikro-orm/core';
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { DomainError } from '@powerbank/domain';
 import { z } from 'zod';
@@ -39,41 +38,45 @@ interface Keyed {
 }
 
 /**
- * One page by keyset on (time, id), newest first: the position after the last row
- * read, never an offset (a log grows while it is read, and an offset over a large
- * partitioned table scans what it skips). The time is compared at millisecond
- * precision, as a JS Date carries it: rows written with `now()` have microseconds,
- * and comparing those with the cursor's milliseconds would skip or repeat rows in
- * the same millisecond. The plain bound `time < cursor + 1 ms` stays beside it so
- * Postgres still prunes partitions and uses the time index.
+ * One page by keyset on (time, id), newest first: the rows after the last one read,
+ * never an offset (a log grows while it is read, and an offset over a large
+ * partitioned table reads everything it skips). The cursor carries the last row's
+ * id and its time to the millisecond, as a JS Date holds it; rows written with
+ * `now()` have microseconds, so the comparison is made with that row's exact time,
+ * looked up by its id within that millisecond. Ordered by the plain columns, the
+ * time indexes serve it, and the bounds on the time column let Postgres prune
+ * partitions.
  */
 export async function keysetPage<E extends Keyed>(
   em: EntityManager,
   entity: EntityName<E>,
   where: FilterQuery<E>,
   page: CursorInput,
-  time: { property: keyof E & string; column: string },
-  populate?: readonly string[],
+  timeProperty: keyof E & string,
+  populate: readonly string[] = [],
 ): Promise<{ rows: E[]; nextCursor: string | null }> {
-  const truncated = raw(`date_trunc('milliseconds', ${time.column})`);
+  const meta = em.getMetadata().get(entity);
+  const column = (meta.properties as Record<string, { fieldNames: string[] } | undefined>)[timeProperty]
+    ?.fieldNames[0];
+  if (!column) throw new Error(`${meta.className} has no property ${timeProperty}`);
+  const qb = em
+    .createQueryBuilder(entity, 'r')
+    .where(where as never)
+    .orderBy([{ [timeProperty]: 'desc' }, { id: 'desc' }] as never)
+    .limit(page.limit + 1);
   const after = page.cursor ? decode(page.cursor) : undefined;
-  const filter = after
-    ? {
-        $and: [
-          where,
-          { [time.property]: { $lt: new Date(after.at.getTime() + 1) } },
-          { $or: [{ [truncated]: { $lt: after.at } }, { [truncated]: after.at, id: { $lt: after.id } }] },
-        ],
-      }
-    : where;
-  const rows = await em.find(entity, filter as FilterQuery<E>, {
-    orderBy: [{ [truncated]: 'desc' }, { id: 'desc' }] as never,
-    limit: page.limit + 1,
-    populate: populate as never,
-  });
+  if (after) {
+    const next = new Date(after.at.getTime() + 1);
+    qb.andWhere({ [timeProperty]: { $lt: next } } as never).andWhere(
+      `(r.${column}, r.id) < (select c.${column}, c.id from ${meta.tableName} c where c.id = ? and c.${column} >= ? and c.${column} < ?)`,
+      [after.id, after.at, next],
+    );
+  }
+  const rows = (await qb.getResult()) as E[];
+  if (populate.length) await em.populate(rows, populate as never);
   const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
   return {
     rows: rows.slice(0, page.limit),
-    nextCursor: last ? encode({ at: last[time.property] as Date, id: last.id }) : null,
+    nextCursor: last ? encode({ at: last[timeProperty] as Date, id: last.id }) : null,
   };
 }

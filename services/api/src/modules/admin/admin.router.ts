@@ -4,6 +4,7 @@ import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
 import { adminRefundsRouter } from './refunds.router.ts';
 import { adminSettingsRouter } from './settings.router.ts';
+import { adminSystemRouter } from './system.router.ts';
 import { adminUsersRouter } from './users.router.ts';
 
 /**
@@ -18,4 +19,5 @@ export const adminRouter = router({
   issues: adminIssuesRouter,
   catalogue: adminCatalogueRouter,
   settings: adminSettingsRouter,
+  system: adminSystemRouter,
 });

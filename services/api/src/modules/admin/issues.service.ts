@@ -53,14 +53,7 @@ export async function issueQueue(
     status: input.status ?? { $in: [...UNFINISHED] },
     ...(input.mine ? { assignedTo: admin.id } : {}),
   };
-  const page = await keysetPage<Issue>(
-    em,
-    KINDS[input.kind].entity,
-    where,
-    input,
-    { property: 'createdAt', column: 'created_at' },
-    ['media'],
-  );
+  const page = await keysetPage<Issue>(em, KINDS[input.kind].entity, where, input, 'createdAt', ['media']);
   return { results: page.rows.map((issue) => issueItem(input.kind, issue)), nextCursor: page.nextCursor };
 }
 

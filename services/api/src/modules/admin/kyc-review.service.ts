@@ -41,17 +41,7 @@ function reviewItem(kyc: UserKyc): KycReviewItem {
 
 /** KYC submissions in a status (pending by default), newest submission first. */
 export async function kycQueue(em: EntityManager, input: KycQueueInput): Promise<KycQueueOutput> {
-  const page = await keysetPage(
-    em,
-    UserKyc,
-    { status: input.status },
-    input,
-    {
-      property: 'submittedAt',
-      column: 'submitted_at',
-    },
-    ['user'],
-  );
+  const page = await keysetPage(em, UserKyc, { status: input.status }, input, 'submittedAt', ['user']);
   return { results: page.rows.map(reviewItem), nextCursor: page.nextCursor };
 }
 

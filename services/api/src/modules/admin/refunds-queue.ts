@@ -15,10 +15,7 @@ export type RefundQueueOutput = z.infer<typeof RefundQueueOutput>;
 
 /** Refunds in a status (waiting for a decision by default), newest first. */
 export async function refundQueue(em: EntityManager, input: RefundQueueInput): Promise<RefundQueueOutput> {
-  const page = await keysetPage(em, Refund, { status: input.status }, input, {
-    property: 'createdAt',
-    column: 'created_at',
-  });
+  const page = await keysetPage(em, Refund, { status: input.status }, input, 'createdAt');
   return {
     results: page.rows.map((refund) => ({ ...refundOutput(refund), user_id: refund.user.id })),
     nextCursor: page.nextCursor,

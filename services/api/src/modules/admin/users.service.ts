@@ -93,14 +93,7 @@ export async function listUsers(em: EntityManager, input: UserListInput): Promis
   if (input.name) where.push({ fullName: { $ilike: likePattern(input.name) } });
   if (input.kycStatus === 'not_submitted') where.push({ kycRecords: { $none: {} } });
   else if (input.kycStatus) where.push({ kycRecords: { $some: { status: input.kycStatus } } });
-  const page = await keysetPage(
-    em,
-    User,
-    { $and: where },
-    input,
-    { property: 'createdAt', column: 'created_at' },
-    ['kycRecords'],
-  );
+  const page = await keysetPage(em, User, { $and: where }, input, 'createdAt', ['kycRecords']);
   return { results: page.rows.map(summaryOf), nextCursor: page.nextCursor };
 }
 
