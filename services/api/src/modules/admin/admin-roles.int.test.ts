@@ -112,6 +112,17 @@ describe('the admin role matrix (docs/admin.md), walked over every admin procedu
       expect([...(documented.get(p.path) ?? [])].sort(), p.path).toEqual([...p.allowed].sort());
   });
 
+  it('publishes every admin REST path in the OpenAPI document under the admin tag, with a bearer token', async () => {
+    const document = (await api().rest('GET', '/api/openapi.json')).body;
+    for (const procedure of adminProcedures().filter((p) => p.path.startsWith('admin.'))) {
+      expect(procedure.rest, `${procedure.path} has no REST path`).toBeDefined();
+      const { method, path } = procedure.rest ?? { method: '', path: '' };
+      const operation = document.paths[path]?.[method.toLowerCase()];
+      expect(operation?.tags, `${method} ${path}`).toEqual(['admin']);
+      expect(operation?.security).toEqual([{ bearerAuth: [] }]);
+    }
+  });
+
   it('each role is let into exactly its procedures, over tRPC and REST; a refusal is 403 and changes nothing', async () => {
     const callers = new Map<Caller, SignedUp>();
     for (const caller of CALLERS) {
