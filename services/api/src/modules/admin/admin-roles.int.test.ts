@@ -57,14 +57,19 @@ function documentedMatrix(): Map<string, Set<Caller>> {
   );
 }
 
-/** What changes when a call goes through: rows counted and last updated, per table an admin procedure writes. */
+/**
+ * The content of every table an admin procedure writes, as one hash per table (the
+ * test database is small). Sessions are only counted: each request marks its own
+ * session used.
+ */
 async function fingerprint(): Promise<unknown> {
   const tables = [
     'admin_action_log',
     'users',
-    'user_session',
     'wallet',
+    'wallet_transaction',
     'user_points',
+    'points_transaction',
     'rental',
     'user_kyc',
     'refund',
@@ -73,14 +78,25 @@ async function fingerprint(): Promise<unknown> {
     'notification',
     'app_config',
     'rental_package',
+    'payment_method',
+    'faq',
+    'banner',
+    'content_page',
+    'app_version',
+    'country',
+    'station_amenity',
   ];
   const connection = api().deps.orm.em.getConnection();
-  return Promise.all(
+  const hashes = await Promise.all(
     tables.map(async (table) => {
-      const [row] = await connection.execute(`select count(*)::int as n from ${table}`);
-      return [table, row?.n];
+      const [row] = await connection.execute(
+        `select md5(coalesce(string_agg(t::text, ',' order by t::text), '')) as hash from ${table} t`,
+      );
+      return [table, row?.hash];
     }),
   );
+  const [sessions] = await connection.execute(`select count(*)::int as n from user_session`);
+  return [...hashes, ['user_session', sessions?.n]];
 }
 
 const fill = (path: string) => path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
