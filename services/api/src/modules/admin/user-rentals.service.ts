@@ -43,6 +43,9 @@ async function applyAsStaff(
     const rental = await tx.findOne(Rental, { id: input.rentalId }, { populate: ['startStation'] });
     if (!rental) throw new DomainError('NOT_FOUND', 'no such rental');
     await lockUserBelow(tx, ctx.admin, rental.user.id);
+    // Read again under the user's lock, which every staff action on this user's rentals takes
+    // first: what the event is built from is not older than the last staff change.
+    await tx.refresh(rental);
     const before = {
       status: rental.status,
       dueAmount: rental.dueAmount,
@@ -69,7 +72,15 @@ export const waiveDue = (ctx: AdminContext, input: WaiveDueInput) =>
     ctx,
     'rental.waive_due',
     input,
-    async (_tx, rental) => ({ type: 'WAIVE_DUE', amount: input.amount ?? rental.dueAmount }),
+    async (_tx, rental) => {
+      // A second click of the same reduction finds the due it was meant for already reduced.
+      if (rental.dueAmount !== input.expectedDue) {
+        throw new DomainError('CONFLICT', `the due is ${rental.dueAmount} now, not ${input.expectedDue}`, {
+          dueAmount: rental.dueAmount,
+        });
+      }
+      return { type: 'WAIVE_DUE', amount: input.amount ?? rental.dueAmount };
+    },
     'this rental has no due to waive',
   );
 

@@ -147,6 +147,8 @@ export const WaiveDueInput = z
     rentalId: z.uuid(),
     /** Minor units to forgive; omitted → the whole due. */
     amount: amount.optional(),
+    /** The due the admin saw: if it is no longer that (a double click, another change), 409 and nothing done. */
+    expectedDue: z.number().int().min(0),
     reason: AdminReason,
   })
   .strict();
