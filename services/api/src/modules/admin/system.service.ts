@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { AdminActionLog, SmsFcmLog, SystemLog } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { keysetPage } from './admin-cursor.ts';
+import { escapeLike } from './like-pattern.ts';
 import type {
   AdminActionsInput,
   AdminActionsOutput,
@@ -12,9 +13,6 @@ import type {
 } from './system.schemas.ts';
 
 const DAY = 24 * 60 * 60_000;
-
-/** `%`, `_` and `\` in a value match themselves in a LIKE pattern. */
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The bounded range a log is read over: `to` (now) and `from` (a day before it) by default. */
 function rangeOf(input: { from?: Date; to?: Date }): { $gte: Date; $lte: Date } {

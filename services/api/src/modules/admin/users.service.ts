@@ -17,6 +17,7 @@ import type { Context } from '../../trpc/context.ts';
 import { type AdminCaller, adminMutation } from '../admin-auth/admin-action.ts';
 import { lockUserBelow } from '../admin-auth/admin-rank.ts';
 import { keysetPage } from './admin-cursor.ts';
+import { containing } from './like-pattern.ts';
 import type {
   AdminRentalOutput,
   SessionsRevokedOutput,
@@ -30,9 +31,6 @@ import type {
 } from './users.schemas.ts';
 
 type AdminContext = Context & { admin: AdminCaller };
-
-/** `%`, `_` and `\` in a search term match themselves, not any text. */
-export const likePattern = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function summaryOf(user: User): UserSummary {
   const kyc = user.kycRecords.isInitialized() ? user.kycRecords.getItems()[0] : undefined;
@@ -83,14 +81,14 @@ export function rentalSummary(
 export async function listUsers(em: EntityManager, input: UserListInput): Promise<UserListOutput> {
   const where: FilterQuery<User>[] = [{ status: input.status ?? { $ne: 'deleted' } }];
   if (input.q) {
-    const like = likePattern(input.q);
+    const like = containing(input.q);
     where.push({
       $or: [{ phone: { $ilike: like } }, { email: { $ilike: like } }, { fullName: { $ilike: like } }],
     });
   }
-  if (input.phone) where.push({ phone: { $ilike: likePattern(input.phone) } });
-  if (input.email) where.push({ email: { $ilike: likePattern(input.email) } });
-  if (input.name) where.push({ fullName: { $ilike: likePattern(input.name) } });
+  if (input.phone) where.push({ phone: { $ilike: containing(input.phone) } });
+  if (input.email) where.push({ email: { $ilike: containing(input.email) } });
+  if (input.name) where.push({ fullName: { $ilike: containing(input.name) } });
   if (input.kycStatus === 'not_submitted') where.push({ kycRecords: { $none: {} } });
   else if (input.kycStatus) where.push({ kycRecords: { $some: { status: input.kycStatus } } });
   const page = await keysetPage(em, User, { $and: where }, input, 'createdAt', ['kycRecords']);
