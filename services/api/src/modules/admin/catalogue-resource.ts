@@ -96,6 +96,15 @@ export function catalogueRouter<S extends z.ZodRawShape>(resource: CatalogueReso
     return row as Row;
   };
 
+  const list = async (em: EntityManager) => {
+    const rows = await em.find(
+      resource.entity,
+      {},
+      { orderBy: [{ [resource.orderBy]: 'asc' }, { id: 'asc' }] as never },
+    );
+    return { results: rows.map((row) => pick(row, keys) as Item) };
+  };
+
   const create = (ctx: AdminContext, input: Fields): Promise<Item> =>
     refusalsTyped(resource.label, () =>
       adminMutation(ctx, action('create'), async (tx) => {
@@ -144,16 +153,7 @@ export function catalogueRouter<S extends z.ZodRawShape>(resource: CatalogueReso
       .meta(adminRest('GET', path, `Every ${resource.label}, inactive ones too`))
       .input(z.object({}).strict().optional())
       .output(z.object({ results: z.array(Item) }))
-      .query(async ({ ctx }) => {
-        const rows = await ctx.em.find(
-          resource.entity,
-          {},
-          {
-            orderBy: [{ [resource.orderBy]: 'asc' }, { id: 'asc' }] as never,
-          },
-        );
-        return { results: rows.map((row) => pick(row, keys) as Item) };
-      }),
+      .query(({ ctx }) => list(ctx.em)),
 
     create: adminProcedure(resource.editors)
       .meta(adminRest('POST', path, `Add a ${resource.label}`))
