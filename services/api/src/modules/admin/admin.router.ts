@@ -3,6 +3,7 @@ import { adminCatalogueRouter } from './catalogue.router.ts';
 import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
 import { adminRefundsRouter } from './refunds.router.ts';
+import { adminRentalsRouter } from './rentals.router.ts';
 import { adminSettingsRouter } from './settings.router.ts';
 import { adminSystemRouter } from './system.router.ts';
 import { adminUsersRouter } from './users.router.ts';
@@ -14,6 +15,7 @@ import { adminUsersRouter } from './users.router.ts';
  */
 export const adminRouter = router({
   users: adminUsersRouter,
+  rentals: adminRentalsRouter,
   kyc: adminKycRouter,
   refunds: adminRefundsRouter,
   issues: adminIssuesRouter,

@@ -1,12 +1,9 @@
 import { adminProcedure, router } from '../../trpc/trpc.ts';
 import { adminRest } from './admin-route.ts';
 import { adjustBalance } from './user-balances.service.ts';
-import { forceCloseRental, waiveDue } from './user-rentals.service.ts';
 import {
-  AdminRentalOutput,
   BalanceAdjustInput,
   BalanceAdjustOutput,
-  ForceCloseInput,
   SessionsRevokedOutput,
   UserDetailOutput,
   UserIdInput,
@@ -14,13 +11,12 @@ import {
   UserListOutput,
   UserReasonInput,
   UserStatusOutput,
-  WaiveDueInput,
 } from './users.schemas.ts';
 import { listUsers, reinstateUser, revokeUserSessions, suspendUser, userDetail } from './users.service.ts';
 
 const STAFF = ['operations', 'finance', 'support'] as const;
 
-/** Users: find, look at, suspend and reinstate, sign out, correct balances, settle stuck rentals. */
+/** Users: find, look at, suspend and reinstate, sign out, correct balances. */
 export const adminUsersRouter = router({
   list: adminProcedure(STAFF)
     .meta(
@@ -97,28 +93,4 @@ export const adminUsersRouter = router({
     .input(BalanceAdjustInput)
     .output(BalanceAdjustOutput)
     .mutation(({ ctx, input }) => adjustBalance(ctx, 'points', input)),
-
-  waiveDue: adminProcedure(['finance'])
-    .meta(
-      adminRest(
-        'POST',
-        '/rentals/{rentalId}/waive-due',
-        'Waive or reduce a rental due (through the rental machine)',
-      ),
-    )
-    .input(WaiveDueInput)
-    .output(AdminRentalOutput)
-    .mutation(({ ctx, input }) => waiveDue(ctx, input)),
-
-  forceCloseRental: adminProcedure(['operations'])
-    .meta(
-      adminRest(
-        'POST',
-        '/rentals/{rentalId}/force-close',
-        'Close a stuck rental as returned, lost or refunded (settled as a return)',
-      ),
-    )
-    .input(ForceCloseInput)
-    .output(AdminRentalOutput)
-    .mutation(({ ctx, input }) => forceCloseRental(ctx, input)),
 });
