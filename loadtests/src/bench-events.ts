@@ -88,10 +88,12 @@ nats.subscribe(`${prefix}.core.evt.processed`, {
 
 // ---- drive the stations ----------------------------------------------------------------------
 let published = 0;
+const seeds = demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 });
+await stack.registerStations(seeds);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,
-  stations: demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 }),
+  stations: seeds,
   heartbeatIntervalMs: heartbeatMs,
   connectBatchSize: 250,
   onPublished: () => {

@@ -128,6 +128,7 @@ const stations = Array.from({ length: workers * 2 }, (_, i) => {
     })),
   };
 });
+await stack.registerStations(stations);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,

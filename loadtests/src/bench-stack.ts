@@ -7,6 +7,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { commonEnv, parseConfig } from '@powerbank/config';
+import { registerStations, type StationToRegister } from '@powerbank/db';
 import type { NatsConnection } from '@powerbank/messaging';
 import { spawnService, stopService } from '@powerbank/testing';
 import pg from 'pg';
@@ -70,6 +71,16 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
         },
       );
       if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
+    },
+    /** Provisions the benchmark's stations: station-core refuses events from serials not registered. */
+    async registerStations(stations: StationToRegister[]): Promise<void> {
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      try {
+        await registerStations((text) => client.query(text), stations);
+      } finally {
+        await client.end();
+      }
     },
     /** A service against the benchmark's database and prefix, as one process. */
     startService(service: string, entry: string, extraEnv: Record<string, string>): ChildProcess {

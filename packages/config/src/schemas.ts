@@ -160,6 +160,8 @@ export const stationCoreEnv = commonEnv.extend({
   EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   /** How often the rental timers run (due soon, overdue, lost, missed returns, stale starts). */
   RENTAL_JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Deliveries of one station event before it is dead-lettered (SystemLog, metric); retries back off 1 s doubling to 60 s. */
+  CORE_EVENT_MAX_DELIVER: z.coerce.number().int().min(2).default(50),
   /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
   CORE_TRACE_PROCESSED: bool(false),
 });

@@ -2,5 +2,6 @@ export { configOf, configSubquery, configValues } from './config-values.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv } from './orm-config.ts';
+export { registerStations, type StationToRegister } from './register-stations.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';
