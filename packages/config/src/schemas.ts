@@ -34,6 +34,12 @@ const mqttEnv = {
     .string()
     .regex(TOPIC_ROOT_PATTERN, 'topic levels of letters, digits, _ and - separated by /')
     .default(DEFAULT_TOPIC_ROOT),
+  /**
+   * The service's own account when the broker requires one (the project's broker config does;
+   * see infra/README.md); unset, the service connects anonymously.
+   */
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().optional(),
 };
 
 /** Shared by every service: where the three real servers are and how to log. */
@@ -168,4 +174,12 @@ export const stationCoreEnv = commonEnv.extend({
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 
 export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
+
+/** Provisioning broker accounts (stations, services): the broker's dynamic-security admin. */
+export const brokerAdminEnv = z.object({
+  ...mqttEnv,
+  MQTT_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  MQTT_ADMIN_PASSWORD: z.string().min(1),
+});
+export type BrokerAdminEnv = z.infer<typeof brokerAdminEnv>;
 export type SimulatorEnv = z.infer<typeof simulatorEnv>;

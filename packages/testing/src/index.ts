@@ -1,5 +1,6 @@
 export * from './any-row.ts';
 export * from './bridge-env.ts';
+export * from './mosquitto.ts';
 export * from './nats-prefix.ts';
 export * from './nats-server.ts';
 export * from './run-id.ts';
