@@ -5,5 +5,6 @@ export * from './nats-prefix.ts';
 export * from './nats-server.ts';
 export * from './run-id.ts';
 export * from './spawn-service.ts';
+export * from './stream-messages.ts';
 export * from './teardown.ts';
 export * from './test-database.ts';

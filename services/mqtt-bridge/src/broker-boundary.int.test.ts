@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
   type BrokerAdmin,
   connectMqtt,
@@ -11,7 +10,7 @@ import {
   type StationCredentials,
 } from '@powerbank/messaging';
 import { buildUp, encodeMessage, stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
-import { newNatsPrefix, startPrivateMosquitto, testBridgeEnv } from '@powerbank/testing';
+import { newNatsPrefix, startPrivateMosquitto, streamMessages, testBridgeEnv } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBridge, startBridge } from './bridge.ts';
@@ -72,22 +71,10 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
   });
 
   /** The serials of every station event the bridge relayed into JetStream. */
-  async function relayedSerials(): Promise<string[]> {
-    const jsm = await jetstreamManager(nats);
-    const name = `c${randomUUID().replaceAll('-', '')}`;
-    await jsm.consumers.add(subjects.stationEventsStream, {
-      name,
-      ack_policy: AckPolicy.None,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.allStationEvents,
-    });
-    const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, name);
-    const serials: string[] = [];
-    for await (const m of await consumer.fetch({ max_messages: 1000, expires: 1000 }))
-      serials.push(m.subject.split('.').at(-3)!);
-    await jsm.consumers.delete(subjects.stationEventsStream, name);
-    return serials;
-  }
+  const relayedSerials = async () =>
+    (await streamMessages(nats, subjects.stationEventsStream, subjects.allStationEvents)).map(
+      (m) => m.subject.split('.').at(-3)!,
+    );
 
   it("station A publishing on station B's topic is refused (PUBACK not authorized), and nothing of it is relayed", async () => {
     await expect(
