@@ -62,10 +62,15 @@ export const newBrokerPassword = () => randomBytes(32).toString('base64url');
 
 export interface BrokerAdmin {
   /**
-   * Provisions a station's account (or gives it a new password): the returned password is shown
-   * once and stored nowhere else.
+   * Provisions a station's account, or gives an existing one a new password (the old one stops
+   * working). The password is `password` when given, else a new one; the caller hands it to the
+   * station — the broker keeps only its hash. `keepExisting`: an existing account is left as it is
+   * (the dev stack re-provisions its stations on every start without cutting off running ones).
    */
-  issueStationCredentials(sn: string): Promise<StationCredentials>;
+  issueStationCredentials(
+    sn: string,
+    options?: { password?: string; keepExisting?: boolean },
+  ): Promise<StationCredentials>;
   /** Creates (or updates the password of) a service account. */
   ensureServiceAccount(credentials: BrokerCredentials): Promise<void>;
   /** Removes a station's account and role: it can no longer connect (a connected one is dropped). */
@@ -138,6 +143,7 @@ export async function openBrokerAdmin(
     role: string,
     acls: Acl[],
     account: BrokerCredentials & { clientid?: string },
+    keepExisting = false,
   ): Promise<void> {
     const [, created] = check(
       await run([
@@ -147,22 +153,22 @@ export async function openBrokerAdmin(
       /already exists/,
     );
     // An account made earlier (by this function, so with its role): a new password only.
-    if (created?.error)
+    if (created?.error && !keepExisting)
       check(
         await run([{ command: 'setClientPassword', username: account.username, password: account.password }]),
       );
   }
 
   return {
-    async issueStationCredentials(sn) {
-      const credentials = { username: sn, password: newBrokerPassword(), clientId: sn };
+    async issueStationCredentials(sn, { password = newBrokerPassword(), keepExisting = false } = {}) {
       // The client id is bound to the account: no other account can take over the station's session.
-      await ensureAccount(stationRole(sn), stationAcls(root, sn), {
-        username: sn,
-        password: credentials.password,
-        clientid: sn,
-      });
-      return credentials;
+      await ensureAccount(
+        stationRole(sn),
+        stationAcls(root, sn),
+        { username: sn, password, clientid: sn },
+        keepExisting,
+      );
+      return { username: sn, password, clientId: sn };
     },
     async ensureServiceAccount({ username, password }) {
       await ensureAccount(SERVICE_ROLE, serviceAcls(root), { username, password });

@@ -2,16 +2,18 @@
 // (MQTT_ADMIN_USERNAME / MQTT_ADMIN_PASSWORD, MQTT_URL, MQTT_TOPIC_ROOT).
 //   service [FILE]  the services' account: MQTT_USERNAME / MQTT_PASSWORD when set, else those kept in FILE,
 //                   else new ones; written to FILE (so a restart of the dev stack keeps them)
-//   stations FILE   an account for every station of FILE (what export:stations writes), each
-//                   password written into the file for the simulator
+//   stations FILE STORE
+//                   an account for every station of FILE (what export:stations writes), each password
+//                   written into FILE for the simulator; passwords are kept in STORE ({ sn: password }),
+//                   and a station found there keeps its account as it is, so running stations stay connected
 // The admin api will call the same function (issueStationCredentials) when it provisions a station.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { brokerAdminEnv, parseConfig } from '@powerbank/config';
 import { newBrokerPassword, openBrokerAdmin } from '@powerbank/messaging';
 
-const [command, file] = process.argv.slice(2);
-if ((command !== 'service' && command !== 'stations') || (command === 'stations' && !file)) {
-  console.error('usage: broker:accounts service [FILE] | stations FILE');
+const [command, file, store] = process.argv.slice(2);
+if ((command !== 'service' && command !== 'stations') || (command === 'stations' && !(file && store))) {
+  console.error('usage: broker:accounts service [FILE] | stations FILE STORE');
   process.exit(2);
 }
 const env = parseConfig(brokerAdminEnv);
@@ -20,33 +22,49 @@ const admin = await openBrokerAdmin(
   { username: env.MQTT_ADMIN_USERNAME, password: env.MQTT_ADMIN_PASSWORD },
   { topicRoot: env.MQTT_TOPIC_ROOT },
 );
-try {
-  if (command === 'service') {
-    const kept =
-      file && existsSync(file)
-        ? Object.fromEntries(
-            readFileSync(file, 'utf8')
-              .trim()
-              .split('\n')
-              .map((line) => line.split('=', 2)),
-          )
-        : {};
-    const credentials = {
-      username: env.MQTT_USERNAME ?? kept.MQTT_USERNAME ?? 'powerbank-services',
-      password: env.MQTT_PASSWORD ?? kept.MQTT_PASSWORD ?? newBrokerPassword(),
-    };
-    await admin.ensureServiceAccount(credentials);
-    if (file)
-      writeFileSync(file, `MQTT_USERNAME=${credentials.username}\nMQTT_PASSWORD=${credentials.password}\n`, {
-        mode: 0o600,
-      });
-  } else {
-    const stations = JSON.parse(readFileSync(file!, 'utf8')) as { sn: string; password?: string }[];
-    for (const station of stations)
-      station.password = (await admin.issueStationCredentials(station.sn)).password;
-    writeFileSync(file!, JSON.stringify(stations, null, 1), { mode: 0o600 });
-    console.log(`broker:accounts: ${stations.length} station accounts issued`);
+/** Secrets stay readable by this user only. */
+const writeSecret = (path: string, text: string) => writeFileSync(path, text, { mode: 0o600 });
+
+async function serviceAccount(envFile: string | undefined): Promise<void> {
+  const kept =
+    envFile && existsSync(envFile)
+      ? Object.fromEntries(
+          readFileSync(envFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => line.split('=', 2)),
+        )
+      : {};
+  const credentials = {
+    username: env.MQTT_USERNAME ?? kept.MQTT_USERNAME ?? 'powerbank-services',
+    password: env.MQTT_PASSWORD ?? kept.MQTT_PASSWORD ?? newBrokerPassword(),
+  };
+  await admin.ensureServiceAccount(credentials);
+  if (envFile)
+    writeSecret(envFile, `MQTT_USERNAME=${credentials.username}\nMQTT_PASSWORD=${credentials.password}\n`);
+}
+
+async function stationAccounts(stationsFile: string, storeFile: string): Promise<void> {
+  const stations = JSON.parse(readFileSync(stationsFile, 'utf8')) as { sn: string; password?: string }[];
+  const kept: Record<string, string> = existsSync(storeFile)
+    ? JSON.parse(readFileSync(storeFile, 'utf8'))
+    : {};
+  for (const station of stations) {
+    const known = kept[station.sn];
+    const issued = await admin.issueStationCredentials(station.sn, {
+      password: known,
+      keepExisting: !!known,
+    });
+    station.password = kept[station.sn] = issued.password;
   }
+  writeSecret(storeFile, JSON.stringify(kept));
+  writeSecret(stationsFile, JSON.stringify(stations, null, 1));
+  console.log(`broker:accounts: ${stations.length} station accounts`);
+}
+
+try {
+  if (command === 'service') await serviceAccount(file);
+  else await stationAccounts(file!, store!);
 } finally {
   await admin.close();
 }
