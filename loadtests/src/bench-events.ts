@@ -41,6 +41,7 @@ const percentile = (sorted: number[], p: number) =>
 
 // ---- set up: a fresh database, bridge and core as processes ------------------------------------
 await stack.freshDatabase();
+await stack.brokerAccounts();
 
 const bridgePort = await freePort();
 const corePort = await freePort();
@@ -89,7 +90,7 @@ nats.subscribe(`${prefix}.core.evt.processed`, {
 // ---- drive the stations ----------------------------------------------------------------------
 let published = 0;
 const seeds = demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 });
-await stack.registerStations(seeds);
+await stack.provisionStations(seeds);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,

@@ -4,11 +4,17 @@
  * (killed when the runner exits, however it exits), and the clean-up.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { commonEnv, parseConfig } from '@powerbank/config';
 import { registerStations, type StationToRegister } from '@powerbank/db';
-import type { NatsConnection } from '@powerbank/messaging';
+import {
+  type BrokerAdmin,
+  type NatsConnection,
+  newBrokerPassword,
+  openBrokerAdmin,
+} from '@powerbank/messaging';
 import { spawnService, stopService } from '@powerbank/testing';
 import pg from 'pg';
 
@@ -38,6 +44,25 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
   process.on('exit', () => {
     for (const child of children) child.kill('SIGKILL');
   });
+
+  // A broker that requires accounts (the dev stack's, whose admin infra/services wrote to
+  // .data/mosquitto/admin.env, or MQTT_ADMIN_PASSWORD): the benchmark's services and stations get theirs.
+  const adminFile = `${root}.data/mosquitto/admin.env`;
+  const brokerAdminPassword =
+    process.env.MQTT_ADMIN_PASSWORD ??
+    (existsSync(adminFile)
+      ? /MQTT_ADMIN_PASSWORD=(.*)/.exec(readFileSync(adminFile, 'utf8'))?.[1]
+      : undefined);
+  let brokerAdmin: Promise<BrokerAdmin> | undefined;
+  const broker = () => {
+    brokerAdmin ??= openBrokerAdmin(
+      env.MQTT_URL,
+      { username: process.env.MQTT_ADMIN_USERNAME ?? 'admin', password: brokerAdminPassword! },
+      { topicRoot: prefix },
+    );
+    return brokerAdmin;
+  };
+  let serviceAccount: Record<string, string> = {};
 
   async function admin(sql: string): Promise<void> {
     const adminUrl = new URL(env.DATABASE_URL);
@@ -72,8 +97,18 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
       );
       if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
     },
-    /** Provisions the benchmark's stations: station-core refuses events from serials not registered. */
-    async registerStations(stations: StationToRegister[]): Promise<void> {
+    /** The services' broker account, when the broker requires accounts; before startService. */
+    async brokerAccounts(): Promise<void> {
+      if (!brokerAdminPassword) return;
+      const credentials = { username: `bench-${prefix}`, password: newBrokerPassword() };
+      await (await broker()).ensureServiceAccount(credentials);
+      serviceAccount = { MQTT_USERNAME: credentials.username, MQTT_PASSWORD: credentials.password };
+    },
+    /**
+     * Provisions the benchmark's stations: registered in the database (station-core refuses events
+     * from serials that are not), and each given its broker password when the broker requires accounts.
+     */
+    async provisionStations(stations: (StationToRegister & { password?: string })[]): Promise<void> {
       const client = new pg.Client({ connectionString: dbUrl });
       await client.connect();
       try {
@@ -81,6 +116,9 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
       } finally {
         await client.end();
       }
+      if (!brokerAdminPassword) return;
+      for (const station of stations)
+        station.password = (await (await broker()).issueStationCredentials(station.sn)).password;
     },
     /** A service against the benchmark's database and prefix, as one process. */
     startService(service: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
@@ -91,6 +129,7 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
         // simulator on the same broker is not relayed into the benchmark, nor the other way round.
         MQTT_TOPIC_ROOT: prefix,
         LOG_LEVEL: 'warn',
+        ...serviceAccount,
         ...profiling(service),
         ...extraEnv,
       });
@@ -122,6 +161,7 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
         if (stream.startsWith(prefix)) await jsm.streams.delete(stream);
       await Promise.all(children.map((child) => stopService(child)));
       await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+      await brokerAdmin?.then((b) => b.close()).catch(() => undefined);
     },
   };
 }

@@ -54,8 +54,9 @@ export function serviceAcls(root: string): Acl[] {
   ];
 }
 
-export const SERVICE_ROLE = 'powerbank-service';
-const stationRole = (sn: string) => `station-${sn}`;
+/** One services' role per topic root: fleets (or benchmarks) under other roots on one broker get their own. */
+const serviceRole = (root: string) => `services:${root}`;
+const stationRole = (sn: string) => `station:${sn}`;
 
 /** A fresh secret: 32 random bytes, URL-safe. */
 export const newBrokerPassword = () => randomBytes(32).toString('base64url');
@@ -171,7 +172,7 @@ export async function openBrokerAdmin(
       return { username: sn, password, clientId: sn };
     },
     async ensureServiceAccount({ username, password }) {
-      await ensureAccount(SERVICE_ROLE, serviceAcls(root), { username, password });
+      await ensureAccount(serviceRole(root), serviceAcls(root), { username, password });
     },
     async revokeStation(sn) {
       check(
