@@ -97,11 +97,11 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
       );
       if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
     },
-    /** The services' broker account, when the broker requires accounts; before startService. */
+    /** The services' broker account (one for all: a benchmark's own), when the broker requires accounts; before startService. */
     async brokerAccounts(): Promise<void> {
       if (!brokerAdminPassword) return;
       const credentials = { username: `bench-${prefix}`, password: newBrokerPassword() };
-      await (await broker()).ensureServiceAccount(credentials);
+      await (await broker()).ensureServiceAccount(credentials, 'bridge');
       serviceAccount = { MQTT_USERNAME: credentials.username, MQTT_PASSWORD: credentials.password };
     },
     /**

@@ -6,7 +6,8 @@ import { connectMqtt, type MqttClient } from './mqtt.ts';
  * Broker accounts through Mosquitto's dynamic-security plugin: every station
  * has its own username (its serial), password and client id, and a role that
  * lets it publish only on its own up topics and subscribe only to its own down
- * topics; the services share an account that may relay any station's traffic.
+ * topics; each service has its own account: the bridge's may relay any
+ * station's traffic, the api's (a health probe) may only connect.
  *
  * Why dynamic security rather than a password file and an `acl_file`: accounts
  * change while the broker runs, over MQTT, from wherever provisioning runs (the
@@ -45,8 +46,8 @@ export function stationAcls(root: string, sn: string): Acl[] {
   ];
 }
 
-/** The services (bridge; station-core and api only probe): every station's up traffic in or out of a shared group, commands down. */
-export function serviceAcls(root: string): Acl[] {
+/** The bridge: every station's up traffic, in a shared group or not, and commands down. */
+export function bridgeAcls(root: string): Acl[] {
   return [
     { acltype: 'subscribePattern', topic: `$share/+/${root}/+/up/+`, allow: true },
     { acltype: 'subscribePattern', topic: `${root}/+/up/+`, allow: true },
@@ -54,8 +55,12 @@ export function serviceAcls(root: string): Acl[] {
   ];
 }
 
-/** One services' role per topic root: fleets (or benchmarks) under other roots on one broker get their own. */
-const serviceRole = (root: string) => `services:${root}`;
+/**
+ * What a service account may do: `bridge` relays stations' traffic (one role per topic root: fleets
+ * or benchmarks under other roots on one broker get their own); `probe` may only connect (health checks).
+ */
+export type ServiceKind = 'bridge' | 'probe';
+const serviceRole = (kind: ServiceKind, root: string) => (kind === 'bridge' ? `bridge:${root}` : 'probe');
 const stationRole = (sn: string) => `station:${sn}`;
 
 /** A fresh secret: 32 random bytes, URL-safe. */
@@ -73,7 +78,7 @@ export interface BrokerAdmin {
     options?: { password?: string; keepExisting?: boolean },
   ): Promise<StationCredentials>;
   /** Creates (or updates the password of) a service account. */
-  ensureServiceAccount(credentials: BrokerCredentials): Promise<void>;
+  ensureServiceAccount(credentials: BrokerCredentials, kind: ServiceKind): Promise<void>;
   /** Removes a station's account and role: it can no longer connect (a connected one is dropped). */
   revokeStation(sn: string): Promise<void>;
   close(): Promise<void>;
@@ -171,8 +176,11 @@ export async function openBrokerAdmin(
       );
       return { username: sn, password, clientId: sn };
     },
-    async ensureServiceAccount({ username, password }) {
-      await ensureAccount(serviceRole(root), serviceAcls(root), { username, password });
+    async ensureServiceAccount({ username, password }, kind) {
+      await ensureAccount(serviceRole(kind, root), kind === 'bridge' ? bridgeAcls(root) : [], {
+        username,
+        password,
+      });
     },
     async revokeStation(sn) {
       check(

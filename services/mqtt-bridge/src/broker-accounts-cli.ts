@@ -1,7 +1,10 @@
 // `broker:accounts`: provisions broker accounts with the broker's dynamic-security admin
 // (MQTT_ADMIN_USERNAME / MQTT_ADMIN_PASSWORD, MQTT_URL, MQTT_TOPIC_ROOT).
-//   service [FILE]  the services' account: MQTT_USERNAME / MQTT_PASSWORD when set, else those kept in FILE,
-//                   else new ones; written to FILE (so a restart of the dev stack keeps them)
+//   service NAME [FILE]
+//                   a service's account, NAME `bridge` (relays every station's traffic) or `api` (may only
+//                   connect: its health probe); username powerbank-NAME, password MQTT_<NAME>_PASSWORD when
+//                   set, else the one kept in FILE, else a new one; written to FILE (MQTT_USERNAME=…,
+//                   MQTT_PASSWORD=…, the service's environment), so a restart of the dev stack keeps it
 //   stations FILE STORE
 //                   an account for every station of FILE (what export:stations writes), each password
 //                   written into FILE for the simulator; passwords are kept in STORE ({ sn: password }),
@@ -11,9 +14,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { brokerAdminEnv, parseConfig } from '@powerbank/config';
 import { newBrokerPassword, openBrokerAdmin } from '@powerbank/messaging';
 
-const [command, file, store] = process.argv.slice(2);
-if ((command !== 'service' && command !== 'stations') || (command === 'stations' && !(file && store))) {
-  console.error('usage: broker:accounts service [FILE] | stations FILE STORE');
+const [command, ...args] = process.argv.slice(2);
+const services = { bridge: 'bridge', api: 'probe' } as const;
+const serviceName = args[0] as keyof typeof services;
+if (!(command === 'service' && serviceName in services) && !(command === 'stations' && args.length === 2)) {
+  console.error('usage: broker:accounts service bridge|api [FILE] | stations FILE STORE');
   process.exit(2);
 }
 const env = parseConfig(brokerAdminEnv);
@@ -25,7 +30,7 @@ const admin = await openBrokerAdmin(
 /** Secrets stay readable by this user only. */
 const writeSecret = (path: string, text: string) => writeFileSync(path, text, { mode: 0o600 });
 
-async function serviceAccount(envFile: string | undefined): Promise<void> {
+async function serviceAccount(name: keyof typeof services, envFile: string | undefined): Promise<void> {
   const kept =
     envFile && existsSync(envFile)
       ? Object.fromEntries(
@@ -36,10 +41,10 @@ async function serviceAccount(envFile: string | undefined): Promise<void> {
         )
       : {};
   const credentials = {
-    username: env.MQTT_USERNAME ?? kept.MQTT_USERNAME ?? 'powerbank-services',
-    password: env.MQTT_PASSWORD ?? kept.MQTT_PASSWORD ?? newBrokerPassword(),
+    username: `powerbank-${name}`,
+    password: process.env[`MQTT_${name.toUpperCase()}_PASSWORD`] ?? kept.MQTT_PASSWORD ?? newBrokerPassword(),
   };
-  await admin.ensureServiceAccount(credentials);
+  await admin.ensureServiceAccount(credentials, services[name]);
   if (envFile)
     writeSecret(envFile, `MQTT_USERNAME=${credentials.username}\nMQTT_PASSWORD=${credentials.password}\n`);
 }
@@ -63,8 +68,8 @@ async function stationAccounts(stationsFile: string, storeFile: string): Promise
 }
 
 try {
-  if (command === 'service') await serviceAccount(file);
-  else await stationAccounts(file!, store!);
+  if (command === 'service') await serviceAccount(serviceName, args[1]);
+  else await stationAccounts(args[0]!, args[1]!);
 } finally {
   await admin.close();
 }

@@ -44,7 +44,7 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
     broker = await startPrivateMosquitto();
     admin = await openBrokerAdmin(broker.url, broker.admin, { topicRoot: prefix });
     const service = { username: `bridge-${prefix}`, password: newBrokerPassword() };
-    await admin.ensureServiceAccount(service);
+    await admin.ensureServiceAccount(service, 'bridge');
     a = await admin.issueStationCredentials(snA);
     b = await admin.issueStationCredentials(snB);
     bridge = await startBridge({
@@ -108,6 +108,16 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
     await (await connectAs(c)).endAsync();
     await admin.revokeStation(sn);
     await expect(connectAs(c)).rejects.toThrow(/not authorized|bad user name or password/i);
+  });
+
+  it("the api's account (a health probe) connects, and may neither command a station nor hear one", async () => {
+    const probe = { username: `api-${prefix}`, password: newBrokerPassword() };
+    await admin.ensureServiceAccount(probe, 'probe');
+    const api = await connectAs(probe, `api-${prefix}`);
+    await expect(api.publishAsync(topics.down(snA, 'eject'), '{}', { qos: 1 })).rejects.toMatchObject({
+      code: NOT_AUTHORIZED,
+    });
+    await expect(api.subscribeAsync(topics.allUp(), { qos: 1 })).rejects.toThrow(/not authorized/i);
   });
 
   it('issuing credentials again replaces the password: the old one no longer connects', async () => {
