@@ -128,4 +128,15 @@ describe('station-core quarantines what it can never apply', () => {
     expect(await h.station(forged)).toBeUndefined();
     expect(await actorRows(forged)).toBe(0);
   });
+
+  it('a durable consumer made by an older version (unbounded deliveries) takes the bound on', async () => {
+    const jsm = await jetstreamManager(h.nats);
+    const stream = subjectsFor(h.prefix).stationEventsStream;
+    const durable = `${h.prefix}_station-core`;
+    await h.stopCore();
+    await jsm.consumers.update(stream, durable, { max_deliver: -1 });
+    expect((await jsm.consumers.info(stream, durable)).config.max_deliver).toBe(-1);
+    await h.restartCore();
+    expect((await jsm.consumers.info(stream, durable)).config.max_deliver).toBe(MAX_DELIVER);
+  });
 });
