@@ -79,10 +79,14 @@ export const apiEnv = commonEnv.extend({
   RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
   /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
   RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
+  /** GET/HEAD requests per window by a caller not signed in, per IP and api process (cached static answers not counted). */
+  RATE_LIMIT_READ_MAX: z.coerce.number().int().min(1).default(1200),
   /** Largest request body accepted on `/api` and `/trpc` (uploads set their own limit). */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
   STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Bound of the serialized REST answers the static cache keeps (least recently used go first). */
+  STATIC_RESPONSE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024).default(16_777_216),
   /**
    * The api's in-memory station directory (nearby search): a read older than
    * REFRESH starts a refresh of the stations changed since the last one and answers

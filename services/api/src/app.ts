@@ -16,13 +16,14 @@ import {
   uploadBodyLimit,
   uploadsOf,
 } from './modules/uploads/upload.route.ts';
+import { observeResponseCache } from './observability/metrics.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
-import { DatabaseRateLimitStore } from './platform/rate-limit-store.ts';
+import { DatabaseRateLimitStore, ProcessRateLimitStore } from './platform/rate-limit-store.ts';
 import { sessionMiddleware } from './platform/session-middleware.ts';
 import { StaticCache } from './platform/static-cache.ts';
 import { publishStaticTableChanges } from './platform/static-table-changes.ts';
@@ -46,8 +47,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     nats: deps.nats,
     prefix: deps.env.NATS_PREFIX,
     ttlMs: deps.env.STATIC_CACHE_TTL_MS,
+    maxResponseBytes: deps.env.STATIC_RESPONSE_CACHE_MAX_BYTES,
     logger: deps.logger,
   });
+  observeResponseCache(deps.metrics, staticCache);
   publishStaticTableChanges({
     orm: deps.orm,
     nats: deps.nats,
@@ -121,7 +124,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const session = sessionMiddleware(deps);
   app.use('/api/*', session);
   app.use('/trpc/*', session);
-  const limits = rateLimits(deps.env, (limit) => new DatabaseRateLimitStore(deps.orm, `${limit}:`));
+  const limits = rateLimits(deps.env, (limit) =>
+    limit === 'read' ? new ProcessRateLimitStore() : new DatabaseRateLimitStore(deps.orm, `${limit}:`),
+  );
   for (const limit of limits) app.use('*', limit);
 
   mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
