@@ -16,7 +16,9 @@ import {
   uploadBodyLimit,
   uploadsOf,
 } from './modules/uploads/upload.route.ts';
+import { requestFields } from './observability/logger.ts';
 import { observeResponseCache } from './observability/metrics.ts';
+import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
@@ -88,7 +90,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.onError((error, c) => {
     const body =
       error instanceof HTTPException ? describeHttpStatus(error.status, error.message) : describeError(error);
-    if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
+    if (body.status >= 500) {
+      (c.get('logger') ?? deps.logger).error({ err: error, ...requestFields(c.req.raw) }, 'request failed');
+    }
     return errorResponse(c, body);
   });
   app.use('*', echoRequestId());
@@ -97,10 +101,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     errorResponse(c, describeHttpStatus(404, `no route for ${c.req.method} ${c.req.path}`)),
   );
 
-  app.get('/metrics', async (c) => {
-    c.header('content-type', deps.metrics.registry.contentType);
-    return c.body(await deps.metrics.registry.metrics());
-  });
+  mountMetrics(app, deps);
 
   const limitBody = bodyLimit({
     maxSize: deps.env.API_BODY_LIMIT_BYTES,
@@ -155,9 +156,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
           c.get('auth') ?? null,
           clientInfo(c, deps.env.TRUST_PROXY),
         ),
-      onError: ({ error, ctx, path }) => {
+      onError: ({ error, ctx, path, input, req }) => {
         if (describeError(error).status >= 500) {
-          (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+          (ctx?.logger ?? deps.logger).error(
+            { err: error.cause ?? error, path, input, ...requestFields(req) },
+            'procedure failed',
+          );
         }
       },
     }),

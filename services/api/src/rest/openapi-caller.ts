@@ -29,7 +29,10 @@ export interface OpenApiCall<TContext> {
 }
 
 /** What the procedure answered: the status and its JSON as text, or the error it failed with. */
-export type OpenApiAnswer = { status: number; body: string } | { status: 'error'; error: TRPCError };
+export type OpenApiAnswer =
+  | { status: number; body: string }
+  /** `input`: what the procedure was given, when it got that far (for the failure's log line). */
+  | { status: 'error'; error: TRPCError; input?: unknown };
 
 interface Route {
   path: string;
@@ -132,8 +135,9 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
         return { status: 'error', error: new TRPCError({ code: 'NOT_FOUND', message: 'Not found' }) };
       }
       const { route, params } = found;
+      let input: unknown;
       try {
-        const input = await inputOf(call, url, route, params);
+        input = await inputOf(call, url, route, params);
         const data = await callTRPCProcedure({
           router,
           path: route.path,
@@ -145,7 +149,7 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
         });
         return { status: 200, body: route.json(data) ?? '' };
       } catch (cause) {
-        return { status: 'error', error: toTrpcError(cause) };
+        return { status: 'error', error: toTrpcError(cause), input };
       }
     },
   };
