@@ -74,130 +74,102 @@ export type CommonEnv = z.infer<typeof commonEnv>;
 export const DEV_APP_SECRET = 'dev-secret-change-me-please';
 export const DEV_SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret-change-me';
 
-export const apiEnv = commonEnv
-  .extend({
-    API_HOST: z.string().default('127.0.0.1'),
-    API_PORT: port(3000),
-    /**
-     * Processes serving the port (node:cluster): a number, or `auto` for one per
-     * CPU. Each worker keeps its own caches and station directory and gets an equal
-     * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
-     */
-    API_WORKERS: z
-      .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
-      .default(1)
-      .transform((value) => (value === 'auto' ? availableParallelism() : value)),
-    /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
-    APP_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_APP_SECRET),
-    TRUST_PROXY: bool(false),
-    /** Rate limiting: one window for both limits; counted per signed-in user, else per client IP. */
-    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
-    /** Requests per window to auth paths (`/api/auth/*`, `/trpc/auth.*`), any method. */
-    RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
-    /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
-    RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
-    /** GET/HEAD requests per window by a caller not signed in, per IP and api process (cached static answers not counted). */
-    RATE_LIMIT_READ_MAX: z.coerce.number().int().min(1).default(1200),
-    /** Largest request body accepted on `/api` and `/trpc` (uploads set their own limit). */
-    API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
-    /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
-    STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
-    /** Bound of the serialized REST answers the static cache keeps (least recently used go first). */
-    STATIC_RESPONSE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024).default(16_777_216),
-    /**
-     * The api's in-memory station directory (nearby search): a read older than
-     * REFRESH starts a refresh of the stations changed since the last one and answers
-     * from what it has; a read older than MAX_STALE waits for it. FULL_RELOAD re-reads
-     * everything (the net for deletions, which the change query cannot see).
-     */
-    STATION_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(0).default(500),
-    STATION_DIRECTORY_MAX_STALE_MS: z.coerce.number().int().min(0).default(5_000),
-    STATION_DIRECTORY_FULL_RELOAD_MS: z.coerce.number().int().min(1000).default(300_000),
-    /** Load the directory when the api starts (else on the first station search: ~3 s at 100,000 stations). */
-    STATION_DIRECTORY_PRELOAD: bool(true),
-    /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
-    SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
-    SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
-    /** How OTP codes and other texts are sent; `local` only records them in sms_fcm_log. */
-    SMS_PROVIDER: z.enum(['local']).default('local'),
-    /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
-    UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
-    UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5_242_880),
-    UPLOAD_MIME_TYPES: z
-      .string()
-      .default('image/jpeg,image/png,image/webp,application/pdf')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((type) => type.trim().toLowerCase())
-          .filter(Boolean),
-      ),
-    /** OAuth sign-in (Arctic). A provider is on when its settings are set; GOOGLE_OAUTH_BASE_URL points Google elsewhere (tests, a proxy). */
-    GOOGLE_CLIENT_ID: z.string().optional(),
-    GOOGLE_CLIENT_SECRET: z.string().optional(),
-    GOOGLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
-    GOOGLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
-    APPLE_CLIENT_ID: z.string().optional(),
-    APPLE_TEAM_ID: z.string().optional(),
-    APPLE_KEY_ID: z.string().optional(),
-    /** The Sign in with Apple private key, PKCS#8 PEM (newlines may be written as `\n`). */
-    APPLE_PRIVATE_KEY: z.string().optional(),
-    APPLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
-    /** Serves Apple's /auth/authorize and /auth/token elsewhere (tests, a proxy); default appleid.apple.com. */
-    APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
-    /** Payment gateways. Sandbox: the local gateway's webhook HMAC key and how it misbehaves (delay, duplicates, order). */
-    SANDBOX_WEBHOOK_SECRET: z.string().min(16).default(DEV_SANDBOX_WEBHOOK_SECRET),
-    /**
-     * The sandbox gateway (its checkout page approves any payment, unauthenticated):
-     * on by default in development and tests, off in production unless set to true.
-     */
-    SANDBOX_GATEWAY_ENABLED: z.enum(['true', 'false', '1', '0']).optional(),
-    /**
-     * `/metrics` on the api port answers only `Authorization: Bearer <METRICS_TOKEN>`
-     * when this is set (401 otherwise). Unset, it is public in development and tests
-     * and not served in production (404).
-     */
-    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-    SANDBOX_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(200),
-    SANDBOX_WEBHOOK_DUPLICATES: z.coerce.number().int().min(0).max(20).default(0),
-    SANDBOX_WEBHOOK_OUT_OF_ORDER: bool(false),
-    /** Where clients reach this api (sandbox checkout URLs); default http://API_HOST:API_PORT. */
-    PUBLIC_BASE_URL: urlOf(['http:', 'https:']).optional(),
-    /** Stripe is on when both are set (secret key `sk_…`, webhook endpoint secret `whsec_…`). */
-    STRIPE_SECRET_KEY: z.string().optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().optional(),
-    /** How long a rental start waits for station-core's dispense answer; above station-core's EJECT_TIMEOUT_MS. */
-    RENTAL_DISPENSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  })
-  .superRefine(refuseDevSecrets)
-  .transform(({ SANDBOX_GATEWAY_ENABLED: sandbox, ...env }) => ({
-    ...env,
-    SANDBOX_GATEWAY_ENABLED:
-      sandbox === undefined ? env.NODE_ENV !== 'production' : sandbox === 'true' || sandbox === '1',
-  }));
+/** The api's settings before the checks across them (`apiEnv`). */
+const apiFields = commonEnv.extend({
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port(3000),
+  /**
+   * Processes serving the port (node:cluster): a number, or `auto` for one per
+   * CPU. Each worker keeps its own caches and station directory and gets an equal
+   * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
+   */
+  API_WORKERS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+    .default(1)
+    .transform((value) => (value === 'auto' ? availableParallelism() : value)),
+  /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
+  APP_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_APP_SECRET),
+  TRUST_PROXY: bool(false),
+  /** Rate limiting: one window for both limits; counted per signed-in user, else per client IP. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Requests per window to auth paths (`/api/auth/*`, `/trpc/auth.*`), any method. */
+  RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
+  /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
+  RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
+  /** GET/HEAD requests per window by a caller not signed in, per IP and api process (cached static answers not counted). */
+  RATE_LIMIT_READ_MAX: z.coerce.number().int().min(1).default(1200),
+  /** Largest request body accepted on `/api` and `/trpc` (uploads set their own limit). */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
+  STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Bound of the serialized REST answers the static cache keeps (least recently used go first). */
+  STATIC_RESPONSE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024).default(16_777_216),
+  /**
+   * The api's in-memory station directory (nearby search): a read older than
+   * REFRESH starts a refresh of the stations changed since the last one and answers
+   * from what it has; a read older than MAX_STALE waits for it. FULL_RELOAD re-reads
+   * everything (the net for deletions, which the change query cannot see).
+   */
+  STATION_DIRECTORY_REFRESH_MS: z.coerce.number().int().min(0).default(500),
+  STATION_DIRECTORY_MAX_STALE_MS: z.coerce.number().int().min(0).default(5_000),
+  STATION_DIRECTORY_FULL_RELOAD_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** Load the directory when the api starts (else on the first station search: ~3 s at 100,000 stations). */
+  STATION_DIRECTORY_PRELOAD: bool(true),
+  /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
+  SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
+  SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
+  /** How OTP codes and other texts are sent; `local` only records them in sms_fcm_log. */
+  SMS_PROVIDER: z.enum(['local']).default('local'),
+  /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
+  UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5_242_880),
+  UPLOAD_MIME_TYPES: z
+    .string()
+    .default('image/jpeg,image/png,image/webp,application/pdf')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((type) => type.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** OAuth sign-in (Arctic). A provider is on when its settings are set; GOOGLE_OAUTH_BASE_URL points Google elsewhere (tests, a proxy). */
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  GOOGLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  APPLE_CLIENT_ID: z.string().optional(),
+  APPLE_TEAM_ID: z.string().optional(),
+  APPLE_KEY_ID: z.string().optional(),
+  /** The Sign in with Apple private key, PKCS#8 PEM (newlines may be written as `\n`). */
+  APPLE_PRIVATE_KEY: z.string().optional(),
+  APPLE_REDIRECT_URI: urlOf(['http:', 'https:']).optional(),
+  /** Serves Apple's /auth/authorize and /auth/token elsewhere (tests, a proxy); default appleid.apple.com. */
+  APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  /** Payment gateways. Sandbox: the local gateway's webhook HMAC key and how it misbehaves (delay, duplicates, order). */
+  SANDBOX_WEBHOOK_SECRET: z.string().min(16).default(DEV_SANDBOX_WEBHOOK_SECRET),
+  /**
+   * The sandbox gateway (its checkout page approves any payment, unauthenticated):
+   * on by default in development and tests, off in production unless set to true.
+   */
+  SANDBOX_GATEWAY_ENABLED: z.enum(['true', 'false', '1', '0']).optional(),
+  /**
+   * `/metrics` on the api port answers only `Authorization: Bearer <METRICS_TOKEN>`
+   * when this is set (401 otherwise). Unset, it is public in development and tests
+   * and not served in production (404).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SANDBOX_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(200),
+  SANDBOX_WEBHOOK_DUPLICATES: z.coerce.number().int().min(0).max(20).default(0),
+  SANDBOX_WEBHOOK_OUT_OF_ORDER: bool(false),
+  /** Where clients reach this api (sandbox checkout URLs); default http://API_HOST:API_PORT. */
+  PUBLIC_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  /** Stripe is on when both are set (secret key `sk_…`, webhook endpoint secret `whsec_…`). */
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** How long a rental start waits for station-core's dispense answer; above station-core's EJECT_TIMEOUT_MS. */
+  RENTAL_DISPENSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+});
 export type ApiEnv = z.infer<typeof apiEnv>;
-
-/** In production the api does not start on a secret everyone can read in this repository. */
-function refuseDevSecrets(
-  env: {
-    NODE_ENV: string;
-    APP_SECRET: string;
-    SANDBOX_WEBHOOK_SECRET: string;
-    SANDBOX_GATEWAY_ENABLED?: string;
-  },
-  ctx: z.RefinementCtx,
-): void {
-  if (env.NODE_ENV !== 'production') return;
-  const refuse = (name: string) =>
-    ctx.addIssue({
-      code: 'custom',
-      path: [name],
-      message: 'must be set in production (the default is public)',
-    });
-  if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
-  const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
-  if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
-}
 
 export const bridgeEnv = commonEnv.extend({
   BRIDGE_METRICS_PORT: port(9101),
@@ -227,3 +199,26 @@ export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 
 export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
 export type SimulatorEnv = z.infer<typeof simulatorEnv>;
+
+/** The api's settings, checked across each other; the sandbox's default follows NODE_ENV. */
+export const apiEnv = apiFields
+  .superRefine(refuseDevSecrets)
+  .transform(({ SANDBOX_GATEWAY_ENABLED: sandbox, ...env }) => ({
+    ...env,
+    SANDBOX_GATEWAY_ENABLED:
+      sandbox === undefined ? env.NODE_ENV !== 'production' : sandbox === 'true' || sandbox === '1',
+  }));
+
+/** In production the api does not start on a secret everyone can read in this repository. */
+function refuseDevSecrets(env: z.output<typeof apiFields>, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return;
+  const refuse = (name: string) =>
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: 'must be set in production (the default is public)',
+    });
+  if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
+  const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
+  if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
+}
