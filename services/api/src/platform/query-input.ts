@@ -16,7 +16,8 @@ const ISO_DATE = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
  * input field of a number, boolean or date schema not built with these.
  */
 const fromText = <T extends z.ZodType>(parse: (text: string) => unknown, schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' ? parse(value) : value), schema);
+  // Typed as what a client may send (text or the value), so the typed client keeps its types.
+  z.preprocess((value: string | z.input<T>) => (typeof value === 'string' ? parse(value) : value), schema);
 
 /** An integer query parameter: decimal digits only, within `min`..`max` (at most a safe integer). */
 export const queryInt = (min: number, max: number) =>
