@@ -11,6 +11,7 @@ describe('cacheKeyOf', () => {
     expect(cacheKeyOf('/api/content/faq', '?locale=%65n&category=rental%73', known)).toBe(key);
     expect(cacheKeyOf('/api/content/faq', '', known)).toBe('/api/content/faq');
     expect(cacheKeyOf('/api/content/faq', '?', known)).toBe('/api/content/faq');
+    expect(cacheKeyOf('/api/content/faq', '?&', known)).toBe('/api/content/faq');
   });
 
   it('is none for a parameter the procedure does not read, or one given twice', () => {

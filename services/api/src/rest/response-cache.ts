@@ -113,8 +113,8 @@ export type RestResponseCache = ReturnType<typeof restResponseCache>;
  * spellings share an entry only when the procedure reads the same input.
  */
 export function cacheKeyOf(path: string, query: string, known: ReadonlySet<string>): string | undefined {
-  if (query.length <= 1) return path;
-  const params = [...new URLSearchParams(query)];
+  const params = query.length <= 1 ? [] : [...new URLSearchParams(query)];
+  if (params.length === 0) return path;
   const names = new Set<string>();
   for (const [name] of params) {
     if (!known.has(name) || names.has(name)) return undefined;
