@@ -43,6 +43,8 @@ const API_PORT = 3901;
 const ROUNDS = 5;
 const NEARBY_ROUNDS = 3;
 const BARE_PORT = 3902;
+/** The api runs as production, where /metrics needs a token. */
+const BENCH_METRICS_TOKEN = 'bench-api-metrics-token';
 
 /** Metro centres of the large data set (packages/db/src/seeders/large/geography.ts): dense and sparse areas. */
 const CENTRES = [
@@ -137,7 +139,8 @@ const NO_GC = { minorCount: 0, minorAvgMs: 0, majorCount: 0, majorMs: 0 };
  * p99 at 50 connections, so a run shows them next to the latency.
  */
 async function gcTotals(base: string): Promise<GcTotals> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const headers = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
+  const text = await (await fetch(`${base}/metrics`, { headers })).text();
   const read = (kind: string, what: 'sum' | 'count') =>
     Number(
       text.match(new RegExp(`^nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} (\\S+)$`, 'm'))?.[1] ??
@@ -184,6 +187,11 @@ async function main() {
     // Per-request info lines cost throughput; the api under benchmark logs warnings only.
     LOG_LEVEL: args['log-level'],
     NODE_ENV: 'production',
+    // Production refuses the public default secret; the benchmark's own, and its own metrics token.
+    APP_SECRET: 'bench-api-secret-not-for-production',
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    // Every load comes from this one IP, and it is not signed in.
+    RATE_LIMIT_READ_MAX: '1000000000',
     NATS_PREFIX: `bench${process.pid}`,
   };
   console.error(`api: LOG_LEVEL=${apiEnv.LOG_LEVEL}, ${apiEnv.DATABASE_URL}`);
