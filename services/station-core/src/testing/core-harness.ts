@@ -144,7 +144,7 @@ export async function startCoreHarness(
       return sim;
     },
     /** Asks station-core to dispense, as the rental flow does. */
-    async dispense(stationSn: string, commandId = randomUUID(), rentalId = randomUUID()) {
+    async dispense(stationSn: string, commandId: string = randomUUID(), rentalId: string = randomUUID()) {
       const reply = await nats.request(
         `${prefix}.core.dispense`,
         new TextEncoder().encode(JSON.stringify({ stationSn, rentalId, commandId })),
