@@ -97,7 +97,7 @@ export const apiEnv = commonEnv.extend({
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
-  /** How OTP codes and other texts are sent; `local` only records them in sms_fcm_log. */
+  /** How OTP codes and other texts are sent; `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
   SMS_PROVIDER: z.enum(['local']).default('local'),
   /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
@@ -136,6 +136,13 @@ export const apiEnv = commonEnv.extend({
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   /** How long a rental start waits for station-core's dispense answer; above station-core's EJECT_TIMEOUT_MS. */
   RENTAL_DISPENSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /**
+   * The refund reconciliation job: how often it runs (0: never, in this process), and how long a
+   * gateway refund must have been `approved` before it is asked about — longer than an approval's own
+   * gateway call can take (Stripe's client: 10 s timeout, 2 retries).
+   */
+  REFUND_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  REFUND_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 

@@ -69,7 +69,9 @@ export function adminProcedure(roles: readonly AdminRole[]) {
   return authedProcedure.use(({ ctx, next }) => {
     const admin = ctx.auth.admin;
     if (!admin || (admin.role !== 'super_admin' && !roles.includes(admin.role))) {
-      throw new DomainError('FORBIDDEN', `needs an admin role: ${['super_admin', ...roles].join(', ')}`);
+      // A procedure may list super_admin itself: name each role once.
+      const allowed = new Set<AdminRole>(['super_admin', ...roles]);
+      throw new DomainError('FORBIDDEN', `needs an admin role: ${[...allowed].join(', ')}`);
     }
     return next({ ctx: { admin } });
   });

@@ -168,6 +168,35 @@ describe('top-ups through gateways', () => {
     expect((await moneyOf(manual, alice.userId)).wallet - before.wallet).toBe(1_000);
   });
 
+  it("a webhook's event id is the gateway's key: replayed for another user's intent or another amount, a duplicate that credits nothing", async () => {
+    const bob = await signUp(manual);
+    const sandbox = sandboxOf(manual);
+    const send = (event: ReturnType<typeof sandbox.signedEvent>) =>
+      manual
+        .fetch('http://api.test/api/payment/webhook/sandbox', {
+          method: 'POST',
+          body: event.body,
+          headers: event.headers,
+        })
+        .then(async (r) => (await r.json()) as { status: string });
+    const mine = await startTopup(manual, alice.token, 1_000);
+    const bobs = await startTopup(manual, bob.token, 1_000);
+    const paid = sandbox.eventFor(mine.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    expect(await send(sandbox.signedEvent(paid))).toMatchObject({ status: 'processed' });
+    const before = await moneyOf(manual, bob.userId);
+    const forBob = sandbox.eventFor(bobs.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    for (const replay of [
+      { ...forBob, id: paid.id },
+      { ...forBob, id: paid.id, data: { ...forBob.data, amount: 2_000 } },
+    ]) {
+      expect(await send(sandbox.signedEvent(replay))).toMatchObject({ status: 'duplicate' });
+    }
+    expect(await moneyOf(manual, bob.userId)).toEqual(before);
+    expect(
+      (await manual.deps.orm.em.fork().findOneOrFail(PaymentIntent, { id: bobs.intentId })).creditedAt,
+    ).toBeNull();
+  });
+
   it('cancel before payment; verify of a declined payment credits nothing', async () => {
     const first = await startTopup(manual, alice.token, 2_000);
     const cancelled = await manual.rest(
@@ -188,6 +217,30 @@ describe('top-ups through gateways', () => {
       bearer(alice.token),
     );
     expect(verified.body.data).toMatchObject({ status: 'failed', credited: false });
+  });
+
+  it("top-up keys are the user's: another user's key starts that user's own intent; the key with another amount → 409", async () => {
+    const bob = await signUp(manual);
+    const intent = (user: SignedUp, amount: number) =>
+      manual.rest(
+        'POST',
+        '/api/payment/wallet/topup-intent',
+        { amount, payment_method: 'sandbox_card', idempotency_key: 'one-topup-key' },
+        bearer(user.token),
+      );
+    const first = await intent(alice, 1_000);
+    expect(first.status).toBe(200);
+    expect((await intent(alice, 1_000)).body.data.intent_id).toBe(first.body.data.intent_id);
+    const bobs = await intent(bob, 1_000);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.intent_id).not.toBe(first.body.data.intent_id);
+    const stored = await manual.deps.orm.em
+      .fork()
+      .findOneOrFail(PaymentIntent, { id: bobs.body.data.intent_id });
+    expect(stored.user.id).toBe(bob.userId);
+    const other = await intent(alice, 2_000);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('intents of other users are not found; expiry after the TTL', async () => {
