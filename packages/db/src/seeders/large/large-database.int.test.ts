@@ -10,36 +10,33 @@ describe('ensureLargeDataSet (what a benchmark runs before it starts)', () => {
   const wanted = { stations: 30, users: 40 };
   afterAll(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 
-  it('finds the database missing, creates and migrates it, and generates the data set with progress', async () => {
+  /** One benchmark start's preparation, with the progress lines it printed. */
+  async function prepare(size = wanted) {
     const lines: string[] = [];
     const result = await ensureLargeDataSet(
       url,
-      wanted,
+      size,
       createProgress((line) => lines.push(line)),
     );
+    return { result, said: (text: string) => lines.some((line) => line.includes(text)) };
+  }
+
+  it('finds the database missing, creates and migrates it, and generates the data set with progress', async () => {
+    const { result, said } = await prepare();
     expect(result).toEqual({ ...wanted, generated: true });
-    expect(lines.some((line) => line.includes('0 large-set stations and 0 users'))).toBe(true);
-    expect(lines.some((line) => line.includes('30/30 stations'))).toBe(true);
+    expect(said('0 large-set stations and 0 users')).toBe(true);
+    expect(said('30/30 stations')).toBe(true);
   });
 
   it('finds the data set there on the next run and generates nothing', async () => {
-    const lines: string[] = [];
-    const result = await ensureLargeDataSet(
-      url,
-      wanted,
-      createProgress((line) => lines.push(line)),
-    );
+    const { result, said } = await prepare();
     expect(result).toEqual({ ...wanted, generated: false });
-    expect(lines.some((line) => line.includes('stations'))).toBe(true);
-    expect(lines.some((line) => line.includes('enough'))).toBe(true);
+    expect(said('30 large-set stations, 40 users; enough')).toBe(true);
   });
 
   it('generates only what a larger run wants on top of what is there', async () => {
-    const result = await ensureLargeDataSet(
-      url,
-      { stations: 50, users: 40 },
-      createProgress(() => undefined),
-    );
+    const { result, said } = await prepare({ stations: 50, users: 40 });
     expect(result).toEqual({ stations: 50, users: 40, generated: true });
+    expect(said('30 large-set stations and 40 users')).toBe(true);
   });
 });
