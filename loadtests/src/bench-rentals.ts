@@ -105,6 +105,7 @@ const apiProcess = startService('api', 'services/api/src/main.ts', {
   API_HOST: '127.0.0.1',
   RATE_LIMIT_WRITE_MAX: '10000000',
   RATE_LIMIT_AUTH_MAX: '10000000',
+  RATE_LIMIT_READ_MAX: '10000000',
   RENTAL_DISPENSE_TIMEOUT_MS: '20000',
   DB_POOL_MIN: '2',
   DB_POOL_MAX: '20',

@@ -17,6 +17,7 @@ import {
 } from '@powerbank/messaging';
 import { spawnService, stopService } from '@powerbank/testing';
 import pg from 'pg';
+import { keepOutputTail, probe } from './output-tail.ts';
 
 export { freePort } from '@powerbank/testing';
 
@@ -41,6 +42,10 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
   const prefix = `${prefixBase}_${Date.now()}`;
   const log = (line: string) => console.error(`[${name}] ${line}`);
   const children: ChildProcess[] = [];
+  /** Each service's last output lines, told when it fails or a wait for it does. */
+  const outputs = new Map<string, () => string>();
+  const outputsOf = (services: Iterable<string>) =>
+    [...services].map((service) => `--- ${service}'s last output:\n${outputs.get(service)?.()}`).join('\n');
   process.on('exit', () => {
     for (const child of children) child.kill('SIGKILL');
   });
@@ -122,37 +127,41 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
     },
     /** A service against the benchmark's database and prefix, as one process. */
     startService(service: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-      const child = spawnService(entry, {
-        DATABASE_URL: dbUrl,
-        NATS_PREFIX: prefix,
-        // The benchmark's stations and bridge under a topic root of their own: a dev stack's
-        // simulator on the same broker is not relayed into the benchmark, nor the other way round.
-        MQTT_TOPIC_ROOT: prefix,
-        LOG_LEVEL: 'warn',
-        ...serviceAccount,
-        ...profiling(service),
-        ...extraEnv,
-      });
+      const child = spawnService(
+        entry,
+        {
+          DATABASE_URL: dbUrl,
+          NATS_PREFIX: prefix,
+          // The benchmark's stations and bridge under a topic root of their own: a dev stack's
+          // simulator on the same broker is not relayed into the benchmark, nor the other way round.
+          MQTT_TOPIC_ROOT: prefix,
+          LOG_LEVEL: 'warn',
+          ...serviceAccount,
+          ...profiling(service),
+          ...extraEnv,
+        },
+        'pipe',
+      );
+      outputs.set(service, keepOutputTail(child));
       child.on('exit', (code) => {
-        if (code !== null && code !== 0) log(`${service} exited with ${code}`);
+        if (code !== null && code !== 0) log(`${service} exited with ${code}\n${outputsOf([service])}`);
       });
       children.push(child);
       return child;
     },
-    /** Resolves once `url` answers without a server error. */
+    /** Resolves once `url` answers without a server error; else fails with what it answered and the services' output. */
     async waitFor(target: string, timeoutMs = 60_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
+      let seen = 'nothing yet';
       while (Date.now() < deadline) {
-        if (
-          await fetch(target).then(
-            (r) => r.status < 500,
-            () => false,
-          )
-        )
-          return;
+        const answer = await probe(target);
+        if (answer.status !== undefined && answer.status < 500) return;
+        seen = answer.seen;
         await new Promise((r) => setTimeout(r, 250));
       }
-      throw new Error(`${target} did not answer`);
+      throw new Error(
+        `${target} did not answer in ${timeoutMs / 1000} s; last: ${seen}\n${outputsOf(outputs.keys())}`,
+      );
     },
     /** Deletes the prefix's streams, stops the services and drops the database. */
     async cleanUp(nats: NatsConnection): Promise<void> {

@@ -35,7 +35,21 @@ import {
 export interface UserPayment {
   mode: PaymentMode;
   split?: ExplicitSplit;
+  /** The client's key as the api scoped it to the user, the operation and this rental. */
   idempotencyKey: string;
+}
+
+/**
+ * The user's payment for an effect: a payment already made under the key was for an earlier
+ * extension or due of this rental (a retry of that one finds the event no longer applies, or its
+ * extension), so it is not this one's — 409, never the earlier answer with nothing taken.
+ */
+async function payAsUser(em: EntityManager, input: Parameters<typeof payFromBalances>[1]) {
+  const payment = await payFromBalances(em, input);
+  if (payment.replayed) {
+    throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key already paid for something else');
+  }
+  return payment;
 }
 
 export interface ApplyOptions {
@@ -424,7 +438,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     }
     const pkg = await readPackage(em, options.extensionPackageId);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
-    const payment = await payFromBalances(em, {
+    const payment = await payAsUser(em, {
       userId: rental.userId,
       amount: pkg.price,
       type: 'extension',
@@ -457,7 +471,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   collectDue: async (c) => {
     const { em, rental, options } = c;
     if (!options.payment) throw new DomainError('VALIDATION_FAILED', 'paying a due needs a payment choice');
-    await payFromBalances(em, {
+    await payAsUser(em, {
       userId: rental.userId,
       amount: rental.dueAmount,
       type: 'due',

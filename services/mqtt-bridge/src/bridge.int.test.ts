@@ -21,13 +21,15 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
   let nats: NatsConnection;
   const rejected: string[] = [];
   const env = testBridgeEnv(prefix);
-  const start = () =>
+  const start = (connections = env.BRIDGE_CONNECTIONS) =>
     startBridge({
-      env,
+      env: { ...env, BRIDGE_CONNECTIONS: connections },
       logger: pino({ level: 'silent' }),
       metrics,
       onRejected: (r) => void rejected.push(r.reason),
     });
+  /** Messages handed to JetStream so far, stored or answered as duplicates. */
+  const relayedTotal = async () => (await metrics.relayed.get()).values.reduce((sum, v) => sum + v.value, 0);
 
   beforeAll(async () => {
     metrics = createBridgeMetrics();
@@ -60,27 +62,37 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
 
   it('stores a repeated message id once (JetStream de-duplication)', async () => {
     const msgId = randomUUID();
+    const relayed = await relayedTotal();
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
     await expect.poll(async () => (await storedMessages()).length, { timeout: 5000 }).toBe(2);
-    await new Promise((r) => setTimeout(r, 300));
+    // Both copies were handed to JetStream (the bridge counts a message once JetStream answered):
+    // what the stream holds now is all it will hold of them.
+    await expect.poll(relayedTotal, { timeout: 5000 }).toBe(relayed + 2);
     expect((await storedMessages()).filter((m) => m.msgId === msgId)).toHaveLength(1);
   });
 
   it('hears only its own topic root: a station of another fleet on the same broker is not relayed', async () => {
-    const before = (await storedMessages()).length;
-    const otherFleet = stationTopics(`${prefix}-other`);
-    await station.publishAsync(otherFleet.up(sn, 'heartbeat'), heartbeat(5), { qos: 1 });
-    // A marker published after it shows the pipeline has moved past it; the bridge's connections
-    // relay in parallel, so give the other fleet's message a moment more before saying it never came.
-    const marker = randomUUID();
-    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(6, marker), { qos: 1 });
-    await expect
-      .poll(async () => (await storedMessages()).some((m) => m.msgId === marker), { timeout: 5000 })
-      .toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await storedMessages()).length).toBe(before + 1);
-    expect(rejected).toEqual([]);
+    // A marker published after the other fleet's message shows the bridge has moved past it only if
+    // both would travel one connection: the broker keeps a client's order on each connection, and
+    // several connections relay in parallel. So this test's bridge has one.
+    await bridge.stop({ leaveGroup: true });
+    bridge = await start(1);
+    try {
+      const before = (await storedMessages()).length;
+      const otherFleet = stationTopics(`${prefix}-other`);
+      await station.publishAsync(otherFleet.up(sn, 'heartbeat'), heartbeat(5), { qos: 1 });
+      const marker = randomUUID();
+      await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(6, marker), { qos: 1 });
+      await expect
+        .poll(async () => (await storedMessages()).some((m) => m.msgId === marker), { timeout: 5000 })
+        .toBe(true);
+      expect((await storedMessages()).length).toBe(before + 1);
+      expect(rejected).toEqual([]);
+    } finally {
+      await bridge.stop({ leaveGroup: true });
+      bridge = await start();
+    }
   });
 
   it('drops and counts malformed and unknown messages without relaying them', async () => {

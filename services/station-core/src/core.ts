@@ -133,6 +133,16 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
         .length > 0,
     publishReboot: (sn, payload) => publishCommand({ sn, kind: 'reboot', payload }),
   });
+  // The runner listens before the consumer starts: a backlog's returns are published at once, and
+  // one published before the runner subscribed would be left to reconciliation.
+  const rentals = startRentalRunner({
+    orm,
+    nats,
+    subjects,
+    logger,
+    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+  });
   const consumer = await consumeStationEvents({
     nats,
     subjects,
@@ -150,14 +160,6 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     logger,
     intervalMs: env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000,
     missedLimit: env.HEARTBEAT_MISSED_LIMIT,
-  });
-  const rentals = startRentalRunner({
-    orm,
-    nats,
-    subjects,
-    logger,
-    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
-    jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
   });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
 

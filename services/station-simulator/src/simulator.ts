@@ -279,10 +279,10 @@ export function createSimulator(options: SimulatorOptions) {
       await connect(r, 'reconnect');
     },
 
-    /** A user returns a power bank into a slot. */
-    insert(sn: string, slot: number, serial: string, battery: number): Promise<void> {
+    /** A user returns a power bank into a slot (`at`: the station's time of it, default now). */
+    insert(sn: string, slot: number, serial: string, battery: number, at?: number): Promise<void> {
       const r = running(sn);
-      return publishState(r, r.station.insert(slot, serial, battery));
+      return publishState(r, r.station.insert(slot, serial, battery, at));
     },
 
     remove(sn: string, slot: number): Promise<void> {

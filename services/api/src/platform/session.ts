@@ -117,9 +117,18 @@ interface SessionRow {
   admin_role: string | null;
 }
 
-/** Revokes one session (logout, refresh). Idempotent. */
-export async function revokeSession(em: EntityManager, sessionId: string): Promise<void> {
-  await em.nativeUpdate(UserSession, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+/**
+ * Revokes one session (logout, refresh) and says whether this call did: false when
+ * it was revoked already. A conditional update, so of concurrent callers exactly one
+ * gets true — Postgres re-checks `revoked_at is null` after waiting for the row lock.
+ */
+export async function revokeSession(em: EntityManager, sessionId: string): Promise<boolean> {
+  const revoked = await em.nativeUpdate(
+    UserSession,
+    { id: sessionId, revokedAt: null },
+    { revokedAt: new Date() },
+  );
+  return revoked > 0;
 }
 
 /** Revokes every session of a user (account deletion, suspension). */

@@ -1,8 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ADMIN_ROLES, AdminProfile, AppConfig, SmsFcmLog, User } from '@powerbank/db';
-import type { TestApi } from './test-app.ts';
+import { type ADMIN_ROLES, AdminProfile, AppConfig, User } from '@powerbank/db';
+import { afterAll, beforeAll } from 'vitest';
+import { LocalSmsProvider, smsProviderOf } from '../modules/auth/sms-provider.ts';
+import { createTestApi, type TestApi, type TestApiOptions } from './test-app.ts';
 
 let phoneCounter = 0;
 /** A fresh E.164 number per call, so tests never share a phone. */
@@ -11,13 +13,16 @@ export function aPhone(): string {
   return `+4915${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(5, '0')}`;
 }
 
-/** The code of the last OTP texted to `phone`, read where the local SMS provider writes it. */
-export async function lastOtpCode(api: TestApi, phone: string): Promise<string> {
-  const log = await api.deps.orm.em
-    .fork()
-    .findOneOrFail(SmsFcmLog, { recipient: phone }, { orderBy: { createdAt: 'desc' } });
-  const code = /\b(\d{6})\b/.exec(log.content)?.[1];
-  if (!code) throw new Error(`no code in "${log.content}"`);
+/**
+ * The code of the last OTP texted to `phone`, from the texts the local SMS provider
+ * keeps in memory (sms_fcm_log has it masked).
+ */
+export function lastOtpCode(api: TestApi, phone: string): string {
+  const sms = smsProviderOf(api.deps);
+  if (!(sms instanceof LocalSmsProvider)) throw new Error(`tests read codes from the local SMS provider`);
+  const text = sms.textsTo(phone).at(-1);
+  const code = text && /\b(\d{6})\b/.exec(text)?.[1];
+  if (!code) throw new Error(`no code texted to ${phone} (last text: ${text})`);
   return code;
 }
 
@@ -27,7 +32,7 @@ export async function verifyPhone(api: TestApi, phone: string): Promise<string> 
   if (sent.status !== 200) throw new Error(`get-otp ${sent.status}: ${JSON.stringify(sent.body)}`);
   const verified = await api.rest('POST', '/api/auth/verify-otp', {
     phone,
-    code: await lastOtpCode(api, phone),
+    code: lastOtpCode(api, phone),
   });
   if (verified.status !== 200)
     throw new Error(`verify-otp ${verified.status}: ${JSON.stringify(verified.body)}`);
@@ -72,6 +77,24 @@ export async function setAppConfig(api: TestApi, values: Record<string, unknown>
   for (const [key, value] of Object.entries(values)) {
     await em.upsert(AppConfig, { key, value }, { onConflictFields: ['key'] });
   }
+}
+
+/**
+ * The test api of one test file, opened before its tests and closed after, with
+ * OTP send limits its sign-ups never reach (in-process calls share one client
+ * address). Returns a getter: the api exists only once `beforeAll` has run.
+ */
+export function useTestApi(options: TestApiOptions = {}): () => TestApi {
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    api = await createTestApi(options);
+    await setAppConfig(api, { otp_sends_per_ip_hour: 10_000 });
+  });
+  afterAll(() => api?.close());
+  return () => {
+    if (!api) throw new Error('the test api is opened in beforeAll');
+    return api;
+  };
 }
 
 /** The smallest valid PNG (1×1), for upload tests. */

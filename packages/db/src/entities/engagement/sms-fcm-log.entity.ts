@@ -24,6 +24,6 @@ const SmsFcmLogSchema = defineEntity({
   indexes: [{ properties: ['user', 'createdAt'] }, { properties: ['recipient', 'createdAt'] }],
 });
 
-/** Every SMS/push handed to a provider; the local providers only write here. */
+/** Every SMS/push handed to a provider; the local providers only write here. `content` has secrets (OTP codes) masked. */
 export class SmsFcmLog extends SmsFcmLogSchema.class {}
 SmsFcmLogSchema.setClass(SmsFcmLog);

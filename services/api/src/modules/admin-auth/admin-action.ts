@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AdminActionLog, AdminProfile } from '@powerbank/db';
+import type { AdminRole } from '../../platform/session.ts';
 import type { Context } from '../../trpc/context.ts';
 
+/** The calling admin: their AdminProfile id and role. */
 export interface AdminCaller {
   id: string;
-  role: string;
+  role: AdminRole;
 }
 
 export interface AdminChange<T> {

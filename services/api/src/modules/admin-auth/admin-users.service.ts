@@ -1,19 +1,16 @@
-import { User } from '@powerbank/db';
-import { DomainError } from '@powerbank/domain';
 import { revokeAllSessions } from '../../platform/session.ts';
 import type { Context } from '../../trpc/context.ts';
 import type { SuspendUserInput, UserStatusOutput } from './admin.schemas.ts';
 import { type AdminCaller, adminMutation } from './admin-action.ts';
+import { lockUserBelow } from './admin-rank.ts';
 
-/** Suspends a user: every session is revoked at once, and sign-in is refused until reinstated. */
+/** Suspends a user below the caller's rank: every session is revoked at once, and sign-in is refused until reinstated. */
 export function suspendUser(
   ctx: Context & { admin: AdminCaller },
   input: SuspendUserInput,
 ): Promise<UserStatusOutput> {
   return adminMutation(ctx, 'user.suspend', async (tx) => {
-    const user = await tx.findOne(User, { id: input.userId });
-    if (!user || user.status === 'deleted') throw new DomainError('NOT_FOUND', 'no such user');
-    if (user.id === ctx.auth?.user.id) throw new DomainError('BUSINESS_RULE', 'you cannot suspend yourself');
+    const user = await lockUserBelow(tx, ctx.admin, input.userId);
     const before = { status: user.status };
     user.status = 'suspended';
     await revokeAllSessions(tx, user.id);

@@ -165,11 +165,21 @@ export async function logoutUser(ctx: AuthedContext): Promise<DoneOutput> {
   return { done: true };
 }
 
-/** Rotation: a new token for the same user and device; the presented one stops working at once. */
+/**
+ * Rotation: a new token for the same user and device; the presented one stops working at once.
+ * The revocation is the claim: of concurrent refreshes with one token only the request whose
+ * conditional revoke took the session gets a new one, every other is 401 (no grace window:
+ * a client that lost the race signs in again rather than two live sessions coming out of one).
+ */
 export async function refreshSession(ctx: AuthedContext): Promise<RefreshOutput> {
   return ctx.em.transactional(async (tx) => {
+    if (!(await revokeSession(tx, ctx.auth.session.id))) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'this session was already refreshed or revoked: sign in again',
+      );
+    }
     const current = await tx.findOneOrFail(UserSession, { id: ctx.auth.session.id });
-    await revokeSession(tx, ctx.auth.session.id);
     const user = tx.getReference(User, ctx.auth.user.id);
     const { token, session } = createSession(tx, user, sessionPolicy(ctx.deps.env), {
       ...sessionMeta(ctx.client),

@@ -6,7 +6,7 @@ import { generateSessionToken, sessionIdOf } from '../../platform/session.ts';
 import type { Context } from '../../trpc/context.ts';
 import { readAccountConfig } from './account-config.ts';
 import type { GetOtpInput, GetOtpOutput, VerifyOtpInput, VerifyOtpOutput } from './auth.schemas.ts';
-import { smsProviderFor } from './sms-provider.ts';
+import { smsProviderOf } from './sms-provider.ts';
 
 /**
  * OTP sign-in, in two steps:
@@ -23,7 +23,7 @@ const SENT = 'login';
 const VERIFIED = 'verified';
 
 export async function sendOtp(ctx: Context, input: GetOtpInput): Promise<GetOtpOutput> {
-  const sms = smsProviderFor(ctx.deps.env.SMS_PROVIDER);
+  const sms = smsProviderOf(ctx.deps);
   return ctx.em.transactional(async (tx) => {
     await lockPhone(tx, input.phone);
     const config = await readAccountConfig(tx);
@@ -78,6 +78,7 @@ export async function sendOtp(ctx: Context, input: GetOtpInput): Promise<GetOtpO
       to: input.phone,
       templateCode: 'otp',
       text: `Your PowerBank code is ${code}. It expires in ${Math.round(config.otp_ttl_seconds / 60)} minutes.`,
+      secrets: [code],
       userId: user?.id ?? null,
     });
     return { sent: true, expiresAt, resendAfterS: config.otp_resend_seconds };
