@@ -53,7 +53,9 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
   );
   const store = new StationStore(sql);
-  const waiters = new DispenseWaiters();
+  // As long as anyone waits for a dispense answer: the rental runner's re-ask (stalePendingMs below).
+  const stalePendingMs = env.EJECT_TIMEOUT_MS * 2 + 5000;
+  const waiters = new DispenseWaiters(stalePendingMs);
 
   /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
   const publishCommand = async (command: Pick<CommandRow, 'sn' | 'kind' | 'payload'>) => {
@@ -148,7 +150,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     nats,
     subjects,
     logger,
-    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    stalePendingMs,
     jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
   });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
