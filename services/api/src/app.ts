@@ -30,7 +30,7 @@ import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
 import { type ContextSource, createContext } from './trpc/context.ts';
-import { describeError, describeHttpStatus } from './trpc/error-body.ts';
+import { describeError, describeHttpStatus, retryAfterHeader } from './trpc/error-body.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
 export interface AppOptions {
@@ -150,6 +150,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
           c.get('auth') ?? null,
           clientInfo(c, deps.env.TRUST_PROXY),
         ),
+      // A refusal that says when to ask again (503 busy, 429) carries Retry-After here too.
+      responseMeta: ({ errors }) => ({
+        headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),
+      }),
       onError: ({ error, ctx, path }) => {
         if (describeError(error).status >= 500) {
           (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');

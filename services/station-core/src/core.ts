@@ -36,6 +36,9 @@ export interface RunningStationCore {
   stop(): Promise<void>;
 }
 
+/** Station-core's plain-SQL pool; the rest of its share of the connection budget is the ORM's. */
+export const STATION_SQL_POOL_MAX = 4;
+
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 /**
@@ -49,8 +52,12 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
   // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
   // Three batches in flight (the batcher) plus the outbox's reads and marks.
-  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4, (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+  // With the ORM pool's deadlines (statement, lock and acquire timeouts).
+  const sql = openSqlPool(
+    String(orm.config.get('clientUrl')),
+    STATION_SQL_POOL_MAX,
+    (error) => logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+    orm.config.get('driverOptions'),
   );
   const store = new StationStore(sql);
   // As long as anyone waits for a dispense answer: the rental runner's re-ask (stalePendingMs below).

@@ -17,7 +17,8 @@ const { values } = parseArgs({
 
 const env = parseConfig(commonEnv);
 // One connection: the session settings (synchronous_commit, jit) must apply to every statement.
-const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 1 });
+// Bulk inserts of the large data set run for minutes: no statement deadline.
+const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 1, DB_STATEMENT_TIMEOUT_MS: 0 });
 const sql: RunSql = (text) => orm.em.getConnection().execute(text, [], 'all');
 try {
   const result = await generateLargeDataSet(
