@@ -27,6 +27,8 @@ export interface StationCoreOptions {
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
   onDispenseResult?: (sn: string, result: DispenseResult) => void;
   onReturn?: (sn: string, report: ReturnReport) => void;
+  /** A rental timer or stale-start re-ask failed for one rental (the runner logs it as a warning). */
+  onRentalJobFailed?: (job: string) => void;
 }
 
 export interface RunningStationCore {
@@ -159,6 +161,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     logger,
     stalePendingMs,
     jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+    onJobFailed: options.onRentalJobFailed,
   });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
 

@@ -25,6 +25,13 @@ const processed = new Counter({
   registers: [registry],
 });
 
+const rentalJobFailures = new Counter({
+  name: 'rental_job_failures_total',
+  help: 'Rentals a timer (dueSoon, overdue, lost, returned) or a stale-start re-ask failed for; retried next run',
+  labelNames: ['job'] as const,
+  registers: [registry],
+});
+
 // Benchmarks trace persisted events: [id, time persisted, station time] go out in small batches on core.evt.processed.
 let traced: [string, number, number][] = [];
 const traceSubject = `${env.NATS_PREFIX ? `${env.NATS_PREFIX}.` : ''}core.evt.processed`;
@@ -41,6 +48,7 @@ const core = await startStationCore({
   orm,
   nats,
   logger,
+  onRentalJobFailed: (job) => rentalJobFailures.inc({ job }),
   onProcessed: ({ kind, msgId, ts }) => {
     processed.inc({ kind });
     if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now(), ts]);
