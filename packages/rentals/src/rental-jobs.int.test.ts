@@ -73,11 +73,16 @@ describe('rental timers', () => {
   });
 
   it('two concurrent runs never process the same rental twice', async () => {
-    const ids = await overdueRentals(60);
-    const [a, b] = await Promise.all([runRentalTimers(db.orm.em.fork()), runRentalTimers(db.orm.em.fork())]);
-    expect((a?.overdue ?? 0) + (b?.overdue ?? 0)).toBe(60);
+    const ids = await overdueRentals(200);
+    const first = runRentalTimers(db.orm.em.fork());
+    // The second starts once the first has read its candidates and is applying them: a claim that
+    // ended with the candidates' statement would hand the second the same rentals.
+    const overdue = async () => (await statuses(ids)).filter((s) => s === 'overdue').length;
+    await expect.poll(overdue, { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
+    const [a, b] = await Promise.all([first, runRentalTimers(db.orm.em.fork())]);
+    expect(a.overdue + b.overdue).toBe(200);
     // A rental one run had claimed was neither waited for nor handed to the machine again by the other.
-    expect({ a: a?.refused, b: b?.refused }).toEqual({ a: 0, b: 0 });
+    expect({ a: a.refused, b: b.refused }).toEqual({ a: 0, b: 0 });
     expect((await statuses(ids)).every((s) => s === 'overdue')).toBe(true);
     const notices = await db.orm.em
       .fork()
@@ -85,6 +90,6 @@ describe('rental timers', () => {
       .execute<{ n: string }[]>(`select count(*) as n from notification where dedupe_key in (?)`, [
         ids.map((id) => `rental:${id}:rental_overdue`),
       ]);
-    expect(Number(notices[0]?.n)).toBe(60);
+    expect(Number(notices[0]?.n)).toBe(200);
   });
 });
