@@ -43,6 +43,8 @@ export interface StalePending {
  */
 interface Timer {
   job: RentalJob;
+  /** What the claim reads for the event (default the id alone). */
+  columns?: string;
   from: string;
   where: string;
   params: unknown[];
@@ -101,7 +103,7 @@ export async function runRentalTimers(
   for (const timer of timers) {
     for (const outcome of await runTimer(em, timer, now, hooks)) {
       if (outcome === 'applied') counts[timer.job] += 1;
-      else if (outcome) counts[outcome] += 1;
+      else counts[outcome] += 1;
     }
   }
   return counts;
@@ -115,6 +117,7 @@ export async function runRentalTimers(
  */
 const returnsMissed: Timer = {
   job: 'returned',
+  columns: 'r.id, st.serial_number as sn, pb.current_slot_index as slot, pb.last_seen_at as seen',
   from: `rental r join power_bank pb on pb.id = r.power_bank_id join station st on st.id = pb.current_station_id`,
   where: `r.status in ('active', 'overdue') and pb.status = 'in_slot' and pb.last_seen_at > r.started_at`,
   params: [],
@@ -140,8 +143,6 @@ async function runTimer(
   now: Date,
   hooks: ReconcileHooks,
 ): Promise<Outcome[]> {
-  const columns = 'r.id, st.serial_number as sn, pb.current_slot_index as slot, pb.last_seen_at as seen';
-  const select = timer.job === 'returned' ? columns : 'r.id';
   const candidates = await em.execute<{ id: string }[]>(
     `select r.id from ${timer.from} where ${timer.where} order by r.id limit 500`,
     timer.params,
@@ -152,7 +153,7 @@ async function runTimer(
       const claimed = await em.fork().transactional(async (tem) => {
         // Under the lock the condition is read again: a rental another run has just handled no longer matches.
         const [row] = await tem.execute<TimerRow[]>(
-          `select ${select} from ${timer.from} where r.id = ? and ${timer.where} for update of r skip locked`,
+          `select ${timer.columns ?? 'r.id'} from ${timer.from} where r.id = ? and ${timer.where} for update of r skip locked`,
           [id, ...timer.params],
         );
         return row ? applyRentalEvent(tem, id, timer.event(row), { now }) : undefined;
