@@ -194,8 +194,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   return {
     async stop() {
       clearInterval(timer);
-      // Left to the stale-start job of whichever instance runs next.
+      // Left to the stale-start job of whichever instance runs next, as are re-asks not started yet.
       for (const grace of graceTimers) clearTimeout(grace);
+      limit.clearQueue();
       onDispense.unsubscribe();
       onReturn.unsubscribe();
       await Promise.allSettled([...pending]);
