@@ -140,7 +140,7 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
           ...profiling(service),
           ...extraEnv,
         },
-        'pipe',
+        { stdout: 'pipe', stderr: 'pipe' },
       );
       outputs.set(service, keepOutputTail(child));
       child.on('exit', (code) => {

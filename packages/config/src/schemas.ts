@@ -61,11 +61,23 @@ export const commonEnv = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/powerbank'),
   /** Optional read replica for analytics queries; the primary serves them when unset. */
   DATABASE_READ_URL: urlOf(['postgres:', 'postgresql:']).optional(),
-  /** Persistent pool size and extra connections allowed under load (the marketplace seed asks 20 + 30). */
-  DB_POOL_MIN: z.coerce.number().int().min(0).default(20),
-  DB_POOL_MAX: z.coerce.number().int().min(1).default(50),
-  /** Connections idle this long are closed and recycled. */
-  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /**
+   * Connections every service of the deployment may hold together; each process's pool is its
+   * service's share (connection-budget.ts). Keep it below Postgres's max_connections: the rest is
+   * for migrations, jobs, replicas and an operator's psql.
+   */
+  DB_CONNECTION_BUDGET: z.coerce.number().int().min(3).default(60),
+  /** Connections kept when idle; DB_POOL_MAX (unset: the service's share of the budget) is the ceiling. */
+  DB_POOL_MIN: z.coerce.number().int().min(0).default(2),
+  DB_POOL_MAX: z.coerce.number().int().min(1).optional(),
+  /** Connections above DB_POOL_MIN idle this long are closed: a burst's connections go back within seconds. */
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Deadlines (0 = none): waiting for a pool connection, one statement, one row or table lock. */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** On SIGTERM/SIGINT, how long in-flight work may finish before the process exits anyway (code 1). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   ...mqttEnv,
   /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
@@ -87,7 +99,7 @@ const apiFields = commonEnv.extend({
   /**
    * Processes serving the port (node:cluster): a number, or `auto` for one per
    * CPU. Each worker keeps its own caches and station directory and gets an equal
-   * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
+   * share of DB_POOL_MIN and the api's pool, so the api's connection count stays the same.
    */
   API_WORKERS: z
     .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])

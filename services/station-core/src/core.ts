@@ -30,6 +30,8 @@ export interface StationCoreOptions {
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
   onDispenseResult?: (sn: string, result: DispenseResult) => void;
   onReturn?: (sn: string, report: ReturnReport) => void;
+  /** A rental timer or stale-start re-ask failed for one rental (the runner logs it as a warning). */
+  onRentalJobFailed?: (job: string) => void;
 }
 
 export interface RunningStationCore {
@@ -39,6 +41,9 @@ export interface RunningStationCore {
   watchdog: { tick(): Promise<void> };
   stop(): Promise<void>;
 }
+
+/** Station-core's plain-SQL pool; the rest of its share of the connection budget is the ORM's. */
+export const STATION_SQL_POOL_MAX = 4;
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -54,11 +59,17 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
   // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
   // Three batches in flight (the batcher) plus the outbox's reads and marks.
-  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4, (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+  // With the ORM pool's deadlines (statement, lock and acquire timeouts).
+  const sql = openSqlPool(
+    String(orm.config.get('clientUrl')),
+    STATION_SQL_POOL_MAX,
+    (error) => logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+    orm.config.get('driverOptions'),
   );
   const store = new StationStore(sql);
-  const waiters = new DispenseWaiters();
+  // As long as anyone waits for a dispense answer: the rental runner's re-ask (stalePendingMs below).
+  const stalePendingMs = env.EJECT_TIMEOUT_MS * 2 + 5000;
+  const waiters = new DispenseWaiters(stalePendingMs);
 
   /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
   const publishCommand = async (command: Pick<CommandRow, 'sn' | 'kind' | 'payload'>) => {
@@ -140,8 +151,12 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     nats,
     subjects,
     logger,
-    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    stalePendingMs,
     jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+    onJobFailed: (job) => {
+      metrics.rentalJobFailures.inc({ job });
+      options.onRentalJobFailed?.(job);
+    },
   });
   const consumer = await consumeStationEvents({
     nats,

@@ -9,6 +9,8 @@ export interface CoreMetrics {
   refused: Counter<'reason'>;
   /** Events handed back to JetStream to be delivered again (a failed write). */
   redelivered: Counter<'kind'>;
+  /** Rentals a timer or a stale-start re-ask failed for (retried next run). */
+  rentalJobFailures: Counter<'job'>;
 }
 
 export function createCoreMetrics(): CoreMetrics {
@@ -33,6 +35,11 @@ export function createCoreMetrics(): CoreMetrics {
       'station_events_redelivered_total',
       'Station events handed back for another delivery after a failed write, by kind',
       ['kind'],
+    ),
+    rentalJobFailures: counter(
+      'rental_job_failures_total',
+      'Rentals a timer (dueSoon, overdue, lost, returned) or a stale-start re-ask failed for; retried next run',
+      ['job'],
     ),
   };
 }

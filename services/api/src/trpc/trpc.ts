@@ -5,7 +5,7 @@ import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AdminRole, SessionAuth } from '../platform/session.ts';
 import type { Context } from './context.ts';
-import { describeError } from './error-body.ts';
+import { asDomainError, describeError } from './error-body.ts';
 
 /**
  * Procedure metadata: the REST mapping, and for answers that depend only on
@@ -48,8 +48,8 @@ const t = initTRPC
 /** Domain errors leave every procedure as the tRPC code the error table names. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? undefined : asDomainError(result.error.cause);
+  if (cause instanceof DomainError) {
     throw new TRPCError({ code: ERROR_TABLE[cause.code].trpc, message: cause.message, cause });
   }
   return result;
