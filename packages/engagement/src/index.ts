@@ -1,1 +1,4 @@
+export * from './achievement-notice.ts';
+export * from './achievement-progress.ts';
+export * from './leaderboard.ts';
 export * from './loyalty.ts';
