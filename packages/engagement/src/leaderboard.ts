@@ -59,14 +59,17 @@ export async function computeLeaderboards(em: EntityManager, now: Date = new Dat
   return written;
 }
 
-// $1 period, $2 period start (date), $3 computed at; $4–$7 the overall weights.
-const RANKING_SQL = `with since as (select $2::date::timestamptz as t),
+// $1 period, $2 period start (date), $3 computed at (records up to then); $4–$7 the overall weights.
+const RANKING_SQL = `with since as (select $2::date::timestamptz as t, $3::timestamptz as until),
   r as (select user_id, count(*) as rentals, count(*) filter (where returned_at <= due_at) as timely
-          from rental, since where status = 'settled' and settled_at >= since.t group by user_id),
+          from rental, since where status = 'settled' and settled_at >= since.t and settled_at < since.until
+         group by user_id),
   p as (select user_id, sum(points) as points from points_transaction, since
-         where points > 0 and type not in ('refund', 'adjustment') and created_at >= since.t group by user_id),
+         where points > 0 and type not in ('refund', 'adjustment') and created_at >= since.t
+           and created_at < since.until group by user_id),
   f as (select inviter_id as user_id, count(*) as referrals from referral, since
-         where status = 'rewarded' and coalesce(completed_at, updated_at) >= since.t group by inviter_id),
+         where status = 'rewarded' and coalesce(completed_at, updated_at) >= since.t
+           and coalesce(completed_at, updated_at) < since.until group by inviter_id),
   scores as (
     select u.id as user_id, coalesce(r.rentals, 0) as rentals, coalesce(r.timely, 0) as timely,
            coalesce(p.points, 0) as points, coalesce(f.referrals, 0) as referrals
