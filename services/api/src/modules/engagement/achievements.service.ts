@@ -14,9 +14,12 @@ interface AchievementRow {
   threshold: number;
   reward_points: number;
   progress: number;
-  completed_at: Date | null;
-  claimed_at: Date | null;
+  /** Timestamps come as text from `sqlRows`. */
+  completed_at: string | null;
+  claimed_at: string | null;
 }
+
+const dateOrNull = (value: string | null) => (value === null ? null : new Date(value));
 
 /** Active achievements with the user's progress, and any inactive one the user already unlocked. */
 const ACHIEVEMENTS_SQL = `select a.id, a.code, a.name, a.description, a.icon_url, a.metric, a.threshold,
@@ -41,9 +44,9 @@ function achievementOf(row: AchievementRow): AchievementsOutput['results'][numbe
     progress: Math.min(row.progress, row.threshold),
     reward_points: row.reward_points,
     unlocked: row.completed_at !== null,
-    unlocked_at: row.completed_at,
+    unlocked_at: dateOrNull(row.completed_at),
     claimed: row.claimed_at !== null,
-    claimed_at: row.claimed_at,
+    claimed_at: dateOrNull(row.claimed_at),
   };
 }
 

@@ -38,7 +38,7 @@ export async function getLeaderboard(
         order by l.rank, l.user_id limit $4 offset $5`,
       [...key, input.page_size, offsetOf(input)],
     ),
-    sqlRows<{ n: string; computed_at: Date | null }>(
+    sqlRows<{ n: string; computed_at: string | null }>(
       em,
       `select count(*) as n, max(computed_at) as computed_at from user_leaderboard where ${WHERE}`,
       key,
@@ -63,7 +63,7 @@ export async function getLeaderboard(
     category: input.category,
     period: input.period,
     period_start: start,
-    computed_at: summary?.computed_at ?? null,
+    computed_at: summary?.computed_at ? new Date(summary.computed_at) : null,
     ...page,
     me: me ? { rank: me.rank, score: me.score } : null,
   };
