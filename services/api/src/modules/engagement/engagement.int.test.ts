@@ -170,12 +170,9 @@ describe('achievements and the leaderboard over REST and tRPC', () => {
   });
 
   it('the leaderboard is what the job wrote: a page, and the caller’s own rank outside it, over REST and tRPC', async () => {
-    const week = await api.rest(
-      'GET',
-      '/api/users/leaderboard?category=points&period=week',
-      undefined,
-      bearer(alice.token),
-    );
+    const leaderboard = (query: string) =>
+      api.rest('GET', `/api/users/leaderboard?${query}`, undefined, bearer(alice.token));
+    const week = await leaderboard('category=points&period=week');
     expect(week.status, JSON.stringify(week.body)).toBe(200);
     expect(week.body.data).toMatchObject({
       results: [],
@@ -185,27 +182,20 @@ describe('achievements and the leaderboard over REST and tRPC', () => {
     });
 
     const [dan, erin] = await Promise.all([signUp(api, { fullName: 'Dan Top' }), signUp(api)]);
-    const em = api.deps.orm.em.fork();
-    await ledger.creditPoints(em, {
-      userId: dan.userId,
-      amount: 5_000,
-      type: 'coupon',
-      idempotencyKey: `lb-${dan.userId}`,
-    });
-    await ledger.creditPoints(em, {
-      userId: erin.userId,
-      amount: 4_000,
-      type: 'coupon',
-      idempotencyKey: `lb-${erin.userId}`,
-    });
+    for (const [user, amount] of [
+      [dan, 5_000],
+      [erin, 4_000],
+    ] as const) {
+      await ledger.creditPoints(api.deps.orm.em.fork(), {
+        userId: user.userId,
+        amount,
+        type: 'coupon',
+        idempotencyKey: `lb-${user.userId}`,
+      });
+    }
     await computeLeaderboards(api.deps.orm.em.fork());
 
-    const page = await api.rest(
-      'GET',
-      '/api/users/leaderboard?category=points&period=all_time&page_size=1',
-      undefined,
-      bearer(alice.token),
-    );
+    const page = await leaderboard('category=points&period=all_time&page_size=1');
     expect(page.status, JSON.stringify(page.body)).toBe(200);
     expect(page.body.data.results).toEqual([{ rank: 1, score: 5_050, display_name: 'Dan T.', is_me: false }]);
     expect(page.body.data.pagination).toMatchObject({ page: 1, page_size: 1, has_next: true });
@@ -223,9 +213,7 @@ describe('achievements and the leaderboard over REST and tRPC', () => {
     expect(viaTrpc.me).toEqual({ rank: 2, score: 4_050 });
     expect(viaTrpc.computed_at).toBeInstanceOf(Date);
 
-    expect(
-      (await api.rest('GET', '/api/users/leaderboard?category=nope', undefined, bearer(alice.token))).status,
-    ).toBe(400);
+    expect((await leaderboard('category=nope')).status).toBe(400);
     expect((await api.rest('GET', '/api/users/leaderboard')).status).toBe(401);
   });
 

@@ -1,6 +1,7 @@
 import { createApiClient } from '@powerbank/api-client';
 import { RentalPackage } from '@powerbank/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 import { seedPaymentMethods } from './payment.testing.ts';
 
@@ -16,13 +17,7 @@ describe('the payment catalogue (packages, methods) is public and cached', () =>
     api = await createTestApi();
     await seedPaymentMethods(api);
     const em = api.deps.orm.em.fork();
-    em.create(RentalPackage, {
-      code: 'CAT1',
-      name: '1 hour',
-      durationMinutes: 60,
-      price: 1_000,
-      perMinuteRate: 20,
-    });
+    aRentalPackage(em, 'CAT1', { price: 1_000 });
     await em.flush();
   });
   afterAll(() => api?.close());
