@@ -12,6 +12,7 @@ import { ledger } from '@powerbank/ledger';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catchUpAchievementProgress, recordReferralRewarded } from './achievement-progress.ts';
+import { ENGAGEMENT_JOBS } from './engagement-jobs.ts';
 import { computeLeaderboards, periodStart } from './leaderboard.ts';
 
 let db: TestOrm;
@@ -195,5 +196,16 @@ describe('leaderboard job', () => {
     // A second run replaces the period's rows (no duplicates).
     await computeLeaderboards(db.orm.em.fork(), now);
     expect(await board('rentals', 'week')).toEqual([[ann.id, 3, 1]]);
+  });
+});
+
+describe('the jobs as the worker registers them', () => {
+  it('each has a unique name and a cron, and runs (twice) over a fresh set of records', async () => {
+    expect(new Set(ENGAGEMENT_JOBS.map((j) => j.name)).size).toBe(ENGAGEMENT_JOBS.length);
+    for (const job of ENGAGEMENT_JOBS) {
+      expect(job.cron.split(' ')).toHaveLength(5);
+      await job.run(db.orm.em.fork(), new Date());
+      await job.run(db.orm.em.fork(), new Date());
+    }
   });
 });

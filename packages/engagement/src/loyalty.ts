@@ -74,11 +74,13 @@ export function loyaltyStanding(lifetimePoints: number, tiers: readonly TierThre
  * loyalty account column), for reports and admins reading the table. The api computes the tier on
  * each read, so a stale column never shows; a threshold changed by an admin reaches the column at
  * the next run. One statement; only rows whose tier changes are written. Returns how many.
+ * `given`: the thresholds, else read from `AppConfig`.
  */
 export async function refreshLoyaltyTiers(
   em: EntityManager,
-  tiers: readonly TierThreshold[],
+  given?: readonly TierThreshold[],
 ): Promise<number> {
+  const tiers = given ?? (await readLoyaltyTiers(em));
   // Later tiers win: the `case` tests them from the top down.
   const ordered = [...tiers].reverse();
   const cases = ordered
