@@ -14,6 +14,8 @@ export type AchievementMetric = (typeof ACHIEVEMENT_METRICS)[number];
  * blind writes (a rental's settlement does, in the round trip that saves the rental). The caller
  * applies each event once (a rental settles once, under its row lock): the count is not keyed.
  * Metrics go as one comma-separated text: the statement also runs with its values inlined.
+ * Rows are locked in (user, achievement) order here and in the catch-up job, so the two
+ * cannot deadlock.
  */
 export function achievementProgressStatement(
   userId: string,
@@ -25,6 +27,7 @@ export function achievementProgressStatement(
        select ${SQL_UUIDV7}, $1::uuid, a.id, 1, case when a.threshold <= 1 then now() end, now(), now()
          from achievement a
         where a.is_active and a.metric = any(string_to_array($2, ','))
+        order by a.id
        on conflict (user_id, achievement_id) do update
           set progress = ua.progress + 1,
               completed_at = coalesce(ua.completed_at, case when ua.progress + 1 >=
@@ -72,6 +75,7 @@ export async function catchUpAchievementProgress(
        insert into user_achievement as ua (id, user_id, achievement_id, progress, completed_at, created_at, updated_at)
        select ${SQL_UUIDV7}, c.user_id, a.id, c.n, case when c.n >= a.threshold then now() end, now(), now()
          from counts c join achievement a on a.metric = c.metric and a.is_active
+        order by c.user_id, a.id
        on conflict (user_id, achievement_id) do update
           set progress = excluded.progress,
               completed_at = coalesce(ua.completed_at, excluded.completed_at),

@@ -110,4 +110,26 @@ describe('achievement progress in the rental settlement', () => {
     expect(notices.map((n) => n.dedupeKey)).toEqual(['achievement:first_rental', 'achievement:two_rentals']);
     expect(notices[0]?.payload).toMatchObject({ code: 'first_rental', rewardPoints: 50 });
   });
+
+  it('concurrent settlements: one user’s 8 returns at once count 8, many users’ returns at once count one each; each unlock notified once', async () => {
+    const user = await aRenter();
+    const rentals = await Promise.all(Array.from({ length: 8 }, () => anActiveRental(user, 10)));
+    const others = await Promise.all(Array.from({ length: 8 }, () => aRenter()));
+    const theirs = await Promise.all(others.map((other) => anActiveRental(other, 10)));
+    const results = await Promise.all(
+      [...rentals, ...theirs].map((r) => applyRentalEvent(db.orm.em.fork(), r.id, returned())),
+    );
+    expect(results.every((r) => r.applied)).toBe(true);
+    expect(await progressOf(user)).toEqual({
+      first_rental: { progress: 8, unlocked: true },
+      two_rentals: { progress: 8, unlocked: true },
+      two_timely: { progress: 8, unlocked: true },
+    });
+    const em = db.orm.em.fork();
+    expect(await em.count(Notification, { user, type: 'achievement_unlocked' })).toBe(3);
+    for (const other of others) {
+      expect(await progressOf(other)).toMatchObject({ first_rental: { progress: 1, unlocked: true } });
+      expect(await em.count(Notification, { user: other, type: 'achievement_unlocked' })).toBe(1);
+    }
+  });
 });
