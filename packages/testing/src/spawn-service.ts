@@ -17,11 +17,16 @@ export const NODE_FLAGS = readFileSync(`${root}infra/node-flags`, 'utf8')
  * crash tests are about — and nothing may outlive the test holding its stderr.
  * With the flags of infra/node-flags, as infra/up runs the services.
  */
-export function spawnService(entry: string, env: Record<string, string>): ChildProcess {
+export function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  /** `pipe`: stdout and stderr for the caller to read (benchmarks keep them to say why a service failed). */
+  output: 'inherit-stderr' | 'pipe' = 'inherit-stderr',
+): ChildProcess {
   return spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', `${root}${entry}`], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: output === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'inherit'],
   });
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { DispenseWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
 import { consumeStationEvents } from './event-consumer.ts';
 import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
+import { type CoreMetrics, createCoreMetrics } from './metrics.ts';
 import { startRentalRunner } from './rental-runner.ts';
 import { StationHost } from './station-host.ts';
 import { type CommandRow, StationStore } from './station-store.ts';
@@ -16,10 +17,12 @@ export interface StationCoreOptions {
   env: Pick<
     StationCoreEnv,
     'NATS_PREFIX' | 'HEARTBEAT_INTERVAL_S' | 'HEARTBEAT_MISSED_LIMIT' | 'EJECT_TIMEOUT_MS'
-  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number };
+  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number; CORE_EVENT_MAX_DELIVER?: number };
   orm: MikroORM;
   nats: NatsConnection;
   logger: Logger;
+  /** Counters of processed, redelivered, refused and dead-lettered events; a registry of its own when not given. */
+  metrics?: CoreMetrics;
   /** Minimum charge to rent (AppConfig `rental_min_battery_pct`). */
   batteryThreshold?: number;
   /** Durable consumer name; instances sharing it share the work. */
@@ -31,6 +34,7 @@ export interface StationCoreOptions {
 
 export interface RunningStationCore {
   host: StationHost;
+  metrics: CoreMetrics;
   store: StationStore;
   watchdog: { tick(): Promise<void> };
   stop(): Promise<void>;
@@ -44,6 +48,7 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
  */
 export async function startStationCore(options: StationCoreOptions): Promise<RunningStationCore> {
   const { env, orm, nats, logger } = options;
+  const metrics = options.metrics ?? createCoreMetrics();
   const subjects = subjectsFor(env.NATS_PREFIX);
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
@@ -128,11 +133,24 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
         .length > 0,
     publishReboot: (sn, payload) => publishCommand({ sn, kind: 'reboot', payload }),
   });
+  // The runner listens before the consumer starts: a backlog's returns are published at once, and
+  // one published before the runner subscribed would be left to reconciliation.
+  const rentals = startRentalRunner({
+    orm,
+    nats,
+    subjects,
+    logger,
+    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+  });
   const consumer = await consumeStationEvents({
     nats,
     subjects,
     host,
+    store,
+    metrics,
     logger,
+    maxDeliver: env.CORE_EVENT_MAX_DELIVER ?? 50,
     durableName: options.durableName ?? `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}station-core`,
     onProcessed: options.onProcessed,
   });
@@ -143,18 +161,11 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     intervalMs: env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000,
     missedLimit: env.HEARTBEAT_MISSED_LIMIT,
   });
-  const rentals = startRentalRunner({
-    orm,
-    nats,
-    subjects,
-    logger,
-    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
-    jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
-  });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');
 
   return {
     host,
+    metrics,
     store,
     watchdog,
     async stop() {

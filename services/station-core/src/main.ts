@@ -4,22 +4,16 @@ import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { Hono } from 'hono';
 import pino from 'pino';
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { startStationCore } from './core.ts';
+import { createCoreMetrics } from './metrics.ts';
 
 const env = parseConfig(stationCoreEnv);
 const logger = pino({ name: 'station-core', level: env.LOG_LEVEL, base: { service: 'station-core' } });
 const orm = await openOrm(env);
 const nats = await connectNats(env.NATS_URL, 'station-core');
 
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
-const processed = new Counter({
-  name: 'station_events_processed_total',
-  help: 'Station events persisted and acknowledged, by kind',
-  labelNames: ['kind'] as const,
-  registers: [registry],
-});
+const metrics = createCoreMetrics();
+const { registry } = metrics;
 
 // Benchmarks trace persisted events: [id, time persisted, station time] go out in small batches on core.evt.processed.
 let traced: [string, number, number][] = [];
@@ -37,8 +31,8 @@ const core = await startStationCore({
   orm,
   nats,
   logger,
-  onProcessed: ({ kind, msgId, ts }) => {
-    processed.inc({ kind });
+  metrics,
+  onProcessed: ({ msgId, ts }) => {
     if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now(), ts]);
   },
 });

@@ -16,6 +16,8 @@ const returnEvent = z.object({
   sn: z.string(),
   slot: z.number().int(),
   powerBankSerial: z.string(),
+  /** When the station put it there (epoch ms, bounded by the receive time): what the rental is billed to. */
+  at: z.number().int().positive(),
 });
 const dispenseEvent = z
   .object({ sn: z.string(), rentalId: z.string().uuid(), answered: z.boolean().optional() })
@@ -122,7 +124,10 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     queue: 'rental-runner',
     callback: (_err, msg) => {
       const report = returnEvent.safeParse(decode(msg.data));
-      if (!report.success) return;
+      if (!report.success) {
+        logger.warn({ detail: report.error.message }, 'return event refused; reconciliation will find it');
+        return;
+      }
       track(
         applyPowerBankReturn(orm.em.fork(), report.data)
           .then((result) => {

@@ -1,6 +1,7 @@
 import type { Context as HonoContext } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
+import { requestFields } from '../observability/logger.ts';
 import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
 import { requestHeader } from '../platform/request-header.ts';
@@ -63,7 +64,12 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
         headers.Allow = allowed.join(', ');
       }
     }
-    if (body.status >= 500) c.get('logger').error({ err: answer.error, code: body.code }, 'request failed');
+    if (body.status >= 500) {
+      c.get('logger').error(
+        { err: answer.error, code: body.code, input: answer.input, ...requestFields(c.req.raw) },
+        'request failed',
+      );
+    }
     return c.json(restErrorEnvelope(body), body.status as 400, headers);
   };
 }

@@ -37,6 +37,7 @@ export async function createTestApi(options: TestApiOptions = {}) {
     ...process.env,
     RATE_LIMIT_AUTH_MAX: '100000',
     RATE_LIMIT_WRITE_MAX: '100000',
+    RATE_LIMIT_READ_MAX: '1000000',
     // Every station read waits for the rows written before it: tests assert exact counts.
     STATION_DIRECTORY_REFRESH_MS: '0',
     STATION_DIRECTORY_MAX_STALE_MS: '0',

@@ -1,6 +1,7 @@
 import { LOYALTY_TIERS, POINTS_TX_TYPES, WALLET_TX_TYPES } from '@powerbank/db';
 import { z } from 'zod';
-import { PaginationOutput } from '../../platform/pagination.ts';
+import { PageInput, PaginationOutput } from '../../platform/pagination.ts';
+import { inputDate } from '../../platform/query-input.ts';
 import { MoneyOutput } from '../payment/payment.schemas.ts';
 
 export const NoInput = z.object({}).strict();
@@ -36,11 +37,10 @@ export type WalletOutput = z.infer<typeof WalletOutput>;
  */
 const historyFilters = {
   cursor: z.string().uuid().optional(),
-  page: z.number().int().min(1).max(100_000).default(1),
-  page_size: z.number().int().min(1).max(100).default(20),
+  ...PageInput.shape,
   direction: z.enum(['credit', 'debit']).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: inputDate().optional(),
+  to: inputDate().optional(),
 };
 export const CursorPagination = PaginationOutput.extend({ next_cursor: z.string().nullable() });
 
