@@ -1,6 +1,7 @@
 import { LEADERBOARD_CATEGORIES, LEADERBOARD_PERIODS } from '@powerbank/db';
 import { z } from 'zod';
 import { PageInput, PaginationOutput } from '../../platform/pagination.ts';
+import { queryInt } from '../../platform/query-input.ts';
 
 export const NoInput = z.object({}).strict();
 
@@ -26,10 +27,8 @@ export const AchievementsOutput = z.object({
 });
 export type AchievementsOutput = z.infer<typeof AchievementsOutput>;
 
-// A path parameter arrives as text over REST: coerced, then checked like any id.
-export const AchievementIdInput = z
-  .object({ id: z.coerce.number().int().min(1).max(2_147_483_647) })
-  .strict();
+// A path parameter arrives as text over REST: read strictly (digits only), then checked like any id.
+export const AchievementIdInput = z.object({ id: queryInt(1, 2_147_483_647) }).strict();
 export type AchievementIdInput = z.infer<typeof AchievementIdInput>;
 
 export const ClaimOutput = z.object({
