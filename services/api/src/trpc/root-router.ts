@@ -2,6 +2,7 @@ import { adminRouter } from '../modules/admin/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
+import { engagementRouter } from '../modules/engagement/engagement.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
@@ -21,6 +22,7 @@ export const rootRouter = router({
   payment: paymentRouter,
   wallet: walletRouter,
   rentals: rentalsRouter,
+  engagement: engagementRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

@@ -1,11 +1,12 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/postgresql';
 import { DomainError } from '@powerbank/domain';
 import { z } from 'zod';
+import { queryInt } from '../../platform/query-input.ts';
 
 /** A page of a log or queue, newest first: `cursor` from the previous page's `nextCursor`. */
 export const CursorInput = z.object({
   cursor: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(100).default(50),
+  limit: queryInt(1, 100).default(50),
 });
 export type CursorInput = z.infer<typeof CursorInput>;
 

@@ -8,6 +8,7 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@powerbank/domain';
 import { z } from 'zod';
+import { queryInt } from '../../platform/query-input.ts';
 import type { AdminRole } from '../../platform/session.ts';
 import type { Context } from '../../trpc/context.ts';
 import { adminProcedure, router } from '../../trpc/trpc.ts';
@@ -43,6 +44,8 @@ export interface CatalogueResource<S extends z.ZodRawShape> {
 
 const STAFF = ['operations', 'finance', 'support'] as const;
 const Id = z.number().int().positive();
+/** The row's id as the REST path carries it (text) or a typed client sends it. */
+const PathId = queryInt(1, 2_147_483_647);
 
 /** The database's refusals of a write, as the typed errors the api answers with (never a 500). */
 async function refusalsTyped<T>(label: string, write: () => Promise<T>): Promise<T> {
@@ -79,8 +82,8 @@ export function catalogueRouter<S extends z.ZodRawShape>(resource: CatalogueReso
   const deactivates = keys.includes('isActive');
   const Item = z.object(resource.fields).required().extend({ id: Id, updatedAt: z.date() });
   const CreateInput = z.object(resource.fields).strict();
-  const UpdateInput = z.object(resource.fields).partial().extend({ id: Id }).strict();
-  const RemoveInput = z.object({ id: Id }).strict();
+  const UpdateInput = z.object(resource.fields).partial().extend({ id: PathId }).strict();
+  const RemoveInput = z.object({ id: PathId }).strict();
   const action = (verb: string) => `catalogue.${resource.path}.${verb}`;
   const path = `/catalogue/${resource.path}`;
   // The generic shapes are beyond what TypeScript relates to the rows and to tRPC's resolver

@@ -13,6 +13,7 @@ import {
   StationAmenityMapping,
 } from '@powerbank/db';
 import { z } from 'zod';
+import { inputDate } from '../../platform/query-input.ts';
 import { router } from '../../trpc/trpc.ts';
 import { catalogueRouter } from './catalogue-resource.ts';
 
@@ -33,7 +34,7 @@ const code = (max: number) =>
 const sortOrder = () => z.number().int().min(0).max(100_000).optional();
 const isActive = () => z.boolean().optional();
 const url = () => z.url().max(1024);
-const at = () => z.coerce.date().nullable().optional();
+const at = () => inputDate().nullable().optional();
 const listed = { isActive: true, sortOrder: 0 };
 
 /** The static tables staff edit; docs/admin.md lists who may change each. */
@@ -143,7 +144,7 @@ export const adminCatalogueRouter = router({
       forceUpdate: z.boolean().optional(),
       storeUrl: url().nullable().optional(),
       releaseNotes: z.string().max(20_000).nullable().optional(),
-      releasedAt: z.coerce.date().optional(),
+      releasedAt: inputDate().optional(),
     },
     defaults: { forceUpdate: false, storeUrl: null, releaseNotes: null },
     orderBy: 'platform',

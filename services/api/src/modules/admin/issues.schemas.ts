@@ -1,6 +1,6 @@
 import { ISSUE_STATUSES } from '@powerbank/db';
 import { z } from 'zod';
-import { queryBoolean } from '../../platform/pagination.ts';
+import { queryBoolean } from '../../platform/query-input.ts';
 import { CursorInput, cursorPage } from './admin-cursor.ts';
 import { AdminReason } from './users.schemas.ts';
 

@@ -1,11 +1,12 @@
 import { DELIVERY_STATUSES, LOG_LEVELS } from '@powerbank/db';
 import { z } from 'zod';
+import { inputDate } from '../../platform/query-input.ts';
 import { CursorInput, cursorPage } from './admin-cursor.ts';
 
 /** A time range: `from` defaults to a day before `to`, `to` to now — a log is always read over a bounded range. */
 const Range = {
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: inputDate().optional(),
+  to: inputDate().optional(),
 };
 
 export const SystemLogInput = CursorInput.extend({

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Admin review queues: who works on an issue and what they found; why an admin acted. */
-export class Migration20261204223000_admin_review extends Migration {
-  override name = 'Migration20261204223000_admin_review';
+export class Migration20261204231500_admin_review extends Migration {
+  override name = 'Migration20261204231500_admin_review';
 
   override up(): void | Promise<void> {
     this.addSql(`alter table "admin_action_log" add column "reason" varchar(255) null;`);
