@@ -58,7 +58,7 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
   const paymentRead = paymentReadColumns(':uid', ':k_start', keys(PAYMENT_CONFIG_KEYS)).replace(/\s+/g, ' ');
   /** rental-record.ts's lockRentalForEvent: the rental locked with its package, settings and the event's rows. */
   const lockForEvent = (stationSn: string, powerBankSerial: string) =>
-    `select ${RENTAL_COLUMNS}, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package, ${rentalConfig} as config, (select price from power_bank where id = r.power_bank_id) as power_bank_price, (select id from station where serial_number = ${stationSn}) as event_station_id, (select id from power_bank where serial_number = ${powerBankSerial}) as event_power_bank_id from rental r where r.id = :rid limit 1 for update of r;`;
+    `select ${RENTAL_COLUMNS}, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package, ${rentalConfig} as config, (select price from power_bank where id = r.power_bank_id) as power_bank_price, (select id from station where serial_number = ${stationSn}) as event_station_id, (select id from power_bank where serial_number = ${powerBankSerial}) as event_power_bank_id, (select id from referral where invitee_id = r.user_id and status = 'pending') as pending_referral_id from rental r where r.id = :rid limit 1 for update of r;`;
   const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
   const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
   /**

@@ -19,6 +19,7 @@ import {
 } from '@powerbank/ledger';
 import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
 import { refusedForFunds } from './insufficient-funds.ts';
+import { rewardReferral } from './referral-reward.ts';
 import { lateFeePolicy, RENTAL_CONFIG_KEYS, type RentalConfig, rentalConfigOf } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import type { RentalNotice } from './rental-notify.ts';
@@ -132,6 +133,15 @@ export async function applyRentalEvent(
         rental.status = settled.to;
         rental.settledAt = context.now;
       }
+    }
+    // The renter's first completed rental (settled owing nothing, at return or when its due is
+    // paid) rewards their referral; the pending referral was read with the lock, so a renter
+    // without one costs no round trip.
+    if (locked.pendingReferralId && rental.status === 'settled' && rental.dueAmount === 0) {
+      await rewardReferral(tem, locked.pendingReferralId, {
+        inviter: config.referral_inviter_points,
+        invitee: config.referral_invitee_points,
+      });
     }
     await saveRental(tem, rental, context.notices);
     return { applied: true, rental };

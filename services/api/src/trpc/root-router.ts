@@ -5,6 +5,7 @@ import { contentRouter } from '../modules/content/content.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
+import { referralRouter } from '../modules/referral/referral.router.ts';
 import { rentalsRouter } from '../modules/rentals/rentals.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
 import { walletRouter } from '../modules/wallet/wallet.router.ts';
@@ -21,6 +22,7 @@ export const rootRouter = router({
   payment: paymentRouter,
   wallet: walletRouter,
   rentals: rentalsRouter,
+  referral: referralRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */
