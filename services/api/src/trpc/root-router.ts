@@ -5,6 +5,7 @@ import { contentRouter } from '../modules/content/content.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
+import { promotionsRouter } from '../modules/promotions/promotions.router.ts';
 import { referralRouter } from '../modules/referral/referral.router.ts';
 import { rentalsRouter } from '../modules/rentals/rentals.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
@@ -23,6 +24,7 @@ export const rootRouter = router({
   wallet: walletRouter,
   rentals: rentalsRouter,
   referral: referralRouter,
+  promotions: promotionsRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

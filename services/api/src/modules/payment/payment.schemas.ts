@@ -11,7 +11,7 @@ export const MoneyOutput = z.object({
 });
 
 const minorUnits = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('minor units (cents)');
-const idempotencyKey = z
+export const idempotencyKey = z
   .string()
   .min(8)
   .max(100)
