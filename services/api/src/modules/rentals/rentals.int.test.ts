@@ -11,6 +11,7 @@ import {
 } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
+import { aStation as aStationOf } from '../../testing/stations.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
@@ -51,18 +52,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function aStation(banks: { slot: number; battery: number }[], extra = {}) {
-  const sn = h.newSerial();
-  const powerBanks = banks.map((b) => ({ ...b, serial: `${sn}-PB${b.slot}` }));
-  const sim = await h.simulator({ stations: [{ sn, slotCount: 4, powerBanks }], ejectDelayMs: 30, ...extra });
-  await expect.poll(async () => (await h.station(sn))?.status, poll).toBe('online');
-  // Online comes with the hello; the slot rows follow in the same batch or the next one.
-  const ready = banks.filter((b) => b.battery >= 20).length;
-  await expect
-    .poll(async () => (await h.slots(sn)).filter((s) => s.status === 'ready').length, poll)
-    .toBe(ready);
-  return { sn, sim, serials: powerBanks.map((b) => b.serial) };
-}
+const aStation = (banks: { slot: number; battery: number }[], extra = {}) => aStationOf(h, banks, extra);
 
 /** A signed-up user (50 signup points) with `wallet` minor units topped up. */
 async function aUser(wallet = 10_000): Promise<SignedUp> {
