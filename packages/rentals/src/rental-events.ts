@@ -237,6 +237,19 @@ async function setStartPaymentStatus(
   ]);
 }
 
+/**
+ * A failed start gives back the discount coupon it took (next-discount.ts), as it gives back the
+ * money: the coupon waits for the next start again. Only a prepaid start paying less than its
+ * package's price took one, so other failures cost no statement. (A late eject success after this
+ * takes back the discounted payment; the coupon stays available — docs/rules.md.)
+ */
+async function releaseDiscount(c: EffectContext): Promise<void> {
+  if (c.pkg.paymentModel !== 'prepaid' || c.rental.prepaidAmount >= c.pkg.price) return;
+  await sqlRows(c.em, `update coupon_usage set rental_id = null, discount_amount = 0 where rental_id = $1`, [
+    c.rental.id,
+  ]);
+}
+
 /** Queues a notification of the rental's; `saveRental` writes it with the rental's update. */
 function notify(
   c: EffectContext,
@@ -269,6 +282,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     await giveBack(c, c.rental.walletPaid, c.rental.pointsPaid, 'refund');
     await releaseDeposit(c.em, c.rental);
     await setStartPaymentStatus(c.em, c.rental, 'refunded');
+    await releaseDiscount(c);
   },
 
   reverseRefund: async (c) => {

@@ -147,6 +147,22 @@ describe('a discount coupon on the next rental', () => {
     expect(await wallet(user.userId)).toBe(10_000);
   });
 
+  it('a start that fails gives the discount back with the money; the next start takes it', async () => {
+    const broken = await aStation(h, [{ slot: 1, battery: 90 }], { ejectFailureRate: 1 });
+    const user = await aUser();
+    const coupon = await aDiscountCoupon('percent_discount', 50);
+    await apply(user, coupon.code);
+    const failed = await start(user, broken.sn);
+    expect(failed.body.data).toMatchObject({ status: 'failed', failure_reason: 'eject_failed' });
+    expect(await wallet(user.userId)).toBe(10_000);
+    const mine = await client(user).promotions.myCoupons.query({});
+    expect(mine.results[0]).toMatchObject({ status: 'available', rental_id: null });
+    const working = await aStation(h, [{ slot: 1, battery: 90 }]);
+    const res = await start(user, working.sn);
+    expect(res.body.data.wallet_paid.amount).toBe(400);
+    expect(await wallet(user.userId)).toBe(9_600);
+  });
+
   it('a post-paid start leaves the discount for a later prepaid one', async () => {
     const station = await aStation(h, [{ slot: 1, battery: 90 }]);
     const user = await aUser();
