@@ -2,15 +2,11 @@ import { createApiClient } from '@powerbank/api-client';
 import { Coupon } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CoreHarness,
-  EJECT_TIMEOUT_MS,
-  startCoreHarness,
-} from '../../../../station-core/src/testing/core-harness.ts';
+import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
-import { aStation } from '../../testing/stations.ts';
-import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+import { aStation, startRentalHarness } from '../../testing/stations.ts';
+import type { TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
 let h: CoreHarness;
@@ -19,12 +15,8 @@ let prepaid: number;
 let postpaid: number;
 
 beforeAll(async () => {
-  h = await startCoreHarness();
-  api = await createTestApi({
-    databaseUrl: h.db.db.url,
-    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
-  });
-  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000, rental_starts_per_minute: 1000 });
+  ({ h, api } = await startRentalHarness());
+  await setAppConfig(api, { rental_starts_per_minute: 1000 });
   const em = api.deps.orm.em.fork();
   const a = aRentalPackage(em, 'hour', {});
   const b = aRentalPackage(em, 'payg', {

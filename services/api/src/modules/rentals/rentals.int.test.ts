@@ -4,15 +4,11 @@ import { rentalSettledEvent, subjects } from '@powerbank/protocol';
 import { runRentalTimers } from '@powerbank/rentals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
-import {
-  type CoreHarness,
-  EJECT_TIMEOUT_MS,
-  startCoreHarness,
-} from '../../../../station-core/src/testing/core-harness.ts';
-import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
+import { type CoreHarness, EJECT_TIMEOUT_MS } from '../../../../station-core/src/testing/core-harness.ts';
+import { bearer, type SignedUp, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
-import { aStation as aStationOf } from '../../testing/stations.ts';
-import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+import { aStation as aStationOf, startRentalHarness } from '../../testing/stations.ts';
+import type { TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
 let h: CoreHarness;
@@ -23,12 +19,7 @@ let deposit: number;
 let ext: number;
 
 beforeAll(async () => {
-  h = await startCoreHarness();
-  api = await createTestApi({
-    databaseUrl: h.db.db.url,
-    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
-  });
-  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
+  ({ h, api } = await startRentalHarness());
   const em = api.deps.orm.em.fork();
   const pkg = (code: string, extra: Partial<RentalPackage>) => aRentalPackage(em, code, extra);
   const a = pkg('hour', {});
