@@ -1,8 +1,8 @@
 import { createApiClient } from '@powerbank/api-client';
-import { Referral, Rental } from '@powerbank/db';
+import { Referral, Rental, User } from '@powerbank/db';
 import { anyRow } from '@powerbank/testing';
 import { describe, expect, it } from 'vitest';
-import { bearer, type SignedUp, signUp, useTestApi } from '../../testing/auth-helpers.ts';
+import { aPhone, bearer, type SignedUp, signUp, useTestApi } from '../../testing/auth-helpers.ts';
 
 const api = useTestApi();
 
@@ -141,6 +141,22 @@ describe('referral claims', () => {
     expect(res.status).toBe(422);
     expect(res.body.error.details).toEqual({ reason: 'shared_device' });
     expect(await referralsOf(invitee.userId)).toHaveLength(0);
+  });
+
+  it('refuses a sign-up with a code from a device registered to the code’s owner, creating nothing', async () => {
+    const shared = { deviceId: `device-${crypto.randomUUID()}`, platform: 'ios' };
+    const inviter = await signUp(api(), { device: shared });
+    const phone = aPhone();
+    const refused = await signUp(api(), { phone, device: shared, referralCode: inviter.referralCode }).catch(
+      (error: Error) => error.message,
+    );
+    expect(refused).toMatch(/^register 422: .*shared_device/);
+    expect(await api().deps.orm.em.fork().count(User, { phone })).toBe(0);
+    const elsewhere = await signUp(api(), {
+      device: { ...shared, deviceId: `other-${shared.deviceId}` },
+      referralCode: inviter.referralCode,
+    });
+    expect((await referralsOf(elsewhere.userId))[0]?.inviter.id).toBe(inviter.userId);
   });
 
   it('refuses the code of a suspended or deleted user, and an unknown code', async () => {
