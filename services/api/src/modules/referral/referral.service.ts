@@ -48,11 +48,9 @@ export async function validateCode(em: EntityManager, input: ValidateInput): Pro
 /** What a claim's checks read, after the claim lock. */
 interface ClaimRead {
   created_at: string;
-  phone: string | null;
   referred: boolean;
   rented: boolean;
   inviter_id: string | null;
-  inviter_phone: string | null;
   shared_device: boolean;
   ring: boolean;
 }
@@ -78,10 +76,10 @@ export async function claimReferral(
     await sqlRows(tx, `select pg_advisory_xact_lock(hashtext('referral:claim'))`);
     const [read] = await sqlRows<ClaimRead>(
       tx,
-      `select me.created_at, me.phone,
+      `select me.created_at,
               exists (select 1 from referral where invitee_id = me.id) as referred,
               exists (select 1 from rental where user_id = me.id and status = 'settled') as rented,
-              inv.id as inviter_id, inv.phone as inviter_phone,
+              inv.id as inviter_id,
               exists (select 1 from user_device a join user_device b on b.device_id = a.device_id
                        where a.user_id = me.id and b.user_id = inv.id) as shared_device,
               exists (with recursive chain(id, depth) as (
@@ -114,9 +112,10 @@ export async function claimReferral(
     }
     if (read.rented)
       throw refuse('already_rented', 'a code can be claimed only before your first completed rental');
-    if (read.shared_device || (read.phone !== null && read.phone === read.inviter_phone)) {
-      throw refuse('shared_device', "this account shares a device or phone with the code's owner");
-    }
+    // A phone is never shared: every live account has its own, verified by OTP (users.phone is
+    // unique). What a second account of the same person shares is the device.
+    if (read.shared_device)
+      throw refuse('shared_device', "this account shares a device with the code's owner");
     if (read.ring) throw refuse('referral_ring', 'the owner of this code was invited by you');
     const id = uuidv7();
     await sqlRows(
