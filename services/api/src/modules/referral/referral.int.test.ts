@@ -177,6 +177,9 @@ describe('referral claims', () => {
     expect((await claim(late, inviter.referralCode)).body.error.details).toEqual({
       reason: 'claim_window_closed',
     });
+    const inTime = await signUp(api());
+    await sql(`update users set created_at = now() - interval '29 days' where id = ?`, [inTime.userId]);
+    expect((await claim(inTime, inviter.referralCode)).status).toBe(200);
     const em = api().deps.orm.em.fork();
     anyRow(em, Rental, { user: rented.userId, status: 'settled', dueAmount: 0 });
     await em.flush();

@@ -47,7 +47,7 @@ export async function validateCode(em: EntityManager, input: ValidateInput): Pro
 
 /** What a claim's checks read, after the claim lock. */
 interface ClaimRead {
-  created_at: string;
+  window_closed: boolean;
   referred: boolean;
   rented: boolean;
   inviter_id: string | null;
@@ -76,7 +76,7 @@ export async function claimReferral(
     await sqlRows(tx, `select pg_advisory_xact_lock(hashtext('referral:claim'))`);
     const [read] = await sqlRows<ClaimRead>(
       tx,
-      `select me.created_at,
+      `select me.created_at < now() - make_interval(days => $3) as window_closed,
               exists (select 1 from referral where invitee_id = me.id) as referred,
               exists (select 1 from rental where user_id = me.id and status = 'settled') as rented,
               inv.id as inviter_id,
@@ -91,7 +91,7 @@ export async function claimReferral(
          from users me
          left join users inv on inv.referral_code = $2 and inv.status = 'active'
         where me.id = $1`,
-      [userId, input.code],
+      [userId, input.code, config.referral_claim_days],
     );
     if (!read) throw new DomainError('NOT_FOUND', 'no such user');
     if (!read.inviter_id) {
@@ -103,8 +103,7 @@ export async function claimReferral(
     if (read.referred) {
       throw new DomainError('CONFLICT', 'you already have a referrer', { reason: 'already_referred' });
     }
-    const claimDeadline = new Date(read.created_at).getTime() + config.referral_claim_days * 86_400_000;
-    if (Date.now() > claimDeadline) {
+    if (read.window_closed) {
       throw refuse(
         'claim_window_closed',
         `a code can be claimed within ${config.referral_claim_days} days of sign-up`,
