@@ -29,7 +29,6 @@ import {
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
-
 import { loadOwnRental, rentalAnswer, rentalOutput } from './rental-output.ts';
 import type { RentalOutput, StartRentalInput } from './rentals.schemas.ts';
 
