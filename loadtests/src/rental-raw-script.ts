@@ -13,6 +13,7 @@
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
 import { configSubquery } from '@powerbank/db';
+import { achievementProgressStatement } from '@powerbank/engagement';
 import { PAYMENT_CONFIG_KEYS, paymentReadColumns } from '@powerbank/ledger';
 import { nextDiscountSql, PACKAGE_COLUMNS, RENTAL_COLUMNS, RENTAL_CONFIG_KEYS } from '@powerbank/rentals';
 
@@ -48,9 +49,19 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
   /** rental-record.ts's saveRental: every field an event may change, in one statement. */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
     `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
-  /** rental-record.ts's saveRental with an event's notification: one compound query (`\\;`). */
-  const withNotice = (update: string, notice: string) =>
-    protocol === 'prepared' ? `${update};\n${notice};` : `${update} \\;\n${notice};`;
+  /** rental-record.ts's saveRental with an event's notification and other writes: one compound query (`\\;`). */
+  const withNotice = (update: string, ...writes: string[]) =>
+    protocol === 'prepared'
+      ? `${[update, ...writes].join(';\n')};`
+      : `${[update, ...writes].join(' \\;\n')};`;
+  /** The settlement's achievement progress (a timely return), as rental-events.ts sends it with the update. */
+  const progress = achievementProgressStatement('00000000-0000-0000-0000-000000000000', [
+    'rentals',
+    'timely_returns',
+  ])
+    .text.replace('$1', ':uid')
+    .replace('$2', `'rentals,timely_returns'`)
+    .replace(/\s+/g, ' ');
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
   const rentalConfig = configSubquery(keys(RENTAL_CONFIG_KEYS));
@@ -112,7 +123,7 @@ begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`, progress)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);

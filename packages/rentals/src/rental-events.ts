@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalExtension, RentalPackage, sqlRows } from '@powerbank/db';
+import { Rental, RentalExtension, RentalPackage, type Statement, sqlRows } from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -10,6 +10,7 @@ import {
   settleRental,
   startedMinutes,
 } from '@powerbank/domain';
+import { achievementProgressStatement } from '@powerbank/engagement';
 import {
   type BalancePaymentType,
   ledger,
@@ -73,6 +74,8 @@ interface EffectContext {
   locked: LockedRental;
   /** The event's notifications, written with the rental's update. */
   notices: RentalNotice[];
+  /** The event's other blind writes (achievement progress), sent with the rental's update. */
+  writes: Statement[];
   event: RentalEvent;
   config: RentalConfig;
   now: Date;
@@ -116,6 +119,7 @@ export async function applyRentalEvent(
       pkg,
       locked,
       notices: [],
+      writes: [],
       event,
       config,
       now: options.now ?? new Date(),
@@ -143,7 +147,7 @@ export async function applyRentalEvent(
         invitee: config.referral_invitee_points,
       });
     }
-    await saveRental(tem, rental, context.notices);
+    await saveRental(tem, rental, context.notices, context.writes);
     return { applied: true, rental };
   });
 }
@@ -418,6 +422,13 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
         usage: settlement.usage,
       });
     }
+    // A completed rental (and a timely one) counts towards achievements, settled once like the points.
+    c.writes.push(
+      achievementProgressStatement(
+        rental.userId,
+        settlement.timely ? ['rentals', 'timely_returns'] : ['rentals'],
+      ),
+    );
     notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
       points: bonus,
       timely: settlement.timely,

@@ -45,12 +45,28 @@ export interface StationWrite {
   logs: { level: 'info' | 'warn' | 'error'; message: string; context: Record<string, unknown> }[];
 }
 
+/** The SQLSTATE of a Postgres error, wherever the driver put it. */
+function sqlState(error: unknown): string | undefined {
+  return (
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code
+  );
+}
+
 /** Deadlocks and serialization failures: the same batch can simply be written again. */
 function isRetryable(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } }).code ??
-    (error as { cause?: { code?: string } }).cause?.code;
+  const code = sqlState(error);
   return code === '40P01' || code === '40001' || /deadlock detected/.test((error as Error).message ?? '');
+}
+
+/**
+ * Postgres refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
+ * violation): writing the same rows again fails again. Anything else (connection lost, timeouts,
+ * the server shutting down) is the database's state, not the batch's, and the batch is retried whole.
+ */
+function isRefusedData(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
 
 export class StaleActorError extends Error {
@@ -58,6 +74,23 @@ export class StaleActorError extends Error {
     super(`actor state changed underneath: ${serials.join(', ')}`);
     this.name = 'StaleActorError';
   }
+}
+
+/** The database refuses this station's write whatever it is batched with: it will never be written. */
+export class RefusedWriteError extends Error {
+  constructor(
+    readonly sn: string,
+    override readonly cause: unknown,
+  ) {
+    super(`the database refused the write of ${sn}: ${(cause as Error).message ?? String(cause)}`);
+    this.name = 'RefusedWriteError';
+  }
+}
+
+/** What became of a batch: written, except the stations left out as stale and those the database refused. */
+export interface WriteOutcome {
+  stale: Set<string>;
+  refused: Map<string, RefusedWriteError>;
 }
 
 // Rows travel as one jsonb value per statement and are unpacked with jsonb_to_recordset: one
@@ -71,9 +104,6 @@ const statement = (text: string, rows: unknown[]): Statement => ({ text, values:
  * Station/StationSlot/PowerBank, the command log and system log rows.
  */
 export class StationStore {
-  /** Serials whose station row exists (committed by this store). */
-  private readonly stationRows = new Set<string>();
-
   constructor(private readonly db: SqlPool) {}
 
   async load(
@@ -101,9 +131,41 @@ export class StationStore {
   /**
    * Writes a batch in one transaction. A station whose stored version moved
    * (another writer) is taken out and the rest written without it; a deadlock
-   * or serialization failure is retried. Returns the serials left out as stale.
+   * or serialization failure is retried. When the database refuses the data
+   * itself, the batch is split in halves (a station's writes stay together)
+   * and each written apart, down to the station at fault: one bad message
+   * costs a few more round trips, not every station of its batch.
    */
-  async write(batch: StationWrite[]): Promise<Set<string>> {
+  async write(batch: StationWrite[]): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { stale: new Set(), refused: new Map() };
+    await this.writeApart(batch, outcome);
+    return outcome;
+  }
+
+  private async writeApart(batch: StationWrite[], outcome: WriteOutcome): Promise<void> {
+    try {
+      for (const sn of await this.writeRetrying(batch)) outcome.stale.add(sn);
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+      const serials = [...new Set(batch.map((w) => w.sn))];
+      if (serials.length === 1) {
+        outcome.refused.set(serials[0]!, new RefusedWriteError(serials[0]!, error));
+        return;
+      }
+      const first = new Set(serials.slice(0, Math.ceil(serials.length / 2)));
+      await this.writeApart(
+        batch.filter((w) => first.has(w.sn)),
+        outcome,
+      );
+      await this.writeApart(
+        batch.filter((w) => !first.has(w.sn)),
+        outcome,
+      );
+    }
+  }
+
+  /** One batch, stale stations left out and deadlocks retried; returns the stale serials. */
+  private async writeRetrying(batch: StationWrite[]): Promise<Set<string>> {
     const stale = new Set<string>();
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -137,22 +199,18 @@ export class StationStore {
     // batch's row locks — and a rental start waiting for its eject — for one more wake-up of both
     // processes. The snapshots go first; their statement fails the transaction when one is stale.
     const snapshots = snapshotRows(finals, firstVersion);
-    const ensured = finals.filter((w) => !this.stationRows.has(w.sn));
-    const statements = [saveSnapshots(snapshots), ...this.projection(batch, finals, ensured)];
+    const statements = [saveSnapshots(snapshots), ...this.projection(batch, finals)];
     try {
       await this.db.batch(statements);
     } catch (error) {
       if (!isStaleCheck(error)) throw error;
       throw new StaleActorError(await this.staleOf(snapshots));
     }
-    // Station rows are never deleted: one seen committed here need not be ensured again.
-    for (const w of ensured) this.stationRows.add(w.sn);
   }
 
   /** The rest of a batch's writes: station, slot and power-bank rows, the command log, system log. */
-  private projection(batch: StationWrite[], finals: StationWrite[], ensured: StationWrite[]): Statement[] {
+  private projection(batch: StationWrite[], finals: StationWrite[]): Statement[] {
     const statements: Statement[] = [];
-    if (ensured.length) statements.push(this.ensureStations(ensured));
     const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
     const moved = finals.filter((w) => changed.has(w.sn));
     if (moved.length) statements.push(this.updateStations(moved));
@@ -186,20 +244,6 @@ export class StationStore {
     );
     const versions = new Map(stored.map((r) => [r.serial_number, r.version]));
     return rows.filter((r) => (versions.get(r.sn) ?? 0) !== r.expected).map((r) => r.sn);
-  }
-
-  /**
-   * A station first heard of on the wire gets a row (hidden from the map until an admin places it).
-   * Station rows are never deleted, so one seen committed here need not be checked again.
-   */
-  private ensureStations(unseen: StationWrite[]): Statement {
-    return statement(
-      `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
-       select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
-         from jsonb_to_recordset($1::jsonb) as x(sn text, slot_count int)
-       on conflict (serial_number) do nothing`,
-      unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })),
-    );
   }
 
   private updateStations(finals: StationWrite[]): Statement {
@@ -337,6 +381,26 @@ export class StationStore {
        select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
          from jsonb_to_recordset($1::jsonb) as x(level text, message text, context jsonb, sn text)`,
       logs,
+    );
+  }
+
+  /** A SystemLog row of station-core's own about one message (refused, dead-lettered), with its raw payload. */
+  async logMessage(entry: {
+    level: 'warn' | 'error';
+    message: string;
+    context: Record<string, unknown>;
+    rawPayload: Uint8Array;
+  }): Promise<void> {
+    await this.db.query(
+      `insert into system_log (id, occurred_at, level, source, message, context, raw_payload)
+       values (gen_random_uuid(), now(), $1, 'station-core', $2, $3::jsonb, $4)`,
+      [
+        entry.level,
+        entry.message,
+        JSON.stringify(entry.context).replaceAll('\\u0000', ''),
+        // Text cannot hold NUL; bytes that are not UTF-8 are replaced rather than lost entirely.
+        Buffer.from(entry.rawPayload).toString('utf8').replaceAll('\u0000', ''),
+      ],
     );
   }
 
