@@ -1,7 +1,5 @@
 export * from './dispense-outcome.ts';
-export * from './engagement-notice.ts';
 export * from './next-discount.ts';
-export * from './referral-reward.ts';
 export * from './rental-config.ts';
 export * from './rental-events.ts';
 export * from './rental-holds.ts';

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  Achievement,
   Notification,
   Referral,
   Rental,
@@ -156,6 +157,21 @@ describe('referral reward at settlement', () => {
     expect(paid.applied).toBe(true);
     expect(await referralPoints(inviter.id)).toEqual({ points: 100, rows: 1 });
     expect(await referralPoints(invitee.id)).toEqual({ points: 50, rows: 1 });
+  });
+
+  it("moves the inviter's referral achievements by one, once", async () => {
+    const em = db.orm.em.fork();
+    const achievement = anyRow(em, Achievement, { metric: 'referrals', threshold: 1, isActive: true });
+    await em.flush();
+    const { inviter, invitee, station, pkg } = await aReferral();
+    const rentals = await Promise.all([1, 2].map(() => anActiveRental(invitee, station, pkg)));
+    await Promise.all(rentals.map((r) => applyRentalEvent(db.orm.em.fork(), r.id, returned(station))));
+    const [progress] = await sql<{ progress: number; completed_at: Date | null }>(
+      `select progress, completed_at from user_achievement where user_id = ? and achievement_id = ?`,
+      [inviter.id, achievement.id],
+    );
+    expect(progress?.progress).toBe(1);
+    expect(progress?.completed_at).not.toBeNull();
   });
 
   it('pays an inviter suspended since the claim nothing; the invitee still gets theirs', async () => {

@@ -10,7 +10,7 @@ import {
   settleRental,
   startedMinutes,
 } from '@powerbank/domain';
-import { achievementProgressStatement } from '@powerbank/engagement';
+import { achievementProgressStatement, rewardReferral } from '@powerbank/engagement';
 import {
   type BalancePaymentType,
   ledger,
@@ -20,7 +20,6 @@ import {
 } from '@powerbank/ledger';
 import { type RentalEffect, type RentalEvent, type RentalState, rentalStep } from '@powerbank/machines';
 import { refusedForFunds } from './insufficient-funds.ts';
-import { rewardReferral } from './referral-reward.ts';
 import { lateFeePolicy, RENTAL_CONFIG_KEYS, type RentalConfig, rentalConfigOf } from './rental-config.ts';
 import { holdDeposit, postpaidDeposit, releaseDeposit } from './rental-holds.ts';
 import type { RentalNotice } from './rental-notify.ts';

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlRows } from '@powerbank/db';
 import { DomainError, formatMoney } from '@powerbank/domain';
+import { notifyEngagement } from '@powerbank/engagement';
 import { ledger } from '@powerbank/ledger';
-import { notifyEngagement } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import { clientKey } from '../../platform/client-key.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlRows } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
+import { recordReferralRewarded } from './achievement-progress.ts';
 import { notifyEngagement } from './engagement-notice.ts';
 
 export interface ReferralPoints {
@@ -41,6 +42,8 @@ export async function rewardReferral(
     [referralId, Math.max(0, points.inviter), Math.max(0, points.invitee)],
   );
   if (!won) return false;
+  // The inviter's `referrals` achievements count rewarded referrals (as the catch-up job does).
+  await recordReferralRewarded(em, won.inviter_id);
   const sides = [
     { side: 'inviter', userId: won.inviter_id, points: Number(won.inviter_points) },
     { side: 'invitee', userId: won.invitee_id, points: Number(won.invitee_points) },
