@@ -90,6 +90,7 @@ describe('api shutdown (the real process)', () => {
       const report = api.lines.find((line) => line.msg.startsWith('shutdown deadline passed'));
       expect(report?.cut).toEqual([
         { step: 'http', requestsInFlight: 1 },
+        { step: 'refund reconciler' },
         { step: 'nats' },
         { step: 'database' },
       ]);
