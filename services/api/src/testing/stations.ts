@@ -1,11 +1,5 @@
 import { expect } from 'vitest';
-import {
-  type CoreHarness,
-  EJECT_TIMEOUT_MS,
-  startCoreHarness,
-} from '../../../station-core/src/testing/core-harness.ts';
-import { setAppConfig } from './auth-helpers.ts';
-import { createTestApi, type TestApi } from './test-app.ts';
+import type { CoreHarness } from '../../../station-core/src/testing/core-harness.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
 
@@ -24,19 +18,4 @@ export async function aStation(h: CoreHarness, banks: { slot: number; battery: n
     .poll(async () => (await h.slots(sn)).filter((s) => s.status === 'ready').length, poll)
     .toBe(ready);
   return { sn, sim, serials: powerBanks.map((b) => b.serial) };
-}
-
-/**
- * The station side (station-core, the bridge, simulators: the core harness) with an api over its
- * database and NATS prefix, which waits for an eject's answer longer than station-core waits for
- * the station; OTP send limits no test reaches.
- */
-export async function startRentalHarness(): Promise<{ h: CoreHarness; api: TestApi }> {
-  const h = await startCoreHarness();
-  const api = await createTestApi({
-    databaseUrl: h.db.db.url,
-    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
-  });
-  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
-  return { h, api };
 }

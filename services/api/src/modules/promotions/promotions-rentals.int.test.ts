@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
-import { aStation, startRentalHarness } from '../../testing/stations.ts';
+import { startRentalStack } from '../../testing/rental-stack.ts';
+import { aStation } from '../../testing/stations.ts';
 import type { TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
@@ -15,8 +16,8 @@ let prepaid: number;
 let postpaid: number;
 
 beforeAll(async () => {
-  ({ h, api } = await startRentalHarness());
-  await setAppConfig(api, { rental_starts_per_minute: 1000 });
+  ({ h, api } = await startRentalStack());
+  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000, rental_starts_per_minute: 1000 });
   const em = api.deps.orm.em.fork();
   const a = aRentalPackage(em, 'hour', {});
   const b = aRentalPackage(em, 'payg', {

@@ -5,9 +5,10 @@ import { runRentalTimers } from '@powerbank/rentals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
 import { type CoreHarness, EJECT_TIMEOUT_MS } from '../../../../station-core/src/testing/core-harness.ts';
-import { bearer, type SignedUp, signUp } from '../../testing/auth-helpers.ts';
+import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
-import { aStation as aStationOf, startRentalHarness } from '../../testing/stations.ts';
+import { startRentalStack } from '../../testing/rental-stack.ts';
+import { aStation as aStationOf } from '../../testing/stations.ts';
 import type { TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
@@ -19,7 +20,8 @@ let deposit: number;
 let ext: number;
 
 beforeAll(async () => {
-  ({ h, api } = await startRentalHarness());
+  ({ h, api } = await startRentalStack());
+  await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
   const em = api.deps.orm.em.fork();
   const pkg = (code: string, extra: Partial<RentalPackage>) => aRentalPackage(em, code, extra);
   const a = pkg('hour', {});
