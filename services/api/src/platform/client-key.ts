@@ -6,6 +6,7 @@ export type ClientKeyOperation =
   | 'pay-due'
   | 'topup'
   | 'refund'
+  | 'coupon'
   /** Staff adjusting a user's balance: the "user" is the admin, the target the adjusted user. */
   | 'admin-wallet'
   | 'admin-points';

@@ -7,6 +7,10 @@ import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { startRentalStack } from '../../testing/rental-stack.ts';
 
 const poll = { timeout: 15_000, interval: 100 };
+// After a consumer stops, a pull request it left at the server may still take the next event; that
+// event comes back only after the durable's ack wait (30 s). A wait that follows a stopped consumer
+// allows for that redelivery.
+const pollPastRedelivery = { timeout: 45_000, interval: 100 };
 const MINUTE = 60_000;
 let stack: Awaited<ReturnType<typeof startRentalStack>>;
 let hour: number;
@@ -90,9 +94,9 @@ describe('a return is billed at the time it happened, not when it is processed',
     await sim.insert(sn, 2, serial, 80, returnedAt);
     await h.restartCore();
 
-    await expect.poll(() => rentalStatus(rentalId), poll).toBe('settled');
+    await expect.poll(() => rentalStatus(rentalId), pollPastRedelivery).toBe('settled');
     await expectBilledAt(rentalId, userId, returnedAt);
-  });
+  }, 90_000);
 
   it('a return whose event no runner heard, reconciled later by the timers, is billed at the station time too', async () => {
     const { h, api } = stack;
@@ -102,7 +106,9 @@ describe('a return is billed at the time it happened, not when it is processed',
     await sim.insert(sn, 2, serial, 80, returnedAt);
     const core = await startCoreWithoutRentalRunner(h);
     try {
-      await expect.poll(() => core.dropped.map((r) => r.powerBankSerial), poll).toEqual([serial]);
+      await expect
+        .poll(() => core.dropped.map((r) => r.powerBankSerial), pollPastRedelivery)
+        .toEqual([serial]);
       await expect.poll(async () => (await h.powerBank(serial))?.status, poll).toBe('in_slot');
     } finally {
       await core.stop();
@@ -114,5 +120,5 @@ describe('a return is billed at the time it happened, not when it is processed',
     expect(await reconcileReturns(api.deps.orm.em.fork())).toBe(1);
     expect(await rentalStatus(rentalId)).toBe('settled');
     await expectBilledAt(rentalId, userId, returnedAt);
-  });
+  }, 90_000);
 });
