@@ -120,6 +120,23 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
     await expect(api.subscribeAsync(topics.allUp(), { qos: 1 })).rejects.toThrow(/not authorized/i);
   });
 
+  it('a station provisioned again under another topic root publishes under that root, no longer under the first', async () => {
+    const sn = `D${randomUUID().slice(0, 8)}`;
+    await admin.issueStationCredentials(sn);
+    const otherRoot = `${prefix}-other`;
+    const otherAdmin = await openBrokerAdmin(broker.url, broker.admin, { topicRoot: otherRoot });
+    try {
+      const moved = await otherAdmin.issueStationCredentials(sn);
+      const station = await connectAs(moved);
+      await station.publishAsync(stationTopics(otherRoot).up(sn, 'heartbeat'), heartbeat(), { qos: 1 });
+      await expect(
+        station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(), { qos: 1 }),
+      ).rejects.toMatchObject({ code: NOT_AUTHORIZED });
+    } finally {
+      await otherAdmin.close();
+    }
+  });
+
   it('issuing credentials again replaces the password: the old one no longer connects', async () => {
     const again = await admin.issueStationCredentials(snB);
     await expect(connectAs(b)).rejects.toThrow(/not authorized|bad user name or password/i);
