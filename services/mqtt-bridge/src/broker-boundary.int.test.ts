@@ -137,6 +137,21 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
     }
   });
 
+  it('provisioning again keeping the account (a second infra/up) leaves a connected station connected and publishing', async () => {
+    const sn = `E${randomUUID().slice(0, 8)}`;
+    const e = await admin.issueStationCredentials(sn);
+    const station = await connectAs(e);
+    let closed = 0;
+    station.on('close', () => {
+      closed += 1;
+    });
+    const kept = await admin.issueStationCredentials(sn, { password: e.password, keepExisting: true });
+    expect(kept.password).toBe(e.password);
+    // Acknowledged after the re-provisioning was: a kick would have come before it.
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(), { qos: 1 });
+    expect({ closed, connected: station.connected }).toEqual({ closed: 0, connected: true });
+  });
+
   it('issuing credentials again replaces the password: the old one no longer connects', async () => {
     const again = await admin.issueStationCredentials(snB);
     await expect(connectAs(b)).rejects.toThrow(/not authorized|bad user name or password/i);
