@@ -3,6 +3,7 @@ export * from './deliver.ts';
 export * from './dispatch.ts';
 export * from './notice-book.ts';
 export * from './preferences.ts';
+export * from './providers/choose.ts';
 export * from './providers/local.ts';
 export * from './providers/ports.ts';
 export * from './queue-notice.ts';

@@ -33,7 +33,10 @@ class LocalOutbox<M extends { text?: string; body?: string }> {
         if (oldest !== undefined) this.#sent.delete(oldest);
       }
     }
-    this.options.logger?.info({ to: recipient, message }, `local ${this.what}, not sent (development)`);
+    this.options.logger?.info(
+      { to: recipient, ...(message as object) },
+      `local ${this.what}, not sent (development)`,
+    );
     return { messageId: `local-${uuidv7()}` };
   }
 

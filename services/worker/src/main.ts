@@ -1,0 +1,25 @@
+import { serve } from '@hono/node-server';
+import { parseConfig, workerEnv } from '@powerbank/config';
+import { openOrm } from '@powerbank/db';
+import { providersFor } from '@powerbank/notify';
+import { Hono } from 'hono';
+import pino from 'pino';
+import { startWorker } from './worker.ts';
+
+const env = parseConfig(workerEnv);
+const logger = pino({ name: 'worker', level: env.LOG_LEVEL, base: { service: 'worker' } });
+const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: Math.max(4, env.NOTIFY_SENDERS * 2 + 2) });
+const worker = await startWorker({ env, orm, logger, ...providersFor(env, logger) });
+
+const app = new Hono();
+app.get('/health', (c) => c.json({ ok: true, senders: worker.senders.length }));
+const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: env.WORKER_METRICS_PORT });
+
+async function shutdown(): Promise<void> {
+  server.close();
+  await worker.stop();
+  await orm.close();
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());
