@@ -74,9 +74,8 @@ const providerEnv = {
   PUSH_PROVIDER: z.enum(['local', 'fcm']).default('local'),
   /** The Firebase service account: its JSON (or the path of its file). */
   FCM_SERVICE_ACCOUNT: z.string().optional(),
-  /** Serves FCM's `messages:send` and the OAuth token endpoint elsewhere (tests, a proxy). */
+  /** Sends every FCM request (`messages:send` and the OAuth token) to this host instead (tests, a proxy). */
   FCM_API_BASE_URL: urlOf(['http:', 'https:']).optional(),
-  FCM_TOKEN_URL: urlOf(['http:', 'https:']).optional(),
   /** A provider that has not answered after this long counts as failed (and is retried). */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 };
