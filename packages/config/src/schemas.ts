@@ -196,6 +196,11 @@ export const workerEnv = commonEnv.extend({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).default(900_000),
+  /**
+   * How long a delivery handed to a provider stays claimed; past it the worker is taken as stopped
+   * and the delivery is marked unknown, never resent. Default: 2 × PROVIDER_TIMEOUT_MS + 10 s.
+   */
+  NOTIFY_LEASE_MS: z.coerce.number().int().min(100).optional(),
   /** Notification senders in this process (each claims its own batches). */
   NOTIFY_SENDERS: z.coerce.number().int().min(1).max(32).default(2),
   /** Database connections pg-boss keeps for its job tables. */

@@ -116,12 +116,29 @@ export async function deliverDue(
     [[...new Set(claimed.map((c) => c.notification_id))]],
   );
   const byId = new Map(notices.map((n) => [n.id, n]));
-  const outcomes = await Promise.all(
-    claimed.map((c) => deliverOne(c, byId.get(c.notification_id), book, options)),
+  // Outcomes are written as they come, at most RECORD_EVERY_MS apart: a provider holding one call
+  // (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
+  // leaves them to be taken for unknown.
+  const settled: Outcome[] = [];
+  const all = Promise.all(
+    claimed.map((c) =>
+      deliverOne(c, byId.get(c.notification_id), book, options).then((o) => settled.push(o)),
+    ),
   );
-  await recordOutcomes(em, outcomes, options);
+  let done = false;
+  void all.then(() => {
+    done = true;
+  });
+  while (!done) {
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS))]);
+    if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
+  }
+  if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
   return claimed.length;
 }
+
+/** How often the outcomes of a batch still partly in flight are written. */
+const RECORD_EVERY_MS = 100;
 
 async function deliverOne(
   claimed: Claimed,

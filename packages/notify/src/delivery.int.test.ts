@@ -133,6 +133,15 @@ async function drain(options: SenderOptions, until: () => Promise<boolean>) {
   throw new Error('deliveries did not settle before the deadline');
 }
 
+/** Polls `check` until it holds (deadline-bound). */
+async function drainUntil(check: () => Promise<boolean>) {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const deliveriesOf = (userId: string) =>
   sql<{ channel: string; status: string; attempts: number; last_error: string | null }>(
     `select d.channel, d.status, d.attempts, d.last_error from notification_delivery d
@@ -281,6 +290,31 @@ describe('notification delivery by rules', () => {
     );
     expect(tokens).toEqual([{ push_token: null }, { push_token: 'live-token' }]);
     expect((await deliveriesOf(user.id)).find((d) => d.channel === 'push')?.status).toBe('sent');
+  });
+
+  it('a call the provider holds does not hold back the records of the calls it answered', async () => {
+    const slow = await aUser();
+    const quick = await aUser();
+    const provider = new CountingProvider();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    provider.answer = async (message) => {
+      if (('to' in message ? message.to : message.token) === slow.phone) await held;
+      return { messageId: 'ok' };
+    };
+    await notify(slow.id);
+    await notify(quick.id);
+    const book = new NoticeBook(0);
+    const options = senderOptions(provider, provider);
+    await dispatchNotices(em(), book, 10);
+    const round = deliverDue(em(), book, options);
+    await drainUntil(async () => (await deliveriesOf(quick.id)).every((d) => d.status === 'sent'));
+    expect((await deliveriesOf(slow.id)).map((d) => d.status)).toEqual(['sent', 'sending']);
+    release();
+    await round;
+    expect((await deliveriesOf(slow.id)).map((d) => d.status)).toEqual(['sent', 'sent']);
   });
 
   it('two workers at once send each notice once per channel', async () => {

@@ -28,6 +28,8 @@ export class NotificationSender {
 
   /** One round; returns whether there may be more to do right away. */
   async round(): Promise<boolean> {
+    // A stopped worker's claims are released by whichever sender looks next (a partial index: cheap).
+    await releaseStaleClaims(this.em());
     const dispatched = await dispatchNotices(this.em(), this.book, this.options.limit);
     const delivered = await deliverDue(this.em(), this.book, this.options);
     return dispatched === this.options.limit || delivered === this.options.limit;
@@ -54,11 +56,6 @@ export class NotificationSender {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
-  }
-
-  /** A stopped worker's claims are released by whoever runs this (the worker's scheduled job). */
-  releaseStale(): Promise<number> {
-    return releaseStaleClaims(this.em());
   }
 
   #pause(): Promise<void> {

@@ -1,5 +1,4 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { NotificationSender } from '@powerbank/notify';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';
@@ -7,7 +6,6 @@ import { ensurePartitions, expireStale } from './maintenance.ts';
 export interface JobContext {
   orm: MikroORM;
   logger: Logger;
-  sender: NotificationSender;
 }
 
 /**
@@ -40,12 +38,6 @@ export const JOBS: readonly JobDefinition[] = [
     name: 'expire-stale',
     cron: '*/10 * * * *',
     run: ({ orm }) => expireStale(orm.em.fork()),
-  },
-  {
-    // Deliveries a stopped worker left mid-send: marked unknown (never resent) and logged.
-    name: 'notifications-release-stale',
-    cron: '* * * * *',
-    run: ({ sender }) => sender.releaseStale(),
   },
 ];
 

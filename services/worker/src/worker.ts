@@ -46,12 +46,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         sendTimeoutMs: env.PROVIDER_TIMEOUT_MS,
         maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
         backoff: { baseMs: env.NOTIFY_RETRY_BASE_MS, maxMs: env.NOTIFY_RETRY_MAX_MS },
+        leaseMs: env.NOTIFY_LEASE_MS,
         onError: (error) => logger.error({ err: error }, 'notification round failed'),
       }),
   );
-  const [first] = senders;
-  if (!first) throw new Error('NOTIFY_SENDERS must be at least 1');
-  await registerJobs(boss, { orm, logger, sender: first }, deps.jobs ?? JOBS);
+  await registerJobs(boss, { orm, logger }, deps.jobs ?? JOBS);
   for (const sender of senders) sender.start();
   logger.info({ senders: senders.length, sms: deps.sms.name, push: deps.push.name }, 'worker started');
   return {
