@@ -92,9 +92,11 @@ function resetFakes(): void {
 function tally() {
   const sends = new Map<number, { sms: number; push: number; last: number }>();
   const at = (seq: number) => {
-    let s = sends.get(seq);
-    if (!s) sends.set(seq, (s = { sms: 0, push: 0, last: 0 }));
-    return s;
+    const known = sends.get(seq);
+    if (known) return known;
+    const fresh = { sms: 0, push: 0, last: 0 };
+    sends.set(seq, fresh);
+    return fresh;
   };
   for (const a of twilio.accepted) {
     const s = at(seqOfSms(a.message.body));
