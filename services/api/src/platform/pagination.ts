@@ -49,3 +49,21 @@ export const queryBoolean = () =>
       value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
     z.boolean(),
   );
+
+/**
+ * A keyset page: `rows` fetched with one extra beyond `page_size` (whether there is a next page),
+ * the total counted apart; `next_cursor` is the last id shown.
+ */
+export function cursorPageOf<T extends { id: string }>(rows: T[], page: PageInput, totalCount: number) {
+  const hasNext = rows.length > page.page_size;
+  const results = rows.slice(0, page.page_size);
+  const base = pageOf(results, page, totalCount);
+  return {
+    results,
+    pagination: {
+      ...base.pagination,
+      has_next: hasNext,
+      next_cursor: hasNext ? (results.at(-1)?.id ?? null) : null,
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { Notification } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import { cursorPageOf, offsetOf } from '../../platform/pagination.ts';
 import type { InboxInput, InboxOutput, NoticeOutput } from './notifications.schemas.ts';
 
 const noticeOf = (n: Notification): NoticeOutput => ({
@@ -43,18 +43,7 @@ export async function listInbox(em: EntityManager, userId: string, input: InboxI
     em.count(Notification, where),
     unreadCount(em, userId),
   ]);
-  const hasNext = rows.length > input.page_size;
-  const results = rows.slice(0, input.page_size).map(noticeOf);
-  const base = pageOf(results, input, total);
-  return {
-    results,
-    pagination: {
-      ...base.pagination,
-      has_next: hasNext,
-      next_cursor: hasNext ? (results.at(-1)?.id ?? null) : null,
-    },
-    unread_count: unread,
-  };
+  return { ...cursorPageOf(rows.map(noticeOf), input, total), unread_count: unread };
 }
 
 /** Marks one of the caller's notices read (again: no change); another user's or a deleted one is 404. */
