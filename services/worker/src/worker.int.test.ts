@@ -4,6 +4,7 @@ import { LocalPush, LocalSms, queueNotice } from '@powerbank/notify';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobDefinition } from './jobs.ts';
 import { expireStale } from './maintenance.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
@@ -21,9 +22,9 @@ async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> 
   }
 }
 
-function workerOn(sms: LocalSms, push: LocalPush): Promise<RunningWorker> {
+function workerOn(sms: LocalSms, push: LocalPush, jobs?: readonly JobDefinition[]): Promise<RunningWorker> {
   const env = parseConfig(workerEnv, { ...process.env, DATABASE_URL: db.db.url, NOTIFY_POLL_MS: '20' });
-  return startWorker({ env, orm: db.orm, logger: pino({ level: 'silent' }), sms, push });
+  return startWorker({ env, orm: db.orm, logger: pino({ level: 'silent' }), sms, push, jobs });
 }
 
 beforeAll(async () => {
@@ -113,5 +114,38 @@ describe('the job worker', () => {
     expect(await sql(`select phone from otp_challenge where phone in ('+1old', '+1new')`)).toEqual([
       { phone: '+1new' },
     ]);
+  });
+
+  it('two workers started together run a job once at a time: the second one’s start request is refused', async () => {
+    await sql('create table job_runs (at timestamptz not null default now(), finished timestamptz)');
+    // A job that takes a while, queued by every worker at start: the exclusive queue holds one.
+    const slow: JobDefinition = {
+      name: 'test-exclusive',
+      runAtStart: true,
+      work: { pollingIntervalSeconds: 0.5 },
+      run: async ({ orm }) => {
+        await orm.em.fork().getConnection().execute('insert into job_runs default values');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await orm.em
+          .fork()
+          .getConnection()
+          .execute('update job_runs set finished = now() where finished is null');
+      },
+    };
+    const workers = await Promise.all(
+      [0, 1].map(() => workerOn(new LocalSms(local), new LocalPush(local), [slow])),
+    );
+    try {
+      await until(
+        async () =>
+          (await sql<{ n: number }>('select count(*)::int as n from job_runs where finished is not null'))[0]
+            ?.n === 1,
+      );
+      // Long enough for a second run to have started, were one queued.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await sql<{ n: number }>('select count(*)::int as n from job_runs')).toEqual([{ n: 1 }]);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
   });
 });
