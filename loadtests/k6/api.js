@@ -1,7 +1,8 @@
 // k6 version of `pnpm bench:api` (b) and (c), for users who have k6 (not run in CI):
 //   k6 run -e BASE_URL=http://127.0.0.1:3000 loadtests/k6/api.js
 // Start the api first against the large data set, with LOG_LEVEL=warn:
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_large LOG_LEVEL=warn NODE_ENV=production pnpm dev:api
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/pb_large LOG_LEVEL=warn NODE_ENV=production \
+//     APP_SECRET=<16+ characters> RATE_LIMIT_READ_MAX=1000000000 pnpm dev:api
 
 import { check } from 'k6';
 import http from 'k6/http';

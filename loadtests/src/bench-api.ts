@@ -9,18 +9,29 @@
  * everything else that runs, CPU per request less. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:api [--duration 10] [--connections 50] [--database-url postgres://…/pb_large]
- *                  [--only a,b,c]   (a subset while iterating; the JSON line needs all three)
+ *                  [--stations 100000] [--only a,b,c]   (a subset while iterating; the JSON line needs all three)
  *
- * The large data set: `pnpm --filter @powerbank/db generate:large` into `pb_large`
- * (see docs/benchmarks.md).
+ * The large data set lives in the benchmarks' database (`pb_large` on the dev server unless
+ * `--database-url` says otherwise). When it is missing, or holds fewer than `--stations`
+ * stations, the benchmark creates, migrates and fills it first, with progress (the full set
+ * takes minutes; `pnpm bench:generate` does the same ahead of time, users included).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  createProgress,
+  defaultLargeDatabaseUrl,
+  describeDatabaseUrl,
+  ensureLargeDataSet,
+  LARGE_DATA_SET,
+} from '@powerbank/db';
 import autocannon from 'autocannon';
+import { keepOutputTail, probe } from './output-tail.ts';
 import { cpuSeconds } from './process-cpu.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,7 +40,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
-    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/pb_large' },
+    'database-url': { type: 'string' },
+    stations: { type: 'string', default: String(LARGE_DATA_SET.stations) },
     'log-level': { type: 'string', default: 'warn' },
     only: { type: 'string', default: 'a,b,c' },
   },
@@ -38,11 +50,15 @@ const duration = Number(args.duration);
 const warmup = Number(args.warmup);
 const connections = Number(args.connections);
 const only = new Set(args.only.split(','));
+const databaseUrl = args['database-url'] ?? defaultLargeDatabaseUrl();
+const wantedStations = Number(args.stations);
 const NOT_RUN: Figures = { rps: 0, p50: 0, p99: 0, non2xx: 0, errors: 0, cpuMs: 0 };
 const API_PORT = 3901;
 const ROUNDS = 5;
 const NEARBY_ROUNDS = 3;
 const BARE_PORT = 3902;
+/** The api runs as production, where /metrics needs a token. */
+const BENCH_METRICS_TOKEN = 'bench-api-metrics-token';
 
 /** Metro centres of the large data set (packages/db/src/seeders/large/geography.ts): dense and sparse areas. */
 const CENTRES = [
@@ -71,29 +87,32 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-/** Starts a TypeScript entry point under Node + tsx and resolves once `readyUrl` answers. */
+/**
+ * Starts a TypeScript entry point under Node + tsx and resolves once `readyUrl` answers 2xx. A
+ * server that exits or never gets ready fails the benchmark with what it last answered and the
+ * tail of its own output: the reason, not only that it was not ready.
+ */
 async function start(name: string, script: string[], env: Record<string, string>, readyUrl: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
     cwd: root,
     // The child needs PATH and the rest of this shell; the benchmark settings go on top.
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const output = keepOutputTail(child);
+  let seen = 'nothing yet';
   for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${stderr}`);
-    const ok = await fetch(readyUrl).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited (${child.exitCode}); its last output:\n${output()}`);
+    const answer = await probe(readyUrl);
+    if (answer.status !== undefined && answer.status < 300) return child;
+    seen = answer.seen;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${name} not ready after 30 s:\n${stderr}`);
+  throw new Error(
+    `${name} not ready after 30 s; ${readyUrl} last answered: ${seen}\n${name}'s last output:\n${output()}`,
+  );
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -137,7 +156,8 @@ const NO_GC = { minorCount: 0, minorAvgMs: 0, majorCount: 0, majorMs: 0 };
  * p99 at 50 connections, so a run shows them next to the latency.
  */
 async function gcTotals(base: string): Promise<GcTotals> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const headers = { authorization: `Bearer ${BENCH_METRICS_TOKEN}` };
+  const text = await (await fetch(`${base}/metrics`, { headers })).text();
   const read = (kind: string, what: 'sum' | 'count') =>
     Number(
       text.match(new RegExp(`^nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} (\\S+)$`, 'm'))?.[1] ??
@@ -177,16 +197,29 @@ function nearbyPath(): string {
 async function main() {
   const api = `http://127.0.0.1:${API_PORT}`;
   const bare = `http://127.0.0.1:${BARE_PORT}`;
+  // The data set first: a fresh clone has no benchmark database, and an api over a missing or
+  // empty one would measure nothing (or not start).
+  await ensureLargeDataSet(
+    databaseUrl,
+    { stations: wantedStations, users: 0 },
+    createProgress((line) => console.error(line)),
+  );
   const apiEnv = {
-    DATABASE_URL: args['database-url'],
+    DATABASE_URL: databaseUrl,
     API_PORT: String(API_PORT),
     API_HOST: '127.0.0.1',
     // Per-request info lines cost throughput; the api under benchmark logs warnings only.
     LOG_LEVEL: args['log-level'],
     NODE_ENV: 'production',
+    // Production settings are measured, and production refuses the development defaults of secrets.
+    APP_SECRET: randomBytes(32).toString('hex'),
+    SANDBOX_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    // Every load comes from this one IP, and it is not signed in.
+    RATE_LIMIT_READ_MAX: '1000000000',
     NATS_PREFIX: `bench${process.pid}`,
   };
-  console.error(`api: LOG_LEVEL=${apiEnv.LOG_LEVEL}, ${apiEnv.DATABASE_URL}`);
+  console.error(`api: LOG_LEVEL=${apiEnv.LOG_LEVEL}, ${describeDatabaseUrl(databaseUrl)}`);
   const apiChild = await start('api', ['services/api/src/main.ts'], apiEnv, `${api}/api/app/countries`);
 
   const countries = await fetch(`${api}/api/app/countries`);
@@ -195,10 +228,10 @@ async function main() {
     data: { pagination: { total_count: number } };
   };
   const stationCount = stations.data.pagination.total_count;
-  if (stationCount < 100_000) {
+  if (stationCount < LARGE_DATA_SET.stations) {
     console.error(
-      `warning: ${stationCount} listed stations in ${apiEnv.DATABASE_URL}; the target is about 100,000 ` +
-        '(pnpm --filter @powerbank/db generate:large, see docs/benchmarks.md)',
+      `warning: ${stationCount} listed stations in ${describeDatabaseUrl(databaseUrl)}; the figures in ` +
+        `docs/benchmarks.md are over ${LARGE_DATA_SET.stations} (run without --stations)`,
     );
   }
 
@@ -331,5 +364,8 @@ async function main() {
   );
 }
 
-await main();
+await main().catch((error: unknown) => {
+  console.error(`bench:api failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
 process.exit(0);

@@ -58,6 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- set up: a fresh database; bridge, station-core and api as processes -----------------------
 await stack.freshDatabase();
+await stack.brokerAccounts();
 const db = new pg.Pool({ connectionString: dbUrl, max: workers + 2 });
 const [pkgRow] = (
   await db.query<{ id: number }>(
@@ -104,6 +105,7 @@ const apiProcess = startService('api', 'services/api/src/main.ts', {
   API_HOST: '127.0.0.1',
   RATE_LIMIT_WRITE_MAX: '10000000',
   RATE_LIMIT_AUTH_MAX: '10000000',
+  RATE_LIMIT_READ_MAX: '10000000',
   RENTAL_DISPENSE_TIMEOUT_MS: '20000',
   DB_POOL_MIN: '2',
   DB_POOL_MAX: '20',
@@ -128,6 +130,7 @@ const stations = Array.from({ length: workers * 2 }, (_, i) => {
     })),
   };
 });
+await stack.provisionStations(stations);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,

@@ -21,6 +21,18 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
 
+/**
+ * NODE_ENV, read here only: services parse it with their config; code that
+ * decides before any config is parsed (module-level choices) calls `nodeEnvOf`.
+ * Anything but the three names counts as production there (the config refuses it).
+ */
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+const nodeEnv = z.enum(NODE_ENVS).default('development');
+export function nodeEnvOf(env: NodeJS.ProcessEnv = process.env): (typeof NODE_ENVS)[number] {
+  const parsed = nodeEnv.safeParse(env.NODE_ENV || undefined);
+  return parsed.success ? parsed.data : 'production';
+}
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 /** How stations and the bridge meet on the broker. */
@@ -34,20 +46,38 @@ const mqttEnv = {
     .string()
     .regex(TOPIC_ROOT_PATTERN, 'topic levels of letters, digits, _ and - separated by /')
     .default(DEFAULT_TOPIC_ROOT),
+  /**
+   * The service's own account when the broker requires one (the project's broker config does;
+   * see infra/README.md); unset, the service connects anonymously.
+   */
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().optional(),
 };
 
 /** Shared by every service: where the three real servers are and how to log. */
 export const commonEnv = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: nodeEnv,
   LOG_LEVEL: logLevel,
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/powerbank'),
   /** Optional read replica for analytics queries; the primary serves them when unset. */
   DATABASE_READ_URL: urlOf(['postgres:', 'postgresql:']).optional(),
-  /** Persistent pool size and extra connections allowed under load (the marketplace seed asks 20 + 30). */
-  DB_POOL_MIN: z.coerce.number().int().min(0).default(20),
-  DB_POOL_MAX: z.coerce.number().int().min(1).default(50),
-  /** Connections idle this long are closed and recycled. */
-  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /**
+   * Connections every service of the deployment may hold together; each process's pool is its
+   * service's share (connection-budget.ts). Keep it below Postgres's max_connections: the rest is
+   * for migrations, jobs, replicas and an operator's psql.
+   */
+  DB_CONNECTION_BUDGET: z.coerce.number().int().min(3).default(60),
+  /** Connections kept when idle; DB_POOL_MAX (unset: the service's share of the budget) is the ceiling. */
+  DB_POOL_MIN: z.coerce.number().int().min(0).default(2),
+  DB_POOL_MAX: z.coerce.number().int().min(1).optional(),
+  /** Connections above DB_POOL_MIN idle this long are closed: a burst's connections go back within seconds. */
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Deadlines (0 = none): waiting for a pool connection, one statement, one row or table lock. */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** On SIGTERM/SIGINT, how long in-flight work may finish before the process exits anyway (code 1). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   ...mqttEnv,
   /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
@@ -80,20 +110,25 @@ const providerEnv = {
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 };
 
-export const apiEnv = commonEnv.extend({
+/** Defaults that only development and tests may run with: production refuses them (`refuseDevSecrets`). */
+export const DEV_APP_SECRET = 'dev-secret-change-me-please';
+export const DEV_SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret-change-me';
+
+/** The api's settings before the checks across them (`apiEnv`). */
+const apiFields = commonEnv.extend({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
   /**
    * Processes serving the port (node:cluster): a number, or `auto` for one per
    * CPU. Each worker keeps its own caches and station directory and gets an equal
-   * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
+   * share of DB_POOL_MIN and the api's pool, so the api's connection count stays the same.
    */
   API_WORKERS: z
     .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
     .default(1)
     .transform((value) => (value === 'auto' ? availableParallelism() : value)),
   /** HMAC key for signed things the api hands out (webhook signatures, upload URLs). Must be changed in production. */
-  APP_SECRET: z.string().min(16, 'must be at least 16 characters').default('dev-secret-change-me-please'),
+  APP_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_APP_SECRET),
   TRUST_PROXY: bool(false),
   /** Rate limiting: one window for both limits; counted per signed-in user, else per client IP. */
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -101,10 +136,14 @@ export const apiEnv = commonEnv.extend({
   RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
   /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
   RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
+  /** GET/HEAD requests per window by a caller not signed in, per IP and api process (cached static answers not counted). */
+  RATE_LIMIT_READ_MAX: z.coerce.number().int().min(1).default(1200),
   /** Largest request body accepted on `/api` and `/trpc` (uploads set their own limit). */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Safety net for the static-table cache: entries expire even if an invalidation message was missed. */
   STATIC_CACHE_TTL_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Bound of the serialized REST answers the static cache keeps (least recently used go first). */
+  STATIC_RESPONSE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024).default(16_777_216),
   /**
    * The api's in-memory station directory (nearby search): a read older than
    * REFRESH starts a refresh of the stations changed since the last one and answers
@@ -146,7 +185,18 @@ export const apiEnv = commonEnv.extend({
   /** Serves Apple's /auth/authorize and /auth/token elsewhere (tests, a proxy); default appleid.apple.com. */
   APPLE_OAUTH_BASE_URL: urlOf(['http:', 'https:']).optional(),
   /** Payment gateways. Sandbox: the local gateway's webhook HMAC key and how it misbehaves (delay, duplicates, order). */
-  SANDBOX_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
+  SANDBOX_WEBHOOK_SECRET: z.string().min(16).default(DEV_SANDBOX_WEBHOOK_SECRET),
+  /**
+   * The sandbox gateway (its checkout page approves any payment, unauthenticated):
+   * on by default in development and tests, off in production unless set to true.
+   */
+  SANDBOX_GATEWAY_ENABLED: z.enum(['true', 'false', '1', '0']).optional(),
+  /**
+   * `/metrics` on the api port answers only `Authorization: Bearer <METRICS_TOKEN>`
+   * when this is set (401 otherwise). Unset, it is public in development and tests
+   * and not served in production (404).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SANDBOX_WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(200),
   SANDBOX_WEBHOOK_DUPLICATES: z.coerce.number().int().min(0).max(20).default(0),
   SANDBOX_WEBHOOK_OUT_OF_ORDER: bool(false),
@@ -157,6 +207,13 @@ export const apiEnv = commonEnv.extend({
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   /** How long a rental start waits for station-core's dispense answer; above station-core's EJECT_TIMEOUT_MS. */
   RENTAL_DISPENSE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /**
+   * The refund reconciliation job: how often it runs (0: never, in this process), and how long a
+   * gateway refund must have been `approved` before it is asked about — longer than an approval's own
+   * gateway call can take (Stripe's client: 10 s timeout, 2 retries).
+   */
+  REFUND_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  REFUND_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
@@ -181,6 +238,8 @@ export const stationCoreEnv = commonEnv.extend({
   EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   /** How often the rental timers run (due soon, overdue, lost, missed returns, stale starts). */
   RENTAL_JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Deliveries of one station event before it is dead-lettered (SystemLog, metric); retries back off 1 s doubling to 60 s. */
+  CORE_EVENT_MAX_DELIVER: z.coerce.number().int().min(2).default(50),
   /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
   CORE_TRACE_PROCESSED: bool(false),
 });
@@ -209,4 +268,35 @@ export const workerEnv = commonEnv.extend({
 export type WorkerEnv = z.infer<typeof workerEnv>;
 
 export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
+
+/** Provisioning broker accounts (stations, services): the broker's dynamic-security admin. */
+export const brokerAdminEnv = z.object({
+  ...mqttEnv,
+  MQTT_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  MQTT_ADMIN_PASSWORD: z.string().min(1),
+});
+export type BrokerAdminEnv = z.infer<typeof brokerAdminEnv>;
 export type SimulatorEnv = z.infer<typeof simulatorEnv>;
+
+/** The api's settings, checked across each other; the sandbox's default follows NODE_ENV. */
+export const apiEnv = apiFields
+  .superRefine(refuseDevSecrets)
+  .transform(({ SANDBOX_GATEWAY_ENABLED: sandbox, ...env }) => ({
+    ...env,
+    SANDBOX_GATEWAY_ENABLED:
+      sandbox === undefined ? env.NODE_ENV !== 'production' : sandbox === 'true' || sandbox === '1',
+  }));
+
+/** In production the api does not start on a secret everyone can read in this repository. */
+function refuseDevSecrets(env: z.output<typeof apiFields>, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return;
+  const refuse = (name: string) =>
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: 'must be set in production (the default is public)',
+    });
+  if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
+  const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
+  if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
+}

@@ -5,3 +5,4 @@ export * from './payment-split.ts';
 export * from './points.ts';
 export * from './rental-settlement.ts';
 export * from './rental-status.ts';
+export * from './station-clock.ts';

@@ -165,6 +165,37 @@ describe('ledger on the real database', () => {
     expect(await balances(em, userId)).toMatchObject({ wallet: 300, walletLedger: 300 });
   });
 
+  it("a payment's key answers only the same payment: another user's, another reference's → 409, nothing paid or cleared", async () => {
+    const em = db.orm.em.fork();
+    const [alice, bob] = [await aUser(), await aUser()];
+    for (const { userId } of [alice, bob]) {
+      await ledger.creditWallet(em, { userId, amount: 1_000, type: 'topup', idempotencyKey: key('seed') });
+    }
+    const k = key('due');
+    const due = (userId: string, rental: string) => ({
+      userId,
+      amount: 400,
+      type: 'due' as const,
+      mode: 'wallet' as const,
+      reference: { type: 'rental', id: rental },
+      idempotencyKey: k,
+    });
+    await payFromBalances(db.orm.em.fork(), due(alice.userId, 'r1'));
+    // The same key, amount, type and mode: once by another user, once for another rental of Alice's.
+    await expect(payFromBalances(db.orm.em.fork(), due(bob.userId, 'r2'))).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    await expect(payFromBalances(db.orm.em.fork(), due(alice.userId, 'r3'))).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+    // The very same payment again is its replay.
+    await expect(payFromBalances(db.orm.em.fork(), due(alice.userId, 'r1'))).resolves.toMatchObject({
+      replayed: true,
+    });
+    expect(await balances(em, alice.userId)).toMatchObject({ wallet: 600, walletLedger: 600 });
+    expect(await balances(em, bob.userId)).toMatchObject({ wallet: 1_000, walletLedger: 1_000 });
+  });
+
   it('atomicWithCaller: payment and entries inside the caller, no savepoints; a refusal undoes the caller too', async () => {
     const { userId } = await aUser();
     const em = db.orm.em.fork();

@@ -79,7 +79,7 @@ export async function payFromBalances(
     // with this key exists now, that is the answer, not INSUFFICIENT_FUNDS.
     if (error instanceof DomainError && error.code === 'INSUFFICIENT_FUNDS') {
       const existing = await em.fork().findOne(Transaction, { idempotencyKey: input.idempotencyKey });
-      if (existing) return replayPayment(existing, input);
+      if (existing) return replayPayment({ ...existing, userId: existing.user.id }, input);
     }
     throw error;
   }
@@ -95,7 +95,7 @@ export async function payFromBalances(
 export const paymentReadColumns = (user: string, key: string, configKeys: string) =>
   `(select to_jsonb(w) from (select balance, held, currency from wallet where user_id = ${user} limit 1) w) as pay_wallet,
    (select balance from user_points where user_id = ${user} limit 1) as pay_points,
-   (select to_jsonb(t) from (select id, type, amount, wallet_amount, points_used, metadata
+   (select to_jsonb(t) from (select id, user_id, type, amount, wallet_amount, points_used, metadata
                                from transactions where idempotency_key = ${key} limit 1) t) as pay_existing,
    ${configSubquery(configKeys)} as pay_config`;
 
@@ -214,6 +214,7 @@ function payOnce(
 /** A `transactions` row as read for a replay. */
 export interface StoredPayment {
   id: string;
+  user_id: string;
   type: string;
   amount: string | number;
   wallet_amount: string | number;
@@ -224,10 +225,11 @@ export interface StoredPayment {
 type RecordedPayment = Pick<
   Transaction,
   'id' | 'type' | 'amount' | 'walletAmount' | 'pointsUsed' | 'metadata'
->;
+> & { userId: string };
 
 const paymentOf = (row: StoredPayment): RecordedPayment => ({
   id: row.id,
+  userId: row.user_id,
   type: row.type as Transaction['type'],
   amount: Number(row.amount),
   walletAmount: Number(row.wallet_amount),
@@ -235,9 +237,21 @@ const paymentOf = (row: StoredPayment): RecordedPayment => ({
   metadata: row.metadata,
 });
 
+/**
+ * The payment recorded under the key, answered as this one's result — only if it is the same
+ * payment: the same user, purpose (type and reference), amount and mode. Anything else under the
+ * key is another payment, and answering it would clear whatever this one pays with no debit.
+ */
 function replayPayment(existing: RecordedPayment, input: PayFromBalancesInput): PaymentResult {
-  const metadata = (existing.metadata ?? {}) as { mode?: string };
-  if (existing.amount !== input.amount || existing.type !== input.type || metadata.mode !== input.mode) {
+  const metadata = (existing.metadata ?? {}) as { mode?: string; reference?: Partial<EntryReference> };
+  const same =
+    existing.userId === input.userId &&
+    existing.type === input.type &&
+    metadata.reference?.type === input.reference.type &&
+    metadata.reference?.id === input.reference.id &&
+    existing.amount === input.amount &&
+    metadata.mode === input.mode;
+  if (!same) {
     throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different payment');
   }
   const pointsValue = existing.amount - existing.walletAmount;

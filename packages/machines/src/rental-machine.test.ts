@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RentalContext, RentalEvent, RentalState } from './rental-machine.ts';
+import { RENTAL_STATES, type RentalContext, type RentalEvent, type RentalState } from './rental-machine.ts';
 import { rentalStep } from './rental-step.ts';
 
 const ctx = (over: Partial<RentalContext> = {}): RentalContext => ({
@@ -68,6 +68,14 @@ describe('rental machine', () => {
     });
     expect(step('settled', { type: 'PAY_DUE' })).toBeNull();
     expect(step('lost', { type: 'PAY_DUE' }, { dueAmount: 3000 })?.effects).toEqual(['collectDue']);
+  });
+  it('a due is paid whatever the status (a late success records one on an active rental)', () => {
+    for (const state of RENTAL_STATES.filter((s) => s !== 'cancelled')) {
+      const paid = step(state, { type: 'PAY_DUE' }, { dueAmount: 800 });
+      expect(paid, state).toMatchObject({ to: state, effects: ['collectDue'] });
+      expect(paid?.context.dueAmount).toBe(0);
+      expect(step(state, { type: 'PAY_DUE' }), state).toBeNull();
+    }
   });
   it('extend: only while active, before due, at most max times', () => {
     const ok = step('active', { type: 'EXTEND', now: 0, minutes: 60 });

@@ -99,6 +99,10 @@ export const rentalMachine = setup({
     refunded: false,
     ...input,
   }),
+  // A due is paid whatever the status: it is recorded at settlement and when lost, but also on an
+  // active rental when a late eject success cannot take back the refund (spent meanwhile), and it
+  // blocks every new rental until paid. (A final state takes no event, but no cancel leaves a due.)
+  on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
   states: {
     pending: {
       on: {
@@ -132,12 +136,8 @@ export const rentalMachine = setup({
     returned: {
       on: { SETTLED: { target: 'settled', actions: 'recordDue' } },
     },
-    settled: {
-      on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
-    },
-    lost: {
-      on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
-    },
+    settled: {},
+    lost: {},
     failed: {
       // The station confirmed after the timeout: the user has the power bank, so the rental runs after all.
       on: {

@@ -12,6 +12,8 @@ export interface ReturnReport {
   powerBankSerial: string;
   battery: number;
   source: 'inserted' | 'snapshot';
+  /** When it was put there, epoch ms: the station's clock bounded by the receive time (`stationEventTime`). */
+  at: number;
 }
 
 /** A power bank the machine thought was in a slot is gone without an eject. */

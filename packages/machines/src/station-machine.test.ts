@@ -1,3 +1,4 @@
+import { STATION_CLOCK_MAX_SKEW_MS } from '@powerbank/domain';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor } from 'xstate';
 import { restoredStationContext, type StationContext } from './station-context.ts';
@@ -287,15 +288,33 @@ describe('station machine: online', () => {
   });
 
   it('reports an inserted power bank it did not know as a return, ready or charging by battery', () => {
-    const { snapshot, actions } = online(anInsert(4, 'PB-N', 15));
+    const insert = anInsert(4, 'PB-N', 15);
+    const { snapshot, actions } = online(insert);
     expect(snapshot.context.slots[3]).toEqual({
       slot: 4,
       state: 'charging',
       powerBank: { serial: 'PB-N', battery: 15 },
     });
     expect(paramsOf(actions, 'reportReturn')).toEqual([
-      { slot: 4, powerBankSerial: 'PB-N', battery: 15, source: 'inserted' },
+      { slot: 4, powerBankSerial: 'PB-N', battery: 15, source: 'inserted', at: insert.receivedAt },
     ]);
+  });
+
+  it('dates a return by the station clock, bounded by the receive time', () => {
+    const late = anInsert(4, 'PB-N', 80);
+    if (late.type !== 'SLOT_INSERTED') throw new Error('an insert');
+    // Put there 10 minutes before the broker got the report (it waited in the station): billed then.
+    const tenMinutesBefore = { ...late, message: { ...late.message, ts: late.receivedAt - 600_000 } };
+    expect(paramsOf(online(tenMinutesBefore).actions, 'reportReturn')[0]).toMatchObject({
+      at: late.receivedAt - 600_000,
+    });
+    // A clock a day behind dates it no earlier than the allowed skew; a clock ahead, no later than received.
+    const dayBehind = { ...late, message: { ...late.message, ts: late.receivedAt - 86_400_000 } };
+    expect(paramsOf(online(dayBehind).actions, 'reportReturn')[0]).toMatchObject({
+      at: late.receivedAt - STATION_CLOCK_MAX_SKEW_MS,
+    });
+    const ahead = { ...late, message: { ...late.message, ts: late.receivedAt + 3_600_000 } };
+    expect(paramsOf(online(ahead).actions, 'reportReturn')[0]).toMatchObject({ at: late.receivedAt });
   });
 
   it('treats a power bank moved between slots of the station as a move, not a return', () => {
@@ -603,7 +622,7 @@ describe('station machine: reconciliation on hello', () => {
       aHello([occupied(1, 'PB-A', 90), empty(2), occupied(3, 'PB-C', 12), occupied(4, 'PB-R', 70)]),
     );
     expect(paramsOf(actions, 'reportReturn')).toEqual([
-      { slot: 4, powerBankSerial: 'PB-R', battery: 70, source: 'snapshot' },
+      { slot: 4, powerBankSerial: 'PB-R', battery: 70, source: 'snapshot', at: expect.any(Number) },
     ]);
     expect(paramsOf(actions, 'reportMissing')).toEqual([
       { slot: 2, powerBankSerial: 'PB-B', reason: 'absent_on_hello' },

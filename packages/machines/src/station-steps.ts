@@ -1,3 +1,4 @@
+import { stationEventTime } from '@powerbank/domain';
 import type { DispenseFailureReason, HelloMessage, SlotSnapshot, UpMessage } from '@powerbank/protocol';
 import type { DispenseRequest, DispenseResult, SettledEject } from './dispense.ts';
 import { remember } from './message-window.ts';
@@ -149,6 +150,8 @@ export function onHello(context: StationContext, event: EventOf<'HELLO'>): Stati
           powerBankSerial: slot.powerBank.serial,
           battery: slot.powerBank.battery,
           source: 'snapshot',
+          // The snapshot saw it there at its time; when it was put there is not known, at most then.
+          at: stationEventTime(hello.ts, event.receivedAt),
         },
       });
     }
@@ -222,6 +225,7 @@ export function onSlotInserted(context: StationContext, event: EventOf<'SLOT_INS
         powerBankSerial: powerBank.serial,
         battery: powerBank.battery,
         source: 'inserted',
+        at: stationEventTime(event.message.ts, event.receivedAt),
       },
     });
   }

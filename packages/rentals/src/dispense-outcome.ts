@@ -25,11 +25,14 @@ export function applyDispenseOutcome(
   return applyRentalEvent(em, rentalId, event);
 }
 
-/** Applies a power bank put into a slot: the open rental holding it (if any) is returned and settled. */
+/**
+ * Applies a power bank put into a slot: the open rental holding it (if any)
+ * is returned and settled as of `report.at`, when the station put it there —
+ * not when this runs, which a backlog can make much later.
+ */
 export async function applyPowerBankReturn(
   em: EntityManager,
-  report: { sn: string; slot: number; powerBankSerial: string },
-  at = new Date(),
+  report: { sn: string; slot: number; powerBankSerial: string; at: number },
 ): Promise<Applied | null> {
   const rows = await sqlRows<{ id: string }>(
     em,
@@ -43,6 +46,6 @@ export async function applyPowerBankReturn(
     type: 'RETURNED',
     stationSn: report.sn,
     slot: report.slot,
-    at: at.getTime(),
+    at: report.at,
   });
 }

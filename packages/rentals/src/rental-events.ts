@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalExtension, RentalPackage, sqlRows } from '@powerbank/db';
+import { Rental, RentalExtension, RentalPackage, type Statement, sqlRows } from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -10,6 +10,7 @@ import {
   settleRental,
   startedMinutes,
 } from '@powerbank/domain';
+import { achievementProgressStatement } from '@powerbank/engagement';
 import {
   type BalancePaymentType,
   ledger,
@@ -35,7 +36,21 @@ import {
 export interface UserPayment {
   mode: PaymentMode;
   split?: ExplicitSplit;
+  /** The client's key as the api scoped it to the user, the operation and this rental. */
   idempotencyKey: string;
+}
+
+/**
+ * The user's payment for an effect: a payment already made under the key was for an earlier
+ * extension or due of this rental (a retry of that one finds the event no longer applies, or its
+ * extension), so it is not this one's — 409, never the earlier answer with nothing taken.
+ */
+async function payAsUser(em: EntityManager, input: Parameters<typeof payFromBalances>[1]) {
+  const payment = await payFromBalances(em, input);
+  if (payment.replayed) {
+    throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key already paid for something else');
+  }
+  return payment;
 }
 
 export interface ApplyOptions {
@@ -58,6 +73,8 @@ interface EffectContext {
   locked: LockedRental;
   /** The event's notifications, written with the rental's update. */
   notices: RentalNotice[];
+  /** The event's other blind writes (achievement progress), sent with the rental's update. */
+  writes: Statement[];
   event: RentalEvent;
   config: RentalConfig;
   now: Date;
@@ -101,6 +118,7 @@ export async function applyRentalEvent(
       pkg,
       locked,
       notices: [],
+      writes: [],
       event,
       config,
       now: options.now ?? new Date(),
@@ -119,7 +137,7 @@ export async function applyRentalEvent(
         rental.settledAt = context.now;
       }
     }
-    await saveRental(tem, rental, context.notices);
+    await saveRental(tem, rental, context.notices, context.writes);
     return { applied: true, rental };
   });
 }
@@ -380,6 +398,13 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
         usage: settlement.usage,
       });
     }
+    // A completed rental (and a timely one) counts towards achievements, settled once like the points.
+    c.writes.push(
+      achievementProgressStatement(
+        rental.userId,
+        settlement.timely ? ['rentals', 'timely_returns'] : ['rentals'],
+      ),
+    );
     notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
       points: bonus,
       timely: settlement.timely,
@@ -424,7 +449,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     }
     const pkg = await readPackage(em, options.extensionPackageId);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
-    const payment = await payFromBalances(em, {
+    const payment = await payAsUser(em, {
       userId: rental.userId,
       amount: pkg.price,
       type: 'extension',
@@ -457,7 +482,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   collectDue: async (c) => {
     const { em, rental, options } = c;
     if (!options.payment) throw new DomainError('VALIDATION_FAILED', 'paying a due needs a payment choice');
-    await payFromBalances(em, {
+    await payAsUser(em, {
       userId: rental.userId,
       amount: rental.dueAmount,
       type: 'due',

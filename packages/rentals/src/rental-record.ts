@@ -203,6 +203,8 @@ export async function saveRental(
   em: EntityManager,
   r: RentalRecord,
   notices: readonly RentalNotice[] = [],
+  /** Other blind writes of the event (achievement progress), sent in the same round trip. */
+  writes: readonly Statement[] = [],
 ): Promise<void> {
   const update: Statement = {
     text: `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
@@ -233,6 +235,6 @@ export async function saveRental(
       r.cancelledAt,
     ],
   };
-  if (notices.length === 0) await sqlRows(em, update.text, update.values);
-  else await sqlBatch(em, [update, ...notices.map(noticeStatement)]);
+  if (notices.length === 0 && writes.length === 0) await sqlRows(em, update.text, update.values);
+  else await sqlBatch(em, [update, ...notices.map(noticeStatement), ...writes]);
 }

@@ -17,11 +17,19 @@ export const NODE_FLAGS = readFileSync(`${root}infra/node-flags`, 'utf8')
  * crash tests are about — and nothing may outlive the test holding its stderr.
  * With the flags of infra/node-flags, as infra/up runs the services.
  */
-export function spawnService(entry: string, env: Record<string, string>): ChildProcess {
+export function spawnService(
+  entry: string,
+  env: Record<string, string>,
+  /**
+   * `stdout: 'pipe'`: the service's log is read from `child.stdout`; `stderr: 'pipe'` too
+   * (benchmarks keep both to say why a service failed). By default only stderr is shown.
+   */
+  options: { stdout?: 'ignore' | 'pipe'; stderr?: 'inherit' | 'pipe' } = {},
+): ChildProcess {
   return spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', `${root}${entry}`], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'inherit'],
   });
 }
 

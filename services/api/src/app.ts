@@ -16,13 +16,16 @@ import {
   uploadBodyLimit,
   uploadsOf,
 } from './modules/uploads/upload.route.ts';
+import { requestFields } from './observability/logger.ts';
+import { observeResponseCache } from './observability/metrics.ts';
+import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
-import { DatabaseRateLimitStore } from './platform/rate-limit-store.ts';
+import { DatabaseRateLimitStore, ProcessRateLimitStore } from './platform/rate-limit-store.ts';
 import { sessionMiddleware } from './platform/session-middleware.ts';
 import { StaticCache } from './platform/static-cache.ts';
 import { publishStaticTableChanges } from './platform/static-table-changes.ts';
@@ -30,7 +33,7 @@ import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
 import { type ContextSource, createContext } from './trpc/context.ts';
-import { describeError, describeHttpStatus } from './trpc/error-body.ts';
+import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from './trpc/error-body.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
 export interface AppOptions {
@@ -46,8 +49,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     nats: deps.nats,
     prefix: deps.env.NATS_PREFIX,
     ttlMs: deps.env.STATIC_CACHE_TTL_MS,
+    maxResponseBytes: deps.env.STATIC_RESPONSE_CACHE_MAX_BYTES,
     logger: deps.logger,
   });
+  observeResponseCache(deps.metrics, staticCache);
   publishStaticTableChanges({
     orm: deps.orm,
     nats: deps.nats,
@@ -85,7 +90,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.onError((error, c) => {
     const body =
       error instanceof HTTPException ? describeHttpStatus(error.status, error.message) : describeError(error);
-    if (body.status >= 500) (c.get('logger') ?? deps.logger).error({ err: error }, 'request failed');
+    const level = logLevelOf(body);
+    if (level)
+      (c.get('logger') ?? deps.logger)[level]({ err: error, ...requestFields(c.req.raw) }, 'request failed');
     return errorResponse(c, body);
   });
   app.use('*', echoRequestId());
@@ -94,10 +101,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     errorResponse(c, describeHttpStatus(404, `no route for ${c.req.method} ${c.req.path}`)),
   );
 
-  app.get('/metrics', async (c) => {
-    c.header('content-type', deps.metrics.registry.contentType);
-    return c.body(await deps.metrics.registry.metrics());
-  });
+  mountMetrics(app, deps);
 
   const limitBody = bodyLimit({
     maxSize: deps.env.API_BODY_LIMIT_BYTES,
@@ -121,7 +125,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   const session = sessionMiddleware(deps);
   app.use('/api/*', session);
   app.use('/trpc/*', session);
-  const limits = rateLimits(deps.env, (limit) => new DatabaseRateLimitStore(deps.orm, `${limit}:`));
+  const limits = rateLimits(deps.env, (limit) =>
+    limit === 'read' ? new ProcessRateLimitStore() : new DatabaseRateLimitStore(deps.orm, `${limit}:`),
+  );
   for (const limit of limits) app.use('*', limit);
 
   mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
@@ -150,9 +156,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
           c.get('auth') ?? null,
           clientInfo(c, deps.env.TRUST_PROXY),
         ),
-      onError: ({ error, ctx, path }) => {
-        if (describeError(error).status >= 500) {
-          (ctx?.logger ?? deps.logger).error({ err: error.cause ?? error, path }, 'procedure failed');
+      // A refusal that says when to ask again (503 busy, 429) carries Retry-After here too.
+      responseMeta: ({ errors }) => ({
+        headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),
+      }),
+      onError: ({ error, ctx, path, input, req }) => {
+        const level = logLevelOf(describeError(error));
+        if (level) {
+          (ctx?.logger ?? deps.logger)[level](
+            { err: error.cause ?? error, path, input, ...requestFields(req) },
+            'procedure failed',
+          );
         }
       },
     }),

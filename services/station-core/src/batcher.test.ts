@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher.ts';
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** Lets the event loop turn once: the flush is still busy, with no clock involved. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A promise the test settles when it chooses. */
+function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
 
 describe('Batcher', () => {
   it('flushes items added in the same turn as one batch', async () => {
@@ -13,16 +23,23 @@ describe('Batcher', () => {
 
   it('flushes at once when idle and gathers what arrives while a flush is in flight', async () => {
     const batches: number[][] = [];
+    const firstStarted = gate();
+    const firstMayEnd = gate();
     const batcher = new Batcher<number>(async (items) => {
       batches.push(items);
-      await tick(20);
+      if (batches.length === 1) {
+        firstStarted.open();
+        await firstMayEnd.opened;
+      }
     }, 100);
     const first = batcher.add(1);
-    await tick(5);
+    await firstStarted.opened;
     expect(batches).toEqual([[1]]);
+    // Two items in two turns of the event loop, both while the first flush is still in flight.
     const later = [batcher.add(2)];
-    await tick(1);
+    await turn();
     later.push(batcher.add(3));
+    firstMayEnd.open();
     await Promise.all([first, ...later]);
     expect(batches).toEqual([[1], [2, 3]]);
   });
@@ -44,7 +61,7 @@ describe('Batcher', () => {
       async () => {
         running += 1;
         peak = Math.max(peak, running);
-        await tick(20);
+        await turn();
         running -= 1;
       },
       1,
@@ -78,7 +95,7 @@ describe('Batcher', () => {
     const done: number[] = [];
     const batcher = new Batcher<number>(
       async (items) => {
-        await tick(10);
+        await turn();
         done.push(...items);
       },
       1,

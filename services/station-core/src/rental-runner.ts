@@ -1,14 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sqlRows } from '@powerbank/db';
+import { isDomainError } from '@powerbank/domain';
 import type { NatsConnection } from '@powerbank/messaging';
 import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   applyPowerBankReturn,
+  type RentalJob,
   type RentalRecord,
   runRentalTimers,
+  type StalePending,
   stalePendingRentals,
 } from '@powerbank/rentals';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
@@ -16,6 +20,8 @@ const returnEvent = z.object({
   sn: z.string(),
   slot: z.number().int(),
   powerBankSerial: z.string(),
+  /** When the station put it there (epoch ms, bounded by the receive time): what the rental is billed to. */
+  at: z.number().int().positive(),
 });
 const dispenseEvent = z
   .object({ sn: z.string(), rentalId: z.string().uuid(), answered: z.boolean().optional() })
@@ -44,6 +50,10 @@ export interface RentalRunnerOptions {
    * or died in between).
    */
   answeredGraceMs?: number;
+  /** Stale starts asked again at once (each waits up to `stalePendingMs` for its answer). */
+  reaskConcurrency?: number;
+  /** A rental's timer failed (logged as a warning too); counted by the caller's metrics. */
+  onJobFailed?: (job: RentalJob | 'reask') => void;
 }
 
 /**
@@ -82,7 +92,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
       const apply = () =>
         applyDispenseOutcome(orm.em.fork(), rentalId, outcome.data).catch((error: unknown) => {
           // A dispense for no rental row (station-core tests, admin ejects) is not ours.
-          logger.debug({ err: error, rentalId }, 'dispense outcome not applied');
+          if (isDomainError(error) && error.code === 'NOT_FOUND') {
+            logger.debug({ err: error, rentalId }, 'dispense outcome for no rental');
+          } else logger.warn({ err: error, rentalId }, 'dispense outcome not applied');
         });
       if (!answered) {
         track(apply());
@@ -122,7 +134,10 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     queue: 'rental-runner',
     callback: (_err, msg) => {
       const report = returnEvent.safeParse(decode(msg.data));
-      if (!report.success) return;
+      if (!report.success) {
+        logger.warn({ detail: report.error.message }, 'return event refused; reconciliation will find it');
+        return;
+      }
       track(
         applyPowerBankReturn(orm.em.fork(), report.data)
           .then((result) => {
@@ -133,24 +148,32 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     },
   });
 
+  const jobFailed = (job: RentalJob | 'reask', rentalId: string, error: unknown) => {
+    logger.warn({ err: error, job, rentalId }, 'rental job failed; the next run tries again');
+    options.onJobFailed?.(job);
+  };
+
+  /** One stale start asked again with its command id; its answer, if any, applied. */
+  const reask = async (stale: StalePending) => {
+    const reply = await nats.request(
+      subjects.coreDispense,
+      new TextEncoder().encode(
+        JSON.stringify({ stationSn: stale.stationSn, rentalId: stale.rentalId, commandId: stale.commandId }),
+      ),
+      { timeout: options.stalePendingMs },
+    );
+    const outcome = dispenseResponse.parse(decode(reply.data));
+    await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome);
+  };
+  // Each re-ask may wait a whole eject timeout: asked one after another, 200 of them would take hours.
+  const limit = pLimit(options.reaskConcurrency ?? 20);
   const askAgain = async () => {
-    for (const stale of await stalePendingRentals(orm.em.fork(), options.stalePendingMs)) {
-      const reply = await nats
-        .request(
-          subjects.coreDispense,
-          new TextEncoder().encode(
-            JSON.stringify({
-              stationSn: stale.stationSn,
-              rentalId: stale.rentalId,
-              commandId: stale.commandId,
-            }),
-          ),
-          { timeout: options.stalePendingMs },
-        )
-        .catch(() => undefined);
-      const outcome = reply ? dispenseResponse.safeParse(decode(reply.data)) : undefined;
-      if (outcome?.success) await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome.data);
-    }
+    const stale = await stalePendingRentals(orm.em.fork(), options.stalePendingMs);
+    await Promise.all(
+      stale.map((one) =>
+        limit(() => reask(one).catch((error: unknown) => jobFailed('reask', one.rentalId, error))),
+      ),
+    );
   };
 
   let running = false;
@@ -159,7 +182,10 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     running = true;
     try {
       // A return the event missed and reconciliation found is announced like any other.
-      await runRentalTimers(orm.em.fork(), new Date(), { onReturned: publishSettled });
+      await runRentalTimers(orm.em.fork(), new Date(), {
+        onReturned: publishSettled,
+        onFailed: ({ job, rentalId, error }) => jobFailed(job, rentalId, error),
+      });
       await askAgain();
     } catch (error) {
       logger.error({ err: error }, 'rental jobs failed');
@@ -173,8 +199,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   return {
     async stop() {
       clearInterval(timer);
-      // Left to the stale-start job of whichever instance runs next.
+      // Left to the stale-start job of whichever instance runs next, as are re-asks not started yet.
       for (const grace of graceTimers) clearTimeout(grace);
+      limit.clearQueue();
       onDispense.unsubscribe();
       onReturn.unsubscribe();
       await Promise.allSettled([...pending]);

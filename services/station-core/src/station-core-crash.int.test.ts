@@ -64,7 +64,7 @@ describe('station-core killed between eject and result', () => {
     await expect
       .poll(() => sim.station(sn).slots[0]?.powerBank, { timeout: 10_000, interval: 100 })
       .toBeUndefined();
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(() => h.storedEvents(sn, 'eject-result'), { timeout: 10_000, interval: 100 }).toBe(1);
 
     core = await spawnCore(h);
     try {
@@ -90,8 +90,10 @@ describe('station-core killed between eject and result', () => {
       // marked sent goes out again after the restart, with the same command id, which the station
       // answers from memory without ejecting again: what must hold is the slot and power bank state.
       expect(sim.counters.commandsReceived.eject).toBeGreaterThanOrEqual(1);
-      // Nothing more arrives later: exactly once.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Nothing more arrives later: exactly once. The marker: a later dispense at this station (its
+      // only power bank is out, so it is refused at once) is answered by the station's actor after
+      // everything queued before it, and over the same connection as any outcome published before.
+      expect(await h.dispense(sn)).toMatchObject({ ok: false, reason: 'no_power_bank' });
       expect(results.filter((r) => r.commandId === commandId)).toHaveLength(1);
     } finally {
       sub.unsubscribe();

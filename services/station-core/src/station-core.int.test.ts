@@ -16,6 +16,10 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
   });
   afterAll(() => h.close());
 
+  /** Messages the bridge has handed to JetStream (stored, or answered as a duplicate), by kind. */
+  const relayed = async (): Promise<Record<string, number>> =>
+    Object.fromEntries((await h.bridgeMetrics.relayed.get()).values.map((v) => [v.labels.kind, v.value]));
+
   async function bootStation(powerBanks: { slot: number; battery: number }[], slotCount = 4, extra = {}) {
     const sn = h.newSerial();
     const banks = powerBanks.map((b) => ({ ...b, serial: `${sn}-PB${b.slot}` }));
@@ -135,12 +139,24 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
 
   it('duplicate and out-of-order messages change nothing', async () => {
     const { sn, sim } = await bootStation([{ slot: 1, battery: 50 }]);
+    const relayedBefore = await relayed();
     await sim.insert(sn, 2, `${sn}-X`, 66);
-    await expect.poll(async () => (await h.slots(sn))[1]?.status, poll).toBe('ready');
+    // Repeated at once, so what is repeated is the insert (a slot event, accepted in any order among
+    // heartbeats), not one of the station's own heartbeats, which a newer one could make stale.
     const duplicate = await sim.sendDuplicate(sn);
+    await expect.poll(async () => (await h.slots(sn))[1]?.status, poll).toBe('ready');
+    // The original is in before the newer heartbeats below are sent, so none can overtake it.
+    await expect.poll(() => h.timesProcessed(duplicate.msgId), poll).toBeGreaterThanOrEqual(1);
     const { first, stale } = await sim.sendOutOfOrder(sn);
     expect(stale.seq).toBeLessThan(first.seq);
-    await new Promise((r) => setTimeout(r, 500));
+    // Positive markers, not a pause: both copies of the duplicate were handed to JetStream (which
+    // stores one), both heartbeats reached core, and core has acknowledged all that the stream holds.
+    await expect
+      .poll(async () => (await relayed())[duplicate.kind] ?? 0, poll)
+      .toBeGreaterThanOrEqual((relayedBefore[duplicate.kind] ?? 0) + 2);
+    await expect.poll(() => h.timesProcessed(first.msgId), poll).toBe(1);
+    await expect.poll(() => h.timesProcessed(stale.msgId), poll).toBe(1);
+    await h.coreCaughtUp();
     expect((await h.slots(sn))[1]).toMatchObject({ status: 'ready', serial: `${sn}-X` });
     const [state] = await h.sql<{ snapshot: { context: { lastSeq: number; seenMsgIds: string[] } } }>(
       'select snapshot from station_actor_state where serial_number = ?',
@@ -151,7 +167,7 @@ describe('station-core through the real broker, bridge, JetStream and Postgres',
     expect(context.seenMsgIds).not.toContain(stale.msgId);
     expect(context.lastSeq).toBeGreaterThanOrEqual(first.seq);
     // The duplicate was accepted once (the original), never twice.
-    expect(context.seenMsgIds.filter((id) => id === duplicate.msgId).length).toBeLessThanOrEqual(1);
+    expect(context.seenMsgIds.filter((id) => id === duplicate.msgId)).toHaveLength(1);
   });
 
   it('malformed messages are rejected by the bridge and logged with their raw payload', async () => {

@@ -19,6 +19,8 @@ export interface StationSeed {
   sn: string;
   slotCount: number;
   powerBanks?: PowerBankSeed[];
+  /** The station's broker password, issued when it was provisioned (username and client id: its serial). */
+  password?: string;
 }
 
 export interface SimSlot {
@@ -112,7 +114,8 @@ export class SimulatedStation {
     }
   }
 
-  insert(slotIndex: number, serial: string, battery: number): UpMessage {
+  /** `at`: when it happened by the station's clock (a report sent later, e.g. after an outage); default now. */
+  insert(slotIndex: number, serial: string, battery: number, at?: number): UpMessage {
     const slot = this.slotAt(slotIndex);
     if (slot.powerBank) throw new Error(`slot ${slotIndex} of ${this.sn} is not empty`);
     slot.powerBank = { serial, battery };
@@ -121,6 +124,7 @@ export class SimulatedStation {
       slot: slotIndex,
       event: 'inserted',
       powerBank: { serial, battery },
+      ...(at === undefined ? {} : { ts: at }),
     });
   }
 

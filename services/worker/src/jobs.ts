@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { ENGAGEMENT_JOBS } from '@powerbank/engagement';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';
@@ -39,6 +40,14 @@ export const JOBS: readonly JobDefinition[] = [
     cron: '*/10 * * * *',
     run: ({ orm }) => expireStale(orm.em.fork()),
   },
+  // Leaderboards, achievement catch-up, loyalty tiers: engagement's own list, run here.
+  ...ENGAGEMENT_JOBS.map(
+    (job): JobDefinition => ({
+      name: job.name,
+      cron: job.cron,
+      run: ({ orm }) => job.run(orm.em.fork(), new Date()),
+    }),
+  ),
 ];
 
 /** Creates each job's queue, schedules the cron ones, and starts working them. */

@@ -1,44 +1,34 @@
-// `generate:large [--stations N] [--users N]`: the benchmark data set in DATABASE_URL (migrate it first).
-// Prints progress lines, then one JSON line with the figures for docs/benchmarks.md.
-import { parseArgs } from 'node:util';
+// `generate:large [--stations N] [--users N] [--database-url URL]`: the benchmark data set, by default
+// in the benchmarks' own database (pb_large on the server of DATABASE_URL), created and migrated
+// first when it is not. Prints progress lines, then one JSON line with the figures for docs/benchmarks.md.
 import { commonEnv, parseConfig } from '@powerbank/config';
-import { openOrm } from '../open-orm.ts';
-import { generateLargeDataSet, type RunSql } from '../seeders/large/generate-large-data-set.ts';
+import { generateLargeDataSet } from '../seeders/large/generate-large-data-set.ts';
+import { describeDatabaseUrl, openLargeDatabase } from '../seeders/large/large-database.ts';
 import { createProgress } from '../seeders/large/progress.ts';
+import { parseGenerateLargeArgs } from './generate-large-args.ts';
 
-const { values } = parseArgs({
-  // `pnpm … generate:large -- --stations 10` passes the `--` through; drop it.
-  args: process.argv.slice(2).filter((arg) => arg !== '--'),
-  options: {
-    stations: { type: 'string', default: '100000' },
-    users: { type: 'string', default: '1000000' },
-  },
-});
-
-const env = parseConfig(commonEnv);
-// One connection: the session settings (synchronous_commit, jit) must apply to every statement.
-const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 1 });
-const sql: RunSql = (text) => orm.em.getConnection().execute(text, [], 'all');
+const args = parseGenerateLargeArgs(process.argv.slice(2), parseConfig(commonEnv));
+const progress = createProgress();
+progress.line(`into ${describeDatabaseUrl(args.databaseUrl)}`);
 try {
-  const result = await generateLargeDataSet(
-    sql,
-    { stations: Number(values.stations), users: Number(values.users) },
-    createProgress(),
-  );
-  console.log(
-    JSON.stringify({
-      bench: 'generate',
-      stations: result.stations,
-      slots: result.slots,
-      power_banks: result.powerBanks,
-      users: result.users,
-      seconds: result.seconds,
-      db_size_mb: result.dbSizeMb,
-    }),
-  );
+  const db = await openLargeDatabase(args.databaseUrl, progress);
+  try {
+    const result = await generateLargeDataSet(db.sql, args, progress);
+    console.log(
+      JSON.stringify({
+        bench: 'generate',
+        stations: result.stations,
+        slots: result.slots,
+        power_banks: result.powerBanks,
+        users: result.users,
+        seconds: result.seconds,
+        db_size_mb: result.dbSizeMb,
+      }),
+    );
+  } finally {
+    await db.close();
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
-} finally {
-  await orm.close();
 }

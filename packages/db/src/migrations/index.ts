@@ -6,7 +6,9 @@ import { Migration20261124122048_station_core } from './Migration20261124122048_
 import { Migration20261130070410_station_directory_indexes } from './Migration20261130070410_station_directory_indexes.ts';
 import { Migration20261130120253_rate_limit_counter } from './Migration20261130120253_rate_limit_counter.ts';
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
-import { Migration20261204222801_notifications } from './Migration20261204222801_notifications.ts';
+import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
+import { Migration20261204230012_power_bank_placed_at } from './Migration20261204230012_power_bank_placed_at.ts';
+import { Migration20261204231500_notifications } from './Migration20261204231500_notifications.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -22,5 +24,13 @@ export const migrationsList = [
     name: 'Migration20261130212619_rental_waiting_index',
     class: Migration20261130212619_rental_waiting_index,
   },
-  { name: 'Migration20261204222801_notifications', class: Migration20261204222801_notifications },
+  {
+    name: 'Migration20261204222600_base_payment_methods',
+    class: Migration20261204222600_base_payment_methods,
+  },
+  {
+    name: 'Migration20261204230012_power_bank_placed_at',
+    class: Migration20261204230012_power_bank_placed_at,
+  },
+  { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications },
 ];

@@ -1,20 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Seeder } from '@mikro-orm/seeder';
-import { PaymentMethod, RentalPackage } from '../entities/index.ts';
+import { RentalPackage } from '../entities/index.ts';
 import { seedMissing } from './support/seed-missing.ts';
-
-/** Top-up methods: the local sandbox gateway works offline; Stripe needs keys in the api's config. */
-const PAYMENT_METHODS = [
-  {
-    code: 'sandbox_card',
-    name: 'Card (sandbox)',
-    gateway: 'sandbox',
-    minAmount: 100,
-    maxAmount: 100_000,
-    sortOrder: 1,
-  },
-  { code: 'stripe_card', name: 'Card', gateway: 'stripe', minAmount: 500, maxAmount: 100_000, sortOrder: 2 },
-] as const;
 
 /**
  * Prepaid packages charge `price` at start and `perMinuteRate` for overage;
@@ -61,14 +48,9 @@ const RENTAL_PACKAGES = [
   },
 ] as const;
 
+/** Rental packages (the top-up methods come with the migrations: every deployment has them). */
 export class PaymentsSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
-    await seedMissing(
-      em,
-      PaymentMethod,
-      PAYMENT_METHODS.map((method) => ({ key: method.code, data: { ...method, currency: 'USD' } })),
-      (method) => method.code,
-    );
     await seedMissing(
       em,
       RentalPackage,

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 type Observer = { observe(value: number): void };
 
@@ -36,4 +36,24 @@ export function durationObserver(metrics: Metrics) {
     }
     child.observe(seconds);
   };
+}
+
+/** The static response cache's entries and size, read when scraped (it is bounded: STATIC_RESPONSE_CACHE_MAX_BYTES). */
+export function observeResponseCache(
+  metrics: Metrics,
+  cache: { responseStats: { entries: number; bytes: number } },
+): void {
+  for (const [name, help, field] of [
+    ['static_response_cache_entries', 'REST answers kept by the static response cache', 'entries'],
+    ['static_response_cache_bytes', 'Size of the REST answers kept, as counted against its bound', 'bytes'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(cache.responseStats[field]);
+      },
+    });
+  }
 }

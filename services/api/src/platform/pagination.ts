@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { queryInt } from './query-input.ts';
 
 /** Page number and size as RULES.md fixes them for every list: `?page=&page_size=` (default 20, max 100). */
 export const PageInput = z.object({
-  page: z.number().int().min(1).max(100_000).default(1),
-  page_size: z.number().int().min(1).max(100).default(20),
+  page: queryInt(1, 100_000).default(1),
+  page_size: queryInt(1, 100).default(20),
 });
 export type PageInput = z.infer<typeof PageInput>;
 
@@ -37,18 +38,6 @@ export function pageOf<T>(results: T[], page: PageInput, totalCount: number) {
 
 /** Rows to skip for `page`. */
 export const offsetOf = (page: PageInput) => (page.page - 1) * page.page_size;
-
-/**
- * A boolean query parameter. Not `z.boolean()`: for GET inputs the REST adapter
- * (trpc-to-openapi) switches coercion on, and `Boolean('false')` is true. Typed
- * clients still send a real boolean.
- */
-export const queryBoolean = () =>
-  z.preprocess(
-    (value: boolean | 'true' | 'false' | '1' | '0') =>
-      value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
-    z.boolean(),
-  );
 
 /**
  * A keyset page: `rows` fetched with one extra beyond `page_size` (whether there is a next page),

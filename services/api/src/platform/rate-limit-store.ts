@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sqlRows } from '@powerbank/db';
-import type { ClientRateLimitInfo, HonoConfigType, Store } from 'hono-rate-limiter';
+import { type ClientRateLimitInfo, type HonoConfigType, MemoryStore, type Store } from 'hono-rate-limiter';
 import type { AppEnv } from '../hono-env.ts';
 
 /**
@@ -61,5 +61,19 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
 
   private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
     return sqlRows<T>(this.orm.em, query, params);
+  }
+}
+
+/**
+ * hono-rate-limiter's MemoryStore, counting in this process only. Its `increment`
+ * returns the client's live counter object, which the limiter reads after an
+ * `await`: requests arriving together all read the last count, so a burst was
+ * refused whole (or, below the limit, let through whole). A copy of the count is
+ * what each request got.
+ */
+export class ProcessRateLimitStore extends MemoryStore<AppEnv> {
+  override increment(key: string): ClientRateLimitInfo {
+    const { totalHits, resetTime } = super.increment(key);
+    return { totalHits, resetTime };
   }
 }

@@ -15,9 +15,15 @@ export function isAuthRequest(path: string): boolean {
   return procedures.some((name) => name.startsWith('auth.'));
 }
 
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/') || isTrpcPath(path);
+
 export function isWriteRequest(method: string, path: string): boolean {
-  const onApi = path === '/api' || path.startsWith('/api/') || isTrpcPath(path);
-  return onApi && WRITE_METHODS.has(method.toUpperCase());
+  return isApiPath(path) && WRITE_METHODS.has(method.toUpperCase());
+}
+
+/** A GET or HEAD on `/api` or `/trpc` by a caller who is not signed in. */
+export function isAnonymousRead(method: string, path: string, userId: string | undefined): boolean {
+  return !userId && (method === 'GET' || method === 'HEAD') && isApiPath(path);
 }
 
 /** Who is counted: the signed-in user when there is one (many users share a NAT's IP), else the IP. */
@@ -26,15 +32,29 @@ export function rateLimitKey(c: Context<AppEnv>, trustProxy: boolean): string {
   return userId ? `user:${userId}` : `ip:${clientIp(c, trustProxy)}`;
 }
 
+export type RateLimitName = 'auth' | 'write' | 'read';
+
 /**
- * Two independent limits over one window: auth paths (any method) and writes
- * (both transports). A request can count against both, e.g. a login POST.
- * Counters are in the database (`storeFor`), shared by every api process and
- * instance, so the limit is the configured one however many serve.
+ * Three independent limits over one window: auth paths (any method), writes
+ * (both transports) and anonymous reads (per IP, generous: a flood guard). A
+ * request can count against two, e.g. a login POST. Each limit counts in its own
+ * store (`storeFor`): the app keeps auth and write counters in the database,
+ * shared by every api process and instance, so that limit is the configured one
+ * however many serve; anonymous reads are counted in each process's memory (a
+ * database write per read would cost more than most reads, all on one row per
+ * IP), so N processes allow up to N times the limit.
+ * Cached static answers leave before any of these (`rest/response-cache.ts`).
  */
 export function rateLimits(
-  env: Pick<ApiEnv, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_AUTH_MAX' | 'RATE_LIMIT_WRITE_MAX' | 'TRUST_PROXY'>,
-  storeFor: (limit: 'auth' | 'write') => Store<AppEnv>,
+  env: Pick<
+    ApiEnv,
+    | 'RATE_LIMIT_WINDOW_MS'
+    | 'RATE_LIMIT_AUTH_MAX'
+    | 'RATE_LIMIT_WRITE_MAX'
+    | 'RATE_LIMIT_READ_MAX'
+    | 'TRUST_PROXY'
+  >,
+  storeFor: (limit: RateLimitName) => Store<AppEnv>,
 ): MiddlewareHandler<AppEnv>[] {
   const common = {
     windowMs: env.RATE_LIMIT_WINDOW_MS,
@@ -57,10 +77,12 @@ export function rateLimits(
   };
   const auth = rateLimiter<AppEnv>({ ...common, limit: env.RATE_LIMIT_AUTH_MAX, store: storeFor('auth') });
   const write = rateLimiter<AppEnv>({ ...common, limit: env.RATE_LIMIT_WRITE_MAX, store: storeFor('write') });
+  const read = rateLimiter<AppEnv>({ ...common, limit: env.RATE_LIMIT_READ_MAX, store: storeFor('read') });
   // Decided before the library is entered (rather than its `skip`): most requests are reads
   // outside both limits, and each limiter step costs a few async hops per request.
   return [
     (c, next) => (isAuthRequest(c.req.path) ? auth(c, next) : next()),
     (c, next) => (isWriteRequest(c.req.method, c.req.path) ? write(c, next) : next()),
+    (c, next) => (isAnonymousRead(c.req.method, c.req.path, c.get('userId')) ? read(c, next) : next()),
   ];
 }

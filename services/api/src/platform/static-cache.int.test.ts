@@ -71,9 +71,11 @@ describe('static-table cache across two api instances (same database, same NATS)
       .getConnection()
       .execute(`update app_version set version = '2.0.1' where version = '2.0.0'`);
 
-    // Another deployment's prefix does not touch this one.
+    // Another deployment's prefix does not touch this one. The marker: the server has the message
+    // (publishInvalidation flushes), so its answer to a ping from the second instance comes after
+    // the message, had it been routed there, and the cache's handler runs as it arrives.
     await publishInvalidation(outsider, `${prefix}other`, STATIC_TABLES.appVersion);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await second.deps.nats.flush();
     expect(await iosVersion(second)).toBe('2.0.0');
 
     await publishInvalidation(outsider, prefix, STATIC_TABLES.appVersion);
@@ -98,12 +100,19 @@ describe('StaticCache', () => {
 
   it('shares one load between concurrent callers and does not keep a failed load', async () => {
     let loads = 0;
+    let finish = () => {};
+    const loaded = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const load = async () => {
       loads++;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await loaded;
       return loads;
     };
-    const [a, b] = await Promise.all([cache.get('t', 'k', load), cache.get('t', 'k', load)]);
+    // The second caller asks while the first load is still running: it ends only when told to.
+    const both = Promise.all([cache.get('t', 'k', load), cache.get('t', 'k', load)]);
+    finish();
+    const [a, b] = await both;
     expect([a, b, loads]).toEqual([1, 1, 1]);
 
     await expect(cache.get('t', 'bad', () => Promise.reject(new Error('db down')))).rejects.toThrow(
@@ -119,8 +128,8 @@ describe('StaticCache', () => {
       const load = async () => ++n;
       expect(await short.get('t', 'k', load)).toBe(1);
       expect(await short.get('t', 'k', load)).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 80));
-      expect(await short.get('t', 'k', load)).toBe(2);
+      await expect.poll(() => short.get('t', 'k', load), { timeout: 2_000, interval: 10 }).toBe(2);
+      expect(n).toBe(2);
     } finally {
       short.close();
     }

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@powerbank/messaging';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 
 const TABLE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -45,14 +46,22 @@ export interface CachedResponse {
 interface ResponseEntry {
   response: CachedResponse;
   tables: readonly string[];
-  expiresAt: number;
 }
+
+/** What a kept answer is counted as: its body and key (UTF-16 code units, near enough to bytes) and the entry itself. */
+const ENTRY_OVERHEAD = 200;
 
 export interface StaticCacheOptions {
   nats: NatsConnection;
   prefix: string;
   /** Entries expire after this even if an invalidation was missed; 0 keeps them until invalidated. */
   ttlMs: number;
+  /**
+   * Bound of the serialized answers kept: least recently used go first. Their keys
+   * come from clients' query strings, so without it they could fill the memory.
+   * Default 16 MiB.
+   */
+  maxResponseBytes?: number;
   logger: Logger;
 }
 
@@ -64,7 +73,7 @@ export interface StaticCacheOptions {
  */
 export class StaticCache {
   readonly #tables = new Map<string, Map<string, Entry>>();
-  readonly #responses = new Map<string, ResponseEntry>();
+  readonly #responses: LRUCache<string, ResponseEntry>;
   /** Bumped by every invalidation: an answer built across one is not kept. */
   #generation = 0;
   readonly #ttlMs: number;
@@ -72,6 +81,12 @@ export class StaticCache {
 
   constructor(options: StaticCacheOptions) {
     this.#ttlMs = options.ttlMs;
+    this.#responses = new LRUCache({
+      maxSize: options.maxResponseBytes ?? 16 * 1024 * 1024,
+      sizeCalculation: (entry, key) => entry.response.body.length + key.length + ENTRY_OVERHEAD,
+      // 0 is lru-cache's "no TTL" too.
+      ttl: options.ttlMs,
+    });
     const subjects = cacheSubjects(options.prefix);
     const subscription = options.nats.subscribe(subjects.allInvalidations, {
       callback: (error, message) => {
@@ -124,13 +139,7 @@ export class StaticCache {
 
   /** The serialized answer kept under `key`, unless one of its tables changed since (or it expired). */
   getResponse(key: string): CachedResponse | undefined {
-    const entry = this.#responses.get(key);
-    if (!entry) return undefined;
-    if (this.#ttlMs !== 0 && entry.expiresAt <= Date.now()) {
-      this.#responses.delete(key);
-      return undefined;
-    }
-    return entry.response;
+    return this.#responses.get(key)?.response;
   }
 
   /**
@@ -139,14 +148,20 @@ export class StaticCache {
    */
   putResponse(key: string, tables: readonly string[], response: CachedResponse, generation: number): void {
     if (generation !== this.#generation) return;
-    this.#responses.set(key, { response, tables, expiresAt: Date.now() + this.#ttlMs });
+    this.#responses.set(key, { response, tables });
+  }
+
+  /** How many serialized answers are kept, and their size as counted against `maxResponseBytes`. */
+  get responseStats(): { entries: number; bytes: number } {
+    return { entries: this.#responses.size, bytes: this.#responses.calculatedSize };
   }
 
   /** Drops the table's entries; a load still in flight serves its callers but is not kept. */
   invalidate(table: string): void {
     this.#generation++;
     this.#tables.delete(table);
-    for (const [key, entry] of this.#responses) if (entry.tables.includes(table)) this.#responses.delete(key);
+    const stale = [...this.#responses.entries()].filter(([, entry]) => entry.tables.includes(table));
+    for (const [key] of stale) this.#responses.delete(key);
   }
 
   clear(): void {

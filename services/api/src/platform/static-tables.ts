@@ -11,6 +11,8 @@ export const STATIC_TABLES = {
   contentPage: 'content_page',
   country: 'country',
   faq: 'faq',
+  paymentMethod: 'payment_method',
+  rentalPackage: 'rental_package',
 } as const;
 
 export const STATIC_TABLE_NAMES: readonly string[] = Object.values(STATIC_TABLES);

@@ -1,10 +1,11 @@
 import { callTRPCProcedure, TRPCError } from '@trpc/server';
 import {
   acceptsRequestBody,
-  coerceSchema,
   forEachOpenApiProcedure,
   getInputOutputParsers,
+  getPathParameters,
   getPathRegExp,
+  instanceofZodTypeCoercible,
   instanceofZodTypeLikeVoid,
   instanceofZodTypeObject,
   instanceofZodTypeOptional,
@@ -13,7 +14,6 @@ import {
   type OpenApiProcedure,
   type OpenApiRouter,
   unwrapZodType,
-  zodSupportsCoerce,
 } from 'trpc-to-openapi';
 import { ZodArray } from 'zod/v4';
 
@@ -29,7 +29,10 @@ export interface OpenApiCall<TContext> {
 }
 
 /** What the procedure answered: the status and its JSON as text, or the error it failed with. */
-export type OpenApiAnswer = { status: number; body: string } | { status: 'error'; error: TRPCError };
+export type OpenApiAnswer =
+  | { status: number; body: string }
+  /** `input`: what the procedure was given, when it got that far (for the failure's log line). */
+  | { status: 'error'; error: TRPCError; input?: unknown };
 
 interface Route {
   path: string;
@@ -46,12 +49,15 @@ interface Route {
 /**
  * Serves the documented REST paths by calling their tRPC procedures, with
  * trpc-to-openapi's own rules (its path patterns and their order, its query and
- * path-parameter input, its coercion of query strings, JSON bodies only) but
- * without its per-request work: the library's node handler scans every route's
- * pattern, re-walks the input schema to coerce it and builds a router caller
- * (nested proxies) on each call. Here the routes are resolved once (a static path
- * goes straight to its procedure), schemas are coerced once at start, and the
- * procedure is called directly. The OpenAPI document still comes from
+ * path-parameter input, JSON bodies only) but without its per-request work: the
+ * library's node handler scans every route's pattern, re-walks the input schema
+ * to coerce it and builds a router caller (nested proxies) on each call. Here the
+ * routes are resolved once (a static path goes straight to its procedure) and the
+ * procedure is called directly. Nothing is coerced: the library's coercion is
+ * `Number()` on every number field — of JSON bodies too, and it switches it on in
+ * the shared schema, so tRPC calls coerced as well — which made `"0x3E8"` 1000
+ * minor units. Query and path fields are text; their schemas read it themselves
+ * (`platform/query-input.ts`), and a field that would not is refused here at start. The OpenAPI document still comes from
  * trpc-to-openapi (`platform/openapi.ts`), from the same `openapi` metadata.
  */
 export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
@@ -63,13 +69,19 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
     const { inputParser } = getInputOutputParsers(procedure as OpenApiProcedure);
     const input = unwrapZodType(inputParser, true);
     const arrayKeys = new Set<string>();
-    if (zodSupportsCoerce && instanceofZodTypeObject(input)) {
+    if (instanceofZodTypeObject(input)) {
+      const textKeys = acceptsRequestBody(openapi.method)
+        ? new Set(getPathParameters(normalizePath(openapi.path)))
+        : undefined;
       for (const [key, shape] of Object.entries(input.shape)) {
         const inner = instanceofZodTypeOptional(shape) ? shape.unwrap() : shape;
         if (inner instanceof ZodArray) arrayKeys.add(key);
+        if ((!textKeys || textKeys.has(key)) && instanceofZodTypeCoercible(shape)) {
+          throw new Error(
+            `${path}: input field "${key}" arrives as text; build it with platform/query-input.ts (queryInt, queryNumber, queryBoolean, inputDate)`,
+          );
+        }
       }
-      // The library coerces on every call; once is the same (it only sets a flag on each field).
-      coerceSchema(input);
     }
     const list = routes.get(openapi.method) ?? [];
     list.push({
@@ -123,8 +135,9 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
         return { status: 'error', error: new TRPCError({ code: 'NOT_FOUND', message: 'Not found' }) };
       }
       const { route, params } = found;
+      let input: unknown;
       try {
-        const input = await inputOf(call, url, route, params);
+        input = await inputOf(call, url, route, params);
         const data = await callTRPCProcedure({
           router,
           path: route.path,
@@ -136,7 +149,7 @@ export function createOpenApiCaller<TContext>(router: OpenApiRouter) {
         });
         return { status: 200, body: route.json(data) ?? '' };
       } catch (cause) {
-        return { status: 'error', error: toTrpcError(cause) };
+        return { status: 'error', error: toTrpcError(cause), input };
       }
     },
   };

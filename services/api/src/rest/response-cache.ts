@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Context as HonoContext } from 'hono';
-import type { OpenApiRouter } from 'trpc-to-openapi';
+import {
+  getInputOutputParsers,
+  instanceofZodTypeObject,
+  type OpenApiProcedure,
+  type OpenApiRouter,
+  unwrapZodType,
+} from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
 import { validRequestId } from '../observability/request-id.ts';
 import type { RequestObserver } from '../observability/request-observer.ts';
@@ -19,18 +25,31 @@ const REST_ROUTE = `${REST_PREFIX}/*`;
  * routes the request (`answer`, called by the app's `fetch`): no middleware
  * step, session lookup, rate limiter, trpc-to-openapi or tRPC caller runs, and
  * it names, times and logs itself like any other request. Only GETs of paths
- * without parameters, only 200s, keyed by path and query string, each with a
- * strong ETag (`If-None-Match` → 304).
+ * without parameters, only 200s, each with a strong ETag (`If-None-Match` → 304).
+ * Keyed by path and the query normalised (`cacheKeyOf`): one entry however the
+ * client orders or encodes the parameters, and none for a query with a parameter
+ * the procedure does not read — clients choose query strings, entries cost memory.
  */
 export function restResponseCache(router: OpenApiRouter, cache: StaticCache, observer: RequestObserver) {
-  const tablesByPath = new Map<string, readonly string[]>();
+  const cachedPaths = new Map<string, { tables: readonly string[]; params: ReadonlySet<string> }>();
   for (const procedure of Object.values(router._def.procedures)) {
     const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
     const openapi = meta?.openapi;
     if (!meta?.responseCache || !openapi || openapi.enabled === false || openapi.method !== 'GET') continue;
     if (openapi.path.includes('{')) continue;
-    tablesByPath.set(`${REST_PREFIX}${openapi.path}`, meta.responseCache.tables);
+    const { inputParser } = getInputOutputParsers(procedure as OpenApiProcedure);
+    const input = unwrapZodType(inputParser, true);
+    const params = new Set(instanceofZodTypeObject(input) ? Object.keys(input.shape) : []);
+    cachedPaths.set(`${REST_PREFIX}${openapi.path}`, { tables: meta.responseCache.tables, params });
   }
+  /** The cache key of a GET to `url`, or undefined when its answer is not kept. */
+  const keyOf = (url: string) => {
+    const { path, query } = pathAndQuery(url);
+    const cached = cachedPaths.get(path);
+    if (!cached) return undefined;
+    const key = cacheKeyOf(path, query, cached.params);
+    return key === undefined ? undefined : { path, key, tables: cached.tables };
+  };
 
   const send = (response: CachedResponse, requestId: string, ifNoneMatch: string | undefined) => {
     // All headers in one plain object (X-Request-Id too): no WHATWG Headers is built for a hit.
@@ -48,9 +67,9 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
      */
     answer(request: Request, env: unknown): Response | undefined {
       if (request.method !== 'GET') return undefined;
-      const { path, query } = pathAndQuery(request.url);
-      if (!tablesByPath.has(path)) return undefined;
-      const hit = cache.getResponse(`${path}${query}`);
+      const cached = keyOf(request.url);
+      if (!cached) return undefined;
+      const hit = cache.getResponse(cached.key);
       if (!hit) return undefined;
       const started = performance.now();
       const requestId = validRequestId(headerOf(request, env, 'x-request-id')) ?? crypto.randomUUID();
@@ -58,7 +77,7 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
       observer.record({
         method: 'GET',
         route: REST_ROUTE,
-        path,
+        path: cached.path,
         status: response.status,
         started,
         requestId,
@@ -72,10 +91,9 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
     begin(c: HonoContext<AppEnv>): ((body: string) => Response) | undefined {
       if (c.req.method !== 'GET') return undefined;
       // Keyed exactly as `answer` looks it up.
-      const { path, query } = pathAndQuery(c.req.url);
-      const tables = tablesByPath.get(path);
-      if (!tables) return undefined;
-      const key = `${path}${query}`;
+      const cached = keyOf(c.req.url);
+      if (!cached) return undefined;
+      const { key, tables } = cached;
       const generation = cache.generation;
       return (body) => {
         const response = { body, etag: etagOf(body) };
@@ -87,6 +105,24 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
 }
 
 export type RestResponseCache = ReturnType<typeof restResponseCache>;
+
+/**
+ * `path` and the query's parameters decoded, sorted and encoded again, or
+ * undefined when a parameter is not one of `known` or comes twice (its answer
+ * is served, just not kept). Decoded as the REST adapter decodes them, so two
+ * spellings share an entry only when the procedure reads the same input.
+ */
+export function cacheKeyOf(path: string, query: string, known: ReadonlySet<string>): string | undefined {
+  const params = query.length <= 1 ? [] : [...new URLSearchParams(query)];
+  if (params.length === 0) return path;
+  const names = new Set<string>();
+  for (const [name] of params) {
+    if (!known.has(name) || names.has(name)) return undefined;
+    names.add(name);
+  }
+  params.sort(([a], [b]) => (a < b ? -1 : 1));
+  return `${path}?${new URLSearchParams(params)}`;
+}
 
 function etagOf(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;

@@ -30,6 +30,14 @@ export const fixtureRouter = router({
       ctx.logger.info('inside a procedure');
       return { requestId: ctx.requestId };
     }),
+  /** Fails like a bug after reading secrets: what its error line shows of them is what is tested. */
+  failWithSecrets: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/fixture/fail-with-secrets' } })
+    .input(z.object({ phone: z.string(), code: z.string(), card_number: z.string().optional() }).strict())
+    .output(z.object({}))
+    .mutation(() => {
+      throw new Error('kaboom after reading secrets');
+    }),
   boom: publicProcedure
     .meta({ openapi: { method: 'GET', path: '/fixture/boom' } })
     .input(z.object({}).strict())

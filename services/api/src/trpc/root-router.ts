@@ -2,6 +2,7 @@ import { adminRouter } from '../modules/admin-auth/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
+import { engagementRouter } from '../modules/engagement/engagement.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { notificationsRouter } from '../modules/notifications/notifications.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
@@ -22,6 +23,7 @@ export const rootRouter = router({
   payment: paymentRouter,
   wallet: walletRouter,
   rentals: rentalsRouter,
+  engagement: engagementRouter,
   notifications: notificationsRouter,
 });
 

@@ -1,10 +1,11 @@
+import { nodeEnvOf } from '@powerbank/config';
 import { DomainError, ERROR_TABLE } from '@powerbank/domain';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AdminRole, SessionAuth } from '../platform/session.ts';
 import type { Context } from './context.ts';
-import { describeError } from './error-body.ts';
+import { asDomainError, describeError } from './error-body.ts';
 
 /**
  * Procedure metadata: the REST mapping, and for answers that depend only on
@@ -27,13 +28,19 @@ const t = initTRPC
   .meta<ApiMeta>()
   .create({
     transformer: superjson,
-    errorFormatter({ shape, error }) {
+    // tRPC puts a stack in error answers when `isDev`; its own default reads NODE_ENV again.
+    isDev: nodeEnvOf() !== 'production',
+    errorFormatter({ shape, error, ctx }) {
       // The same readable message REST sends (field paths for validation, nothing internal for a 500).
       const body = describeError(error);
+      const { stack, ...data } = shape.data;
+      // The app's own config decides (a test app may run as production in a test process); without
+      // a context (the request failed before one was made) there is no stack either.
+      const showStack = stack !== undefined && ctx !== undefined && ctx.deps.env.NODE_ENV !== 'production';
       return {
         ...shape,
         message: body.message,
-        data: { ...shape.data, appCode: body.code, details: body.details },
+        data: { ...data, ...(showStack ? { stack } : {}), appCode: body.code, details: body.details },
       };
     },
   });
@@ -41,8 +48,8 @@ const t = initTRPC
 /** Domain errors leave every procedure as the tRPC code the error table names. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? undefined : asDomainError(result.error.cause);
+  if (cause instanceof DomainError) {
     throw new TRPCError({ code: ERROR_TABLE[cause.code].trpc, message: cause.message, cause });
   }
   return result;

@@ -1,3 +1,4 @@
+import { nodeEnvOf } from '@powerbank/config';
 import type { z } from 'zod';
 
 /**
@@ -10,10 +11,7 @@ import type { z } from 'zod';
  * tRPC calls a zod schema's `parse` (then `parseAsync`); should it ever call
  * something else, the answer is simply checked again.
  */
-export function trustedOutput<T extends z.ZodType>(
-  schema: T,
-  production = process.env.NODE_ENV === 'production',
-): T {
+export function trustedOutput<T extends z.ZodType>(schema: T, production = nodeEnvOf() === 'production'): T {
   if (!production) return schema;
   const unchecked = schema.clone();
   return Object.assign(unchecked, { parse: (value: unknown) => value }) as T;

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { registerStations } from '@powerbank/db';
 import { connectNats, type NatsConnection } from '@powerbank/messaging';
 import {
   createBridgeMetrics,
@@ -6,10 +8,11 @@ import {
   recordRejection,
   startBridge,
 } from '@powerbank/mqtt-bridge';
-import { stationTopics } from '@powerbank/protocol';
+import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
 import { createSimulator, type SimulatorOptions } from '@powerbank/station-simulator';
 import { createTestOrm, newNatsPrefix, type TestOrm, tearDown, testBridgeEnv } from '@powerbank/testing';
 import pino from 'pino';
+import { expect } from 'vitest';
 import { type RunningStationCore, type StationCoreOptions, startStationCore } from '../core.ts';
 
 export const HEARTBEAT_MS = 400;
@@ -36,7 +39,7 @@ export const EJECT_TIMEOUT_MS = 4000;
  */
 export async function startCoreHarness(
   overrides: Partial<StationCoreOptions> = {},
-  options: { inProcessCore?: boolean } = {},
+  options: { inProcessCore?: boolean; maxDeliver?: number } = {},
 ) {
   const db: TestOrm = await createTestOrm();
   const { prefix, cleanup } = newNatsPrefix();
@@ -44,10 +47,11 @@ export async function startCoreHarness(
   // bridge relayed every other file's station traffic into its core, which loaded the machine for all.
   const env = testBridgeEnv(prefix);
   const logger = pino({ level: 'silent' });
+  const bridgeMetrics = createBridgeMetrics();
   const bridge: RunningBridge = await startBridge({
     env,
     logger,
-    metrics: createBridgeMetrics(),
+    metrics: bridgeMetrics,
     onRejected: recordRejection(db.orm),
   });
   const nats: NatsConnection = await connectNats(env.NATS_URL, 'core-test');
@@ -57,11 +61,27 @@ export async function startCoreHarness(
     HEARTBEAT_INTERVAL_MS: HEARTBEAT_MS,
     HEARTBEAT_MISSED_LIMIT,
     EJECT_TIMEOUT_MS,
+    CORE_EVENT_MAX_DELIVER: options.maxDeliver,
+  };
+  const subjects = subjectsFor(prefix);
+  // Core's consumer (the name a spawned core gives it too), named here so a test can read how far
+  // it has acknowledged.
+  const durableName = overrides.durableName ?? `${prefix}_station-core`;
+  // Every event the in-process core handled (applied, or dropped as a duplicate or stale), by message
+  // id: the positive marker a test waits on before it says an event changed nothing.
+  const processed = new Map<string, number>();
+  const coreOptions: Omit<StationCoreOptions, 'env' | 'orm' | 'nats' | 'logger'> = {
+    ...overrides,
+    durableName,
+    onProcessed: (msg) => {
+      processed.set(msg.msgId, (processed.get(msg.msgId) ?? 0) + 1);
+      overrides.onProcessed?.(msg);
+    },
   };
   let core: RunningStationCore | undefined =
     options.inProcessCore === false
       ? undefined
-      : await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...overrides });
+      : await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...coreOptions });
   const simulators: ReturnType<typeof createSimulator>[] = [];
 
   const sql = <T>(query: string, params: unknown[] = []) =>
@@ -74,6 +94,33 @@ export async function startCoreHarness(
     nats,
     env,
     sql,
+    /** The bridge's counters: `relayed` moves once JetStream answered for a message (stored or a duplicate). */
+    bridgeMetrics,
+    /** How many times the in-process core has handled the event with this message id. */
+    timesProcessed: (msgId: string) => processed.get(msgId) ?? 0,
+    /** How many `kind` events of station `sn` the stream holds (what waits there while core is down). */
+    async storedEvents(sn: string, kind: string): Promise<number> {
+      const subject = subjects.stationEvent(sn, kind);
+      const jsm = await jetstreamManager(nats);
+      const info = await jsm.streams.info(subjects.stationEventsStream, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    },
+    /**
+     * Waits until the in-process core has acknowledged every event the stream holds now: whatever
+     * the bridge relayed before this call has then been applied or dropped, whichever of the bridge's
+     * parallel connections carried it.
+     */
+    async coreCaughtUp(): Promise<void> {
+      const jsm = await jetstreamManager(nats);
+      const stored = (await jsm.streams.info(subjects.stationEventsStream)).state.last_seq;
+      await expect
+        .poll(
+          async () =>
+            (await jsm.consumers.info(subjects.stationEventsStream, durableName)).ack_floor.stream_seq,
+          { timeout: 10_000, interval: 50 },
+        )
+        .toBeGreaterThanOrEqual(stored);
+    },
     get core() {
       if (!core) throw new Error('core stopped');
       return core;
@@ -84,10 +131,15 @@ export async function startCoreHarness(
     },
     async restartCore() {
       await core?.stop();
-      core = await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...overrides });
+      core = await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...coreOptions });
     },
     newSerial: (label = 'S') => `${label}${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    /** Provisions stations as an admin would: station-core refuses events from serials not registered. */
+    register: (stations: { sn: string; slotCount: number }[]) =>
+      registerStations((text) => sql(text), stations),
+    /** Simulated stations, registered first. */
     async simulator(options: Omit<SimulatorOptions, 'mqttUrl'>) {
+      await registerStations((text) => sql(text), options.stations);
       const sim = createSimulator({
         mqttUrl: env.MQTT_URL,
         topicRoot: env.MQTT_TOPIC_ROOT,
@@ -99,7 +151,7 @@ export async function startCoreHarness(
       return sim;
     },
     /** Asks station-core to dispense, as the rental flow does. */
-    async dispense(stationSn: string, commandId = randomUUID(), rentalId = randomUUID()) {
+    async dispense(stationSn: string, commandId: string = randomUUID(), rentalId: string = randomUUID()) {
       const reply = await nats.request(
         `${prefix}.core.dispense`,
         new TextEncoder().encode(JSON.stringify({ stationSn, rentalId, commandId })),

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { queryBoolean } from '../../platform/pagination.ts';
+import { PageInput } from '../../platform/pagination.ts';
+import { queryBoolean } from '../../platform/query-input.ts';
 import { CursorPagination } from '../wallet/wallet.schemas.ts';
 
 export const InboxInput = z
   .object({
     cursor: z.string().uuid().optional().describe('the last id of the previous page'),
-    page: z.number().int().min(1).max(100_000).default(1),
-    page_size: z.number().int().min(1).max(100).default(20),
+    ...PageInput.shape,
     type: z.string().trim().min(1).max(60).optional().describe('one event type, e.g. rental_overdue'),
     unread_only: queryBoolean().optional(),
   })

@@ -9,6 +9,8 @@ import {
 } from '@powerbank/domain';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import type { AppDeps } from '../../deps.ts';
+import type { StaticCache } from '../../platform/static-cache.ts';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { gatewayAvailable } from './gateways/gateway-registry.ts';
 import type {
   CalculateOptionsInput,
@@ -70,36 +72,55 @@ export async function calculateOptions(
   };
 }
 
-export async function listPackages(em: EntityManager): Promise<PackagesOutput> {
-  const rows = await em.find(RentalPackage, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-  return {
-    results: rows.map((pkg) => ({
-      id: pkg.id,
-      code: pkg.code,
-      name: pkg.name,
-      description: pkg.description ?? null,
-      payment_model: pkg.paymentModel,
-      duration_minutes: pkg.durationMinutes,
-      price: formatMoney(pkg.price, pkg.currency),
-      per_minute_rate: formatMoney(pkg.perMinuteRate, pkg.currency),
-      deposit: formatMoney(pkg.depositAmount, pkg.currency),
-    })),
-  };
+export function listPackages(em: EntityManager, cache: StaticCache): Promise<PackagesOutput> {
+  return cache.get(STATIC_TABLES.rentalPackage, 'active', async () => {
+    const rows = await em.find(
+      RentalPackage,
+      { isActive: true },
+      { orderBy: { sortOrder: 'asc', id: 'asc' } },
+    );
+    return {
+      results: rows.map((pkg) => ({
+        id: pkg.id,
+        code: pkg.code,
+        name: pkg.name,
+        description: pkg.description ?? null,
+        payment_model: pkg.paymentModel,
+        duration_minutes: pkg.durationMinutes,
+        price: formatMoney(pkg.price, pkg.currency),
+        per_minute_rate: formatMoney(pkg.perMinuteRate, pkg.currency),
+        deposit: formatMoney(pkg.depositAmount, pkg.currency),
+      })),
+    };
+  });
 }
 
-/** Active methods whose gateway this instance can really use (Stripe only when configured). */
-export async function listPaymentMethods(em: EntityManager, deps: AppDeps): Promise<PaymentMethodsOutput> {
-  const rows = await em.find(PaymentMethod, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-  return {
-    results: rows
-      .filter((method) => gatewayAvailable(deps, method.gateway))
-      .map((method) => ({
-        code: method.code,
-        name: method.name,
-        gateway: method.gateway,
-        min_amount: formatMoney(method.minAmount, method.currency),
-        max_amount: formatMoney(method.maxAmount, method.currency),
-        icon_url: method.iconUrl ?? null,
-      })),
-  };
+/**
+ * Active methods whose gateway this instance can really use (Stripe only when configured): the
+ * gateways are this instance's configuration, fixed while it runs, so the filtered list is cached.
+ */
+export function listPaymentMethods(
+  em: EntityManager,
+  cache: StaticCache,
+  deps: AppDeps,
+): Promise<PaymentMethodsOutput> {
+  return cache.get(STATIC_TABLES.paymentMethod, 'active', async () => {
+    const rows = await em.find(
+      PaymentMethod,
+      { isActive: true },
+      { orderBy: { sortOrder: 'asc', id: 'asc' } },
+    );
+    return {
+      results: rows
+        .filter((method) => gatewayAvailable(deps, method.gateway))
+        .map((method) => ({
+          code: method.code,
+          name: method.name,
+          gateway: method.gateway,
+          min_amount: formatMoney(method.minAmount, method.currency),
+          max_amount: formatMoney(method.maxAmount, method.currency),
+          icon_url: method.iconUrl ?? null,
+        })),
+    };
+  });
 }

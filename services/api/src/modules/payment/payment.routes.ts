@@ -55,8 +55,8 @@ export const PAYMENT_OPENAPI = {
 /**
  * The payment routes that cannot be tRPC procedures, mounted before the
  * `/api/*` REST adapter: the gateway webhook (its signature covers the raw
- * body, which the adapter would parse away) and the sandbox gateway's
- * checkout page. Also creates this app's gateways; the sandbox delivers its
+ * body, which the adapter would parse away) and, when it is enabled, the
+ * sandbox gateway's checkout page. Also creates this app's gateways; the sandbox delivers its
  * webhooks through this very app, in-process, as a request like any other.
  */
 export function mountPayments(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -75,6 +75,8 @@ export function mountPayments(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   const sandbox = gateways.sandbox;
+  // Off (404, as any unknown path) unless the sandbox gateway is enabled.
+  if (!sandbox) return;
   app.get('/sandbox/checkout/:id', (c) => {
     const payment = sandbox.find(c.req.param('id'));
     if (!payment) return c.text('unknown sandbox payment', 404);

@@ -215,6 +215,50 @@ describe('payment options, listings and refunds', () => {
     expect(rejected.status).toBe('rejected');
   });
 
+  it("refund keys are the user's and the payment's: another payment's or user's request is its own; 10 concurrent retries → one refund", async () => {
+    const bob = await signUp(api);
+    const em = api.deps.orm.em.fork();
+    const paid = async (user: SignedUp) => {
+      await ledger.creditWallet(em, {
+        userId: user.userId,
+        amount: 1_000,
+        type: 'bonus',
+        idempotencyKey: `rk-seed-${crypto.randomUUID()}`,
+      });
+      const payment = await payFromBalances(em, {
+        userId: user.userId,
+        amount: 1_000,
+        type: 'rental',
+        mode: 'wallet',
+        reference: { type: 'rental', id: crypto.randomUUID() },
+        idempotencyKey: `rk-pay-${crypto.randomUUID()}`,
+      });
+      return payment.transactionId;
+    };
+    const [t1, t2, t3] = [await paid(alice), await paid(alice), await paid(bob)];
+    const ask = (user: SignedUp, transactionId: string, amount = 100) =>
+      api.rest(
+        'POST',
+        `/api/payment/refund/${transactionId}`,
+        { reason: 'power bank was empty', amount, idempotency_key: 'one-refund-key' },
+        bearer(user.token),
+      );
+    const retries = await Promise.all(Array.from({ length: 10 }, () => ask(alice, t1)));
+    expect(retries.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(new Set(retries.map((r) => r.body.data.id)).size).toBe(1);
+    expect(await em.fork().count(Refund, { transaction: t1 })).toBe(1);
+    const onAnother = await ask(alice, t2);
+    expect(onAnother.status, JSON.stringify(onAnother.body)).toBe(200);
+    expect(onAnother.body.data.transaction_id).toBe(t2);
+    const bobs = await ask(bob, t3);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.transaction_id).toBe(t3);
+    const otherAmount = await ask(alice, t1, 200);
+    expect(otherAmount.status).toBe(409);
+    expect(otherAmount.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await em.fork().count(Refund, { transaction: { $in: [t1, t2, t3] } })).toBe(3);
+  });
+
   it('refund of a wallet + points payment goes back the way it came', async () => {
     const em = api.deps.orm.em.fork();
     await ledger.creditWallet(em, {

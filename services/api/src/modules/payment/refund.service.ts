@@ -1,12 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AdminActionLog, AdminProfile, PaymentIntent, Refund, Transaction } from '@powerbank/db';
+import { AdminActionLog, AdminProfile, Refund, Transaction } from '@powerbank/db';
 import { DomainError, formatMoney, maxPointsWithin } from '@powerbank/domain';
 import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
+import { clientKey } from '../../platform/client-key.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
-import { gatewayNamed } from './gateways/gateway-registry.ts';
 import { notifyPayment } from './notify.ts';
 import type {
   RefundDecisionInput,
@@ -15,6 +15,8 @@ import type {
   RefundsInput,
   RefundsOutput,
 } from './payment.schemas.ts';
+import { markRefunded, notifyApproved, refundedSoFar } from './refund-completion.ts';
+import { refundThroughGateway } from './refund-gateway.ts';
 
 /** Refunds that still count against what can be refunded (rejected and failed ones do not). */
 const LIVE_REFUNDS = ['requested', 'approved', 'processed'] as const;
@@ -33,18 +35,6 @@ export function refundOutput(refund: Refund): RefundOutput {
   };
 }
 
-async function refundedSoFar(
-  em: EntityManager,
-  transactionId: string,
-  statuses: readonly string[],
-): Promise<number> {
-  const [row] = await em.execute<{ total: string | null }[]>(
-    `select coalesce(sum(amount), 0) as total from refund where transaction_id = ? and status = any(?::text[])`,
-    [transactionId, `{${statuses.join(',')}}`],
-  );
-  return Number(row?.total ?? 0);
-}
-
 /**
  * A user asks for (part of) a payment back. The payment row is locked so two
  * requests at once cannot both claim the same refundable remainder. Money
@@ -56,29 +46,28 @@ export async function requestRefund(
   userId: string,
   input: RefundRequestInput,
 ): Promise<RefundOutput> {
+  const key = input.idempotency_key
+    ? clientKey(userId, 'refund', input.transaction_id, input.idempotency_key)
+    : null;
   return em.transactional(async (tem) => {
-    if (input.idempotency_key) {
-      const earlier = await tem.findOne(Refund, { idempotencyKey: input.idempotency_key });
-      if (earlier) {
-        if (
-          earlier.user.id !== userId ||
-          earlier.transaction.id !== input.transaction_id ||
-          (input.amount !== undefined && earlier.amount !== input.amount)
-        ) {
-          throw new DomainError(
-            'IDEMPOTENCY_KEY_REUSED',
-            'this idempotency key was used for a different refund',
-          );
-        }
-        return refundOutput(earlier);
-      }
-    }
     const transaction = await tem.findOne(
       Transaction,
       { id: input.transaction_id, user: userId },
       { lockMode: LockMode.PESSIMISTIC_WRITE },
     );
     if (!transaction) throw new DomainError('NOT_FOUND', 'no such transaction');
+    // Looked up under the payment's lock, which every refund of the key (scoped to this payment)
+    // is created under: a concurrent retry finds the first one committed instead of missing it.
+    const earlier = key ? await tem.findOne(Refund, { idempotencyKey: key }) : null;
+    if (earlier) {
+      if (input.amount !== undefined && earlier.amount !== input.amount) {
+        throw new DomainError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'this idempotency key was used for a different refund',
+        );
+      }
+      return refundOutput(earlier);
+    }
     if (transaction.status !== 'succeeded' || transaction.type === 'refund') {
       throw new DomainError(
         'BUSINESS_RULE',
@@ -101,7 +90,7 @@ export async function requestRefund(
       reason: input.reason,
       status: 'requested',
       destination: transaction.type === 'topup' ? 'gateway' : 'wallet',
-      idempotencyKey: input.idempotency_key ?? null,
+      idempotencyKey: key,
     });
     await tem.flush();
     return refundOutput(refund);
@@ -180,10 +169,11 @@ export async function rejectRefund(
 /**
  * Approves and carries out a refund. To the wallet: the wallet part of the
  * payment first, then points for the rest, in one transaction with the
- * approval. To the gateway (a top-up): the wallet is debited first (refused
- * if the top-up was spent), then the gateway is asked outside the
- * transaction; if it fails the debit is reversed and the refund marked failed
- * — a compensation, so money is never lost or doubled in between.
+ * approval. To the gateway (a top-up): the wallet is debited with the
+ * approval (refused if the top-up was spent), then the gateway is asked
+ * outside the transaction (`refund-gateway.ts`): the refund answers
+ * `processed`, `failed` (debit reversed), or `approved` while its outcome is
+ * not known — the reconciliation job finishes those.
  */
 export async function approveRefund(
   em: EntityManager,
@@ -252,90 +242,6 @@ export async function approveRefund(
     return refund;
   });
   if (approved.status === 'processed') return refundOutput(approved);
-  return refundThroughGateway(em.fork(), deps, approved.id);
-}
-
-async function refundThroughGateway(
-  em: EntityManager,
-  deps: AppDeps,
-  refundId: string,
-): Promise<RefundOutput> {
-  const refund = await em.findOneOrFail(Refund, { id: refundId }, { populate: ['transaction'] });
-  const intent = await em.findOne(PaymentIntent, { transaction: refund.transaction.id });
-  try {
-    if (!intent?.gatewayIntentId) throw new Error('no gateway payment behind this transaction');
-    const { gatewayRefundId } = await gatewayNamed(deps, intent.gateway).refund(
-      intent.gatewayIntentId,
-      refund.amount,
-      refund.id,
-    );
-    await em.transactional(async (tem) => {
-      const locked = await tem.findOneOrFail(
-        Refund,
-        { id: refundId },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      locked.status = 'processed';
-      locked.gatewayRefundId = gatewayRefundId;
-      locked.processedAt = new Date();
-      const transaction = await tem.findOneOrFail(
-        Transaction,
-        { id: locked.transaction.id },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      await markRefunded(tem, transaction);
-      notifyApproved(tem, locked);
-      await tem.flush();
-    });
-  } catch (error) {
-    deps.logger.error({ err: error, refundId }, 'gateway refund failed; reversing the wallet debit');
-    await em.transactional(async (tem) => {
-      const locked = await tem.findOneOrFail(
-        Refund,
-        { id: refundId },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      locked.status = 'failed';
-      await ledger.creditWallet(tem, {
-        userId: locked.user.id,
-        amount: locked.amount,
-        type: 'adjustment',
-        idempotencyKey: `refund:${locked.id}:reversal`,
-        reference: { type: 'refund', id: locked.id },
-        description: 'Refund failed at the gateway; debit reversed',
-      });
-      notifyPayment(tem, {
-        userId: locked.user.id,
-        type: 'refund_failed',
-        title: 'Refund failed',
-        body: 'The payment provider could not refund; your wallet is unchanged. Support will contact you.',
-        payload: { refundId: locked.id },
-        dedupeKey: `refund:${locked.id}`,
-      });
-      await tem.flush();
-    });
-  }
-  return refundOutput(await em.fork().findOneOrFail(Refund, { id: refundId }));
-}
-
-/** The payment is `refunded` once processed refunds cover it (flushes first so the current one counts). */
-async function markRefunded(tem: EntityManager, transaction: Transaction): Promise<void> {
-  await tem.flush();
-  if ((await refundedSoFar(tem, transaction.id, ['processed'])) >= transaction.amount)
-    transaction.status = 'refunded';
-}
-
-function notifyApproved(tem: EntityManager, refund: Refund) {
-  notifyPayment(tem, {
-    userId: refund.user.id,
-    type: 'refund_approved',
-    title: 'Refund approved',
-    body: `${formatMoney(refund.amount, refund.currency).formatted} is on its way back ${refund.destination === 'wallet' ? 'to your wallet' : 'to your card'}.`,
-    payload: {
-      refundId: refund.id,
-      amount: formatMoney(refund.amount, refund.currency).formatted,
-      destination: refund.destination === 'wallet' ? 'wallet' : 'card',
-    },
-    dedupeKey: `refund:${refund.id}`,
-  });
+  await refundThroughGateway(em.fork(), deps, approved.id);
+  return refundOutput(await em.fork().findOneOrFail(Refund, { id: approved.id }));
 }

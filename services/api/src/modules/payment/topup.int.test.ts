@@ -6,6 +6,19 @@ import { StripeGateway } from './gateways/stripe-gateway.ts';
 import { moneyOf, sandboxOf, seedPaymentMethods, startTopup, waitFor } from './payment.testing.ts';
 
 const STRIPE_WEBHOOK_SECRET = 'whsec_test_offline_secret';
+/** Extra copies of each webhook the fast sandbox sends. */
+const WEBHOOK_DUPLICATES = 2;
+
+/** Webhook deliveries logged for a sandbox payment: every delivery leaves one row, duplicates included. */
+async function webhooksLogged(api: TestApi, gatewayIntentId: string): Promise<number> {
+  const [row] = await api.deps.orm.em
+    .fork()
+    .execute<{ n: number }[]>(
+      `select count(*)::int as n from payment_webhook where payload->'data'->>'intent_id' = ?`,
+      [gatewayIntentId],
+    );
+  return row?.n ?? 0;
+}
 
 describe('top-ups through gateways', () => {
   let api: TestApi;
@@ -17,7 +30,7 @@ describe('top-ups through gateways', () => {
     api = await createTestApi({
       env: {
         SANDBOX_WEBHOOK_DELAY_MS: '0',
-        SANDBOX_WEBHOOK_DUPLICATES: '2',
+        SANDBOX_WEBHOOK_DUPLICATES: String(WEBHOOK_DUPLICATES),
         SANDBOX_WEBHOOK_OUT_OF_ORDER: 'true',
       },
     });
@@ -42,7 +55,7 @@ describe('top-ups through gateways', () => {
 
   it('checkout approve → signed webhooks (duplicated, out of order) → credited once, +10% points', async () => {
     const before = await moneyOf(api, alice.userId);
-    const { intentId, data } = await startTopup(api, alice.token, 25_000);
+    const { intentId, gatewayIntentId, data } = await startTopup(api, alice.token, 25_000);
     expect(data).toMatchObject({
       status: 'created',
       credited: false,
@@ -59,12 +72,11 @@ describe('top-ups through gateways', () => {
       (res) => res.body.data?.credited === true,
     );
     expect(status.body.data).toMatchObject({ status: 'succeeded', credited: true });
-    // Let every duplicate land, then count.
-    await waitFor(
-      () => api.deps.orm.em.fork().count(PaymentWebhook, { intent: intentId }),
-      (n) => n >= 2,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Let every delivery land, then count: each is logged in the transaction that acts on it, so
+    // once all are logged (processing and succeeded, each with its copies) none is still at work.
+    await expect
+      .poll(() => webhooksLogged(api, gatewayIntentId), { timeout: 5_000 })
+      .toBe(2 * (1 + WEBHOOK_DUPLICATES));
     const after = await moneyOf(api, alice.userId);
     expect(after.wallet - before.wallet).toBe(25_000);
     expect(after.points - before.points).toBe(25);
@@ -156,6 +168,35 @@ describe('top-ups through gateways', () => {
     expect((await moneyOf(manual, alice.userId)).wallet - before.wallet).toBe(1_000);
   });
 
+  it("a webhook's event id is the gateway's key: replayed for another user's intent or another amount, a duplicate that credits nothing", async () => {
+    const bob = await signUp(manual);
+    const sandbox = sandboxOf(manual);
+    const send = (event: ReturnType<typeof sandbox.signedEvent>) =>
+      manual
+        .fetch('http://api.test/api/payment/webhook/sandbox', {
+          method: 'POST',
+          body: event.body,
+          headers: event.headers,
+        })
+        .then(async (r) => (await r.json()) as { status: string });
+    const mine = await startTopup(manual, alice.token, 1_000);
+    const bobs = await startTopup(manual, bob.token, 1_000);
+    const paid = sandbox.eventFor(mine.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    expect(await send(sandbox.signedEvent(paid))).toMatchObject({ status: 'processed' });
+    const before = await moneyOf(manual, bob.userId);
+    const forBob = sandbox.eventFor(bobs.gatewayIntentId, 'payment.succeeded', 'succeeded');
+    for (const replay of [
+      { ...forBob, id: paid.id },
+      { ...forBob, id: paid.id, data: { ...forBob.data, amount: 2_000 } },
+    ]) {
+      expect(await send(sandbox.signedEvent(replay))).toMatchObject({ status: 'duplicate' });
+    }
+    expect(await moneyOf(manual, bob.userId)).toEqual(before);
+    expect(
+      (await manual.deps.orm.em.fork().findOneOrFail(PaymentIntent, { id: bobs.intentId })).creditedAt,
+    ).toBeNull();
+  });
+
   it('cancel before payment; verify of a declined payment credits nothing', async () => {
     const first = await startTopup(manual, alice.token, 2_000);
     const cancelled = await manual.rest(
@@ -176,6 +217,30 @@ describe('top-ups through gateways', () => {
       bearer(alice.token),
     );
     expect(verified.body.data).toMatchObject({ status: 'failed', credited: false });
+  });
+
+  it("top-up keys are the user's: another user's key starts that user's own intent; the key with another amount → 409", async () => {
+    const bob = await signUp(manual);
+    const intent = (user: SignedUp, amount: number) =>
+      manual.rest(
+        'POST',
+        '/api/payment/wallet/topup-intent',
+        { amount, payment_method: 'sandbox_card', idempotency_key: 'one-topup-key' },
+        bearer(user.token),
+      );
+    const first = await intent(alice, 1_000);
+    expect(first.status).toBe(200);
+    expect((await intent(alice, 1_000)).body.data.intent_id).toBe(first.body.data.intent_id);
+    const bobs = await intent(bob, 1_000);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.intent_id).not.toBe(first.body.data.intent_id);
+    const stored = await manual.deps.orm.em
+      .fork()
+      .findOneOrFail(PaymentIntent, { id: bobs.body.data.intent_id });
+    expect(stored.user.id).toBe(bob.userId);
+    const other = await intent(alice, 2_000);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('intents of other users are not found; expiry after the TTL', async () => {

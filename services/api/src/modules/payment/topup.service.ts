@@ -4,6 +4,7 @@ import { DomainError, formatMoney, topupRewardPoints } from '@powerbank/domain';
 import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
+import { clientKey } from '../../platform/client-key.ts';
 import { gatewayNamed } from './gateways/gateway-registry.ts';
 import type { GatewayPayment } from './gateways/payment-gateway.ts';
 import { notifyPayment } from './notify.ts';
@@ -24,18 +25,11 @@ export async function createTopupIntent(
   userId: string,
   input: TopupIntentInput,
 ): Promise<TopupIntentOutput> {
-  if (input.idempotency_key) {
-    const earlier = await em.findOne(
-      PaymentIntent,
-      { idempotencyKey: input.idempotency_key },
-      { populate: ['paymentMethod'] },
-    );
+  const key = input.idempotency_key ? clientKey(userId, 'topup', '', input.idempotency_key) : null;
+  if (key) {
+    const earlier = await em.findOne(PaymentIntent, { idempotencyKey: key }, { populate: ['paymentMethod'] });
     if (earlier) {
-      if (
-        earlier.user.id !== userId ||
-        earlier.amount !== input.amount ||
-        earlier.paymentMethod.code !== input.payment_method
-      ) {
+      if (earlier.amount !== input.amount || earlier.paymentMethod.code !== input.payment_method) {
         throw new DomainError(
           'IDEMPOTENCY_KEY_REUSED',
           'this idempotency key was used for a different top-up',
@@ -73,14 +67,14 @@ export async function createTopupIntent(
     amount: input.amount,
     currency: method.currency,
     status: 'created',
-    idempotencyKey: input.idempotency_key ?? null,
+    idempotencyKey: key,
     expiresAt: new Date(Date.now() + config.topup_intent_ttl_minutes * 60_000),
   });
   try {
     await em.flush();
   } catch (error) {
     // Two first attempts with one key at once: answer the loser like a retry.
-    if (input.idempotency_key && /idempotency_key/.test(String(error))) {
+    if (key && /idempotency_key/.test(String(error))) {
       return createTopupIntent(em.fork(), deps, userId, input);
     }
     throw error;

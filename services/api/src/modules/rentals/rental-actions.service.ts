@@ -1,8 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MediaUpload, PowerBank, RentalExtension, RentalIssue, RentalPackage } from '@powerbank/db';
+import {
+  MediaUpload,
+  PowerBank,
+  RentalExtension,
+  RentalIssue,
+  RentalPackage,
+  Transaction,
+} from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { applyRentalEvent, type UserPayment } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
+import { clientKey } from '../../platform/client-key.ts';
 import { loadOwnRental, rentalOutput } from './rental-output.ts';
 import type {
   ExtendRentalInput,
@@ -13,10 +21,10 @@ import type {
   ReportIssueInput,
 } from './rentals.schemas.ts';
 
-const paymentOf = (input: PayDueInput | ExtendRentalInput): UserPayment => ({
+const paymentOf = (input: PayDueInput | ExtendRentalInput, idempotencyKey: string): UserPayment => ({
   mode: input.payment_mode,
   split: input.split ? { walletAmount: input.split.wallet_amount, points: input.split.points } : undefined,
-  idempotencyKey: input.idempotency_key,
+  idempotencyKey,
 });
 
 /** The machine refused the event in the rental's status: say what the rule is. */
@@ -46,29 +54,46 @@ export async function extendRental(
   input: ExtendRentalInput,
 ): Promise<RentalOutput> {
   const rental = await loadOwnRental(em, userId, input.id);
-  const earlier = await em.findOne(RentalExtension, { idempotencyKey: input.idempotency_key });
-  if (earlier) {
-    if (earlier.rental.id !== rental.id || earlier.package.id !== input.package_id) {
+  const key = clientKey(userId, 'extend', rental.id, input.idempotency_key);
+  // The extension made under this key, if any: a retry answers the rental as it is now.
+  const earlier = async () => {
+    const found = await em.fork().findOne(RentalExtension, { idempotencyKey: key });
+    if (found && found.package.id !== input.package_id) {
       throw new DomainError(
         'IDEMPOTENCY_KEY_REUSED',
         'this idempotency key was used for a different extension',
       );
     }
-    return rentalOutput(rental);
-  }
+    return found ? rentalOutput(await loadOwnRental(em.fork(), userId, rental.id)) : null;
+  };
+  const retried = await earlier();
+  if (retried) return retried;
   const pkg = await em.findOne(RentalPackage, {
     id: input.package_id,
     isActive: true,
     paymentModel: 'prepaid',
   });
   if (!pkg) throw new DomainError('NOT_FOUND', 'no active prepaid package with this id');
-  const { applied } = await applyRentalEvent(
-    em.fork(),
-    rental.id,
-    { type: 'EXTEND', now: Date.now(), minutes: pkg.durationMinutes },
-    { payment: paymentOf(input), extensionPackageId: pkg.id },
-  );
+  let applied: boolean;
+  try {
+    ({ applied } = await applyRentalEvent(
+      em.fork(),
+      rental.id,
+      { type: 'EXTEND', now: Date.now(), minutes: pkg.durationMinutes },
+      { payment: paymentOf(input, key), extensionPackageId: pkg.id },
+    ));
+  } catch (error) {
+    // A concurrent request with this key extended first (read above before it committed): its
+    // payment is found under the rental's lock, and the answer is that extension's.
+    if (error instanceof DomainError && error.code === 'IDEMPOTENCY_KEY_REUSED') {
+      const winner = await earlier();
+      if (winner) return winner;
+    }
+    throw error;
+  }
   if (!applied) {
+    const winner = await earlier();
+    if (winner) return winner;
     throw refused(
       'a rental can be extended while active, before its due time, at most 3 times',
       rental.status,
@@ -77,18 +102,21 @@ export async function extendRental(
   return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
 }
 
-/** Pays what a settled or lost rental still owes. */
+/** Pays what a rental owes, whatever its status (a late eject success can leave a due on an active one). */
 export async function payDue(em: EntityManager, userId: string, input: PayDueInput): Promise<RentalOutput> {
   const rental = await loadOwnRental(em, userId, input.id);
+  const key = clientKey(userId, 'pay-due', rental.id, input.idempotency_key);
   const { applied } = await applyRentalEvent(
     em.fork(),
     rental.id,
     { type: 'PAY_DUE' },
-    { payment: paymentOf(input) },
+    { payment: paymentOf(input, key) },
   );
-  if (!applied && rental.dueAmount > 0) throw refused('this rental has no due to pay yet', rental.status);
-  if (!applied)
+  // Nothing due when the rental's lock was held: a retry of the payment that cleared it (its
+  // payment is under the key) answers as that payment did.
+  if (!applied && !(await em.fork().findOne(Transaction, { idempotencyKey: key, rental: rental.id }))) {
     throw new DomainError('BUSINESS_RULE', 'nothing is due on this rental', { status: rental.status });
+  }
   return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
 }
 

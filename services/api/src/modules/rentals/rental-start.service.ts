@@ -137,13 +137,44 @@ async function createPendingRental(
   }
 }
 
-/** The start's first read: the user's side of the rules, the station (locked), the package, the settings. */
-interface StartRead extends PaymentRead {
-  status: string;
-  replay: boolean;
+/** The user's side of the start rules, counted over their rentals. */
+interface UserRentals {
   open: string;
   due: string;
   recent: string;
+}
+
+/**
+ * The select list of `UserRentals` over the rentals of the user at `user`, but for `except` (the
+ * rental being inserted) when given.
+ */
+const userRentalsSql = (user: string, except?: string) =>
+  `select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
+          coalesce(sum(due_amount), 0) as due,
+          count(*) filter (where created_at > now() - interval '1 minute') as recent
+     from rental where user_id = ${user}${except ? ` and id <> ${except}` : ''}`;
+
+/** RULES.md's rules over the user's rentals, in its order. */
+function checkUserRentals(rentals: UserRentals, config: ReturnType<typeof rentalConfigOf>): void {
+  if (Number(rentals.open) >= config.max_open_rentals) {
+    throw new DomainError('RENTAL_ALREADY_ACTIVE', 'you already have a rental in progress');
+  }
+  if (Number(rentals.due) > 0) {
+    throw new DomainError('PAYMENT_REQUIRED', 'pay your outstanding due before renting again', {
+      due: Number(rentals.due),
+    });
+  }
+  if (Number(rentals.recent) >= config.rental_starts_per_minute) {
+    throw new DomainError('RATE_LIMITED', 'too many rental starts; try again in a minute', {
+      retryAfterS: 60,
+    });
+  }
+}
+
+/** The start's first read: the user's side of the rules, the station (locked), the package, the settings. */
+interface StartRead extends PaymentRead, UserRentals {
+  status: string;
+  replay: boolean;
   kyc_status: string | null;
   station_id: string | null;
   station_status: string | null;
@@ -163,6 +194,14 @@ async function createInTransaction(
   // rentals, the station — locked: that serialises starts at one station, so its ready power banks
   // are never promised twice — the package, the settings and what a prepaid payment reads.
   // Checked below in RULES.md's order.
+  // The user's row is locked too (`for no key update`: it does not hold off the key-share locks of
+  // rows inserted for the user meanwhile), which serialises one user's starts at every station.
+  // The lock alone is not enough: this statement's snapshot predates its wait for the locks, so
+  // its count of the user's rentals can miss a start that committed meanwhile (50 concurrent
+  // starts made 5 rentals). The insert below, a statement after the lock, counts them again, and
+  // that count decides. (Not a partial unique index on the user's open rentals: `max_open_rentals`
+  // is a setting, and a late eject success brings a failed rental back to active, which such an
+  // index would refuse forever.)
   const [mine] = await sqlRows<StartRead>(
     tem,
     `select u.status,
@@ -175,13 +214,10 @@ async function createInTransaction(
             ${configSubquery('$5')} as config,
             ${paymentReadColumns('$2', '$6', '$7')}
        from users u
-      cross join lateral (
-        select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
-               coalesce(sum(due_amount), 0) as due,
-               count(*) filter (where created_at > now() - interval '1 minute') as recent
-          from rental where user_id = u.id) m
+      cross join lateral (${userRentalsSql('u.id')}) m
        left join lateral (select id, status from station where serial_number = $3 for update) st on true
-      where u.id = $2`,
+      where u.id = $2
+        for no key update of u`,
     [
       input.idempotency_key,
       userId,
@@ -199,19 +235,7 @@ async function createInTransaction(
   if (config.kyc_required_for_rental > 0 && mine.kyc_status !== 'approved') {
     throw new DomainError('BUSINESS_RULE', 'an approved KYC is required to rent');
   }
-  if (Number(mine.open) >= config.max_open_rentals) {
-    throw new DomainError('RENTAL_ALREADY_ACTIVE', 'you already have a rental in progress');
-  }
-  if (Number(mine.due) > 0) {
-    throw new DomainError('PAYMENT_REQUIRED', 'pay your outstanding due before renting again', {
-      due: Number(mine.due),
-    });
-  }
-  if (Number(mine.recent) >= config.rental_starts_per_minute) {
-    throw new DomainError('RATE_LIMITED', 'too many rental starts; try again in a minute', {
-      retryAfterS: 60,
-    });
-  }
+  checkUserRentals(mine, config);
   if (!mine.station_id) throw new DomainError('NOT_FOUND', 'no station with this serial');
   if (mine.station_status === 'maintenance')
     throw new DomainError('STATION_OFFLINE', 'the station is in maintenance');
@@ -251,6 +275,8 @@ async function createInTransaction(
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
      values ($1, $2, $3, $4, 'pending', $5, $6, $10, $11, $12, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
      returning ${RENTAL_COLUMNS},
+       -- The user's rentals again, read after the user's row lock (see the first statement).
+       (select to_jsonb(m) from (${userRentalsSql('$2', '$1')}) m) as user_rentals,
        -- RULES.md's last rule, read here (a statement after the station lock, so other starts'
        -- rentals committed meanwhile are counted) and checked after the payment, in its order:
        -- a power bank ready and not already promised to a start in flight.
@@ -274,6 +300,8 @@ async function createInTransaction(
     ],
   );
   if (!inserted) throw new Error('rental insert returned no row');
+  // Thrown inside the transaction: the rental goes with it, and no payment has been taken yet.
+  checkUserRentals(inserted.user_rentals as UserRentals, config);
   const rental = rentalRecord(tem, inserted);
   if (payment) {
     await payFromBalances(tem, payment);

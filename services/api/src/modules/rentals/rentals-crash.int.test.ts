@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { dispenseResponse } from '@powerbank/protocol';
+import { applyDispenseOutcome, runRentalTimers } from '@powerbank/rentals';
 import { freePort, spawnService, stopService } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoreHarness, startCoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
@@ -142,17 +144,27 @@ describe('station-core killed with SIGKILL after the eject command, before the r
           await expect
             .poll(() => sim.station(sn).slots[0]?.powerBank, { timeout: 10_000, interval: 100 })
             .toBeUndefined();
-        } else {
-          await new Promise((r) => setTimeout(r, EJECT_DELAY_MS));
         }
-        await new Promise((r) => setTimeout(r, 500));
+        await expect
+          .poll(() => h.storedEvents(sn, 'eject-result'), { timeout: EJECT_DELAY_MS + 10_000, interval: 100 })
+          .toBe(1);
 
         core = await spawnCore();
         const rentalStatus = async () =>
           (await h.sql<{ status: string }>('select status from rental where id = ?', [rentalId]))[0]?.status;
         await expect.poll(rentalStatus, { timeout: 30_000, interval: 200 }).toBe(final);
-        // Never stuck, never charged twice: wait past another jobs round and a re-delivery, then count again.
-        await new Promise((r) => setTimeout(r, 2000));
+        // Never stuck, never charged twice: another jobs round and a re-delivery of the outcome, run
+        // here to their end rather than waited for, then count again. The re-delivery is the jobs'
+        // ask-again: core answers the rental's command id from memory, and the answer is applied.
+        const [rental] = await h.sql<{ dispense_command_id: string }>(
+          'select dispense_command_id from rental where id = ?',
+          [rentalId],
+        );
+        const again = dispenseResponse.parse(await h.dispense(sn, rental!.dispense_command_id, rentalId));
+        expect(again.ok).toBe(final === 'active');
+        const em = api.deps.orm.em.fork();
+        expect((await applyDispenseOutcome(em, rentalId, again)).applied).toBe(false);
+        await runRentalTimers(em.fork(), new Date());
         expect(await rentalStatus()).toBe(final);
         expect(await ledgerOf(user.userId)).toEqual(ledger);
         // The outbox delivers commands at least once: a command sent just before the kill but not yet

@@ -4,7 +4,7 @@ import {
   EJECT_TIMEOUT_MS,
   startCoreHarness,
 } from '../../../../station-core/src/testing/core-harness.ts';
-import { bearer } from '../../testing/auth-helpers.ts';
+import { bearer, setAppConfig } from '../../testing/auth-helpers.ts';
 import { aCrowd } from '../../testing/crowd.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
@@ -22,6 +22,9 @@ beforeAll(async () => {
     databaseUrl: h.db.db.url,
     env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
   });
+  // The per-user start limit (3 a minute) would refuse most of one user's concurrent starts before
+  // the open-rental rule is reached; the tests below are about that rule.
+  await setAppConfig(api, { rental_starts_per_minute: 1000 });
   const em = api.deps.orm.em.fork();
   const pkg = aRentalPackage(em, 'hour');
   await em.flush();
@@ -127,4 +130,67 @@ describe('hostile: 1,000 concurrent starts at a station with one ready power ban
     expect(Number(totals?.refunds)).toBe(0);
     console.info(`[hostile] ${CROWD} concurrent starts answered in ${elapsedS.toFixed(1)} s`);
   }, 180_000);
+});
+
+describe('hostile: one user, 50 concurrent starts, each with its own idempotency key', () => {
+  const STARTS = 50;
+  it.each([1, 10])(
+    'at %i station(s) → exactly one rental and one charge',
+    async (stationCount) => {
+      const serials = Array.from({ length: stationCount }, () => h.newSerial());
+      await h.simulator({
+        stations: serials.map((sn) => ({
+          sn,
+          slotCount: 4,
+          powerBanks: [1, 2].map((slot) => ({ slot, serial: `${sn}-PB${slot}`, battery: 90 })),
+        })),
+        ejectDelayMs: 30,
+      });
+      for (const sn of serials) {
+        await expect
+          .poll(async () => (await h.slots(sn)).filter((s) => s.status === 'ready').length, poll)
+          .toBe(2);
+      }
+      const crowd = aCrowd(1, { wallet: WALLET });
+      await api.deps.orm.em.fork().transactional(async (tem) => {
+        for (const statement of crowd.statements) await tem.execute(statement);
+      });
+      const user = crowd.users[0]!;
+
+      const results = await Promise.all(
+        Array.from({ length: STARTS }, (_, i) =>
+          api.rest(
+            'POST',
+            '/api/rentals/start',
+            {
+              station_sn: serials[i % stationCount],
+              package_id: prepaid,
+              payment_mode: 'wallet',
+              idempotency_key: `k-${crypto.randomUUID()}`,
+            },
+            bearer(user.token),
+          ),
+        ),
+      );
+
+      expect(results.filter((r) => r.status === 200).map((r) => r.body.data.status)).toEqual(['active']);
+      const refused = results.filter((r) => r.status !== 200);
+      expect(new Set(refused.map((r) => `${r.status} ${r.body.error?.code}`))).toEqual(
+        new Set(['422 RENTAL_ALREADY_ACTIVE']),
+      );
+      const rentals = await h.sql('select id from rental where user_id = ?', [user.userId]);
+      expect(rentals).toHaveLength(1);
+      const [money] = await h.sql<{ wallet: string; charges: string; payments: string }>(
+        `select (select balance from wallet where user_id = $1) as wallet,
+              (select count(*) from wallet_transaction where user_id = $1 and type = 'rental_charge') as charges,
+              (select count(*) from transactions where user_id = $1 and type = 'rental') as payments`.replaceAll(
+          '$1',
+          '?',
+        ),
+        [user.userId, user.userId, user.userId],
+      );
+      expect(money).toEqual({ wallet: String(WALLET - 800), charges: '1', payments: '1' });
+    },
+    120_000,
+  );
 });

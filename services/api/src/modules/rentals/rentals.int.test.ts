@@ -127,6 +127,29 @@ const rentalRow = async (id: string) =>
     )
   )[0];
 
+const payDue = (user: SignedUp, id: string, key: string) =>
+  api.rest(
+    'POST',
+    `/api/rentals/${id}/pay-due`,
+    { payment_mode: 'wallet', idempotency_key: key },
+    bearer(user.token),
+  );
+const extend = (user: SignedUp, id: string, key: string, packageId = ext) =>
+  api.rest(
+    'POST',
+    `/api/rentals/${id}/extend`,
+    { package_id: packageId, payment_mode: 'wallet', idempotency_key: key },
+    bearer(user.token),
+  );
+/** Two users with 10,000 each, and a station with a power bank for each. */
+async function twoRenters() {
+  const one = await aStation([
+    { slot: 1, battery: 90 },
+    { slot: 2, battery: 90 },
+  ]);
+  return { one, alice: await aUser(10_000), bob: await aUser(10_000) };
+}
+
 describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core and Postgres)', () => {
   it('happy path: start → eject → active → return at another station → settled, to the unit', async () => {
     const one = await aStation([
@@ -356,6 +379,46 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 0 });
   });
 
+  it('a due on an active rental (late success after the refund was spent) is paid once, whatever the status', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }], { ejectDelayMs: EJECT_TIMEOUT_MS + 1000 });
+    const user = await aUser(800);
+    const res = await start(user, startBody(one.sn, { payment_mode: 'wallet' }));
+    const id = res.body.data.id;
+    expect(res.body.data).toMatchObject({ status: 'failed', failure_reason: 'timeout' });
+    // The refund is spent before the station's late success comes in.
+    await ledger.debitWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 800,
+      type: 'adjustment',
+      idempotencyKey: `spend:${user.userId}`,
+    });
+    await expect.poll(async () => rentalRow(id), poll).toEqual({ status: 'active', due_amount: '800' });
+    await ledger.creditWallet(api.deps.orm.em.fork(), {
+      userId: user.userId,
+      amount: 1000,
+      type: 'topup',
+      idempotencyKey: `topup2:${user.userId}`,
+    });
+    const keys = Array.from({ length: 20 }, (_, i) => `due-${i}-${id}`);
+    const results = await Promise.all(keys.map((key) => payDue(user, id, key)));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok.map((r) => [r.body.data.status, r.body.data.due.amount])).toEqual([['active', 0]]);
+    for (const r of results.filter((r) => r.status !== 200)) {
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body.error.message).toBe('nothing is due on this rental');
+    }
+    // The winner's retry answers as the payment it made; nothing more is taken.
+    const retry = await payDue(user, id, keys[results.indexOf(ok[0]!)]!);
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    expect(await rentalRow(id)).toEqual({ status: 'active', due_amount: '0' });
+    expect((await balances(user.userId)).wallet).toBe(200);
+    const [dues] = await h.sql<{ n: string }>(
+      `select count(*) as n from wallet_transaction where user_id = ? and type = 'due_payment'`,
+      [user.userId],
+    );
+    expect(dues?.n).toBe('1');
+  });
+
   it('late return → overage and late fee; unaffordable → a due that blocks starts; pay-due clears it', async () => {
     const one = await aStation([
       { slot: 1, battery: 90 },
@@ -424,8 +487,74 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect((await balances(user.userId)).wallet).toBe(before.wallet - 300);
   });
 
-  it('the same start retried with its key → one rental; the key with another body → 409', async () => {
-    const one = await aStation([{ slot: 1, battery: 90 }]);
+  it("pay-due keys are the user's and the rental's: the same key by another user or on another rental pays afresh; again with another due → 409", async () => {
+    const { one, alice, bob } = await twoRenters();
+    const wallet = { payment_mode: 'wallet' };
+    const key = 'one-key-for-every-due';
+    /** A rental returned and settled with `due` owed, as a late return the balances missed leaves it. */
+    const settledWithDue = async (user: SignedUp, due: number) => {
+      const { body } = await startActive(user, startBody(one.sn, wallet));
+      await one.sim.insert(one.sn, body.data.slot, body.data.power_bank_serial, 90);
+      await expect.poll(async () => (await rentalRow(body.data.id))?.status, poll).toBe('settled');
+      await h.sql('update rental set due_amount = ? where id = ?', [due, body.data.id]);
+      return body.data.id as string;
+    };
+    const a1 = await settledWithDue(alice, 500);
+    const b1 = await settledWithDue(bob, 500);
+    expect((await payDue(alice, a1, key)).status).toBe(200);
+    // Bob's request carries Alice's key, the same amount: it is Bob's own payment.
+    const bobs = await payDue(bob, b1, key);
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect((await balances(bob.userId)).wallet).toBe(10_000 - 800 - 500);
+    // Alice's next rental owes the same amount; her key again is a payment of that rental's.
+    const a2 = await settledWithDue(alice, 500);
+    expect((await payDue(alice, a2, key)).status).toBe(200);
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * (800 + 500));
+    // A later due on the same rental is another payment: the key that paid the first one is refused.
+    for (const due of [500, 700]) {
+      await h.sql('update rental set due_amount = ? where id = ?', [due, a2]);
+      const reused = await payDue(alice, a2, key);
+      expect(reused.status, JSON.stringify(reused.body)).toBe(409);
+      expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await rentalRow(a2)).toMatchObject({ due_amount: String(due) });
+    }
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * (800 + 500));
+  });
+
+  it("extend keys are the user's and the rental's: another user's or rental's extension pays afresh; 10 concurrent retries charge once", async () => {
+    const { one, alice, bob } = await twoRenters();
+    const wallet = { payment_mode: 'wallet' };
+    const a1 = (await startActive(alice, startBody(one.sn, wallet))).body.data;
+    const b1 = (await startActive(bob, startBody(one.sn, wallet))).body.data;
+    expect((await extend(alice, a1.id, 'shared-extension-key')).status).toBe(200);
+    const bobs = await extend(bob, b1.id, 'shared-extension-key');
+    expect(bobs.status, JSON.stringify(bobs.body)).toBe(200);
+    expect(bobs.body.data.extension_count).toBe(1);
+    expect((await balances(bob.userId)).wallet).toBe(10_000 - 800 - 300);
+
+    const retries = await Promise.all(Array.from({ length: 10 }, () => extend(alice, a1.id, 'retried-key')));
+    expect(retries.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(retries.map((r) => r.body.data.extension_count)).toEqual(Array(10).fill(2));
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 800 - 2 * 300);
+    const otherPackage = await extend(alice, a1.id, 'retried-key', prepaid);
+    expect(otherPackage.status).toBe(409);
+
+    // Alice's next rental: the first key again is that rental's extension.
+    await one.sim.insert(one.sn, 4, a1.power_bank_serial, 90);
+    await expect.poll(async () => (await rentalRow(a1.id))?.status, poll).toBe('settled');
+    const a2 = (await startActive(alice, startBody(one.sn, wallet))).body.data;
+    const again = await extend(alice, a2.id, 'shared-extension-key');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.data.extension_count).toBe(1);
+    expect((await balances(alice.userId)).wallet).toBe(10_000 - 2 * 800 - 3 * 300);
+  });
+
+  it("the same start retried with its key → one rental; the key with another body → 409; another user's is theirs", async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 90 },
+    ]);
+    const two = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
     const body = startBody(one.sn);
     const [a, b] = await Promise.all([start(user, body), start(user, body)]);
@@ -437,6 +566,12 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect((await balances(user.userId)).wallet).toBe(9700);
     const other = await start(user, { ...body, package_id: postpaid });
     expect(other.status).toBe(409);
+    // A start's key is the user's (one rental per user and key): the station is part of the request.
+    expect((await start(user, { ...body, station_sn: two.sn })).status).toBe(409);
+    const someoneElse = await aUser(10_000);
+    const theirs = await startActive(someoneElse, body);
+    expect(theirs.body.data.id).not.toBe(a.body.data.id);
+    expect((await balances(someoneElse.userId)).wallet).toBe(9700);
   });
 
   it('hostile: many concurrent starts at a station with one ready power bank → one active, clear 422s, no money moved', async () => {

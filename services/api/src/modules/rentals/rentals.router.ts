@@ -74,7 +74,7 @@ export const rentalsRouter = router({
     .mutation(({ ctx, input }) => reportIssue(ctx.em, ctx.auth.user.id, input)),
 
   payDue: authedProcedure
-    .meta(post('/rentals/{id}/pay-due', 'Pay what a finished rental still owes'))
+    .meta(post('/rentals/{id}/pay-due', 'Pay what a rental owes, whatever its status'))
     .input(PayDueInput)
     .output(RentalOutput)
     .mutation(({ ctx, input }) => payDue(ctx.em, ctx.auth.user.id, input)),

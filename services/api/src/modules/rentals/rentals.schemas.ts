@@ -1,6 +1,7 @@
 import { PAYMENT_MODES, RENTAL_STATUSES } from '@powerbank/db';
 import { z } from 'zod';
-import { PaginationOutput } from '../../platform/pagination.ts';
+import { PageInput, PaginationOutput } from '../../platform/pagination.ts';
+import { inputDate } from '../../platform/query-input.ts';
 import { MoneyOutput } from '../payment/payment.schemas.ts';
 
 const idempotencyKey = z
@@ -52,7 +53,7 @@ export const LocationInput = z
             latitude: z.number().min(-90).max(90),
             longitude: z.number().min(-180).max(180),
             accuracy_m: z.number().int().min(0).max(100_000).optional(),
-            recorded_at: z.coerce.date(),
+            recorded_at: inputDate(),
           })
           .strict(),
       )
@@ -114,8 +115,7 @@ export type ActiveRentalsOutput = z.infer<typeof ActiveRentalsOutput>;
 export const HistoryInput = z
   .object({
     cursor: z.string().uuid().optional().describe('the last id of the previous page'),
-    page: z.number().int().min(1).max(100_000).default(1),
-    page_size: z.number().int().min(1).max(100).default(20),
+    ...PageInput.shape,
     status: z.enum(RENTAL_STATUSES).optional(),
   })
   .strict();

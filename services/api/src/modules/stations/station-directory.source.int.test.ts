@@ -68,7 +68,22 @@ describe('StationDirectorySource (real Postgres)', () => {
     const transaction = db.orm.em.fork();
     await transaction.begin();
     await ejectOne(transaction); // updated_at = now() = this transaction's start
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The transaction stays open a while (300 ms by the database's clock, which stamps and compares
+    // the rows) before the refresh below runs.
+    const [{ started }] = (await transaction.execute(`select now()::text as started`)) as [
+      { started: string },
+    ];
+    await expect
+      .poll(
+        async () =>
+          (
+            (await sql(`select clock_timestamp() - ?::timestamptz > interval '300 milliseconds' as open`, [
+              started,
+            ])) as [{ open: boolean }]
+          )[0].open,
+        { interval: 20 },
+      )
+      .toBe(true);
     expect((await dir1(stations))?.freeSlots).toBe(before); // uncommitted: not visible yet
     await transaction.commit();
     expect((await dir1(stations))?.freeSlots).toBe(before + 1);
@@ -89,12 +104,17 @@ describe('StationDirectorySource (real Postgres)', () => {
     const stations = source({});
     const [row] = await sql(`select id from station where serial_number = 'DIR-1'`);
     const id = (row as { id: string }).id;
-    // Each read below is a few ms after the last refresh, so it refreshes again (max staleness 0).
+    // Each read below comes once the clock has moved past the last one, so it refreshes again (max
+    // staleness 0: a read in the same millisecond as the last refresh would answer from memory).
+    let lastRead = 0;
     const later = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return stations.get();
+      await expect.poll(() => Date.now() > lastRead, { interval: 1 }).toBe(true);
+      const directory = await stations.get();
+      lastRead = Date.now();
+      return directory;
     };
     await stations.get();
+    lastRead = Date.now();
     await sql(
       `update station_slot set battery_level = 77, updated_at = now() where station_id = ? and status = 'ready'`,
       [id],

@@ -1,6 +1,7 @@
 import { ISSUE_STATUSES, MEDIA_TYPES, SLOT_STATUSES, STATION_STATUSES } from '@powerbank/db';
 import { z } from 'zod';
-import { PageInput, paginated, queryBoolean } from '../../platform/pagination.ts';
+import { PageInput, paginated } from '../../platform/pagination.ts';
+import { queryBoolean, queryInt, queryNumber } from '../../platform/query-input.ts';
 
 /** Statuses the app may filter by; decommissioned stations are never shown. */
 export const VISIBLE_STATION_STATUSES = ['online', 'offline', 'maintenance'] as const;
@@ -43,10 +44,10 @@ export const StationListOutput = paginated(StationSummary);
 export type StationListOutput = z.infer<typeof StationListOutput>;
 
 export const NearbyInput = PageInput.extend({
-  lat: z.number().min(-90).max(90),
-  lng: z.number().min(-180).max(180),
+  lat: queryNumber(-90, 90),
+  lng: queryNumber(-180, 180),
   /** Meters. */
-  radius: z.number().int().min(1).max(50_000).default(2_000),
+  radius: queryInt(1, 50_000).default(2_000),
   available_only: queryBoolean().optional(),
 }).strict();
 export type NearbyInput = z.infer<typeof NearbyInput>;

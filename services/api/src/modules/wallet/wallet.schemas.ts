@@ -1,9 +1,19 @@
 import { LOYALTY_TIERS, POINTS_TX_TYPES, WALLET_TX_TYPES } from '@powerbank/db';
 import { z } from 'zod';
-import { PaginationOutput } from '../../platform/pagination.ts';
+import { PageInput, PaginationOutput } from '../../platform/pagination.ts';
+import { inputDate } from '../../platform/query-input.ts';
 import { MoneyOutput } from '../payment/payment.schemas.ts';
 
 export const NoInput = z.object({}).strict();
+
+/** The next loyalty tier and the lifetime points still missing; null at the top tier. */
+const NextTierOutput = z
+  .object({
+    tier: z.enum(LOYALTY_TIERS),
+    min_points: z.number().int(),
+    points_needed: z.number().int(),
+  })
+  .nullable();
 
 export const WalletOutput = z.object({
   wallet: z.object({
@@ -15,7 +25,8 @@ export const WalletOutput = z.object({
     balance: z.number().int(),
     value: MoneyOutput,
     lifetime_earned: z.number().int(),
-    tier: z.enum(LOYALTY_TIERS),
+    tier: z.enum(LOYALTY_TIERS).describe('from lifetime points over the AppConfig thresholds'),
+    next_tier: NextTierOutput,
   }),
 });
 export type WalletOutput = z.infer<typeof WalletOutput>;
@@ -26,11 +37,10 @@ export type WalletOutput = z.infer<typeof WalletOutput>;
  */
 const historyFilters = {
   cursor: z.string().uuid().optional(),
-  page: z.number().int().min(1).max(100_000).default(1),
-  page_size: z.number().int().min(1).max(100).default(20),
+  ...PageInput.shape,
   direction: z.enum(['credit', 'debit']).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: inputDate().optional(),
+  to: inputDate().optional(),
 };
 export const CursorPagination = PaginationOutput.extend({ next_cursor: z.string().nullable() });
 
@@ -80,7 +90,8 @@ export const PointsSummaryOutput = z.object({
   value: MoneyOutput,
   lifetime_earned: z.number().int(),
   total_spent: z.number().int(),
-  tier: z.enum(LOYALTY_TIERS),
+  tier: z.enum(LOYALTY_TIERS).describe('from lifetime points over the AppConfig thresholds'),
+  next_tier: NextTierOutput,
   points_per_currency_unit: z.number(),
   by_type: z.array(
     z.object({ type: z.enum(POINTS_TX_TYPES), points: z.number().int(), count: z.number().int() }),

@@ -5,14 +5,15 @@ import { SandboxGateway } from './sandbox-gateway.ts';
 import { StripeGateway } from './stripe-gateway.ts';
 
 export interface Gateways {
-  sandbox: SandboxGateway;
+  /** Off in production unless SANDBOX_GATEWAY_ENABLED: its checkout approves any payment. */
+  sandbox: SandboxGateway | null;
   stripe: StripeGateway | null;
 }
 
 const registry = new WeakMap<AppDeps, Gateways>();
 
 /**
- * The composition root of the gateways, once per app: the sandbox always
+ * The composition root of the gateways, once per app: the sandbox when enabled
  * (it hands its webhooks to `deliverSandboxWebhook`), Stripe when its keys
  * are configured.
  */
@@ -22,15 +23,17 @@ export function createGateways(
 ): Gateways {
   const { env } = deps;
   const gateways: Gateways = {
-    sandbox: new SandboxGateway({
-      secret: env.SANDBOX_WEBHOOK_SECRET,
-      publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`,
-      delayMs: env.SANDBOX_WEBHOOK_DELAY_MS,
-      duplicates: env.SANDBOX_WEBHOOK_DUPLICATES,
-      outOfOrder: env.SANDBOX_WEBHOOK_OUT_OF_ORDER,
-      deliver: deliverSandboxWebhook,
-      onDeliveryError: (error) => deps.logger.warn({ err: error }, 'sandbox webhook delivery failed'),
-    }),
+    sandbox: !env.SANDBOX_GATEWAY_ENABLED
+      ? null
+      : new SandboxGateway({
+          secret: env.SANDBOX_WEBHOOK_SECRET,
+          publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`,
+          delayMs: env.SANDBOX_WEBHOOK_DELAY_MS,
+          duplicates: env.SANDBOX_WEBHOOK_DUPLICATES,
+          outOfOrder: env.SANDBOX_WEBHOOK_OUT_OF_ORDER,
+          deliver: deliverSandboxWebhook,
+          onDeliveryError: (error) => deps.logger.warn({ err: error }, 'sandbox webhook delivery failed'),
+        }),
     stripe:
       env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
         ? new StripeGateway({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET })
@@ -57,5 +60,5 @@ export function gatewayNamed(deps: AppDeps, name: string): PaymentGateway {
 /** Whether top-ups through `name` can work on this instance (payment methods list only these). */
 export function gatewayAvailable(deps: AppDeps, name: string): boolean {
   const gateways = gatewaysOf(deps);
-  return name === 'sandbox' || (name === 'stripe' && gateways.stripe !== null);
+  return (name === 'sandbox' || name === 'stripe') && gateways[name] !== null;
 }

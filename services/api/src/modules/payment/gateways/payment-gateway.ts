@@ -38,6 +38,23 @@ export interface GatewayEvent {
   signature: string | null;
 }
 
+/** Where a refund stands at the gateway: `pending` may still go either way. */
+export type GatewayRefundStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface GatewayRefund {
+  gatewayRefundId: string;
+  status: GatewayRefundStatus;
+}
+
+/**
+ * The gateway answered that it did not and will not refund (e.g. the payment
+ * was already refunded): nothing left. Any other error from `refund` is an
+ * outcome we do not know — the request may have reached the gateway.
+ */
+export class GatewayRefusedError extends Error {
+  override readonly name = 'GatewayRefusedError';
+}
+
 /** Thrown by `verifyWebhook` when the signature is missing, wrong or too old. */
 export class WebhookSignatureError extends Error {
   override readonly name = 'WebhookSignatureError';
@@ -55,7 +72,14 @@ export interface PaymentGateway {
   retrieve(gatewayIntentId: string): Promise<GatewayPayment>;
   /** Cancels an unpaid payment; answers the payment's status afterwards (it may have succeeded meanwhile). */
   cancel(gatewayIntentId: string): Promise<GatewayPayment>;
-  refund(gatewayIntentId: string, amount: number, refundId: string): Promise<{ gatewayRefundId: string }>;
+  /**
+   * Refunds (part of) a payment under our refund's id as the idempotency key:
+   * asked again with the same id, the gateway answers the same refund, never a
+   * second one. Throws GatewayRefusedError when the gateway said no.
+   */
+  refund(gatewayIntentId: string, amount: number, refundId: string): Promise<GatewayRefund>;
+  /** What became of the refund sent under `refundId`; null when the gateway never received it. */
+  findRefund(gatewayIntentId: string, refundId: string): Promise<GatewayRefund | null>;
   /** Checks the signature over the raw body, then parses; throws WebhookSignatureError. */
   verifyWebhook(rawBody: string, headers: Headers): GatewayEvent;
 }

@@ -6,6 +6,9 @@ import {
   type GatewayEvent,
   type GatewayPayment,
   type GatewayPaymentStatus,
+  type GatewayRefund,
+  type GatewayRefundStatus,
+  GatewayRefusedError,
   type PaymentGateway,
   WebhookSignatureError,
 } from './payment-gateway.ts';
@@ -34,6 +37,13 @@ interface SandboxPayment {
   amount: number;
   currency: string;
   status: GatewayPaymentStatus;
+}
+
+interface SandboxRefund {
+  id: string;
+  paymentId: string;
+  amount: number;
+  status: GatewayRefundStatus;
 }
 
 export interface SandboxEventPayload {
@@ -70,6 +80,10 @@ export class SandboxGateway implements PaymentGateway {
   readonly name = 'sandbox' as const;
   private readonly payments = new Map<string, SandboxPayment>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
+  /** Refunds by our refund id, the idempotency key (as Stripe keeps them). */
+  private readonly refunds = new Map<string, SandboxRefund>();
+  private unreachable = false;
+  private refundsStartPending = false;
 
   constructor(private readonly options: SandboxOptions) {}
 
@@ -99,11 +113,55 @@ export class SandboxGateway implements PaymentGateway {
     return this.view(payment);
   }
 
-  async refund(gatewayIntentId: string, amount: number): Promise<{ gatewayRefundId: string }> {
+  async refund(gatewayIntentId: string, amount: number, refundId: string): Promise<GatewayRefund> {
+    this.reach();
+    const earlier = this.refunds.get(refundId);
+    if (earlier) return this.refundView(earlier);
     const payment = this.get(gatewayIntentId);
-    if (payment.status !== 'succeeded' || amount > payment.amount)
-      throw new Error('sandbox: nothing to refund');
-    return { gatewayRefundId: `sbx_re_${uuidv7().replaceAll('-', '')}` };
+    const refunded = [...this.refunds.values()]
+      .filter((refund) => refund.paymentId === payment.id && refund.status !== 'failed')
+      .reduce((sum, refund) => sum + refund.amount, 0);
+    if (payment.status !== 'succeeded' || amount > payment.amount - refunded)
+      throw new GatewayRefusedError('sandbox: nothing to refund');
+    const refund: SandboxRefund = {
+      id: `sbx_re_${uuidv7().replaceAll('-', '')}`,
+      paymentId: payment.id,
+      amount,
+      status: this.refundsStartPending ? 'pending' : 'succeeded',
+    };
+    this.refunds.set(refundId, refund);
+    return this.refundView(refund);
+  }
+
+  async findRefund(_gatewayIntentId: string, refundId: string): Promise<GatewayRefund | null> {
+    this.reach();
+    const refund = this.refunds.get(refundId);
+    return refund ? this.refundView(refund) : null;
+  }
+
+  /** The refunds made against a payment, money that left (tests count them). */
+  refundsOf(
+    gatewayIntentId: string,
+  ): { gatewayRefundId: string; amount: number; status: GatewayRefundStatus }[] {
+    return [...this.refunds.values()]
+      .filter((refund) => refund.paymentId === gatewayIntentId)
+      .map((refund) => ({ ...this.refundView(refund), amount: refund.amount }));
+  }
+
+  /** Plays an outage: every call fails as a lost connection does, with an outcome the caller cannot know. */
+  setUnreachable(unreachable: boolean): void {
+    this.unreachable = unreachable;
+  }
+
+  /** New refunds stay `pending` until `settleRefund`, as a bank's refunds do. */
+  setRefundsPending(pending: boolean): void {
+    this.refundsStartPending = pending;
+  }
+
+  settleRefund(refundId: string, status: 'succeeded' | 'failed'): void {
+    const refund = this.refunds.get(refundId);
+    if (!refund) throw new Error(`sandbox: no refund ${refundId}`);
+    refund.status = status;
   }
 
   verifyWebhook(rawBody: string, headers: Headers): GatewayEvent {
@@ -217,6 +275,14 @@ export class SandboxGateway implements PaymentGateway {
       this.pending.add(timer);
     });
     return this.view(payment);
+  }
+
+  private reach(): void {
+    if (this.unreachable) throw new Error('sandbox: connection reset (outage)');
+  }
+
+  private refundView(refund: SandboxRefund): GatewayRefund {
+    return { gatewayRefundId: refund.id, status: refund.status };
   }
 
   private get(gatewayIntentId: string): SandboxPayment {

@@ -5,6 +5,8 @@ import {
   type GatewayEvent,
   type GatewayPayment,
   type GatewayPaymentStatus,
+  type GatewayRefund,
+  GatewayRefusedError,
   type PaymentGateway,
   WebhookSignatureError,
 } from './payment-gateway.ts';
@@ -40,6 +42,17 @@ function paymentOf(intent: Stripe.PaymentIntent): GatewayPayment {
     amount: intent.status === 'succeeded' ? intent.amount_received : intent.amount,
     currency: intent.currency.toUpperCase(),
   };
+}
+
+/** Stripe's Refund status → ours: `requires_action` still waits on someone, so it is pending. */
+function refundOf(refund: Stripe.Refund): GatewayRefund {
+  const status =
+    refund.status === 'succeeded'
+      ? 'succeeded'
+      : refund.status === 'failed' || refund.status === 'canceled'
+        ? 'failed'
+        : 'pending';
+  return { gatewayRefundId: refund.id, status };
 }
 
 /** Events about a PaymentIntent carry it as `data.object`; other events are logged and ignored. */
@@ -91,16 +104,31 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
-  async refund(
-    gatewayIntentId: string,
-    amount: number,
-    refundId: string,
-  ): Promise<{ gatewayRefundId: string }> {
-    const refund = await this.stripe.refunds.create(
-      { payment_intent: gatewayIntentId, amount, metadata: { refund_id: refundId } },
-      { idempotencyKey: `refund:${refundId}` },
-    );
-    return { gatewayRefundId: refund.id };
+  async refund(gatewayIntentId: string, amount: number, refundId: string): Promise<GatewayRefund> {
+    try {
+      const refund = await this.stripe.refunds.create(
+        { payment_intent: gatewayIntentId, amount, metadata: { refund_id: refundId } },
+        { idempotencyKey: `refund:${refundId}` },
+      );
+      return refundOf(refund);
+    } catch (error) {
+      // A request Stripe read and refused (already refunded, more than is left): nothing was refunded.
+      // Connection, rate-limit, idempotency and server errors leave the outcome unknown.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError)
+        throw new GatewayRefusedError(error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * Looked up by the refund id kept in the metadata, not by the idempotency key:
+   * Stripe forgets keys after 24 hours, and its refunds can be listed per payment.
+   */
+  async findRefund(gatewayIntentId: string, refundId: string): Promise<GatewayRefund | null> {
+    for await (const refund of this.stripe.refunds.list({ payment_intent: gatewayIntentId, limit: 100 })) {
+      if (refund.metadata?.refund_id === refundId) return refundOf(refund);
+    }
+    return null;
   }
 
   verifyWebhook(rawBody: string, headers: Headers): GatewayEvent {

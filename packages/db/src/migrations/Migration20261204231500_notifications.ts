@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 // Generated, then trimmed by hand: the down step only reverts what this one adds.
-export class Migration20261204222801_notifications extends Migration {
-  override name = 'Migration20261204222801_notifications';
+export class Migration20261204231500_notifications extends Migration {
+  override name = 'Migration20261204231500_notifications';
 
   override up(): void | Promise<void> {
     this.addSql(

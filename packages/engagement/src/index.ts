@@ -1,0 +1,5 @@
+export * from './achievement-notice.ts';
+export * from './achievement-progress.ts';
+export * from './engagement-jobs.ts';
+export * from './leaderboard.ts';
+export * from './loyalty.ts';
