@@ -8,7 +8,13 @@ import { startWorker } from './worker.ts';
 
 const env = parseConfig(workerEnv);
 const logger = pino({ name: 'worker', level: env.LOG_LEVEL, base: { service: 'worker' } });
-const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: Math.max(4, env.NOTIFY_SENDERS * 2 + 2) });
+// Outside the services' budget shares (docs/architecture.md): two connections per sender and two
+// for the jobs, unless DB_POOL_MAX says otherwise; pg-boss has its own JOBS_POOL_MAX.
+const orm = await openOrm({
+  ...env,
+  DB_POOL_MIN: 0,
+  DB_POOL_MAX: env.DB_POOL_MAX ?? env.NOTIFY_SENDERS * 2 + 2,
+});
 const worker = await startWorker({ env, orm, logger, ...providersFor(env, logger) });
 
 const app = new Hono();
