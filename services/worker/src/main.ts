@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { parseConfig, workerEnv } from '@powerbank/config';
+import { closeServer, parseConfig, shutdownOnSignal, workerEnv } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { providersFor } from '@powerbank/notify';
 import { Hono } from 'hono';
@@ -21,11 +21,13 @@ const app = new Hono();
 app.get('/health', (c) => c.json({ ok: true, senders: worker.senders.length }));
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: env.WORKER_METRICS_PORT });
 
-async function shutdown(): Promise<void> {
-  server.close();
-  await worker.stop();
-  await orm.close();
-  process.exit(0);
-}
-process.once('SIGINT', () => void shutdown());
-process.once('SIGTERM', () => void shutdown());
+shutdownOnSignal({
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  steps: [
+    { name: 'health http', run: () => closeServer(server) },
+    // The senders finish their round (its sends are recorded), pg-boss its running jobs.
+    { name: 'worker', run: () => worker.stop() },
+    { name: 'database', run: () => orm.close() },
+  ],
+});
