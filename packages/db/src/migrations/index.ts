@@ -10,6 +10,7 @@ import { Migration20261204222600_base_payment_methods } from './Migration2026120
 import { Migration20261204223538_coupon_usage_rental } from './Migration20261204223538_coupon_usage_rental.ts';
 import { Migration20261204230012_power_bank_placed_at } from './Migration20261204230012_power_bank_placed_at.ts';
 import { Migration20261204231500_admin_review } from './Migration20261204231500_admin_review.ts';
+import { Migration20261204231500_notifications } from './Migration20261204231500_notifications.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -35,4 +36,5 @@ export const migrationsList = [
     class: Migration20261204230012_power_bank_placed_at,
   },
   { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review },
+  { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications },
 ];
