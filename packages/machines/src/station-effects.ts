@@ -2,7 +2,8 @@ import type { DispenseResult } from './dispense.ts';
 
 export interface EjectOrder {
   commandId: string;
-  rentalId: string;
+  /** None for an admin's eject. */
+  rentalId?: string;
   slot: number;
 }
 

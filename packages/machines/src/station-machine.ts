@@ -98,6 +98,8 @@ export const stationMachine = setup({
     isStaleTimeout: ({ context, event }) =>
       event.type === 'HEARTBEAT_TIMEOUT' && isStaleTimeout(context, event),
     isConnected: ({ context }) => context.connected,
+    isConnectedAdminEject: ({ context, event }) =>
+      event.type === 'DISPENSE_REQUESTED' && event.slot !== undefined && context.connected,
   },
 }).createMachine({
   id: 'station',
@@ -175,6 +177,8 @@ export const stationMachine = setup({
         HEARTBEAT_TIMEOUT: [{ guard: 'isStaleTimeout' }, { actions: 'markLinkLost' }],
         DISPENSE_REQUESTED: [
           { guard: 'isKnownCommand', actions: 'answerKnownCommand' },
+          // An operator ejecting a named slot (a stuck power bank) is what maintenance is for.
+          { guard: 'isConnectedAdminEject', actions: 'dispense' },
           { actions: 'refuseMaintenance' },
         ],
         EXIT_MAINTENANCE: [

@@ -10,6 +10,7 @@ import {
   restingState,
   restSlot,
   type StationSlot,
+  slotForAdminEject,
   withoutPowerBank,
 } from './slots.ts';
 import { knownEject, type StationContext, slotSeq } from './station-context.ts';
@@ -386,9 +387,12 @@ export function onDispenseRequested(
   // A slot can look ready while an older eject for it is still unanswered (e.g. after a snapshot); skip it.
   const inFlight = new Set(Object.values(context.pendingEjects).map((p) => p.slot));
   const candidates = context.slots.filter((s) => !inFlight.has(s.slot));
-  const chosen = chooseSlotForDispense(candidates, context.batteryThreshold);
+  const chosen =
+    event.slot === undefined
+      ? chooseSlotForDispense(candidates, context.batteryThreshold)
+      : slotForAdminEject(candidates, event.slot);
   if (!chosen) {
-    const ejecting = inFlight.size > 0;
+    const ejecting = event.slot === undefined ? inFlight.size > 0 : inFlight.has(event.slot);
     return refuseDispense(context, event, ejecting ? 'busy' : 'no_power_bank');
   }
   const { commandId, rentalId } = event;

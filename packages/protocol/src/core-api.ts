@@ -49,8 +49,20 @@ export const dispenseResponse = z.discriminatedUnion('ok', [
 ]);
 export type DispenseResponse = z.infer<typeof dispenseResponse>;
 
-/** `core.command` request: admin commands for one station. */
+/**
+ * `core.command` request: admin commands for one station. `eject-slot` is
+ * answered with the station's own `eject-result` (or the eject timeout); its
+ * command id makes it idempotent like a dispense: the same id never ejects twice.
+ */
 export const stationCommandRequest = z.discriminatedUnion('command', [
+  z
+    .object({
+      command: z.literal('eject-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId,
+    })
+    .strict(),
   z.object({ command: z.literal('lock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
   z.object({ command: z.literal('unlock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
   z.object({ command: z.literal('sync'), stationSn: stationSerial }).strict(),
@@ -61,12 +73,30 @@ export const stationCommandRequest = z.discriminatedUnion('command', [
 export type StationCommandRequest = z.infer<typeof stationCommandRequest>;
 export type StationCommandName = StationCommandRequest['command'];
 
+export const stationCommandFailureReason = z.enum([
+  'station_not_found',
+  'invalid_request',
+  'slot_busy',
+  'unknown_slot',
+  /** The station is offline: a command would only wait in the outbox, so it is refused. */
+  'station_offline',
+  ...dispenseFailureReason.options.filter((r) => r !== 'invalid_request' && r !== 'station_offline'),
+]);
+export type StationCommandFailureReason = z.infer<typeof stationCommandFailureReason>;
+
 export const stationCommandResponse = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true) }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      /** For `eject-slot`: what the station reported it released. */
+      slot: slotIndex.optional(),
+      powerBankSerial: powerBankSerial.optional(),
+    })
+    .strict(),
   z
     .object({
       ok: z.literal(false),
-      reason: z.enum(['station_not_found', 'invalid_request', 'slot_busy', 'unknown_slot']),
+      reason: stationCommandFailureReason,
       detail: z.string().max(500).optional(),
     })
     .strict(),

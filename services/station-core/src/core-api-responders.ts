@@ -1,4 +1,4 @@
-import type { DispenseResult } from '@powerbank/machines';
+import type { DispenseRequest, DispenseResult } from '@powerbank/machines';
 import type { NatsConnection } from '@powerbank/messaging';
 import {
   buildDown,
@@ -96,6 +96,25 @@ export function serveCoreApi(options: {
 }): { stop(): void } {
   const { nats, subjects, host, waiters, logger } = options;
 
+  /**
+   * Asks the station's actor to eject (a rental's dispense, or an admin's named slot) and resolves
+   * with the outcome the station's `eject-result` (or the eject timeout) decides; `undefined` when
+   * none came in time. A repeated command id joins the first one's outcome.
+   */
+  const eject = (stationSn: string, request: DispenseRequest): Promise<DispenseResult | undefined> => {
+    const outcome = waiters.wait(request.commandId);
+    host.send(stationSn, { type: 'DISPENSE_REQUESTED', ...request }).catch((error: unknown) => {
+      logger.error({ err: error, stationSn, commandId: request.commandId }, 'dispense request failed');
+      waiters.settle({
+        ok: false,
+        ...request,
+        reason: 'busy',
+        detail: 'station-core could not record the request',
+      });
+    });
+    return outcome;
+  };
+
   const dispense = nats.subscribe(subjects.coreDispense, {
     queue: 'station-core',
     callback: (_err, msg) => {
@@ -112,18 +131,7 @@ export function serveCoreApi(options: {
         return;
       }
       const { stationSn, rentalId, commandId } = parsed.data;
-      const outcome = waiters.wait(commandId);
-      host.send(stationSn, { type: 'DISPENSE_REQUESTED', commandId, rentalId }).catch((error: unknown) => {
-        logger.error({ err: error, stationSn, commandId }, 'dispense request failed');
-        waiters.settle({
-          ok: false,
-          commandId,
-          rentalId,
-          reason: 'busy',
-          detail: 'station-core could not record the request',
-        });
-      });
-      void outcome.then((result) => {
+      void eject(stationSn, { commandId, rentalId }).then((result) => {
         // No answer then: the requester has stopped waiting long before; it asks again if it still cares.
         if (!result)
           logger.warn({ stationSn, rentalId, commandId }, 'dispense outcome never came; waiter dropped');
@@ -143,7 +151,22 @@ export function serveCoreApi(options: {
         if (!(await options.stationExists(request.stationSn)))
           return { ok: false, reason: 'station_not_found' };
         const sn = request.stationSn;
+        // Maintenance is the cloud's own state, so it may be set on an offline station; anything the
+        // station must carry out would sit in the outbox until it returns, unanswered: refused.
+        const cloudOnly = request.command === 'enter-maintenance' || request.command === 'exit-maintenance';
+        if (!cloudOnly && (await host.actor(sn)).state === 'offline')
+          return { ok: false, reason: 'station_offline' };
         switch (request.command) {
+          case 'eject-slot': {
+            const { slot, commandId } = request;
+            if (!(await host.actor(sn)).context.slots.some((s) => s.slot === slot))
+              return { ok: false, reason: 'unknown_slot' };
+            const result = await eject(sn, { commandId, slot });
+            if (!result) return { ok: false, reason: 'timeout' };
+            return result.ok
+              ? { ok: true, slot: result.slot, powerBankSerial: result.powerBankSerial }
+              : { ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
+          }
           case 'lock-slot':
           case 'unlock-slot': {
             const actor = await host.actor(sn);

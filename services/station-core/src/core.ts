@@ -88,10 +88,12 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       onDispenseResult: (sn, result) => {
         // `answered`: a requester (the api's start) got this outcome and applies it itself.
         const answered = waiters.settle(result);
-        nats.publish(
-          subjects.coreEvent('dispense'),
-          encode({ sn, rentalId: result.rentalId, answered, ...toDispenseResponse(result) }),
-        );
+        // An admin's eject (no rental) is answered to the admin only: rentals have nothing to apply.
+        if (result.rentalId)
+          nats.publish(
+            subjects.coreEvent('dispense'),
+            encode({ sn, rentalId: result.rentalId, answered, ...toDispenseResponse(result) }),
+          );
         options.onDispenseResult?.(sn, result);
       },
       onReturn: (sn, report) => {

@@ -67,7 +67,7 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
     if (effect.type === 'sendEject') {
       const { commandId, slot, rentalId } = effect.params;
       const payload = buildDown('eject', { commandId, slot, rentalId });
-      rows.push({ id: commandId, sn, kind: 'eject', slotIndex: slot, rentalId, payload });
+      rows.push({ id: commandId, sn, kind: 'eject', slotIndex: slot, rentalId: rentalId ?? null, payload });
     } else if (effect.type === 'sendSync') {
       const payload = buildDown('sync', {});
       rows.push({ id: payload.msgId, sn, kind: 'sync', slotIndex: null, rentalId: null, payload });
@@ -197,7 +197,9 @@ export class StationActor {
       slots: changedSlotRows(this.sn, before.context, after.context),
       newCommands: commands,
       outcomes: results.filter((r) => r.commandId).map(outcomeOf),
-      rented: results.flatMap((r) => (r.ok ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [])),
+      rented: results.flatMap((r) =>
+        r.ok && r.rentalId ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [],
+      ),
       missing: effects.flatMap((e) =>
         e.type === 'reportMissing' ? [{ serial: e.params.powerBankSerial, reason: e.params.reason }] : [],
       ),
