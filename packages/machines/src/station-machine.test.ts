@@ -686,6 +686,31 @@ describe('station machine: maintenance', () => {
     expect(paramsOf(settled.actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
   });
 
+  it('ejects the slot an operator names, charged or not, in maintenance too; no rental, and never a locked slot', () => {
+    const adminEject = (slot: number): StationEvent => ({
+      type: 'DISPENSE_REQUESTED',
+      commandId: `adm-0000${slot}`,
+      slot,
+    });
+    // Slot 3's 10% is too low to rent, not to take out.
+    for (const { actions } of [drive({ sn }, bootHello(), adminEject(3)), inMaintenance(adminEject(3))]) {
+      expect(paramsOf(actions, 'sendEject')).toEqual([
+        { commandId: 'adm-00003', rentalId: undefined, slot: 3 },
+      ]);
+    }
+    const empty4 = drive({ sn }, bootHello(), adminEject(4));
+    expect(paramsOf(empty4.actions, 'reportDispenseResult')).toMatchObject([
+      { ok: false, reason: 'no_power_bank' },
+    ]);
+    const locked = drive({ sn }, bootHello(), { type: 'LOCK_SLOT', slot: 1 }, adminEject(1));
+    expect(paramsOf(locked.actions, 'sendEject')).toEqual([]);
+    const settled = drive({ sn }, bootHello(), adminEject(2), anEjectOk('adm-00002', 2, 'PB-B'));
+    expect(paramsOf(settled.actions, 'reportDispenseResult')).toEqual([
+      { ok: true, commandId: 'adm-00002', rentalId: undefined, slot: 2, powerBankSerial: 'PB-B' },
+    ]);
+    expect(settled.snapshot.context.slots[1]?.state).toBe('empty');
+  });
+
   it('keeps tracking slots and the link while in maintenance', () => {
     const { snapshot } = inMaintenance(anInsert(4, 'PB-N', 60), aStatus('offline', 1e9));
     expect(snapshot.value).toBe('maintenance');
