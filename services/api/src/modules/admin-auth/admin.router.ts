@@ -1,11 +1,13 @@
 import { adminProcedure, router } from '../../trpc/trpc.ts';
 import { adminFleetRouter } from '../admin-fleet/admin-fleet.router.ts';
+import { adminPowerBanksRouter } from '../admin-fleet/admin-power-banks.router.ts';
 import { SuspendUserInput, UserStatusOutput } from './admin.schemas.ts';
 import { suspendUser } from './admin-users.service.ts';
 
 /** Admin procedures: each declares the roles that may call it (super_admin always may). */
 export const adminRouter = router({
   stations: adminFleetRouter,
+  powerBanks: adminPowerBanksRouter,
   users: router({
     suspend: adminProcedure(['operations', 'support'])
       .meta({
