@@ -1,4 +1,5 @@
 import { adminProcedure, router } from '../../trpc/trpc.ts';
+import { adminAchievementsRouter } from '../admin-engagement/admin-engagement.router.ts';
 import { adminFleetRouter } from '../admin-fleet/admin-fleet.router.ts';
 import { adminPowerBanksRouter } from '../admin-fleet/admin-power-banks.router.ts';
 import { SuspendUserInput, UserStatusOutput } from './admin.schemas.ts';
@@ -8,6 +9,7 @@ import { suspendUser } from './admin-users.service.ts';
 export const adminRouter = router({
   stations: adminFleetRouter,
   powerBanks: adminPowerBanksRouter,
+  achievements: adminAchievementsRouter,
   users: router({
     suspend: adminProcedure(['operations', 'support'])
       .meta({
