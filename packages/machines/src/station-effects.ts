@@ -7,6 +7,20 @@ export interface EjectOrder {
   slot: number;
 }
 
+/** A lock or unlock to send; `commandId` becomes the down message's msgId when given. */
+export interface SlotCommand {
+  slot: number;
+  commandId?: string;
+}
+
+/** The station acknowledged (or refused) a command other than an eject. */
+export interface CommandAck {
+  commandId: string;
+  command: string;
+  ok: boolean;
+  error?: string;
+}
+
 /** A power bank the machine did not know is now in a slot: a return, or found on reconciliation. */
 export interface ReturnReport {
   slot: number;
@@ -32,8 +46,9 @@ export interface MissingReport {
 export type StationEffect =
   | { type: 'sendEject'; params: EjectOrder }
   | { type: 'sendSync' }
-  | { type: 'sendLockSlot'; params: { slot: number } }
-  | { type: 'sendUnlockSlot'; params: { slot: number } }
+  | { type: 'sendLockSlot'; params: SlotCommand }
+  | { type: 'sendUnlockSlot'; params: SlotCommand }
+  | { type: 'reportCommandAck'; params: CommandAck }
   | { type: 'reportDispenseResult'; params: DispenseResult }
   | { type: 'reportReturn'; params: ReturnReport }
   | { type: 'reportMissing'; params: MissingReport }

@@ -9,6 +9,7 @@ import {
   aFault,
   aHeartbeat,
   aHello,
+  anAck,
   anEjectFailure,
   anEjectOk,
   anInsert,
@@ -709,6 +710,21 @@ describe('station machine: maintenance', () => {
       { ok: true, commandId: 'adm-00002', rentalId: undefined, slot: 2, powerBankSerial: 'PB-B' },
     ]);
     expect(settled.snapshot.context.slots[1]?.state).toBe('empty');
+  });
+
+  it("sends an operator's lock under its command id and reports the station's ack once", () => {
+    const locked = drive({ sn }, bootHello(), { type: 'LOCK_SLOT', slot: 2, commandId: 'adm-lock-1' });
+    expect(paramsOf(locked.actions, 'sendLockSlot')).toEqual([{ slot: 2, commandId: 'adm-lock-1' }]);
+    const ack = anAck('adm-lock-1');
+    const acked = drive({ sn }, bootHello(), ack);
+    expect(paramsOf(acked.actions, 'reportCommandAck')).toEqual([
+      { commandId: 'adm-lock-1', command: 'lock-slot', ok: true },
+    ]);
+    expect(paramsOf(drive({ sn }, bootHello(), ack, ack).actions, 'reportCommandAck')).toEqual([]);
+    const refused = drive({ sn }, bootHello(), anAck('adm-sync-1', 'sync', 'busy'));
+    expect(paramsOf(refused.actions, 'reportCommandAck')).toEqual([
+      { commandId: 'adm-sync-1', command: 'sync', ok: false, error: 'busy' },
+    ]);
   });
 
   it('keeps tracking slots and the link while in maintenance', () => {

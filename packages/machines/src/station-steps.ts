@@ -53,6 +53,7 @@ export function isDuplicate(context: StationContext, event: StationUpEvent): boo
     case 'status':
       return isStaleStatus(context, message);
     case 'eject-result':
+    case 'ack':
       return false;
     case 'slot':
       return message.seq <= slotSeq(context, message.slot);
@@ -440,7 +441,7 @@ export function onLockSlot(context: StationContext, event: EventOf<'LOCK_SLOT'>)
   const { error: _cleared, ...rest } = current;
   return changed(
     { ...context, slots: replaceSlot(context.slots, { ...rest, state: 'locked' }) },
-    { type: 'sendLockSlot', params: { slot: event.slot } },
+    { type: 'sendLockSlot', params: slotCommand(event) },
   );
 }
 
@@ -449,8 +450,23 @@ export function onUnlockSlot(context: StationContext, event: EventOf<'UNLOCK_SLO
   if (!current) return unchanged(context);
   return changed(
     { ...context, slots: replaceSlot(context.slots, restSlot(current, context.batteryThreshold)) },
-    { type: 'sendUnlockSlot', params: { slot: event.slot } },
+    { type: 'sendUnlockSlot', params: slotCommand(event) },
   );
+}
+
+const slotCommand = (event: { slot: number; commandId?: string }) =>
+  event.commandId ? { slot: event.slot, commandId: event.commandId } : { slot: event.slot };
+
+/**
+ * The station's acknowledgement of a command: told to whoever asked. Like an eject result it is
+ * never stale by seq (it answers a command id); it changes nothing about the slots.
+ */
+export function onCommandAck(context: StationContext, event: EventOf<'COMMAND_ACK'>): StationStep {
+  const { commandId, command, ok, error } = event.message;
+  return changed(accept(context, event), {
+    type: 'reportCommandAck',
+    params: error ? { commandId, command, ok, error } : { commandId, command, ok },
+  });
 }
 
 export function isLocked(context: StationContext, slot: number): boolean {

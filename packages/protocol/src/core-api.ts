@@ -63,10 +63,30 @@ export const stationCommandRequest = z.discriminatedUnion('command', [
       commandId: messageId,
     })
     .strict(),
-  z.object({ command: z.literal('lock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
-  z.object({ command: z.literal('unlock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
-  z.object({ command: z.literal('sync'), stationSn: stationSerial }).strict(),
-  z.object({ command: z.literal('reboot'), stationSn: stationSerial }).strict(),
+  // With a `commandId` (it becomes the down message's msgId) these wait for the station's `ack`;
+  // without one they answer once the command is handed on.
+  z
+    .object({
+      command: z.literal('lock-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      command: z.literal('unlock-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId.optional(),
+    })
+    .strict(),
+  z
+    .object({ command: z.literal('sync'), stationSn: stationSerial, commandId: messageId.optional() })
+    .strict(),
+  z
+    .object({ command: z.literal('reboot'), stationSn: stationSerial, commandId: messageId.optional() })
+    .strict(),
   z.object({ command: z.literal('enter-maintenance'), stationSn: stationSerial }).strict(),
   z.object({ command: z.literal('exit-maintenance'), stationSn: stationSerial }).strict(),
 ]);
@@ -80,6 +100,8 @@ export const stationCommandFailureReason = z.enum([
   'unknown_slot',
   /** The station is offline: a command would only wait in the outbox, so it is refused. */
   'station_offline',
+  /** The station answered the command's `ack` with an error (in `detail`). */
+  'station_refused',
   ...dispenseFailureReason.options.filter((r) => r !== 'invalid_request' && r !== 'station_offline'),
 ]);
 export type StationCommandFailureReason = z.infer<typeof stationCommandFailureReason>;

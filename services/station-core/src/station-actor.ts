@@ -1,4 +1,5 @@
 import {
+  type CommandAck,
   type DispenseResult,
   pureTransition,
   restoredStationContext,
@@ -73,7 +74,8 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
       rows.push({ id: payload.msgId, sn, kind: 'sync', slotIndex: null, rentalId: null, payload });
     } else if (effect.type === 'sendLockSlot' || effect.type === 'sendUnlockSlot') {
       const kind = effect.type === 'sendLockSlot' ? 'lock-slot' : 'unlock-slot';
-      const payload = buildDown(kind, { slot: effect.params.slot });
+      const { slot, commandId } = effect.params;
+      const payload = buildDown(kind, commandId ? { slot, msgId: commandId } : { slot });
       rows.push({ id: payload.msgId, sn, kind, slotIndex: effect.params.slot, rentalId: null, payload });
     }
   }
@@ -83,6 +85,12 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
 function outcomeOf(result: DispenseResult) {
   const status = result.ok ? 'succeeded' : result.reason === 'timeout' ? 'timed_out' : 'failed';
   return { id: result.commandId, status, result: result as unknown as Record<string, unknown> } as const;
+}
+
+/** A command's row in the command log, settled by the station's acknowledgement. */
+function ackOutcome(ack: CommandAck) {
+  const status = ack.ok ? 'succeeded' : 'failed';
+  return { id: ack.commandId, status, result: { ...ack } as Record<string, unknown> } as const;
 }
 
 /**
@@ -196,7 +204,10 @@ export class StationActor {
         ),
       slots: changedSlotRows(this.sn, before.context, after.context),
       newCommands: commands,
-      outcomes: results.filter((r) => r.commandId).map(outcomeOf),
+      outcomes: [
+        ...results.filter((r) => r.commandId).map(outcomeOf),
+        ...effects.flatMap((e) => (e.type === 'reportCommandAck' ? [ackOutcome(e.params)] : [])),
+      ],
       rented: results.flatMap((r) =>
         r.ok && r.rentalId ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [],
       ),

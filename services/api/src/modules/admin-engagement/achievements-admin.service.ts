@@ -1,9 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
-import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Achievement, UserAchievement } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import type { Context } from '../../trpc/context.ts';
-import { type AdminCaller, adminMutation } from '../admin-auth/admin-action.ts';
+import { adminMutation } from '../admin-auth/admin-action.ts';
+import { type AdminContext, flushNew } from '../admin-auth/admin-writes.ts';
 import type {
   AdminAchievementOutput,
   AdminAchievementsOutput,
@@ -11,8 +11,6 @@ import type {
   DeactivateAchievementInput,
   UpdateAchievementInput,
 } from './achievements-admin.schemas.ts';
-
-type AdminContext = Context & { admin: AdminCaller };
 
 async function describe(em: EntityManager, a: Achievement): Promise<AdminAchievementOutput> {
   const completedBy = await em.count(UserAchievement, { achievement: a.id, completedAt: { $ne: null } });
@@ -37,7 +35,7 @@ async function lockAchievement(tx: EntityManager, id: number): Promise<Achieveme
 }
 
 /** Every achievement, active or not, with how many users completed it. */
-export async function listAchievements(ctx: Context): Promise<AdminAchievementsOutput> {
+export async function listAchievements(ctx: AdminContext): Promise<AdminAchievementsOutput> {
   const all = await ctx.em.find(Achievement, {}, { orderBy: { id: 'asc' } });
   return { results: await Promise.all(all.map((a) => describe(ctx.em, a))) };
 }
@@ -48,13 +46,7 @@ export function createAchievement(
 ): Promise<AdminAchievementOutput> {
   return adminMutation(ctx, 'achievement.create', async (tx) => {
     const achievement = tx.create(Achievement, { ...input, isActive: true });
-    try {
-      await tx.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException)
-        throw new DomainError('CONFLICT', `achievement ${input.code} already exists`);
-      throw error;
-    }
+    await flushNew(tx, `achievement ${input.code} already exists`);
     const after = await describe(tx, achievement);
     return { result: after, targetType: 'achievement', targetId: String(achievement.id), after };
   });

@@ -1,17 +1,15 @@
 import { LockMode } from '@mikro-orm/core';
-import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { PowerBank, Station } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import type { Context } from '../../trpc/context.ts';
-import { type AdminCaller, adminMutation } from '../admin-auth/admin-action.ts';
+import { adminMutation } from '../admin-auth/admin-action.ts';
+import { type AdminContext, flushNew } from '../admin-auth/admin-writes.ts';
 import type {
   MarkPowerBankInput,
   MovePowerBankInput,
   PowerBankOutput,
   RegisterPowerBankInput,
 } from './power-banks.schemas.ts';
-
-type AdminContext = Context & { admin: AdminCaller };
 
 async function describe(tx: EntityManager, bank: PowerBank): Promise<PowerBankOutput> {
   const station = bank.currentStation
@@ -57,13 +55,7 @@ export function registerPowerBank(
   return adminMutation(ctx, 'power_bank.register', async (tx) => {
     const { serial, ...fields } = input;
     const bank = tx.create(PowerBank, { serialNumber: serial, status: 'in_transit', ...fields });
-    try {
-      await tx.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException)
-        throw new DomainError('CONFLICT', `power bank ${serial} is already registered`);
-      throw error;
-    }
+    await flushNew(tx, `power bank ${serial} is already registered`);
     const after = await describe(tx, bank);
     return { result: after, targetType: 'power_bank', targetId: serial, after };
   });

@@ -1,9 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
-import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Station, StationAmenity, StationAmenityMapping, StationMedia } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import type { Context } from '../../trpc/context.ts';
-import { type AdminCaller, adminMutation } from '../admin-auth/admin-action.ts';
+import { adminMutation } from '../admin-auth/admin-action.ts';
+import { type AdminContext, flushNew } from '../admin-auth/admin-writes.ts';
 import { publishStationsChanged } from '../stations/station-directory.follow.ts';
 import type {
   AdminStationOutput,
@@ -13,8 +13,6 @@ import type {
   UpdateStationInput,
 } from './station-admin.schemas.ts';
 import { withBrokerAdmin } from './station-broker.ts';
-
-type AdminContext = Context & { admin: AdminCaller };
 
 async function lockStation(tx: EntityManager, sn: string): Promise<Station> {
   const station = await tx.findOne(Station, { serialNumber: sn }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -89,13 +87,7 @@ export function createStation(
     adminMutation(ctx, 'station.create', async (tx) => {
       const { stationSn, amenityCodes, media, ...fields } = input;
       const station = tx.create(Station, { serialNumber: stationSn, status: 'offline', ...fields });
-      try {
-        await tx.flush();
-      } catch (error) {
-        if (error instanceof UniqueConstraintViolationException)
-          throw new DomainError('CONFLICT', `station ${stationSn} already exists`);
-        throw error;
-      }
+      await flushNew(tx, `station ${stationSn} already exists`);
       await replaceAmenities(tx, station, amenityCodes);
       await replaceMedia(tx, station, media);
       await tx.flush();

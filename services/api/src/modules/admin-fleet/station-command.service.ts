@@ -36,13 +36,13 @@ function coreRequest(input: StationCommandInput, commandId: string): StationComm
     case 'eject':
       return { command: 'eject-slot', stationSn, slot, commandId };
     case 'lock':
-      return { command: 'lock-slot', stationSn, slot };
+      return { command: 'lock-slot', stationSn, slot, commandId };
     case 'unlock':
-      return { command: 'unlock-slot', stationSn, slot };
+      return { command: 'unlock-slot', stationSn, slot, commandId };
     case 'sync':
-      return { command: 'sync', stationSn };
+      return { command: 'sync', stationSn, commandId };
     case 'reboot':
-      return { command: 'reboot', stationSn };
+      return { command: 'reboot', stationSn, commandId };
     case 'maintenance-on':
       return { command: 'enter-maintenance', stationSn };
     case 'maintenance-off':
@@ -108,11 +108,13 @@ async function earlierAnswer(
   return answer;
 }
 
+const LOGGED_BY_CORE: ReadonlySet<AdminStationCommand> = new Set(['eject', 'lock', 'unlock']);
+
 const CORE_KIND: Record<AdminStationCommand, string> = {
   eject: 'eject',
   lock: 'lock-slot',
   unlock: 'unlock-slot',
-  sync: 'admin-sync',
+  sync: 'sync',
   reboot: 'reboot',
   'maintenance-on': 'enter-maintenance',
   'maintenance-off': 'exit-maintenance',
@@ -145,8 +147,9 @@ export async function runStationCommand(
         reason: response.ok ? null : response.reason,
         detail: (!response.ok && response.detail) || null,
       };
-      // station-core logs an eject itself, under this same command id, with the station's result.
-      if (input.command !== 'eject') {
+      // station-core logs what its actors send (eject, lock, unlock) under this same command id,
+      // settled by the station's answer; the rest is logged here.
+      if (!LOGGED_BY_CORE.has(input.command)) {
         const now = new Date();
         tx.create(StationCommand, {
           id: commandId,

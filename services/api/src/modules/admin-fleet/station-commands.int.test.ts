@@ -102,6 +102,30 @@ describe('remote commands through station-core', () => {
     expect(sim.station(sn).slots[1]?.powerBank?.serial).toBe(`${sn}-PB2`);
   });
 
+  it('lock, unlock, sync and reboot are each answered by the station ack (tRPC), and logged', async () => {
+    const { sn, sim } = await aStation(2, [1]);
+    const send = (command: 'lock' | 'unlock' | 'sync' | 'reboot', slot?: number) =>
+      client(ops).admin.stations.command.mutate({ stationSn: sn, command, slot, idempotencyKey: key() });
+    const locked = await send('lock', 1);
+    expect(locked).toMatchObject({ ok: true, command: 'lock', slot: 1, reason: null });
+    expect(sim.station(sn).slots[0]?.locked).toBe(true);
+    expect((await stack.h.slots(sn))[0]?.status).toBe('locked');
+    expect((await send('unlock', 1)).ok).toBe(true);
+    expect(sim.station(sn).slots[0]?.locked).toBe(false);
+    const synced = await send('sync');
+    const rebooted = await send('reboot');
+    expect([synced.ok, rebooted.ok]).toEqual([true, true]);
+    for (const answer of [locked, synced, rebooted]) {
+      const row = await em().findOneOrFail(StationCommand, { id: answer.commandId });
+      expect([row.serialNumber, row.status]).toEqual([sn, 'succeeded']);
+    }
+    expect(sim.counters.published.ack).toBe(4);
+    expect(await logsFor(sn)).toBe(4);
+    // The rebooted station comes back by itself.
+    await expect.poll(async () => sim.station(sn).connected, poll).toBe(true);
+    await expect.poll(async () => (await stack.h.station(sn))?.status, poll).toBe('online');
+  });
+
   it('a station taken offline refuses the command, and nothing is sent or logged', async () => {
     const { sn, sim } = await aStation(2, [1]);
     await sim.goOffline(sn);
