@@ -102,6 +102,24 @@ describe('remote commands through station-core', () => {
     expect(sim.station(sn).slots[1]?.powerBank?.serial).toBe(`${sn}-PB2`);
   });
 
+  it('several admins ejecting slots of one station at once: each slot once, each answer its own power bank', async () => {
+    const { sn, sim } = await aStation(4, [1, 2, 3, 4]);
+    const admins = [ops, ...(await Promise.all([1, 2, 3].map(() => signUpAdmin(stack.api, 'operations'))))];
+    // Each admin asks twice (a double click) for their own slot.
+    const answers = await Promise.all(
+      admins.flatMap((admin, i) => {
+        const body = { command: 'eject', slot: i + 1, idempotencyKey: `double-${sn}` };
+        return [command(sn, body, admin), command(sn, body, admin)];
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(answers.map((a) => a.body.data.powerBankSerial)).toEqual(
+      [1, 1, 2, 2, 3, 3, 4, 4].map((slot) => `${sn}-PB${slot}`),
+    );
+    expect(sim.counters.commandsReceived.eject).toBe(4);
+    expect(await logsFor(sn)).toBe(4);
+  });
+
   it('lock, unlock, sync and reboot are each answered by the station ack (tRPC), and logged', async () => {
     const { sn, sim } = await aStation(2, [1]);
     const send = (command: 'lock' | 'unlock' | 'sync' | 'reboot', slot?: number) =>
