@@ -47,6 +47,26 @@ function refuseRented(bank: PowerBank): void {
     );
 }
 
+/** Applies an admin's change to a locked power bank: what it was and became, for the action log. */
+async function change(
+  tx: EntityManager,
+  bank: PowerBank,
+  changes: Partial<PowerBank>,
+  reason: string | null,
+) {
+  const before = await describe(tx, bank);
+  tx.assign(bank, changes);
+  await tx.flush();
+  const after = await describe(tx, bank);
+  return {
+    result: after,
+    targetType: 'power_bank',
+    targetId: bank.serialNumber,
+    before,
+    after: { ...after, reason },
+  };
+}
+
 /** Registers a new power bank: in transit until a station reports it in a slot. */
 export function registerPowerBank(
   ctx: AdminContext,
@@ -73,17 +93,12 @@ export function movePowerBank(ctx: AdminContext, input: MovePowerBankInput): Pro
       status: { $ne: 'decommissioned' },
     });
     if (!station) throw new DomainError('NOT_FOUND', `no station ${input.stationSn}`);
-    const before = await describe(tx, bank);
-    tx.assign(bank, { status: 'in_transit', currentStation: station, currentSlotIndex: null });
-    await tx.flush();
-    const after = await describe(tx, bank);
-    return {
-      result: after,
-      targetType: 'power_bank',
-      targetId: input.serial,
-      before,
-      after: { ...after, reason: input.reason ?? null },
-    };
+    return change(
+      tx,
+      bank,
+      { status: 'in_transit', currentStation: station, currentSlotIndex: null },
+      input.reason ?? null,
+    );
   });
 }
 
@@ -92,23 +107,12 @@ export function markPowerBank(ctx: AdminContext, input: MarkPowerBankInput): Pro
   return adminMutation(ctx, `power_bank.${input.mark}`, async (tx) => {
     const bank = await lockPowerBank(tx, input.serial);
     refuseRented(bank);
-    const before = await describe(tx, bank);
     if (input.mark === 'found' && bank.status !== 'lost')
       throw new DomainError('BUSINESS_RULE', `power bank ${input.serial} is not lost`);
     if (bank.status === 'retired')
       throw new DomainError('BUSINESS_RULE', `power bank ${input.serial} is retired`);
-    tx.assign(bank, {
-      status: input.mark === 'found' ? 'in_transit' : input.mark,
-      ...(input.mark === 'found' ? {} : { currentSlotIndex: null }),
-    });
-    await tx.flush();
-    const after = await describe(tx, bank);
-    return {
-      result: after,
-      targetType: 'power_bank',
-      targetId: input.serial,
-      before,
-      after: { ...after, reason: input.reason },
-    };
+    const changes: Partial<PowerBank> =
+      input.mark === 'found' ? { status: 'in_transit' } : { status: input.mark, currentSlotIndex: null };
+    return change(tx, bank, changes, input.reason);
   });
 }
