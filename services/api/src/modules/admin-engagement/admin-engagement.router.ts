@@ -12,6 +12,14 @@ import {
   listAchievements,
   updateAchievement,
 } from './achievements-admin.service.ts';
+import {
+  AdminCouponOutput,
+  CouponUsagesInput,
+  CouponUsagesOutput,
+  CreateCouponInput,
+  DeactivateCouponInput,
+} from './coupons-admin.schemas.ts';
+import { couponUsages, createCoupon, deactivateCoupon } from './coupons-admin.service.ts';
 
 /** Achievements: operations manage them, support may read them. Mounted as `admin.achievements`. */
 export const adminAchievementsRouter = router({
@@ -66,4 +74,47 @@ export const adminAchievementsRouter = router({
     .input(DeactivateAchievementInput)
     .output(AdminAchievementOutput)
     .mutation(({ ctx, input }) => deactivateAchievement(ctx, input)),
+});
+
+/** Coupons: operations manage them, support may read their usage. Mounted as `admin.coupons`. */
+export const adminCouponsRouter = router({
+  create: adminProcedure(['operations'])
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/admin/coupons',
+        tags: ['admin'],
+        protect: true,
+        summary: 'Create a coupon with its dates and limits (operations)',
+      },
+    })
+    .input(CreateCouponInput)
+    .output(AdminCouponOutput)
+    .mutation(({ ctx, input }) => createCoupon(ctx, input)),
+  deactivate: adminProcedure(['operations'])
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/admin/coupons/{id}/deactivate',
+        tags: ['admin'],
+        protect: true,
+        summary: 'Deactivate a coupon (operations): redemptions made stand',
+      },
+    })
+    .input(DeactivateCouponInput)
+    .output(AdminCouponOutput)
+    .mutation(({ ctx, input }) => deactivateCoupon(ctx, input)),
+  usages: adminProcedure(['operations', 'support'])
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/admin/coupons/{id}/usages',
+        tags: ['admin'],
+        protect: true,
+        summary: "A coupon's redemptions, newest first (operations, support)",
+      },
+    })
+    .input(CouponUsagesInput)
+    .output(CouponUsagesOutput)
+    .query(({ ctx, input }) => couponUsages(ctx, input)),
 });

@@ -1,5 +1,5 @@
 import { router } from '../../trpc/trpc.ts';
-import { adminAchievementsRouter } from '../admin-engagement/admin-engagement.router.ts';
+import { adminAchievementsRouter, adminCouponsRouter } from '../admin-engagement/admin-engagement.router.ts';
 import { adminFleetRouter } from '../admin-fleet/admin-fleet.router.ts';
 import { adminPowerBanksRouter } from '../admin-fleet/admin-power-banks.router.ts';
 import { adminCatalogueRouter } from './catalogue.router.ts';
@@ -28,4 +28,5 @@ export const adminRouter = router({
   stations: adminFleetRouter,
   powerBanks: adminPowerBanksRouter,
   achievements: adminAchievementsRouter,
+  coupons: adminCouponsRouter,
 });
