@@ -63,7 +63,8 @@ async function change(
     targetType: 'power_bank',
     targetId: bank.serialNumber,
     before,
-    after: { ...after, reason },
+    after,
+    reason,
   };
 }
 

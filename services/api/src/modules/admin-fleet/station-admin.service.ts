@@ -142,7 +142,8 @@ export function retireStation(ctx: AdminContext, input: RetireStationInput): Pro
         targetType: 'station',
         targetId: input.stationSn,
         before,
-        after: { status: station.status, reason: input.reason },
+        after: { status: station.status },
+        reason: input.reason,
       };
     }),
   );

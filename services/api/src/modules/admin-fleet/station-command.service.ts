@@ -88,11 +88,6 @@ function refusal(response: StationCommandResponse, stationSn: string): DomainErr
   }
 }
 
-/** The answer of an earlier request with the same key, kept in its AdminActionLog row. */
-class Replay {
-  constructor(readonly output: StationCommandOutput) {}
-}
-
 async function earlierAnswer(
   tx: EntityManager,
   commandId: string,
@@ -125,53 +120,51 @@ const CORE_KIND: Record<AdminStationCommand, string> = {
  * The AdminActionLog row (and, for commands station-core does not log itself, the command log
  * row) commits in the same transaction that answers; a refused request leaves neither.
  */
-export async function runStationCommand(
+export function runStationCommand(
   ctx: Context & { admin: AdminCaller },
   input: StationCommandInput,
 ): Promise<StationCommandOutput> {
   const commandId = adminCommandId(ctx.admin.id, input.stationSn, input.idempotencyKey);
-  try {
-    return await adminMutation(ctx, `station.${input.command}`, async (tx) => {
-      const earlier = await earlierAnswer(tx, commandId, input);
-      if (earlier) throw new Replay(earlier);
-      const response = await askCore(ctx, coreRequest(input, commandId));
-      const refused = refusal(response, input.stationSn);
-      if (refused) throw refused;
-      const answer: StationCommandOutput = {
-        commandId,
-        stationSn: input.stationSn,
-        command: input.command,
-        slot: input.slot ?? null,
-        ok: response.ok,
-        powerBankSerial: (response.ok && response.powerBankSerial) || null,
-        reason: response.ok ? null : response.reason,
-        detail: (!response.ok && response.detail) || null,
-      };
-      // station-core logs what its actors send (eject, lock, unlock) under this same command id,
-      // settled by the station's answer; the rest is logged here.
-      if (!LOGGED_BY_CORE.has(input.command)) {
-        const now = new Date();
-        tx.create(StationCommand, {
-          id: commandId,
-          serialNumber: input.stationSn,
-          kind: CORE_KIND[input.command],
-          slotIndex: input.slot ?? null,
-          payload: { ...coreRequest(input, commandId), by: 'admin' },
-          status: response.ok ? 'succeeded' : response.reason === 'timeout' ? 'timed_out' : 'failed',
-          result: { ...response },
-          sentAt: now,
-          resolvedAt: now,
-        });
-      }
-      return {
-        result: answer,
-        targetType: 'station_command',
-        targetId: commandId,
-        after: { answer, reason: input.reason ?? null },
-      };
-    });
-  } catch (error) {
-    if (error instanceof Replay) return error.output;
-    throw error;
-  }
+  return adminMutation(ctx, `station.${input.command}`, async (tx) => {
+    const earlier = await earlierAnswer(tx, commandId, input);
+    // A retry: the first answer again, nothing sent, no second log row.
+    if (earlier)
+      return { result: earlier, targetType: 'station_command', targetId: commandId, unchanged: true };
+    const response = await askCore(ctx, coreRequest(input, commandId));
+    const refused = refusal(response, input.stationSn);
+    if (refused) throw refused;
+    const answer: StationCommandOutput = {
+      commandId,
+      stationSn: input.stationSn,
+      command: input.command,
+      slot: input.slot ?? null,
+      ok: response.ok,
+      powerBankSerial: (response.ok && response.powerBankSerial) || null,
+      reason: response.ok ? null : response.reason,
+      detail: (!response.ok && response.detail) || null,
+    };
+    // station-core logs what its actors send (eject, lock, unlock) under this same command id,
+    // settled by the station's answer; the rest is logged here.
+    if (!LOGGED_BY_CORE.has(input.command)) {
+      const now = new Date();
+      tx.create(StationCommand, {
+        id: commandId,
+        serialNumber: input.stationSn,
+        kind: CORE_KIND[input.command],
+        slotIndex: input.slot ?? null,
+        payload: { ...coreRequest(input, commandId), by: 'admin' },
+        status: response.ok ? 'succeeded' : response.reason === 'timeout' ? 'timed_out' : 'failed',
+        result: { ...response },
+        sentAt: now,
+        resolvedAt: now,
+      });
+    }
+    return {
+      result: answer,
+      targetType: 'station_command',
+      targetId: commandId,
+      after: { answer },
+      reason: input.reason ?? null,
+    };
+  });
 }
