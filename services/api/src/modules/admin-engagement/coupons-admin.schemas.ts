@@ -2,17 +2,11 @@ import { COUPON_KINDS } from '@powerbank/db';
 import { z } from 'zod';
 import { inputDate, queryInt } from '../../platform/query-input.ts';
 import { CursorInput, cursorPage } from '../admin/admin-cursor.ts';
+import { CouponCode } from '../promotions/coupon.schemas.ts';
 
 export const CreateCouponInput = z
   .object({
-    /** Stored upper-case: codes are matched case-insensitively. */
-    code: z
-      .string()
-      .trim()
-      .min(3)
-      .max(40)
-      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
-      .transform((code) => code.toUpperCase()),
+    code: CouponCode.refine((code) => /^[A-Z0-9_-]+$/.test(code), 'letters, digits, _ and - only'),
     description: z.string().trim().max(255).nullable().default(null),
     kind: z.enum(COUPON_KINDS),
     /** Points for `points`, percent (1–100) for `percent_discount`, minor units for `amount_discount`. */
