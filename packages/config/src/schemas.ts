@@ -116,6 +116,12 @@ export const DEV_SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret-change-me';
 
 /** The api's settings before the checks across them (`apiEnv`). */
 const apiFields = commonEnv.extend({
+  /**
+   * The broker's dynamic-security admin, for issuing a station's credentials when an admin provisions
+   * it (and revoking them at retirement). Unset: no credentials are issued (an anonymous broker, CI).
+   */
+  MQTT_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  MQTT_ADMIN_PASSWORD: z.string().min(1).optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
   /**

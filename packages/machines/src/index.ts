@@ -9,6 +9,13 @@ export {
   type StationSlot,
 } from './slots.ts';
 export * from './station-context.ts';
-export type { EjectOrder, MissingReport, ReturnReport, StationEffect } from './station-effects.ts';
+export type {
+  CommandAck,
+  EjectOrder,
+  MissingReport,
+  ReturnReport,
+  SlotCommand,
+  StationEffect,
+} from './station-effects.ts';
 export * from './station-events.ts';
 export * from './station-machine.ts';

@@ -7,6 +7,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
+import { followStationChanges } from './modules/stations/station-directory.follow.ts';
 import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
 import {
   mountUploadRoute,
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     },
     deps.logger,
   );
+  followStationChanges({ nats: deps.nats, prefix: deps.env.NATS_PREFIX, stations, logger: deps.logger });
   if (deps.env.STATION_DIRECTORY_PRELOAD) {
     stations.get().catch((err: unknown) => deps.logger.warn({ err }, 'station directory not preloaded'));
   }
