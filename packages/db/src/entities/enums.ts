@@ -91,13 +91,17 @@ export const UPLOAD_PURPOSES = [
 
 export const PRICING_UNITS = ['hour', 'day', 'week', 'month'] as const;
 export const INVENTORY_STATUSES = ['available', 'reserved', 'rented', 'maintenance', 'retired'] as const;
+/** The states of packages/machines' order machine (market-order-machine.ts). */
 export const ORDER_STATUSES = [
-  'pending',
+  'draft',
+  'reserved',
   'confirmed',
   'active',
+  'returned',
   'completed',
   'cancelled',
-  'overdue',
+  'expired',
+  'disputed',
 ] as const;
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'overdue'] as const;
 export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
