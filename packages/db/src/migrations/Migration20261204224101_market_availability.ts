@@ -7,9 +7,6 @@ export class Migration20261204224101_market_availability extends Migration {
 
   override up(): void | Promise<void> {
     this.addSql(`create extension if not exists btree_gist;`);
-    this.addSql();
-    this.addSql();
-    this.addSql();
 
     this.addSql(`alter table "rental_order" drop constraint "rental_order_status_check";`);
     this.addSql(`alter table "rental_order" drop constraint "rental_order_total_non_negative";`);
@@ -48,10 +45,6 @@ export class Migration20261204224101_market_availability extends Migration {
     );
 
     this.addSql(`alter table "user_role" add "approved_at" timestamptz null;`);
-
-    this.addSql();
-    this.addSql();
-    this.addSql();
   }
 
   override down(): void | Promise<void> {

@@ -8,7 +8,6 @@ import { Migration20261130120253_rate_limit_counter } from './Migration202611301
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
 import { Migration20261204224101_market_availability } from './Migration20261204224101_market_availability.ts';
-import { Migration20261204224341_check } from './Migration20261204224341_check.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -29,5 +28,4 @@ export const migrationsList = [
     class: Migration20261204222600_base_payment_methods,
   },
   { name: 'Migration20261204224101_market_availability', class: Migration20261204224101_market_availability },
-  { name: 'Migration20261204224341_check', class: Migration20261204224341_check },
 ];
