@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './ledger-rules.ts';
+export * from './market-pricing.ts';
 export * from './money.ts';
 export * from './payment-split.ts';
 export * from './points.ts';

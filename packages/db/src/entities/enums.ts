@@ -91,18 +91,7 @@ export const UPLOAD_PURPOSES = [
 
 export const PRICING_UNITS = ['hour', 'day', 'week', 'month'] as const;
 export const INVENTORY_STATUSES = ['available', 'reserved', 'rented', 'maintenance', 'retired'] as const;
-/** The states of packages/machines' order machine (market-order-machine.ts). */
-export const ORDER_STATUSES = [
-  'draft',
-  'reserved',
-  'confirmed',
-  'active',
-  'returned',
-  'completed',
-  'cancelled',
-  'expired',
-  'disputed',
-] as const;
+export { ORDER_STATUSES } from '@powerbank/domain';
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'overdue'] as const;
 export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
 export const ASSET_TYPES = ['image', '3d', 'ar'] as const;
