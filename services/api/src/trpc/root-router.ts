@@ -3,6 +3,7 @@ import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
+import { marketRouter } from '../modules/market/market.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
 import { rentalsRouter } from '../modules/rentals/rentals.router.ts';
@@ -21,6 +22,7 @@ export const rootRouter = router({
   payment: paymentRouter,
   wallet: walletRouter,
   rentals: rentalsRouter,
+  market: marketRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */
