@@ -159,7 +159,7 @@ const seller = router({
     .output(RolesOutput)
     .query(({ ctx }) => myRoles(ctx.em, ctx.auth.user.id)),
 
-  apply: authedProcedure
+  applyAsSeller: authedProcedure
     .meta(route('POST', '/seller/apply', 'Apply to be a seller (an admin approves)'))
     .input(SellerApplyInput)
     .output(RoleOutput)

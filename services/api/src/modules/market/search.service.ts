@@ -112,7 +112,8 @@ export async function searchProducts(
   }
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
-    const v = sort === 'newest' ? new Date(String(c.v)) : Number(c.v);
+    // Newest: the timestamp as Postgres wrote it, compared by Postgres (no JS rounding in between).
+    const v = sort === 'newest' ? String(c.v) : Number(c.v);
     q = q.where((eb) =>
       eb.or([eb(key, ascending ? '>' : '<', v), eb.and([eb(key, '=', v), eb('p.id', '>', c.id)])]),
     );
@@ -124,7 +125,8 @@ export async function searchProducts(
     .execute();
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
-  const sortValue = (value: unknown) => (value instanceof Date ? value.toISOString() : Number(value));
+  const sortValue = (value: unknown) =>
+    typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
   return {
     results: page.map((r) => ({
       id: r.id,
@@ -143,7 +145,8 @@ export async function searchProducts(
       longitude: r.longitude == null ? null : Number(r.longitude),
       active: r.active,
       popularity_score: r.popularity_score,
-      created_at: r.created_at,
+      // Raw rows: pg hands timestamps over as text here.
+      created_at: new Date(r.created_at),
       rank: Number(r.rank),
       distance_m: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
     })),
