@@ -295,7 +295,7 @@ describe('market: search', () => {
     expect(await ids(`seller_id=${seller.userId}&sort=price_asc`)).toEqual([camera.id, drone.id]);
     expect(await ids('sort=price_desc')).toEqual([drone.id, camera.id]);
     expect(await ids('sort=newest')).toEqual([camera.id, drone.id]);
-    expect(await ids('sort=popularity    expect(await ids('sort=price_desc')).toEqual([drone.id, camera.id]);limit=1')).toHaveLength(1);
+    expect(await ids('sort=popularity&limit=1')).toHaveLength(1);
     expect(await ids('city=pokhara')).toEqual([camera.id]);
     expect(await ids('lat=27.7&lng=85.3&radius_m=20000')).toEqual([drone.id]);
     expect(await ids(`available_from=${iso(rent.start)}&available_to=${iso(rent.end)}`)).toEqual([drone.id]);
