@@ -93,8 +93,13 @@ export async function checkout(
       const id = await em.fork().transactional((tem) => reserve(tem, userId, key, input, payment));
       return await orderOutput(em.fork(), userId, id);
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
-        // The same key raced itself: the first insert won; answer as a retry.
+      // The same key raced itself: the first checkout won (the key's unique index, or its items
+      // taken by it, or none left free after it committed); answer as a retry.
+      const lost =
+        (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) ||
+        isDoubleBooking(error) ||
+        (error instanceof DomainError && error.code === 'CONFLICT');
+      if (lost) {
         const winner = await replayCheckout(em.fork(), userId, key, input);
         if (winner) return winner;
       }
