@@ -131,22 +131,29 @@ function checkPeriodLimits(minUnits: number, maxUnits: number | null | undefined
   }
 }
 
+/** The product's own columns from a create or update input (absent fields stay absent). */
+const productFields = (input: Partial<ProductCreateInput>) => ({
+  title: input.title,
+  description: input.description,
+  basePrice: input.base_price,
+  deposit: input.deposit,
+  pricingUnit: input.pricing_unit,
+  minUnits: input.min_units,
+  maxUnits: input.max_units,
+  city: input.city,
+  latitude: input.latitude,
+  longitude: input.longitude,
+  active: input.active,
+});
+
 export async function createProduct(em: EntityManager, sellerId: string, input: ProductCreateInput) {
   checkPeriodLimits(input.min_units, input.max_units);
   const product = em.create(Product, {
+    ...productFields(input),
     seller: em.getReference(User, sellerId),
     category: await activeCategory(em, input.category_id),
     title: input.title,
-    description: input.description,
     basePrice: input.base_price,
-    deposit: input.deposit,
-    pricingUnit: input.pricing_unit,
-    minUnits: input.min_units,
-    maxUnits: input.max_units,
-    city: input.city,
-    latitude: input.latitude,
-    longitude: input.longitude,
-    active: input.active,
   });
   marketEvent(em, 'product.created', { userId: sellerId, productId: product.id });
   await em.flush();
@@ -156,20 +163,7 @@ export async function createProduct(em: EntityManager, sellerId: string, input: 
 export async function updateProduct(em: EntityManager, sellerId: string, input: ProductUpdateInput) {
   const product = await ownProduct(em, sellerId, input.id);
   if (input.category_id !== undefined) product.category = await activeCategory(em, input.category_id);
-  const fields = {
-    title: input.title,
-    description: input.description,
-    basePrice: input.base_price,
-    deposit: input.deposit,
-    pricingUnit: input.pricing_unit,
-    minUnits: input.min_units,
-    maxUnits: input.max_units,
-    city: input.city,
-    latitude: input.latitude,
-    longitude: input.longitude,
-    active: input.active,
-  };
-  const changed = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const changed = Object.fromEntries(Object.entries(productFields(input)).filter(([, v]) => v !== undefined));
   em.assign(product, changed);
   checkPeriodLimits(product.minUnits, product.maxUnits);
   marketEvent(
