@@ -5,7 +5,7 @@ import { DomainError, priceRental, type RentalPrice } from '@powerbank/domain';
 import { orderStep } from '@powerbank/machines';
 import { clientKey } from '../../platform/client-key.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
-import { readMarketConfig } from './market-config.ts';
+import { type MarketConfig, readMarketConfig } from './market-config.ts';
 import { marketEvent } from './market-events.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
 import { lockCustomerOrder, type OrderPayment, transitionOrder } from './order-transitions.ts';
@@ -29,14 +29,13 @@ function checkPeriod(start: Date, end: Date): void {
 }
 
 /** The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout both use it. */
-async function priceOf(
-  em: EntityManager,
+function priceOf(
+  config: MarketConfig,
   product: Product,
   start: Date,
   end: Date,
   quantity: number,
-): Promise<RentalPrice> {
-  const config = await readMarketConfig(em);
+): RentalPrice {
   return priceRental({
     unit: product.pricingUnit,
     unitPrice: Number(product.basePrice),
@@ -53,7 +52,7 @@ async function priceOf(
 export async function quote(em: EntityManager, input: QuoteInput): Promise<QuoteOutput> {
   checkPeriod(input.start, input.end);
   const product = await activeProduct(em, input.product_id);
-  const price = await priceOf(em, product, input.start, input.end, input.quantity);
+  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity);
   const free = await freeItems(em, product.id, input.start, input.end, input.quantity);
   return {
     product_id: product.id,
@@ -146,7 +145,7 @@ async function reserve(
   if (product.seller.id === userId)
     throw new DomainError('BUSINESS_RULE', 'you cannot rent your own product');
   const config = await readMarketConfig(tem);
-  const price = await priceOf(tem, product, input.start, input.end, input.quantity);
+  const price = priceOf(config, product, input.start, input.end, input.quantity);
   const items = await freeItems(tem, product.id, input.start, input.end, input.quantity);
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
