@@ -226,6 +226,33 @@ describe('market: catalogue', () => {
     expect(logged).toBe(1);
   });
 
+  it('admins read the events log by product and by user (REST and tRPC); others may not', async () => {
+    const api = getApi();
+    const admin = await signUpAdmin(api, 'support');
+    const seller = await aSeller(api);
+    const created = await client(seller.token).market.seller.createProduct.mutate({
+      category_id: tree.cameras.id,
+      title: 'Logged lens',
+      base_price: 1000,
+      pricing_unit: 'day',
+    });
+    const byProduct = await api.rest(
+      'GET',
+      `/api/market/admin/events?product_id=${created.id}`,
+      undefined,
+      bearer(admin.token),
+    );
+    expect(byProduct.status).toBe(200);
+    expect(byProduct.body.data.results).toMatchObject([
+      { event_type: 'product.created', user_id: seller.userId },
+    ]);
+    const byUser = await client(admin.token).market.admin.events.query({ user_id: seller.userId });
+    expect(byUser.results.map((e) => e.product_id)).toEqual([created.id]);
+    expect((await api.rest('GET', '/api/market/admin/events', undefined, bearer(seller.token))).status).toBe(
+      403,
+    );
+  });
+
   it('a DRM-protected asset is never given out by its stored address', async () => {
     const api = getApi();
     const seller = await aSeller(api);
