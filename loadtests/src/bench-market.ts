@@ -24,6 +24,7 @@ import {
   LARGE_MARKET_SET,
   openLargeDatabase,
 } from '../../packages/db/src/seeders/large/large-database.ts';
+import { LARGE_PRODUCT_WORDS } from '../../packages/db/src/seeders/large/marketplace.step.ts';
 import { createProgress } from '../../packages/db/src/seeders/large/progress.ts';
 import { SearchInput } from '../../services/api/src/modules/market/market.schemas.ts';
 import { checkout } from '../../services/api/src/modules/market/orders.service.ts';
@@ -55,18 +56,6 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 const DAY = 86_400_000;
-const WORDS = [
-  'camera',
-  'drone',
-  'speaker',
-  'tent',
-  'bike',
-  'kayak',
-  'projector',
-  'lens',
-  'tripod',
-  'generator',
-];
 
 // ---- the data set: generated (or resumed) first ---------------------------------------------------
 {
@@ -133,7 +122,7 @@ async function loops(n: number, seconds: number, call: (i: number) => Promise<un
 const soon = Math.ceil(Date.now() / DAY) * DAY;
 const searchInput = (i: number) =>
   SearchInput.parse({
-    q: WORDS[i % WORDS.length],
+    q: LARGE_PRODUCT_WORDS[i % LARGE_PRODUCT_WORDS.length],
     category: `lg-${i % 10}`,
     available_from: new Date(soon + (i % 60) * DAY),
     available_to: new Date(soon + ((i % 60) + 2) * DAY),

@@ -7,7 +7,8 @@ export const LARGE_ITEM_PREFIX = 'LGI-';
 /** Products are sold by the first this-many generated users (fewer when there are fewer users). */
 export const LARGE_SELLERS = 1000;
 
-const WORDS = [
+/** The vocabulary of generated titles (bench:market searches for these words). */
+export const LARGE_PRODUCT_WORDS = [
   'camera',
   'drone',
   'speaker',
@@ -41,7 +42,7 @@ const CITIES: [string, number, number][] = [
   ['Miami', 25.7617, -80.1918],
   ['Austin', 30.2672, -97.7431],
 ];
-const wordsArray = `(array[${WORDS.map((w) => `'${w}'`).join(', ')}])`;
+const wordsArray = `(array[${LARGE_PRODUCT_WORDS.map((w) => `'${w}'`).join(', ')}])`;
 const citiesValues = CITIES.map(([name, lat, lng], i) => `(${i}, '${name}', ${lat}, ${lng})`).join(', ');
 
 const userId = (n: string) => seqUuid('user', n);
