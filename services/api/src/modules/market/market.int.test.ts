@@ -10,6 +10,7 @@ import {
   upload,
   useTestApi,
 } from '../../testing/auth-helpers.ts';
+import { signedAssetUrl } from './asset-urls.ts';
 import { aCategoryTree, aProduct, aSeller, funded, period } from './market.testing.ts';
 
 const getApi = useTestApi({ env: { UPLOAD_DIR: testUploadDir() } });
@@ -253,10 +254,17 @@ describe('market: catalogue', () => {
     );
   });
 
-  it('a DRM-protected asset is never given out by its stored address', async () => {
+  it('a DRM-protected asset is served only through a short-lived signed URL (REST and tRPC)', async () => {
     const api = getApi();
     const seller = await aSeller(api);
     const p = await aProduct(api, seller.userId, tree.cameras);
+    const media = (await upload(api, seller.token, { bytes: TINY_PNG, type: 'image/png' }, 'other')).body
+      .data;
+    const added = await client(seller.token).market.seller.addAsset.mutate({
+      product_id: p.id,
+      media_id: media.id,
+      drm_protected: true,
+    });
     const em = api.deps.orm.em.fork();
     em.create(ProductAsset, {
       product: p.id,
@@ -266,7 +274,34 @@ describe('market: catalogue', () => {
     });
     await em.flush();
     const detail = await client().market.catalogue.product.query({ id: p.id });
-    expect(detail.assets[0]?.url).not.toContain('secret');
+    for (const asset of detail.assets) {
+      expect(asset.url).toBe(`/api/market/assets/${asset.id}/url`);
+    }
+    const [viewer] = await funded(api, 1);
+    expect((await api.rest('GET', `/api/market/assets/${added.id}/url`)).status).toBe(401);
+    const signed = await api.rest(
+      'GET',
+      `/api/market/assets/${added.id}/url`,
+      undefined,
+      bearer(viewer!.token),
+    );
+    expect(signed.status).toBe(200);
+    const file = await api.app.fetch(new Request(`http://api.test${signed.body.data.url}`));
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(TINY_PNG);
+    const viaTrpc = await client(viewer!.token).market.catalogue.assetUrl.query({ id: added.id });
+    expect(viaTrpc.expires_at.getTime()).toBeGreaterThan(Date.now());
+    // Another asset's signature, a changed expiry, or an expired one: 403.
+    const url = new URL(`http://api.test${signed.body.data.url}`);
+    const tampered = `/api/market/assets/${added.id}/file?expires=${Number(url.searchParams.get('expires')) + 1}&sig=${url.searchParams.get('sig')}`;
+    expect((await api.app.fetch(new Request(`http://api.test${tampered}`))).status).toBe(403);
+    const expired = await signedAssetUrl(
+      api.deps.orm.em.fork(),
+      api.deps.env.APP_SECRET,
+      added.id,
+      Date.now() - 10 * 60_000,
+    );
+    expect((await api.app.fetch(new Request(`http://api.test${expired.url}`))).status).toBe(403);
   });
 });
 

@@ -1,6 +1,7 @@
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
 import { adminMutation } from '../admin-auth/admin-action.ts';
+import { signedAssetUrl } from './asset-urls.ts';
 import {
   addAsset,
   addItem,
@@ -17,7 +18,9 @@ import {
 } from './catalogue.service.ts';
 import {
   AssetAddInput,
+  AssetIdInput,
   AssetOutput,
+  AssetUrlOutput,
   CategoriesOutput,
   CategoryDetailOutput,
   CategorySlugInput,
@@ -104,6 +107,18 @@ const catalogue = router({
     .input(ProductIdInput)
     .output(ProductDetailOutput)
     .query(({ ctx, input }) => publicProduct(ctx.em, input.id)),
+
+  assetUrl: authedProcedure
+    .meta(
+      route(
+        'GET',
+        '/assets/{id}/url',
+        "A short-lived signed address of an asset's file (DRM-protected ones only so)",
+      ),
+    )
+    .input(AssetIdInput)
+    .output(AssetUrlOutput)
+    .query(({ ctx, input }) => signedAssetUrl(ctx.em, ctx.deps.env.APP_SECRET, input.id)),
 
   quote: publicProcedure
     .meta(

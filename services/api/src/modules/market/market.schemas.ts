@@ -140,6 +140,7 @@ export const AssetAddInput = z
   })
   .strict();
 export const AssetIdInput = z.object({ id: uuid }).strict();
+export const AssetUrlOutput = z.object({ url: z.string(), expires_at: z.date() });
 
 // ── search ────────────────────────────────────────────────────────────
 export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'popularity', 'newest'] as const;
