@@ -1,4 +1,5 @@
 export * from './dispense.ts';
+export * from './market-order-machine.ts';
 export { pureTransition } from './pure-transition.ts';
 export * from './rental-machine.ts';
 export * from './rental-step.ts';

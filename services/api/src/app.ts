@@ -6,6 +6,7 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { followStationChanges } from './modules/stations/station-directory.follow.ts';
 import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
@@ -175,6 +176,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
 
   mountUploadRoute(app, deps, uploads);
+  mountAssetFiles(app, deps, uploads);
   app.all('/api/*', restHandler(source, router, responses));
   return app;
 }

@@ -8,6 +8,7 @@ import { Migration20261130120253_rate_limit_counter } from './Migration202611301
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
 import { Migration20261204223538_coupon_usage_rental } from './Migration20261204223538_coupon_usage_rental.ts';
+import { Migration20261204224101_market_availability } from './Migration20261204224101_market_availability.ts';
 import { Migration20261204230012_power_bank_placed_at } from './Migration20261204230012_power_bank_placed_at.ts';
 import { Migration20261204231500_admin_review } from './Migration20261204231500_admin_review.ts';
 import { Migration20261204231500_notifications } from './Migration20261204231500_notifications.ts';
@@ -31,6 +32,7 @@ export const migrationsList = [
     class: Migration20261204222600_base_payment_methods,
   },
   { name: 'Migration20261204223538_coupon_usage_rental', class: Migration20261204223538_coupon_usage_rental },
+  { name: 'Migration20261204224101_market_availability', class: Migration20261204224101_market_availability },
   {
     name: 'Migration20261204230012_power_bank_placed_at',
     class: Migration20261204230012_power_bank_placed_at,

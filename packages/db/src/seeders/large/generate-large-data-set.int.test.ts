@@ -75,3 +75,51 @@ describe('generateLargeDataSet (small run, small chunks)', () => {
     expect(bigger).toMatchObject({ stations: 320, users: 1300 });
   });
 });
+
+describe('generateLargeDataSet: the marketplace part', () => {
+  let db: TestOrm;
+  let sql: RunSql;
+  const market = { stations: 0, users: 300, products: 120, items: 600, orders: 1500 };
+
+  beforeAll(async () => {
+    db = await createTestOrm();
+    sql = (text) => db.orm.em.getConnection().execute(text, [], 'all');
+  });
+  afterAll(() => db.close());
+
+  it('writes products under leaf categories, items spread over them, past orders never overlapping per item; a rerun adds nothing', async () => {
+    await generateLargeDataSet(
+      sql,
+      market,
+      createProgress(() => undefined),
+    );
+    const counts = async () => {
+      const [row] = await sql<Record<string, string>>(
+        `select (select count(*) from product) as products, (select count(*) from inventory_item) as items,
+                (select count(*) from rental_order where status = 'completed') as orders,
+                (select count(*) from rental_order_item) as lines,
+                (select count(*) from product p join category c on c.id = p.category_id where c.parent_id is null) as at_roots,
+                (select count(*) from product p where not exists (select 1 from inventory_item i where i.product_id = p.id)) as empty,
+                (select count(*) from product p where not exists (select 1 from user_role r
+                   where r.user_id = p.seller_id and r.role = 'seller' and r.approved_at is not null)) as unsold`,
+      );
+      return Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]));
+    };
+    // The exclusion constraint accepted every line: none overlaps another of its item.
+    expect(await counts()).toEqual({
+      products: 120,
+      items: 600,
+      orders: 1500,
+      lines: 1500,
+      at_roots: 0,
+      empty: 0,
+      unsold: 0,
+    });
+    await generateLargeDataSet(
+      sql,
+      market,
+      createProgress(() => undefined),
+    );
+    expect((await counts()).lines).toBe(1500);
+  });
+});

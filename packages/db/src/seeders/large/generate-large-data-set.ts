@@ -1,4 +1,11 @@
 import type { ChunkedStep } from './chunked-step.ts';
+import {
+  itemsStep,
+  type MarketSizes,
+  marketplaceSetup,
+  ordersStep,
+  productsStep,
+} from './marketplace.step.ts';
 import type { Progress } from './progress.ts';
 import {
   LARGE_POWER_BANK_PREFIX,
@@ -17,6 +24,10 @@ export interface LargeDataSetOptions {
   /** Rows per statement: stations (each with its 8–24 slots) and users (each with 3 owned rows). */
   stationChunk?: number;
   userChunk?: number;
+  /** The marketplace's catalogue and history (bench:market); none when absent. */
+  products?: number;
+  items?: number;
+  orders?: number;
 }
 
 export interface LargeDataSetResult {
@@ -37,6 +48,11 @@ const WRITTEN_TABLES = [
   'user_profile',
   'wallet',
   'user_points',
+  'category',
+  'product',
+  'inventory_item',
+  'rental_order',
+  'rental_order_item',
 ];
 
 /**
@@ -68,6 +84,7 @@ export async function generateLargeDataSet(
   await runChunked(sql, stationsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, slotsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, usersStep, options.users, options.userChunk ?? 50_000, progress);
+  await generateMarketplace(sql, options, progress);
 
   const vacuumStarted = progress.seconds();
   await sql(`vacuum (analyze) ${WRITTEN_TABLES.map((t) => `"${t}"`).join(', ')}`);
@@ -94,6 +111,34 @@ export async function generateLargeDataSet(
     seconds: Math.round(progress.seconds() * 10) / 10,
     dbSizeMb: Math.round(Number(counts?.bytes) / 1024 / 1024),
   };
+}
+
+/** Products, their items and past orders, after the users they belong to. */
+async function generateMarketplace(
+  sql: RunSql,
+  options: LargeDataSetOptions,
+  progress: Progress,
+): Promise<void> {
+  const sizes: MarketSizes = {
+    products: options.products ?? 0,
+    items: options.items ?? 0,
+    orders: options.orders ?? 0,
+    users: options.users,
+  };
+  for (const [name, value] of Object.entries(sizes)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be ≥ 0`);
+  }
+  if (sizes.products === 0) return;
+  if (sizes.users === 0) throw new Error('--products needs --users (sellers and customers)');
+  if (sizes.items === 0 && sizes.orders > 0) throw new Error('--orders needs --items');
+  progress.line(
+    `generating ${sizes.products.toLocaleString('en-US')} products, ${sizes.items.toLocaleString('en-US')} items, ` +
+      `${sizes.orders.toLocaleString('en-US')} past orders`,
+  );
+  for (const statement of marketplaceSetup(sizes)) await sql(statement);
+  await runChunked(sql, productsStep(sizes), sizes.products, 20_000, progress);
+  await runChunked(sql, itemsStep(sizes), sizes.items, 50_000, progress);
+  await runChunked(sql, ordersStep(sizes), sizes.orders, 50_000, progress);
 }
 
 async function runChunked(

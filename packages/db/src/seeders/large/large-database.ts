@@ -14,6 +14,8 @@ export const LARGE_DATABASE = 'pb_large';
 
 /** The full data set the benchmarks' figures are measured on (docs/benchmarks.md). */
 export const LARGE_DATA_SET = { stations: 100_000, users: 1_000_000 };
+/** The marketplace's part of it (bench:market; docs/marketplace.md). */
+export const LARGE_MARKET_SET = { products: 100_000, items: 500_000, orders: 1_000_000 };
 
 /** `databaseUrl` (the dev stack's) with the benchmarks' database name: same server, same user. */
 export function largeDatabaseUrl(databaseUrl: string): string {
