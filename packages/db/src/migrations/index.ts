@@ -7,6 +7,7 @@ import { Migration20261130070410_station_directory_indexes } from './Migration20
 import { Migration20261130120253_rate_limit_counter } from './Migration20261130120253_rate_limit_counter.ts';
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
+import { Migration20261204224130_analytics_views } from './Migration20261204224130_analytics_views.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -26,4 +27,5 @@ export const migrationsList = [
     name: 'Migration20261204222600_base_payment_methods',
     class: Migration20261204222600_base_payment_methods,
   },
+  { name: 'Migration20261204224130_analytics_views', class: Migration20261204224130_analytics_views },
 ];

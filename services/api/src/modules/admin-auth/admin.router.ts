@@ -1,4 +1,5 @@
 import { adminProcedure, router } from '../../trpc/trpc.ts';
+import { analyticsRouter } from '../admin/analytics/index.ts';
 import { SuspendUserInput, UserStatusOutput } from './admin.schemas.ts';
 import { suspendUser } from './admin-users.service.ts';
 
@@ -19,4 +20,5 @@ export const adminRouter = router({
       .output(UserStatusOutput)
       .mutation(({ ctx, input }) => suspendUser(ctx, input)),
   }),
+  analytics: analyticsRouter,
 });
