@@ -8,6 +8,12 @@ const RENTAL_REVENUE = `from transactions t join rental r on r.id = t.rental_id
   where t.status = 'succeeded' and t.type in ('rental', 'extension', 'due', 'fine')`;
 
 /**
+ * When a rental's power bank stopped being out: its return; for an open rental the refresh; for
+ * one that ended otherwise (lost, failed) its due time, else nothing.
+ */
+const RENTAL_END = `coalesce(r.returned_at, case when r.status in ('active', 'overdue') then now() end, r.due_at, r.started_at)`;
+
+/**
  * The analytics reports' materialised views (services/api, modules/admin/analytics): one
  * row per UTC day and dimension, so a report over a date range reads a few rows per day
  * instead of the rentals and transactions. Refreshed `concurrently` by the analytics job
@@ -45,13 +51,13 @@ export class Migration20261204224130_analytics_views extends Migration {
       `create unique index analytics_revenue_daily_key on analytics_revenue_daily (day, package_id, payment_mode, currency);`,
     );
 
-    // Per station and day: revenue of the rentals started there, rentals started and their hours
-    // (an open rental counts up to the refresh), for revenue by station and utilisation.
+    // Per station and day: revenue of the rentals started there, rentals started and their time
+    // out (RENTAL_END), for revenue by station and utilisation.
     this.addSql(`create materialized view analytics_station_daily as
       select day, station_id, currency, sum(rentals)::int as rentals, sum(rental_seconds)::bigint as rental_seconds,
              sum(payments)::int as payments, sum(amount)::bigint as amount
         from (select ${utcDay('r.started_at')} as day, r.start_station_id as station_id, r.currency, 1 as rentals,
-                     greatest(0, extract(epoch from coalesce(r.returned_at, now()) - r.started_at))::bigint as rental_seconds,
+                     greatest(0, extract(epoch from ${RENTAL_END} - r.started_at))::bigint as rental_seconds,
                      0 as payments, 0::bigint as amount
                 from rental r where r.started_at is not null
               union all
@@ -64,7 +70,7 @@ export class Migration20261204224130_analytics_views extends Migration {
 
     // Rentals by day, each counted on the day of its event: started, completed (returned),
     // failed (failed or cancelled before a power bank came out), late (due that day and
-    // returned after, or not yet), lost.
+    // returned after, or still out), lost (on its due day; counted as lost, not also as late).
     this.addSql(`create materialized view analytics_rentals_daily as
       select day, sum(started)::int as started, sum(completed)::int as completed, sum(failed)::int as failed,
              sum(late)::int as late, sum(lost)::int as lost
@@ -79,7 +85,7 @@ export class Migration20261204224130_analytics_views extends Migration {
               select ${utcDay('due_at')}, 0, 0, 0, 1, 0
                 from rental
                where due_at is not null and coalesce(returned_at, now()) > due_at
-                 and status in ('active', 'overdue', 'returned', 'settled', 'lost')
+                 and status in ('active', 'overdue', 'returned', 'settled')
               union all
               select ${utcDay('coalesce(due_at, started_at, created_at)')}, 0, 0, 0, 0, 1
                 from rental where status = 'lost') as events

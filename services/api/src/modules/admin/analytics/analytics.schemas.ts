@@ -47,7 +47,7 @@ const basisPoints = z.number().int();
 
 export const RevenueByDayRow = z.object({ day, currency, payments: count, amount: money });
 export const RevenueByPackageRow = z.object({
-  package_id: z.uuid(),
+  package_id: z.number().int(),
   package_code: z.string(),
   package_name: z.string(),
   currency,

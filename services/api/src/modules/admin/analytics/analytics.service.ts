@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import { z } from 'zod';
 import type { Report } from './analytics-reports.ts';
 
 /** Reports read through the ORM's read connection: the replica at DATABASE_READ_URL when set, else the primary. */
-const READ = { connectionType: 'read' } as const;
+const READ = 'read';
 
 export interface ReportAnswer<R> {
   from: string;
@@ -23,8 +24,9 @@ export async function runReport<I extends z.ZodType, R extends z.ZodObject>(
 ): Promise<ReportAnswer<z.input<R>>> {
   // The procedure parsed `input` with `report.input`.
   const { text, values } = report.sql(input as z.output<I>);
-  const rows = await em.execute<Record<string, unknown>[]>(text, values, READ);
-  const [fresh] = await em.execute<{ refreshed_at: Date }[]>(
+  const rows = await sqlRows<Record<string, unknown>>(em, text, values, READ);
+  const [fresh] = await sqlRows<{ refreshed_at: Date | string }>(
+    em,
     'select refreshed_at from analytics_refreshed',
     [],
     READ,
@@ -33,7 +35,8 @@ export async function runReport<I extends z.ZodType, R extends z.ZodObject>(
   return {
     from: input.from,
     to: input.to,
-    refreshed_at: (fresh?.refreshed_at ?? new Date(0)).toISOString(),
+    // Before the first refresh there is no row; the epoch says "never".
+    refreshed_at: new Date(fresh?.refreshed_at ?? 0).toISOString(),
     rows: rows.map((row) => {
       for (const column of numeric) if (typeof row[column] === 'string') row[column] = Number(row[column]);
       return row as z.input<R>;
