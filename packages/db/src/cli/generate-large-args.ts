@@ -13,6 +13,7 @@ export function parseGenerateLargeArgs(argv: string[], env: Pick<CommonEnv, 'DAT
     options: {
       stations: { type: 'string', default: String(LARGE_DATA_SET.stations) },
       users: { type: 'string', default: String(LARGE_DATA_SET.users) },
+      rentals: { type: 'string', default: String(LARGE_DATA_SET.rentals) },
       'database-url': { type: 'string' },
     },
   });
@@ -20,5 +21,6 @@ export function parseGenerateLargeArgs(argv: string[], env: Pick<CommonEnv, 'DAT
     databaseUrl: values['database-url'] ?? defaultLargeDatabaseUrl(env),
     stations: Number(values.stations),
     users: Number(values.users),
+    rentals: Number(values.rentals),
   };
 }
