@@ -364,6 +364,18 @@ describe('admin analytics', () => {
     );
   });
 
+  it('documents every report and its CSV in the OpenAPI document under the admin tag, with a bearer token', async () => {
+    const doc = (await api().rest('GET', '/api/openapi.json')).body as {
+      paths: Record<string, { get?: { tags?: string[]; security?: unknown[] } }>;
+    };
+    for (const report of Object.values(REPORTS)) {
+      for (const path of [`/admin/analytics/${report.path}`, `/admin/analytics/${report.path}.csv`]) {
+        expect(doc.paths[path]?.get?.tags, path).toEqual(['admin']);
+        expect(doc.paths[path]?.get?.security, path).toEqual([{ bearerAuth: [] }]);
+      }
+    }
+  });
+
   it('with DATABASE_READ_URL set, reports read the replica, not the primary', async () => {
     // A "replica" with other figures: a fresh database whose views hold none of this file's rows.
     const replica = await createTestDatabase();
