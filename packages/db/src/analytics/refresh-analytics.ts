@@ -7,6 +7,8 @@ export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
 export const ANALYTICS_VIEWS = [
   'analytics_revenue_daily',
   'analytics_station_daily',
+  // Built from the daily one: refreshed after it.
+  'analytics_station_monthly',
   'analytics_rentals_daily',
   'analytics_users_daily',
   'analytics_money_daily',

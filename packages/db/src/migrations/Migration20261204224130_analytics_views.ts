@@ -68,6 +68,20 @@ export class Migration20261204224130_analytics_views extends Migration {
       `create unique index analytics_station_daily_key on analytics_station_daily (day, station_id, currency);`,
     );
 
+    // The same per calendar month: a report over whole months reads one row per station and
+    // month, and over exactly one month takes its top stations in index order.
+    this.addSql(`create materialized view analytics_station_monthly as
+      select date_trunc('month', day)::date as month, station_id, currency, sum(rentals)::int as rentals,
+             sum(rental_seconds)::bigint as rental_seconds, sum(payments)::int as payments, sum(amount)::bigint as amount
+        from analytics_station_daily
+       group by 1, 2, 3;`);
+    this.addSql(
+      `create unique index analytics_station_monthly_key on analytics_station_monthly (month, station_id, currency);`,
+    );
+    this.addSql(
+      `create index analytics_station_monthly_top on analytics_station_monthly (month, amount desc, rentals desc, station_id);`,
+    );
+
     // Rentals by day, each counted on the day of its event: started, completed (returned),
     // failed (failed or cancelled before a power bank came out), late (due that day and
     // returned after, or still out), lost (on its due day; counted as lost, not also as late).
@@ -128,6 +142,7 @@ export class Migration20261204224130_analytics_views extends Migration {
   }
 
   override down(): void | Promise<void> {
+    this.addSql(`drop materialized view if exists analytics_station_monthly;`);
     for (const view of ['dues', 'money', 'users', 'rentals', 'station', 'revenue']) {
       this.addSql(`drop materialized view if exists analytics_${view}_daily;`);
     }

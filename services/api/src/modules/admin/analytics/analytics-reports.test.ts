@@ -15,8 +15,12 @@ describe('analytics reports', () => {
       'station_uptime_day',
       'top',
     ]);
-    for (const report of Object.values(REPORTS)) {
-      const { text } = report.sql({ from: '2026-11-01', to: '2026-11-30', limit: 10 } as never);
+    const ranges = [
+      { from: '2026-11-01', to: '2026-11-30' },
+      { from: '2026-10-15', to: '2026-12-15' },
+    ];
+    for (const [report, range] of Object.values(REPORTS).flatMap((r) => ranges.map((x) => [r, x] as const))) {
+      const { text } = report.sql({ ...range, limit: 10 } as never);
       const relations = relationsOf(text);
       expect(relations.length, report.path).toBeGreaterThan(0);
       for (const relation of relations)

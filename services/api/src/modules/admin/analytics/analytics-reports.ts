@@ -44,6 +44,47 @@ const revenueBy = <R extends z.ZodObject>(dimension: string, path: string, summa
     }),
   });
 
+const STATION_FIGURES = 'station_id, currency, rentals, payments, amount, rental_seconds';
+/** `month` (a first day) lies wholly inside the range. */
+const wholeMonth = (month: string) =>
+  `${month} >= $1::date and (${month} + interval '1 month')::date - 1 <= $2::date`;
+
+/** Whether the range is exactly one calendar month. */
+function isOneMonth({ from, to }: { from: string; to: string }): boolean {
+  const start = new Date(`${from}T00:00:00Z`);
+  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0));
+  return start.getUTCDate() === 1 && end.toISOString().slice(0, 10) === to;
+}
+
+/**
+ * The stations report: the page (`limit`, by revenue) is chosen from the views alone, and only its
+ * stations are joined and their uptime read. Whole months come from the monthly view, the days of
+ * partial months from the daily one; exactly one month is read in the monthly view's index order.
+ */
+function stationsReport(input: { from: string; to: string }): string {
+  const top = isOneMonth(input)
+    ? `select ${STATION_FIGURES} from analytics_station_monthly where month = $1::date
+        order by amount desc, rentals desc, station_id limit $3`
+    : `select station_id, currency, sum(rentals)::int as rentals, sum(payments)::int as payments,
+              sum(amount)::int8 as amount, sum(rental_seconds)::int8 as rental_seconds
+         from (select ${STATION_FIGURES} from analytics_station_monthly where ${wholeMonth('month')}
+               union all
+               select ${STATION_FIGURES} from analytics_station_daily
+                where ${IN_RANGE} and not (${wholeMonth(`date_trunc('month', day)::date`)})) as parts
+        group by station_id, currency order by amount desc, rentals desc, station_id limit $3`;
+  return `with top as (${top})
+    select top.station_id, s.serial_number, s.name, top.currency, top.rentals, top.payments, top.amount,
+           (top.rental_seconds / 60)::int8 as rental_minutes,
+           round(top.rental_seconds * 10000.0 / (s.slot_count * 86400.0 * ($2::date - $1::date + 1)))::int
+             as utilisation_bp,
+           round(up.online * 10000.0 / nullif(up.observed, 0))::int as uptime_bp
+      from top join station s on s.id = top.station_id
+      left join lateral (select sum(online_seconds) as online, sum(observed_seconds) as observed
+                           from station_uptime_day u
+                          where u.station_id = top.station_id and u.${IN_RANGE}) up on true
+     order by top.amount desc, top.rentals desc, top.station_id`;
+}
+
 export const REPORTS = {
   revenueByDay: revenueBy('day', 'revenue-by-day', 'Revenue per day', RevenueByDayRow),
   revenueByPackage: report({
@@ -71,25 +112,7 @@ export const REPORTS = {
     summary: 'Stations by revenue: rentals, revenue, utilisation and uptime (the top `limit`)',
     input: StationReportInput,
     row: StationRow,
-    sql: (input) => ({
-      // The page is chosen from the view alone; only its stations are joined and their uptime read.
-      text: `with top as (
-               select station_id, currency, sum(rentals)::int as rentals, sum(payments)::int as payments,
-                      sum(amount)::int8 as amount, sum(rental_seconds)::int8 as rental_seconds
-                 from analytics_station_daily where ${IN_RANGE}
-                group by station_id, currency order by amount desc, rentals desc, station_id limit $3)
-             select top.station_id, s.serial_number, s.name, top.currency, top.rentals, top.payments, top.amount,
-                    (top.rental_seconds / 60)::int8 as rental_minutes,
-                    round(top.rental_seconds * 10000.0 / (s.slot_count * 86400.0 * ($2::date - $1::date + 1)))::int
-                      as utilisation_bp,
-                    round(up.online * 10000.0 / nullif(up.observed, 0))::int as uptime_bp
-               from top join station s on s.id = top.station_id
-               left join lateral (select sum(online_seconds) as online, sum(observed_seconds) as observed
-                                    from station_uptime_day u
-                                   where u.station_id = top.station_id and u.${IN_RANGE}) up on true
-              order by top.amount desc, top.rentals desc, top.station_id`,
-      values: [...range(input), input.limit],
-    }),
+    sql: (input) => ({ text: stationsReport(input), values: [...range(input), input.limit] }),
   }),
   rentals: report({
     path: 'rentals',

@@ -239,6 +239,32 @@ describe('admin analytics', () => {
     expect(top.body.data.rows.map((r: { station_id: string }) => r.station_id)).toEqual([seeded.stationA.id]);
   });
 
+  it('stations over any range: whole months from the monthly view, other days from the daily one', async () => {
+    const figures = async (range: { from: string; to: string }) =>
+      (await client(finance).stations.query(range)).rows.map((r) => [
+        r.station_id,
+        r.rentals,
+        r.payments,
+        r.amount,
+      ]);
+    const [a, b] = [seeded.stationA.id, seeded.stationB.id];
+    // 31 October adds r5 (800) to A; October and November whole, the same; 10–11 November: r1, r2 and the fine.
+    expect(await figures({ from: '2026-10-31', to: '2026-11-30' })).toEqual([
+      [a, 3, 4, 3900],
+      [b, 1, 1, 800],
+    ]);
+    expect(await figures({ from: '2026-10-01', to: '2026-11-30' })).toEqual([
+      [a, 3, 4, 3900],
+      [b, 1, 1, 800],
+    ]);
+    expect(await figures({ from: '2026-11-10', to: '2026-11-11' })).toEqual([[a, 2, 3, 3100]]);
+    expect(await figures({ from: '2026-10-15', to: '2026-12-15' })).toEqual([
+      [a, 3, 4, 3900],
+      [b, 1, 1, 800],
+    ]);
+    expect(await figures({ from: '2026-12-01', to: '2026-12-31' })).toEqual([]);
+  });
+
   it('rentals, active users, top-ups and refunds, dues: each on its day, to the unit', async () => {
     expect((await client(finance).rentals.query(NOVEMBER)).rows).toEqual([
       { day: '2026-11-10', started: 2, completed: 1, failed: 0, late: 0, lost: 0 },
