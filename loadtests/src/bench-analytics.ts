@@ -8,6 +8,7 @@
  *
  *   pnpm bench:analytics [--runs 50] [--from 2026-11-01] [--to 2026-11-30] [--database-url postgres://…/pb_large]
  *                        [--stations 100000] [--users 1000000] [--rentals 1000000]   (smaller for a quick run)
+ *                        [--only stations,dues]   (some reports while iterating)
  *
  * The data set lives in the benchmarks' database (`pb_large`); what is missing is generated
  * first (rentals and payments over the 90 days before 2026-12-01), with progress.
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     from: { type: 'string', default: '2026-11-01' },
     to: { type: 'string', default: '2026-11-30' },
     limit: { type: 'string', default: '100' },
+    /** Report paths to run, comma-separated (all by default). */
+    only: { type: 'string' },
     'database-url': { type: 'string' },
     stations: { type: 'string', default: String(LARGE_DATA_SET.stations) },
     users: { type: 'string', default: String(LARGE_DATA_SET.users) },
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
   },
 });
 const runs = Number(args.runs);
+const only = args.only ? new Set(args.only.split(',')) : null;
 const warmup = Number(args.warmup);
 const input = { from: args.from, to: args.to, limit: Number(args.limit) };
 const databaseUrl = args['database-url'] ?? defaultLargeDatabaseUrl();
@@ -90,6 +94,7 @@ try {
   const reports: Record<string, Record<string, number | boolean>> = {};
   for (const name of Object.keys(REPORTS) as ReportName[]) {
     const report: Report = REPORTS[name];
+    if (only && !only.has(report.path)) continue;
     const view = await timed(() => runReport(orm.em.fork(), report, input));
     const values = name === 'stations' ? [input.from, input.to, input.limit] : [input.from, input.to];
     const plain = await timed(() =>
