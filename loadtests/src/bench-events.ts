@@ -41,6 +41,7 @@ const percentile = (sorted: number[], p: number) =>
 
 // ---- set up: a fresh database, bridge and core as processes ------------------------------------
 await stack.freshDatabase();
+await stack.brokerAccounts();
 
 const bridgePort = await freePort();
 const corePort = await freePort();
@@ -88,10 +89,12 @@ nats.subscribe(`${prefix}.core.evt.processed`, {
 
 // ---- drive the stations ----------------------------------------------------------------------
 let published = 0;
+const seeds = demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 });
+await stack.provisionStations(seeds);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,
-  stations: demoStations(stationCount, { prefix: `EV${prefix.slice(-6)}`, slots: 12, fill: 0.6 }),
+  stations: seeds,
   heartbeatIntervalMs: heartbeatMs,
   connectBatchSize: 250,
   onPublished: () => {

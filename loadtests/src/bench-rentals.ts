@@ -58,6 +58,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- set up: a fresh database; bridge, station-core and api as processes -----------------------
 await stack.freshDatabase();
+await stack.brokerAccounts();
 const db = new pg.Pool({ connectionString: dbUrl, max: workers + 2 });
 const [pkgRow] = (
   await db.query<{ id: number }>(
@@ -129,6 +130,7 @@ const stations = Array.from({ length: workers * 2 }, (_, i) => {
     })),
   };
 });
+await stack.provisionStations(stations);
 const simulator = createSimulator({
   mqttUrl: env.MQTT_URL,
   topicRoot: prefix,

@@ -4,10 +4,17 @@
  * (killed when the runner exits, however it exits), and the clean-up.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { commonEnv, parseConfig } from '@powerbank/config';
-import type { NatsConnection } from '@powerbank/messaging';
+import { registerStations, type StationToRegister } from '@powerbank/db';
+import {
+  type BrokerAdmin,
+  type NatsConnection,
+  newBrokerPassword,
+  openBrokerAdmin,
+} from '@powerbank/messaging';
 import { spawnService, stopService } from '@powerbank/testing';
 import pg from 'pg';
 import { keepOutputTail, probe } from './output-tail.ts';
@@ -43,6 +50,25 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
     for (const child of children) child.kill('SIGKILL');
   });
 
+  // A broker that requires accounts (the dev stack's, whose admin infra/services wrote to
+  // .data/mosquitto/admin.env, or MQTT_ADMIN_PASSWORD): the benchmark's services and stations get theirs.
+  const adminFile = `${root}.data/mosquitto/admin.env`;
+  const brokerAdminPassword =
+    process.env.MQTT_ADMIN_PASSWORD ??
+    (existsSync(adminFile)
+      ? /MQTT_ADMIN_PASSWORD=(.*)/.exec(readFileSync(adminFile, 'utf8'))?.[1]
+      : undefined);
+  let brokerAdmin: Promise<BrokerAdmin> | undefined;
+  const broker = () => {
+    brokerAdmin ??= openBrokerAdmin(
+      env.MQTT_URL,
+      { username: process.env.MQTT_ADMIN_USERNAME ?? 'admin', password: brokerAdminPassword! },
+      { topicRoot: prefix },
+    );
+    return brokerAdmin;
+  };
+  let serviceAccount: Record<string, string> = {};
+
   async function admin(sql: string): Promise<void> {
     const adminUrl = new URL(env.DATABASE_URL);
     adminUrl.pathname = '/postgres';
@@ -76,6 +102,29 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
       );
       if (migrated.status !== 0) throw new Error(`migration failed: ${migrated.stderr}`);
     },
+    /** The services' broker account (one for all: a benchmark's own), when the broker requires accounts; before startService. */
+    async brokerAccounts(): Promise<void> {
+      if (!brokerAdminPassword) return;
+      const credentials = { username: `bench-${prefix}`, password: newBrokerPassword() };
+      await (await broker()).ensureServiceAccount(credentials, 'bridge');
+      serviceAccount = { MQTT_USERNAME: credentials.username, MQTT_PASSWORD: credentials.password };
+    },
+    /**
+     * Provisions the benchmark's stations: registered in the database (station-core refuses events
+     * from serials that are not), and each given its broker password when the broker requires accounts.
+     */
+    async provisionStations(stations: (StationToRegister & { password?: string })[]): Promise<void> {
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      try {
+        await registerStations((text) => client.query(text), stations);
+      } finally {
+        await client.end();
+      }
+      if (!brokerAdminPassword) return;
+      for (const station of stations)
+        station.password = (await (await broker()).issueStationCredentials(station.sn)).password;
+    },
     /** A service against the benchmark's database and prefix, as one process. */
     startService(service: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
       const child = spawnService(
@@ -87,10 +136,11 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
           // simulator on the same broker is not relayed into the benchmark, nor the other way round.
           MQTT_TOPIC_ROOT: prefix,
           LOG_LEVEL: 'warn',
+          ...serviceAccount,
           ...profiling(service),
           ...extraEnv,
         },
-        'pipe',
+        { stdout: 'pipe', stderr: 'pipe' },
       );
       outputs.set(service, keepOutputTail(child));
       child.on('exit', (code) => {
@@ -120,6 +170,7 @@ export function benchStack(name: string, dbName: string, prefixBase: string) {
         if (stream.startsWith(prefix)) await jsm.streams.delete(stream);
       await Promise.all(children.map((child) => stopService(child)));
       await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+      await brokerAdmin?.then((b) => b.close()).catch(() => undefined);
     },
   };
 }

@@ -13,8 +13,9 @@
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
 import { configSubquery } from '@powerbank/db';
+import { achievementProgressStatement } from '@powerbank/engagement';
 import { PAYMENT_CONFIG_KEYS, paymentReadColumns } from '@powerbank/ledger';
-import { PACKAGE_COLUMNS, RENTAL_COLUMNS, RENTAL_CONFIG_KEYS } from '@powerbank/rentals';
+import { nextDiscountSql, PACKAGE_COLUMNS, RENTAL_COLUMNS, RENTAL_CONFIG_KEYS } from '@powerbank/rentals';
 
 export interface RawRentalSetup {
   /** Rows of bench_pg_station: each client works at one station. */
@@ -48,17 +49,29 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
   /** rental-record.ts's saveRental: every field an event may change, in one statement. */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
     `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
-  /** rental-record.ts's saveRental with an event's notification: one compound query (`\\;`). */
-  const withNotice = (update: string, notice: string) =>
-    protocol === 'prepared' ? `${update};\n${notice};` : `${update} \\;\n${notice};`;
+  /** rental-record.ts's saveRental with an event's notification and other writes: one compound query (`\\;`). */
+  const withNotice = (update: string, ...writes: string[]) =>
+    protocol === 'prepared'
+      ? `${[update, ...writes].join(';\n')};`
+      : `${[update, ...writes].join(' \\;\n')};`;
+  /** The settlement's achievement progress (a timely return), as rental-events.ts sends it with the update. */
+  const progress = achievementProgressStatement('00000000-0000-0000-0000-000000000000', [
+    'rentals',
+    'timely_returns',
+  ])
+    .text.replace('$1', ':uid')
+    .replace('$2', `'rentals,timely_returns'`)
+    .replace(/\s+/g, ' ');
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
   const rentalConfig = configSubquery(keys(RENTAL_CONFIG_KEYS));
   /** pay.ts's paymentReadColumns, as the start's first read carries them. */
   const paymentRead = paymentReadColumns(':uid', ':k_start', keys(PAYMENT_CONFIG_KEYS)).replace(/\s+/g, ' ');
+  /** next-discount.ts's nextDiscountSql, as the start's first read carries it (the bench's users have none). */
+  const nextDiscount = nextDiscountSql('u.id', `${packageId}`).replace(/\s+/g, ' ');
   /** rental-record.ts's lockRentalForEvent: the rental locked with its package, settings and the event's rows. */
   const lockForEvent = (stationSn: string, powerBankSerial: string) =>
-    `select ${RENTAL_COLUMNS}, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package, ${rentalConfig} as config, (select price from power_bank where id = r.power_bank_id) as power_bank_price, (select id from station where serial_number = ${stationSn}) as event_station_id, (select id from power_bank where serial_number = ${powerBankSerial}) as event_power_bank_id from rental r where r.id = :rid limit 1 for update of r;`;
+    `select ${RENTAL_COLUMNS}, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package, ${rentalConfig} as config, (select price from power_bank where id = r.power_bank_id) as power_bank_price, (select id from station where serial_number = ${stationSn}) as event_station_id, (select id from power_bank where serial_number = ${powerBankSerial}) as event_power_bank_id, (select id from referral where invitee_id = r.user_id and status = 'pending') as pending_referral_id from rental r where r.id = :rid limit 1 for update of r;`;
   const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
   const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
   /**
@@ -79,8 +92,8 @@ select ${lit('r')} as rid, ${lit('t')} as tid, ${lit('c')} as cid, ${KEYS.map((w
   const statements = `select s.id, s.expires_at, s.revoked_at, u.id as user_id, u.status as user_status, a.id as admin_id, a.role as admin_role from user_session s join users u on u.id = s.user_id left join admin_profile a on a.user_id = u.id and a.is_active where s.id = :sid limit 1;
 insert into rate_limit_counter as c (key, hits, reset_at) values (:rlkey, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
 begin;
-select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent, (select k.status from user_kyc k where k.user_id = u.id limit 1) as kyc_status, st.id as station_id, st.status as station_status, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} and is_active = true) p) as package, ${rentalConfig} as config, ${paymentRead} from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m left join lateral (select id, status from station where serial_number = :sn for update) st on true where u.id = :uid for no key update of u;
-insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', ${PRICE}, ${PRICE}, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning ${RENTAL_COLUMNS}, (select to_jsonb(m) from (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = :uid and id <> :rid) m) as user_rentals, (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised;
+select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent, (select k.status from user_kyc k where k.user_id = u.id limit 1) as kyc_status, st.id as station_id, st.status as station_status, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} and is_active = true) p) as package, ${rentalConfig} as config, ${nextDiscount} as discount, ${paymentRead} from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m left join lateral (select id, status from station where serial_number = :sn for update) st on true where u.id = :uid for no key update of u;
+with discount as (update coupon_usage set rental_id = :rid, discount_amount = 0 where id = null and rental_id is null returning id) insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', ${PRICE}, ${PRICE}, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning ${RENTAL_COLUMNS}, (select to_jsonb(m) from (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = :uid and id <> :rid) m) as user_rentals, (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised, (select count(*) from discount) as discount_taken;
 with p as (insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now())), a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 commit;
 ${stationWrite(`${actorState(':sn')}`, [
@@ -110,7 +123,7 @@ begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`, progress)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);

@@ -324,10 +324,12 @@ console.log(
 
 // ---- leave the dev stack as it was -------------------------------------------------------------------
 await db.query(`update rental_package set is_active = false, updated_at = now() where id = $1`, [pkg.id]);
-const now: StationSeed[] = sns.map((sn) => {
+const now: StationSeed[] = seeds.map(({ sn, password }) => {
   const view = simulator.station(sn);
   return {
     sn,
+    // The station's broker password, when the dev stack's broker requires accounts.
+    ...(password ? { password } : {}),
     slotCount: view.slots.length,
     powerBanks: view.slots.flatMap((s) =>
       s.powerBank

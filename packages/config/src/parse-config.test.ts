@@ -9,8 +9,9 @@ describe('parseConfig', () => {
     expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(env.MQTT_URL).toBe('mqtt://127.0.0.1:1883');
     expect(env.API_PORT).toBe(3000);
-    expect(env.DB_POOL_MIN).toBe(20);
-    expect(env.DB_POOL_MAX).toBe(50);
+    expect(env.DB_POOL_MIN).toBe(2);
+    // Unset: each service takes its share of DB_CONNECTION_BUDGET (connection-budget.test.ts).
+    expect(env.DB_POOL_MAX).toBeUndefined();
   });
 
   it('coerces numbers and treats empty strings as unset', () => {

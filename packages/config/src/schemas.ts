@@ -46,6 +46,12 @@ const mqttEnv = {
     .string()
     .regex(TOPIC_ROOT_PATTERN, 'topic levels of letters, digits, _ and - separated by /')
     .default(DEFAULT_TOPIC_ROOT),
+  /**
+   * The service's own account when the broker requires one (the project's broker config does;
+   * see infra/README.md); unset, the service connects anonymously.
+   */
+  MQTT_USERNAME: z.string().min(1).optional(),
+  MQTT_PASSWORD: z.string().optional(),
 };
 
 /** Shared by every service: where the three real servers are and how to log. */
@@ -55,11 +61,23 @@ export const commonEnv = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/powerbank'),
   /** Optional read replica for analytics queries; the primary serves them when unset. */
   DATABASE_READ_URL: urlOf(['postgres:', 'postgresql:']).optional(),
-  /** Persistent pool size and extra connections allowed under load (the marketplace seed asks 20 + 30). */
-  DB_POOL_MIN: z.coerce.number().int().min(0).default(20),
-  DB_POOL_MAX: z.coerce.number().int().min(1).default(50),
-  /** Connections idle this long are closed and recycled. */
-  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  /**
+   * Connections every service of the deployment may hold together; each process's pool is its
+   * service's share (connection-budget.ts). Keep it below Postgres's max_connections: the rest is
+   * for migrations, jobs, replicas and an operator's psql.
+   */
+  DB_CONNECTION_BUDGET: z.coerce.number().int().min(3).default(60),
+  /** Connections kept when idle; DB_POOL_MAX (unset: the service's share of the budget) is the ceiling. */
+  DB_POOL_MIN: z.coerce.number().int().min(0).default(2),
+  DB_POOL_MAX: z.coerce.number().int().min(1).optional(),
+  /** Connections above DB_POOL_MIN idle this long are closed: a burst's connections go back within seconds. */
+  DB_POOL_IDLE_MS: z.coerce.number().int().min(1000).default(10_000),
+  /** Deadlines (0 = none): waiting for a pool connection, one statement, one row or table lock. */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** On SIGTERM/SIGINT, how long in-flight work may finish before the process exits anyway (code 1). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   ...mqttEnv,
   /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
@@ -81,7 +99,7 @@ const apiFields = commonEnv.extend({
   /**
    * Processes serving the port (node:cluster): a number, or `auto` for one per
    * CPU. Each worker keeps its own caches and station directory and gets an equal
-   * share of DB_POOL_MIN/DB_POOL_MAX, so the api's connection count stays the same.
+   * share of DB_POOL_MIN and the api's pool, so the api's connection count stays the same.
    */
   API_WORKERS: z
     .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
@@ -199,12 +217,22 @@ export const stationCoreEnv = commonEnv.extend({
   EJECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   /** How often the rental timers run (due soon, overdue, lost, missed returns, stale starts). */
   RENTAL_JOBS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Deliveries of one station event before it is dead-lettered (SystemLog, metric); retries back off 1 s doubling to 60 s. */
+  CORE_EVENT_MAX_DELIVER: z.coerce.number().int().min(2).default(50),
   /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
   CORE_TRACE_PROCESSED: bool(false),
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 
 export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
+
+/** Provisioning broker accounts (stations, services): the broker's dynamic-security admin. */
+export const brokerAdminEnv = z.object({
+  ...mqttEnv,
+  MQTT_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  MQTT_ADMIN_PASSWORD: z.string().min(1),
+});
+export type BrokerAdminEnv = z.infer<typeof brokerAdminEnv>;
 export type SimulatorEnv = z.infer<typeof simulatorEnv>;
 
 /** The api's settings, checked across each other; the sandbox's default follows NODE_ENV. */

@@ -102,7 +102,7 @@ describe('docs/data-model.md coverage table', () => {
 
   it('maps each to an entity that exists, with its real table name', async () => {
     // The synchronous constructor discovers metadata without opening a connection.
-    const orm = new MikroORM(createOrmConfig(commonEnv.parse({})));
+    const orm = new MikroORM(createOrmConfig({ ...commonEnv.parse({}), DB_POOL_MAX: 1 }));
     try {
       for (const row of rows) {
         const entity = entities.find((e) => e.name === row.entity);

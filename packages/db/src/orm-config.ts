@@ -5,10 +5,29 @@ import type { CommonEnv } from '@powerbank/config';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
 
+/**
+ * What a pool is opened with. DB_POOL_MAX is required: each service sizes its pool from the
+ * connection budget (`dbPoolMax`) rather than taking a default. Deadlines left out are none.
+ */
 export type DbEnv = Pick<
   CommonEnv,
-  'DATABASE_URL' | 'DATABASE_READ_URL' | 'DB_POOL_MIN' | 'DB_POOL_MAX' | 'DB_POOL_IDLE_MS'
->;
+  'DATABASE_URL' | 'DATABASE_READ_URL' | 'DB_POOL_MIN' | 'DB_POOL_IDLE_MS'
+> & {
+  DB_POOL_MAX: number;
+} & Partial<Pick<CommonEnv, 'DB_POOL_ACQUIRE_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS' | 'DB_LOCK_TIMEOUT_MS'>>;
+
+/**
+ * `pg` pool and connection options for the deadlines: a connection not had within the acquire
+ * timeout, a statement running or a lock waited for too long, fail with an error instead of hanging.
+ * The two server settings go in each connection's startup packet (no extra round trip).
+ */
+export function deadlineOptions(env: DbEnv) {
+  return {
+    ...(env.DB_POOL_ACQUIRE_TIMEOUT_MS ? { connectionTimeoutMillis: env.DB_POOL_ACQUIRE_TIMEOUT_MS } : {}),
+    ...(env.DB_STATEMENT_TIMEOUT_MS ? { statement_timeout: env.DB_STATEMENT_TIMEOUT_MS } : {}),
+    ...(env.DB_LOCK_TIMEOUT_MS ? { lock_timeout: env.DB_LOCK_TIMEOUT_MS } : {}),
+  };
+}
 
 const migrationsDir = new URL('./migrations/', import.meta.url).pathname;
 
@@ -28,6 +47,8 @@ export function createOrmConfig(env: DbEnv, overrides: Partial<Options> = {}): O
       max: env.DB_POOL_MAX,
       idleTimeoutMillis: env.DB_POOL_IDLE_MS,
     },
+    // Merged into the `pg` pool's options (the replica's too).
+    driverOptions: deadlineOptions(env),
     entities: [...entities],
     extensions: [Migrator, SeedManager],
     migrations: {

@@ -36,8 +36,10 @@ export function openSqlPool(
   connectionString: string,
   max: number,
   onIdleError: (error: Error) => void = () => {},
+  /** More `pg` pool options: the deadlines (`deadlineOptions`), the idle timeout. */
+  options: pg.PoolConfig = {},
 ): SqlPool {
-  const pool = new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ ...options, connectionString, max });
   // An idle connection's error (the server restarting) must not kill the process: the pool drops
   // that connection; the caller hears of it.
   pool.on('error', onIdleError);

@@ -1,2 +1,3 @@
+export * from './broker-accounts.ts';
 export * from './mqtt.ts';
 export * from './nats.ts';

@@ -48,12 +48,17 @@ export function sendWithoutDelay(client: MqttClient): void {
 }
 
 /**
- * Opens a short connection to see whether the broker answers; used by health
- * checks, which must not depend on the long-lived client's reconnect state.
+ * Opens a short connection to see whether the broker answers (and lets these
+ * credentials in, when the broker requires them); used by health checks, which must not depend on the long-lived client's reconnect state.
  */
-export function mqttIsUp(url: string, timeoutMs = 1000): Promise<boolean> {
+export function mqttIsUp(
+  url: string,
+  timeoutMs = 1000,
+  credentials: Pick<IClientOptions, 'username' | 'password'> = {},
+): Promise<boolean> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, {
+      ...credentials,
       reconnectPeriod: 0,
       connectTimeout: timeoutMs,
       clientId: `probe-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
@@ -68,4 +73,12 @@ export function mqttIsUp(url: string, timeoutMs = 1000): Promise<boolean> {
     client.once('error', () => finish(false));
     client.once('close', () => finish(false));
   });
+}
+
+/** The service's broker credentials from its environment (MQTT_USERNAME / MQTT_PASSWORD), when set. */
+export function mqttCredentials(env: { MQTT_USERNAME?: string; MQTT_PASSWORD?: string }): {
+  username?: string;
+  password?: string;
+} {
+  return env.MQTT_USERNAME ? { username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD } : {};
 }

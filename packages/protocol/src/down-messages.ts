@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { downEnvelope, messageId, rentalId, slotIndex } from './envelope.ts';
+import { downEnvelope, messageId, printableText, rentalId, slotIndex } from './envelope.ts';
 
 /** Release the power bank in `slot` for a rental; answered by `eject-result` with the same command id. */
 export const ejectCommand = downEnvelope
@@ -26,7 +26,7 @@ export const configCommand = downEnvelope
 export type ConfigCommand = z.infer<typeof configCommand>;
 
 export const lockSlotCommand = downEnvelope
-  .extend({ kind: z.literal('lock-slot'), slot: slotIndex, reason: z.string().max(200).optional() })
+  .extend({ kind: z.literal('lock-slot'), slot: slotIndex, reason: printableText(200, 0).optional() })
   .strict();
 export type LockSlotCommand = z.infer<typeof lockSlotCommand>;
 

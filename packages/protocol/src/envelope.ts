@@ -21,6 +21,18 @@ export const rentalId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]+$/);
 
+/**
+ * Free text from a station (firmware, fault codes, reasons): any script, but no control characters
+ * (C0, DEL, C1) and no lone UTF-16 surrogates. Postgres cannot store `\u0000` in text or jsonb nor
+ * a lone surrogate in jsonb, so one such string used to fail every write it was batched with.
+ */
+export const printableText = (max: number, min = 1) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((text) => !/[\p{Cc}\p{Cs}]/u.test(text), 'control characters are not allowed');
+
 export const MAX_SLOTS = 64;
 /** Slots are numbered from 1, as printed on the station. */
 export const slotIndex = z.number().int().min(1).max(MAX_SLOTS);

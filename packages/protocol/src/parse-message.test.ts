@@ -105,6 +105,25 @@ describe('parseUpMessage', () => {
     expect(parseUpMessage('slot', JSON.stringify(inserted)).ok).toBe(false);
   });
 
+  it('refuses control characters and lone surrogates in free-text fields (Postgres cannot store \\u0000)', () => {
+    const texts = ['2.1\u0000', 'a\nb', '\u007f', '\u0085', '\ud800'];
+    for (const text of texts) {
+      const withFirmware = { ...hello, firmware: text };
+      const withSlotError = {
+        ...hello,
+        slots: [...hello.slots.slice(0, 2), { slot: 3, state: 'fault', error: text }],
+      };
+      const withFault = { ...base, kind: 'slot', slot: 1, event: 'fault', error: text };
+      expect(parseUpMessage('hello', JSON.stringify(withFirmware)).ok, JSON.stringify(text)).toBe(false);
+      expect(parseUpMessage('hello', JSON.stringify(withSlotError)).ok, JSON.stringify(text)).toBe(false);
+      expect(parseUpMessage('slot', JSON.stringify(withFault)).ok, JSON.stringify(text)).toBe(false);
+    }
+    const lockReason = { v: 1, kind: 'lock-slot', msgId: 'msg-0002', ts: 1, slot: 1, reason: 'x\u0000' };
+    expect(parseDownMessage('lock-slot', JSON.stringify(lockReason)).ok).toBe(false);
+    // Printable text of any script stays allowed.
+    expect(parseUpMessage('hello', JSON.stringify({ ...hello, firmware: 'v2 – ünïcode 😀' })).ok).toBe(true);
+  });
+
   it('refuses a hello whose snapshot does not list every slot exactly once', () => {
     const missing = { ...hello, slots: hello.slots.slice(0, 2) };
     const twice = { ...hello, slots: [hello.slots[0], hello.slots[1], { slot: 2, state: 'empty' }] };

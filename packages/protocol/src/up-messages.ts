@@ -6,6 +6,7 @@ import {
   messageId,
   powerBankInSlot,
   powerBankSerial,
+  printableText,
   slotIndex,
 } from './envelope.ts';
 
@@ -17,7 +18,7 @@ export const slotSnapshot = z.discriminatedUnion('state', [
     .object({
       slot: slotIndex,
       state: z.literal('fault'),
-      error: z.string().min(1).max(64).optional(),
+      error: printableText(64).optional(),
       powerBank: powerBankInSlot.optional(),
     })
     .strict(),
@@ -29,7 +30,7 @@ export type SlotSnapshot = z.infer<typeof slotSnapshot>;
 export const helloMessage = envelope
   .extend({
     kind: z.literal('hello'),
-    firmware: z.string().min(1).max(64),
+    firmware: printableText(64),
     slotCount: z.number().int().min(1).max(MAX_SLOTS),
     /** Why the snapshot was sent; informative only, reconciliation is the same. */
     reason: z.enum(['boot', 'reconnect', 'sync']).optional(),
@@ -90,7 +91,7 @@ export const slotMessage = z.discriminatedUnion('event', [
       kind: z.literal('slot'),
       slot: slotIndex,
       event: z.literal('fault'),
-      error: z.string().min(1).max(64),
+      error: printableText(64),
     })
     .strict(),
 ]);

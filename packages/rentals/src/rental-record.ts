@@ -140,6 +140,8 @@ export interface LockedRental {
   stationId: string | null;
   /** The id of `refs.powerBankSerial`'s power bank, if asked and known. */
   powerBankId: string | null;
+  /** The renter's referral still waiting for a first completed rental, if any. */
+  pendingReferralId: string | null;
 }
 
 /**
@@ -160,7 +162,8 @@ export async function lockRentalForEvent(
             ${configSubquery('$2')} as config,
             (select price from power_bank where id = r.power_bank_id) as power_bank_price,
             (select id from station where serial_number = $3) as event_station_id,
-            (select id from power_bank where serial_number = $4) as event_power_bank_id
+            (select id from power_bank where serial_number = $4) as event_power_bank_id,
+            (select id from referral where invitee_id = r.user_id and status = 'pending') as pending_referral_id
        from rental r
       where r.id = $1
       limit 1
@@ -175,6 +178,7 @@ export async function lockRentalForEvent(
     powerBankPrice: numOrNull(row.power_bank_price),
     stationId: (row.event_station_id as string | null) ?? null,
     powerBankId: (row.event_power_bank_id as string | null) ?? null,
+    pendingReferralId: (row.pending_referral_id as string | null) ?? null,
   };
 }
 
@@ -203,6 +207,8 @@ export async function saveRental(
   em: EntityManager,
   r: RentalRecord,
   notices: readonly RentalNotice[] = [],
+  /** Other blind writes of the event (achievement progress), sent in the same round trip. */
+  writes: readonly Statement[] = [],
 ): Promise<void> {
   const update: Statement = {
     text: `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
@@ -233,6 +239,6 @@ export async function saveRental(
       r.cancelledAt,
     ],
   };
-  if (notices.length === 0) await sqlRows(em, update.text, update.values);
-  else await sqlBatch(em, [update, ...notices.map(noticeStatement)]);
+  if (notices.length === 0 && writes.length === 0) await sqlRows(em, update.text, update.values);
+  else await sqlBatch(em, [update, ...notices.map(noticeStatement), ...writes]);
 }

@@ -46,7 +46,11 @@ async function assertServicesUp(env: ReturnType<typeof parseConfig<typeof common
   const nc = await connectNats(env.NATS_URL, 'test-setup').catch(() => undefined);
   if (!nc) down.push(`NATS at ${env.NATS_URL}`);
   await nc?.close();
-  if (!(await mqttIsUp(env.MQTT_URL, 2000))) down.push(`MQTT at ${env.MQTT_URL}`);
+  // The suite's clients connect anonymously; a broker of the project's config (the dev stack's) refuses them.
+  if (!(await mqttIsUp(env.MQTT_URL, 2000)))
+    down.push(
+      `MQTT at ${env.MQTT_URL} (or it refuses anonymous clients: \`bash infra/test\` gets the tests one that does not)`,
+    );
   if (down.length) {
     throw new Error(
       `Tests need real servers; not reachable: ${down.join(', ')}. Run \`bash infra/services\` first.`,

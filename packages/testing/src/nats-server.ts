@@ -58,7 +58,8 @@ export async function startPrivateNatsServer() {
   };
 }
 
-async function waitForPort(port: number, open: boolean): Promise<void> {
+/** Resolves once 127.0.0.1:port accepts connections (`open`) or refuses them. */
+export async function waitForPort(port: number, open: boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const isOpen = await new Promise<boolean>((resolve) => {

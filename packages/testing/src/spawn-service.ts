@@ -20,13 +20,16 @@ export const NODE_FLAGS = readFileSync(`${root}infra/node-flags`, 'utf8')
 export function spawnService(
   entry: string,
   env: Record<string, string>,
-  /** `pipe`: stdout and stderr for the caller to read (benchmarks keep them to say why a service failed). */
-  output: 'inherit-stderr' | 'pipe' = 'inherit-stderr',
+  /**
+   * `stdout: 'pipe'`: the service's log is read from `child.stdout`; `stderr: 'pipe'` too
+   * (benchmarks keep both to say why a service failed). By default only stderr is shown.
+   */
+  options: { stdout?: 'ignore' | 'pipe'; stderr?: 'inherit' | 'pipe' } = {},
 ): ChildProcess {
   return spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', `${root}${entry}`], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: output === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'inherit'],
   });
 }
 

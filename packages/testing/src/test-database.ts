@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { commonEnv, parseConfig } from '@powerbank/config';
-import { openOrm } from '@powerbank/db';
+import { type DbEnv, openOrm } from '@powerbank/db';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { newTestResourceName } from './run-id.ts';
@@ -50,14 +50,18 @@ export interface TestOrm {
   close(): Promise<void>;
 }
 
+/** Pool settings over a test ORM's defaults (a small pool, no deadlines). */
+export type TestPool = Partial<Omit<DbEnv, 'DATABASE_URL'>>;
+
 /** A test database plus an ORM connected to it with a small pool. */
-export async function createTestOrm(): Promise<TestOrm> {
+export async function createTestOrm(pool: TestPool = {}): Promise<TestOrm> {
   const db = await createTestDatabase();
   const orm = await openOrm({
     DATABASE_URL: db.url,
     DB_POOL_MIN: 0,
     DB_POOL_MAX: 10,
     DB_POOL_IDLE_MS: 10_000,
+    ...pool,
   });
   return {
     orm,

@@ -34,7 +34,7 @@ import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
 import { type ContextSource, createContext } from './trpc/context.ts';
-import { describeError, describeHttpStatus } from './trpc/error-body.ts';
+import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from './trpc/error-body.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
 export interface AppOptions {
@@ -91,9 +91,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   app.onError((error, c) => {
     const body =
       error instanceof HTTPException ? describeHttpStatus(error.status, error.message) : describeError(error);
-    if (body.status >= 500) {
-      (c.get('logger') ?? deps.logger).error({ err: error, ...requestFields(c.req.raw) }, 'request failed');
-    }
+    const level = logLevelOf(body);
+    if (level)
+      (c.get('logger') ?? deps.logger)[level]({ err: error, ...requestFields(c.req.raw) }, 'request failed');
     return errorResponse(c, body);
   });
   app.use('*', echoRequestId());
@@ -163,9 +163,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
           c.get('auth') ?? null,
           clientInfo(c, deps.env.TRUST_PROXY),
         ),
+      // A refusal that says when to ask again (503 busy, 429) carries Retry-After here too.
+      responseMeta: ({ errors }) => ({
+        headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),
+      }),
       onError: ({ error, ctx, path, input, req }) => {
-        if (describeError(error).status >= 500) {
-          (ctx?.logger ?? deps.logger).error(
+        const level = logLevelOf(describeError(error));
+        if (level) {
+          (ctx?.logger ?? deps.logger)[level](
             { err: error.cause ?? error, path, input, ...requestFields(req) },
             'procedure failed',
           );

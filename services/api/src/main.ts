@@ -1,5 +1,12 @@
 import { serve } from '@hono/node-server';
-import { type ApiEnv, apiEnv, parseConfig } from '@powerbank/config';
+import {
+  type ApiEnv,
+  apiEnv,
+  closeServer,
+  dbPoolMax,
+  parseConfig,
+  shutdownOnSignal,
+} from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { createApp } from './app.ts';
@@ -12,7 +19,7 @@ const env = parseConfig(apiEnv);
 
 if (env.API_WORKERS > 1 && isClusterPrimary()) {
   runPrimary(
-    { workers: env.API_WORKERS, poolMin: env.DB_POOL_MIN, poolMax: env.DB_POOL_MAX },
+    { workers: env.API_WORKERS, poolMin: env.DB_POOL_MIN, poolMax: dbPoolMax(env, 'api') },
     createLogger('api-primary', env.LOG_LEVEL),
   );
 } else {
@@ -21,24 +28,37 @@ if (env.API_WORKERS > 1 && isClusterPrimary()) {
 
 async function serveApi(env: ApiEnv): Promise<void> {
   const logger = createLogger('api', env.LOG_LEVEL);
-  const orm = await openOrm(env);
+  const orm = await openOrm({ ...env, DB_POOL_MAX: dbPoolMax(env, 'api') });
   const nats = await connectNats(env.NATS_URL, 'api');
   const deps = { env, orm, nats, logger, metrics: createMetrics() };
   const app = createApp(deps);
   const stopRefundReconciler = startRefundReconciler(deps);
 
-  const server = serve({ fetch: app.fetch, hostname: env.API_HOST, port: env.API_PORT }, (info) => {
+  // Requests being answered, for the shutdown's report of what its deadline cut.
+  let inFlight = 0;
+  const fetch: typeof app.fetch = (request, ...rest) => {
+    inFlight += 1;
+    return Promise.resolve(app.fetch(request, ...rest)).finally(() => {
+      inFlight -= 1;
+    });
+  };
+  const server = serve({ fetch, hostname: env.API_HOST, port: env.API_PORT }, (info) => {
     logger.info({ url: `http://${info.address}:${info.port}`, pid: process.pid }, 'api listening');
   });
 
-  async function shutdown(signal: string): Promise<void> {
-    logger.info({ signal }, 'shutting down');
-    server.close();
-    await stopRefundReconciler();
-    await nats.drain().catch(() => undefined);
-    await orm.close();
-    process.exit(0);
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  shutdownOnSignal({
+    logger,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      {
+        // Stops accepting; done once every request in flight has been answered.
+        name: 'http',
+        run: () => closeServer(server),
+        pending: () => ({ requestsInFlight: inFlight }),
+      },
+      { name: 'refund reconciler', run: () => stopRefundReconciler() },
+      { name: 'nats', run: () => nats.drain() },
+      { name: 'database', run: () => orm.close() },
+    ],
+  });
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectMqtt, connectNats, type MqttClient, type NatsConnection } from '@powerbank/messaging';
 import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
-import { newNatsPrefix, testBridgeEnv } from '@powerbank/testing';
+import { newNatsPrefix, streamMessages, testBridgeEnv } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBridge, startBridge } from './bridge.ts';
@@ -46,29 +45,14 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     await nats?.close();
   });
 
-  async function streamMessages(): Promise<{ subject: string; msgId: string | undefined; data: unknown }[]> {
-    const jsm = await jetstreamManager(nats);
-    const name = `c${randomUUID().replaceAll('-', '')}`;
-    await jsm.consumers.add(subjects.stationEventsStream, {
-      name,
-      ack_policy: AckPolicy.None,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: subjects.stationEvent(sn, '*'),
-    });
-    const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, name);
-    const out: { subject: string; msgId: string | undefined; data: unknown }[] = [];
-    const batch = await consumer.fetch({ max_messages: 100, expires: 1000 });
-    for await (const m of batch)
-      out.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), data: m.json() });
-    await jsm.consumers.delete(subjects.stationEventsStream, name);
-    return out;
-  }
+  const storedMessages = () =>
+    streamMessages(nats, subjects.stationEventsStream, subjects.stationEvent(sn, '*'));
 
   it('relays a heartbeat published on MQTT to station.{sn}.evt.heartbeat with its message id', async () => {
     const msgId = randomUUID();
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(1, msgId), { qos: 1 });
-    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(1);
-    const [message] = await streamMessages();
+    await expect.poll(async () => (await storedMessages()).length, { timeout: 5000 }).toBe(1);
+    const [message] = await storedMessages();
     expect(message).toMatchObject({
       subject: subjects.stationEvent(sn, 'heartbeat'),
       msgId,
@@ -81,11 +65,11 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     const relayed = await relayedTotal();
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(2, msgId), { qos: 1 });
-    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(2);
+    await expect.poll(async () => (await storedMessages()).length, { timeout: 5000 }).toBe(2);
     // Both copies were handed to JetStream (the bridge counts a message once JetStream answered):
     // what the stream holds now is all it will hold of them.
     await expect.poll(relayedTotal, { timeout: 5000 }).toBe(relayed + 2);
-    expect((await streamMessages()).filter((m) => m.msgId === msgId)).toHaveLength(1);
+    expect((await storedMessages()).filter((m) => m.msgId === msgId)).toHaveLength(1);
   });
 
   it('hears only its own topic root: a station of another fleet on the same broker is not relayed', async () => {
@@ -95,15 +79,15 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     await bridge.stop({ leaveGroup: true });
     bridge = await start(1);
     try {
-      const before = (await streamMessages()).length;
+      const before = (await storedMessages()).length;
       const otherFleet = stationTopics(`${prefix}-other`);
       await station.publishAsync(otherFleet.up(sn, 'heartbeat'), heartbeat(5), { qos: 1 });
       const marker = randomUUID();
       await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(6, marker), { qos: 1 });
       await expect
-        .poll(async () => (await streamMessages()).some((m) => m.msgId === marker), { timeout: 5000 })
+        .poll(async () => (await storedMessages()).some((m) => m.msgId === marker), { timeout: 5000 })
         .toBe(true);
-      expect((await streamMessages()).length).toBe(before + 1);
+      expect((await storedMessages()).length).toBe(before + 1);
       expect(rejected).toEqual([]);
     } finally {
       await bridge.stop({ leaveGroup: true });
@@ -112,7 +96,7 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
   });
 
   it('drops and counts malformed and unknown messages without relaying them', async () => {
-    const before = (await streamMessages()).length;
+    const before = (await storedMessages()).length;
     await station.publishAsync(topics.up(sn, 'heartbeat'), '{not json', { qos: 1 });
     await station.publishAsync(
       topics.up(sn, 'heartbeat'),
@@ -126,11 +110,11 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     expect(counted.values.reduce((sum, v) => sum + v.value, 0)).toBe(3);
     // Still alive: a valid message after the bad ones goes through.
     await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(4), { qos: 1 });
-    await expect.poll(async () => (await streamMessages()).length, { timeout: 5000 }).toBe(before + 1);
+    await expect.poll(async () => (await storedMessages()).length, { timeout: 5000 }).toBe(before + 1);
   });
 
   it('a restart loses nothing: what stations publish while the bridge is down is relayed when it is back', async () => {
-    const before = (await streamMessages()).length;
+    const before = (await storedMessages()).length;
     // A restart, not a retirement: the bridge's persistent sessions stay in the shared group.
     await bridge.stop();
     const ids = Array.from({ length: 5 }, () => randomUUID());
@@ -138,7 +122,7 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
       await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(100 + i, id), { qos: 1 });
     }
     bridge = await start();
-    await expect.poll(async () => (await streamMessages()).length, { timeout: 10_000 }).toBe(before + 5);
-    expect((await streamMessages()).map((m) => m.msgId)).toEqual(expect.arrayContaining(ids));
+    await expect.poll(async () => (await storedMessages()).length, { timeout: 10_000 }).toBe(before + 5);
+    expect((await storedMessages()).map((m) => m.msgId)).toEqual(expect.arrayContaining(ids));
   });
 });

@@ -5,6 +5,7 @@ import {
   connectNats,
   ensureStream,
   type MqttClient,
+  mqttCredentials,
   type NatsConnection,
 } from '@powerbank/messaging';
 import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
@@ -23,6 +24,8 @@ export interface BridgeOptions {
     | 'BRIDGE_SHARE_GROUP'
     | 'MQTT_CLIENT_ID'
     | 'BRIDGE_CONNECTIONS'
+    | 'MQTT_USERNAME'
+    | 'MQTT_PASSWORD'
   >;
   logger: Logger;
   metrics: BridgeMetrics;
@@ -64,10 +67,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // queued for it while the bridge was away) under its id. A new id per start would leave the old
   // session in the shared group, receiving its share of messages that nobody ever reads.
   const baseId = env.MQTT_CLIENT_ID ?? `bridge-${env.BRIDGE_SHARE_GROUP}`;
+  const credentials = mqttCredentials(env);
   const connect = (clientId: string) =>
     connectMqtt(
       env.MQTT_URL,
-      { clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
+      { ...credentials, clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
       (client) => {
         // mqtt.js handles one message at a time and sends its PUBACK when `done` is called: only
         // after JetStream stored it. Throughput therefore comes from several connections in the
@@ -99,7 +103,11 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   // (delayed ACK: it has nothing to send back), and a broker with Nagle's algorithm on — Mosquitto's
   // default, `set_tcp_nodelay false` — holds the next station event for that connection until the
   // ACK comes: up to ~40 ms on an eject result, measured at p99 44 ms from station to JetStream.
-  const mqtt = await connectMqtt(env.MQTT_URL, { clientId: `${baseId}-commands`, clean: true });
+  const mqtt = await connectMqtt(env.MQTT_URL, {
+    ...credentials,
+    clientId: `${baseId}-commands`,
+    clean: true,
+  });
   mqtt.on('reconnect', () => logger.warn({ clientId: mqtt.options.clientId }, 'mqtt reconnecting'));
   mqtt.on('error', (error) => logger.error({ err: error }, 'mqtt error (commands)'));
   const commands = relayCommands({ nats, mqtt, subjects, topics, logger, metrics });

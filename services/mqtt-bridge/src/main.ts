@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { bridgeEnv, parseConfig } from '@powerbank/config';
+import { bridgeEnv, closeServer, dbPoolMax, parseConfig, shutdownOnSignal } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { Hono } from 'hono';
 import pino from 'pino';
@@ -10,8 +10,8 @@ import { recordRejection } from './system-log.ts';
 const env = parseConfig(bridgeEnv);
 const logger = pino({ name: 'mqtt-bridge', level: env.LOG_LEVEL, base: { service: 'mqtt-bridge' } });
 const metrics = createBridgeMetrics();
-// A small pool: the bridge only writes rejected messages to SystemLog.
-const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 4 });
+// A small pool (its share of the connection budget): the bridge only writes rejected messages to SystemLog.
+const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: dbPoolMax(env, 'mqtt-bridge') });
 const bridge = await startBridge({ env, logger, metrics, onRejected: recordRejection(orm) });
 
 const app = new Hono();
@@ -20,11 +20,13 @@ app.get('/metrics', async (c) =>
 );
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: env.BRIDGE_METRICS_PORT });
 
-async function shutdown(): Promise<void> {
-  server.close();
-  await bridge.stop();
-  await orm.close();
-  process.exit(0);
-}
-process.once('SIGINT', () => void shutdown());
-process.once('SIGTERM', () => void shutdown());
+shutdownOnSignal({
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  steps: [
+    { name: 'metrics http', run: () => closeServer(server) },
+    // Stops taking station messages; the ones being relayed finish first.
+    { name: 'bridge', run: () => bridge.stop() },
+    { name: 'database', run: () => orm.close() },
+  ],
+});

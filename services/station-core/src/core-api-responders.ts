@@ -39,15 +39,38 @@ export function toDispenseResponse(result: DispenseResult): DispenseResponse {
 
 /**
  * Waiters for dispense outcomes by command id. A request may arrive again with
- * the same id (a retry): it waits for, or gets, the same single outcome.
+ * the same id (a retry): it waits for, or gets, the same single outcome. A
+ * waiter gives up after `timeoutMs` (answered `undefined`): the station's own
+ * eject timeout answers well before, so an outcome that never comes (an actor
+ * that lost the command) must not keep the waiter, and its request, forever.
  */
 export class DispenseWaiters {
-  private readonly waiting = new Map<string, ((r: DispenseResult) => void)[]>();
+  private readonly waiting = new Map<string, ((r: DispenseResult | undefined) => void)[]>();
 
-  wait(commandId: string): Promise<DispenseResult> {
+  constructor(private readonly timeoutMs: number) {}
+
+  /** How many requests are waiting. */
+  get size(): number {
+    let count = 0;
+    for (const list of this.waiting.values()) count += list.length;
+    return count;
+  }
+
+  wait(commandId: string): Promise<DispenseResult | undefined> {
     return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const rest = (this.waiting.get(commandId) ?? []).filter((waiter) => waiter !== done);
+        if (rest.length) this.waiting.set(commandId, rest);
+        else this.waiting.delete(commandId);
+        resolve(undefined);
+      }, this.timeoutMs);
+      timer.unref();
+      const done = (result: DispenseResult | undefined) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
       const list = this.waiting.get(commandId) ?? [];
-      list.push(resolve);
+      list.push(done);
       this.waiting.set(commandId, list);
     });
   }
@@ -100,7 +123,12 @@ export function serveCoreApi(options: {
           detail: 'station-core could not record the request',
         });
       });
-      outcome.then((result) => msg.respond(encode(toDispenseResponse(result))));
+      void outcome.then((result) => {
+        // No answer then: the requester has stopped waiting long before; it asks again if it still cares.
+        if (!result)
+          logger.warn({ stationSn, rentalId, commandId }, 'dispense outcome never came; waiter dropped');
+        else msg.respond(encode(toDispenseResponse(result)));
+      });
     },
   });
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { DispenseWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
 import { consumeStationEvents } from './event-consumer.ts';
 import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
+import { type CoreMetrics, createCoreMetrics } from './metrics.ts';
 import { startRentalRunner } from './rental-runner.ts';
 import { StationHost } from './station-host.ts';
 import { type CommandRow, StationStore } from './station-store.ts';
@@ -16,10 +17,12 @@ export interface StationCoreOptions {
   env: Pick<
     StationCoreEnv,
     'NATS_PREFIX' | 'HEARTBEAT_INTERVAL_S' | 'HEARTBEAT_MISSED_LIMIT' | 'EJECT_TIMEOUT_MS'
-  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number };
+  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number; CORE_EVENT_MAX_DELIVER?: number };
   orm: MikroORM;
   nats: NatsConnection;
   logger: Logger;
+  /** Counters of processed, redelivered, refused and dead-lettered events; a registry of its own when not given. */
+  metrics?: CoreMetrics;
   /** Minimum charge to rent (AppConfig `rental_min_battery_pct`). */
   batteryThreshold?: number;
   /** Durable consumer name; instances sharing it share the work. */
@@ -27,14 +30,20 @@ export interface StationCoreOptions {
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
   onDispenseResult?: (sn: string, result: DispenseResult) => void;
   onReturn?: (sn: string, report: ReturnReport) => void;
+  /** A rental timer or stale-start re-ask failed for one rental (the runner logs it as a warning). */
+  onRentalJobFailed?: (job: string) => void;
 }
 
 export interface RunningStationCore {
   host: StationHost;
+  metrics: CoreMetrics;
   store: StationStore;
   watchdog: { tick(): Promise<void> };
   stop(): Promise<void>;
 }
+
+/** Station-core's plain-SQL pool; the rest of its share of the connection budget is the ORM's. */
+export const STATION_SQL_POOL_MAX = 4;
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -44,16 +53,23 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
  */
 export async function startStationCore(options: StationCoreOptions): Promise<RunningStationCore> {
   const { env, orm, nats, logger } = options;
+  const metrics = options.metrics ?? createCoreMetrics();
   const subjects = subjectsFor(env.NATS_PREFIX);
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
   // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
   // Three batches in flight (the batcher) plus the outbox's reads and marks.
-  const sql = openSqlPool(String(orm.config.get('clientUrl')), 4, (error) =>
-    logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+  // With the ORM pool's deadlines (statement, lock and acquire timeouts).
+  const sql = openSqlPool(
+    String(orm.config.get('clientUrl')),
+    STATION_SQL_POOL_MAX,
+    (error) => logger.warn({ err: error }, 'an idle database connection failed; the pool dropped it'),
+    orm.config.get('driverOptions'),
   );
   const store = new StationStore(sql);
-  const waiters = new DispenseWaiters();
+  // As long as anyone waits for a dispense answer: the rental runner's re-ask (stalePendingMs below).
+  const stalePendingMs = env.EJECT_TIMEOUT_MS * 2 + 5000;
+  const waiters = new DispenseWaiters(stalePendingMs);
 
   /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
   const publishCommand = async (command: Pick<CommandRow, 'sn' | 'kind' | 'payload'>) => {
@@ -135,14 +151,21 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     nats,
     subjects,
     logger,
-    stalePendingMs: env.EJECT_TIMEOUT_MS * 2 + 5000,
+    stalePendingMs,
     jobsIntervalMs: env.RENTAL_JOBS_INTERVAL_MS ?? 30_000,
+    onJobFailed: (job) => {
+      metrics.rentalJobFailures.inc({ job });
+      options.onRentalJobFailed?.(job);
+    },
   });
   const consumer = await consumeStationEvents({
     nats,
     subjects,
     host,
+    store,
+    metrics,
     logger,
+    maxDeliver: env.CORE_EVENT_MAX_DELIVER ?? 50,
     durableName: options.durableName ?? `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}station-core`,
     onProcessed: options.onProcessed,
   });
@@ -157,6 +180,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
 
   return {
     host,
+    metrics,
     store,
     watchdog,
     async stop() {

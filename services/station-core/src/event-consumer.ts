@@ -1,17 +1,29 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { upMessageToEvent } from '@powerbank/machines';
 import type { NatsConnection } from '@powerbank/messaging';
 import { parseUpMessage, type Subjects } from '@powerbank/protocol';
 import type { Logger } from 'pino';
-import type { StationHost } from './station-host.ts';
+import type { CoreMetrics } from './metrics.ts';
+import { type StationHost, UnknownStationError } from './station-host.ts';
+import { RefusedWriteError, type StationStore } from './station-store.ts';
 
 export interface ConsumerOptions {
   nats: NatsConnection;
   subjects: Subjects;
   host: StationHost;
+  store: Pick<StationStore, 'logMessage'>;
+  metrics: CoreMetrics;
   logger: Logger;
   durableName: string;
+  /** Deliveries of one event before it is dead-lettered (JetStream's max_deliver for the consumer). */
+  maxDeliver: number;
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
+}
+
+/** Wait before the next delivery of a failed event: 1 s, doubling, at most a minute. */
+export function redeliveryDelayMs(deliveryCount: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
 }
 
 /** `…station.{sn}.evt.{kind}` → its serial and kind. */
@@ -26,28 +38,125 @@ function route(subject: string): { sn: string; kind: string } | undefined {
  * Consumes station events with a durable consumer. Messages of different
  * stations are handled concurrently; those of one station in order (its
  * actor's mailbox). A message is acked only once the transition it caused is
- * committed; a failed write naks it so JetStream delivers it again.
+ * committed; a failed write naks it so JetStream delivers it again, later each
+ * time, up to `maxDeliver` times. An event whose data the database refuses, or
+ * whose deliveries ran out, is dead-lettered; one from an unregistered serial is refused.
  */
 export async function consumeStationEvents(options: ConsumerOptions): Promise<{ stop(): Promise<void> }> {
-  const { nats, subjects, host, logger } = options;
+  const { nats, subjects, host, store, metrics, logger, maxDeliver } = options;
   const jsm = await jetstreamManager(nats);
-  await jsm.consumers.add(subjects.stationEventsStream, {
+  const config = {
     durable_name: options.durableName,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: subjects.allStationEvents,
     max_ack_pending: 50_000,
     ack_wait: 30_000_000_000,
-    max_deliver: -1,
-  });
+    // Bounded: an event that keeps failing is dead-lettered on its last delivery (see `failed`),
+    // instead of coming back every second for ever.
+    max_deliver: maxDeliver,
+  };
+  const existing = await jsm.consumers
+    .info(subjects.stationEventsStream, options.durableName)
+    .catch(() => null);
+  if (existing) {
+    // A durable made by an older version (unbounded deliveries) takes the bound on.
+    if (existing.config.max_deliver !== maxDeliver)
+      await jsm.consumers.update(subjects.stationEventsStream, options.durableName, {
+        max_deliver: maxDeliver,
+      });
+  } else {
+    await jsm.consumers.add(subjects.stationEventsStream, config);
+  }
   const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, options.durableName);
   const messages = await consumer.consume({ max_messages: 2000 });
+
+  /** Aborted by `stop`: a dead letter still being retried gives up then. */
+  const stopping = new AbortController();
+
+  /** Gives up on an event: a SystemLog row with its payload, a metric, and no further delivery. */
+  const deadLetter = async (
+    m: JsMsg,
+    where: { sn: string; kind: string },
+    reason: string,
+    error: unknown,
+  ) => {
+    const deliveries = m.info.deliveryCount;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await store.logMessage({
+          level: 'error',
+          message: `station event dead-lettered: ${reason}`,
+          context: {
+            ...where,
+            subject: m.subject,
+            reason,
+            deliveries,
+            error: String((error as Error).message ?? error),
+          },
+          rawPayload: m.data,
+        });
+        break;
+      } catch (logError) {
+        // Not recorded: keep it in JetStream rather than lose it silently.
+        if (deliveries < maxDeliver) {
+          logger.error(
+            { err: logError, ...where },
+            'could not dead-letter an event; it will be delivered again',
+          );
+          m.nak(redeliveryDelayMs(deliveries));
+          return;
+        }
+        // Its last delivery: JetStream would not deliver it again, so the record is retried here.
+        logger.error({ err: logError, ...where, attempt }, 'could not dead-letter an event; trying again');
+        const waited = await sleep(redeliveryDelayMs(attempt), true, { signal: stopping.signal }).catch(
+          () => false,
+        );
+        if (!waited) {
+          logger.error(
+            { ...where, payload: Buffer.from(m.data).toString('utf8') },
+            'stopped before an event could be dead-lettered',
+          );
+          return;
+        }
+      }
+    }
+    metrics.deadLettered.inc({ kind: where.kind, reason });
+    logger.error({ err: error, ...where, deliveries, reason }, 'station event dead-lettered');
+    m.term();
+  };
+
+  /** Refuses an event from a serial nobody registered: counted, logged in SystemLog, never applied. */
+  const refuseUnknown = async (m: JsMsg, where: { sn: string; kind: string }) => {
+    metrics.refused.inc({ reason: 'unknown_station' });
+    logger.warn(where, 'event from an unregistered station refused');
+    m.term();
+    await store
+      .logMessage({
+        level: 'warn',
+        message: 'station event refused: unregistered station',
+        context: { ...where, subject: m.subject },
+        rawPayload: m.data,
+      })
+      .catch((error: unknown) => logger.error({ err: error, ...where }, 'could not log a refused event'));
+  };
+
+  const failed = (m: JsMsg, where: { sn: string; kind: string }, error: unknown) => {
+    if (error instanceof UnknownStationError) return refuseUnknown(m, where);
+    // The database refuses this event's data: no later delivery can succeed.
+    if (error instanceof RefusedWriteError) return deadLetter(m, where, 'refused', error);
+    if (m.info.deliveryCount >= maxDeliver) return deadLetter(m, where, 'deliveries_exhausted', error);
+    metrics.redelivered.inc({ kind: where.kind });
+    logger.error({ err: error, ...where }, 'event not persisted; will be redelivered');
+    m.nak(redeliveryDelayMs(m.info.deliveryCount));
+  };
 
   const handle = (m: JsMsg) => {
     const where = route(m.subject);
     const parsed = where ? parseUpMessage(where.kind, m.data) : undefined;
     if (!where || !parsed?.ok) {
       // The bridge only relays valid messages; anything else here is not ours to retry.
+      metrics.refused.inc({ reason: 'invalid' });
       logger.warn(
         { subject: m.subject, detail: parsed && !parsed.ok ? parsed.detail : 'bad subject' },
         'dropping event',
@@ -59,6 +168,7 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     host.send(where.sn, upMessageToEvent(parsed.message, receivedAt)).then(
       () => {
         m.ack();
+        metrics.processed.inc({ kind: where.kind });
         options.onProcessed?.({
           sn: where.sn,
           kind: where.kind,
@@ -67,13 +177,7 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
           ts: parsed.message.ts,
         });
       },
-      (error: unknown) => {
-        logger.error(
-          { err: error, sn: where.sn, kind: where.kind },
-          'event not persisted; will be redelivered',
-        );
-        m.nak(1000);
-      },
+      (error: unknown) => void failed(m, where, error),
     );
   };
 
@@ -83,6 +187,7 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
 
   return {
     async stop() {
+      stopping.abort();
       await messages.close();
       await loop.catch(() => undefined);
     },

@@ -1,25 +1,23 @@
 import { serve } from '@hono/node-server';
-import { parseConfig, stationCoreEnv } from '@powerbank/config';
+import { closeServer, dbPoolMax, parseConfig, shutdownOnSignal, stationCoreEnv } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { Hono } from 'hono';
 import pino from 'pino';
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
-import { startStationCore } from './core.ts';
+import { STATION_SQL_POOL_MAX, startStationCore } from './core.ts';
+import { createCoreMetrics } from './metrics.ts';
 
 const env = parseConfig(stationCoreEnv);
 const logger = pino({ name: 'station-core', level: env.LOG_LEVEL, base: { service: 'station-core' } });
-const orm = await openOrm(env);
+// Its share of the connection budget, less what its plain-SQL pool holds.
+const orm = await openOrm({
+  ...env,
+  DB_POOL_MAX: Math.max(1, dbPoolMax(env, 'station-core') - STATION_SQL_POOL_MAX),
+});
 const nats = await connectNats(env.NATS_URL, 'station-core');
 
-const registry = new Registry();
-collectDefaultMetrics({ register: registry });
-const processed = new Counter({
-  name: 'station_events_processed_total',
-  help: 'Station events persisted and acknowledged, by kind',
-  labelNames: ['kind'] as const,
-  registers: [registry],
-});
+const metrics = createCoreMetrics();
+const { registry } = metrics;
 
 // Benchmarks trace persisted events: [id, time persisted, station time] go out in small batches on core.evt.processed.
 let traced: [string, number, number][] = [];
@@ -37,8 +35,8 @@ const core = await startStationCore({
   orm,
   nats,
   logger,
-  onProcessed: ({ kind, msgId, ts }) => {
-    processed.inc({ kind });
+  metrics,
+  onProcessed: ({ msgId, ts }) => {
     if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now(), ts]);
   },
 });
@@ -50,12 +48,14 @@ app.get('/metrics', async (c) =>
 app.get('/health', (c) => c.json({ ok: true, actors: core.host.size }));
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: env.CORE_METRICS_PORT });
 
-async function shutdown(): Promise<void> {
-  server.close();
-  await core.stop();
-  await nats.drain().catch(() => undefined);
-  await orm.close();
-  process.exit(0);
-}
-process.once('SIGINT', () => void shutdown());
-process.once('SIGTERM', () => void shutdown());
+shutdownOnSignal({
+  logger,
+  timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  steps: [
+    { name: 'metrics http', run: () => closeServer(server) },
+    // Stops consuming and answering; the events and rental work in flight finish first.
+    { name: 'core', run: () => core.stop() },
+    { name: 'nats', run: () => nats.drain() },
+    { name: 'database', run: () => orm.close() },
+  ],
+});

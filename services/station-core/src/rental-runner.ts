@@ -1,14 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { sqlRows } from '@powerbank/db';
+import { isDomainError } from '@powerbank/domain';
 import type { NatsConnection } from '@powerbank/messaging';
 import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   applyPowerBankReturn,
+  type RentalJob,
   type RentalRecord,
   runRentalTimers,
+  type StalePending,
   stalePendingRentals,
 } from '@powerbank/rentals';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 
@@ -46,6 +50,10 @@ export interface RentalRunnerOptions {
    * or died in between).
    */
   answeredGraceMs?: number;
+  /** Stale starts asked again at once (each waits up to `stalePendingMs` for its answer). */
+  reaskConcurrency?: number;
+  /** A rental's timer failed (logged as a warning too); counted by the caller's metrics. */
+  onJobFailed?: (job: RentalJob | 'reask') => void;
 }
 
 /**
@@ -84,7 +92,9 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
       const apply = () =>
         applyDispenseOutcome(orm.em.fork(), rentalId, outcome.data).catch((error: unknown) => {
           // A dispense for no rental row (station-core tests, admin ejects) is not ours.
-          logger.debug({ err: error, rentalId }, 'dispense outcome not applied');
+          if (isDomainError(error) && error.code === 'NOT_FOUND') {
+            logger.debug({ err: error, rentalId }, 'dispense outcome for no rental');
+          } else logger.warn({ err: error, rentalId }, 'dispense outcome not applied');
         });
       if (!answered) {
         track(apply());
@@ -138,51 +148,77 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     },
   });
 
-  const askAgain = async () => {
-    for (const stale of await stalePendingRentals(orm.em.fork(), options.stalePendingMs)) {
-      const reply = await nats
-        .request(
-          subjects.coreDispense,
-          new TextEncoder().encode(
-            JSON.stringify({
-              stationSn: stale.stationSn,
-              rentalId: stale.rentalId,
-              commandId: stale.commandId,
-            }),
-          ),
-          { timeout: options.stalePendingMs },
-        )
-        .catch(() => undefined);
-      const outcome = reply ? dispenseResponse.safeParse(decode(reply.data)) : undefined;
-      if (outcome?.success) await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome.data);
-    }
+  const jobFailed = (job: RentalJob | 'reask', rentalId: string, error: unknown) => {
+    logger.warn({ err: error, job, rentalId }, 'rental job failed; the next run tries again');
+    options.onJobFailed?.(job);
   };
 
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      // A return the event missed and reconciliation found is announced like any other.
-      await runRentalTimers(orm.em.fork(), new Date(), { onReturned: publishSettled });
-      await askAgain();
-    } catch (error) {
-      logger.error({ err: error }, 'rental jobs failed');
-    } finally {
-      running = false;
-    }
+  // Stopping: re-asks not started are not started, and one waiting for its answer stops waiting
+  // (the next instance's stale-start job asks again); database work under way is finished.
+  let stopping = false;
+  let markStopped = () => {};
+  const stopped = new Promise<undefined>((resolve) => {
+    markStopped = () => resolve(undefined);
+  });
+
+  /** One stale start asked again with its command id; its answer, if any, applied. */
+  const reask = async (stale: StalePending) => {
+    if (stopping) return;
+    const request = nats.request(
+      subjects.coreDispense,
+      new TextEncoder().encode(
+        JSON.stringify({ stationSn: stale.stationSn, rentalId: stale.rentalId, commandId: stale.commandId }),
+      ),
+      { timeout: options.stalePendingMs },
+    );
+    // Stopped first: the request's later timeout is handled by the race, and nobody's failure.
+    const reply = await Promise.race([request, stopped]);
+    if (!reply) return;
+    const outcome = dispenseResponse.parse(decode(reply.data));
+    await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome);
   };
-  const timer = setInterval(() => void tick(), options.jobsIntervalMs);
+  // Each re-ask may wait a whole eject timeout: asked one after another, 200 of them would take hours.
+  const limit = pLimit(options.reaskConcurrency ?? 20);
+  const askAgain = async () => {
+    const stale = await stalePendingRentals(orm.em.fork(), options.stalePendingMs);
+    await Promise.all(
+      stale.map((one) =>
+        limit(() => reask(one).catch((error: unknown) => jobFailed('reask', one.rentalId, error))),
+      ),
+    );
+  };
+
+  /** The run under way, if any: runs never overlap, and stopping waits for this one. */
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running ??= (async () => {
+      try {
+        // A return the event missed and reconciliation found is announced like any other.
+        await runRentalTimers(orm.em.fork(), new Date(), {
+          onReturned: publishSettled,
+          onFailed: ({ job, rentalId, error }) => jobFailed(job, rentalId, error),
+        });
+        await askAgain();
+      } catch (error) {
+        logger.error({ err: error }, 'rental jobs failed');
+      } finally {
+        running = undefined;
+      }
+    })();
+  };
+  const timer = setInterval(tick, options.jobsIntervalMs);
   timer.unref();
 
   return {
     async stop() {
       clearInterval(timer);
-      // Left to the stale-start job of whichever instance runs next.
+      // Left to the stale-start job of whichever instance runs next, as are re-asks not started yet.
       for (const grace of graceTimers) clearTimeout(grace);
+      stopping = true;
+      markStopped();
       onDispense.unsubscribe();
       onReturn.unsubscribe();
-      await Promise.allSettled([...pending]);
+      await Promise.allSettled([...pending, running]);
     },
   };
 }

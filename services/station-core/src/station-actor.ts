@@ -13,7 +13,12 @@ import { buildDown } from '@powerbank/protocol';
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { effectsOf } from './station-effects.ts';
 import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
-import type { CommandRow, PersistedActor, StationWrite } from './station-store.ts';
+import {
+  type CommandRow,
+  type PersistedActor,
+  RefusedWriteError,
+  type StationWrite,
+} from './station-store.ts';
 
 type Snapshot = SnapshotFrom<typeof stationMachine>;
 
@@ -73,6 +78,15 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
     }
   }
   return rows;
+}
+
+/** The banks the effects report returned, by serial, with when the station put them there (the latest report wins). */
+function returnTimes(effects: StationEffect[]): Map<string, number> {
+  return new Map(
+    effects.flatMap((e) =>
+      e.type === 'reportReturn' ? [[e.params.powerBankSerial, e.params.at] as const] : [],
+    ),
+  );
 }
 
 function outcomeOf(result: DispenseResult) {
@@ -136,10 +150,26 @@ export class StationActor {
         await this.handle(batch.map((entry) => entry.event));
         for (const entry of batch) entry.resolve();
       } catch (error) {
-        for (const entry of batch) entry.reject(error);
+        if (error instanceof RefusedWriteError && batch.length > 1) await this.handleApart(batch);
+        else for (const entry of batch) entry.reject(error);
       }
     }
     this.draining = false;
+  }
+
+  /**
+   * The database refused the write of several events together: each is applied and written on
+   * its own, so only the event whose data it refuses fails (and is dead-lettered), not its neighbours.
+   */
+  private async handleApart(entries: typeof this.mailbox): Promise<void> {
+    for (const entry of entries) {
+      try {
+        await this.handle([entry.event]);
+        entry.resolve();
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
   }
 
   private async handle(events: StationEvent[]): Promise<void> {
@@ -173,7 +203,7 @@ export class StationActor {
           { state: before.value as StationState, context: before.context },
           { state: after.value as StationState, context: after.context },
         ),
-      slots: changedSlotRows(this.sn, before.context, after.context),
+      slots: changedSlotRows(this.sn, before.context, after.context, returnTimes(effects)),
       newCommands: commands,
       outcomes: results.filter((r) => r.commandId).map(outcomeOf),
       rented: results.flatMap((r) => (r.ok ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [])),

@@ -22,7 +22,7 @@ function aHost() {
   const store = {
     load: async () => undefined,
     stationInfo: async () => ({ slotCount: 2 }),
-    write: async () => new Set<string>(),
+    write: async () => ({ stale: new Set<string>(), refused: new Map() }),
     markSent: (ids: string[]) => {
       const done = pending();
       marks.push({ ids, done });

@@ -10,6 +10,14 @@ import { Batcher } from './batcher.ts';
 import { type ActorRuntime, StationActor } from './station-actor.ts';
 import { type CommandRow, StaleActorError, type StationStore, type StationWrite } from './station-store.ts';
 
+/** An event from a serial that is not in the `station` table. */
+export class UnknownStationError extends Error {
+  constructor(readonly sn: string) {
+    super(`no station ${sn} is registered`);
+    this.name = 'UnknownStationError';
+  }
+}
+
 /** Where the host sends what actors decide, once it is committed. */
 export interface HostOutputs {
   /** Hands a committed command to the broker; resolves when NATS accepted it. */
@@ -50,10 +58,15 @@ export class StationHost {
   constructor(private readonly options: HostOptions) {
     this.writer = new Batcher(
       async (batch) => {
-        const stale = await options.store.write(batch);
-        if (stale.size === 0) return undefined;
-        const error = new StaleActorError([...stale]);
-        return new Map(batch.filter((w) => stale.has(w.sn)).map((w) => [w, error]));
+        const { stale, refused } = await options.store.write(batch);
+        if (stale.size === 0 && refused.size === 0) return undefined;
+        const staleError = new StaleActorError([...stale]);
+        const failed = new Map<StationWrite, unknown>();
+        for (const w of batch) {
+          if (stale.has(w.sn)) failed.set(w, staleError);
+          else if (refused.has(w.sn)) failed.set(w, refused.get(w.sn));
+        }
+        return failed;
       },
       options.batchSize ?? 500,
       options.writeConcurrency ?? 2,
@@ -126,12 +139,15 @@ export class StationHost {
       this.options.store.load(sn),
       this.options.store.stationInfo(sn),
     ]);
+    // Stations are provisioned (a row, broker credentials) before they speak: a serial nobody
+    // registered gets no row and no actor, whatever it sends.
+    if (!info) throw new UnknownStationError(sn);
     return new StationActor(
       sn,
       {
         sn,
         batteryThreshold: this.options.batteryThreshold,
-        slotCount: info?.slotCount ?? 0,
+        slotCount: info.slotCount,
         historySize: this.options.historySize ?? 16,
         stored,
       },

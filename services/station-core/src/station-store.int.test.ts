@@ -1,7 +1,7 @@
-import { openSqlPool, type SqlPool } from '@powerbank/db';
+import { openSqlPool, registerStations, type SqlPool } from '@powerbank/db';
 import { createTestDatabase, newTestResourceName, type TestDatabase } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StationStore, type StationWrite } from './station-store.ts';
+import { RefusedWriteError, StationStore, type StationWrite } from './station-store.ts';
 
 let db: TestDatabase;
 let sql: SqlPool;
@@ -16,7 +16,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const serial = () => `ST${newTestResourceName().slice(-10)}`;
+/** A registered station's serial (station-core writes only stations provisioned before). */
+async function serial(): Promise<string> {
+  const sn = `ST${newTestResourceName().slice(-10)}`;
+  await registerStations((text) => sql.query(text), [{ sn, slotCount: 2 }]);
+  return sn;
+}
+const written = (stale: string[] = []) => ({ stale: new Set(stale), refused: new Map() });
 
 /** One transition's write: the snapshot at `version`, a command logged with it. */
 function aWrite(sn: string, version: number, note: string): StationWrite {
@@ -54,9 +60,9 @@ const commands = async (sn: string) =>
 
 describe('StationStore.write (a batch in one round trip, snapshots optimistically locked)', () => {
   it('writes snapshots, station rows and commands of every station of the batch together', async () => {
-    const [a, b] = [serial(), serial()];
+    const [a, b] = [await serial(), await serial()];
     expect(await store.write([aWrite(a, 1, 'a1'), aWrite(b, 1, 'b1'), aWrite(a, 2, 'a2')])).toEqual(
-      new Set(),
+      written(),
     );
     expect(await stored(a)).toMatchObject({ version: 2, snapshot: { context: { note: 'a2' } } });
     expect(await stored(b)).toMatchObject({ version: 1 });
@@ -69,7 +75,7 @@ describe('StationStore.write (a batch in one round trip, snapshots optimisticall
   });
 
   it('leaves out a station another writer moved, and writes the rest of its batch', async () => {
-    const [a, b] = [serial(), serial()];
+    const [a, b] = [await serial(), await serial()];
     await store.write([aWrite(a, 1, 'a1'), aWrite(b, 1, 'b1')]);
     // Another instance's actor wrote b's next state first.
     await sql.query(
@@ -77,7 +83,7 @@ describe('StationStore.write (a batch in one round trip, snapshots optimisticall
       [b],
     );
 
-    expect(await store.write([aWrite(a, 2, 'a2'), aWrite(b, 2, 'b2')])).toEqual(new Set([b]));
+    expect(await store.write([aWrite(a, 2, 'a2'), aWrite(b, 2, 'b2')])).toEqual(written([b]));
     expect(await stored(a)).toMatchObject({ version: 2, snapshot: { context: { note: 'a2' } } });
     expect(await stored(b)).toMatchObject({ version: 2, snapshot: { context: { note: 'theirs' } } });
     // Nothing of b's stale transition was written, its command included.
@@ -86,9 +92,40 @@ describe('StationStore.write (a batch in one round trip, snapshots optimisticall
   });
 
   it('a first snapshot of a station that already has one is stale too, and changes nothing', async () => {
-    const a = serial();
+    const a = await serial();
     await store.write([aWrite(a, 1, 'a1')]);
-    expect(await store.write([aWrite(a, 1, 'again')])).toEqual(new Set([a]));
+    expect(await store.write([aWrite(a, 1, 'again')])).toEqual(written([a]));
     expect(await stored(a)).toMatchObject({ version: 1, snapshot: { context: { note: 'a1' } } });
+  });
+
+  it('a write the database refuses is left out alone, and every other station of its batch is written', async () => {
+    const serials = await Promise.all(Array.from({ length: 9 }, () => serial()));
+    const poisoned = serials[4]!;
+    const batch = serials.map((sn) => aWrite(sn, 1, sn));
+    // Postgres cannot store \u0000 in jsonb: the whole batch's statement fails on this one station.
+    batch[4] = { ...batch[4]!, station: { ...batch[4]!.station, firmware: 'bad\u0000' } };
+
+    const outcome = await store.write(batch);
+    expect(outcome.stale).toEqual(new Set());
+    expect([...outcome.refused.keys()]).toEqual([poisoned]);
+    expect(outcome.refused.get(poisoned)).toBeInstanceOf(RefusedWriteError);
+    for (const sn of serials.filter((sn) => sn !== poisoned)) {
+      expect(await stored(sn)).toMatchObject({ version: 1 });
+      expect(await commands(sn)).toEqual([`cmd-${sn}-1`]);
+    }
+    expect(await stored(poisoned)).toBeUndefined();
+    expect(await commands(poisoned)).toEqual([]);
+  });
+
+  it('a failure that is not the data (the connection) fails the whole batch, to be retried', async () => {
+    const [a, b] = [await serial(), await serial()];
+    const broken = openSqlPool(db.url.replace(/\/[^/]*$/, '/no_such_database'), 1);
+    try {
+      await expect(
+        new StationStore(broken).write([aWrite(a, 1, 'a1'), aWrite(b, 1, 'b1')]),
+      ).rejects.toThrow();
+    } finally {
+      await broken.close();
+    }
   });
 });

@@ -45,12 +45,28 @@ export interface StationWrite {
   logs: { level: 'info' | 'warn' | 'error'; message: string; context: Record<string, unknown> }[];
 }
 
+/** The SQLSTATE of a Postgres error, wherever the driver put it. */
+function sqlState(error: unknown): string | undefined {
+  return (
+    (error as { code?: string; cause?: { code?: string } }).code ??
+    (error as { cause?: { code?: string } }).cause?.code
+  );
+}
+
 /** Deadlocks and serialization failures: the same batch can simply be written again. */
 function isRetryable(error: unknown): boolean {
-  const code =
-    (error as { code?: string; cause?: { code?: string } }).code ??
-    (error as { cause?: { code?: string } }).cause?.code;
+  const code = sqlState(error);
   return code === '40P01' || code === '40001' || /deadlock detected/.test((error as Error).message ?? '');
+}
+
+/**
+ * Postgres refused the data itself (SQLSTATE class 22, data exception, or 23, integrity constraint
+ * violation): writing the same rows again fails again. Anything else (connection lost, timeouts,
+ * the server shutting down) is the database's state, not the batch's, and the batch is retried whole.
+ */
+function isRefusedData(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
 
 export class StaleActorError extends Error {
@@ -58,6 +74,23 @@ export class StaleActorError extends Error {
     super(`actor state changed underneath: ${serials.join(', ')}`);
     this.name = 'StaleActorError';
   }
+}
+
+/** The database refuses this station's write whatever it is batched with: it will never be written. */
+export class RefusedWriteError extends Error {
+  constructor(
+    readonly sn: string,
+    override readonly cause: unknown,
+  ) {
+    super(`the database refused the write of ${sn}: ${(cause as Error).message ?? String(cause)}`);
+    this.name = 'RefusedWriteError';
+  }
+}
+
+/** What became of a batch: written, except the stations left out as stale and those the database refused. */
+export interface WriteOutcome {
+  stale: Set<string>;
+  refused: Map<string, RefusedWriteError>;
 }
 
 // Rows travel as one jsonb value per statement and are unpacked with jsonb_to_recordset: one
@@ -71,9 +104,6 @@ const statement = (text: string, rows: unknown[]): Statement => ({ text, values:
  * Station/StationSlot/PowerBank, the command log and system log rows.
  */
 export class StationStore {
-  /** Serials whose station row exists (committed by this store). */
-  private readonly stationRows = new Set<string>();
-
   constructor(private readonly db: SqlPool) {}
 
   async load(
@@ -101,9 +131,41 @@ export class StationStore {
   /**
    * Writes a batch in one transaction. A station whose stored version moved
    * (another writer) is taken out and the rest written without it; a deadlock
-   * or serialization failure is retried. Returns the serials left out as stale.
+   * or serialization failure is retried. When the database refuses the data
+   * itself, the batch is split in halves (a station's writes stay together)
+   * and each written apart, down to the station at fault: one bad message
+   * costs a few more round trips, not every station of its batch.
    */
-  async write(batch: StationWrite[]): Promise<Set<string>> {
+  async write(batch: StationWrite[]): Promise<WriteOutcome> {
+    const outcome: WriteOutcome = { stale: new Set(), refused: new Map() };
+    await this.writeApart(batch, outcome);
+    return outcome;
+  }
+
+  private async writeApart(batch: StationWrite[], outcome: WriteOutcome): Promise<void> {
+    try {
+      for (const sn of await this.writeRetrying(batch)) outcome.stale.add(sn);
+    } catch (error) {
+      if (!isRefusedData(error)) throw error;
+      const serials = [...new Set(batch.map((w) => w.sn))];
+      if (serials.length === 1) {
+        outcome.refused.set(serials[0]!, new RefusedWriteError(serials[0]!, error));
+        return;
+      }
+      const first = new Set(serials.slice(0, Math.ceil(serials.length / 2)));
+      await this.writeApart(
+        batch.filter((w) => first.has(w.sn)),
+        outcome,
+      );
+      await this.writeApart(
+        batch.filter((w) => !first.has(w.sn)),
+        outcome,
+      );
+    }
+  }
+
+  /** One batch, stale stations left out and deadlocks retried; returns the stale serials. */
+  private async writeRetrying(batch: StationWrite[]): Promise<Set<string>> {
     const stale = new Set<string>();
     let pending = batch;
     for (let attempt = 1; pending.length > 0; attempt++) {
@@ -137,22 +199,18 @@ export class StationStore {
     // batch's row locks — and a rental start waiting for its eject — for one more wake-up of both
     // processes. The snapshots go first; their statement fails the transaction when one is stale.
     const snapshots = snapshotRows(finals, firstVersion);
-    const ensured = finals.filter((w) => !this.stationRows.has(w.sn));
-    const statements = [saveSnapshots(snapshots), ...this.projection(batch, finals, ensured)];
+    const statements = [saveSnapshots(snapshots), ...this.projection(batch, finals)];
     try {
       await this.db.batch(statements);
     } catch (error) {
       if (!isStaleCheck(error)) throw error;
       throw new StaleActorError(await this.staleOf(snapshots));
     }
-    // Station rows are never deleted: one seen committed here need not be ensured again.
-    for (const w of ensured) this.stationRows.add(w.sn);
   }
 
   /** The rest of a batch's writes: station, slot and power-bank rows, the command log, system log. */
-  private projection(batch: StationWrite[], finals: StationWrite[], ensured: StationWrite[]): Statement[] {
+  private projection(batch: StationWrite[], finals: StationWrite[]): Statement[] {
     const statements: Statement[] = [];
-    if (ensured.length) statements.push(this.ensureStations(ensured));
     const changed = new Set(batch.filter((w) => w.stationChanged).map((w) => w.sn));
     const moved = finals.filter((w) => changed.has(w.sn));
     if (moved.length) statements.push(this.updateStations(moved));
@@ -164,7 +222,13 @@ export class StationStore {
       bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
     }
     const slots = [...bySlot.values()];
-    if (slots.length) statements.push(...this.placeSlots(slots));
+    // When the station put each returned bank there, whichever write of the batch reported it.
+    const placedAt = new Map<string, number>();
+    for (const slot of batch.flatMap((w) => w.slots)) {
+      if (slot.powerBankSerial !== null && slot.placedAt !== undefined)
+        placedAt.set(slot.powerBankSerial, slot.placedAt);
+    }
+    if (slots.length) statements.push(...this.placeSlots(slots, placedAt));
     const rented = batch.flatMap((w) => w.rented);
     if (rented.length) statements.push(this.markRented(rented));
     const missing = batch.flatMap((w) => w.missing);
@@ -186,20 +250,6 @@ export class StationStore {
     );
     const versions = new Map(stored.map((r) => [r.serial_number, r.version]));
     return rows.filter((r) => (versions.get(r.sn) ?? 0) !== r.expected).map((r) => r.sn);
-  }
-
-  /**
-   * A station first heard of on the wire gets a row (hidden from the map until an admin places it).
-   * Station rows are never deleted, so one seen committed here need not be checked again.
-   */
-  private ensureStations(unseen: StationWrite[]): Statement {
-    return statement(
-      `insert into station (id, serial_number, name, address, latitude, longitude, status, slot_count, is_public, created_at, updated_at)
-       select gen_random_uuid(), x.sn, x.sn, 'unplaced', 0, 0, 'offline', greatest(x.slot_count, 1), false, now(), now()
-         from jsonb_to_recordset($1::jsonb) as x(sn text, slot_count int)
-       on conflict (serial_number) do nothing`,
-      unseen.map((w) => ({ sn: w.sn, slot_count: w.station.slotCount })),
-    );
   }
 
   private updateStations(finals: StationWrite[]): Statement {
@@ -226,17 +276,20 @@ export class StationStore {
    * Puts power banks where the actors say they are: unknown serials become
    * PowerBank rows, a bank found here is taken out of any other slot first
    * (the unique slot→bank index allows one place), then the slot rows are upserted.
+   * `placed_at` is the station's time of the bank's return (`placedAt`, by serial); a bank
+   * placed without one (moved within the station, its charge changed) keeps the time it has,
+   * and one that had none (it was rented) gets the write's.
    */
-  private placeSlots(slots: SlotRow[]): Statement[] {
+  private placeSlots(slots: SlotRow[], placedAt: ReadonlyMap<string, number>): Statement[] {
     const statements: Statement[] = [];
     // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
     const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
       statements.push(
         statement(
-          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
-         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now()
-           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int)
+          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, placed_at, created_at, updated_at)
+         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), x.placed_at, now(), now()
+           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int, placed_at timestamptz)
            join station st on st.serial_number = x.sn
           where x.pb is not null
          on conflict (serial_number) do update
@@ -246,13 +299,18 @@ export class StationStore {
                 current_slot_index = excluded.current_slot_index,
                 current_rental_id = null,
                 last_seen_at = now(),
+                placed_at = coalesce(excluded.placed_at, power_bank.placed_at, now()),
                 updated_at = now()`,
-          occupied.map((s) => ({
-            sn: s.sn,
-            slot_index: s.slotIndex,
-            pb: s.powerBankSerial,
-            battery: s.battery,
-          })),
+          occupied.map((s) => {
+            const at = s.powerBankSerial === null ? undefined : placedAt.get(s.powerBankSerial);
+            return {
+              sn: s.sn,
+              slot_index: s.slotIndex,
+              pb: s.powerBankSerial,
+              battery: s.battery,
+              placed_at: at === undefined ? null : new Date(at).toISOString(),
+            };
+          }),
         ),
       );
       statements.push(
@@ -289,7 +347,7 @@ export class StationStore {
   private markRented(rented: { serial: string; rentalId: string }[]): Statement {
     return statement(
       `update power_bank pb
-          set status = 'rented', current_station_id = null, current_slot_index = null,
+          set status = 'rented', current_station_id = null, current_slot_index = null, placed_at = null,
               current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
               last_seen_at = now(), updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text, rental text)
@@ -302,7 +360,7 @@ export class StationStore {
     // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
     return statement(
       `update power_bank pb
-          set status = 'lost', current_station_id = null, current_slot_index = null, updated_at = now()
+          set status = 'lost', current_station_id = null, current_slot_index = null, placed_at = null, updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text)
         where pb.serial_number = x.serial and pb.status = 'in_slot'`,
       missing.map((m) => ({ serial: m.serial })),
@@ -337,6 +395,26 @@ export class StationStore {
        select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
          from jsonb_to_recordset($1::jsonb) as x(level text, message text, context jsonb, sn text)`,
       logs,
+    );
+  }
+
+  /** A SystemLog row of station-core's own about one message (refused, dead-lettered), with its raw payload. */
+  async logMessage(entry: {
+    level: 'warn' | 'error';
+    message: string;
+    context: Record<string, unknown>;
+    rawPayload: Uint8Array;
+  }): Promise<void> {
+    await this.db.query(
+      `insert into system_log (id, occurred_at, level, source, message, context, raw_payload)
+       values (gen_random_uuid(), now(), $1, 'station-core', $2, $3::jsonb, $4)`,
+      [
+        entry.level,
+        entry.message,
+        JSON.stringify(entry.context).replaceAll('\\u0000', ''),
+        // Text cannot hold NUL; bytes that are not UTF-8 are replaced rather than lost entirely.
+        Buffer.from(entry.rawPayload).toString('utf8').replaceAll('\u0000', ''),
+      ],
     );
   }
 

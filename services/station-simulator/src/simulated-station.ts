@@ -19,6 +19,8 @@ export interface StationSeed {
   sn: string;
   slotCount: number;
   powerBanks?: PowerBankSeed[];
+  /** The station's broker password, issued when it was provisioned (username and client id: its serial). */
+  password?: string;
 }
 
 export interface SimSlot {

@@ -53,6 +53,7 @@ export interface StationView {
 
 interface Running {
   station: SimulatedStation;
+  password?: string;
   client?: MqttClient;
   connected: boolean;
   nextHeartbeatAt: number;
@@ -66,7 +67,7 @@ const TICK_MS = 250;
 
 /**
  * Many stations speaking the real protocol over MQTT, one client each
- * (clientId `sim-{sn}`). One shared timer drives every station's heartbeat and
+ * (client id and username the serial, password as provisioned). One shared timer drives every station's heartbeat and
  * charging, so a process can hold thousands of stations.
  */
 export function createSimulator(options: SimulatorOptions) {
@@ -86,6 +87,7 @@ export function createSimulator(options: SimulatorOptions) {
     if (stations.has(seed.sn)) throw new Error(`station ${seed.sn} listed twice`);
     stations.set(seed.sn, {
       station: new SimulatedStation(seed, heartbeatIntervalMs),
+      password: seed.password,
       connected: false,
       nextHeartbeatAt: 0,
       unsent: [],
@@ -175,7 +177,9 @@ export function createSimulator(options: SimulatorOptions) {
     const { station } = r;
     const status = station.connectStatus();
     const client = mqtt.connect(options.mqttUrl, {
-      clientId: `sim-${station.sn}`,
+      // As provisioned: username and client id the serial (a broker that requires accounts binds both).
+      clientId: station.sn,
+      ...(r.password ? { username: station.sn, password: r.password } : {}),
       protocolVersion: 5,
       clean: options.persistentSession === false,
       properties: options.persistentSession === false ? {} : { sessionExpiryInterval: 3600 },

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const [command = 'up', ...args] = process.argv.slice(2);
   const env = parseConfig(commonEnv);
   await ensureDatabase(env.DATABASE_URL);
-  const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 2 });
+  // A migration may rewrite a large table: no statement deadline.
+  const orm = await openOrm({ ...env, DB_POOL_MIN: 0, DB_POOL_MAX: 2, DB_STATEMENT_TIMEOUT_MS: 0 });
   try {
     if (command === 'up') {
       const done = await orm.migrator.up();

@@ -106,6 +106,18 @@ export const APP_CONFIG_DEFAULTS: readonly ConfigDefault[] = [
     value: 30,
     description: 'Days after signup during which a referral code can be claimed.',
   },
+  // Loyalty tiers (lifetime points; bronze below silver)
+  {
+    key: 'loyalty_silver_min_points',
+    value: 1000,
+    description: 'Lifetime points from which a user is silver.',
+  },
+  { key: 'loyalty_gold_min_points', value: 5000, description: 'Lifetime points from which a user is gold.' },
+  {
+    key: 'loyalty_platinum_min_points',
+    value: 20000,
+    description: 'Lifetime points from which a user is platinum.',
+  },
   // Stations
   { key: 'heartbeat_interval_s', value: 30, description: 'Seconds between station heartbeats.' },
   {

@@ -14,11 +14,13 @@ export async function appConfigNumber(
   key: string,
   fallback: number,
 ): Promise<number> {
-  const all = await cache.get(STATIC_TABLES.appConfig, 'all', () =>
-    configValues(typeof em === 'function' ? em() : em),
-  );
-  const value = all.get(key);
+  const value = (await appConfigValues(em, cache)).get(key);
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+/** Every `AppConfig` value by key, through the static cache. */
+export function appConfigValues(em: LazyEntityManager, cache: StaticCache): Promise<Map<string, unknown>> {
+  return cache.get(STATIC_TABLES.appConfig, 'all', () => configValues(typeof em === 'function' ? em() : em));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { Context } from 'hono';
 import superjson from 'superjson';
-import { type ErrorBody, trpcCodeOf } from '../trpc/error-body.ts';
+import { type ErrorBody, retryAfterHeader, trpcCodeOf } from '../trpc/error-body.ts';
 
 export function isTrpcPath(path: string): boolean {
   return path === '/trpc' || path.startsWith('/trpc/');
@@ -24,6 +24,7 @@ export function restErrorEnvelope(body: ErrorBody) {
  */
 export function errorResponse(c: Context, body: ErrorBody, headers: Record<string, string> = {}): Response {
   const status = body.status as 400;
+  headers = { ...retryAfterHeader(body), ...headers };
   if (!isTrpcPath(c.req.path)) return c.json(restErrorEnvelope(body), status, headers);
   const code = trpcCodeOf(body);
   const shape = {

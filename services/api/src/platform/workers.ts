@@ -32,6 +32,7 @@ const STABLE_AFTER_MS = 30_000;
 export function runPrimary(plan: WorkerPlan, logger: Logger): void {
   const env = workerPoolShare(plan);
   let stopping = false;
+  let cut = false;
   let delay = RESTART_DELAY_MS;
   const startedAt = new Map<Worker, number>();
 
@@ -44,7 +45,10 @@ export function runPrimary(plan: WorkerPlan, logger: Logger): void {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
     if (stopping) {
-      if (!startedAt.size) process.exit(0);
+      // A worker that had to cut work (exit 1: its shutdown deadline passed) makes the api's exit say so;
+      // one the signal ended before it was serving (code null) had nothing to cut.
+      if (code) cut = true;
+      if (!startedAt.size) process.exit(cut ? 1 : 0);
       return;
     }
     // A worker that keeps dying soon after its start is retried ever more slowly.

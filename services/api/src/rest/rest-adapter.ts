@@ -6,7 +6,7 @@ import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
 import { requestHeader } from '../platform/request-header.ts';
 import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
-import { describeError, describeHttpStatus } from '../trpc/error-body.ts';
+import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from '../trpc/error-body.ts';
 import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
 
@@ -56,7 +56,7 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
       return c.body(body, answer.status as 200, { 'content-type': 'application/json' });
     }
     let body = describeError(answer.error);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = retryAfterHeader(body);
     if (body.status === 404 && body.code === 'NOT_FOUND') {
       const allowed = procedures.allowedMethods(path);
       if (allowed.length && !allowed.includes(c.req.method)) {
@@ -64,8 +64,9 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
         headers.Allow = allowed.join(', ');
       }
     }
-    if (body.status >= 500) {
-      c.get('logger').error(
+    const level = logLevelOf(body);
+    if (level) {
+      c.get('logger')[level](
         { err: answer.error, code: body.code, input: answer.input, ...requestFields(c.req.raw) },
         'request failed',
       );

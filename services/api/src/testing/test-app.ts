@@ -1,7 +1,7 @@
 import { apiEnv, parseConfig } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
-import { createTestOrm, tearDown } from '@powerbank/testing';
+import { createTestOrm, type TestPool, tearDown } from '@powerbank/testing';
 import pino, { type Logger } from 'pino';
 import { type AppOptions, createApp } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
@@ -17,6 +17,8 @@ export interface TestApiOptions {
   databaseUrl?: string;
   /** Procedures to serve instead of the root router (platform tests). */
   router?: AppOptions['router'];
+  /** The database pool's size, idle time and deadlines, over the tests' small pool. */
+  pool?: TestPool;
 }
 
 /**
@@ -27,8 +29,8 @@ export interface TestApiOptions {
  */
 export async function createTestApi(options: TestApiOptions = {}) {
   const database = options.databaseUrl
-    ? await openSharedDatabase(options.databaseUrl)
-    : await createTestOrm().then((testOrm) => ({
+    ? await openSharedDatabase(options.databaseUrl, options.pool)
+    : await createTestOrm(options.pool).then((testOrm) => ({
         orm: testOrm.orm,
         url: testOrm.db.url,
         close: testOrm.close,
@@ -85,7 +87,13 @@ export async function createTestApi(options: TestApiOptions = {}) {
 
 export type TestApi = Awaited<ReturnType<typeof createTestApi>>;
 
-async function openSharedDatabase(url: string) {
-  const orm = await openOrm({ DATABASE_URL: url, DB_POOL_MIN: 0, DB_POOL_MAX: 5, DB_POOL_IDLE_MS: 10_000 });
+async function openSharedDatabase(url: string, pool: TestPool = {}) {
+  const orm = await openOrm({
+    DATABASE_URL: url,
+    DB_POOL_MIN: 0,
+    DB_POOL_MAX: 5,
+    DB_POOL_IDLE_MS: 10_000,
+    ...pool,
+  });
   return { orm, url, close: () => orm.close(true) };
 }

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@powerbank/db';
 import { DomainError, ERROR_TABLE, type ErrorCode } from '@powerbank/domain';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -11,9 +12,38 @@ export interface ErrorBody {
   status: number;
 }
 
+/** How long a client told the database is busy waits before asking again. */
+const DATABASE_RETRY_AFTER_S = 1;
+
+/**
+ * The database out of connections or past a deadline (pool acquire, statement, lock timeout,
+ * Postgres's "too many clients") is overload, not a fault: 503 with Retry-After, never 500.
+ */
+export function asDomainError(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new DomainError('SERVICE_UNAVAILABLE', 'the service is busy; try again shortly', {
+    retryAfterS: DATABASE_RETRY_AFTER_S,
+  });
+}
+
+/**
+ * How a refusal is logged: faults as errors; 503 (overload, a dependency down) as a warning, since
+ * a burst of them must not add an error line per request to the load; the rest not at all.
+ */
+export function logLevelOf(body: ErrorBody): 'error' | 'warn' | undefined {
+  if (body.status === 503) return 'warn';
+  return body.status >= 500 ? 'error' : undefined;
+}
+
+/** The Retry-After header an answer carries when its refusal says when to ask again. */
+export function retryAfterHeader(body: ErrorBody): Record<string, string> {
+  const seconds = body.details?.retryAfterS;
+  return typeof seconds === 'number' ? { 'Retry-After': String(seconds) } : {};
+}
+
 /** One description of any error, used by the tRPC formatter and the REST envelope alike. */
 export function describeError(error: unknown): ErrorBody {
-  const cause = error instanceof TRPCError ? error.cause : error;
+  const cause = asDomainError(error instanceof TRPCError ? error.cause : error);
   if (cause instanceof DomainError) {
     return {
       code: cause.code,

@@ -1,10 +1,13 @@
-import { adminRouter } from '../modules/admin-auth/admin.router.ts';
+import { adminRouter } from '../modules/admin/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
+import { engagementRouter } from '../modules/engagement/engagement.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
+import { promotionsRouter } from '../modules/promotions/promotions.router.ts';
+import { referralRouter } from '../modules/referral/referral.router.ts';
 import { rentalsRouter } from '../modules/rentals/rentals.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
 import { walletRouter } from '../modules/wallet/wallet.router.ts';
@@ -21,6 +24,9 @@ export const rootRouter = router({
   payment: paymentRouter,
   wallet: walletRouter,
   rentals: rentalsRouter,
+  engagement: engagementRouter,
+  referral: referralRouter,
+  promotions: promotionsRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

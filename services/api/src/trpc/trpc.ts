@@ -5,7 +5,7 @@ import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { AdminRole, SessionAuth } from '../platform/session.ts';
 import type { Context } from './context.ts';
-import { describeError } from './error-body.ts';
+import { asDomainError, describeError } from './error-body.ts';
 
 /**
  * Procedure metadata: the REST mapping, and for answers that depend only on
@@ -21,6 +21,8 @@ export type ApiMeta = OpenApiMeta & {
    * faster than `JSON.stringify`; it must give exactly the same text.
    */
   restJson?: (output: never) => string;
+  /** Set by `adminProcedure`: the roles it lets in (super_admin always). The role matrix is read from it. */
+  adminRoles?: readonly AdminRole[];
 };
 
 const t = initTRPC
@@ -48,8 +50,8 @@ const t = initTRPC
 /** Domain errors leave every procedure as the tRPC code the error table names. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  const cause = result.ok ? undefined : asDomainError(result.error.cause);
+  if (cause instanceof DomainError) {
     throw new TRPCError({ code: ERROR_TABLE[cause.code].trpc, message: cause.message, cause });
   }
   return result;
@@ -73,7 +75,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
  * admin procedure. `ctx.admin` is the caller's AdminProfile id and role.
  */
 export function adminProcedure(roles: readonly AdminRole[]) {
-  return authedProcedure.use(({ ctx, next }) => {
+  return authedProcedure.meta({ adminRoles: roles }).use(({ ctx, next }) => {
     const admin = ctx.auth.admin;
     if (!admin || (admin.role !== 'super_admin' && !roles.includes(admin.role))) {
       // A procedure may list super_admin itself: name each role once.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { registerStations } from '@powerbank/db';
 import { connectNats, type NatsConnection } from '@powerbank/messaging';
 import {
   createBridgeMetrics,
@@ -38,7 +39,7 @@ export const EJECT_TIMEOUT_MS = 4000;
  */
 export async function startCoreHarness(
   overrides: Partial<StationCoreOptions> = {},
-  options: { inProcessCore?: boolean } = {},
+  options: { inProcessCore?: boolean; maxDeliver?: number } = {},
 ) {
   const db: TestOrm = await createTestOrm();
   const { prefix, cleanup } = newNatsPrefix();
@@ -60,6 +61,7 @@ export async function startCoreHarness(
     HEARTBEAT_INTERVAL_MS: HEARTBEAT_MS,
     HEARTBEAT_MISSED_LIMIT,
     EJECT_TIMEOUT_MS,
+    CORE_EVENT_MAX_DELIVER: options.maxDeliver,
   };
   const subjects = subjectsFor(prefix);
   // Core's consumer (the name a spawned core gives it too), named here so a test can read how far
@@ -132,7 +134,12 @@ export async function startCoreHarness(
       core = await startStationCore({ env: coreEnv, orm: db.orm, nats, logger, ...coreOptions });
     },
     newSerial: (label = 'S') => `${label}${randomUUID().replaceAll('-', '').slice(0, 10)}`,
+    /** Provisions stations as an admin would: station-core refuses events from serials not registered. */
+    register: (stations: { sn: string; slotCount: number }[]) =>
+      registerStations((text) => sql(text), stations),
+    /** Simulated stations, registered first. */
     async simulator(options: Omit<SimulatorOptions, 'mqttUrl'>) {
+      await registerStations((text) => sql(text), options.stations);
       const sim = createSimulator({
         mqttUrl: env.MQTT_URL,
         topicRoot: env.MQTT_TOPIC_ROOT,

@@ -52,6 +52,8 @@ export async function openLargeDatabase(url: string, progress: Progress): Promis
     DB_POOL_MIN: 0,
     DB_POOL_MAX: 1,
     DB_POOL_IDLE_MS: 10_000,
+    // Bulk inserts of the large data set run for minutes: no statement deadline.
+    DB_STATEMENT_TIMEOUT_MS: 0,
   });
   try {
     const applied = await orm.migrator.up();

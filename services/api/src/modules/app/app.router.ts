@@ -1,3 +1,4 @@
+import { mqttCredentials } from '@powerbank/messaging';
 import { publicProcedure, router } from '../../trpc/trpc.ts';
 import { uploadProcedure } from '../uploads/upload.procedure.ts';
 import { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
@@ -31,5 +32,12 @@ export const appRouter = router({
     })
     .input(AppVersionInput.pick({}))
     .output(HealthOutput)
-    .query(({ ctx }) => checkHealth({ em: ctx.em, nats: ctx.deps.nats, mqttUrl: ctx.deps.env.MQTT_URL })),
+    .query(({ ctx }) =>
+      checkHealth({
+        em: ctx.em,
+        nats: ctx.deps.nats,
+        mqttUrl: ctx.deps.env.MQTT_URL,
+        mqttCredentials: mqttCredentials(ctx.deps.env),
+      }),
+    ),
 });

@@ -42,6 +42,8 @@ export interface HealthProbes {
   em: EntityManager;
   nats: NatsConnection;
   mqttUrl: string;
+  /** The api's broker account, when the broker requires one. */
+  mqttCredentials?: { username?: string; password?: string };
 }
 
 /**
@@ -56,7 +58,7 @@ export async function checkHealth(probes: HealthProbes): Promise<HealthOutput> {
       .then(() => true)
       .catch(() => false),
     natsIsUp(probes.nats),
-    mqttIsUp(probes.mqttUrl),
+    mqttIsUp(probes.mqttUrl, 1000, probes.mqttCredentials),
   ]);
   const checks = {
     postgres: postgres ? 'up' : 'down',

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PaymentMethod, RentalPackage, UserPoints, Wallet } from '@powerbank/db';
+import { PaymentMethod, RentalPackage, sqlRows, UserPoints, Wallet } from '@powerbank/db';
 import {
   calculatePaymentOptions,
   DomainError,
@@ -8,7 +8,10 @@ import {
   spendable,
 } from '@powerbank/domain';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { discountOn, type NextDiscount, nextDiscountSql } from '@powerbank/rentals';
 import type { AppDeps } from '../../deps.ts';
+import type { StaticCache } from '../../platform/static-cache.ts';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { gatewayAvailable } from './gateways/gateway-registry.ts';
 import type {
   CalculateOptionsInput,
@@ -34,8 +37,15 @@ export async function calculateOptions(
     readPaymentConfig(em),
   ]);
   let amount = input.amount ?? 0;
+  let discount: ReturnType<typeof discountOn> = null;
   if (input.package_id !== undefined) {
-    const pkg = await em.findOne(RentalPackage, { id: input.package_id, isActive: true });
+    const [pkg, [next]] = await Promise.all([
+      em.findOne(RentalPackage, { id: input.package_id, isActive: true }),
+      sqlRows<{ discount: NextDiscount | null }>(em, `select ${nextDiscountSql('$1', '$2')} as discount`, [
+        userId,
+        input.package_id,
+      ]),
+    ]);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
     if (pkg.currency !== wallet.currency) {
       throw new DomainError(
@@ -45,6 +55,9 @@ export async function calculateOptions(
     }
     // Postpaid packages charge at return; what must be affordable now is the deposit (minimum balance).
     amount = pkg.paymentModel === 'prepaid' ? pkg.price : pkg.depositAmount;
+    // The discount coupon the start would take (the same read and rule as rentals/start).
+    discount = discountOn(next?.discount ?? null, pkg);
+    amount -= discount?.amount ?? 0;
   }
   const currency = wallet.currency;
   const ratio = pointsRatio(config, currency);
@@ -53,6 +66,7 @@ export async function calculateOptions(
   return {
     amount: money(amount),
     package_id: input.package_id ?? null,
+    discount: discount ? { coupon_code: discount.usage.code, amount: money(discount.amount) } : null,
     balances: {
       wallet: money(balances.wallet),
       points: balances.points,
@@ -70,36 +84,55 @@ export async function calculateOptions(
   };
 }
 
-export async function listPackages(em: EntityManager): Promise<PackagesOutput> {
-  const rows = await em.find(RentalPackage, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-  return {
-    results: rows.map((pkg) => ({
-      id: pkg.id,
-      code: pkg.code,
-      name: pkg.name,
-      description: pkg.description ?? null,
-      payment_model: pkg.paymentModel,
-      duration_minutes: pkg.durationMinutes,
-      price: formatMoney(pkg.price, pkg.currency),
-      per_minute_rate: formatMoney(pkg.perMinuteRate, pkg.currency),
-      deposit: formatMoney(pkg.depositAmount, pkg.currency),
-    })),
-  };
+export function listPackages(em: EntityManager, cache: StaticCache): Promise<PackagesOutput> {
+  return cache.get(STATIC_TABLES.rentalPackage, 'active', async () => {
+    const rows = await em.find(
+      RentalPackage,
+      { isActive: true },
+      { orderBy: { sortOrder: 'asc', id: 'asc' } },
+    );
+    return {
+      results: rows.map((pkg) => ({
+        id: pkg.id,
+        code: pkg.code,
+        name: pkg.name,
+        description: pkg.description ?? null,
+        payment_model: pkg.paymentModel,
+        duration_minutes: pkg.durationMinutes,
+        price: formatMoney(pkg.price, pkg.currency),
+        per_minute_rate: formatMoney(pkg.perMinuteRate, pkg.currency),
+        deposit: formatMoney(pkg.depositAmount, pkg.currency),
+      })),
+    };
+  });
 }
 
-/** Active methods whose gateway this instance can really use (Stripe only when configured). */
-export async function listPaymentMethods(em: EntityManager, deps: AppDeps): Promise<PaymentMethodsOutput> {
-  const rows = await em.find(PaymentMethod, { isActive: true }, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-  return {
-    results: rows
-      .filter((method) => gatewayAvailable(deps, method.gateway))
-      .map((method) => ({
-        code: method.code,
-        name: method.name,
-        gateway: method.gateway,
-        min_amount: formatMoney(method.minAmount, method.currency),
-        max_amount: formatMoney(method.maxAmount, method.currency),
-        icon_url: method.iconUrl ?? null,
-      })),
-  };
+/**
+ * Active methods whose gateway this instance can really use (Stripe only when configured): the
+ * gateways are this instance's configuration, fixed while it runs, so the filtered list is cached.
+ */
+export function listPaymentMethods(
+  em: EntityManager,
+  cache: StaticCache,
+  deps: AppDeps,
+): Promise<PaymentMethodsOutput> {
+  return cache.get(STATIC_TABLES.paymentMethod, 'active', async () => {
+    const rows = await em.find(
+      PaymentMethod,
+      { isActive: true },
+      { orderBy: { sortOrder: 'asc', id: 'asc' } },
+    );
+    return {
+      results: rows
+        .filter((method) => gatewayAvailable(deps, method.gateway))
+        .map((method) => ({
+          code: method.code,
+          name: method.name,
+          gateway: method.gateway,
+          min_amount: formatMoney(method.minAmount, method.currency),
+          max_amount: formatMoney(method.maxAmount, method.currency),
+          icon_url: method.iconUrl ?? null,
+        })),
+    };
+  });
 }

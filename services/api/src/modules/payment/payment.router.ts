@@ -1,4 +1,5 @@
-import { adminProcedure, authedProcedure, router } from '../../trpc/trpc.ts';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
+import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
 import { calculateOptions, listPackages, listPaymentMethods } from './catalog.service.ts';
 import {
   CalculateOptionsInput,
@@ -40,33 +41,34 @@ export const paymentRouter = router({
     .output(CalculateOptionsOutput)
     .mutation(({ ctx, input }) => calculateOptions(ctx.em, ctx.auth.user.id, input)),
 
-  packages: authedProcedure
+  // Public catalogue reads (an app shows prices before sign-in), served from the static cache.
+  packages: publicProcedure
     .meta({
       openapi: {
         method: 'GET',
         path: '/payment/packages',
         tags,
-        protect: true,
-        summary: 'Active rental packages and prices',
+        summary: 'Active rental packages and prices (no session needed)',
       },
+      responseCache: { tables: [STATIC_TABLES.rentalPackage] },
     })
     .input(NoInput)
     .output(PackagesOutput)
-    .query(({ ctx }) => listPackages(ctx.em)),
+    .query(({ ctx }) => listPackages(ctx.em, ctx.staticCache)),
 
-  methods: authedProcedure
+  methods: publicProcedure
     .meta({
       openapi: {
         method: 'GET',
         path: '/payment/methods',
         tags,
-        protect: true,
-        summary: 'Top-up methods available now',
+        summary: 'Top-up methods available now (no session needed)',
       },
+      responseCache: { tables: [STATIC_TABLES.paymentMethod] },
     })
     .input(NoInput)
     .output(PaymentMethodsOutput)
-    .query(({ ctx }) => listPaymentMethods(ctx.em, ctx.deps)),
+    .query(({ ctx }) => listPaymentMethods(ctx.em, ctx.staticCache, ctx.deps)),
 
   topupIntent: authedProcedure
     .meta({

@@ -24,7 +24,7 @@ export const walletRouter = router({
     })
     .input(NoInput)
     .output(WalletOutput)
-    .query(({ ctx }) => getWallet(ctx.em, ctx.auth.user.id)),
+    .query(({ ctx }) => getWallet(ctx.em, ctx.staticCache, ctx.auth.user.id)),
 
   transactions: authedProcedure
     .meta({
@@ -66,5 +66,5 @@ export const walletRouter = router({
     })
     .input(NoInput)
     .output(PointsSummaryOutput)
-    .query(({ ctx }) => getPointsSummary(ctx.em, ctx.auth.user.id)),
+    .query(({ ctx }) => getPointsSummary(ctx.em, ctx.staticCache, ctx.auth.user.id)),
 });

@@ -6,6 +6,15 @@ import { MoneyOutput } from '../payment/payment.schemas.ts';
 
 export const NoInput = z.object({}).strict();
 
+/** The next loyalty tier and the lifetime points still missing; null at the top tier. */
+const NextTierOutput = z
+  .object({
+    tier: z.enum(LOYALTY_TIERS),
+    min_points: z.number().int(),
+    points_needed: z.number().int(),
+  })
+  .nullable();
+
 export const WalletOutput = z.object({
   wallet: z.object({
     balance: MoneyOutput,
@@ -16,7 +25,8 @@ export const WalletOutput = z.object({
     balance: z.number().int(),
     value: MoneyOutput,
     lifetime_earned: z.number().int(),
-    tier: z.enum(LOYALTY_TIERS),
+    tier: z.enum(LOYALTY_TIERS).describe('from lifetime points over the AppConfig thresholds'),
+    next_tier: NextTierOutput,
   }),
 });
 export type WalletOutput = z.infer<typeof WalletOutput>;
@@ -80,7 +90,8 @@ export const PointsSummaryOutput = z.object({
   value: MoneyOutput,
   lifetime_earned: z.number().int(),
   total_spent: z.number().int(),
-  tier: z.enum(LOYALTY_TIERS),
+  tier: z.enum(LOYALTY_TIERS).describe('from lifetime points over the AppConfig thresholds'),
+  next_tier: NextTierOutput,
   points_per_currency_unit: z.number(),
   by_type: z.array(
     z.object({ type: z.enum(POINTS_TX_TYPES), points: z.number().int(), count: z.number().int() }),

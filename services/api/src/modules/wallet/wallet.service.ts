@@ -1,8 +1,11 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { PointsTransaction, UserPoints, Wallet, WalletTransaction } from '@powerbank/db';
 import { DomainError, formatMoney, pointsToMinor } from '@powerbank/domain';
+import { loyaltyStanding, loyaltyTiersOf } from '@powerbank/engagement';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { appConfigValues } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import type { StaticCache } from '../../platform/static-cache.ts';
 import type {
   PointsHistoryInput,
   PointsHistoryOutput,
@@ -21,7 +24,26 @@ async function accounts(em: EntityManager, userId: string) {
   return { wallet, points };
 }
 
-export async function getWallet(em: EntityManager, userId: string): Promise<WalletOutput> {
+/**
+ * The loyalty tier from lifetime points over the thresholds in `AppConfig` (static cache), computed on
+ * each read: a threshold an admin changes shows at once (the stored `tier` column is the job's copy).
+ */
+async function loyaltyOf(em: EntityManager, cache: StaticCache, points: UserPoints) {
+  const standing = loyaltyStanding(points.lifetimeEarned, loyaltyTiersOf(await appConfigValues(em, cache)));
+  const next = standing.next;
+  return {
+    tier: standing.tier,
+    next_tier: next
+      ? { tier: next.tier, min_points: next.minPoints, points_needed: next.pointsNeeded }
+      : null,
+  };
+}
+
+export async function getWallet(
+  em: EntityManager,
+  cache: StaticCache,
+  userId: string,
+): Promise<WalletOutput> {
   const [{ wallet, points }, config] = await Promise.all([accounts(em, userId), readPaymentConfig(em)]);
   const money = (value: number) => formatMoney(value, wallet.currency);
   return {
@@ -34,7 +56,7 @@ export async function getWallet(em: EntityManager, userId: string): Promise<Wall
       balance: points.balance,
       value: money(pointsToMinor(points.balance, pointsRatio(config, wallet.currency))),
       lifetime_earned: points.lifetimeEarned,
-      tier: points.tier,
+      ...(await loyaltyOf(em, cache, points)),
     },
   };
 }
@@ -128,7 +150,11 @@ export async function listPointsHistory(
   };
 }
 
-export async function getPointsSummary(em: EntityManager, userId: string): Promise<PointsSummaryOutput> {
+export async function getPointsSummary(
+  em: EntityManager,
+  cache: StaticCache,
+  userId: string,
+): Promise<PointsSummaryOutput> {
   const [{ wallet, points }, config, byType] = await Promise.all([
     accounts(em, userId),
     readPaymentConfig(em),
@@ -143,7 +169,7 @@ export async function getPointsSummary(em: EntityManager, userId: string): Promi
     value: formatMoney(pointsToMinor(points.balance, pointsRatio(config, wallet.currency)), wallet.currency),
     lifetime_earned: points.lifetimeEarned,
     total_spent: -spent,
-    tier: points.tier,
+    ...(await loyaltyOf(em, cache, points)),
     points_per_currency_unit: config.points_per_currency_unit,
     by_type: byType.map((row) => ({
       type: row.type as PointsSummaryOutput['by_type'][number]['type'],

@@ -23,8 +23,8 @@ const RENTAL_END = `coalesce(r.returned_at, case when r.status in ('active', 'ov
  * Hand-written in part: the station_uptime_day table is the generator's; the views are not
  * entities (the schema diff does not see them).
  */
-export class Migration20261204224130_analytics_views extends Migration {
-  override name = 'Migration20261204224130_analytics_views';
+export class Migration20261204233000_analytics_views extends Migration {
+  override name = 'Migration20261204233000_analytics_views';
 
   override up(): void | Promise<void> {
     this.addSql(
