@@ -52,7 +52,12 @@ export async function refreshAnalytics(
     );
     if (!lock?.locked) return { refreshed: false, stationsObserved: 0 };
     const [observed] = await tx.execute<{ stations: number }[]>(observeStations(maxGap));
-    for (const view of ANALYTICS_VIEWS) await tx.execute(`refresh materialized view concurrently ${view}`);
+    for (const view of ANALYTICS_VIEWS) {
+      await tx.execute(`refresh materialized view concurrently ${view}`);
+      // A refresh leaves the planner's statistics as they were (none after the first): without them
+      // it guesses a few thousand rows where a range holds hundreds of thousands, and plans for that.
+      await tx.execute(`analyze ${view}`);
+    }
     return { refreshed: true, stationsObserved: observed?.stations ?? 0 };
   });
 }
