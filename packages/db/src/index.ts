@@ -1,3 +1,10 @@
+export {
+  ANALYTICS_REFRESH_JOB,
+  ANALYTICS_VIEWS,
+  type RefreshAnalyticsOptions,
+  type RefreshAnalyticsResult,
+  refreshAnalytics,
+} from './analytics/refresh-analytics.ts';
 export { configOf, configSubquery, configValues } from './config-values.ts';
 export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';

@@ -18,13 +18,15 @@ export async function sqlRows<R>(
   em: EntityManager,
   text: string,
   values: readonly unknown[] = [],
+  /** `read`: the ORM's read replica when one is configured (outside a transaction). */
+  connection: 'read' | 'write' = 'write',
 ): Promise<R[]> {
   // Kysely's Postgres connection hands `sql` to pg's `client.query(sql, parameters)` untouched, and
   // pg takes a `{ name, text }` config there: that is what makes the statement a prepared one.
   const prepared = { name: statementName(text), text } as unknown as string;
   const query = { ...CompiledQuery.raw(text, values as unknown[]), sql: prepared };
   try {
-    const result = await em.getKysely().executeQuery<R>(query);
+    const result = await em.getKysely({ type: connection }).executeQuery<R>(query);
     return result.rows as R[];
   } catch (error) {
     throw em.getDriver().convertException(error as Error);

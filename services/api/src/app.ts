@@ -6,6 +6,7 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { ANALYTICS_CSV_OPENAPI, mountAnalyticsCsv } from './modules/admin/analytics/index.ts';
 import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { followStationChanges } from './modules/stations/station-directory.follow.ts';
@@ -133,9 +134,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
   for (const limit of limits) app.use('*', limit);
 
-  mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
+  mountOpenApi(app, router, packageJson.version, {
+    ...UPLOAD_OPENAPI,
+    ...PAYMENT_OPENAPI,
+    ...ANALYTICS_CSV_OPENAPI,
+  });
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
   mountPayments(app, deps);
+  // Report downloads as text/csv, likewise before the catch-all (which answers JSON only).
+  mountAnalyticsCsv(app, source);
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.

@@ -12,6 +12,7 @@ describe('generate:large arguments', () => {
       products: 100_000,
       items: 500_000,
       orders: 1_000_000,
+      rentals: 1_000_000,
     });
   });
 
@@ -30,6 +31,8 @@ describe('generate:large arguments', () => {
           '500',
           '--orders',
           '1000',
+          '--rentals',
+          '20000',
           '--database-url',
           'postgres://u@h/scratch',
         ],
@@ -42,6 +45,7 @@ describe('generate:large arguments', () => {
       products: 100,
       items: 500,
       orders: 1000,
+      rentals: 20000,
     });
   });
 });

@@ -20,6 +20,7 @@ export function parseGenerateLargeArgs(argv: string[], env: Pick<CommonEnv, 'DAT
       products: { type: 'string', default: String(LARGE_MARKET_SET.products) },
       items: { type: 'string', default: String(LARGE_MARKET_SET.items) },
       orders: { type: 'string', default: String(LARGE_MARKET_SET.orders) },
+      rentals: { type: 'string', default: String(LARGE_DATA_SET.rentals) },
       'database-url': { type: 'string' },
     },
   });
@@ -30,5 +31,6 @@ export function parseGenerateLargeArgs(argv: string[], env: Pick<CommonEnv, 'DAT
     products: Number(values.products),
     items: Number(values.items),
     orders: Number(values.orders),
+    rentals: Number(values.rentals),
   };
 }

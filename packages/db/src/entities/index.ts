@@ -70,6 +70,7 @@ import { StationIssue } from './stations/station-issue.entity.ts';
 import { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 import { StationMedia } from './stations/station-media.entity.ts';
 import { StationSlot } from './stations/station-slot.entity.ts';
+import { StationUptimeDay } from './stations/station-uptime-day.entity.ts';
 import { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
 
 export { AdminActionLog } from './admin/admin-action-log.entity.ts';
@@ -146,6 +147,7 @@ export { StationIssue } from './stations/station-issue.entity.ts';
 export { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 export { StationMedia } from './stations/station-media.entity.ts';
 export { StationSlot } from './stations/station-slot.entity.ts';
+export { StationUptimeDay } from './stations/station-uptime-day.entity.ts';
 export { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
 
 export const entities = [
@@ -189,6 +191,7 @@ export const entities = [
   StationIssue,
   StationMedia,
   StationSlot,
+  StationUptimeDay,
   Station,
   UserStationFavorite,
   RentalExtension,

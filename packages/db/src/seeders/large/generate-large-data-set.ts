@@ -7,6 +7,7 @@ import {
   productsStep,
 } from './marketplace.step.ts';
 import type { Progress } from './progress.ts';
+import { LARGE_RENTAL_KEY_PREFIX, rentalsStep, TOPUPS_PER_RENTAL, topUpsStep } from './rentals.step.ts';
 import {
   LARGE_POWER_BANK_PREFIX,
   LARGE_STATION_PREFIX,
@@ -21,6 +22,8 @@ export type RunSql = <T = Record<string, unknown>>(sql: string) => Promise<T[]>;
 export interface LargeDataSetOptions {
   stations: number;
   users: number;
+  /** Rentals over the 90 days before RENTAL_WINDOW_END, with their payments (and 0.3 top-ups each); none if omitted. */
+  rentals?: number;
   /** Rows per statement: stations (each with its 8–24 slots) and users (each with 3 owned rows). */
   stationChunk?: number;
   userChunk?: number;
@@ -28,6 +31,7 @@ export interface LargeDataSetOptions {
   products?: number;
   items?: number;
   orders?: number;
+  rentalChunk?: number;
 }
 
 export interface LargeDataSetResult {
@@ -35,6 +39,8 @@ export interface LargeDataSetResult {
   slots: number;
   powerBanks: number;
   users: number;
+  rentals: number;
+  transactions: number;
   seconds: number;
   dbSizeMb: number;
 }
@@ -53,6 +59,9 @@ const WRITTEN_TABLES = [
   'inventory_item',
   'rental_order',
   'rental_order_item',
+  'rental',
+  'transactions',
+  'refund',
 ];
 
 /**
@@ -71,6 +80,10 @@ export async function generateLargeDataSet(
   if (!Number.isSafeInteger(options.users) || options.users < 0 || options.users > MAX_LARGE_USERS) {
     throw new Error(`--users must be between 0 and ${MAX_LARGE_USERS}`);
   }
+  const rentals = options.rentals ?? 0;
+  if (!Number.isSafeInteger(rentals) || rentals < 0) throw new Error('--rentals must be ≥ 0');
+  if (rentals > 0 && (options.stations < 1 || options.users < 1))
+    throw new Error('rentals need stations and users: --stations and --users ≥ 1');
   const [schema] = await sql<{ ready: boolean }>(`select to_regclass('station') is not null as ready`);
   if (!schema?.ready) throw new Error('the database has no schema: run `pnpm db:migrate` against it first');
 
@@ -79,12 +92,15 @@ export async function generateLargeDataSet(
   await sql('set jit = off');
 
   progress.line(
-    `generating ${options.stations.toLocaleString('en-US')} stations and ${options.users.toLocaleString('en-US')} users`,
+    `generating ${options.stations.toLocaleString('en-US')} stations, ${options.users.toLocaleString('en-US')} users and ${rentals.toLocaleString('en-US')} rentals`,
   );
   await runChunked(sql, stationsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, slotsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, usersStep, options.users, options.userChunk ?? 50_000, progress);
   await generateMarketplace(sql, options, progress);
+  const rentalChunk = options.rentalChunk ?? 50_000;
+  await runChunked(sql, rentalsStep(options), rentals, rentalChunk, progress);
+  await runChunked(sql, topUpsStep(options), Math.floor(rentals * TOPUPS_PER_RENTAL), rentalChunk, progress);
 
   const vacuumStarted = progress.seconds();
   await sql(`vacuum (analyze) ${WRITTEN_TABLES.map((t) => `"${t}"`).join(', ')}`);
@@ -95,12 +111,16 @@ export async function generateLargeDataSet(
     slots: string;
     power_banks: string;
     users: string;
+    rentals: string;
+    transactions: string;
     bytes: string;
   }>(
     `select (select count(*) from station where serial_number like '${LARGE_STATION_PREFIX}%') as stations,
             (select coalesce(sum(slot_count), 0) from station where serial_number like '${LARGE_STATION_PREFIX}%') as slots,
             (select count(*) from power_bank where serial_number like '${LARGE_POWER_BANK_PREFIX}%') as power_banks,
             (select count(*) from users) as users,
+            (select count(*) from rental where idempotency_key like '${LARGE_RENTAL_KEY_PREFIX}%') as rentals,
+            (select count(*) from transactions where idempotency_key like 'lg-%') as transactions,
             pg_database_size(current_database()) as bytes`,
   );
   return {
@@ -108,6 +128,8 @@ export async function generateLargeDataSet(
     slots: Number(counts?.slots),
     powerBanks: Number(counts?.power_banks),
     users: Number(counts?.users),
+    rentals: Number(counts?.rentals),
+    transactions: Number(counts?.transactions),
     seconds: Math.round(progress.seconds() * 10) / 10,
     dbSizeMb: Math.round(Number(counts?.bytes) / 1024 / 1024),
   };
