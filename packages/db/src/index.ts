@@ -15,3 +15,12 @@ export {
 export { createProgress, type Progress } from './seeders/large/progress.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';
+export { type DB, RENAMED_TABLES } from './typed-db.ts';
+export {
+  type Prepared,
+  prepared,
+  runPrepared,
+  statementOf,
+  valuesOf,
+  type Wire,
+} from './typed-query.ts';
