@@ -1,4 +1,15 @@
-export { configOf, configSubquery, configValues } from './config-values.ts';
+// Kysely's builders for typed queries, from here so every package builds with the one version the ORM uses.
+export {
+  type ExpressionBuilder,
+  type Insertable,
+  type InsertObject,
+  type Kysely,
+  type QueryCreator,
+  type Selectable,
+  sql,
+} from 'kysely';
+export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export { configObject, configOf, configSubquery, configValues } from './config-values.ts';
 export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
@@ -17,10 +28,14 @@ export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.
 export { sqlBatch, sqlRows } from './sql-rows.ts';
 export { type DB, RENAMED_TABLES } from './typed-db.ts';
 export {
+  now,
   type Prepared,
   prepared,
+  queryBuilder,
   runPrepared,
+  selectListOf,
   statementOf,
+  textWith,
   valuesOf,
   type Wire,
 } from './typed-query.ts';

@@ -34,3 +34,7 @@ void check;
 prepared((db) => db.selectFrom('oauth_account').select('id'));
 prepared((db) => db.selectFrom('transactions').select(['id', 'wallet_amount']));
 prepared((db) => db.selectFrom('users').select('id'));
+
+// JSON columns are columns (MikroORM's own inference drops them).
+prepared((db) => db.selectFrom('app_config').select(['key', 'value']));
+prepared((db) => db.selectFrom('transactions').select(['metadata', 'rental_id', 'user_id']));

@@ -100,11 +100,8 @@ describe('prepared: typed queries compiled once, bound per call', () => {
   });
 
   it('names every table as its entity does: the renamed ones are exactly the entities with a tableName', () => {
-    const snake = (name: string) =>
-      name
-        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-        .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-        .toLowerCase();
+    // As MikroORM's type-level SnakeCase: an underscore only where a lower-case letter meets an upper-case one.
+    const snake = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
     const renamed = [...db.orm.getMetadata().getAll().values()]
       .filter((meta) => !meta.embeddable && !meta.virtual && meta.tableName !== snake(meta.className))
       .map((meta) => [snake(meta.className), meta.tableName]);

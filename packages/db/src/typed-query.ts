@@ -7,16 +7,18 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  sql,
 } from 'kysely';
-import type { Statement } from './sql-literal.ts';
+import { literal, type Statement } from './sql-literal.ts';
 import { statementName } from './statement-names.ts';
 import type { DB } from './typed-db.ts';
 
 /**
- * A Kysely that only compiles (it has no connection): queries are built against the entities'
- * types once, at module load, and their SQL text is reused on every call.
+ * A Kysely that only builds and compiles (it has no connection): queries are built against the
+ * entities' types once, at module load, and their SQL text is reused on every call. Parts shared
+ * by several queries (a subquery) are built with it too.
  */
-const compiler = new Kysely<DB>({
+export const queryBuilder = new Kysely<DB>({
   dialect: {
     createAdapter: () => new PostgresAdapter(),
     createDriver: () => new DummyDriver(),
@@ -24,6 +26,9 @@ const compiler = new Kysely<DB>({
     createQueryCompiler: () => new PostgresQueryCompiler(),
   },
 });
+
+/** The statement's time (`now()`), for a timestamp column written by a typed query. */
+export const now = () => sql<Date>`now()`;
 
 /** Stands in for a named parameter while a query is compiled; bound per call by `valuesOf`. */
 class Param {
@@ -63,7 +68,7 @@ export function prepared<R, P extends object = Record<never, never>>(
   build: (db: Kysely<DB>, p: P) => Compilable<R>,
 ): Prepared<P, R> {
   const params = new Proxy({} as P, { get: (_target, name) => new Param(String(name)) });
-  const compiled = build(compiler, params).compile();
+  const compiled = build(queryBuilder, params).compile();
   return {
     text: compiled.sql,
     slots: compiled.parameters.map((value) =>
@@ -77,6 +82,23 @@ export function prepared<R, P extends object = Record<never, never>>(
 export function valuesOf<P>(query: Prepared<P, unknown>, params: P): unknown[] {
   return query.slots.map((slot) => ('param' in slot ? params[slot.param] : slot.constant));
 }
+
+/**
+ * The SQL text with each parameter's `$n` replaced by `texts[name]` (another statement's `$n`, a
+ * pgbench variable) and constants inlined: for SQL written around a typed query (the benchmarks'
+ * raw scripts, a statement not yet typed), derived from it rather than copied by hand.
+ */
+export function textWith<P>(query: Prepared<P, unknown>, texts: { [K in keyof P]: string }): string {
+  return query.text.replace(/\$(\d+)/g, (_all, n: string) => {
+    const slot = query.slots[Number(n) - 1];
+    if (!slot) throw new Error(`no slot for $${n}`);
+    return 'param' in slot ? texts[slot.param] : literal(slot.constant);
+  });
+}
+
+/** The select list of a `selectNoFrom` query (`textWith` without its leading `select `). */
+export const selectListOf = <P>(query: Prepared<P, unknown>, texts: { [K in keyof P]: string }) =>
+  textWith(query, texts).replace(/^select /, '');
 
 /** The query with `params`, as a statement of a batch (`sqlBatch`, `SqlPool.batch`). */
 export const statementOf = <P>(query: Prepared<P, unknown>, params: P): Statement => ({
