@@ -41,7 +41,14 @@ class Param {
  * So an entity's number may come as a numeric string and its date as an ISO string.
  */
 export type Wire<T> = { [K in keyof T]: WireValue<T[K]> };
-type WireValue<V> = V extends Date ? string : V extends number ? number | string : V;
+// A nullable entity property may be `undefined` in memory; from the database it is `null`.
+type WireValue<V> = V extends undefined
+  ? null
+  : V extends Date
+    ? string
+    : V extends number
+      ? number | string
+      : V;
 
 /** A query compiled once: its SQL text, prepared under one name per connection, bound per call. */
 export interface Prepared<P, R> {
