@@ -15,6 +15,8 @@ export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv, deadlineOptions } from './orm-config.ts';
 export { registerStations, type StationToRegister } from './register-stations.ts';
+/** The known AppConfig keys with their documented defaults (the seed), for the admin settings registry. */
+export { APP_CONFIG_DEFAULTS } from './seeders/app-config.seeder.ts';
 export {
   defaultLargeDatabaseUrl,
   describeDatabaseUrl,

@@ -1,3 +1,4 @@
+export * from './coupon-discount.ts';
 export * from './errors.ts';
 export * from './ledger-rules.ts';
 export * from './money.ts';

@@ -94,6 +94,32 @@ describe('rental machine', () => {
     expect(step('active', { type: 'CANCEL', powerBankBack: true })?.to).toBe('cancelled');
     expect(step('dispensing', { type: 'CANCEL', powerBankBack: true })).toBeNull();
   });
+  it('staff waive part of a due, or all of it, whatever the status; nothing to waive → no step', () => {
+    const part = step('settled', { type: 'WAIVE_DUE', amount: 300 }, { dueAmount: 800 });
+    expect(part).toMatchObject({ to: 'settled', effects: ['waiveDue'] });
+    expect(part?.context.dueAmount).toBe(500);
+    expect(step('lost', { type: 'WAIVE_DUE', amount: 5000 }, { dueAmount: 800 })?.context.dueAmount).toBe(0);
+    expect(step('settled', { type: 'WAIVE_DUE', amount: 300 })).toBeNull();
+  });
+  it('staff close a stuck rental: lost from active or overdue, refunded from any open status without a due', () => {
+    for (const state of ['active', 'overdue'] as const) {
+      expect(step(state, { type: 'MARK_LOST' })).toMatchObject({
+        to: 'lost',
+        effects: ['chargeLostPrice', 'notifyLost'],
+      });
+    }
+    for (const state of ['pending', 'dispensing', 'active', 'overdue'] as const) {
+      expect(step(state, { type: 'FORCE_REFUND' })).toMatchObject({
+        to: 'cancelled',
+        effects: ['refund', 'closeRefunded'],
+      });
+      expect(step(state, { type: 'FORCE_REFUND' }, { dueAmount: 100 }), state).toBeNull();
+    }
+    for (const state of ['pending', 'settled', 'lost', 'failed'] as const) {
+      expect(step(state, { type: 'MARK_LOST' }), state).toBeNull();
+    }
+    expect(step('settled', { type: 'FORCE_REFUND' })).toBeNull();
+  });
   it('terminal states take nothing', () => {
     for (const event of [dispensed, returned, { type: 'OVERDUE' } as const]) {
       expect(step('cancelled', event)).toBeNull();

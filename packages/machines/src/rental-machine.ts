@@ -28,11 +28,18 @@ export type RentalEvent =
   | { type: 'OVERDUE' }
   /** Overdue past the maximum: the power bank counts as bought. */
   | { type: 'MAX_REACHED' }
-  | { type: 'RETURNED'; stationSn: string; slot: number; at: number }
+  /** `slot` is null when staff close the rental as returned outside a station's slot. */
+  | { type: 'RETURNED'; stationSn: string; slot: number | null; at: number }
   | { type: 'SETTLED'; dueAmount: number }
   | { type: 'CANCEL'; powerBankBack: boolean }
   | { type: 'EXTEND'; now: number; minutes: number }
-  | { type: 'PAY_DUE' };
+  | { type: 'PAY_DUE' }
+  /** Staff forgive part or all of a due (`amount` minor units; more than the due waives it whole). */
+  | { type: 'WAIVE_DUE'; amount: number }
+  /** Staff close a stuck rental as lost: the power bank's price is charged as when the maximum is reached. */
+  | { type: 'MARK_LOST' }
+  /** Staff close a stuck rental and give the start payment back. */
+  | { type: 'FORCE_REFUND' };
 
 /** The effects the runtime performs; in the machine they are no-ops, named so `transition()` reports them. */
 export const RENTAL_EFFECTS = [
@@ -51,6 +58,8 @@ export const RENTAL_EFFECTS = [
   'refundCancelled',
   'chargeExtension',
   'collectDue',
+  'waiveDue',
+  'closeRefunded',
 ] as const;
 export type RentalEffect = (typeof RENTAL_EFFECTS)[number];
 
@@ -77,6 +86,9 @@ export const rentalMachine = setup({
     ),
     recordDue: assign(({ event }) => (event.type === 'SETTLED' ? { dueAmount: event.dueAmount } : {})),
     clearDue: assign({ dueAmount: 0 }),
+    reduceDue: assign(({ context, event }) =>
+      event.type === 'WAIVE_DUE' ? { dueAmount: Math.max(0, context.dueAmount - event.amount) } : {},
+    ),
   },
   guards: {
     wasRefunded: ({ context }) => context.refunded,
@@ -87,6 +99,8 @@ export const rentalMachine = setup({
       event.now < context.dueAt,
     powerBankBack: ({ event }) => event.type === 'CANCEL' && event.powerBankBack,
     hasDue: ({ context }) => context.dueAmount > 0,
+    // A cancelled rental is final: a due left on it could never be paid or waived (staff waive it first).
+    noDue: ({ context }) => context.dueAmount === 0,
   },
 }).createMachine({
   id: 'rental',
@@ -102,7 +116,10 @@ export const rentalMachine = setup({
   // A due is paid whatever the status: it is recorded at settlement and when lost, but also on an
   // active rental when a late eject success cannot take back the refund (spent meanwhile), and it
   // blocks every new rental until paid. (A final state takes no event, but no cancel leaves a due.)
-  on: { PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] } },
+  on: {
+    PAY_DUE: { guard: 'hasDue', actions: ['collectDue', 'clearDue'] },
+    WAIVE_DUE: { guard: 'hasDue', actions: ['waiveDue', 'reduceDue'] },
+  },
   states: {
     pending: {
       on: {
@@ -110,12 +127,14 @@ export const rentalMachine = setup({
         DISPENSED: { target: 'active', actions: ['activate', 'notifyStarted'] },
         DISPENSE_FAILED: { target: 'failed', actions: ['refund', 'markRefunded', 'notifyFailed'] },
         CANCEL: { target: 'cancelled', actions: ['refundCancelled'] },
+        FORCE_REFUND: { guard: 'noDue', target: 'cancelled', actions: ['refund', 'closeRefunded'] },
       },
     },
     dispensing: {
       on: {
         DISPENSED: { target: 'active', actions: ['activate', 'notifyStarted'] },
         DISPENSE_FAILED: { target: 'failed', actions: ['refund', 'markRefunded', 'notifyFailed'] },
+        FORCE_REFUND: { guard: 'noDue', target: 'cancelled', actions: ['refund', 'closeRefunded'] },
       },
     },
     active: {
@@ -125,12 +144,16 @@ export const rentalMachine = setup({
         RETURNED: { target: 'returned', actions: ['settle', 'notifyReturned'] },
         EXTEND: { guard: 'canExtend', actions: ['chargeExtension', 'moveDue'] },
         CANCEL: { guard: 'powerBankBack', target: 'cancelled', actions: 'refundCancelled' },
+        MARK_LOST: { target: 'lost', actions: ['chargeLostPrice', 'notifyLost'] },
+        FORCE_REFUND: { guard: 'noDue', target: 'cancelled', actions: ['refund', 'closeRefunded'] },
       },
     },
     overdue: {
       on: {
         RETURNED: { target: 'returned', actions: ['settle', 'notifyReturned'] },
         MAX_REACHED: { target: 'lost', actions: ['chargeLostPrice', 'notifyLost'] },
+        MARK_LOST: { target: 'lost', actions: ['chargeLostPrice', 'notifyLost'] },
+        FORCE_REFUND: { guard: 'noDue', target: 'cancelled', actions: ['refund', 'closeRefunded'] },
       },
     },
     returned: {

@@ -70,8 +70,9 @@ export interface BrokerAdmin {
   /**
    * Provisions a station's account, or gives an existing one a new password (the old one stops
    * working). The password is `password` when given, else a new one; the caller hands it to the
-   * station — the broker keeps only its hash. `keepExisting`: an existing account is left as it is
+   * station — the broker keeps only its hash. `keepExisting`: an existing account keeps its password
    * (the dev stack re-provisions its stations on every start without cutting off running ones).
+   * Either way the station's role names this admin's topic root.
    */
   issueStationCredentials(
     sn: string,
@@ -151,13 +152,16 @@ export async function openBrokerAdmin(
     account: BrokerCredentials & { clientid?: string },
     keepExisting = false,
   ): Promise<void> {
-    const [, created] = check(
+    const [roleMade, created] = check(
       await run([
         { command: 'createRole', rolename: role, acls },
         { command: 'createClient', ...account, roles: [{ rolename: role }] },
       ]),
       /already exists/,
     );
+    // A role made earlier names the topics of its time (another topic root, an older version's
+    // ACLs): it is given this call's, so the account may use what it was just provisioned for.
+    if (roleMade?.error) check(await run([{ command: 'modifyRole', rolename: role, acls }]));
     // An account made earlier (by this function, so with its role): a new password only.
     if (created?.error && !keepExisting)
       check(

@@ -1,4 +1,5 @@
 export * from './dispense-outcome.ts';
+export * from './next-discount.ts';
 export * from './rental-config.ts';
 export * from './rental-events.ts';
 export * from './rental-holds.ts';

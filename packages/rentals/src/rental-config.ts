@@ -19,6 +19,9 @@ export const RENTAL_CONFIG_DEFAULTS = {
   return_points: 5,
   timely_return_points: 50,
   due_soon_minutes: 15,
+  // Read with the rental's lock at settlement, which rewards a pending referral (referral-reward.ts).
+  referral_inviter_points: 100,
+  referral_invitee_points: 50,
 } as const;
 
 export type RentalConfig = Record<keyof typeof RENTAL_CONFIG_DEFAULTS, number>;

@@ -10,7 +10,7 @@ import {
   settleRental,
   startedMinutes,
 } from '@powerbank/domain';
-import { achievementProgressStatement } from '@powerbank/engagement';
+import { achievementProgressStatement, rewardReferral } from '@powerbank/engagement';
 import {
   type BalancePaymentType,
   ledger,
@@ -137,6 +137,15 @@ export async function applyRentalEvent(
         rental.settledAt = context.now;
       }
     }
+    // The renter's first completed rental (settled owing nothing, at return or when its due is
+    // paid) rewards their referral; the pending referral was read with the lock, so a renter
+    // without one costs no round trip.
+    if (locked.pendingReferralId && rental.status === 'settled' && rental.dueAmount === 0) {
+      await rewardReferral(tem, locked.pendingReferralId, {
+        inviter: config.referral_inviter_points,
+        invitee: config.referral_invitee_points,
+      });
+    }
     await saveRental(tem, rental, context.notices, context.writes);
     return { applied: true, rental };
   });
@@ -231,6 +240,19 @@ async function setStartPaymentStatus(
   ]);
 }
 
+/**
+ * A failed start gives back the discount coupon it took (next-discount.ts), as it gives back the
+ * money: the coupon waits for the next start again. Only a prepaid start paying less than its
+ * package's price took one, so other failures cost no statement. (A late eject success after this
+ * takes back the discounted payment; the coupon stays available — docs/rules.md.)
+ */
+async function releaseDiscount(c: EffectContext): Promise<void> {
+  if (c.pkg.paymentModel !== 'prepaid' || c.rental.prepaidAmount >= c.pkg.price) return;
+  await sqlRows(c.em, `update coupon_usage set rental_id = null, discount_amount = 0 where rental_id = $1`, [
+    c.rental.id,
+  ]);
+}
+
 /** Queues a notification of the rental's; `saveRental` writes it with the rental's update. */
 function notify(
   c: EffectContext,
@@ -263,6 +285,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     await giveBack(c, c.rental.walletPaid, c.rental.pointsPaid, 'refund');
     await releaseDeposit(c.em, c.rental);
     await setStartPaymentStatus(c.em, c.rental, 'refunded');
+    await releaseDiscount(c);
   },
 
   reverseRefund: async (c) => {
@@ -477,6 +500,31 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     rental.dueAt = newDueAt;
     rental.extensionCount += 1;
     rental.prepaidAmount += pkg.price;
+  },
+
+  waiveDue: async (c) => {
+    if (c.event.type !== 'WAIVE_DUE') return;
+    const waived = Math.min(c.event.amount, c.rental.dueAmount);
+    c.rental.dueAmount -= waived;
+    notify(
+      c,
+      c.rental.dueAmount === 0 ? 'rental_due_waived' : 'rental_due_reduced',
+      'Due reduced',
+      c.rental.dueAmount === 0
+        ? 'The amount owed on your rental was waived.'
+        : `The amount owed on your rental was reduced by ${waived} (minor units).`,
+      { waived, dueAmount: c.rental.dueAmount },
+    );
+  },
+
+  closeRefunded: async (c) => {
+    c.rental.cancelledAt = c.now;
+    notify(
+      c,
+      'rental_refunded',
+      'Rental closed and refunded',
+      'Your rental was closed and your payment returned.',
+    );
   },
 
   collectDue: async (c) => {

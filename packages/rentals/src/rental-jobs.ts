@@ -55,7 +55,7 @@ interface TimerRow {
   id: string;
   sn?: string;
   slot?: number;
-  seen?: Date;
+  placed?: Date;
 }
 
 /**
@@ -113,11 +113,16 @@ export async function runRentalTimers(
  * A return event is a core NATS message and can be missed (runner down at
  * that moment). The station actor has still put the power bank back in a slot:
  * an open rental whose power bank sits in a slot since after the rental
- * started is returned there.
+ * started is returned there, billed to when the station put it there
+ * (`placed_at`, as the event would have been), not to when station-core wrote
+ * it or this runs: a backlog must not charge overage. Never before the rental
+ * started (a station clock behind); a bank placed before `placed_at` existed
+ * has its last write.
  */
 const returnsMissed: Timer = {
   job: 'returned',
-  columns: 'r.id, st.serial_number as sn, pb.current_slot_index as slot, pb.last_seen_at as seen',
+  columns: `r.id, st.serial_number as sn, pb.current_slot_index as slot,
+            greatest(coalesce(pb.placed_at, pb.last_seen_at), r.started_at) as placed`,
   from: `rental r join power_bank pb on pb.id = r.power_bank_id join station st on st.id = pb.current_station_id`,
   where: `r.status in ('active', 'overdue') and pb.status = 'in_slot' and pb.last_seen_at > r.started_at`,
   params: [],
@@ -125,7 +130,7 @@ const returnsMissed: Timer = {
     type: 'RETURNED',
     stationSn: String(row.sn),
     slot: Number(row.slot),
-    at: new Date(row.seen ?? Date.now()).getTime(),
+    at: new Date(row.placed ?? Date.now()).getTime(),
   }),
 };
 

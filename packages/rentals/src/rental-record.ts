@@ -172,6 +172,8 @@ export interface LockedRental {
   stationId: string | null;
   /** The id of `refs.powerBankSerial`'s power bank, if asked and known. */
   powerBankId: string | null;
+  /** The renter's referral still waiting for a first completed rental, if any. */
+  pendingReferralId: string | null;
 }
 
 /**
@@ -199,6 +201,7 @@ export async function lockRentalForEvent(
     powerBankPrice: numOrNull(row.power_bank_price),
     stationId: row.event_station_id ?? null,
     powerBankId: row.event_power_bank_id ?? null,
+    pendingReferralId: row.pending_referral_id ?? null,
   };
 }
 
@@ -234,6 +237,12 @@ const LOCK_FOR_EVENT = prepared(
           .select('id')
           .where('serial_number', '=', p.powerBankSerial)
           .as('event_power_bank_id'),
+        eb
+          .selectFrom('referral')
+          .select('id')
+          .whereRef('invitee_id', '=', 'r.user_id')
+          .where('status', '=', 'pending')
+          .as('pending_referral_id'),
       ])
       .where('r.id', '=', p.id)
       .limit(1)

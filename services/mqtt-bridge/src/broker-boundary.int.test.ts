@@ -120,6 +120,38 @@ describe("the broker's boundary (the project's Mosquitto config, private): one a
     await expect(api.subscribeAsync(topics.allUp(), { qos: 1 })).rejects.toThrow(/not authorized/i);
   });
 
+  it('a station provisioned again under another topic root publishes under that root, no longer under the first', async () => {
+    const sn = `D${randomUUID().slice(0, 8)}`;
+    await admin.issueStationCredentials(sn);
+    const otherRoot = `${prefix}-other`;
+    const otherAdmin = await openBrokerAdmin(broker.url, broker.admin, { topicRoot: otherRoot });
+    try {
+      const moved = await otherAdmin.issueStationCredentials(sn);
+      const station = await connectAs(moved);
+      await station.publishAsync(stationTopics(otherRoot).up(sn, 'heartbeat'), heartbeat(), { qos: 1 });
+      await expect(
+        station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(), { qos: 1 }),
+      ).rejects.toMatchObject({ code: NOT_AUTHORIZED });
+    } finally {
+      await otherAdmin.close();
+    }
+  });
+
+  it('provisioning again keeping the account (a second infra/up) leaves a connected station connected and publishing', async () => {
+    const sn = `E${randomUUID().slice(0, 8)}`;
+    const e = await admin.issueStationCredentials(sn);
+    const station = await connectAs(e);
+    let closed = 0;
+    station.on('close', () => {
+      closed += 1;
+    });
+    const kept = await admin.issueStationCredentials(sn, { password: e.password, keepExisting: true });
+    expect(kept.password).toBe(e.password);
+    // Acknowledged after the re-provisioning was: a kick would have come before it.
+    await station.publishAsync(topics.up(sn, 'heartbeat'), heartbeat(), { qos: 1 });
+    expect({ closed, connected: station.connected }).toEqual({ closed: 0, connected: true });
+  });
+
   it('issuing credentials again replaces the password: the old one no longer connects', async () => {
     const again = await admin.issueStationCredentials(snB);
     await expect(connectAs(b)).rejects.toThrow(/not authorized|bad user name or password/i);

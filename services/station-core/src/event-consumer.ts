@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { upMessageToEvent } from '@powerbank/machines';
 import type { NatsConnection } from '@powerbank/messaging';
@@ -70,6 +71,9 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
   const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, options.durableName);
   const messages = await consumer.consume({ max_messages: 2000 });
 
+  /** Aborted by `stop`: a dead letter still being retried gives up then. */
+  const stopping = new AbortController();
+
   /** Gives up on an event: a SystemLog row with its payload, a metric, and no further delivery. */
   const deadLetter = async (
     m: JsMsg,
@@ -78,24 +82,44 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     error: unknown,
   ) => {
     const deliveries = m.info.deliveryCount;
-    try {
-      await store.logMessage({
-        level: 'error',
-        message: `station event dead-lettered: ${reason}`,
-        context: {
-          ...where,
-          subject: m.subject,
-          reason,
-          deliveries,
-          error: String((error as Error).message ?? error),
-        },
-        rawPayload: m.data,
-      });
-    } catch (logError) {
-      // Not recorded: keep it in JetStream rather than lose it silently.
-      logger.error({ err: logError, ...where }, 'could not dead-letter an event; it will be delivered again');
-      m.nak(redeliveryDelayMs(deliveries));
-      return;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await store.logMessage({
+          level: 'error',
+          message: `station event dead-lettered: ${reason}`,
+          context: {
+            ...where,
+            subject: m.subject,
+            reason,
+            deliveries,
+            error: String((error as Error).message ?? error),
+          },
+          rawPayload: m.data,
+        });
+        break;
+      } catch (logError) {
+        // Not recorded: keep it in JetStream rather than lose it silently.
+        if (deliveries < maxDeliver) {
+          logger.error(
+            { err: logError, ...where },
+            'could not dead-letter an event; it will be delivered again',
+          );
+          m.nak(redeliveryDelayMs(deliveries));
+          return;
+        }
+        // Its last delivery: JetStream would not deliver it again, so the record is retried here.
+        logger.error({ err: logError, ...where, attempt }, 'could not dead-letter an event; trying again');
+        const waited = await sleep(redeliveryDelayMs(attempt), true, { signal: stopping.signal }).catch(
+          () => false,
+        );
+        if (!waited) {
+          logger.error(
+            { ...where, payload: Buffer.from(m.data).toString('utf8') },
+            'stopped before an event could be dead-lettered',
+          );
+          return;
+        }
+      }
     }
     metrics.deadLettered.inc({ kind: where.kind, reason });
     logger.error({ err: error, ...where, deliveries, reason }, 'station event dead-lettered');
@@ -163,6 +187,7 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
 
   return {
     async stop() {
+      stopping.abort();
       await messages.close();
       await loop.catch(() => undefined);
     },

@@ -89,6 +89,16 @@ describe('rental runner', () => {
         }, poll)
         .toBeGreaterThanOrEqual(stale.length);
       expect(most).toBe(3);
+      // Every answer applied before the runner stops (it drops a re-ask still waiting at stop).
+      const ids = stale.map((rental) => rental.id);
+      await expect
+        .poll(async () => {
+          answerHeld();
+          return db.orm.em
+            .fork()
+            .count(Rental, { id: { $in: ids }, status: { $in: ['pending', 'dispensing'] } });
+        }, poll)
+        .toBe(0);
     } finally {
       await runner.stop();
       core.unsubscribe();
@@ -128,6 +138,76 @@ describe('rental runner', () => {
     } finally {
       await runner.stop();
       await sql('drop trigger refuse_rental on rental; drop function refuse_rental()');
+    }
+  });
+
+  it('stopping waits for the timers run under way, and asks no stale start again after it', async () => {
+    const em = db.orm.em.fork();
+    const overdue = anyRow(em, Rental, {
+      status: 'active',
+      startedAt: new Date(Date.now() - 3_600_000),
+      dueAt: new Date(Date.now() - 60_000),
+    });
+    anyRow(em, Rental, {
+      status: 'pending',
+      createdAt: new Date(Date.now() - 3_600_000),
+      dispenseCommandId: `cmd-stop-${crypto.randomUUID()}`,
+    });
+    await em.flush();
+    let asked = 0;
+    const core = nats.subscribe(subjects.coreDispense, {
+      callback: () => {
+        asked += 1;
+      },
+    });
+    const failed: string[] = [];
+    let runner: ReturnType<typeof startRentalRunner> | undefined;
+    let released = false;
+    let stopWhileHeld: boolean | undefined;
+    try {
+      await db.orm.em.fork().transactional(async (tx) => {
+        // The run's claims wait for this lock (its candidate read does not).
+        await tx.execute('lock table rental in exclusive mode');
+        runner = startRentalRunner({
+          orm: db.orm,
+          nats,
+          subjects,
+          logger: pino({ level: 'silent' }),
+          stalePendingMs: 60_000,
+          jobsIntervalMs: 100,
+          onJobFailed: (job) => failed.push(job),
+        });
+        await expect
+          .poll(async () => {
+            const [row] = await db.orm.em
+              .fork()
+              .getConnection()
+              .execute<{ n: string }[]>(
+                `select count(*) as n from pg_stat_activity where datname = ? and wait_event_type = 'Lock'`,
+                [db.db.name],
+              );
+            return Number(row?.n);
+          }, poll)
+          .toBeGreaterThanOrEqual(1);
+        void runner.stop().then(() => {
+          stopWhileHeld = !released;
+        });
+        // A turn of the event loop: a stop that did not wait for the run would be done by now.
+        await new Promise((resolve) => setImmediate(resolve));
+        released = true;
+      });
+      await expect.poll(() => stopWhileHeld, poll).toBe(false);
+      // The run finished before stop did, and asked nothing once stopping.
+      const [row] = await db.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ status: string }[]>('select status from rental where id = ?', [overdue.id]);
+      expect(row?.status).toBe('overdue');
+      expect(asked).toBe(0);
+      expect(failed).toEqual([]);
+    } finally {
+      await runner?.stop();
+      core.unsubscribe();
     }
   });
 });

@@ -153,15 +153,27 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     options.onJobFailed?.(job);
   };
 
+  // Stopping: re-asks not started are not started, and one waiting for its answer stops waiting
+  // (the next instance's stale-start job asks again); database work under way is finished.
+  let stopping = false;
+  let markStopped = () => {};
+  const stopped = new Promise<undefined>((resolve) => {
+    markStopped = () => resolve(undefined);
+  });
+
   /** One stale start asked again with its command id; its answer, if any, applied. */
   const reask = async (stale: StalePending) => {
-    const reply = await nats.request(
+    if (stopping) return;
+    const request = nats.request(
       subjects.coreDispense,
       new TextEncoder().encode(
         JSON.stringify({ stationSn: stale.stationSn, rentalId: stale.rentalId, commandId: stale.commandId }),
       ),
       { timeout: options.stalePendingMs },
     );
+    // Stopped first: the request's later timeout is handled by the race, and nobody's failure.
+    const reply = await Promise.race([request, stopped]);
+    if (!reply) return;
     const outcome = dispenseResponse.parse(decode(reply.data));
     await applyDispenseOutcome(orm.em.fork(), stale.rentalId, outcome);
   };
@@ -176,24 +188,25 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
     );
   };
 
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      // A return the event missed and reconciliation found is announced like any other.
-      await runRentalTimers(orm.em.fork(), new Date(), {
-        onReturned: publishSettled,
-        onFailed: ({ job, rentalId, error }) => jobFailed(job, rentalId, error),
-      });
-      await askAgain();
-    } catch (error) {
-      logger.error({ err: error }, 'rental jobs failed');
-    } finally {
-      running = false;
-    }
+  /** The run under way, if any: runs never overlap, and stopping waits for this one. */
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running ??= (async () => {
+      try {
+        // A return the event missed and reconciliation found is announced like any other.
+        await runRentalTimers(orm.em.fork(), new Date(), {
+          onReturned: publishSettled,
+          onFailed: ({ job, rentalId, error }) => jobFailed(job, rentalId, error),
+        });
+        await askAgain();
+      } catch (error) {
+        logger.error({ err: error }, 'rental jobs failed');
+      } finally {
+        running = undefined;
+      }
+    })();
   };
-  const timer = setInterval(() => void tick(), options.jobsIntervalMs);
+  const timer = setInterval(tick, options.jobsIntervalMs);
   timer.unref();
 
   return {
@@ -201,10 +214,11 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
       clearInterval(timer);
       // Left to the stale-start job of whichever instance runs next, as are re-asks not started yet.
       for (const grace of graceTimers) clearTimeout(grace);
-      limit.clearQueue();
+      stopping = true;
+      markStopped();
       onDispense.unsubscribe();
       onReturn.unsubscribe();
-      await Promise.allSettled([...pending]);
+      await Promise.allSettled([...pending, running]);
     },
   };
 }

@@ -80,6 +80,15 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
   return rows;
 }
 
+/** The banks the effects report returned, by serial, with when the station put them there (the latest report wins). */
+function returnTimes(effects: StationEffect[]): Map<string, number> {
+  return new Map(
+    effects.flatMap((e) =>
+      e.type === 'reportReturn' ? [[e.params.powerBankSerial, e.params.at] as const] : [],
+    ),
+  );
+}
+
 function outcomeOf(result: DispenseResult) {
   const status = result.ok ? 'succeeded' : result.reason === 'timeout' ? 'timed_out' : 'failed';
   return { id: result.commandId, status, result: result as unknown as Record<string, unknown> } as const;
@@ -194,7 +203,7 @@ export class StationActor {
           { state: before.value as StationState, context: before.context },
           { state: after.value as StationState, context: after.context },
         ),
-      slots: changedSlotRows(this.sn, before.context, after.context),
+      slots: changedSlotRows(this.sn, before.context, after.context, returnTimes(effects)),
       newCommands: commands,
       outcomes: results.filter((r) => r.commandId).map(outcomeOf),
       rented: results.flatMap((r) => (r.ok ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [])),

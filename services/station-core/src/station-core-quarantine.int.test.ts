@@ -107,6 +107,27 @@ describe('station-core quarantines what it can never apply', () => {
     expect((await h.station(sn))?.status).toBe('offline');
   });
 
+  it('an event whose dead letter cannot be written on its last delivery is dead-lettered once it can be', async () => {
+    const sn = h.newSerial('L');
+    await h.register([{ sn, slotCount: 2 }]);
+    // The first dead-letter write for this serial fails (a sequence: its count survives the rollback).
+    await h.sql(`create sequence test_log_refusals`);
+    await h.sql(`create function test_refuse_log_once() returns trigger language plpgsql as $$
+                 begin if nextval('test_log_refusals') = 1 then raise exception 'log refused'; end if; return new; end $$`);
+    await h.sql(`create trigger test_refuse_log_once before insert on system_log for each row
+                 when (new.context->>'sn' = '${sn}') execute function test_refuse_log_once()`);
+    await publish(sn, hello('STUCK'));
+    // JetStream delivers it no more after its last delivery: the write is retried in hand, not lost.
+    await expect.poll(async () => (await deadLetters(sn)).length, poll).toBe(1);
+    expect((await deadLetters(sn))[0]).toMatchObject({
+      message: 'station event dead-lettered: deliveries_exhausted',
+      deliveries: String(MAX_DELIVER),
+    });
+    expect(Number((await h.sql<{ n: string }>(`select last_value as n from test_log_refusals`))[0]?.n)).toBe(
+      2,
+    );
+  });
+
   it('a serial nobody registered creates no station and no actor row: refused, counted and logged', async () => {
     const forged = h.newSerial('F');
     const station = await connectMqtt(h.env.MQTT_URL, { clientId: `${h.prefix}-forger` });

@@ -52,6 +52,18 @@ describe('changedSlotRows', () => {
       [2, true],
     ]);
   });
+
+  it('dates a returned bank by its return report, and only the slot it was placed in', () => {
+    const after = withSlots([
+      { slot: 1, state: 'ready', powerBank: bank('PB-1', 95) },
+      { slot: 2, state: 'ready', powerBank: bank('PB-9', 80) },
+    ]);
+    const returned = new Map([['PB-9', 1_700_000_000_000]]);
+    expect(changedSlotRows('SN-1', before, after, returned).map((r) => [r.slotIndex, r.placedAt])).toEqual([
+      [1, undefined],
+      [2, 1_700_000_000_000],
+    ]);
+  });
 });
 
 describe('stationRowChanged', () => {

@@ -18,6 +18,11 @@ export interface SlotRow {
   battery: number | null;
   /** The power bank row must be (re)placed here: it is new in this slot, or its charge changed. */
   placeBank: boolean;
+  /**
+   * When the station put the bank here (epoch ms, `ReturnReport.at`), if this change is its
+   * return: what a reconciled return is billed to, should the return event be missed.
+   */
+  placedAt?: number;
 }
 
 export function stationRow(sn: string, state: StationState, context: StationContext): StationRowChange {
@@ -50,11 +55,13 @@ export function stationRowChanged(
  * The slot rows to write: only slots that changed (none in the common
  * heartbeat case, which then costs only the station row and the snapshot; one
  * when a slot starts ejecting), all of them for a station written first.
+ * `placedAt`: the banks this change returned, by serial, with when the station put them there.
  */
 export function changedSlotRows(
   sn: string,
   before: StationContext | undefined,
   after: StationContext,
+  placedAt: ReadonlyMap<string, number> = new Map(),
 ): SlotRow[] {
   const previous = new Map((before?.slots ?? []).map((slot) => [slot.slot, slot]));
   const rows: SlotRow[] = [];
@@ -63,16 +70,20 @@ export function changedSlotRows(
     if (old && JSON.stringify(old) === JSON.stringify(slot)) continue;
     const serial = slot.powerBank?.serial ?? null;
     const battery = slot.powerBank?.battery ?? null;
-    rows.push({
+    const placeBank =
+      serial !== null &&
+      (!old || old.powerBank?.serial !== serial || (old.powerBank?.battery ?? null) !== battery);
+    const row: SlotRow = {
       sn,
       slotIndex: slot.slot,
       status: slot.state,
       powerBankSerial: serial,
       battery,
-      placeBank:
-        serial !== null &&
-        (!old || old.powerBank?.serial !== serial || (old.powerBank?.battery ?? null) !== battery),
-    });
+      placeBank,
+    };
+    const at = placeBank ? placedAt.get(serial) : undefined;
+    if (at !== undefined) row.placedAt = at;
+    rows.push(row);
   }
   return rows;
 }

@@ -288,7 +288,13 @@ export class StationStore {
       bySlot.set(key, earlier?.placeBank ? { ...slot, placeBank: slot.powerBankSerial !== null } : slot);
     }
     const slots = [...bySlot.values()];
-    if (slots.length) statements.push(...this.placeSlots(slots));
+    // When the station put each returned bank there, whichever write of the batch reported it.
+    const placedAt = new Map<string, number>();
+    for (const slot of batch.flatMap((w) => w.slots)) {
+      if (slot.powerBankSerial !== null && slot.placedAt !== undefined)
+        placedAt.set(slot.powerBankSerial, slot.placedAt);
+    }
+    if (slots.length) statements.push(...this.placeSlots(slots, placedAt));
     const rented = batch.flatMap((w) => w.rented);
     if (rented.length) statements.push(this.markRented(rented));
     const missing = batch.flatMap((w) => w.missing);
@@ -333,17 +339,20 @@ export class StationStore {
    * Puts power banks where the actors say they are: unknown serials become
    * PowerBank rows, a bank found here is taken out of any other slot first
    * (the unique slot→bank index allows one place), then the slot rows are upserted.
+   * `placed_at` is the station's time of the bank's return (`placedAt`, by serial); a bank
+   * placed without one (moved within the station, its charge changed) keeps the time it has,
+   * and one that had none (it was rented) gets the write's.
    */
-  private placeSlots(slots: SlotRow[]): Statement[] {
+  private placeSlots(slots: SlotRow[], placedAt: ReadonlyMap<string, number>): Statement[] {
     const statements: Statement[] = [];
     // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
     const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
       statements.push(
         statement(
-          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at)
-         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now()
-           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int)
+          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, placed_at, created_at, updated_at)
+         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), x.placed_at, now(), now()
+           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int, placed_at timestamptz)
            join station st on st.serial_number = x.sn
           where x.pb is not null
          on conflict (serial_number) do update
@@ -353,13 +362,18 @@ export class StationStore {
                 current_slot_index = excluded.current_slot_index,
                 current_rental_id = null,
                 last_seen_at = now(),
+                placed_at = coalesce(excluded.placed_at, power_bank.placed_at, now()),
                 updated_at = now()`,
-          occupied.map((s) => ({
-            sn: s.sn,
-            slot_index: s.slotIndex,
-            pb: s.powerBankSerial,
-            battery: s.battery,
-          })),
+          occupied.map((s) => {
+            const at = s.powerBankSerial === null ? undefined : placedAt.get(s.powerBankSerial);
+            return {
+              sn: s.sn,
+              slot_index: s.slotIndex,
+              pb: s.powerBankSerial,
+              battery: s.battery,
+              placed_at: at === undefined ? null : new Date(at).toISOString(),
+            };
+          }),
         ),
       );
       statements.push(
@@ -396,7 +410,7 @@ export class StationStore {
   private markRented(rented: { serial: string; rentalId: string }[]): Statement {
     return statement(
       `update power_bank pb
-          set status = 'rented', current_station_id = null, current_slot_index = null,
+          set status = 'rented', current_station_id = null, current_slot_index = null, placed_at = null,
               current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
               last_seen_at = now(), updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text, rental text)
@@ -409,7 +423,7 @@ export class StationStore {
     // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
     return statement(
       `update power_bank pb
-          set status = 'lost', current_station_id = null, current_slot_index = null, updated_at = now()
+          set status = 'lost', current_station_id = null, current_slot_index = null, placed_at = null, updated_at = now()
          from jsonb_to_recordset($1::jsonb) as x(serial text)
         where pb.serial_number = x.serial and pb.status = 'in_slot'`,
       missing.map((m) => ({ serial: m.serial })),

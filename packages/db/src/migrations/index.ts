@@ -7,6 +7,9 @@ import { Migration20261130070410_station_directory_indexes } from './Migration20
 import { Migration20261130120253_rate_limit_counter } from './Migration20261130120253_rate_limit_counter.ts';
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
+import { Migration20261204223538_coupon_usage_rental } from './Migration20261204223538_coupon_usage_rental.ts';
+import { Migration20261204230012_power_bank_placed_at } from './Migration20261204230012_power_bank_placed_at.ts';
+import { Migration20261204231500_admin_review } from './Migration20261204231500_admin_review.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -26,4 +29,10 @@ export const migrationsList = [
     name: 'Migration20261204222600_base_payment_methods',
     class: Migration20261204222600_base_payment_methods,
   },
+  { name: 'Migration20261204223538_coupon_usage_rental', class: Migration20261204223538_coupon_usage_rental },
+  {
+    name: 'Migration20261204230012_power_bank_placed_at',
+    class: Migration20261204230012_power_bank_placed_at,
+  },
+  { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review },
 ];

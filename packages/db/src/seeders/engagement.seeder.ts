@@ -124,6 +124,13 @@ const COUPONS = [
     perUserLimit: 1,
     globalLimit: 1000,
   },
+  {
+    code: 'RIDE2OFF',
+    description: '2.00 off your next prepaid power bank rental.',
+    kind: 'amount_discount',
+    value: 200,
+    perUserLimit: 1,
+  },
 ] as const;
 
 export class EngagementSeeder extends Seeder {

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 
 /** What a client's idempotency key can name: an operation of the api's. */
-export type ClientKeyOperation = 'extend' | 'pay-due' | 'topup' | 'refund';
+export type ClientKeyOperation =
+  | 'extend'
+  | 'pay-due'
+  | 'topup'
+  | 'refund'
+  | 'coupon'
+  /** Staff adjusting a user's balance: the "user" is the admin, the target the adjusted user. */
+  | 'admin-wallet'
+  | 'admin-points';
 
 /**
  * A client's idempotency key as the server stores and looks it up: scoped to the user, the

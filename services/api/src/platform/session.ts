@@ -132,9 +132,9 @@ export async function revokeSession(em: EntityManager, sessionId: string): Promi
   return revoked > 0;
 }
 
-/** Revokes every session of a user (account deletion, suspension). */
-export async function revokeAllSessions(em: EntityManager, userId: string): Promise<void> {
-  await em.nativeUpdate(UserSession, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+/** Revokes every session of a user (account deletion, suspension); answers how many were live. */
+export async function revokeAllSessions(em: EntityManager, userId: string): Promise<number> {
+  return em.nativeUpdate(UserSession, { user: userId, revokedAt: null }, { revokedAt: new Date() });
 }
 
 /** `Authorization: Bearer <token>` → the token, else undefined. */

@@ -24,7 +24,7 @@ interface LogLine {
 }
 
 /** The api as its own process (main.ts: signals, deadline, exit code), its log lines read as they come. */
-async function spawnApi() {
+async function spawnApi(env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawnService(
     'services/api/src/main.ts',
@@ -39,6 +39,7 @@ async function spawnApi() {
       DB_STATEMENT_TIMEOUT_MS: '0',
       STATION_DIRECTORY_PRELOAD: 'false',
       DB_POOL_MAX: '3',
+      ...env,
     },
     { stdout: 'pipe' },
   );
@@ -56,11 +57,42 @@ async function spawnApi() {
 
 const stop = (child: ChildProcess) => child.kill('SIGTERM');
 
+/** Statements of the api waiting for the test's lock on user_session. */
+async function lockWaiters(): Promise<number> {
+  const [row] = await db.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>(
+      `select count(*) as n from pg_stat_activity where datname = ? and wait_event_type = 'Lock' and query like '%user_session%'`,
+      [db.db.name],
+    );
+  return Number(row?.n);
+}
+
 describe('api shutdown (the real process)', () => {
   it('with nothing in flight: stops at once and exits 0', async () => {
     const api = await spawnApi();
     expect((await fetch(`${api.url}/api/app/version`)).status).toBe(200);
     stop(api.child);
+    expect(await api.exited).toBe(0);
+    expect(api.lines.some((line) => line.msg === 'stopped')).toBe(true);
+  }, 60_000);
+
+  it('with a request in flight that ends within the deadline: answers it, then exits 0', async () => {
+    const api = await spawnApi({ SHUTDOWN_TIMEOUT_MS: '30000' });
+    const inFlight = await db.orm.em.fork().transactional(async (tx) => {
+      await tx.execute('lock table user_session in access exclusive mode');
+      const answer = fetch(`${api.url}/api/app/version`, {
+        headers: { authorization: `Bearer ${'a'.repeat(32)}` },
+      });
+      await expect.poll(() => lockWaiters(), poll).toBe(1);
+      stop(api.child);
+      // Shutting down, and still waiting for the request: the lock goes when this transaction ends.
+      await expect.poll(() => api.lines.some((line) => line.msg === 'shutting down'), poll).toBe(true);
+      // Wrapped: a promise returned would be awaited before the transaction (and its lock) ends.
+      return { answer };
+    });
+    expect((await inFlight.answer).status).toBe(200);
     expect(await api.exited).toBe(0);
     expect(api.lines.some((line) => line.msg === 'stopped')).toBe(true);
   }, 60_000);
@@ -73,23 +105,13 @@ describe('api shutdown (the real process)', () => {
       const inFlight = fetch(`${api.url}/api/app/version`, {
         headers: { authorization: `Bearer ${'a'.repeat(32)}` },
       }).catch((error: unknown) => error);
-      await expect
-        .poll(async () => {
-          const [row] = await db.orm.em
-            .fork()
-            .getConnection()
-            .execute<{ n: string }[]>(
-              `select count(*) as n from pg_stat_activity where datname = ? and wait_event_type = 'Lock' and query like '%user_session%'`,
-              [db.db.name],
-            );
-          return Number(row?.n);
-        }, poll)
-        .toBe(1);
+      await expect.poll(() => lockWaiters(), poll).toBe(1);
       stop(api.child);
       expect(await api.exited).toBe(1);
       const report = api.lines.find((line) => line.msg.startsWith('shutdown deadline passed'));
       expect(report?.cut).toEqual([
         { step: 'http', requestsInFlight: 1 },
+        { step: 'refund reconciler' },
         { step: 'nats' },
         { step: 'database' },
       ]);

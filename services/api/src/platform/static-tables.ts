@@ -11,8 +11,10 @@ export const STATIC_TABLES = {
   contentPage: 'content_page',
   country: 'country',
   faq: 'faq',
+  // Edited by staff (admin catalogue): changes are announced like the rest, for any reader that caches them.
   paymentMethod: 'payment_method',
   rentalPackage: 'rental_package',
+  stationAmenity: 'station_amenity',
 } as const;
 
 export const STATIC_TABLE_NAMES: readonly string[] = Object.values(STATIC_TABLES);

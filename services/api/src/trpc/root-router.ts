@@ -1,4 +1,4 @@
-import { adminRouter } from '../modules/admin-auth/admin.router.ts';
+import { adminRouter } from '../modules/admin/admin.router.ts';
 import { appRouter } from '../modules/app/app.router.ts';
 import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
@@ -6,6 +6,8 @@ import { engagementRouter } from '../modules/engagement/engagement.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
+import { promotionsRouter } from '../modules/promotions/promotions.router.ts';
+import { referralRouter } from '../modules/referral/referral.router.ts';
 import { rentalsRouter } from '../modules/rentals/rentals.router.ts';
 import { stationsRouter } from '../modules/stations/stations.router.ts';
 import { walletRouter } from '../modules/wallet/wallet.router.ts';
@@ -23,6 +25,8 @@ export const rootRouter = router({
   wallet: walletRouter,
   rentals: rentalsRouter,
   engagement: engagementRouter,
+  referral: referralRouter,
+  promotions: promotionsRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

@@ -21,6 +21,8 @@ export type ApiMeta = OpenApiMeta & {
    * faster than `JSON.stringify`; it must give exactly the same text.
    */
   restJson?: (output: never) => string;
+  /** Set by `adminProcedure`: the roles it lets in (super_admin always). The role matrix is read from it. */
+  adminRoles?: readonly AdminRole[];
 };
 
 const t = initTRPC
@@ -73,7 +75,7 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
  * admin procedure. `ctx.admin` is the caller's AdminProfile id and role.
  */
 export function adminProcedure(roles: readonly AdminRole[]) {
-  return authedProcedure.use(({ ctx, next }) => {
+  return authedProcedure.meta({ adminRoles: roles }).use(({ ctx, next }) => {
     const admin = ctx.auth.admin;
     if (!admin || (admin.role !== 'super_admin' && !roles.includes(admin.role))) {
       // A procedure may list super_admin itself: name each role once.

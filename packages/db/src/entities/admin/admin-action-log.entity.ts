@@ -12,6 +12,8 @@ const AdminActionLogSchema = defineEntity({
     targetId: p.string().length(64).nullable(),
     before: p.json<unknown>().nullable(),
     after: p.json<unknown>().nullable(),
+    /** Why the admin did it, as they gave it. */
+    reason: p.string().length(255).nullable(),
     ip: p.string().length(64).nullable(),
     createdAt: createdAt(),
   },

@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { timestamps, uuidKey } from '../columns.ts';
 import { USER_STATUSES } from '../enums.ts';
+import { UserKyc } from './user-kyc.entity.ts';
 
 const UserSchema = defineEntity({
   name: 'User',
@@ -19,6 +20,8 @@ const UserSchema = defineEntity({
     referredBy: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
     lastLoginAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
+    /** The KYC record (at most one: unique on its side), for filtering users by KYC status. */
+    kycRecords: () => p.oneToMany(UserKyc).mappedBy('user'),
     ...timestamps(),
   },
 });

@@ -21,6 +21,11 @@ const PowerBankSchema = defineEntity({
     currentRentalId: p.uuid().nullable().index(),
     chargeCycles: p.integer().default(0),
     lastSeenAt: p.datetime().nullable(),
+    /**
+     * When the station put it in its slot (the station's clock bounded by the broker's receive
+     * time); null while out of a slot. A return the rental runner missed is billed to it.
+     */
+    placedAt: p.datetime().nullable(),
     ...timestamps(),
   },
   checks: [

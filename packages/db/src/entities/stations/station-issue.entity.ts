@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { AdminProfile } from '../admin/admin-profile.entity.ts';
 import { timestamps, uuidKey } from '../columns.ts';
 import { MediaUpload } from '../content/media-upload.entity.ts';
 import { ISSUE_STATUSES } from '../enums.ts';
@@ -16,6 +17,10 @@ const StationIssueSchema = defineEntity({
     description: p.string().length(2000),
     status: p.enum(ISSUE_STATUSES).default('open'),
     media: () => p.manyToMany(MediaUpload).pivotEntity(() => StationIssueMedia),
+    /** The staff member working on it (admin review queue). */
+    assignedTo: () => p.manyToOne(AdminProfile).nullable().deleteRule('set null').index(),
+    /** What staff found or did, shown with the resolution. */
+    resolutionNote: p.string().length(500).nullable(),
     resolvedAt: p.datetime().nullable(),
     ...timestamps(),
   },

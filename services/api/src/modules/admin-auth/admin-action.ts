@@ -16,6 +16,38 @@ export interface AdminChange<T> {
   targetId: string | null;
   before?: unknown;
   after?: unknown;
+  /** Why the admin did it (the input's reason), kept in its own column. */
+  reason?: string | null;
+  /** Nothing changed (a retry of an applied request): no log row, the first one stands. */
+  unchanged?: boolean;
+}
+
+/** Who acted, from where: the calling admin's profile id and client IP. */
+export interface AdminActor {
+  adminId: string;
+  ip: string;
+}
+
+/**
+ * Queues the AdminActionLog row of a change in `tx`'s unit of work: it is written by
+ * the flush of the transaction that makes the change, and commits or rolls back with it.
+ */
+export function recordAdminAction(
+  tx: EntityManager,
+  actor: AdminActor,
+  action: string,
+  change: Omit<AdminChange<unknown>, 'result' | 'unchanged'>,
+): void {
+  tx.create(AdminActionLog, {
+    admin: tx.getReference(AdminProfile, actor.adminId),
+    action,
+    targetType: change.targetType,
+    targetId: change.targetId,
+    before: change.before ?? null,
+    after: change.after ?? null,
+    reason: change.reason ?? null,
+    ip: actor.ip.slice(0, 64),
+  });
 }
 
 /**
@@ -30,15 +62,8 @@ export function adminMutation<T>(
 ): Promise<T> {
   return ctx.em.transactional(async (tx) => {
     const change = await work(tx);
-    tx.create(AdminActionLog, {
-      admin: tx.getReference(AdminProfile, ctx.admin.id),
-      action,
-      targetType: change.targetType,
-      targetId: change.targetId,
-      before: change.before ?? null,
-      after: change.after ?? null,
-      ip: ctx.client.ip.slice(0, 64),
-    });
+    if (change.unchanged) return change.result;
+    recordAdminAction(tx, { adminId: ctx.admin.id, ip: ctx.client.ip }, action, change);
     await tx.flush();
     return change.result;
   });

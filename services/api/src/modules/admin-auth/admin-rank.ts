@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AdminProfile, User } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
@@ -27,7 +26,18 @@ export const ADMIN_RANKS: Readonly<Record<AdminRole, number>> = {
  * between the check and the act.
  */
 export async function lockUserBelow(tx: EntityManager, caller: AdminCaller, userId: string): Promise<User> {
-  const user = await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  // `for no key update`, not `for update`: rows written for the user meanwhile (ledger entries,
+  // sessions) take key-share locks on it through their foreign keys. A `for update` would make a
+  // user's own debit — wallet row locked, then its ledger row inserted — wait for the admin, who
+  // waits for that wallet row: a deadlock (10 staff debits racing the user's own ones hit it).
+  await tx
+    .getKysely<{ users: { id: string } }>()
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .forNoKeyUpdate()
+    .execute();
+  const user = await tx.findOne(User, { id: userId });
   if (!user || user.status === 'deleted') throw new DomainError('NOT_FOUND', 'no such user');
   const profile = await tx.findOne(AdminProfile, { user: userId }, { fields: ['role'] });
   const targetRank = profile ? ADMIN_RANKS[profile.role] : 0;

@@ -50,6 +50,16 @@ export async function registerUser(ctx: Context, input: RegisterInput): Promise<
         throw new DomainError('CONFLICT', 'this phone already has an account: log in instead');
       }
       const inviter = input.referralCode ? await findInviter(tx, input.referralCode) : null;
+      // As a claim is (referral.service.ts): a code cannot be used from its owner's device.
+      if (
+        inviter &&
+        input.device &&
+        (await tx.count(UserDevice, { user: inviter, deviceId: input.device.deviceId }))
+      ) {
+        throw new DomainError('BUSINESS_RULE', "this device is registered to the code's owner", {
+          reason: 'shared_device',
+        });
+      }
       const user = await createAccount(tx, ctx.client, {
         phone: input.phone,
         email: input.email ?? null,

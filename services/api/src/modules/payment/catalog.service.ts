@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PaymentMethod, RentalPackage, UserPoints, Wallet } from '@powerbank/db';
+import { PaymentMethod, RentalPackage, sqlRows, UserPoints, Wallet } from '@powerbank/db';
 import {
   calculatePaymentOptions,
   DomainError,
@@ -8,6 +8,7 @@ import {
   spendable,
 } from '@powerbank/domain';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { discountOn, type NextDiscount, nextDiscountSql } from '@powerbank/rentals';
 import type { AppDeps } from '../../deps.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
@@ -36,8 +37,15 @@ export async function calculateOptions(
     readPaymentConfig(em),
   ]);
   let amount = input.amount ?? 0;
+  let discount: ReturnType<typeof discountOn> = null;
   if (input.package_id !== undefined) {
-    const pkg = await em.findOne(RentalPackage, { id: input.package_id, isActive: true });
+    const [pkg, [next]] = await Promise.all([
+      em.findOne(RentalPackage, { id: input.package_id, isActive: true }),
+      sqlRows<{ discount: NextDiscount | null }>(em, `select ${nextDiscountSql('$1', '$2')} as discount`, [
+        userId,
+        input.package_id,
+      ]),
+    ]);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
     if (pkg.currency !== wallet.currency) {
       throw new DomainError(
@@ -47,6 +55,9 @@ export async function calculateOptions(
     }
     // Postpaid packages charge at return; what must be affordable now is the deposit (minimum balance).
     amount = pkg.paymentModel === 'prepaid' ? pkg.price : pkg.depositAmount;
+    // The discount coupon the start would take (the same read and rule as rentals/start).
+    discount = discountOn(next?.discount ?? null, pkg);
+    amount -= discount?.amount ?? 0;
   }
   const currency = wallet.currency;
   const ratio = pointsRatio(config, currency);
@@ -55,6 +66,7 @@ export async function calculateOptions(
   return {
     amount: money(amount),
     package_id: input.package_id ?? null,
+    discount: discount ? { coupon_code: discount.usage.code, amount: money(discount.amount) } : null,
     balances: {
       wallet: money(balances.wallet),
       points: balances.points,

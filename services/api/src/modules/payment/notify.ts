@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Notification } from '@powerbank/db';
+import { notifyUser } from '../../platform/notify-user.ts';
 
 export interface PaymentNotice {
   userId: string;
@@ -11,20 +11,7 @@ export interface PaymentNotice {
   dedupeKey: string;
 }
 
-/**
- * An in-app notification row in the caller's unit of work (flushed with it).
- * Push/SMS delivery of these rows is the notification worker's job.
- */
+/** A payment's notice to its user (see `notifyUser`). */
 export function notifyPayment(em: EntityManager, notice: PaymentNotice): void {
-  em.create(Notification, {
-    user: notice.userId,
-    type: notice.type,
-    channel: 'in_app',
-    title: notice.title,
-    body: notice.body,
-    payload: notice.payload,
-    status: 'sent',
-    sentAt: new Date(),
-    dedupeKey: notice.dedupeKey,
-  });
+  notifyUser(em, notice);
 }

@@ -11,7 +11,7 @@ export const MoneyOutput = z.object({
 });
 
 const minorUnits = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('minor units (cents)');
-const idempotencyKey = z
+export const idempotencyKey = z
   .string()
   .min(8)
   .max(100)
@@ -40,6 +40,8 @@ export const PaymentOptionOutput = z.object({
 export const CalculateOptionsOutput = z.object({
   amount: MoneyOutput,
   package_id: z.number().int().nullable(),
+  /** A discount coupon the user applied, taken off a prepaid package's price (`amount` is after it). */
+  discount: z.object({ coupon_code: z.string(), amount: MoneyOutput }).nullable(),
   balances: z.object({ wallet: MoneyOutput, points: z.number().int(), points_value: MoneyOutput }),
   points_per_currency_unit: z.number(),
   options: z.array(PaymentOptionOutput),

@@ -1,12 +1,13 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AdminActionLog, AdminProfile, Refund, Transaction } from '@powerbank/db';
+import { AdminProfile, Refund, Transaction } from '@powerbank/db';
 import { DomainError, formatMoney, maxPointsWithin } from '@powerbank/domain';
 import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
 import { clientKey } from '../../platform/client-key.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import { type AdminActor, recordAdminAction } from '../admin-auth/admin-action.ts';
 import { notifyPayment } from './notify.ts';
 import type {
   RefundDecisionInput,
@@ -111,11 +112,6 @@ export async function listRefunds(
   return pageOf(rows.map(refundOutput), input, total);
 }
 
-interface AdminActor {
-  adminId: string;
-  ip: string;
-}
-
 async function lockRequested(tem: EntityManager, refundId: string): Promise<Refund> {
   const refund = await tem.findOne(Refund, { id: refundId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!refund) throw new DomainError('NOT_FOUND', 'no such refund');
@@ -126,19 +122,12 @@ async function lockRequested(tem: EntityManager, refundId: string): Promise<Refu
 }
 
 function logAdmin(tem: EntityManager, actor: AdminActor, action: string, refund: Refund, before: string) {
-  tem.create(AdminActionLog, {
-    admin: actor.adminId,
-    action,
+  recordAdminAction(tem, actor, action, {
     targetType: 'refund',
     targetId: refund.id,
     before: { status: before },
-    after: {
-      status: refund.status,
-      amount: refund.amount,
-      destination: refund.destination,
-      note: refund.reviewNote ?? null,
-    },
-    ip: actor.ip.slice(0, 64),
+    after: { status: refund.status, amount: refund.amount, destination: refund.destination },
+    reason: refund.reviewNote ?? null,
   });
 }
 

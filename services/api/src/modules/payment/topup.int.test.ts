@@ -243,6 +243,29 @@ describe('top-ups through gateways', () => {
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
+  it('20 concurrent first attempts with one key by one user → one intent, the same answer to each; other users keep theirs', async () => {
+    const [carol, dave] = await Promise.all([signUp(manual), signUp(manual)]);
+    const intent = (user: SignedUp) =>
+      manual.rest(
+        'POST',
+        '/api/payment/wallet/topup-intent',
+        { amount: 1_500, payment_method: 'sandbox_card', idempotency_key: 'concurrent-topup-key' },
+        bearer(user.token),
+      );
+    const answers = await Promise.all([
+      ...Array.from({ length: 20 }, () => intent(carol)),
+      ...Array.from({ length: 5 }, () => intent(dave)),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(25).fill(200));
+    const idsOf = (from: number, to: number) =>
+      new Set(answers.slice(from, to).map((a) => a.body.data.intent_id));
+    expect(idsOf(0, 20).size).toBe(1);
+    expect(idsOf(20, 25).size).toBe(1);
+    const em = manual.deps.orm.em.fork();
+    expect(await em.count(PaymentIntent, { user: carol.userId })).toBe(1);
+    expect(await em.count(PaymentIntent, { user: dave.userId })).toBe(1);
+  });
+
   it('intents of other users are not found; expiry after the TTL', async () => {
     const bob = await signUp(manual);
     const { intentId } = await startTopup(manual, alice.token, 1_000);

@@ -14,7 +14,10 @@ import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   type DispenseOutcome,
+  discountOn,
   holdDeposit,
+  type NextDiscount,
+  nextDiscountSql,
   PACKAGE_COLUMNS,
   packageRecord,
   postpaidDeposit,
@@ -180,6 +183,8 @@ interface StartRead extends PaymentRead, UserRentals {
   station_status: string | null;
   package: Record<string, unknown> | null;
   config: unknown;
+  /** The discount coupon this start takes, if the user applied one (next-discount.ts). */
+  discount: NextDiscount | null;
 }
 
 async function createInTransaction(
@@ -212,6 +217,7 @@ async function createInTransaction(
             (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package
                                        where id = $4 and is_active = true) p) as package,
             ${configSubquery('$5')} as config,
+            ${nextDiscountSql('u.id', '$4')} as discount,
             ${paymentReadColumns('$2', '$6', '$7')}
        from users u
       cross join lateral (${userRentalsSql('u.id')}) m
@@ -243,11 +249,14 @@ async function createInTransaction(
   if (!mine.package) throw new DomainError('NOT_FOUND', 'no active package with this id');
   const pkg = packageRecord(mine.package);
   const stationId = mine.station_id;
+  // A discount coupon the user applied comes off a prepaid price; one that covers it all leaves nothing to pay.
+  const discount = discountOn(mine.discount, pkg);
+  const charge = pkg.price - (discount?.amount ?? 0);
   const payment: PayFromBalancesInput | null =
-    pkg.paymentModel === 'prepaid'
+    pkg.paymentModel === 'prepaid' && charge > 0
       ? {
           userId,
-          amount: pkg.price,
+          amount: charge,
           type: 'rental',
           mode: input.payment_mode,
           split: input.split
@@ -268,9 +277,13 @@ async function createInTransaction(
 
   // Written in SQL and read back as a plain record (`returning` its columns), not through the unit
   // of work: no entity to hydrate and diff on every rental start.
+  // The discount's usage is taken in the same statement (a statement after the user's row lock: a
+  // start that committed meanwhile with the same discount has taken it, and this one matches nothing).
   const [inserted] = await sqlRows<Record<string, unknown>>(
     tem,
-    `insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
+    `with discount as (update coupon_usage set rental_id = $1, discount_amount = $14
+                        where id = $13 and rental_id is null returning id)
+     insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
                          wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
                          due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
      values ($1, $2, $3, $4, 'pending', $5, $6, $10, $11, $12, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
@@ -283,7 +296,8 @@ async function createInTransaction(
        (select count(*) from station_slot
          where station_id = $4 and status = 'ready' and battery_level >= $9) as ready,
        (select count(*) from rental
-         where start_station_id = $4 and status in ('pending', 'dispensing') and id <> $1) as promised`,
+         where start_station_id = $4 and status in ('pending', 'dispensing') and id <> $1) as promised,
+       (select count(*) from discount) as discount_taken`,
     [
       id,
       userId,
@@ -294,18 +308,23 @@ async function createInTransaction(
       input.idempotency_key,
       uuidv7(),
       config.rental_min_battery_pct,
-      split ? pkg.price : 0,
+      split ? charge : 0,
       split?.walletAmount ?? 0,
       split?.points ?? 0,
+      discount?.usage.id ?? null,
+      discount?.amount ?? 0,
     ],
   );
   if (!inserted) throw new Error('rental insert returned no row');
+  if (discount && Number(inserted.discount_taken) !== 1) {
+    throw new DomainError('CONFLICT', 'your discount was taken by another rental start meanwhile: try again');
+  }
   // Thrown inside the transaction: the rental goes with it, and no payment has been taken yet.
   checkUserRentals(inserted.user_rentals as UserRentals, config);
   const rental = rentalRecord(tem, inserted);
   if (payment) {
     await payFromBalances(tem, payment);
-  } else {
+  } else if (pkg.paymentModel === 'postpaid') {
     // The deposit is held (wallet.held, no ledger row) in this transaction; a refusal rolls the rental back.
     await holdDeposit(tem, rental, postpaidDeposit(pkg, config), true);
   }

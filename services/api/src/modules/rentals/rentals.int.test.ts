@@ -4,14 +4,12 @@ import { rentalSettledEvent, subjects } from '@powerbank/protocol';
 import { runRentalTimers } from '@powerbank/rentals';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
-import {
-  type CoreHarness,
-  EJECT_TIMEOUT_MS,
-  startCoreHarness,
-} from '../../../../station-core/src/testing/core-harness.ts';
+import { type CoreHarness, EJECT_TIMEOUT_MS } from '../../../../station-core/src/testing/core-harness.ts';
 import { bearer, type SignedUp, setAppConfig, signUp } from '../../testing/auth-helpers.ts';
 import { aRentalPackage } from '../../testing/rental-packages.ts';
-import { createTestApi, type TestApi } from '../../testing/test-app.ts';
+import { startRentalStack } from '../../testing/rental-stack.ts';
+import { aStation as aStationOf } from '../../testing/stations.ts';
+import type { TestApi } from '../../testing/test-app.ts';
 
 const poll = { timeout: 10_000, interval: 100 };
 let h: CoreHarness;
@@ -22,11 +20,7 @@ let deposit: number;
 let ext: number;
 
 beforeAll(async () => {
-  h = await startCoreHarness();
-  api = await createTestApi({
-    databaseUrl: h.db.db.url,
-    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
-  });
+  ({ h, api } = await startRentalStack());
   await setAppConfig(api, { otp_sends_per_ip_hour: 100_000 });
   const em = api.deps.orm.em.fork();
   const pkg = (code: string, extra: Partial<RentalPackage>) => aRentalPackage(em, code, extra);
@@ -51,18 +45,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function aStation(banks: { slot: number; battery: number }[], extra = {}) {
-  const sn = h.newSerial();
-  const powerBanks = banks.map((b) => ({ ...b, serial: `${sn}-PB${b.slot}` }));
-  const sim = await h.simulator({ stations: [{ sn, slotCount: 4, powerBanks }], ejectDelayMs: 30, ...extra });
-  await expect.poll(async () => (await h.station(sn))?.status, poll).toBe('online');
-  // Online comes with the hello; the slot rows follow in the same batch or the next one.
-  const ready = banks.filter((b) => b.battery >= 20).length;
-  await expect
-    .poll(async () => (await h.slots(sn)).filter((s) => s.status === 'ready').length, poll)
-    .toBe(ready);
-  return { sn, sim, serials: powerBanks.map((b) => b.serial) };
-}
+const aStation = (banks: { slot: number; battery: number }[], extra = {}) => aStationOf(h, banks, extra);
 
 /** A signed-up user (50 signup points) with `wallet` minor units topped up. */
 async function aUser(wallet = 10_000): Promise<SignedUp> {

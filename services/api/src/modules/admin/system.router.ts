@@ -1,0 +1,46 @@
+import { adminProcedure, router } from '../../trpc/trpc.ts';
+import { adminRest } from './admin-route.ts';
+import {
+  AdminActionsInput,
+  AdminActionsOutput,
+  MessageLogInput,
+  MessageLogOutput,
+  SystemLogInput,
+  SystemLogOutput,
+} from './system.schemas.ts';
+import { adminActions, messageLog, systemLog } from './system.service.ts';
+
+/** Read-only viewers of the system's own logs. */
+export const adminSystemRouter = router({
+  systemLog: adminProcedure(['operations'])
+    .meta(
+      adminRest(
+        'GET',
+        '/system/logs',
+        'SystemLog by level, source, station and time range (a day by default; cursor)',
+      ),
+    )
+    .input(SystemLogInput)
+    .output(SystemLogOutput)
+    .query(({ ctx, input }) => systemLog(ctx.em, input)),
+
+  messageLog: adminProcedure(['operations', 'support'])
+    .meta(
+      adminRest('GET', '/system/messages', 'SMS and push messages sent (SMS_FCMLog; secrets masked; cursor)'),
+    )
+    .input(MessageLogInput)
+    .output(MessageLogOutput)
+    .query(({ ctx, input }) => messageLog(ctx.em, input)),
+
+  adminActions: adminProcedure([])
+    .meta(
+      adminRest(
+        'GET',
+        '/system/admin-actions',
+        'AdminActionLog: who did what to whom, why (super_admin; cursor)',
+      ),
+    )
+    .input(AdminActionsInput)
+    .output(AdminActionsOutput)
+    .query(({ ctx, input }) => adminActions(ctx.em, input)),
+});
