@@ -95,16 +95,19 @@ export function valuesOf<P>(query: Prepared<P, unknown>, params: P): unknown[] {
  * pgbench variable) and constants inlined: for SQL written around a typed query (the benchmarks'
  * raw scripts, a statement not yet typed), derived from it rather than copied by hand.
  */
-export function textWith<P>(query: Prepared<P, unknown>, texts: { [K in keyof P]: string }): string {
+export function textWith<P>(query: Prepared<P, unknown>, texts: { [K in keyof P]?: string }): string {
   return query.text.replace(/\$(\d+)/g, (_all, n: string) => {
     const slot = query.slots[Number(n) - 1];
     if (!slot) throw new Error(`no slot for $${n}`);
-    return 'param' in slot ? texts[slot.param] : literal(slot.constant);
+    if (!('param' in slot)) return literal(slot.constant);
+    const text = texts[slot.param];
+    if (text === undefined) throw new Error(`no text for the parameter ${slot.param}`);
+    return text;
   });
 }
 
 /** The select list of a `selectNoFrom` query (`textWith` without its leading `select `). */
-export const selectListOf = <P>(query: Prepared<P, unknown>, texts: { [K in keyof P]: string }) =>
+export const selectListOf = <P>(query: Prepared<P, unknown>, texts: { [K in keyof P]?: string }) =>
   textWith(query, texts).replace(/^select /, '');
 
 /** The query with `params`, as a statement of a batch (`sqlBatch`, `SqlPool.batch`). */

@@ -205,7 +205,7 @@ export async function lockRentalForEvent(
   };
 }
 
-const LOCK_FOR_EVENT = prepared(
+export const LOCK_FOR_EVENT = prepared(
   (
     db,
     p: {
@@ -272,7 +272,7 @@ export async function readPackage(
 }
 
 /** Every field a rental event may change (one prepared text for all events). */
-const SAVE = prepared((db, p: RentalRecord) =>
+export const SAVE_RENTAL = prepared((db, p: RentalRecord) =>
   db
     .updateTable('rental')
     .set({
@@ -311,6 +311,6 @@ export async function saveRental(
   /** Other blind writes of the event (achievement progress), sent in the same round trip. */
   writes: readonly Statement[] = [],
 ): Promise<void> {
-  if (notices.length === 0 && writes.length === 0) await runPrepared(em, SAVE, r);
-  else await sqlBatch(em, [statementOf(SAVE, r), ...notices.map(noticeStatement), ...writes]);
+  if (notices.length === 0 && writes.length === 0) await runPrepared(em, SAVE_RENTAL, r);
+  else await sqlBatch(em, [statementOf(SAVE_RENTAL, r), ...notices.map(noticeStatement), ...writes]);
 }
