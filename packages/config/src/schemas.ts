@@ -136,8 +136,12 @@ const apiFields = commonEnv.extend({
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
-  /** How OTP codes and other texts are sent; `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
-  SMS_PROVIDER: z.enum(['local']).default('local'),
+  /**
+   * How OTP codes and other texts are sent; `local` sends nothing: sms_fcm_log (codes masked), and the log in development.
+   * `loadtest` is `local` plus `GET /api/loadtest/last-code?phone=` for the reserved phones +1555010xxxx only,
+   * so k6 can sign in; refused in production.
+   */
+  SMS_PROVIDER: z.enum(['local', 'loadtest']).default('local'),
   /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5_242_880),
@@ -254,6 +258,12 @@ function refuseDevSecrets(env: z.output<typeof apiFields>, ctx: z.RefinementCtx)
       message: 'must be set in production (the default is public)',
     });
   if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
+  if (env.SMS_PROVIDER === 'loadtest')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMS_PROVIDER'],
+      message: 'loadtest hands OTP codes to any client: never in production',
+    });
   const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
   if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
 }

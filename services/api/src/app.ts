@@ -6,6 +6,7 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { mountLoadTestCodeRoute } from './modules/auth/loadtest-code.route.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
 import {
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
   mountPayments(app, deps);
+  mountLoadTestCodeRoute(app, deps);
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.

@@ -67,7 +67,7 @@ const KEPT_PER_PHONE = 5;
  * them — never in production, where a code must reach nobody but the phone.
  */
 export class LocalSmsProvider implements SmsProvider {
-  readonly name = 'local';
+  readonly name: string = 'local';
   readonly #sent = new Map<string, string[]>();
 
   constructor(private readonly options: LocalSmsOptions) {}
@@ -95,6 +95,32 @@ export class LocalSmsProvider implements SmsProvider {
   }
 }
 
+/**
+ * The phones load tests sign in with: +1 555 010 0000 – +1 555 010 9999, inside the
+ * North American 555-01xx block reserved for fiction, so no real phone is ever one.
+ */
+export const LOADTEST_PHONES = /^\+1555010\d{4}$/;
+
+/**
+ * A test deployment under load (`SMS_PROVIDER=loadtest`, refused in production by the
+ * config): the local provider, plus the last code texted to a reserved phone
+ * (LOADTEST_PHONES) for `GET /api/loadtest/last-code` — and nothing about any other phone.
+ */
+export class LoadTestSmsProvider extends LocalSmsProvider {
+  override readonly name = 'loadtest';
+
+  constructor() {
+    super({ keep: true, logger: null });
+  }
+
+  /** The 6-digit code of the last text to `phone`, if it is a reserved phone that was texted one. */
+  lastCodeFor(phone: string): string | undefined {
+    if (!LOADTEST_PHONES.test(phone)) return undefined;
+    const text = this.textsTo(phone).at(-1);
+    return (text && /\b(\d{6})\b/.exec(text)?.[1]) || undefined;
+  }
+}
+
 export function smsProviderFor(env: Pick<ApiEnv, 'SMS_PROVIDER' | 'NODE_ENV'>, logger: Logger): SmsProvider {
   switch (env.SMS_PROVIDER) {
     case 'local':
@@ -102,6 +128,10 @@ export function smsProviderFor(env: Pick<ApiEnv, 'SMS_PROVIDER' | 'NODE_ENV'>, l
         keep: env.NODE_ENV !== 'production',
         logger: env.NODE_ENV === 'development' ? logger : null,
       });
+    case 'loadtest':
+      // The config refuses it in production; checked again here, where codes would leak.
+      if (env.NODE_ENV === 'production') throw new Error('SMS_PROVIDER=loadtest is refused in production');
+      return new LoadTestSmsProvider();
   }
 }
 
