@@ -57,8 +57,14 @@ function pollActive(token, done) {
   }
 }
 
+/** rental_starts_per_minute (3 by default): a user starts at most once every 20 s. */
+const MIN_START_INTERVAL_S = Number(__ENV.MIN_START_INTERVAL_S || 21);
+let lastStartAt = 0;
+
 export function rental(data) {
   const r = rng(data.seed);
+  const wait = lastStartAt + MIN_START_INTERVAL_S * 1000 - Date.now();
+  if (wait > 0) sleep(wait / 1000);
   const { token } = vuSession(userPhone(data.seed));
   const pkg = shortestPrepaid();
   if (!check(pkg, { 'a prepaid package exists': (p) => !!p })) return;
@@ -88,6 +94,7 @@ export function rental(data) {
   if (!check(stations, { 'a station with a power bank': (s) => s.length > 0 })) return;
   const station = pick(r, stations);
 
+  lastStartAt = Date.now();
   const started = rest('POST', '/api/rentals/start', {
     body: {
       station_sn: station.sn,
@@ -96,7 +103,8 @@ export function rental(data) {
       idempotency_key: `k6-${data.seed}-${__VU}-${__ITER}`,
     },
     token,
-    kind: 'write',
+    // Not a plain write: it answers after the station's eject (the simulator takes 500 ms).
+    kind: 'eject',
   }).data;
   if (!started) return;
   const id = started.id;

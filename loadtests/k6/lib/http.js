@@ -28,6 +28,11 @@ export function rest(method, path, { body, token, name, kind = 'read', expect = 
     params,
   );
   const envelope = parse(res);
+  if (!expect.includes(res.status)) {
+    // Says why in the run's output: the check below only counts it.
+    const why = envelope && envelope.error ? `${envelope.error.code}: ${envelope.error.message}` : res.error;
+    console.warn(`${tag} → ${res.status} ${why}`);
+  }
   check(
     res,
     {
@@ -61,10 +66,11 @@ export function query(params) {
 
 /**
  * The cached reads once each before the run (from setup()), tagged `warmup`: a fresh api fills
- * its caches on the first request, which would otherwise be a smoke run's p95.
+ * its caches on the first request (each station's detail too, over REST and tRPC), which would
+ * otherwise be a smoke run's p95.
  */
 export function warmUp(cities) {
-  const [lat, lng] = cities[0];
+  const get = (path) => http.get(`${BASE_URL}${path}`, { tags: { name: 'warmup' } });
   for (const path of [
     '/api/app/version',
     '/api/app/banners',
@@ -72,7 +78,14 @@ export function warmUp(cities) {
     '/api/content/faq',
     '/api/content/contact',
     '/api/payment/packages',
-    `/api/app/stations/nearby?lat=${lat}&lng=${lng}&radius=3000`,
   ])
-    http.get(`${BASE_URL}${path}`, { tags: { name: 'warmup' } });
+    get(path);
+  for (const [lat, lng] of cities) {
+    const res = get(`/api/app/stations/nearby?lat=${lat}&lng=${lng}&radius=20000&page_size=100`);
+    const body = res.status === 200 ? JSON.parse(res.body) : null;
+    for (const station of body ? body.data.results : []) {
+      get(`/api/app/stations/${encodeURIComponent(station.sn)}`);
+      get(`/trpc/stations.bySn?input=${encodeURIComponent(JSON.stringify({ json: { sn: station.sn } }))}`);
+    }
+  }
 }

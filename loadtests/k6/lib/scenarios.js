@@ -8,9 +8,12 @@
 
 export const SCENARIO = __ENV.SCENARIO || 'smoke';
 
-/** `options.scenarios` for `exec` at `target` VUs under the chosen SCENARIO. */
-export function scenarios(exec, target) {
-  const vus = Number(__ENV.VUS || target);
+/**
+ * `options.scenarios` for `exec` at `target` VUs under the chosen SCENARIO; `fixed`: the target
+ * is final (day.js shares -e VUS out itself).
+ */
+export function scenarios(exec, target, fixed = false) {
+  const vus = fixed ? target : Number(__ENV.VUS || target);
   const duration = (fallback) => __ENV.DURATION || fallback;
   const ramping = (stages) => ({
     executor: 'ramping-vus',

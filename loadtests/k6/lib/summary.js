@@ -24,9 +24,10 @@ function textSummary(flow, data) {
   for (const name of Object.keys(metrics).sort()) {
     const metric = metrics[name];
     const v = metric.values;
-    if (name.startsWith('http_req_duration{name:')) {
+    if (name.startsWith('http_req_duration{name:') || name.startsWith('http_req_duration{kind:')) {
+      const count = metrics[`http_reqs${name.slice(17)}`];
       lines.push(
-        `  ${name.slice(18, -1).padEnd(58)} n=${String(metrics[`http_reqs${name.slice(17)}`] ? metrics[`http_reqs${name.slice(17)}`].values.count : '').padEnd(7)} p95=${ms(v['p(95)']).padEnd(9)} p99=${ms(v['p(99)']).padEnd(9)} max=${ms(v.max)}`,
+        `  ${name.slice(18, -1).padEnd(58)} n=${String(count ? count.values.count : '').padEnd(7)} p95=${ms(v['p(95)']).padEnd(9)} p99=${ms(v['p(99)']).padEnd(9)} max=${ms(v.max)}`,
       );
     }
     for (const t of Object.keys(metric.thresholds || {}))

@@ -61,7 +61,8 @@ export function decode(payload) {
   return json;
 }
 
-const tagOf = (procedures, kind) => ({ name: `trpc ${procedures.join(',')}`, kind });
+// '+' joins a batch's procedures: a ',' would end the tag in a threshold's name.
+const tagOf = (procedures, kind) => ({ name: `trpc ${procedures.join('+')}`, kind });
 
 function checked(res, procedures, kind, answers) {
   const tags = tagOf(procedures, kind);
@@ -83,7 +84,8 @@ function answerOf(entry) {
 
 function parse(res) {
   try {
-    return res.json();
+    // JSON.parse, not res.json(): that one hands back Go-backed objects, which keep no Date put into them.
+    return JSON.parse(res.body);
   } catch (_) {
     return null;
   }
