@@ -7,7 +7,7 @@ import { check, sleep } from 'k6';
 import { THINK } from './lib/config.js';
 import { rest } from './lib/http.js';
 import { between, churnPhone, rng, runSeed } from './lib/random.js';
-import { READ, SLOW_WRITE, scenarios, thresholds, WRITE } from './lib/scenarios.js';
+import { flowOptions, READ, SLOW_WRITE, WRITE } from './lib/scenarios.js';
 import { signIn } from './lib/session.js';
 import { summaryHandler } from './lib/summary.js';
 
@@ -23,11 +23,7 @@ export const AUTH_ENDPOINTS = {
   'POST /api/auth/logout': WRITE,
 };
 
-export const options = {
-  scenarios: scenarios('auth', 20),
-  thresholds: thresholds(AUTH_ENDPOINTS),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
-};
+export const options = flowOptions('auth', 20, AUTH_ENDPOINTS);
 
 export function setup() {
   return { seed: runSeed() };

@@ -6,7 +6,7 @@ import { check, sleep } from 'k6';
 import { CITIES, THINK } from './lib/config.js';
 import { query, rest, warmUp } from './lib/http.js';
 import { between, pick, pointIn, rng, runSeed } from './lib/random.js';
-import { CACHED, scenarios, thresholds } from './lib/scenarios.js';
+import { CACHED, flowOptions } from './lib/scenarios.js';
 import { summaryHandler } from './lib/summary.js';
 
 export const BROWSE_ENDPOINTS = {
@@ -20,11 +20,7 @@ export const BROWSE_ENDPOINTS = {
   'GET /api/payment/packages': CACHED,
 };
 
-export const options = {
-  scenarios: scenarios('browse', 200),
-  thresholds: thresholds(BROWSE_ENDPOINTS),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
-};
+export const options = flowOptions('browse', 200, BROWSE_ENDPOINTS);
 
 export function setup() {
   warmUp(CITIES);

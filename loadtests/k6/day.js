@@ -13,7 +13,7 @@ import { BROWSE_ENDPOINTS, browse } from './browse.js';
 import { CITIES } from './lib/config.js';
 import { warmUp } from './lib/http.js';
 import { runSeed } from './lib/random.js';
-import { scenarios, thresholds } from './lib/scenarios.js';
+import { SUMMARY_STATS, scenarios, thresholds } from './lib/scenarios.js';
 import { summaryHandler } from './lib/summary.js';
 import { MARKET_ENDPOINTS, market } from './market.js';
 import { RENTAL_ENDPOINTS, rental } from './rental.js';
@@ -66,7 +66,7 @@ export const options = {
       'http_reqs{kind:eject}': ['count>=0'],
     },
   ),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
+  summaryTrendStats: SUMMARY_STATS,
 };
 
 export function setup() {

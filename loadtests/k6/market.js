@@ -9,7 +9,7 @@ import { check, sleep } from 'k6';
 import { THINK } from './lib/config.js';
 import { query, rest } from './lib/http.js';
 import { between, intBetween, pick, rng, runSeed, userPhone } from './lib/random.js';
-import { READ, scenarios, thresholds, WRITE } from './lib/scenarios.js';
+import { flowOptions, READ, WRITE } from './lib/scenarios.js';
 import { vuSession } from './lib/session.js';
 import { summaryHandler } from './lib/summary.js';
 import { TOPUP_ENDPOINTS, topUp } from './wallet.js';
@@ -23,11 +23,7 @@ export const MARKET_ENDPOINTS = {
   'POST /api/market/orders/{id}/cancel': WRITE,
 };
 
-export const options = {
-  scenarios: scenarios('market', 50),
-  thresholds: thresholds(Object.assign({}, TOPUP_ENDPOINTS, MARKET_ENDPOINTS)),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
-};
+export const options = flowOptions('market', 50, Object.assign({}, TOPUP_ENDPOINTS, MARKET_ENDPOINTS));
 
 export function setup() {
   return { seed: runSeed() };

@@ -7,7 +7,7 @@ import { check, sleep } from 'k6';
 import { CITIES, THINK } from './lib/config.js';
 import { warmUp } from './lib/http.js';
 import { between, pick, pointIn, rng, runSeed, userPhone } from './lib/random.js';
-import { CACHED, READ, scenarios, thresholds } from './lib/scenarios.js';
+import { CACHED, flowOptions, READ } from './lib/scenarios.js';
 import { vuSession } from './lib/session.js';
 import { summaryHandler } from './lib/summary.js';
 import { trpcBatch, trpcQuery } from './lib/trpc.js';
@@ -23,11 +23,7 @@ export const TRPC_ENDPOINTS = {
   'trpc wallet.pointsHistory': READ,
 };
 
-export const options = {
-  scenarios: scenarios('trpcFlow', 100),
-  thresholds: thresholds(TRPC_ENDPOINTS),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
-};
+export const options = flowOptions('trpcFlow', 100, TRPC_ENDPOINTS);
 
 export function setup() {
   warmUp(CITIES);

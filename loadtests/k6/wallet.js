@@ -10,7 +10,7 @@ import http from 'k6/http';
 import { BASE_URL, SANDBOX_WEBHOOK_SECRET, THINK } from './lib/config.js';
 import { rest } from './lib/http.js';
 import { between, intBetween, rng, runSeed, userPhone } from './lib/random.js';
-import { READ, scenarios, thresholds, WRITE } from './lib/scenarios.js';
+import { flowOptions, READ, WRITE } from './lib/scenarios.js';
 import { vuSession } from './lib/session.js';
 import { summaryHandler } from './lib/summary.js';
 
@@ -28,11 +28,7 @@ export const WALLET_ENDPOINTS = Object.assign({}, TOPUP_ENDPOINTS, {
   'GET /api/points/history': READ,
 });
 
-export const options = {
-  scenarios: scenarios('wallet', 50),
-  thresholds: thresholds(WALLET_ENDPOINTS),
-  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
-};
+export const options = flowOptions('wallet', 50, WALLET_ENDPOINTS);
 
 export function setup() {
   return { seed: runSeed() };

@@ -86,3 +86,14 @@ export const READ = [250, 500];
 export const WRITE = [250, 1000];
 /** Sign-in steps (a lock per phone, several rows each). */
 export const SLOW_WRITE = [500, 1000];
+
+/** A flow script's options: its scenarios at `target` VUs, thresholds per endpoint, the summary's stats. */
+export function flowOptions(exec, target, endpoints) {
+  return {
+    scenarios: scenarios(exec, target),
+    thresholds: thresholds(endpoints),
+    summaryTrendStats: SUMMARY_STATS,
+  };
+}
+
+export const SUMMARY_STATS = ['avg', 'med', 'p(95)', 'p(99)', 'max'];
