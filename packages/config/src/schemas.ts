@@ -93,8 +93,12 @@ export type CommonEnv = z.infer<typeof commonEnv>;
  * provider is `local` (nothing leaves the machine) unless chosen; Twilio and FCM need their keys.
  */
 const providerEnv = {
-  /** `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
-  SMS_PROVIDER: z.enum(['local', 'twilio']).default('local'),
+  /**
+   * `local` sends nothing: sms_fcm_log (codes masked), and the log in development. `loadtest` is
+   * `local` plus `GET /api/loadtest/last-code?phone=` for the reserved phones +1555010xxxx only, so
+   * k6 can sign in; refused in production.
+   */
+  SMS_PROVIDER: z.enum(['local', 'twilio', 'loadtest']).default('local'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   /** The sender: a Twilio number (E.164) or a Messaging Service SID (`MG…`). */
@@ -303,6 +307,12 @@ function refuseDevSecrets(env: z.output<typeof apiFields>, ctx: z.RefinementCtx)
       message: 'must be set in production (the default is public)',
     });
   if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
+  if (env.SMS_PROVIDER === 'loadtest')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMS_PROVIDER'],
+      message: 'loadtest hands OTP codes to any client: never in production',
+    });
   const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
   if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
 }

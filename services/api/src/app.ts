@@ -7,6 +7,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { ANALYTICS_CSV_OPENAPI, mountAnalyticsCsv } from './modules/admin/analytics/index.ts';
+import { mountLoadTestCodeRoute } from './modules/auth/loadtest-code.route.ts';
 import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { followStationChanges } from './modules/stations/station-directory.follow.ts';
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   mountPayments(app, deps);
   // Report downloads as text/csv, likewise before the catch-all (which answers JSON only).
   mountAnalyticsCsv(app, source);
+  mountLoadTestCodeRoute(app, deps);
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.
