@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { DEMO_STATION_COUNT, DemoSeeder } from '@powerbank/db';
+import { DEMO_STATION_COUNT, DemoSeeder, Station } from '@powerbank/db';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +23,7 @@ import { createTestApi, type TestApi } from '../../api/src/testing/test-app.ts';
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../../.data/console-screenshots/', import.meta.url));
 const SEEDED_ADMIN = '+14155550100';
+const OFFLINE_RED = '#d32f2f';
 
 let api: TestApi;
 let server: ReturnType<typeof serve>;
@@ -103,6 +104,23 @@ describe('console', () => {
     await admin.waitForSelector('[data-testid=slot-row]');
     expect(await admin.textContent('h2')).toContain(sn);
     await screenshot(admin, 'station');
+  });
+
+  it('turns a station that goes offline red on the open map without a reload', async () => {
+    await admin.goto(`${base}#/map`);
+    const online = admin.locator('[data-testid=station-dot][data-status=online]').first();
+    const sn = await online.getAttribute('data-sn');
+    if (!sn) throw new Error('no online demo station');
+    const dot = admin.locator(`[data-testid=station-dot][data-sn="${sn}"]`);
+    expect(await dot.getAttribute('fill')).not.toBe(OFFLINE_RED);
+    await admin.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    await api.deps.orm.em.fork().nativeUpdate(Station, { serialNumber: sn }, { status: 'offline' });
+    await expect.poll(() => dot.getAttribute('fill'), { timeout: 2_000, interval: 50 }).toBe(OFFLINE_RED);
+    expect(await admin.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
   });
 
   it('hides the refund queue and its buttons from support, shows them to a super admin', async () => {

@@ -50,9 +50,9 @@ export function DashboardPage({ role }: { role: AdminRole }) {
           <YAxis allowDecimals={false} />
           <Tooltip />
           <Legend />
-          <Bar dataKey="online" stackId="s" fill="#2e9e4f" />
-          <Bar dataKey="maintenance" stackId="s" fill="#8a8f98" />
-          <Bar dataKey="offline" stackId="s" fill="#d32f2f" />
+          <Bar dataKey="online" stackId="s" fill="#2e9e4f" isAnimationActive={false} />
+          <Bar dataKey="maintenance" stackId="s" fill="#8a8f98" isAnimationActive={false} />
+          <Bar dataKey="offline" stackId="s" fill="#d32f2f" isAnimationActive={false} />
         </BarChart>
       </section>
     </>

@@ -33,9 +33,12 @@ function projection(stations: StationRow[]) {
   const spanX = Math.max((maxLng - minLng) * xScale, 1e-6);
   const spanY = Math.max(maxLat - minLat, 1e-6);
   const scale = Math.min((WIDTH - 2 * MARGIN) / spanX, (HEIGHT - 2 * MARGIN) / spanY);
+  // Centred: the network's shape rarely has the map's proportions.
+  const left = (WIDTH - spanX * scale) / 2;
+  const top = (HEIGHT - spanY * scale) / 2;
   return (s: StationRow) => ({
-    x: MARGIN + (s.longitude - minLng) * xScale * scale,
-    y: HEIGHT - MARGIN - (s.latitude - minLat) * scale,
+    x: left + (s.longitude - minLng) * xScale * scale,
+    y: HEIGHT - top - (s.latitude - minLat) * scale,
   });
 }
 
