@@ -60,8 +60,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** A tab signed in through the OTP form with the code the local SMS provider kept. */
-async function signedIn(phone: string): Promise<Page> {
+/** A new tab through the OTP form, with the code the local SMS provider kept. */
+async function throughSignIn(phone: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   await page.goto(base);
   await page.fill('input[name=phone]', phone);
@@ -69,6 +69,11 @@ async function signedIn(phone: string): Promise<Page> {
   await page.waitForSelector('input[name=code]');
   await page.fill('input[name=code]', lastOtpCode(api, phone));
   await page.click('button:has-text("Sign in")');
+  return page;
+}
+
+async function signedIn(phone: string): Promise<Page> {
+  const page = await throughSignIn(phone);
   await page.waitForSelector('[data-testid=who]');
   return page;
 }
@@ -89,7 +94,8 @@ describe('console', () => {
 
   it('refuses a user without a staff role', async () => {
     const user = await signUp(api);
-    const page = await signedInExpectingRefusal(user.phone);
+    const page = await throughSignIn(user.phone);
+    await page.waitForSelector('.error');
     expect(await page.textContent('.error')).toContain('staff');
     await page.close();
   });
@@ -164,16 +170,3 @@ describe('console', () => {
     await screenshot(admin, 'user');
   });
 });
-
-/** Signs in a phone whose account the console must turn away. */
-async function signedInExpectingRefusal(phone: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(base);
-  await page.fill('input[name=phone]', phone);
-  await page.click('text=Text me a code');
-  await page.waitForSelector('input[name=code]');
-  await page.fill('input[name=code]', lastOtpCode(api, phone));
-  await page.click('button:has-text("Sign in")');
-  await page.waitForSelector('.error');
-  return page;
-}

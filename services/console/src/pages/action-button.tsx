@@ -34,3 +34,28 @@ export function ActionButton({
     </>
   );
 }
+
+/** A queue item's two outcomes: approve as is, or reject with a reason the user is told. */
+export function DecisionButtons({
+  noun,
+  invalidates,
+  approve,
+  reject,
+}: {
+  noun: string;
+  invalidates: readonly unknown[];
+  approve: () => Promise<unknown>;
+  reject: (reason: string) => Promise<unknown>;
+}) {
+  return (
+    <>
+      <ActionButton label={`Approve${noun}`} invalidates={invalidates} run={approve} />
+      <ActionButton
+        label={`Reject${noun}`}
+        askReason
+        invalidates={invalidates}
+        run={(reason = '') => reject(reason)}
+      />
+    </>
+  );
+}

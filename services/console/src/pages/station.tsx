@@ -3,6 +3,7 @@ import { api, errorText } from '../api.ts';
 import { useLiveStations } from '../live.ts';
 import { stationQuery } from '../queries.ts';
 import { type AdminRole, may } from '../roles.ts';
+import { ListSection } from './list-section.tsx';
 
 export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
   useLiveStations();
@@ -54,27 +55,23 @@ export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
 
 /** The station's last lines in the system log: what it said, what was refused. */
 function StationLog({ sn }: { sn: string }) {
-  const log = useQuery({
+  const list = useQuery({
     queryKey: ['systemLog', sn],
     queryFn: () => api.admin.system.systemLog.query({ stationSn: sn, limit: 20 }),
   });
   return (
-    <section>
-      <h2>Last messages</h2>
-      {log.error && <p className="error">{errorText(log.error)}</p>}
-      {log.data?.results.length === 0 && <p className="muted">Nothing logged today.</p>}
-      <table>
-        <tbody>
-          {log.data?.results.map((line) => (
-            <tr key={line.id}>
-              <td>{line.occurredAt.toLocaleString()}</td>
-              <td>{line.level}</td>
-              <td>{line.source}</td>
-              <td>{line.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <ListSection
+      title="Last messages"
+      list={list}
+      empty="Nothing logged today."
+      row={(line) => (
+        <tr key={line.id}>
+          <td>{line.occurredAt.toLocaleString()}</td>
+          <td>{line.level}</td>
+          <td>{line.source}</td>
+          <td>{line.message}</td>
+        </tr>
+      )}
+    />
   );
 }
