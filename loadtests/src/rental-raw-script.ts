@@ -12,10 +12,17 @@
  * jsonb_build_object/array). Keys are variables too: the services bind them as
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
-import { configSubquery } from '@powerbank/db';
+import { configSubquery, textWith } from '@powerbank/db';
 import { achievementProgressStatement } from '@powerbank/engagement';
 import { PAYMENT_CONFIG_KEYS, paymentReadColumns } from '@powerbank/ledger';
-import { nextDiscountSql, PACKAGE_COLUMNS, RENTAL_COLUMNS, RENTAL_CONFIG_KEYS } from '@powerbank/rentals';
+import {
+  LOCK_FOR_EVENT,
+  nextDiscountSql,
+  PACKAGE_COLUMNS,
+  RENTAL_COLUMNS,
+  RENTAL_CONFIG_KEYS,
+  SAVE_RENTAL,
+} from '@powerbank/rentals';
 
 export interface RawRentalSetup {
   /** Rows of bench_pg_station: each client works at one station. */
@@ -46,9 +53,29 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     if (protocol === 'prepared') return ['begin;', snapshot, ...rest, 'commit;'].join('\n');
     return `${[snapshot, ...rest].map(strip).join(' \\;\n')};`;
   };
-  /** rental-record.ts's saveRental: every field an event may change, in one statement. */
+  /** rental-record.ts's saveRental (its compiled query): every field an event may change, in one statement. */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
-    `update rental set status = ${status}, power_bank_id = :pbid, start_slot_index = :slot, return_station_id = ${returnStation}, return_slot_index = ${returnSlot}, prepaid_amount = ${PRICE}, held_amount = 0, overage_amount = 0, late_fee_amount = 0, settled_amount = 0, due_amount = 0, extension_count = 0, failure_reason = null, started_at = now(), due_at = now() + interval '1 hour', returned_at = ${returnedAt}, settled_at = ${returnedAt}, cancelled_at = null, updated_at = now() where id = :rid`;
+    textWith(SAVE_RENTAL, {
+      id: ':rid',
+      status,
+      powerBankId: ':pbid',
+      startSlotIndex: ':slot',
+      returnStationId: returnStation,
+      returnSlotIndex: returnSlot,
+      prepaidAmount: `${PRICE}`,
+      heldAmount: '0',
+      overageAmount: '0',
+      lateFeeAmount: '0',
+      settledAmount: '0',
+      dueAmount: '0',
+      extensionCount: '0',
+      failureReason: 'null',
+      startedAt: 'now()',
+      dueAt: `now() + interval '1 hour'`,
+      returnedAt,
+      settledAt: returnedAt,
+      cancelledAt: 'null',
+    });
   /** rental-record.ts's saveRental with an event's notification and other writes: one compound query (`\\;`). */
   const withNotice = (update: string, ...writes: string[]) =>
     protocol === 'prepared'
@@ -69,9 +96,9 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
   const paymentRead = paymentReadColumns(':uid', ':k_start', keys(PAYMENT_CONFIG_KEYS)).replace(/\s+/g, ' ');
   /** next-discount.ts's nextDiscountSql, as the start's first read carries it (the bench's users have none). */
   const nextDiscount = nextDiscountSql('u.id', `${packageId}`).replace(/\s+/g, ' ');
-  /** rental-record.ts's lockRentalForEvent: the rental locked with its package, settings and the event's rows. */
+  /** rental-record.ts's lockRentalForEvent (its compiled query): the rental locked with its package, settings and the event's rows. */
   const lockForEvent = (stationSn: string, powerBankSerial: string) =>
-    `select ${RENTAL_COLUMNS}, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package, ${rentalConfig} as config, (select price from power_bank where id = r.power_bank_id) as power_bank_price, (select id from station where serial_number = ${stationSn}) as event_station_id, (select id from power_bank where serial_number = ${powerBankSerial}) as event_power_bank_id, (select id from referral where invitee_id = r.user_id and status = 'pending') as pending_referral_id from rental r where r.id = :rid limit 1 for update of r;`;
+    `${textWith(LOCK_FOR_EVENT, { id: ':rid', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn, powerBankSerial })};`;
   const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
   const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
   /**

@@ -88,12 +88,40 @@ export const commonEnv = z.object({
 });
 export type CommonEnv = z.infer<typeof commonEnv>;
 
+/**
+ * Where texts and pushes leave the system (the api's sign-in codes, the worker's notices). A
+ * provider is `local` (nothing leaves the machine) unless chosen; Twilio and FCM need their keys.
+ */
+const providerEnv = {
+  /** `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
+  SMS_PROVIDER: z.enum(['local', 'twilio']).default('local'),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  /** The sender: a Twilio number (E.164) or a Messaging Service SID (`MG…`). */
+  TWILIO_FROM: z.string().optional(),
+  /** Serves Twilio's REST API elsewhere (tests, a proxy); default Twilio's own hosts. */
+  TWILIO_API_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  PUSH_PROVIDER: z.enum(['local', 'fcm']).default('local'),
+  /** The Firebase service account: its JSON (or the path of its file). */
+  FCM_SERVICE_ACCOUNT: z.string().optional(),
+  /** Sends every FCM request (`messages:send` and the OAuth token) to this host instead (tests, a proxy). */
+  FCM_API_BASE_URL: urlOf(['http:', 'https:']).optional(),
+  /** A provider that has not answered after this long counts as failed (and is retried). */
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+};
+
 /** Defaults that only development and tests may run with: production refuses them (`refuseDevSecrets`). */
 export const DEV_APP_SECRET = 'dev-secret-change-me-please';
 export const DEV_SANDBOX_WEBHOOK_SECRET = 'sandbox-webhook-secret-change-me';
 
 /** The api's settings before the checks across them (`apiEnv`). */
 const apiFields = commonEnv.extend({
+  /**
+   * The broker's dynamic-security admin, for issuing a station's credentials when an admin provisions
+   * it (and revoking them at retirement). Unset: no credentials are issued (an anonymous broker, CI).
+   */
+  MQTT_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  MQTT_ADMIN_PASSWORD: z.string().min(1).optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port(3000),
   /**
@@ -136,8 +164,7 @@ const apiFields = commonEnv.extend({
   /** Sessions (Lucia's guide): lifetime, and the remaining time under which a used session is extended again. */
   SESSION_TTL_DAYS: z.coerce.number().min(1).default(30),
   SESSION_RENEW_WITHIN_DAYS: z.coerce.number().min(0).default(15),
-  /** How OTP codes and other texts are sent; `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
-  SMS_PROVIDER: z.enum(['local']).default('local'),
+  ...providerEnv,
   /** Uploads (`POST /api/app/upload`): disk directory, largest file, accepted MIME types. */
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(5_242_880),
@@ -223,6 +250,28 @@ export const stationCoreEnv = commonEnv.extend({
   CORE_TRACE_PROCESSED: bool(false),
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
+
+export const workerEnv = commonEnv.extend({
+  ...providerEnv,
+  WORKER_METRICS_PORT: port(9103),
+  /** Notification sending: notices and deliveries per batch, pause when idle. */
+  NOTIFY_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  NOTIFY_POLL_MS: z.coerce.number().int().min(10).default(200),
+  /** Attempts per push/SMS delivery; the wait after the first failure, doubling up to the max. */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().min(10).default(900_000),
+  /**
+   * How long a delivery handed to a provider stays claimed; past it the worker is taken as stopped
+   * and the delivery is marked unknown, never resent. Default: 2 × PROVIDER_TIMEOUT_MS + 10 s.
+   */
+  NOTIFY_LEASE_MS: z.coerce.number().int().min(100).optional(),
+  /** Notification senders in this process (each claims its own batches). */
+  NOTIFY_SENDERS: z.coerce.number().int().min(1).max(32).default(2),
+  /** Database connections pg-boss keeps for its job tables. */
+  JOBS_POOL_MAX: z.coerce.number().int().min(2).default(4),
+});
+export type WorkerEnv = z.infer<typeof workerEnv>;
 
 export const simulatorEnv = z.object({ ...mqttEnv, LOG_LEVEL: logLevel });
 

@@ -1,5 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from './sql-rows.ts';
+import { sql } from 'kysely';
+import { prepared, queryBuilder, runPrepared, selectListOf } from './typed-query.ts';
+
+const SOME = prepared((db, p: { keys: readonly string[] }) =>
+  db.selectFrom('app_config').select(['key', 'value']).where('key', '=', sql<string>`any(${p.keys})`),
+);
+const ALL = prepared((db) => db.selectFrom('app_config').select(['key', 'value']));
 
 /**
  * `AppConfig` values by key — of `keys`, or every row — read as plain rows. Settings are read on
@@ -10,23 +16,35 @@ export async function configValues(
   em: EntityManager,
   keys?: readonly string[],
 ): Promise<Map<string, unknown>> {
-  const rows = keys
-    ? await sqlRows<{ key: string; value: unknown }>(
-        em,
-        'select key, value from app_config where key = any($1)',
-        [keys],
-      )
-    : await sqlRows<{ key: string; value: unknown }>(em, 'select key, value from app_config');
+  const rows = keys ? await runPrepared(em, SOME, { keys }) : await runPrepared(em, ALL, {});
   return new Map(rows.map((row) => [row.key, row.value]));
 }
 
 /**
- * A scalar subquery answering the `AppConfig` values of the keys bound at `param` (e.g. `$2`) as one
- * jsonb object, for a hot path to read its settings in the statement it runs anyway rather than in
- * a round trip of their own. `configOf` reads the answer.
+ * A scalar subquery answering the `AppConfig` values of `keys` as one jsonb object, for a hot
+ * path to read its settings in the statement it runs anyway rather than in a round trip of their
+ * own. `configOf` reads the answer.
+ */
+export const configObject = (keys: readonly string[]) =>
+  queryBuilder
+    .selectFrom('app_config')
+    .select((inner) =>
+      inner.fn
+        .coalesce(inner.fn<unknown>('jsonb_object_agg', ['key', 'value']), sql<unknown>`'{}'::jsonb`)
+        .as('config'),
+    )
+    .where('key', '=', sql<string>`any(${keys})`);
+
+const CONFIG_SUBQUERY = prepared((db, p: { keys: readonly string[] }) =>
+  db.selectNoFrom(configObject(p.keys).as('config')),
+);
+
+/**
+ * `configObject` as text with `param` (e.g. `$2`) for its keys, for a statement still written as
+ * text: derived from the typed query, not a second copy of it.
  */
 export const configSubquery = (param: string) =>
-  `(select coalesce(jsonb_object_agg(key, value), '{}'::jsonb) from app_config where key = any(${param}))`;
+  selectListOf(CONFIG_SUBQUERY, { keys: param }).replace(/ as "config"$/, '');
 
 /** `configSubquery`'s answer as `configValues` gives it. */
 export function configOf(answer: unknown): Map<string, unknown> {

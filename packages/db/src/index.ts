@@ -1,4 +1,22 @@
-export { configOf, configSubquery, configValues } from './config-values.ts';
+// Kysely's builders for typed queries, from here so every package builds with the one version the ORM uses.
+export {
+  type ExpressionBuilder,
+  type Insertable,
+  type InsertObject,
+  type Kysely,
+  type QueryCreator,
+  type Selectable,
+  sql,
+} from 'kysely';
+export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export {
+  ANALYTICS_REFRESH_JOB,
+  ANALYTICS_VIEWS,
+  type RefreshAnalyticsOptions,
+  type RefreshAnalyticsResult,
+  refreshAnalytics,
+} from './analytics/refresh-analytics.ts';
+export { configObject, configOf, configSubquery, configValues } from './config-values.ts';
 export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
@@ -20,3 +38,16 @@ export { createProgress, type Progress } from './seeders/large/progress.ts';
 export { DEMO_STATION_COUNT } from './seeders/support/demo-network.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';
+export { type DB, RENAMED_TABLES } from './typed-db.ts';
+export {
+  now,
+  type Prepared,
+  prepared,
+  queryBuilder,
+  runPrepared,
+  selectListOf,
+  statementOf,
+  textWith,
+  valuesOf,
+  type Wire,
+} from './typed-query.ts';

@@ -30,7 +30,8 @@ export async function registerStations(
      insert into station_slot (id, station_id, slot_index, status, last_changed_at, created_at, updated_at)
      select gen_random_uuid(), s.id, i, 'empty', now(), now(), now()
        from stations s, generate_series(1, s.slot_count) as i`,
-    values: [stations.map((s) => ({ sn: s.sn, slot_count: s.slotCount }))],
+    // JSON text, as the bound path would need it too (it would send an array as a Postgres array).
+    values: [JSON.stringify(stations.map((s) => ({ sn: s.sn, slot_count: s.slotCount })))],
   });
   await run(text);
 }

@@ -7,15 +7,34 @@ export interface Statement {
 }
 
 /**
- * A value as an SQL literal: strings, dates (ISO, with their zone) and JSON of other objects quoted
- * and escaped by `pg`; numbers and booleans as they are; null as NULL.
+ * A value as an SQL literal, as the bound path would have sent it: strings, dates (ISO, with
+ * their zone) and JSON of plain objects quoted and escaped by `pg`; finite numbers and bigints as
+ * they are, negatives in parentheses (`- -1` or `x-1` must not read as a comment or an operator);
+ * booleans; null as NULL. Refused, never passed through: NaN and ±Infinity (no SQL number),
+ * arrays, buffers and typed arrays (the bound path sends a Postgres array or bytea, not JSON text)
+ * and text with `\u0000` (Postgres text and jsonb cannot hold it).
  */
-function literal(value: unknown): string {
+export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`cannot inline ${value} as an SQL literal`);
+    return value < 0 || Object.is(value, -0) ? `(${value})` : String(value);
+  }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
-  return pg.escapeLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError('cannot inline an invalid date as an SQL literal');
+    return pg.escapeLiteral(value.toISOString());
+  }
+  if (Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    throw new TypeError('cannot inline an array or buffer as an SQL literal: bind it as a parameter');
+  }
+  // In JSON the character arrives escaped, and jsonb refuses the escape as it refuses the character.
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  if (text.includes('\u0000') || (typeof value !== 'string' && text.includes('\\u0000'))) {
+    throw new TypeError('cannot inline text containing \\u0000 as an SQL literal');
+  }
+  return pg.escapeLiteral(text);
 }
 
 /** The statement with its values in place of `$n` (texts carry no other `$`: they are this code's own). */

@@ -1,11 +1,15 @@
 import pg from 'pg';
 import { inlined, type Statement } from './sql-literal.ts';
 import { statementName } from './statement-names.ts';
+import { type Prepared, valuesOf, type Wire } from './typed-query.ts';
 
 export type { Statement };
 
 /** Parameterised SQL ($1, $2…) answering rows. */
 export interface Sql {
+  /** A typed query (`prepared`) with its parameters: the rows it answers. */
+  rows<P, R>(query: Prepared<P, R>, params: P): Promise<Wire<R>[]>;
+  /** Untyped text: for statements not built with `prepared` (say why where used). */
   query<R>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
@@ -26,6 +30,11 @@ export interface SqlPool extends Sql {
 const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, values: unknown[] = []) =>
   (await client.query<R & pg.QueryResultRow>({ name: statementName(text), text, values })).rows;
 
+const sqlOn = (client: pg.Pool | pg.PoolClient): Sql => ({
+  rows: (query, params) => run(client, query.text, valuesOf(query, params)),
+  query: (text, values) => run(client, text, values),
+});
+
 /**
  * A small pool of plain `pg` connections for hot paths written in SQL (station-core's writes):
  * parameters are bound, not inlined into the text, and each statement is prepared once per
@@ -44,13 +53,13 @@ export function openSqlPool(
   // that connection; the caller hears of it.
   pool.on('error', onIdleError);
   return {
-    query: (text, values) => run(pool, text, values),
+    ...sqlOn(pool),
     async transaction(work) {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
         await client.query('begin');
-        const result = await work({ query: (text, values) => run(client, text, values) });
+        const result = await work(sqlOn(client));
         await client.query('commit');
         return result;
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared } from '@powerbank/db';
 import { assertPositiveMinorUnits, DomainError, insufficientFunds } from '@powerbank/domain';
 import { applyEntry, type EntryReference, type EntryResult, type WalletEntryType } from './ledger-entry.ts';
 
@@ -38,19 +38,39 @@ export interface CaptureResult extends HoldResult {
   entry: EntryResult | null;
 }
 
-interface Row {
-  held: string | number;
-  balance: string | number;
+interface Move {
+  amount: number;
+  userId: string;
 }
 
-const HOLD_SQL =
-  'update wallet set held = held + $1, version = version + 1, updated_at = now() ' +
-  'where user_id = $2 and balance - held >= $1 returning held, balance';
-const RELEASE_SQL =
-  'update wallet set held = held - $1, version = version + 1, updated_at = now() ' +
-  'where user_id = $2 and held >= $1 returning held, balance';
+/** `held` moved by `amount`, only while the guard holds: what is spendable covers a hold, `held` covers a release. */
+const HOLD = prepared((db, p: Move) =>
+  db
+    .updateTable('wallet')
+    .set((eb) => ({ held: eb('held', '+', p.amount), version: eb('version', '+', 1), updated_at: now() }))
+    .where('user_id', '=', p.userId)
+    .where((eb) => eb(eb('balance', '-', eb.ref('held')), '>=', p.amount))
+    .returning(['held', 'balance']),
+);
+const RELEASE = prepared((db, p: Move) =>
+  db
+    .updateTable('wallet')
+    .set((eb) => ({ held: eb('held', '-', p.amount), version: eb('version', '+', 1), updated_at: now() }))
+    .where('user_id', '=', p.userId)
+    .where('held', '>=', p.amount)
+    .returning(['held', 'balance']),
+);
+const SPENDABLE = prepared((db, p: { userId: string }) =>
+  db
+    .selectFrom('wallet')
+    .select((eb) => eb('balance', '-', eb.ref('held')).as('spendable'))
+    .where('user_id', '=', p.userId),
+);
 
-const result = (row: Row): HoldResult => ({ held: Number(row.held), balance: Number(row.balance) });
+const result = (row: typeof HOLD.row): HoldResult => ({
+  held: Number(row.held),
+  balance: Number(row.balance),
+});
 
 /**
  * Sets `amount` aside: one conditional update (`balance - held >= amount`),
@@ -59,14 +79,9 @@ const result = (row: Row): HoldResult => ({ held: Number(row.held), balance: Num
  */
 export async function holdWallet(em: EntityManager, input: HoldInput): Promise<HoldResult> {
   assertPositiveMinorUnits(input.amount, 'amount');
-  const rows = await sqlRows<Row>(em, HOLD_SQL, [input.amount, input.userId]);
-  const row = rows[0];
+  const [row] = await runPrepared(em, HOLD, input);
   if (row) return result(row);
-  const [account] = await sqlRows<{ spendable: string | number }>(
-    em,
-    'select balance - held as spendable from wallet where user_id = $1',
-    [input.userId],
-  );
+  const [account] = await runPrepared(em, SPENDABLE, input);
   if (!account) throw new DomainError('NOT_FOUND', 'no wallet account for this user');
   throw insufficientFunds('wallet', input.amount, Number(account.spendable));
 }
@@ -74,8 +89,7 @@ export async function holdWallet(em: EntityManager, input: HoldInput): Promise<H
 /** Gives back `amount` of a hold; refuses (CONFLICT) rather than let `held` go negative. */
 export async function releaseHold(em: EntityManager, input: HoldInput): Promise<HoldResult> {
   assertPositiveMinorUnits(input.amount, 'amount');
-  const rows = await sqlRows<Row>(em, RELEASE_SQL, [input.amount, input.userId]);
-  const row = rows[0];
+  const [row] = await runPrepared(em, RELEASE, input);
   if (row) return result(row);
   throw new DomainError('CONFLICT', 'the wallet does not hold this much', {
     idempotencyKey: input.idempotencyKey,

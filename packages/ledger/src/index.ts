@@ -19,11 +19,13 @@ export { entryStatement } from './ledger-entry.ts';
 export {
   type BalancePaymentType,
   decideFromRead,
+  PAYMENT_READ,
   type PayFromBalancesInput,
   type PaymentRead,
   type PaymentResult,
   payFromBalances,
   paymentReadColumns,
+  paymentReadSelections,
 } from './pay.ts';
 export {
   PAYMENT_CONFIG_DEFAULTS,

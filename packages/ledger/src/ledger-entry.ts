@@ -1,8 +1,21 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type POINTS_TX_TYPES, sqlRows, type WALLET_TX_TYPES } from '@powerbank/db';
+import {
+  type DB,
+  type Kysely,
+  now,
+  type POINTS_TX_TYPES,
+  type Prepared,
+  prepared,
+  type QueryCreator,
+  runPrepared,
+  sql,
+  valuesOf,
+  type WALLET_TX_TYPES,
+} from '@powerbank/db';
 import { assertPositiveMinorUnits, DomainError, insufficientFunds, type LedgerKind } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
+import { type PaymentRowParams, paymentRowValues } from './payment-row.ts';
 
 export type WalletEntryType = (typeof WALLET_TX_TYPES)[number];
 export type PointsEntryType = (typeof POINTS_TX_TYPES)[number];
@@ -32,12 +45,11 @@ export interface EntryInput<T extends string> {
    */
   atomicWithCaller?: boolean;
   /**
-   * A row the caller writes in the same statement, ahead of the entry: an `insert` (`?`
-   * placeholders, `params` for them) run as a data-modifying CTE — one round trip for both. Only
-   * with `atomicWithCaller`: the insert runs even when the entry is refused, and the caller's
-   * transaction must then fail as a whole.
+   * The caller's payment row (`transactions`), written in the same statement ahead of the entry
+   * as a data-modifying CTE — one round trip for both. Only with `atomicWithCaller`: the insert
+   * runs even when the entry is refused, and the caller's transaction must then fail as a whole.
    */
-  alongside?: { sql: string; params: unknown[] };
+  alongside?: PaymentRowParams;
 }
 
 export interface EntryResult {
@@ -50,44 +62,54 @@ export interface EntryResult {
   replayed: boolean;
 }
 
-/** The two ledgers differ only in table and column names and in what "spendable" means. */
-interface LedgerTables {
-  kind: LedgerKind;
-  account: string;
-  entries: string;
-  amountColumn: string;
-  accountFk: string;
-  /** Wallets keep `held` aside for post-paid rentals; points have nothing held. */
-  spendable: string;
-  /** Extra assignments on a credit (points count towards lifetime earned). */
-  onEarn: string;
-  currency: boolean;
+/** What an entry binds: the change, the row's own values, the key. */
+interface EntryParams {
+  amount: number;
+  /** Points only: what a credit adds to lifetime earned (0 for refunds and corrections). */
+  earned: number;
+  userId: string;
+  entryId: string;
+  type: string;
+  /** Signed: negative for debits. */
+  delta: number;
+  referenceType: string | null;
+  referenceId: string | null;
+  /** Wallet only. */
+  transactionId: string | null;
+  idempotencyKey: string;
+  description: string | null;
 }
-
-const WALLET: LedgerTables = {
-  kind: 'wallet',
-  account: 'wallet',
-  entries: 'wallet_transaction',
-  amountColumn: 'amount',
-  accountFk: 'wallet_id',
-  spendable: 'balance - held',
-  onEarn: '',
-  currency: true,
-};
-
-const POINTS: LedgerTables = {
-  kind: 'points',
-  account: 'user_points',
-  entries: 'points_transaction',
-  amountColumn: 'points',
-  accountFk: 'account_id',
-  spendable: 'balance',
-  onEarn: ', lifetime_earned = lifetime_earned + ?',
-  currency: false,
-};
 
 /** Points given back (a refund, a correction) are not "earned": lifetime totals drive loyalty tiers. */
 const NOT_EARNED: readonly string[] = ['refund', 'adjustment'];
+
+type Direction = 'debit' | 'credit';
+/** The query an entry starts from: the builder, or one with the caller's row ahead (`alongside`). */
+type Start = QueryCreator<DB>;
+const sign = (direction: Direction) => (direction === 'debit' ? '-' : '+');
+
+/** The columns both ledgers' rows have, and their values (the ledger's own follow them). */
+const ENTRY_COLUMNS = [
+  'id',
+  'user_id',
+  'type',
+  'reference_type',
+  'reference_id',
+  'idempotency_key',
+  'description',
+  'created_at',
+] as const;
+const entryValues = (p: EntryParams) =>
+  [
+    sql.val(p.entryId).as('id'),
+    sql.val(p.userId).as('user_id'),
+    sql.val(p.type).as('type'),
+    sql.val(p.referenceType).as('reference_type'),
+    sql.val(p.referenceId).as('reference_id'),
+    sql.val(p.idempotencyKey).as('idempotency_key'),
+    sql.val(p.description).as('description'),
+    now().as('created_at'),
+  ] as const;
 
 /**
  * One statement moves the balance and writes the ledger row: a data-modifying
@@ -98,59 +120,111 @@ const NOT_EARNED: readonly string[] = ['refund', 'adjustment'];
  * explicit lock; a duplicate idempotency key fails the INSERT and with it the
  * UPDATE. See docs/benchmarks.md ("Ledger") for why not SELECT … FOR UPDATE.
  */
-function entrySql(t: LedgerTables, direction: 'debit' | 'credit'): string {
-  const set = direction === 'debit' ? `balance = balance - ?` : `balance = balance + ?${t.onEarn}`;
-  const guard = direction === 'debit' ? ` and ${t.spendable} >= ?` : '';
-  const currencyCol = t.currency ? ', currency' : '';
-  const currencyVal = t.currency ? ', a.currency' : '';
-  return (
-    `with a as (update "${t.account}" set ${set}, version = version + 1, updated_at = now() ` +
-    `where user_id = ?${guard} returning id, balance${t.currency ? ', currency' : ''}) ` +
-    `insert into "${t.entries}" (id, ${t.accountFk}, user_id, type, ${t.amountColumn}, balance_after${currencyCol}, ` +
-    `reference_type, reference_id, ${t.currency ? 'transaction_id, ' : ''}idempotency_key, description, created_at) ` +
-    `select ?, a.id, ?, ?, ?, a.balance${currencyVal}, ?, ?, ${t.currency ? '?, ' : ''}?, ?, now() from a ` +
-    `returning id, ${t.accountFk} as account_id, balance_after`
-  );
+const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
+  start
+    .with('a', (db) =>
+      db
+        .updateTable('wallet')
+        .set((eb) => ({
+          balance: eb('balance', sign(direction), p.amount),
+          version: eb('version', '+', sql.lit(1)),
+          updated_at: now(),
+        }))
+        .where('user_id', '=', p.userId)
+        .$if(direction === 'debit', (qb) =>
+          qb.where((eb) => eb(eb('balance', '-', eb.ref('held')), '>=', p.amount)),
+        )
+        .returning(['id', 'balance', 'currency']),
+    )
+    .insertInto('wallet_transaction')
+    .columns([...ENTRY_COLUMNS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
+    .expression((eb) =>
+      eb
+        .selectFrom('a')
+        .select([
+          ...entryValues(p),
+          'a.id as wallet_id',
+          sql.val(p.delta).as('amount'),
+          'a.balance as balance_after',
+          'a.currency',
+          sql.val(p.transactionId).as('transaction_id'),
+        ]),
+    )
+    .returning(['id', 'wallet_id as account_id', 'balance_after']);
+
+/** The same for points: nothing is held, and a credit counts towards lifetime earned. */
+const pointsEntry = (start: Start, p: EntryParams, direction: Direction) =>
+  start
+    .with('a', (db) =>
+      db
+        .updateTable('user_points')
+        .set((eb) => ({
+          balance: eb('balance', sign(direction), p.amount),
+          ...(direction === 'credit' ? { lifetime_earned: eb('lifetime_earned', '+', p.earned) } : {}),
+          version: eb('version', '+', sql.lit(1)),
+          updated_at: now(),
+        }))
+        .where('user_id', '=', p.userId)
+        .$if(direction === 'debit', (qb) => qb.where('balance', '>=', p.amount))
+        .returning(['id', 'balance']),
+    )
+    .insertInto('points_transaction')
+    .columns([...ENTRY_COLUMNS, 'account_id', 'points', 'balance_after'])
+    .expression((eb) =>
+      eb
+        .selectFrom('a')
+        .select([
+          ...entryValues(p),
+          'a.id as account_id',
+          sql.val(p.delta).as('points'),
+          'a.balance as balance_after',
+        ]),
+    )
+    .returning(['id', 'account_id', 'balance_after']);
+
+const ENTRIES = { wallet: walletEntry, points: pointsEntry };
+
+/** The caller's payment row ahead of the entry, as a data-modifying CTE (see `alongside`). */
+const withPayment = (db: Kysely<DB>, p: PaymentRowParams) =>
+  db.with('p', (qc) => qc.insertInto('transactions').values(paymentRowValues(p))) as unknown as Start;
+
+// Compiled on first use, then reused: six shapes (two ledgers, two directions, with or without a payment row).
+const compiled = new Map<string, Prepared<EntryParams & Partial<PaymentRowParams>, EntryRow>>();
+
+function entryQuery(kind: LedgerKind, direction: Direction, alongside: boolean) {
+  const name = `${kind}:${direction}:${alongside}`;
+  let query = compiled.get(name);
+  if (!query) {
+    query = prepared((db, p: EntryParams & PaymentRowParams) =>
+      ENTRIES[kind](alongside ? withPayment(db, p) : db, p, direction),
+    ) as Prepared<EntryParams & Partial<PaymentRowParams>, EntryRow>;
+    compiled.set(name, query);
+  }
+  return query;
 }
 
-// Written with `?` for readability while the text is assembled; run with `$n` (prepared statements).
-export const numbered = (sql: string) => {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-};
-
-const SQL = {
-  wallet: { debit: numbered(entrySql(WALLET, 'debit')), credit: numbered(entrySql(WALLET, 'credit')) },
-  points: { debit: numbered(entrySql(POINTS, 'debit')), credit: numbered(entrySql(POINTS, 'credit')) },
-};
-
-/** The statement and parameters for one entry; exported for the benchmark's pgbench script. */
-export function entryStatement(kind: LedgerKind, direction: 'debit' | 'credit', input: EntryInput<string>) {
-  const t = kind === 'wallet' ? WALLET : POINTS;
-  const params = entryParams(t, direction, input);
-  if (!input.alongside) return { sql: SQL[kind][direction], params };
-  // The entry's own `with a as (…)` continues the caller's CTE.
-  const sql = numbered(`with p as (${input.alongside.sql}), ${entrySql(t, direction).slice('with '.length)}`);
-  return { sql, params: [...input.alongside.params, ...params] };
+function entryParams(kind: LedgerKind, direction: Direction, input: EntryInput<string>): EntryParams {
+  const earns = direction === 'credit' && kind === 'points' && !NOT_EARNED.includes(input.type);
+  return {
+    amount: input.amount,
+    earned: earns ? input.amount : 0,
+    userId: input.userId,
+    entryId: uuidv7(),
+    type: input.type,
+    delta: direction === 'debit' ? -input.amount : input.amount,
+    referenceType: input.reference?.type ?? null,
+    referenceId: input.reference?.id ?? null,
+    transactionId: input.transactionId ?? null,
+    idempotencyKey: input.idempotencyKey,
+    description: input.description ?? null,
+  };
 }
 
-function entryParams(t: LedgerTables, direction: 'debit' | 'credit', input: EntryInput<string>): unknown[] {
-  const earns = direction === 'credit' && t.kind === 'points' && !NOT_EARNED.includes(input.type);
-  const params: unknown[] = [input.amount];
-  if (direction === 'credit' && t.kind === 'points') params.push(earns ? input.amount : 0);
-  params.push(input.userId);
-  if (direction === 'debit') params.push(input.amount);
-  params.push(
-    uuidv7(),
-    input.userId,
-    input.type,
-    direction === 'debit' ? -input.amount : input.amount,
-    input.reference?.type ?? null,
-    input.reference?.id ?? null,
-  );
-  if (t.currency) params.push(input.transactionId ?? null);
-  params.push(input.idempotencyKey, input.description ?? null);
-  return params;
+/** The compiled statement and the values of its `$n` for one entry; exported for the benchmark's pgbench script. */
+export function entryStatement(kind: LedgerKind, direction: Direction, input: EntryInput<string>) {
+  const query = entryQuery(kind, direction, input.alongside !== undefined);
+  const params = { ...entryParams(kind, direction, input), ...input.alongside };
+  return { sql: query.text, params: valuesOf(query, params) };
 }
 
 interface EntryRow {
@@ -174,13 +248,14 @@ export async function applyEntry(
   if (input.alongside && !(input.atomicWithCaller && em.isInTransaction())) {
     throw new Error('a row alongside an entry needs atomicWithCaller inside a transaction');
   }
-  const { sql, params } = entryStatement(kind, direction, input);
+  const query = entryQuery(kind, direction, input.alongside !== undefined);
+  const params = { ...entryParams(kind, direction, input), ...input.alongside };
   const savepoint = em.isInTransaction() && !input.atomicWithCaller;
   let rows: EntryRow[];
   try {
     rows = savepoint
-      ? await em.transactional((inner) => sqlRows<EntryRow>(inner, sql, params))
-      : await sqlRows<EntryRow>(em, sql, params);
+      ? await em.transactional((inner) => runPrepared(inner, query, params))
+      : await runPrepared(em, query, params);
   } catch (error) {
     // Without a savepoint the caller's transaction is aborted: nothing can be read in it any more.
     const recoverable = savepoint || !em.isInTransaction();
@@ -210,25 +285,46 @@ export async function applyEntry(
   throw await refusal(em, kind, input);
 }
 
-interface StoredEntry {
-  id: string;
-  account_id: string;
-  user_id: string;
-  type: string;
-  delta: string | number;
-  balance_after: string | number;
-  reference_type: string | null;
-  reference_id: string | null;
-}
+const FIND_ENTRY = {
+  wallet: prepared((db, p: { key: string }) =>
+    db
+      .selectFrom('wallet_transaction')
+      .select([
+        'id',
+        'wallet_id as account_id',
+        'user_id',
+        'type',
+        'amount as delta',
+        'balance_after',
+        'reference_type',
+        'reference_id',
+      ])
+      .where('idempotency_key', '=', p.key),
+  ),
+  points: prepared((db, p: { key: string }) =>
+    db
+      .selectFrom('points_transaction')
+      .select([
+        'id',
+        'account_id',
+        'user_id',
+        'type',
+        'points as delta',
+        'balance_after',
+        'reference_type',
+        'reference_id',
+      ])
+      .where('idempotency_key', '=', p.key),
+  ),
+};
+
+type StoredEntry = typeof FIND_ENTRY.wallet.row | typeof FIND_ENTRY.points.row;
 
 async function findEntry(em: EntityManager, kind: LedgerKind, key: string): Promise<StoredEntry | undefined> {
-  const t = kind === 'wallet' ? WALLET : POINTS;
-  const rows = await sqlRows<StoredEntry>(
-    em,
-    `select id, ${t.accountFk} as account_id, user_id, type, ${t.amountColumn} as delta, balance_after, ` +
-      `reference_type, reference_id from "${t.entries}" where idempotency_key = $1`,
-    [key],
-  );
+  const rows =
+    kind === 'wallet'
+      ? await runPrepared(em, FIND_ENTRY.wallet, { key })
+      : await runPrepared(em, FIND_ENTRY.points, { key });
   return rows[0];
 }
 
@@ -277,14 +373,20 @@ function compareReplay(
   };
 }
 
+const SPENDABLE = {
+  wallet: prepared((db, p: { userId: string }) =>
+    db
+      .selectFrom('wallet')
+      .select((eb) => eb('balance', '-', eb.ref('held')).as('spendable'))
+      .where('user_id', '=', p.userId),
+  ),
+  points: prepared((db, p: { userId: string }) =>
+    db.selectFrom('user_points').select('balance as spendable').where('user_id', '=', p.userId),
+  ),
+};
+
 async function refusal(em: EntityManager, kind: LedgerKind, input: EntryInput<string>): Promise<DomainError> {
-  const t = kind === 'wallet' ? WALLET : POINTS;
-  const rows = await sqlRows<{ spendable: string | number }>(
-    em,
-    `select ${t.spendable} as spendable from "${t.account}" where user_id = $1`,
-    [input.userId],
-  );
-  const account = rows[0];
+  const [account] = await runPrepared(em, SPENDABLE[kind], input);
   if (!account) return new DomainError('NOT_FOUND', `no ${kind} account for this user`);
   return insufficientFunds(kind, input.amount, Number(account.spendable));
 }

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows, UserPoints, Wallet } from '@powerbank/db';
+import { runPrepared, UserPoints, Wallet } from '@powerbank/db';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledger } from './ledger.ts';
-import { type PaymentRead, payFromBalances, paymentReadColumns } from './pay.ts';
+import { PAYMENT_READ, type PaymentRead, payFromBalances } from './pay.ts';
 import { PAYMENT_CONFIG_KEYS } from './payment-config.ts';
 
 let db: TestOrm;
@@ -271,11 +271,11 @@ describe('ledger on the real database', () => {
     // The payment decides from a read taken before the wallet was spent elsewhere (400 left, 300 to
     // pay): its debit finds no funds, and the payment row written with it goes with the caller.
     const lateKey = key('late');
-    const [read] = await sqlRows<PaymentRead>(em, `select ${paymentReadColumns('$1', '$2', '$3')}`, [
+    const [read] = await runPrepared(em, PAYMENT_READ, {
       userId,
-      lateKey,
-      PAYMENT_CONFIG_KEYS,
-    ]);
+      key: lateKey,
+      configKeys: PAYMENT_CONFIG_KEYS,
+    });
     await ledger.debitWallet(em, {
       userId,
       amount: 300,
@@ -297,7 +297,20 @@ describe('ledger on the real database', () => {
         amount: 1,
         type: 'topup',
         idempotencyKey: key('alone'),
-        alongside: { sql: 'insert into transactions (id) values (?)', params: ['x'] },
+        alongside: {
+          paymentId: 'x',
+          payerId: userId,
+          paymentType: 'rental',
+          total: 1,
+          currency: 'USD',
+          walletAmount: 1,
+          pointsUsed: 0,
+          gateway: 'wallet',
+          rentalId: null,
+          note: null,
+          metadata: '{}',
+          paymentKey: key('alone-payment'),
+        },
       }),
     ).rejects.toThrow(/atomicWithCaller/);
   });

@@ -1,6 +1,16 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { configOf, configSubquery, sqlRows, type TRANSACTION_TYPES, Transaction } from '@powerbank/db';
+import {
+  configObject,
+  configOf,
+  jsonObjectFrom,
+  prepared,
+  queryBuilder,
+  runPrepared,
+  selectListOf,
+  type TRANSACTION_TYPES,
+  Transaction,
+} from '@powerbank/db';
 import {
   DomainError,
   decidePayment,
@@ -11,8 +21,9 @@ import {
 } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import { ledger } from './ledger.ts';
-import { type EntryReference, numbered, type PointsEntryType, type WalletEntryType } from './ledger-entry.ts';
+import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
 import { PAYMENT_CONFIG_KEYS, paymentConfigOf, pointsRatio } from './payment-config.ts';
+import { PAYMENT_ROW, type PaymentRowParams } from './payment-row.ts';
 
 /** How each kind of payment appears in the two ledgers. */
 const ENTRY_TYPES = {
@@ -85,27 +96,52 @@ export async function payFromBalances(
   }
 }
 
-/**
- * The select-list columns of what a payment reads before it decides — the wallet, the points
- * balance, an earlier payment under the key, the settings — for `user`, `key` and `configKeys`
- * bound at those parameters (`configKeys`: `PAYMENT_CONFIG_KEYS`). A caller that runs a statement
- * in its transaction anyway (the rental start) adds them to it and hands the row to
- * `payFromBalances` as `read`: one round trip fewer.
- */
-export const paymentReadColumns = (user: string, key: string, configKeys: string) =>
-  `(select to_jsonb(w) from (select balance, held, currency from wallet where user_id = ${user} limit 1) w) as pay_wallet,
-   (select balance from user_points where user_id = ${user} limit 1) as pay_points,
-   (select to_jsonb(t) from (select id, user_id, type, amount, wallet_amount, points_used, metadata
-                               from transactions where idempotency_key = ${key} limit 1) t) as pay_existing,
-   ${configSubquery(configKeys)} as pay_config`;
-
-/** A row with `paymentReadColumns`. */
-export interface PaymentRead {
-  pay_wallet: { balance: number | string; held: number | string; currency: string } | null;
-  pay_points: number | string | null;
-  pay_existing: StoredPayment | null;
-  pay_config: unknown;
+/** What a payment reads is bound to: the payer, the payment's key, the settings' keys (`PAYMENT_CONFIG_KEYS`). */
+export interface PaymentReadParams {
+  userId: string;
+  key: string;
+  configKeys: readonly string[];
 }
+
+/**
+ * What a payment reads before it decides — the wallet, the points balance, an earlier payment
+ * under the key, the settings — as select-list items. A caller that runs a statement in its
+ * transaction anyway (the rental start) adds them to it and hands the row to `payFromBalances`
+ * as `read`: one round trip fewer.
+ */
+export const paymentReadSelections = (p: PaymentReadParams) => [
+  jsonObjectFrom(
+    queryBuilder
+      .selectFrom('wallet')
+      .select(['balance', 'held', 'currency'])
+      .where('user_id', '=', p.userId)
+      .limit(1),
+  ).as('pay_wallet'),
+  queryBuilder
+    .selectFrom('user_points')
+    .select('balance')
+    .where('user_id', '=', p.userId)
+    .limit(1)
+    .as('pay_points'),
+  jsonObjectFrom(
+    queryBuilder
+      .selectFrom('transactions')
+      .select(['id', 'user_id', 'type', 'amount', 'wallet_amount', 'points_used', 'metadata'])
+      .where('idempotency_key', '=', p.key)
+      .limit(1),
+  ).as('pay_existing'),
+  configObject(p.configKeys).as('pay_config'),
+];
+
+export const PAYMENT_READ = prepared((db, p: PaymentReadParams) => db.selectNoFrom(paymentReadSelections(p)));
+
+/** `paymentReadSelections` as text, its parameters replaced by `texts` (a statement still written as text, a raw script). */
+export const paymentReadColumns = (user: string, key: string, configKeys: string) =>
+  selectListOf(PAYMENT_READ, { userId: user, key, configKeys });
+
+/** A row with what a payment reads. */
+export type PaymentRead = typeof PAYMENT_READ.row;
+type StoredPayment = NonNullable<PaymentRead['pay_existing']>;
 
 /**
  * How a payment would be split, from what it read — `decidePayment`, which calculate-options
@@ -147,11 +183,11 @@ function payOnce(
     // through the unit of work (the ledger entries below are single statements too).
     const [read] = given
       ? [given]
-      : await sqlRows<PaymentRead>(tem, `select ${paymentReadColumns('$1', '$2', '$3')}`, [
-          input.userId,
-          input.idempotencyKey,
-          PAYMENT_CONFIG_KEYS,
-        ]);
+      : await runPrepared(tem, PAYMENT_READ, {
+          userId: input.userId,
+          key: input.idempotencyKey,
+          configKeys: PAYMENT_CONFIG_KEYS,
+        });
     if (!read) throw new Error('the payment read answered no row');
     if (read.pay_existing) return replayPayment(paymentOf(read.pay_existing), input);
     const split = decideFromRead(read, input);
@@ -159,27 +195,22 @@ function payOnce(
     const transactionId = uuidv7();
     // The payment row; with `atomic` it goes in the statement of the first debit (one round trip:
     // a refused debit fails the caller's whole transaction, the row with it).
-    const paymentRow = {
-      sql: `insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway,
-                                      rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at)
-            values (?, ?, ?, 'succeeded', ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, now(), now())`,
-      params: [
-        transactionId,
-        input.userId,
-        input.type,
-        input.amount,
-        currency,
-        split.walletAmount,
-        split.points,
-        split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
-        input.rentalId ?? null,
-        input.description ?? null,
-        JSON.stringify({ mode: input.mode, reference: input.reference }),
-        input.idempotencyKey,
-      ],
+    const paymentRow: PaymentRowParams = {
+      paymentId: transactionId,
+      payerId: input.userId,
+      paymentType: input.type,
+      total: input.amount,
+      currency,
+      walletAmount: split.walletAmount,
+      pointsUsed: split.points,
+      gateway: split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
+      rentalId: input.rentalId ?? null,
+      note: input.description ?? null,
+      metadata: JSON.stringify({ mode: input.mode, reference: input.reference }),
+      paymentKey: input.idempotencyKey,
     };
     let alongside = atomic && (split.walletAmount > 0 || split.points > 0) ? paymentRow : undefined;
-    if (!alongside) await sqlRows(tem, numbered(paymentRow.sql), paymentRow.params);
+    if (!alongside) await runPrepared(tem, PAYMENT_ROW, paymentRow);
     const types = ENTRY_TYPES[input.type];
     const common = {
       userId: input.userId,
@@ -211,17 +242,6 @@ function payOnce(
   });
 }
 
-/** A `transactions` row as read for a replay. */
-export interface StoredPayment {
-  id: string;
-  user_id: string;
-  type: string;
-  amount: string | number;
-  wallet_amount: string | number;
-  points_used: number;
-  metadata: Record<string, unknown> | null;
-}
-
 type RecordedPayment = Pick<
   Transaction,
   'id' | 'type' | 'amount' | 'walletAmount' | 'pointsUsed' | 'metadata'
@@ -233,8 +253,8 @@ const paymentOf = (row: StoredPayment): RecordedPayment => ({
   type: row.type as Transaction['type'],
   amount: Number(row.amount),
   walletAmount: Number(row.wallet_amount),
-  pointsUsed: row.points_used,
-  metadata: row.metadata,
+  pointsUsed: Number(row.points_used),
+  metadata: (row.metadata ?? null) as Record<string, unknown> | null,
 });
 
 /**

@@ -1,4 +1,5 @@
 export * from './dispense.ts';
+export * from './market-order-machine.ts';
 export { pureTransition } from './pure-transition.ts';
 export * from './rental-machine.ts';
 export * from './rental-step.ts';
@@ -9,6 +10,13 @@ export {
   type StationSlot,
 } from './slots.ts';
 export * from './station-context.ts';
-export type { EjectOrder, MissingReport, ReturnReport, StationEffect } from './station-effects.ts';
+export type {
+  CommandAck,
+  EjectOrder,
+  MissingReport,
+  ReturnReport,
+  SlotCommand,
+  StationEffect,
+} from './station-effects.ts';
 export * from './station-events.ts';
 export * from './station-machine.ts';

@@ -54,6 +54,21 @@ export function chooseSlotForDispense(
   return best;
 }
 
+/**
+ * The slot an admin named for an eject, if it holds a power bank that may be
+ * ejected now: not locked (the latch is closed on purpose), not mid-eject.
+ * Charge does not matter: the operator is taking it out, not renting it.
+ */
+export function slotForAdminEject(
+  slots: readonly StationSlot[],
+  slot: number,
+): (StationSlot & { powerBank: PowerBankInSlot }) | undefined {
+  const chosen = slots.find((s) => s.slot === slot);
+  if (!chosen?.powerBank || chosen.commandId) return undefined;
+  if (chosen.state === 'locked' || chosen.state === 'ejecting') return undefined;
+  return chosen as StationSlot & { powerBank: PowerBankInSlot };
+}
+
 /** Where a power bank is in this station, if anywhere. */
 export function findPowerBank(slots: readonly StationSlot[], serial: string): StationSlot | undefined {
   return slots.find((s) => s.powerBank?.serial === serial);

@@ -2,8 +2,23 @@ import type { DispenseResult } from './dispense.ts';
 
 export interface EjectOrder {
   commandId: string;
-  rentalId: string;
+  /** None for an admin's eject. */
+  rentalId?: string;
   slot: number;
+}
+
+/** A lock or unlock to send; `commandId` becomes the down message's msgId when given. */
+export interface SlotCommand {
+  slot: number;
+  commandId?: string;
+}
+
+/** The station acknowledged (or refused) a command other than an eject. */
+export interface CommandAck {
+  commandId: string;
+  command: string;
+  ok: boolean;
+  error?: string;
 }
 
 /** A power bank the machine did not know is now in a slot: a return, or found on reconciliation. */
@@ -31,8 +46,9 @@ export interface MissingReport {
 export type StationEffect =
   | { type: 'sendEject'; params: EjectOrder }
   | { type: 'sendSync' }
-  | { type: 'sendLockSlot'; params: { slot: number } }
-  | { type: 'sendUnlockSlot'; params: { slot: number } }
+  | { type: 'sendLockSlot'; params: SlotCommand }
+  | { type: 'sendUnlockSlot'; params: SlotCommand }
+  | { type: 'reportCommandAck'; params: CommandAck }
   | { type: 'reportDispenseResult'; params: DispenseResult }
   | { type: 'reportReturn'; params: ReturnReport }
   | { type: 'reportMissing'; params: MissingReport }

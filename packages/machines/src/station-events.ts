@@ -1,4 +1,5 @@
 import type {
+  AckMessage,
   EjectResultMessage,
   HeartbeatMessage,
   HelloMessage,
@@ -18,6 +19,7 @@ export type StationUpEvent =
   | Received<'SLOT_REMOVED', Extract<SlotMessage, { event: 'removed' }>>
   | Received<'SLOT_FAULT', Extract<SlotMessage, { event: 'fault' }>>
   | Received<'EJECT_RESULT', EjectResultMessage>
+  | Received<'COMMAND_ACK', AckMessage>
   | Received<'STATUS', StatusMessage>;
 
 /** Events from the runtime and the rest of the platform. */
@@ -29,8 +31,9 @@ export type StationCommandEvent =
   | { type: 'HEARTBEAT_TIMEOUT'; silentSince?: number }
   | ({ type: 'DISPENSE_REQUESTED' } & DispenseRequest)
   | { type: 'EJECT_TIMED_OUT'; commandId: string }
-  | { type: 'LOCK_SLOT'; slot: number }
-  | { type: 'UNLOCK_SLOT'; slot: number }
+  /** `commandId`: the down message's msgId, so the station's `ack` can be told to whoever asked. */
+  | { type: 'LOCK_SLOT'; slot: number; commandId?: string }
+  | { type: 'UNLOCK_SLOT'; slot: number; commandId?: string }
   | { type: 'ENTER_MAINTENANCE' }
   | { type: 'EXIT_MAINTENANCE' }
   | { type: 'SYNC_REQUESTED' };
@@ -46,6 +49,8 @@ export function upMessageToEvent(message: UpMessage, receivedAt: number): Statio
       return { type: 'HEARTBEAT', message, receivedAt };
     case 'eject-result':
       return { type: 'EJECT_RESULT', message, receivedAt };
+    case 'ack':
+      return { type: 'COMMAND_ACK', message, receivedAt };
     case 'status':
       return { type: 'STATUS', message, receivedAt };
     case 'slot':

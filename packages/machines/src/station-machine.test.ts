@@ -9,6 +9,7 @@ import {
   aFault,
   aHeartbeat,
   aHello,
+  anAck,
   anEjectFailure,
   anEjectOk,
   anInsert,
@@ -684,6 +685,46 @@ describe('station machine: maintenance', () => {
       aDispenseRequest('cmd-00001'),
     );
     expect(paramsOf(settled.actions, 'reportDispenseResult')).toMatchObject([{ ok: true, slot: 1 }]);
+  });
+
+  it('ejects the slot an operator names, charged or not, in maintenance too; no rental, and never a locked slot', () => {
+    const adminEject = (slot: number): StationEvent => ({
+      type: 'DISPENSE_REQUESTED',
+      commandId: `adm-0000${slot}`,
+      slot,
+    });
+    // Slot 3's 10% is too low to rent, not to take out.
+    for (const { actions } of [drive({ sn }, bootHello(), adminEject(3)), inMaintenance(adminEject(3))]) {
+      expect(paramsOf(actions, 'sendEject')).toEqual([
+        { commandId: 'adm-00003', rentalId: undefined, slot: 3 },
+      ]);
+    }
+    const empty4 = drive({ sn }, bootHello(), adminEject(4));
+    expect(paramsOf(empty4.actions, 'reportDispenseResult')).toMatchObject([
+      { ok: false, reason: 'no_power_bank' },
+    ]);
+    const locked = drive({ sn }, bootHello(), { type: 'LOCK_SLOT', slot: 1 }, adminEject(1));
+    expect(paramsOf(locked.actions, 'sendEject')).toEqual([]);
+    const settled = drive({ sn }, bootHello(), adminEject(2), anEjectOk('adm-00002', 2, 'PB-B'));
+    expect(paramsOf(settled.actions, 'reportDispenseResult')).toEqual([
+      { ok: true, commandId: 'adm-00002', rentalId: undefined, slot: 2, powerBankSerial: 'PB-B' },
+    ]);
+    expect(settled.snapshot.context.slots[1]?.state).toBe('empty');
+  });
+
+  it("sends an operator's lock under its command id and reports the station's ack once", () => {
+    const locked = drive({ sn }, bootHello(), { type: 'LOCK_SLOT', slot: 2, commandId: 'adm-lock-1' });
+    expect(paramsOf(locked.actions, 'sendLockSlot')).toEqual([{ slot: 2, commandId: 'adm-lock-1' }]);
+    const ack = anAck('adm-lock-1');
+    const acked = drive({ sn }, bootHello(), ack);
+    expect(paramsOf(acked.actions, 'reportCommandAck')).toEqual([
+      { commandId: 'adm-lock-1', command: 'lock-slot', ok: true },
+    ]);
+    expect(paramsOf(drive({ sn }, bootHello(), ack, ack).actions, 'reportCommandAck')).toEqual([]);
+    const refused = drive({ sn }, bootHello(), anAck('adm-sync-1', 'sync', 'busy'));
+    expect(paramsOf(refused.actions, 'reportCommandAck')).toEqual([
+      { commandId: 'adm-sync-1', command: 'sync', ok: false, error: 'busy' },
+    ]);
   });
 
   it('keeps tracking slots and the link while in maintenance', () => {

@@ -6,13 +6,21 @@ import {
   type StationContext,
   type StationInput,
 } from './station-context.ts';
-import type { EjectOrder, MissingReport, ReturnReport, Step } from './station-effects.ts';
+import type {
+  CommandAck,
+  EjectOrder,
+  MissingReport,
+  ReturnReport,
+  SlotCommand,
+  Step,
+} from './station-effects.ts';
 import type { StationEvent } from './station-events.ts';
 import {
   canLockSlot,
   isDuplicate,
   isLocked,
   isStaleTimeout,
+  onCommandAck,
   onDispenseRequested,
   onEjectResult,
   onEjectTimedOut,
@@ -64,8 +72,9 @@ export const stationMachine = setup({
     // Implemented by station-core with `.provide()`; no-ops here keep the machine pure.
     sendEject: (_, _order: EjectOrder) => noop(),
     sendSync: noop,
-    sendLockSlot: (_, _params: { slot: number }) => noop(),
-    sendUnlockSlot: (_, _params: { slot: number }) => noop(),
+    sendLockSlot: (_, _params: SlotCommand) => noop(),
+    sendUnlockSlot: (_, _params: SlotCommand) => noop(),
+    reportCommandAck: (_, _ack: CommandAck) => noop(),
     reportDispenseResult: (_, _result: DispenseResult) => noop(),
     reportReturn: (_, _report: ReturnReport) => noop(),
     reportMissing: (_, _report: MissingReport) => noop(),
@@ -76,6 +85,7 @@ export const stationMachine = setup({
     acceptSlotRemoved: run(onSlotRemoved),
     acceptSlotFault: run(onSlotFault),
     acceptEjectResult: run(onEjectResult),
+    acceptCommandAck: run(onCommandAck),
     acceptStatus: run(onStatus),
     dispense: run(onDispenseRequested),
     answerKnownCommand: run(onRepeatedDispense),
@@ -98,6 +108,8 @@ export const stationMachine = setup({
     isStaleTimeout: ({ context, event }) =>
       event.type === 'HEARTBEAT_TIMEOUT' && isStaleTimeout(context, event),
     isConnected: ({ context }) => context.connected,
+    isConnectedAdminEject: ({ context, event }) =>
+      event.type === 'DISPENSE_REQUESTED' && event.slot !== undefined && context.connected,
   },
 }).createMachine({
   id: 'station',
@@ -113,6 +125,7 @@ export const stationMachine = setup({
     SLOT_REMOVED: [{ guard: 'isDuplicate' }, { actions: 'acceptSlotRemoved' }],
     SLOT_FAULT: [{ guard: 'isDuplicate' }, { actions: 'acceptSlotFault' }],
     EJECT_RESULT: [{ guard: 'isDuplicate' }, { actions: 'acceptEjectResult' }],
+    COMMAND_ACK: [{ guard: 'isDuplicate' }, { actions: 'acceptCommandAck' }],
     STATUS: [{ guard: 'isDuplicate' }, { actions: 'acceptStatus' }],
     EJECT_TIMED_OUT: { actions: 'timeOutEject' },
     LOCK_SLOT: { guard: 'canLockSlot', actions: 'lockSlot' },
@@ -141,6 +154,10 @@ export const stationMachine = setup({
         EJECT_RESULT: [
           { guard: 'isDuplicate' },
           { target: 'online', actions: ['sendSync', 'acceptEjectResult'] },
+        ],
+        COMMAND_ACK: [
+          { guard: 'isDuplicate' },
+          { target: 'online', actions: ['sendSync', 'acceptCommandAck'] },
         ],
         // The station sends `hello` after `online` on every connect, so no sync is needed here.
         STATUS: [
@@ -175,6 +192,8 @@ export const stationMachine = setup({
         HEARTBEAT_TIMEOUT: [{ guard: 'isStaleTimeout' }, { actions: 'markLinkLost' }],
         DISPENSE_REQUESTED: [
           { guard: 'isKnownCommand', actions: 'answerKnownCommand' },
+          // An operator ejecting a named slot (a stuck power bank) is what maintenance is for.
+          { guard: 'isConnectedAdminEject', actions: 'dispense' },
           { actions: 'refuseMaintenance' },
         ],
         EXIT_MAINTENANCE: [

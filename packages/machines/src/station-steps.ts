@@ -10,6 +10,7 @@ import {
   restingState,
   restSlot,
   type StationSlot,
+  slotForAdminEject,
   withoutPowerBank,
 } from './slots.ts';
 import { knownEject, type StationContext, slotSeq } from './station-context.ts';
@@ -52,6 +53,7 @@ export function isDuplicate(context: StationContext, event: StationUpEvent): boo
     case 'status':
       return isStaleStatus(context, message);
     case 'eject-result':
+    case 'ack':
       return false;
     case 'slot':
       return message.seq <= slotSeq(context, message.slot);
@@ -386,9 +388,12 @@ export function onDispenseRequested(
   // A slot can look ready while an older eject for it is still unanswered (e.g. after a snapshot); skip it.
   const inFlight = new Set(Object.values(context.pendingEjects).map((p) => p.slot));
   const candidates = context.slots.filter((s) => !inFlight.has(s.slot));
-  const chosen = chooseSlotForDispense(candidates, context.batteryThreshold);
+  const chosen =
+    event.slot === undefined
+      ? chooseSlotForDispense(candidates, context.batteryThreshold)
+      : slotForAdminEject(candidates, event.slot);
   if (!chosen) {
-    const ejecting = inFlight.size > 0;
+    const ejecting = event.slot === undefined ? inFlight.size > 0 : inFlight.has(event.slot);
     return refuseDispense(context, event, ejecting ? 'busy' : 'no_power_bank');
   }
   const { commandId, rentalId } = event;
@@ -436,7 +441,7 @@ export function onLockSlot(context: StationContext, event: EventOf<'LOCK_SLOT'>)
   const { error: _cleared, ...rest } = current;
   return changed(
     { ...context, slots: replaceSlot(context.slots, { ...rest, state: 'locked' }) },
-    { type: 'sendLockSlot', params: { slot: event.slot } },
+    { type: 'sendLockSlot', params: slotCommand(event) },
   );
 }
 
@@ -445,8 +450,23 @@ export function onUnlockSlot(context: StationContext, event: EventOf<'UNLOCK_SLO
   if (!current) return unchanged(context);
   return changed(
     { ...context, slots: replaceSlot(context.slots, restSlot(current, context.batteryThreshold)) },
-    { type: 'sendUnlockSlot', params: { slot: event.slot } },
+    { type: 'sendUnlockSlot', params: slotCommand(event) },
   );
+}
+
+const slotCommand = (event: { slot: number; commandId?: string }) =>
+  event.commandId ? { slot: event.slot, commandId: event.commandId } : { slot: event.slot };
+
+/**
+ * The station's acknowledgement of a command: told to whoever asked. Like an eject result it is
+ * never stale by seq (it answers a command id); it changes nothing about the slots.
+ */
+export function onCommandAck(context: StationContext, event: EventOf<'COMMAND_ACK'>): StationStep {
+  const { commandId, command, ok, error } = event.message;
+  return changed(accept(context, event), {
+    type: 'reportCommandAck',
+    params: error ? { commandId, command, ok, error } : { commandId, command, ok },
+  });
 }
 
 export function isLocked(context: StationContext, slot: number): boolean {

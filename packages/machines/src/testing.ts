@@ -78,6 +78,19 @@ export const anEjectOk = (commandId: string, slot: number, powerBankSerial: stri
     message: { ...e, kind: 'eject-result', commandId, slot, ok: true, powerBankSerial },
   };
 };
+/** The station's acknowledgement of a command other than an eject. */
+export const anAck = (
+  commandId: string,
+  command: 'lock-slot' | 'sync' = 'lock-slot',
+  error?: string,
+): StationUpEvent => {
+  const e = envelope('ak');
+  return {
+    type: 'COMMAND_ACK',
+    receivedAt: e.ts,
+    message: { ...e, kind: 'ack', commandId, command, ok: !error, ...(error ? { error } : {}) },
+  };
+};
 export const anEjectFailure = (
   commandId: string,
   slot: number,

@@ -49,24 +49,76 @@ export const dispenseResponse = z.discriminatedUnion('ok', [
 ]);
 export type DispenseResponse = z.infer<typeof dispenseResponse>;
 
-/** `core.command` request: admin commands for one station. */
+/**
+ * `core.command` request: admin commands for one station. `eject-slot` is
+ * answered with the station's own `eject-result` (or the eject timeout); its
+ * command id makes it idempotent like a dispense: the same id never ejects twice.
+ */
 export const stationCommandRequest = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('lock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
-  z.object({ command: z.literal('unlock-slot'), stationSn: stationSerial, slot: slotIndex }).strict(),
-  z.object({ command: z.literal('sync'), stationSn: stationSerial }).strict(),
-  z.object({ command: z.literal('reboot'), stationSn: stationSerial }).strict(),
+  z
+    .object({
+      command: z.literal('eject-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId,
+    })
+    .strict(),
+  // With a `commandId` (it becomes the down message's msgId) these wait for the station's `ack`;
+  // without one they answer once the command is handed on.
+  z
+    .object({
+      command: z.literal('lock-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      command: z.literal('unlock-slot'),
+      stationSn: stationSerial,
+      slot: slotIndex,
+      commandId: messageId.optional(),
+    })
+    .strict(),
+  z
+    .object({ command: z.literal('sync'), stationSn: stationSerial, commandId: messageId.optional() })
+    .strict(),
+  z
+    .object({ command: z.literal('reboot'), stationSn: stationSerial, commandId: messageId.optional() })
+    .strict(),
   z.object({ command: z.literal('enter-maintenance'), stationSn: stationSerial }).strict(),
   z.object({ command: z.literal('exit-maintenance'), stationSn: stationSerial }).strict(),
 ]);
 export type StationCommandRequest = z.infer<typeof stationCommandRequest>;
 export type StationCommandName = StationCommandRequest['command'];
 
+export const stationCommandFailureReason = z.enum([
+  'station_not_found',
+  'invalid_request',
+  'slot_busy',
+  'unknown_slot',
+  /** The station is offline: a command would only wait in the outbox, so it is refused. */
+  'station_offline',
+  /** The station answered the command's `ack` with an error (in `detail`). */
+  'station_refused',
+  ...dispenseFailureReason.options.filter((r) => r !== 'invalid_request' && r !== 'station_offline'),
+]);
+export type StationCommandFailureReason = z.infer<typeof stationCommandFailureReason>;
+
 export const stationCommandResponse = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true) }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      /** For `eject-slot`: what the station reported it released. */
+      slot: slotIndex.optional(),
+      powerBankSerial: powerBankSerial.optional(),
+    })
+    .strict(),
   z
     .object({
       ok: z.literal(false),
-      reason: z.enum(['station_not_found', 'invalid_request', 'slot_busy', 'unknown_slot']),
+      reason: stationCommandFailureReason,
       detail: z.string().max(500).optional(),
     })
     .strict(),

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { downEnvelope, messageId, printableText, rentalId, slotIndex } from './envelope.ts';
 
-/** Release the power bank in `slot` for a rental; answered by `eject-result` with the same command id. */
+/**
+ * Release the power bank in `slot` for a rental (an admin's eject has no rental);
+ * answered by `eject-result` with the same command id.
+ */
 export const ejectCommand = downEnvelope
-  .extend({ kind: z.literal('eject'), commandId: messageId, slot: slotIndex, rentalId })
+  .extend({ kind: z.literal('eject'), commandId: messageId, slot: slotIndex, rentalId: rentalId.optional() })
   .strict()
   .refine((m) => m.msgId === m.commandId, { path: ['msgId'], message: 'msgId must equal commandId' });
 export type EjectCommand = z.infer<typeof ejectCommand>;

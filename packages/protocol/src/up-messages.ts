@@ -124,6 +124,24 @@ export const ejectResultMessage = z.discriminatedUnion('ok', [
 ]);
 export type EjectResultMessage = z.infer<typeof ejectResultMessage>;
 
+/** The commands a station acknowledges with `ack` (an `eject` has its own `eject-result`). */
+export const ackedCommandKind = z.enum(['sync', 'config', 'lock-slot', 'unlock-slot', 'reboot']);
+
+/**
+ * The station's word on a command other than `eject`, by the command's msgId: carried out (`ok`),
+ * or refused with its error code. A `reboot` is acknowledged before the station goes down.
+ */
+export const ackMessage = envelope
+  .extend({
+    kind: z.literal('ack'),
+    commandId: messageId,
+    command: ackedCommandKind,
+    ok: z.boolean(),
+    error: printableText(64).optional(),
+  })
+  .strict();
+export type AckMessage = z.infer<typeof ackMessage>;
+
 /**
  * Connection state, retained. `offline` is the MQTT last will, set at connect;
  * `online` is published right after connect and replaces it. Both carry the
@@ -140,6 +158,7 @@ export const upMessageSchemas = {
   heartbeat: heartbeatMessage,
   slot: slotMessage,
   'eject-result': ejectResultMessage,
+  ack: ackMessage,
   status: statusMessage,
 } as const;
 export type UpKind = keyof typeof upMessageSchemas;

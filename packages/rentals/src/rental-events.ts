@@ -1,5 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Rental, RentalExtension, RentalPackage, type Statement, sqlRows } from '@powerbank/db';
+import {
+  now,
+  prepared,
+  Rental,
+  RentalExtension,
+  RentalPackage,
+  runPrepared,
+  type Statement,
+} from '@powerbank/db';
 import {
   cancellationFee,
   DomainError,
@@ -234,11 +242,28 @@ async function setStartPaymentStatus(
   rental: RentalRecord,
   status: 'refunded' | 'succeeded',
 ) {
-  await sqlRows(em, `update transactions set status = $1, updated_at = now() where idempotency_key = $2`, [
-    status,
-    key(rental, 'start'),
-  ]);
+  await runPrepared(em, START_PAYMENT_STATUS, { status, key: key(rental, 'start') });
 }
+
+const START_PAYMENT_STATUS = prepared((db, p: { status: 'refunded' | 'succeeded'; key: string }) =>
+  db
+    .updateTable('transactions')
+    .set({ status: p.status, updated_at: now() })
+    .where('idempotency_key', '=', p.key),
+);
+const MARK_LOST = prepared((db, p: { id: string }) =>
+  db
+    .updateTable('power_bank')
+    .set({ status: 'lost', updated_at: now() })
+    .where('id', '=', p.id)
+    .returning('price'),
+);
+const RELEASE_DISCOUNT = prepared((db, p: { rentalId: string }) =>
+  db
+    .updateTable('coupon_usage')
+    .set({ rental_id: null, discount_amount: 0 })
+    .where('rental_id', '=', p.rentalId),
+);
 
 /**
  * A failed start gives back the discount coupon it took (next-discount.ts), as it gives back the
@@ -248,9 +273,7 @@ async function setStartPaymentStatus(
  */
 async function releaseDiscount(c: EffectContext): Promise<void> {
   if (c.pkg.paymentModel !== 'prepaid' || c.rental.prepaidAmount >= c.pkg.price) return;
-  await sqlRows(c.em, `update coupon_usage set rental_id = null, discount_amount = 0 where rental_id = $1`, [
-    c.rental.id,
-  ]);
+  await runPrepared(c.em, RELEASE_DISCOUNT, { rentalId: c.rental.id });
 }
 
 /** Queues a notification of the rental's; `saveRental` writes it with the rental's update. */
@@ -350,11 +373,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
 
   chargeLostPrice: async (c) => {
     const [powerBank] = c.rental.powerBankId
-      ? await sqlRows<{ price: string }>(
-          c.em,
-          `update power_bank set status = 'lost', updated_at = now() where id = $1 returning price`,
-          [c.rental.powerBankId],
-        )
+      ? await runPrepared(c.em, MARK_LOST, { id: c.rental.powerBankId })
       : [];
     const price = powerBank ? Number(powerBank.price) : 0;
     // Capture: the hold goes back and the price is charged in this transaction.

@@ -1,5 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { configOf, configSubquery, type Statement, sqlBatch, sqlRows } from '@powerbank/db';
+import {
+  configObject,
+  configOf,
+  type DB,
+  jsonObjectFrom,
+  now,
+  prepared,
+  runPrepared,
+  type Statement,
+  sqlBatch,
+  statementOf,
+} from '@powerbank/db';
 import type { PaymentMode, RentalStatus } from '@powerbank/domain';
 import { noticeStatement, type RentalNotice } from './rental-notify.ts';
 
@@ -9,63 +20,84 @@ import { noticeStatement, type RentalNotice } from './rental-notify.ts';
  * `Rental` entity (a reference object per foreign key, a change-set snapshot) and diffing it at
  * commit cost more CPU than the rest of an event's work in Node, twice per rental.
  */
-export interface RentalRecord {
-  id: string;
-  userId: string;
-  packageId: number;
-  startStationId: string;
-  startSlotIndex: number | null;
-  powerBankId: string | null;
-  returnStationId: string | null;
-  returnSlotIndex: number | null;
-  status: RentalStatus;
-  paymentMode: PaymentMode;
-  currency: string;
-  prepaidAmount: number;
-  walletPaid: number;
-  pointsPaid: number;
-  heldAmount: number;
-  overageAmount: number;
-  lateFeeAmount: number;
-  settledAmount: number;
-  dueAmount: number;
-  extensionCount: number;
-  idempotencyKey: string;
-  dispenseCommandId: string | null;
-  failureReason: string | null;
-  startedAt: Date | null;
-  dueAt: Date | null;
-  returnedAt: Date | null;
-  settledAt: Date | null;
-  cancelledAt: Date | null;
-  createdAt: Date;
-}
+export type RentalRecord = RecordOf<DB['rental'], (typeof RENTAL_FIELDS)[number]>;
 
 /** What the rental logic needs of a package. */
-export interface PackageRecord {
-  id: number;
-  name: string;
-  paymentModel: 'prepaid' | 'postpaid';
-  durationMinutes: number;
-  price: number;
-  perMinuteRate: number;
-  depositAmount: number;
-  currency: string;
-}
+export type PackageRecord = RecordOf<DB['rental_package'], (typeof PACKAGE_FIELDS)[number]>;
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+/**
+ * The entity's columns `K`, as the rental logic holds them: camelCase, a nullable one `null`
+ * (never `undefined`), without the ORM's brands. Derived from the entity, so a column renamed or
+ * retyped there changes the record (and every use of it fails to type-check) with it.
+ */
+type RecordOf<Table, K extends keyof Table & string> = {
+  [C in K as CamelCase<C>]:
+    | Unbranded<Exclude<Table[C], undefined>>
+    | (undefined extends Table[C] ? null : never);
+};
+type Unbranded<V> = V extends Date
+  ? Date
+  : V extends number
+    ? number
+    : V extends string
+      ? string extends V
+        ? string
+        : V
+      : V;
 
 /**
- * The columns a record is read from, named rather than `*`: a prepared `select *` fails with
+ * The columns a record is read from, named rather than `*` (a prepared `select *` fails with
  * "cached plan must not change result type" on every connection that prepared it once a migration
- * adds a column, until the service restarts.
+ * adds a column, until the service restarts) and checked against the `Rental` entity.
  */
-export const RENTAL_COLUMNS =
-  'id, user_id, package_id, start_station_id, start_slot_index, power_bank_id, return_station_id, ' +
-  'return_slot_index, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, ' +
-  'held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, ' +
-  'idempotency_key, dispense_command_id, failure_reason, started_at, due_at, returned_at, settled_at, ' +
-  'cancelled_at, created_at';
-export const PACKAGE_COLUMNS =
-  'id, name, payment_model, duration_minutes, price, per_minute_rate, deposit_amount, currency';
+const RENTAL_FIELDS = [
+  'id',
+  'user_id',
+  'package_id',
+  'start_station_id',
+  'start_slot_index',
+  'power_bank_id',
+  'return_station_id',
+  'return_slot_index',
+  'status',
+  'payment_mode',
+  'currency',
+  'prepaid_amount',
+  'wallet_paid',
+  'points_paid',
+  'held_amount',
+  'overage_amount',
+  'late_fee_amount',
+  'settled_amount',
+  'due_amount',
+  'extension_count',
+  'idempotency_key',
+  'dispense_command_id',
+  'failure_reason',
+  'started_at',
+  'due_at',
+  'returned_at',
+  'settled_at',
+  'cancelled_at',
+  'created_at',
+] as const satisfies readonly (keyof DB['rental'])[];
+const PACKAGE_FIELDS = [
+  'id',
+  'name',
+  'payment_model',
+  'duration_minutes',
+  'price',
+  'per_minute_rate',
+  'deposit_amount',
+  'currency',
+] as const satisfies readonly (keyof DB['rental_package'])[];
+
+/** The same lists as text, for the statements still written as text (the rental start, the raw benchmark script). */
+export const RENTAL_COLUMNS = RENTAL_FIELDS.join(', ');
+export const PACKAGE_COLUMNS = PACKAGE_FIELDS.join(', ');
 
 type Row = Record<string, unknown>;
 // Money columns are bigint: pg answers them as strings.
@@ -155,32 +187,79 @@ export async function lockRentalForEvent(
   id: string,
   refs: { configKeys: readonly string[]; stationSn?: string; powerBankSerial?: string },
 ): Promise<LockedRental | null> {
-  const [row] = await sqlRows<Row>(
-    em,
-    `select ${RENTAL_COLUMNS},
-            (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = r.package_id) p) as package,
-            ${configSubquery('$2')} as config,
-            (select price from power_bank where id = r.power_bank_id) as power_bank_price,
-            (select id from station where serial_number = $3) as event_station_id,
-            (select id from power_bank where serial_number = $4) as event_power_bank_id,
-            (select id from referral where invitee_id = r.user_id and status = 'pending') as pending_referral_id
-       from rental r
-      where r.id = $1
-      limit 1
-        for update of r`,
-    [id, refs.configKeys, refs.stationSn ?? null, refs.powerBankSerial ?? null],
-  );
+  const [row] = await runPrepared(em, LOCK_FOR_EVENT, {
+    id,
+    configKeys: refs.configKeys,
+    stationSn: refs.stationSn ?? null,
+    powerBankSerial: refs.powerBankSerial ?? null,
+  });
   if (!row) return null;
   return {
     rental: rentalRecord(em, row),
-    pkg: row.package ? packageRecord(row.package as Row) : null,
+    pkg: row.package ? packageRecord(row.package) : null,
     config: configOf(row.config),
     powerBankPrice: numOrNull(row.power_bank_price),
-    stationId: (row.event_station_id as string | null) ?? null,
-    powerBankId: (row.event_power_bank_id as string | null) ?? null,
-    pendingReferralId: (row.pending_referral_id as string | null) ?? null,
+    stationId: row.event_station_id ?? null,
+    powerBankId: row.event_power_bank_id ?? null,
+    pendingReferralId: row.pending_referral_id ?? null,
   };
 }
+
+export const LOCK_FOR_EVENT = prepared(
+  (
+    db,
+    p: {
+      id: string;
+      configKeys: readonly string[];
+      stationSn: string | null;
+      powerBankSerial: string | null;
+    },
+  ) =>
+    db
+      .selectFrom('rental as r')
+      .select(RENTAL_FIELDS)
+      .select((eb) => [
+        jsonObjectFrom(
+          eb
+            .selectFrom('rental_package')
+            .select(PACKAGE_FIELDS)
+            .whereRef('rental_package.id', '=', 'r.package_id'),
+        ).as('package'),
+        configObject(p.configKeys).as('config'),
+        eb
+          .selectFrom('power_bank')
+          .select('price')
+          .whereRef('power_bank.id', '=', 'r.power_bank_id')
+          .as('power_bank_price'),
+        eb.selectFrom('station').select('id').where('serial_number', '=', p.stationSn).as('event_station_id'),
+        eb
+          .selectFrom('power_bank')
+          .select('id')
+          .where('serial_number', '=', p.powerBankSerial)
+          .as('event_power_bank_id'),
+        eb
+          .selectFrom('referral')
+          .select('id')
+          .whereRef('invitee_id', '=', 'r.user_id')
+          .where('status', '=', 'pending')
+          .as('pending_referral_id'),
+      ])
+      .where('r.id', '=', p.id)
+      .limit(1)
+      .forUpdate('r'),
+);
+
+const PACKAGE = prepared((db, p: { id: number }) =>
+  db.selectFrom('rental_package').select(PACKAGE_FIELDS).where('id', '=', p.id).limit(1),
+);
+const ACTIVE_PACKAGE = prepared((db, p: { id: number }) =>
+  db
+    .selectFrom('rental_package')
+    .select(PACKAGE_FIELDS)
+    .where('id', '=', p.id)
+    .where('is_active', '=', true)
+    .limit(1),
+);
 
 /** The package, or null (`activeOnly`: only one that can be rented now). */
 export async function readPackage(
@@ -188,15 +267,37 @@ export async function readPackage(
   id: number,
   activeOnly = false,
 ): Promise<PackageRecord | null> {
-  const [row] = await sqlRows<Row>(
-    em,
-    activeOnly
-      ? `select ${PACKAGE_COLUMNS} from rental_package where id = $1 and is_active = true limit 1`
-      : `select ${PACKAGE_COLUMNS} from rental_package where id = $1 limit 1`,
-    [id],
-  );
+  const [row] = await runPrepared(em, activeOnly ? ACTIVE_PACKAGE : PACKAGE, { id });
   return row ? packageRecord(row) : null;
 }
+
+/** Every field a rental event may change (one prepared text for all events). */
+export const SAVE_RENTAL = prepared((db, p: RentalRecord) =>
+  db
+    .updateTable('rental')
+    .set({
+      status: p.status,
+      power_bank_id: p.powerBankId,
+      start_slot_index: p.startSlotIndex,
+      return_station_id: p.returnStationId,
+      return_slot_index: p.returnSlotIndex,
+      prepaid_amount: p.prepaidAmount,
+      held_amount: p.heldAmount,
+      overage_amount: p.overageAmount,
+      late_fee_amount: p.lateFeeAmount,
+      settled_amount: p.settledAmount,
+      due_amount: p.dueAmount,
+      extension_count: p.extensionCount,
+      failure_reason: p.failureReason,
+      started_at: p.startedAt,
+      due_at: p.dueAt,
+      returned_at: p.returnedAt,
+      settled_at: p.settledAt,
+      cancelled_at: p.cancelledAt,
+      updated_at: now(),
+    })
+    .where('id', '=', p.id),
+);
 
 /**
  * Writes back every field a rental event may change, in one statement (one prepared text for all
@@ -210,35 +311,6 @@ export async function saveRental(
   /** Other blind writes of the event (achievement progress), sent in the same round trip. */
   writes: readonly Statement[] = [],
 ): Promise<void> {
-  const update: Statement = {
-    text: `update rental set status = $2, power_bank_id = $3, start_slot_index = $4, return_station_id = $5,
-            return_slot_index = $6, prepaid_amount = $7, held_amount = $8, overage_amount = $9,
-            late_fee_amount = $10, settled_amount = $11, due_amount = $12, extension_count = $13,
-            failure_reason = $14, started_at = $15, due_at = $16, returned_at = $17, settled_at = $18,
-            cancelled_at = $19, updated_at = now()
-      where id = $1`,
-    values: [
-      r.id,
-      r.status,
-      r.powerBankId,
-      r.startSlotIndex,
-      r.returnStationId,
-      r.returnSlotIndex,
-      r.prepaidAmount,
-      r.heldAmount,
-      r.overageAmount,
-      r.lateFeeAmount,
-      r.settledAmount,
-      r.dueAmount,
-      r.extensionCount,
-      r.failureReason,
-      r.startedAt,
-      r.dueAt,
-      r.returnedAt,
-      r.settledAt,
-      r.cancelledAt,
-    ],
-  };
-  if (notices.length === 0 && writes.length === 0) await sqlRows(em, update.text, update.values);
-  else await sqlBatch(em, [update, ...notices.map(noticeStatement), ...writes]);
+  if (notices.length === 0 && writes.length === 0) await runPrepared(em, SAVE_RENTAL, r);
+  else await sqlBatch(em, [statementOf(SAVE_RENTAL, r), ...notices.map(noticeStatement), ...writes]);
 }

@@ -44,6 +44,7 @@ export type RowDefaults = Partial<Record<string, () => Record<string, unknown>>>
 const builtInDefaults: RowDefaults = {
   Coupon: () => ({ validFrom: new Date('2026-01-01'), validTo: new Date('2026-12-31') }),
   RentalOrder: () => ({ startTs: new Date('2026-01-01'), endTs: new Date('2026-01-02') }),
+  RentalOrderItem: () => ({ startTs: new Date('2026-01-01'), endTs: new Date('2026-01-02') }),
   UserSubscription: () => ({ startsAt: new Date('2026-01-01'), endsAt: new Date('2026-02-01') }),
 };
 

@@ -6,7 +6,10 @@ import type { OpenApiRouter } from 'trpc-to-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
+import { ANALYTICS_CSV_OPENAPI, mountAnalyticsCsv } from './modules/admin/analytics/index.ts';
+import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
+import { followStationChanges } from './modules/stations/station-directory.follow.ts';
 import { StationDirectorySource } from './modules/stations/station-directory.source.ts';
 import {
   mountUploadRoute,
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     },
     deps.logger,
   );
+  followStationChanges({ nats: deps.nats, prefix: deps.env.NATS_PREFIX, stations, logger: deps.logger });
   if (deps.env.STATION_DIRECTORY_PRELOAD) {
     stations.get().catch((err: unknown) => deps.logger.warn({ err }, 'station directory not preloaded'));
   }
@@ -133,9 +137,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
   for (const limit of limits) app.use('*', limit);
 
-  mountOpenApi(app, router, packageJson.version, { ...UPLOAD_OPENAPI, ...PAYMENT_OPENAPI });
+  mountOpenApi(app, router, packageJson.version, {
+    ...UPLOAD_OPENAPI,
+    ...PAYMENT_OPENAPI,
+    ...ANALYTICS_CSV_OPENAPI,
+  });
   // Gateway webhooks (raw body) and the sandbox checkout, before the REST adapter's /api/* catch-all.
   mountPayments(app, deps);
+  // Report downloads as text/csv, likewise before the catch-all (which answers JSON only).
+  mountAnalyticsCsv(app, source);
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.
@@ -176,6 +186,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
 
   mountUploadRoute(app, deps, uploads);
+  mountAssetFiles(app, deps, uploads);
   app.all('/api/*', restHandler(source, router, responses));
   return app;
 }

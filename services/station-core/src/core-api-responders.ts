@@ -1,4 +1,4 @@
-import type { DispenseResult } from '@powerbank/machines';
+import type { CommandAck, DispenseRequest, DispenseResult } from '@powerbank/machines';
 import type { NatsConnection } from '@powerbank/messaging';
 import {
   buildDown,
@@ -38,14 +38,15 @@ export function toDispenseResponse(result: DispenseResult): DispenseResponse {
 }
 
 /**
- * Waiters for dispense outcomes by command id. A request may arrive again with
- * the same id (a retry): it waits for, or gets, the same single outcome. A
- * waiter gives up after `timeoutMs` (answered `undefined`): the station's own
- * eject timeout answers well before, so an outcome that never comes (an actor
- * that lost the command) must not keep the waiter, and its request, forever.
+ * Waiters for command outcomes (a dispense's, a station's `ack`) by command id. A
+ * request may arrive again with the same id (a retry): it waits for, or gets, the
+ * same single outcome. A waiter gives up after `timeoutMs` (answered `undefined`):
+ * for a dispense the station's own eject timeout answers well before, so an
+ * outcome that never comes (an actor that lost the command) must not keep the
+ * waiter, and its request, forever.
  */
-export class DispenseWaiters {
-  private readonly waiting = new Map<string, ((r: DispenseResult | undefined) => void)[]>();
+export class OutcomeWaiters<T extends { commandId: string }> {
+  private readonly waiting = new Map<string, ((r: T | undefined) => void)[]>();
 
   constructor(private readonly timeoutMs: number) {}
 
@@ -56,7 +57,7 @@ export class DispenseWaiters {
     return count;
   }
 
-  wait(commandId: string): Promise<DispenseResult | undefined> {
+  wait(commandId: string): Promise<T | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const rest = (this.waiting.get(commandId) ?? []).filter((waiter) => waiter !== done);
@@ -65,7 +66,7 @@ export class DispenseWaiters {
         resolve(undefined);
       }, this.timeoutMs);
       timer.unref();
-      const done = (result: DispenseResult | undefined) => {
+      const done = (result: T | undefined) => {
         clearTimeout(timer);
         resolve(result);
       };
@@ -76,7 +77,7 @@ export class DispenseWaiters {
   }
 
   /** Hands the outcome to everyone waiting for it; false when nobody was. */
-  settle(result: DispenseResult): boolean {
+  settle(result: T): boolean {
     const list = this.waiting.get(result.commandId);
     this.waiting.delete(result.commandId);
     for (const resolve of list ?? []) resolve(result);
@@ -84,17 +85,49 @@ export class DispenseWaiters {
   }
 }
 
+export class DispenseWaiters extends OutcomeWaiters<DispenseResult> {}
+
 /** Answers `core.dispense` and `core.command` requests (queue group: one core instance answers each). */
 export function serveCoreApi(options: {
   nats: NatsConnection;
   subjects: Subjects;
   host: StationHost;
   waiters: DispenseWaiters;
+  /** Acknowledgements of commands other than ejects; they give up after the eject timeout. */
+  acks: OutcomeWaiters<CommandAck>;
   logger: Logger;
   stationExists(sn: string): Promise<boolean>;
-  publishReboot(sn: string, payload: Record<string, unknown>): Promise<void>;
+  /** Hands a down message that no actor decides (sync, reboot) to the bridge. */
+  publishCommand(sn: string, kind: 'sync' | 'reboot', payload: Record<string, unknown>): Promise<void>;
 }): { stop(): void } {
-  const { nats, subjects, host, waiters, logger } = options;
+  const { nats, subjects, host, waiters, acks, logger } = options;
+
+  /** A command's answer from the station's `ack`, or a timeout when none came. */
+  const answerOf = (ack: CommandAck | undefined): StationCommandResponse => {
+    if (!ack) return { ok: false, reason: 'timeout' };
+    return ack.ok
+      ? { ok: true }
+      : { ok: false, reason: 'station_refused', ...(ack.error ? { detail: ack.error } : {}) };
+  };
+
+  /**
+   * Asks the station's actor to eject (a rental's dispense, or an admin's named slot) and resolves
+   * with the outcome the station's `eject-result` (or the eject timeout) decides; `undefined` when
+   * none came in time. A repeated command id joins the first one's outcome.
+   */
+  const eject = (stationSn: string, request: DispenseRequest): Promise<DispenseResult | undefined> => {
+    const outcome = waiters.wait(request.commandId);
+    host.send(stationSn, { type: 'DISPENSE_REQUESTED', ...request }).catch((error: unknown) => {
+      logger.error({ err: error, stationSn, commandId: request.commandId }, 'dispense request failed');
+      waiters.settle({
+        ok: false,
+        ...request,
+        reason: 'busy',
+        detail: 'station-core could not record the request',
+      });
+    });
+    return outcome;
+  };
 
   const dispense = nats.subscribe(subjects.coreDispense, {
     queue: 'station-core',
@@ -112,18 +145,7 @@ export function serveCoreApi(options: {
         return;
       }
       const { stationSn, rentalId, commandId } = parsed.data;
-      const outcome = waiters.wait(commandId);
-      host.send(stationSn, { type: 'DISPENSE_REQUESTED', commandId, rentalId }).catch((error: unknown) => {
-        logger.error({ err: error, stationSn, commandId }, 'dispense request failed');
-        waiters.settle({
-          ok: false,
-          commandId,
-          rentalId,
-          reason: 'busy',
-          detail: 'station-core could not record the request',
-        });
-      });
-      void outcome.then((result) => {
+      void eject(stationSn, { commandId, rentalId }).then((result) => {
         // No answer then: the requester has stopped waiting long before; it asks again if it still cares.
         if (!result)
           logger.warn({ stationSn, rentalId, commandId }, 'dispense outcome never came; waiter dropped');
@@ -143,32 +165,56 @@ export function serveCoreApi(options: {
         if (!(await options.stationExists(request.stationSn)))
           return { ok: false, reason: 'station_not_found' };
         const sn = request.stationSn;
+        // Maintenance is the cloud's own state, so it may be set on an offline station; anything the
+        // station must carry out would sit in the outbox until it returns, unanswered: refused.
+        const cloudOnly = request.command === 'enter-maintenance' || request.command === 'exit-maintenance';
+        if (!cloudOnly && (await host.actor(sn)).state === 'offline')
+          return { ok: false, reason: 'station_offline' };
         switch (request.command) {
+          case 'eject-slot': {
+            const { slot, commandId } = request;
+            if (!(await host.actor(sn)).context.slots.some((s) => s.slot === slot))
+              return { ok: false, reason: 'unknown_slot' };
+            const result = await eject(sn, { commandId, slot });
+            if (!result) return { ok: false, reason: 'timeout' };
+            return result.ok
+              ? { ok: true, slot: result.slot, powerBankSerial: result.powerBankSerial }
+              : { ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
+          }
           case 'lock-slot':
           case 'unlock-slot': {
             const actor = await host.actor(sn);
-            if (!actor.context.slots.some((s) => s.slot === request.slot))
-              return { ok: false, reason: 'unknown_slot' };
-            await host.send(sn, {
-              type: request.command === 'lock-slot' ? 'LOCK_SLOT' : 'UNLOCK_SLOT',
-              slot: request.slot,
-            });
+            const current = actor.context.slots.find((s) => s.slot === request.slot);
+            if (!current) return { ok: false, reason: 'unknown_slot' };
+            const lock = request.command === 'lock-slot';
+            // Nothing to send: the slot is mid-eject (a lock would strand it) or not locked at all.
+            if (lock && current.state === 'ejecting') return { ok: false, reason: 'slot_busy' };
+            if (!lock && current.state !== 'locked') return { ok: true };
+            const { commandId } = request;
+            const ack = commandId ? acks.wait(commandId) : undefined;
+            await host.send(sn, { type: lock ? 'LOCK_SLOT' : 'UNLOCK_SLOT', slot: request.slot, commandId });
             const slot = actor.context.slots.find((s) => s.slot === request.slot);
-            const wanted =
-              request.command === 'lock-slot' ? slot?.state === 'locked' : slot?.state !== 'locked';
-            return wanted ? { ok: true } : { ok: false, reason: 'slot_busy' };
+            if (lock !== (slot?.state === 'locked')) return { ok: false, reason: 'slot_busy' };
+            return ack ? answerOf(await ack) : { ok: true };
           }
           case 'sync':
-            await host.send(sn, { type: 'SYNC_REQUESTED' });
-            return { ok: true };
+          case 'reboot': {
+            // Sent as they are, not through the actor: the answer is the station's `ack` (a sync's
+            // snapshot follows as its `hello`, which the actor reconciles).
+            const { commandId } = request;
+            const ack = commandId ? acks.wait(commandId) : undefined;
+            const payload =
+              request.command === 'sync'
+                ? buildDown('sync', commandId ? { msgId: commandId } : {})
+                : buildDown('reboot', commandId ? { msgId: commandId } : {});
+            await options.publishCommand(sn, request.command, payload);
+            return ack ? answerOf(await ack) : { ok: true };
+          }
           case 'enter-maintenance':
             await host.send(sn, { type: 'ENTER_MAINTENANCE' });
             return { ok: true };
           case 'exit-maintenance':
             await host.send(sn, { type: 'EXIT_MAINTENANCE' });
-            return { ok: true };
-          case 'reboot':
-            await options.publishReboot(sn, buildDown('reboot', {}));
             return { ok: true };
         }
       })()

@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StationCoreEnv } from '@powerbank/config';
 import { openSqlPool } from '@powerbank/db';
-import type { DispenseResult, MissingReport, ReturnReport } from '@powerbank/machines';
+import type { CommandAck, DispenseResult, MissingReport, ReturnReport } from '@powerbank/machines';
 import { ensureStream, type NatsConnection } from '@powerbank/messaging';
 import { subjects as subjectsFor } from '@powerbank/protocol';
 import type { Logger } from 'pino';
-import { DispenseWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
+import { DispenseWaiters, OutcomeWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
 import { consumeStationEvents } from './event-consumer.ts';
 import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { type CoreMetrics, createCoreMetrics } from './metrics.ts';
@@ -70,6 +70,8 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   // As long as anyone waits for a dispense answer: the rental runner's re-ask (stalePendingMs below).
   const stalePendingMs = env.EJECT_TIMEOUT_MS * 2 + 5000;
   const waiters = new DispenseWaiters(stalePendingMs);
+  // A station acknowledges a command at once; the eject timeout bounds how long that may take.
+  const acks = new OutcomeWaiters<CommandAck>(env.EJECT_TIMEOUT_MS);
 
   /** A command reaches the station through the bridge, which answers once the MQTT broker took it (QoS 1). */
   const publishCommand = async (command: Pick<CommandRow, 'sn' | 'kind' | 'payload'>) => {
@@ -88,11 +90,16 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       onDispenseResult: (sn, result) => {
         // `answered`: a requester (the api's start) got this outcome and applies it itself.
         const answered = waiters.settle(result);
-        nats.publish(
-          subjects.coreEvent('dispense'),
-          encode({ sn, rentalId: result.rentalId, answered, ...toDispenseResponse(result) }),
-        );
+        // An admin's eject (no rental) is answered to the admin only: rentals have nothing to apply.
+        if (result.rentalId)
+          nats.publish(
+            subjects.coreEvent('dispense'),
+            encode({ sn, rentalId: result.rentalId, answered, ...toDispenseResponse(result) }),
+          );
         options.onDispenseResult?.(sn, result);
+      },
+      onCommandAck: (_sn, ack) => {
+        acks.settle(ack);
       },
       onReturn: (sn, report) => {
         nats.publish(subjects.coreEvent('return'), encode({ sn, ...report }));
@@ -142,7 +149,8 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     stationExists: async (sn) =>
       (await orm.em.fork().getConnection().execute('select 1 from station where serial_number = ?', [sn]))
         .length > 0,
-    publishReboot: (sn, payload) => publishCommand({ sn, kind: 'reboot', payload }),
+    acks,
+    publishCommand: (sn, kind, payload) => publishCommand({ sn, kind, payload }),
   });
   // The runner listens before the consumer starts: a backlog's returns are published at once, and
   // one published before the runner subscribed would be left to reconciliation.

@@ -1,4 +1,5 @@
 import {
+  type CommandAck,
   type DispenseResult,
   pureTransition,
   restoredStationContext,
@@ -67,13 +68,14 @@ function commandsFor(sn: string, effects: StationEffect[]): CommandRow[] {
     if (effect.type === 'sendEject') {
       const { commandId, slot, rentalId } = effect.params;
       const payload = buildDown('eject', { commandId, slot, rentalId });
-      rows.push({ id: commandId, sn, kind: 'eject', slotIndex: slot, rentalId, payload });
+      rows.push({ id: commandId, sn, kind: 'eject', slotIndex: slot, rentalId: rentalId ?? null, payload });
     } else if (effect.type === 'sendSync') {
       const payload = buildDown('sync', {});
       rows.push({ id: payload.msgId, sn, kind: 'sync', slotIndex: null, rentalId: null, payload });
     } else if (effect.type === 'sendLockSlot' || effect.type === 'sendUnlockSlot') {
       const kind = effect.type === 'sendLockSlot' ? 'lock-slot' : 'unlock-slot';
-      const payload = buildDown(kind, { slot: effect.params.slot });
+      const { slot, commandId } = effect.params;
+      const payload = buildDown(kind, commandId ? { slot, msgId: commandId } : { slot });
       rows.push({ id: payload.msgId, sn, kind, slotIndex: effect.params.slot, rentalId: null, payload });
     }
   }
@@ -92,6 +94,12 @@ function returnTimes(effects: StationEffect[]): Map<string, number> {
 function outcomeOf(result: DispenseResult) {
   const status = result.ok ? 'succeeded' : result.reason === 'timeout' ? 'timed_out' : 'failed';
   return { id: result.commandId, status, result: result as unknown as Record<string, unknown> } as const;
+}
+
+/** A command's row in the command log, settled by the station's acknowledgement. */
+function ackOutcome(ack: CommandAck) {
+  const status = ack.ok ? 'succeeded' : 'failed';
+  return { id: ack.commandId, status, result: { ...ack } as Record<string, unknown> } as const;
 }
 
 /**
@@ -205,8 +213,13 @@ export class StationActor {
         ),
       slots: changedSlotRows(this.sn, before.context, after.context, returnTimes(effects)),
       newCommands: commands,
-      outcomes: results.filter((r) => r.commandId).map(outcomeOf),
-      rented: results.flatMap((r) => (r.ok ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [])),
+      outcomes: [
+        ...results.filter((r) => r.commandId).map(outcomeOf),
+        ...effects.flatMap((e) => (e.type === 'reportCommandAck' ? [ackOutcome(e.params)] : [])),
+      ],
+      rented: results.flatMap((r) =>
+        r.ok && r.rentalId ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [],
+      ),
       missing: effects.flatMap((e) =>
         e.type === 'reportMissing' ? [{ serial: e.params.powerBankSerial, reason: e.params.reason }] : [],
       ),

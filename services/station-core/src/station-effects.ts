@@ -6,6 +6,7 @@ const EFFECT_TYPES = new Set<StationEffect['type']>([
   'sendLockSlot',
   'sendUnlockSlot',
   'reportDispenseResult',
+  'reportCommandAck',
   'reportReturn',
   'reportMissing',
   'persist',

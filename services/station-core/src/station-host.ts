@@ -1,4 +1,5 @@
 import type {
+  CommandAck,
   DispenseResult,
   MissingReport,
   ReturnReport,
@@ -23,6 +24,8 @@ export interface HostOutputs {
   /** Hands a committed command to the broker; resolves when NATS accepted it. */
   publishCommand(command: CommandRow): Promise<void>;
   onDispenseResult(sn: string, result: DispenseResult): void;
+  /** The station acknowledged (or refused) a command other than an eject. */
+  onCommandAck?(sn: string, ack: CommandAck): void;
   onReturn(sn: string, report: ReturnReport): void;
   onMissing(sn: string, report: MissingReport): void;
 }
@@ -201,7 +204,8 @@ export class StationHost {
           this.ejectTimers.delete(effect.params.commandId);
         }
         outputs.onDispenseResult(sn, effect.params);
-      } else if (effect.type === 'reportReturn') outputs.onReturn(sn, effect.params);
+      } else if (effect.type === 'reportCommandAck') outputs.onCommandAck?.(sn, effect.params);
+      else if (effect.type === 'reportReturn') outputs.onReturn(sn, effect.params);
       else if (effect.type === 'reportMissing') outputs.onMissing(sn, effect.params);
     }
   }

@@ -1,4 +1,4 @@
-import type { SqlPool, Statement } from '@powerbank/db';
+import { now, prepared, type SqlPool, type Statement, sql } from '@powerbank/db';
 import type { SlotRow, StationRowChange } from './station-projection.ts';
 
 /** A command as committed to the command log (the outbox of station commands). */
@@ -93,6 +93,75 @@ export interface WriteOutcome {
   refused: Map<string, RefusedWriteError>;
 }
 
+const ACTOR_STATE = prepared((db, p: { sn: string }) =>
+  db
+    .selectFrom('station_actor_state')
+    .select(['machine_version', 'snapshot', 'version'])
+    .where('serial_number', '=', p.sn),
+);
+const STATION_INFO = prepared((db, p: { sn: string }) =>
+  db.selectFrom('station').select('slot_count').where('serial_number', '=', p.sn),
+);
+const ACTOR_VERSIONS = prepared((db, p: { serials: string[] }) =>
+  db
+    .selectFrom('station_actor_state')
+    .select(['serial_number', 'version'])
+    .where('serial_number', '=', sql<string>`any(${p.serials})`),
+);
+/** `ms` milliseconds before the statement's time. */
+const msAgo = (ms: number) => sql<Date>`now() - make_interval(secs => ${ms}::double precision / 1000)`;
+const UNSENT_COMMANDS = prepared((db, p: { maxAgeMs: number }) =>
+  db
+    .selectFrom('station_command')
+    .select([
+      'id',
+      'serial_number as sn',
+      'kind',
+      'slot_index as slotIndex',
+      'rental_id as rentalId',
+      'payload',
+    ])
+    .where('status', '=', 'pending')
+    .where('created_at', '>', msAgo(p.maxAgeMs))
+    .orderBy('created_at')
+    .limit(1000),
+);
+const MARK_SENT = prepared((db, p: { ids: string }) =>
+  db
+    .updateTable('station_command')
+    .set({ status: 'sent', sent_at: now(), updated_at: now() })
+    .where('status', '=', 'pending')
+    .where('id', 'in', sql<string>`(select value from jsonb_array_elements_text(${p.ids}::jsonb))`),
+);
+const OPEN_EJECTS = prepared((db) =>
+  db
+    .selectFrom('station_command')
+    .select(['id', 'serial_number as sn', 'created_at as createdAt'])
+    .where('kind', '=', 'eject')
+    .where('status', 'in', ['pending', 'sent']),
+);
+const SILENT_STATIONS = prepared((db, p: { silentMs: number }) =>
+  db
+    .selectFrom('station')
+    .select(['serial_number as sn', 'last_heartbeat_at as lastHeartbeatAt'])
+    .where('status', '=', 'online')
+    .where((eb) =>
+      eb.or([eb('last_heartbeat_at', 'is', null), eb('last_heartbeat_at', '<', msAgo(p.silentMs))]),
+    ),
+);
+const LOG_MESSAGE = prepared(
+  (db, p: { level: 'warn' | 'error'; message: string; context: string; rawPayload: string }) =>
+    db.insertInto('system_log').values({
+      id: sql<string>`gen_random_uuid()`,
+      occurred_at: now(),
+      level: p.level,
+      source: 'station-core',
+      message: p.message,
+      context: sql<Record<string, unknown>>`${p.context}::jsonb`,
+      raw_payload: p.rawPayload,
+    }),
+);
+
 // Rows travel as one jsonb value per statement and are unpacked with jsonb_to_recordset: one
 // statement per kind of row however big the batch is.
 const json = (rows: unknown[]) => JSON.stringify(rows);
@@ -109,23 +178,20 @@ export class StationStore {
   async load(
     sn: string,
   ): Promise<{ machineVersion: number; snapshot: PersistedActor; version: number } | undefined> {
-    const rows = await this.db.query<{ machine_version: number; snapshot: PersistedActor; version: number }>(
-      'select machine_version, snapshot, version from station_actor_state where serial_number = $1',
-      [sn],
-    );
-    const row = rows[0];
+    const [row] = await this.db.rows(ACTOR_STATE, { sn });
     return row
-      ? { machineVersion: row.machine_version, snapshot: row.snapshot, version: row.version }
+      ? {
+          machineVersion: Number(row.machine_version),
+          snapshot: row.snapshot as PersistedActor,
+          version: Number(row.version),
+        }
       : undefined;
   }
 
   /** What the database knows of a station before its actor first ran (slot count for the initial context). */
   async stationInfo(sn: string): Promise<{ slotCount: number } | undefined> {
-    const rows = await this.db.query<{ slot_count: number }>(
-      'select slot_count from station where serial_number = $1',
-      [sn],
-    );
-    return rows[0] ? { slotCount: rows[0].slot_count } : undefined;
+    const [row] = await this.db.rows(STATION_INFO, { sn });
+    return row ? { slotCount: Number(row.slot_count) } : undefined;
   }
 
   /**
@@ -244,11 +310,8 @@ export class StationStore {
 
   /** The stations whose stored snapshot is no longer the one a write of `rows` replaces. */
   private async staleOf(rows: SnapshotRow[]): Promise<string[]> {
-    const stored = await this.db.query<{ serial_number: string; version: number }>(
-      'select serial_number, version from station_actor_state where serial_number = any($1)',
-      [rows.map((r) => r.sn)],
-    );
-    const versions = new Map(stored.map((r) => [r.serial_number, r.version]));
+    const stored = await this.db.rows(ACTOR_VERSIONS, { serials: rows.map((r) => r.sn) });
+    const versions = new Map(stored.map((r) => [r.serial_number, Number(r.version)]));
     return rows.filter((r) => (versions.get(r.sn) ?? 0) !== r.expected).map((r) => r.sn);
   }
 
@@ -405,17 +468,13 @@ export class StationStore {
     context: Record<string, unknown>;
     rawPayload: Uint8Array;
   }): Promise<void> {
-    await this.db.query(
-      `insert into system_log (id, occurred_at, level, source, message, context, raw_payload)
-       values (gen_random_uuid(), now(), $1, 'station-core', $2, $3::jsonb, $4)`,
-      [
-        entry.level,
-        entry.message,
-        JSON.stringify(entry.context).replaceAll('\\u0000', ''),
-        // Text cannot hold NUL; bytes that are not UTF-8 are replaced rather than lost entirely.
-        Buffer.from(entry.rawPayload).toString('utf8').replaceAll('\u0000', ''),
-      ],
-    );
+    await this.db.rows(LOG_MESSAGE, {
+      level: entry.level,
+      message: entry.message,
+      context: JSON.stringify(entry.context).replaceAll('\\u0000', ''),
+      // Text cannot hold NUL; bytes that are not UTF-8 are replaced rather than lost entirely.
+      rawPayload: Buffer.from(entry.rawPayload).toString('utf8').replaceAll('\u0000', ''),
+    });
   }
 
   /**
@@ -424,40 +483,28 @@ export class StationStore {
    * release a power bank for a rental that was refunded.
    */
   async unsentCommands(maxAgeMs: number): Promise<CommandRow[]> {
-    return this.db.query<CommandRow>(
-      `select id, serial_number as sn, kind, slot_index as "slotIndex", rental_id as "rentalId", payload
-           from station_command
-          where status = 'pending' and created_at > now() - make_interval(secs => $1::double precision / 1000)
-          order by created_at limit 1000`,
-      [maxAgeMs],
-    );
+    const rows = await this.db.rows(UNSENT_COMMANDS, { maxAgeMs });
+    return rows.map((row) => ({ ...row, slotIndex: row.slotIndex === null ? null : Number(row.slotIndex) }));
   }
 
   async markSent(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.query(
-      `update station_command set status = 'sent', sent_at = now(), updated_at = now()
-          where status = 'pending' and id in (select value from jsonb_array_elements_text($1::jsonb))`,
-      [JSON.stringify(ids)],
-    );
+    await this.db.rows(MARK_SENT, { ids: JSON.stringify(ids) });
   }
 
   /** Ejects still waiting for the station's answer, with when they were committed (timers resume after a restart). */
   async openEjects(): Promise<{ id: string; sn: string; createdAt: Date }[]> {
-    return this.db.query(
-      `select id, serial_number as sn, created_at as "createdAt" from station_command
-          where kind = 'eject' and status in ('pending', 'sent')`,
-    );
+    const rows = await this.db.rows(OPEN_EJECTS, {});
+    return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt) }));
   }
 
   /** Online stations silent for longer than `silentMs` (restart-safe: read from the database, not memory). */
   async silentStations(silentMs: number): Promise<{ sn: string; lastHeartbeatAt: Date | null }[]> {
-    return this.db.query(
-      `select serial_number as sn, last_heartbeat_at as "lastHeartbeatAt" from station
-          where status = 'online'
-            and (last_heartbeat_at is null or last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000))`,
-      [silentMs],
-    );
+    const rows = await this.db.rows(SILENT_STATIONS, { silentMs });
+    return rows.map((row) => ({
+      sn: row.sn,
+      lastHeartbeatAt: row.lastHeartbeatAt === null ? null : new Date(row.lastHeartbeatAt),
+    }));
   }
 }
 

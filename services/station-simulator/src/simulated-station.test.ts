@@ -60,12 +60,33 @@ describe('SimulatedStation', () => {
     expect(s.slots[0]?.powerBank?.battery).toBe(100);
   });
 
-  it('applies config and answers sync with a valid hello', () => {
+  it('applies config and answers sync with a valid hello, each acknowledged', () => {
     const s = station();
-    expect(s.react(buildDown('config', { heartbeatIntervalS: 60 }))).toEqual({ type: 'none' });
+    const config = buildDown('config', { heartbeatIntervalS: 60 });
+    expect(s.react(config)).toMatchObject({
+      type: 'publish',
+      messages: [{ kind: 'ack', commandId: config.msgId, command: 'config', ok: true }],
+    });
     expect(s.heartbeatIntervalMs).toBe(60_000);
     const sync = s.react(buildDown('sync', {}));
     expect(sync.type === 'publish' && sync.messages.every(valid)).toBe(true);
+    expect(sync.type === 'publish' && sync.messages.map((m) => m.kind)).toEqual(['ack', 'hello']);
+  });
+
+  it('acknowledges lock, unlock and reboot; a slot it does not have is refused', () => {
+    const s = station();
+    for (const command of [buildDown('lock-slot', { slot: 1 }), buildDown('unlock-slot', { slot: 1 })]) {
+      expect(s.react(command)).toMatchObject({
+        type: 'publish',
+        messages: [{ kind: 'ack', commandId: command.msgId, ok: true }],
+      });
+    }
+    expect(s.react(buildDown('lock-slot', { slot: 40 }))).toMatchObject({
+      type: 'publish',
+      messages: [{ kind: 'ack', ok: false, error: 'unknown_slot' }],
+    });
+    const reboot = s.react(buildDown('reboot', {}));
+    expect(reboot.type === 'reboot' && valid(reboot.ack) && reboot.ack.kind).toBe('ack');
   });
 });
 

@@ -37,7 +37,8 @@ export interface SimSlot {
 export type CommandReaction =
   | { type: 'publish'; messages: UpMessage[] }
   | { type: 'eject'; commandId: string; slot: number }
-  | { type: 'reboot'; delayMs: number }
+  /** Acknowledge (`ack`), then go down for `delayMs`. */
+  | { type: 'reboot'; delayMs: number; ack: UpMessage }
   | { type: 'none' };
 
 /**
@@ -145,22 +146,34 @@ export class SimulatedStation {
     return buildUp('slot', { seq: this.nextSeq(), slot: slotIndex, event: 'fault', error });
   }
 
+  /** The station's word on a command other than an eject: done, or refused with `error`. */
+  ack(command: Exclude<DownMessage, { kind: 'eject' }>, error?: string): UpMessage {
+    return buildUp('ack', {
+      seq: this.nextSeq(),
+      commandId: command.msgId,
+      command: command.kind,
+      ok: !error,
+      ...(error ? { error } : {}),
+    });
+  }
+
   /** What to do about a command from the cloud. */
   react(command: DownMessage): CommandReaction {
     switch (command.kind) {
       case 'sync':
-        return { type: 'publish', messages: [this.hello('sync')] };
+        return { type: 'publish', messages: [this.ack(command), this.hello('sync')] };
       case 'config':
         if (command.heartbeatIntervalS) this.heartbeatIntervalMs = command.heartbeatIntervalS * 1000;
-        return { type: 'none' };
+        return { type: 'publish', messages: [this.ack(command)] };
       case 'lock-slot':
       case 'unlock-slot': {
         const slot = this.slots[command.slot - 1];
-        if (slot) slot.locked = command.kind === 'lock-slot';
-        return { type: 'none' };
+        if (!slot) return { type: 'publish', messages: [this.ack(command, 'unknown_slot')] };
+        slot.locked = command.kind === 'lock-slot';
+        return { type: 'publish', messages: [this.ack(command)] };
       }
       case 'reboot':
-        return { type: 'reboot', delayMs: (command.delayS ?? 0) * 1000 };
+        return { type: 'reboot', delayMs: (command.delayS ?? 0) * 1000, ack: this.ack(command) };
       case 'eject': {
         const earlier = this.answered.get(command.commandId);
         if (earlier) return { type: 'publish', messages: [earlier] };

@@ -164,9 +164,16 @@ export function createSimulator(options: SimulatorOptions) {
         return;
       }
       case 'reboot':
-        after(r, reaction.delayMs, () => {
-          void goOffline(r.station.sn).then(() => connect(r, 'boot'));
-        });
+        // Down only once the broker has the acknowledgement: a reboot must not swallow it.
+        void publish(r, reaction.ack)
+          .catch(() => {
+            counters.publishErrors += 1;
+          })
+          .finally(() =>
+            after(r, reaction.delayMs, () => {
+              void goOffline(r.station.sn).then(() => connect(r, 'boot'));
+            }),
+          );
         return;
       case 'none':
         return;

@@ -1,4 +1,4 @@
-// `generate:large [--stations N] [--users N] [--database-url URL]`: the benchmark data set, by default
+// `generate:large [--stations N] [--users N] [--rentals N] [--database-url URL]`: the benchmark data set, by default
 // in the benchmarks' own database (pb_large on the server of DATABASE_URL), created and migrated
 // first when it is not. Prints progress lines, then one JSON line with the figures for docs/benchmarks.md.
 import { commonEnv, parseConfig } from '@powerbank/config';
@@ -21,6 +21,8 @@ try {
         slots: result.slots,
         power_banks: result.powerBanks,
         users: result.users,
+        rentals: result.rentals,
+        transactions: result.transactions,
         seconds: result.seconds,
         db_size_mb: result.dbSizeMb,
       }),

@@ -91,14 +91,7 @@ export const UPLOAD_PURPOSES = [
 
 export const PRICING_UNITS = ['hour', 'day', 'week', 'month'] as const;
 export const INVENTORY_STATUSES = ['available', 'reserved', 'rented', 'maintenance', 'retired'] as const;
-export const ORDER_STATUSES = [
-  'pending',
-  'confirmed',
-  'active',
-  'completed',
-  'cancelled',
-  'overdue',
-] as const;
+export { ORDER_STATUSES } from '@powerbank/domain';
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'overdue'] as const;
 export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
 export const ASSET_TYPES = ['image', '3d', 'ar'] as const;

@@ -18,6 +18,7 @@ import { Achievement } from './engagement/achievement.entity.ts';
 import { Coupon } from './engagement/coupon.entity.ts';
 import { CouponUsage } from './engagement/coupon-usage.entity.ts';
 import { Notification } from './engagement/notification.entity.ts';
+import { NotificationDelivery } from './engagement/notification-delivery.entity.ts';
 import { NotificationRule } from './engagement/notification-rule.entity.ts';
 import { NotificationTemplate } from './engagement/notification-template.entity.ts';
 import { Referral } from './engagement/referral.entity.ts';
@@ -69,6 +70,7 @@ import { StationIssue } from './stations/station-issue.entity.ts';
 import { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 import { StationMedia } from './stations/station-media.entity.ts';
 import { StationSlot } from './stations/station-slot.entity.ts';
+import { StationUptimeDay } from './stations/station-uptime-day.entity.ts';
 import { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
 
 export { AdminActionLog } from './admin/admin-action-log.entity.ts';
@@ -88,6 +90,11 @@ export { Achievement } from './engagement/achievement.entity.ts';
 export { Coupon } from './engagement/coupon.entity.ts';
 export { CouponUsage } from './engagement/coupon-usage.entity.ts';
 export { Notification } from './engagement/notification.entity.ts';
+export {
+  DELIVERY_CHANNELS,
+  NOTIFICATION_DELIVERY_STATUSES,
+  NotificationDelivery,
+} from './engagement/notification-delivery.entity.ts';
 export { NotificationRule } from './engagement/notification-rule.entity.ts';
 export { NotificationTemplate } from './engagement/notification-template.entity.ts';
 export { Referral } from './engagement/referral.entity.ts';
@@ -101,7 +108,7 @@ export { RateLimitCounter } from './identity/rate-limit-counter.entity.ts';
 export { User } from './identity/user.entity.ts';
 export { UserDevice } from './identity/user-device.entity.ts';
 export { UserKyc } from './identity/user-kyc.entity.ts';
-export { UserProfile } from './identity/user-profile.entity.ts';
+export { type NotificationPreferences, UserProfile } from './identity/user-profile.entity.ts';
 export { UserRole } from './identity/user-role.entity.ts';
 export { UserSession } from './identity/user-session.entity.ts';
 export { Category } from './marketplace/category.entity.ts';
@@ -140,6 +147,7 @@ export { StationIssue } from './stations/station-issue.entity.ts';
 export { StationIssueMedia } from './stations/station-issue-media.entity.ts';
 export { StationMedia } from './stations/station-media.entity.ts';
 export { StationSlot } from './stations/station-slot.entity.ts';
+export { StationUptimeDay } from './stations/station-uptime-day.entity.ts';
 export { UserStationFavorite } from './stations/user-station-favorite.entity.ts';
 
 export const entities = [
@@ -183,6 +191,7 @@ export const entities = [
   StationIssue,
   StationMedia,
   StationSlot,
+  StationUptimeDay,
   Station,
   UserStationFavorite,
   RentalExtension,
@@ -197,6 +206,7 @@ export const entities = [
   NotificationRule,
   NotificationTemplate,
   Notification,
+  NotificationDelivery,
   Referral,
   SmsFcmLog,
   UserAchievement,

@@ -8,8 +8,11 @@ import { Migration20261130120253_rate_limit_counter } from './Migration202611301
 import { Migration20261130212619_rental_waiting_index } from './Migration20261130212619_rental_waiting_index.ts';
 import { Migration20261204222600_base_payment_methods } from './Migration20261204222600_base_payment_methods.ts';
 import { Migration20261204223538_coupon_usage_rental } from './Migration20261204223538_coupon_usage_rental.ts';
+import { Migration20261204224101_market_availability } from './Migration20261204224101_market_availability.ts';
 import { Migration20261204230012_power_bank_placed_at } from './Migration20261204230012_power_bank_placed_at.ts';
 import { Migration20261204231500_admin_review } from './Migration20261204231500_admin_review.ts';
+import { Migration20261204231500_notifications } from './Migration20261204231500_notifications.ts';
+import { Migration20261204233000_analytics_views } from './Migration20261204233000_analytics_views.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -30,9 +33,12 @@ export const migrationsList = [
     class: Migration20261204222600_base_payment_methods,
   },
   { name: 'Migration20261204223538_coupon_usage_rental', class: Migration20261204223538_coupon_usage_rental },
+  { name: 'Migration20261204224101_market_availability', class: Migration20261204224101_market_availability },
   {
     name: 'Migration20261204230012_power_bank_placed_at',
     class: Migration20261204230012_power_bank_placed_at,
   },
   { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review },
+  { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications },
+  { name: 'Migration20261204233000_analytics_views', class: Migration20261204233000_analytics_views },
 ];

@@ -50,6 +50,8 @@ interface EventNotification {
   /** Relative to the event: negative fires before it (due soon). */
   offsetMinutes?: number;
   priority?: number;
+  /** Sent on its channels whatever the user's notification preferences say. */
+  mandatory?: boolean;
 }
 
 /** One template per (event, channel) and one rule per event; critical alerts also go by push or SMS. */
@@ -74,6 +76,27 @@ const EVENT_NOTIFICATIONS: readonly EventNotification[] = [
     body: 'Your rental was due at {{dueAt}}; late fees now apply.',
     channels: ['in_app', 'push', 'sms'],
     priority: 2,
+    mandatory: true,
+  },
+  {
+    event: 'rental_failed',
+    title: 'Rental could not start',
+    body: 'The station could not release a power bank. Your payment was returned.',
+    channels: ['in_app', 'push'],
+  },
+  {
+    event: 'rental_lost',
+    title: 'Power bank counted as bought',
+    body: 'Your rental passed its maximum and was closed.',
+    channels: ['in_app', 'push', 'sms'],
+    priority: 2,
+    mandatory: true,
+  },
+  {
+    event: 'rental_due_settle',
+    title: 'Payment due',
+    body: 'Your balance did not cover your rental. Pay the due to rent again.',
+    channels: ['in_app', 'push'],
   },
   {
     event: 'rental_returned',
@@ -100,11 +123,30 @@ const EVENT_NOTIFICATIONS: readonly EventNotification[] = [
     channels: ['in_app', 'push'],
   },
   {
+    event: 'topup_failed',
+    title: 'Top-up failed',
+    body: 'Your top-up did not go through; nothing was charged.',
+    channels: ['in_app', 'push'],
+  },
+  {
+    event: 'refund_approved',
+    title: 'Refund approved',
+    body: '{{amount}} is on its way back to your {{destination}}.',
+    channels: ['in_app', 'push'],
+  },
+  {
+    event: 'refund_rejected',
+    title: 'Refund declined',
+    body: 'Your refund request was declined.',
+    channels: ['in_app', 'push'],
+  },
+  {
     event: 'otp',
     title: 'Your code',
     body: 'Your PowerBank code is {{code}}. It expires in 5 minutes.',
     channels: ['sms'],
     priority: 3,
+    mandatory: true,
   },
 ];
 
@@ -166,6 +208,7 @@ export class EngagementSeeder extends Seeder {
           channels: [...n.channels],
           offsetMinutes: n.offsetMinutes ?? 0,
           priority: n.priority ?? 0,
+          mandatory: n.mandatory ?? false,
         },
       })),
       (rule) => rule.eventCode,

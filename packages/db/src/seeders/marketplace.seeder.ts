@@ -1,9 +1,25 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Seeder } from '@mikro-orm/seeder';
 import type { PRICING_UNITS } from '../entities/enums.ts';
-import { Category, InventoryItem, Product, ProductAsset, SubscriptionPlan, User } from '../entities/index.ts';
+import {
+  Category,
+  InventoryItem,
+  Invoice,
+  Product,
+  ProductAsset,
+  RentalOrder,
+  RentalOrderItem,
+  SubscriptionPlan,
+  User,
+  Wallet,
+} from '../entities/index.ts';
 import { mustGet, seedMissing } from './support/seed-missing.ts';
-import { DEMO_SELLER_PHONE } from './users.seeder.ts';
+import {
+  DEMO_BOOKER_PHONE,
+  DEMO_BOOKING_CHARGE,
+  DEMO_OUTDOOR_SELLER_PHONE,
+  DEMO_SELLER_PHONE,
+} from './users.seeder.ts';
 
 /** Two levels: parents first, so children can reference them. */
 const CATEGORIES = [
@@ -24,6 +40,10 @@ interface DemoProduct {
   pricingUnit: (typeof PRICING_UNITS)[number];
   units: number;
   popularityScore: number;
+  /** Held per item on the renter's wallet. */
+  deposit: number;
+  /** Which demo seller lists it. */
+  seller: 'gear' | 'outdoor';
 }
 
 const PRODUCTS: readonly DemoProduct[] = [
@@ -35,6 +55,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'day',
     units: 3,
     popularityScore: 80,
+    deposit: 10000,
+    seller: 'gear',
   },
   {
     sku: 'CAM-DRONE',
@@ -44,6 +66,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'day',
     units: 2,
     popularityScore: 65,
+    deposit: 20000,
+    seller: 'gear',
   },
   {
     sku: 'AUD-SPK',
@@ -53,6 +77,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'day',
     units: 4,
     popularityScore: 55,
+    deposit: 5000,
+    seller: 'gear',
   },
   {
     sku: 'PWR-1000',
@@ -62,6 +88,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'day',
     units: 3,
     popularityScore: 90,
+    deposit: 8000,
+    seller: 'gear',
   },
   {
     sku: 'CMP-TENT4',
@@ -71,6 +99,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'week',
     units: 2,
     popularityScore: 40,
+    deposit: 5000,
+    seller: 'outdoor',
   },
   {
     sku: 'BIK-EBIKE',
@@ -80,6 +110,8 @@ const PRODUCTS: readonly DemoProduct[] = [
     pricingUnit: 'hour',
     units: 4,
     popularityScore: 70,
+    deposit: 15000,
+    seller: 'outdoor',
   },
 ];
 
@@ -104,6 +136,10 @@ const PLANS = [
 export class MarketplaceSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
     const seller = await em.findOneOrFail(User, { phone: DEMO_SELLER_PHONE });
+    const sellers = {
+      gear: seller,
+      outdoor: await em.findOneOrFail(User, { phone: DEMO_OUTDOOR_SELLER_PHONE }),
+    };
 
     const categories = await seedMissing(em, Category, [], (c) => c.slug);
     for (const { slug, name, parent } of CATEGORIES) {
@@ -121,7 +157,7 @@ export class MarketplaceSeeder extends Seeder {
       PRODUCTS.map((p) => ({
         key: p.title,
         data: {
-          seller,
+          seller: sellers[p.seller],
           category: mustGet(categories, p.category),
           title: p.title,
           description: `${p.title}, cleaned and tested after every rental.`,
@@ -129,10 +165,14 @@ export class MarketplaceSeeder extends Seeder {
           currency: 'USD',
           pricingUnit: p.pricingUnit,
           popularityScore: p.popularityScore,
+          deposit: p.deposit,
+          city: 'San Francisco',
+          latitude: 37.7749,
+          longitude: -122.4194,
         },
       })),
       (p) => p.title,
-      { seller },
+      { seller: { $in: Object.values(sellers) } },
     );
     await em.flush();
 
@@ -149,7 +189,7 @@ export class MarketplaceSeeder extends Seeder {
         }),
       ),
       (asset) => asset.url,
-      { product: { seller } },
+      { product: { seller: { $in: Object.values(sellers) } } },
     );
     await seedMissing(
       em,
@@ -163,6 +203,8 @@ export class MarketplaceSeeder extends Seeder {
       (item) => item.sku,
       { sku: { $like: 'DEMO-%' } },
     );
+    await em.flush();
+    await seedDemoBooking(em, mustGet(products, 'Mirrorless camera kit'));
     await seedMissing(
       em,
       SubscriptionPlan,
@@ -171,4 +213,55 @@ export class MarketplaceSeeder extends Seeder {
     );
     await em.flush();
   }
+}
+
+const DAY = 86_400_000;
+const BOOKING_KEY = 'seed:demo:market-booking';
+
+/**
+ * A booked period, so the catalogue shows one: Bob has the first camera kit for two days from
+ * next week's start (his wallet's seeded `order_payment` paid it; the deposit is held). The
+ * other kits, and this one outside those days, are free.
+ */
+async function seedDemoBooking(em: EntityManager, camera: Product): Promise<void> {
+  if (await em.count(RentalOrder, { idempotencyKey: BOOKING_KEY })) return;
+  const booker = await em.findOneOrFail(User, { phone: DEMO_BOOKER_PHONE });
+  const item = await em.findOneOrFail(InventoryItem, { product: camera, sku: 'DEMO-CAM-A7-01' });
+  const start = new Date(Math.ceil(Date.now() / DAY) * DAY + 7 * DAY);
+  const end = new Date(start.getTime() + 2 * DAY);
+  const deposit = Number(camera.deposit);
+  const order = em.create(RentalOrder, {
+    customer: booker,
+    seller: camera.seller,
+    status: 'confirmed',
+    totalAmount: DEMO_BOOKING_CHARGE,
+    depositAmount: deposit,
+    heldAmount: deposit,
+    startTs: start,
+    endTs: end,
+    idempotencyKey: BOOKING_KEY,
+  });
+  em.create(RentalOrderItem, {
+    order,
+    product: camera,
+    inventoryItem: item,
+    unitPrice: Number(camera.basePrice),
+    amount: DEMO_BOOKING_CHARGE,
+    startTs: start,
+    endTs: end,
+  });
+  em.create(Invoice, {
+    order,
+    lines: [
+      { kind: 'rent', label: '1 × 2 day(s)', amount: DEMO_BOOKING_CHARGE },
+      { kind: 'deposit', label: 'Deposit (held)', amount: deposit },
+    ],
+    amountDue: DEMO_BOOKING_CHARGE,
+    amountPaid: DEMO_BOOKING_CHARGE,
+    status: 'paid',
+    dueDate: start.toISOString().slice(0, 10),
+  });
+  const wallet = await em.findOneOrFail(Wallet, { user: booker });
+  wallet.held = Number(wallet.held) + deposit;
+  await em.flush();
 }

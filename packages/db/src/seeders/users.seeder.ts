@@ -28,6 +28,8 @@ interface DemoUser {
 
 const SIGNUP_BONUS = { type: 'signup_bonus', amount: 50, description: 'Welcome bonus' } as const;
 const PROFILE_BONUS = { type: 'profile_bonus', amount: 20, description: 'Profile completed' } as const;
+/** What Bob's demo booking of the camera kit cost (2 days × 45.00, no tax). */
+export const DEMO_BOOKING_CHARGE = 9000;
 
 /** The demo accounts; log in with the phone number (OTP) or, for admin tools, the email. */
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -59,7 +61,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
     referralCode: 'DEMOBOB',
     roles: ['customer'],
     profileCompleted: false,
-    wallet: [],
+    // Bob paid for the marketplace's demo booking (MarketplaceSeeder).
+    wallet: [
+      { type: 'adjustment', amount: 20_000, description: 'Demo starting balance' },
+      { type: 'order_payment', amount: -DEMO_BOOKING_CHARGE, description: 'Marketplace rental' },
+    ],
     points: [SIGNUP_BONUS],
   },
   {
@@ -72,9 +78,21 @@ export const DEMO_USERS: readonly DemoUser[] = [
     wallet: [],
     points: [SIGNUP_BONUS, PROFILE_BONUS],
   },
+  {
+    phone: '+14155550104',
+    email: 'outdoor@example.com',
+    fullName: 'Peak Outdoor Co',
+    referralCode: 'DEMOOUTDOOR',
+    roles: ['seller', 'customer'],
+    profileCompleted: true,
+    wallet: [],
+    points: [SIGNUP_BONUS],
+  },
 ];
 
 export const DEMO_SELLER_PHONE = '+14155550103';
+export const DEMO_OUTDOOR_SELLER_PHONE = '+14155550104';
+export const DEMO_BOOKER_PHONE = '+14155550102';
 
 /**
  * Demo accounts, each created whole (user, profile, wallet, points, ledger,
@@ -108,7 +126,9 @@ function createDemoUser(em: EntityManager, spec: DemoUser): void {
     city: 'San Francisco',
     completedAt: spec.profileCompleted ? new Date('2026-11-01T00:00:00Z') : null,
   });
-  for (const role of spec.roles) em.create(UserRole, { user, role });
+  // Seeded roles are approved ones (a seller's application already accepted).
+  for (const role of spec.roles)
+    em.create(UserRole, { user, role, approvedAt: new Date('2026-11-01T00:00:00Z') });
   if (spec.adminRole) em.create(AdminProfile, { user, role: spec.adminRole, displayName: spec.fullName });
 
   const idempotencyKey = (ledger: string, i: number) => `seed:demo:${spec.referralCode}:${ledger}:${i}`;

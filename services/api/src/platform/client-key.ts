@@ -9,7 +9,8 @@ export type ClientKeyOperation =
   | 'coupon'
   /** Staff adjusting a user's balance: the "user" is the admin, the target the adjusted user. */
   | 'admin-wallet'
-  | 'admin-points';
+  | 'admin-points'
+  | 'market-checkout';
 
 /**
  * A client's idempotency key as the server stores and looks it up: scoped to the user, the

@@ -38,3 +38,21 @@ export function pageOf<T>(results: T[], page: PageInput, totalCount: number) {
 
 /** Rows to skip for `page`. */
 export const offsetOf = (page: PageInput) => (page.page - 1) * page.page_size;
+
+/**
+ * A keyset page: `rows` fetched with one extra beyond `page_size` (whether there is a next page),
+ * the total counted apart; `next_cursor` is the last id shown.
+ */
+export function cursorPageOf<T extends { id: string }>(rows: T[], page: PageInput, totalCount: number) {
+  const hasNext = rows.length > page.page_size;
+  const results = rows.slice(0, page.page_size);
+  const base = pageOf(results, page, totalCount);
+  return {
+    results,
+    pagination: {
+      ...base.pagination,
+      has_next: hasNext,
+      next_cursor: hasNext ? (results.at(-1)?.id ?? null) : null,
+    },
+  };
+}

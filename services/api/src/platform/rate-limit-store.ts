@@ -1,7 +1,52 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared, sql } from '@powerbank/db';
 import { type ClientRateLimitInfo, type HonoConfigType, MemoryStore, type Store } from 'hono-rate-limiter';
 import type { AppEnv } from '../hono-env.ts';
+
+/**
+ * A fixed window per key: the first hit (or the first after the window ended) starts a window at 1,
+ * each later one adds 1 — one upsert per counted request.
+ */
+const INCREMENT = prepared((db, p: { key: string; windowMs: number }) =>
+  db
+    .insertInto('rate_limit_counter')
+    .values({
+      key: p.key,
+      hits: 1,
+      reset_at: sql<Date>`now() + make_interval(secs => ${p.windowMs}::int / 1000.0)`,
+    })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => {
+        const ended = eb('rate_limit_counter.reset_at', '<=', sql<Date>`now()`);
+        return {
+          hits: eb
+            .case()
+            .when(ended)
+            .then(1)
+            .else(eb('rate_limit_counter.hits', '+', 1))
+            .end(),
+          reset_at: eb
+            .case()
+            .when(ended)
+            .then(eb.ref('excluded.reset_at'))
+            .else(eb.ref('rate_limit_counter.reset_at'))
+            .end(),
+        };
+      }),
+    )
+    .returning(['hits', 'reset_at']),
+);
+const DECREMENT = prepared((db, p: { key: string }) =>
+  db
+    .updateTable('rate_limit_counter')
+    .set((eb) => ({ hits: sql<number>`greatest(${eb.ref('hits')} - 1, 0)` }))
+    .where('key', '=', p.key)
+    .where('reset_at', '>', now()),
+);
+const RESET = prepared((db, p: { key: string }) =>
+  db.deleteFrom('rate_limit_counter').where('key', '=', p.key),
+);
+const EXPIRED = prepared((db) => db.deleteFrom('rate_limit_counter').where('reset_at', '<=', now()));
 
 /**
  * hono-rate-limiter's store on the `rate_limit_counter` table, so every api
@@ -31,36 +76,24 @@ export class DatabaseRateLimitStore implements Store<AppEnv> {
       this.sweptAt = Date.now();
       this.deleteExpired().catch(() => undefined);
     }
-    const [row] = await this.sql<{ hits: number; reset_at: Date }>(
-      `insert into rate_limit_counter as c (key, hits, reset_at)
-       values ($1, 1, now() + make_interval(secs => $2::int / 1000.0))
-       on conflict (key) do update
-          set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end,
-              reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end
-       returning hits, reset_at`,
-      [this.prefix + key, this.windowMs],
-    );
-    return { totalHits: row!.hits, resetTime: new Date(row!.reset_at) };
+    const [row] = await runPrepared(this.orm.em, INCREMENT, {
+      key: this.prefix + key,
+      windowMs: this.windowMs,
+    });
+    return { totalHits: Number(row!.hits), resetTime: new Date(row!.reset_at) };
   }
 
   async decrement(key: string): Promise<void> {
-    await this.sql(
-      'update rate_limit_counter set hits = greatest(hits - 1, 0) where key = $1 and reset_at > now()',
-      [this.prefix + key],
-    );
+    await runPrepared(this.orm.em, DECREMENT, { key: this.prefix + key });
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.sql('delete from rate_limit_counter where key = $1', [this.prefix + key]);
+    await runPrepared(this.orm.em, RESET, { key: this.prefix + key });
   }
 
   /** Drops counters whose window has ended (a key that comes back starts at 1 either way). */
   async deleteExpired(): Promise<void> {
-    await this.sql('delete from rate_limit_counter where reset_at <= now()');
-  }
-
-  private sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
-    return sqlRows<T>(this.orm.em, query, params);
+    await runPrepared(this.orm.em, EXPIRED, {});
   }
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { type ADMIN_ROLES, sqlRows, type User, UserDevice, UserSession } from '@powerbank/db';
+import { type ADMIN_ROLES, prepared, runPrepared, type User, UserDevice, UserSession } from '@powerbank/db';
 
 /**
  * Sessions as Lucia's guide describes them (the `lucia` package itself is
@@ -79,17 +79,7 @@ export async function validateSessionToken(
   // A token is 32 base32 characters; anything else cannot be one, so skip the query.
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   // Session, user and staff role in one round trip: this runs on every authenticated request.
-  const [row] = await sqlRows<SessionRow>(
-    em,
-    `select s.id, s.expires_at, s.revoked_at, u.id as user_id, u.status as user_status,
-            a.id as admin_id, a.role as admin_role
-       from user_session s
-       join users u on u.id = s.user_id
-       left join admin_profile a on a.user_id = u.id and a.is_active
-      where s.id = $1
-      limit 1`,
-    [sessionIdOf(token)],
-  );
+  const [row] = await runPrepared(em, SESSION, { id: sessionIdOf(token) });
   if (!row || row.revoked_at) return null;
   const now = Date.now();
   let expiresAt = new Date(row.expires_at);
@@ -107,15 +97,26 @@ export async function validateSessionToken(
   };
 }
 
-interface SessionRow {
-  id: string;
-  expires_at: Date | string;
-  revoked_at: Date | string | null;
-  user_id: string;
-  user_status: string;
-  admin_id: string | null;
-  admin_role: string | null;
-}
+/** Session, user and active staff role of a session id. */
+const SESSION = prepared((db, p: { id: string }) =>
+  db
+    .selectFrom('user_session as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('admin_profile as a', (join) =>
+      join.onRef('a.user_id', '=', 'u.id').on('a.is_active', '=', true),
+    )
+    .select([
+      's.id',
+      's.expires_at',
+      's.revoked_at',
+      'u.id as user_id',
+      'u.status as user_status',
+      'a.id as admin_id',
+      'a.role as admin_role',
+    ])
+    .where('s.id', '=', p.id)
+    .limit(1),
+);
 
 /**
  * Revokes one session (logout, refresh) and says whether this call did: false when

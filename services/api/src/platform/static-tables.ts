@@ -7,6 +7,7 @@ export const STATIC_TABLES = {
   appConfig: 'app_config',
   appUpdate: 'app_update',
   banner: 'banner',
+  category: 'category',
   contactInfo: 'contact_info',
   contentPage: 'content_page',
   country: 'country',

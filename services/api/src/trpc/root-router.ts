@@ -4,6 +4,8 @@ import { authRouter } from '../modules/auth/auth.router.ts';
 import { contentRouter } from '../modules/content/content.router.ts';
 import { engagementRouter } from '../modules/engagement/engagement.router.ts';
 import { kycRouter } from '../modules/kyc/kyc.router.ts';
+import { marketRouter } from '../modules/market/market.router.ts';
+import { notificationsRouter } from '../modules/notifications/notifications.router.ts';
 import { paymentRouter } from '../modules/payment/payment.router.ts';
 import { profileRouter } from '../modules/profile/profile.router.ts';
 import { promotionsRouter } from '../modules/promotions/promotions.router.ts';
@@ -27,6 +29,8 @@ export const rootRouter = router({
   engagement: engagementRouter,
   referral: referralRouter,
   promotions: promotionsRouter,
+  notifications: notificationsRouter,
+  market: marketRouter,
 });
 
 /** The type TypeScript clients import (through @powerbank/api-client). */

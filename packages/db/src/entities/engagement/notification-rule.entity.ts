@@ -14,6 +14,8 @@ const NotificationRuleSchema = defineEntity({
     /** Minutes relative to the event (negative = before, e.g. due soon). */
     offsetMinutes: p.integer().default(0),
     isActive: p.boolean().default(true),
+    /** Sent on every channel it names whatever the user's preferences say (OTP codes, overdue alerts). */
+    mandatory: p.boolean().default(false),
     priority: p.integer().default(0),
     ...timestamps(),
   },

@@ -22,10 +22,20 @@ const NotificationSchema = defineEntity({
     scheduledFor: p.datetime().nullable().index(),
     sentAt: p.datetime().nullable(),
     readAt: p.datetime().nullable(),
+    /**
+     * The outbox mark: null until the notification worker has rendered the notice and queued its
+     * push/SMS deliveries (the row itself is written in the business event's transaction).
+     */
+    dispatchedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     ...timestamps(),
   },
-  indexes: [{ properties: ['user', 'status'] }, { properties: ['user', 'createdAt'] }],
+  indexes: [
+    { properties: ['user', 'status'] },
+    { properties: ['user', 'createdAt'] },
+    // The worker's outbox read: only the notices not yet dispatched, oldest first.
+    { name: 'notification_undispatched_index', properties: ['createdAt'], where: 'dispatched_at is null' },
+  ],
   uniques: [{ properties: ['user', 'dedupeKey'], where: 'dedupe_key is not null' }],
 });
 

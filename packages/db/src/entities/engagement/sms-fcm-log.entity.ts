@@ -2,6 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, uuidKey } from '../columns.ts';
 import { DELIVERY_STATUSES } from '../enums.ts';
 import { User } from '../identity/user.entity.ts';
+import { Notification } from './notification.entity.ts';
 
 const SmsFcmLogSchema = defineEntity({
   name: 'SmsFcmLog',
@@ -10,6 +11,8 @@ const SmsFcmLogSchema = defineEntity({
     id: uuidKey(),
     channel: p.enum(['sms', 'push'] as const),
     user: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    /** The notice this attempt delivers (null for texts outside the inbox, e.g. sign-in codes). */
+    notification: () => p.manyToOne(Notification).nullable().deleteRule('set null').index(),
     /** Phone number or push token. */
     recipient: p.string().length(512),
     templateCode: p.string().length(60).nullable(),

@@ -3,6 +3,16 @@ import { timestamps, uuidKey } from '../columns.ts';
 import { GENDERS } from '../enums.ts';
 import { User } from './user.entity.ts';
 
+/**
+ * The user's choices for push and SMS (in-app notices always arrive): a channel switched off,
+ * or event codes muted. Rules marked mandatory ignore them.
+ */
+export interface NotificationPreferences {
+  push?: boolean;
+  sms?: boolean;
+  muted?: string[];
+}
+
 const UserProfileSchema = defineEntity({
   name: 'UserProfile',
   properties: {
@@ -16,6 +26,8 @@ const UserProfileSchema = defineEntity({
     address: p.string().length(255).nullable(),
     city: p.string().length(80).nullable(),
     language: p.string().length(8).default('en'),
+    /** Which notices may reach the user outside the app; see NotificationPreferences. */
+    notificationPreferences: p.json<NotificationPreferences>().nullable(),
     /** Set once when every profile field is filled; the 20-point bonus is given then. */
     completedAt: p.datetime().nullable(),
     ...timestamps(),

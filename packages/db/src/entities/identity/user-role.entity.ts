@@ -10,6 +10,8 @@ const UserRoleSchema = defineEntity({
     user: () => p.manyToOne(User).deleteRule('cascade'),
     role: p.enum(MARKETPLACE_ROLES),
     description: p.string().length(255).nullable(),
+    /** A seller role is an application until an admin approves it; other roles are approved when given. */
+    approvedAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
   uniques: [{ properties: ['user', 'role'] }],

@@ -8,6 +8,8 @@ const InvoiceSchema = defineEntity({
   properties: {
     id: uuidKey(),
     order: () => p.manyToOne(RentalOrder).deleteRule('restrict').index(),
+    /** Rent, discounts, tax and deposit lines (packages/domain's market pricing). */
+    lines: p.json<{ kind: string; label: string; amount: number }[]>(),
     amountDue: money(),
     amountPaid: money().default(0),
     currency: currency(),

@@ -15,6 +15,15 @@ const ProductSchema = defineEntity({
     basePrice: money(),
     currency: currency(),
     pricingUnit: p.enum(PRICING_UNITS).default('day'),
+    /** Held on the renter's wallet for each unit rented, released on a clean return. */
+    deposit: money().default(0),
+    /** Shortest and longest rental, in pricing units (no maximum when null). */
+    minUnits: p.integer().default(1),
+    maxUnits: p.integer().nullable(),
+    /** Where the items are picked up: search filters by city or distance. */
+    city: p.string().length(80).nullable().index(),
+    latitude: p.double().nullable(),
+    longitude: p.double().nullable(),
     active: p.boolean().default(true),
     popularityScore: p.integer().default(0),
     ...timestamps(),
@@ -22,8 +31,20 @@ const ProductSchema = defineEntity({
   indexes: [
     { name: 'idx_products_category_active', properties: ['category', 'active'] },
     { properties: ['active', 'popularityScore', 'createdAt'] },
+    {
+      // Full-text search over title and description (the api's market search ranks with the same expression).
+      name: 'product_search_gin',
+      expression:
+        'create index "product_search_gin" on "product" using gin (to_tsvector(\'simple\', "title" || \' \' || coalesce("description", \'\')))',
+    },
   ],
-  checks: [{ name: 'product_base_price_non_negative', expression: 'base_price >= 0' }],
+  checks: [
+    { name: 'product_base_price_non_negative', expression: 'base_price >= 0' },
+    {
+      name: 'product_period_and_deposit',
+      expression: 'deposit >= 0 and min_units >= 1 and (max_units is null or max_units >= min_units)',
+    },
+  ],
 });
 
 export class Product extends ProductSchema.class {}

@@ -13,11 +13,23 @@ const RentalOrderItemSchema = defineEntity({
     /** The physical unit, once assigned. */
     inventoryItem: () => p.manyToOne(InventoryItem).nullable().deleteRule('set null').index(),
     quantity: p.integer().default(1),
+    /** The order's period, copied here so the exclusion constraint below sees item and period in one row. */
+    startTs: p.datetime(),
+    endTs: p.datetime(),
+    /** Whether this line still holds its item for the period (false once its order expired or was cancelled). */
+    blocking: p.boolean().default(true),
     unitPrice: money(),
     amount: money(),
     createdAt: createdAt(),
   },
   checks: [
+    {
+      // No item is held twice for overlapping periods, whatever races: '[)' ranges, so a period
+      // ending when the next starts does not overlap it. (btree_gist gives the uuid its `=`.)
+      name: 'rental_order_item_no_double_booking',
+      expression:
+        "exclude using gist (inventory_item_id with =, tstzrange(start_ts, end_ts, '[)'::text) with &&) where ((blocking and (inventory_item_id is not null)))",
+    },
     { name: 'rental_order_item_values', expression: 'quantity > 0 and unit_price >= 0 and amount >= 0' },
   ],
 });

@@ -9,20 +9,30 @@ const RentalOrderSchema = defineEntity({
     id: uuidKey(),
     customer: () => p.manyToOne(User).deleteRule('restrict'),
     seller: () => p.manyToOne(User).deleteRule('restrict'),
-    status: p.enum(ORDER_STATUSES).default('pending'),
+    status: p.enum(ORDER_STATUSES).default('draft'),
+    /** What the invoice charges (rent - discounts + tax), without the deposit. */
     totalAmount: money(),
+    /** The deposit this order holds on the customer's wallet once paid (the hold's record). */
+    depositAmount: money().default(0),
+    heldAmount: money().default(0),
     currency: currency(),
     startTs: p.datetime(),
     endTs: p.datetime(),
+    /** A reserved order not paid by then expires and frees its items. */
+    reservedUntil: p.datetime().nullable(),
     idempotencyKey: p.string().length(128).nullable().unique(),
     ...timestamps(),
   },
   indexes: [
     { name: 'idx_rental_orders_customer_status', properties: ['customer', 'status'] },
     { properties: ['seller', 'status', 'createdAt'] },
+    { properties: ['status', 'reservedUntil'] },
   ],
   checks: [
-    { name: 'rental_order_total_non_negative', expression: 'total_amount >= 0' },
+    {
+      name: 'rental_order_total_non_negative',
+      expression: 'total_amount >= 0 and deposit_amount >= 0 and held_amount >= 0',
+    },
     { name: 'rental_order_period_ordered', expression: 'end_ts > start_ts' },
   ],
 });

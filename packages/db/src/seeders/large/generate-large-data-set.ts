@@ -1,5 +1,13 @@
 import type { ChunkedStep } from './chunked-step.ts';
+import {
+  itemsStep,
+  type MarketSizes,
+  marketplaceSetup,
+  ordersStep,
+  productsStep,
+} from './marketplace.step.ts';
 import type { Progress } from './progress.ts';
+import { LARGE_RENTAL_KEY_PREFIX, rentalsStep, TOPUPS_PER_RENTAL, topUpsStep } from './rentals.step.ts';
 import {
   LARGE_POWER_BANK_PREFIX,
   LARGE_STATION_PREFIX,
@@ -14,9 +22,16 @@ export type RunSql = <T = Record<string, unknown>>(sql: string) => Promise<T[]>;
 export interface LargeDataSetOptions {
   stations: number;
   users: number;
+  /** Rentals over the 90 days before RENTAL_WINDOW_END, with their payments (and 0.3 top-ups each); none if omitted. */
+  rentals?: number;
   /** Rows per statement: stations (each with its 8–24 slots) and users (each with 3 owned rows). */
   stationChunk?: number;
   userChunk?: number;
+  /** The marketplace's catalogue and history (bench:market); none when absent. */
+  products?: number;
+  items?: number;
+  orders?: number;
+  rentalChunk?: number;
 }
 
 export interface LargeDataSetResult {
@@ -24,6 +39,8 @@ export interface LargeDataSetResult {
   slots: number;
   powerBanks: number;
   users: number;
+  rentals: number;
+  transactions: number;
   seconds: number;
   dbSizeMb: number;
 }
@@ -37,6 +54,14 @@ const WRITTEN_TABLES = [
   'user_profile',
   'wallet',
   'user_points',
+  'category',
+  'product',
+  'inventory_item',
+  'rental_order',
+  'rental_order_item',
+  'rental',
+  'transactions',
+  'refund',
 ];
 
 /**
@@ -55,6 +80,10 @@ export async function generateLargeDataSet(
   if (!Number.isSafeInteger(options.users) || options.users < 0 || options.users > MAX_LARGE_USERS) {
     throw new Error(`--users must be between 0 and ${MAX_LARGE_USERS}`);
   }
+  const rentals = options.rentals ?? 0;
+  if (!Number.isSafeInteger(rentals) || rentals < 0) throw new Error('--rentals must be ≥ 0');
+  if (rentals > 0 && (options.stations < 1 || options.users < 1))
+    throw new Error('rentals need stations and users: --stations and --users ≥ 1');
   const [schema] = await sql<{ ready: boolean }>(`select to_regclass('station') is not null as ready`);
   if (!schema?.ready) throw new Error('the database has no schema: run `pnpm db:migrate` against it first');
 
@@ -63,11 +92,15 @@ export async function generateLargeDataSet(
   await sql('set jit = off');
 
   progress.line(
-    `generating ${options.stations.toLocaleString('en-US')} stations and ${options.users.toLocaleString('en-US')} users`,
+    `generating ${options.stations.toLocaleString('en-US')} stations, ${options.users.toLocaleString('en-US')} users and ${rentals.toLocaleString('en-US')} rentals`,
   );
   await runChunked(sql, stationsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, slotsStep, options.stations, options.stationChunk ?? 10_000, progress);
   await runChunked(sql, usersStep, options.users, options.userChunk ?? 50_000, progress);
+  await generateMarketplace(sql, options, progress);
+  const rentalChunk = options.rentalChunk ?? 50_000;
+  await runChunked(sql, rentalsStep(options), rentals, rentalChunk, progress);
+  await runChunked(sql, topUpsStep(options), Math.floor(rentals * TOPUPS_PER_RENTAL), rentalChunk, progress);
 
   const vacuumStarted = progress.seconds();
   await sql(`vacuum (analyze) ${WRITTEN_TABLES.map((t) => `"${t}"`).join(', ')}`);
@@ -78,12 +111,16 @@ export async function generateLargeDataSet(
     slots: string;
     power_banks: string;
     users: string;
+    rentals: string;
+    transactions: string;
     bytes: string;
   }>(
     `select (select count(*) from station where serial_number like '${LARGE_STATION_PREFIX}%') as stations,
             (select coalesce(sum(slot_count), 0) from station where serial_number like '${LARGE_STATION_PREFIX}%') as slots,
             (select count(*) from power_bank where serial_number like '${LARGE_POWER_BANK_PREFIX}%') as power_banks,
             (select count(*) from users) as users,
+            (select count(*) from rental where idempotency_key like '${LARGE_RENTAL_KEY_PREFIX}%') as rentals,
+            (select count(*) from transactions where idempotency_key like 'lg-%') as transactions,
             pg_database_size(current_database()) as bytes`,
   );
   return {
@@ -91,9 +128,39 @@ export async function generateLargeDataSet(
     slots: Number(counts?.slots),
     powerBanks: Number(counts?.power_banks),
     users: Number(counts?.users),
+    rentals: Number(counts?.rentals),
+    transactions: Number(counts?.transactions),
     seconds: Math.round(progress.seconds() * 10) / 10,
     dbSizeMb: Math.round(Number(counts?.bytes) / 1024 / 1024),
   };
+}
+
+/** Products, their items and past orders, after the users they belong to. */
+async function generateMarketplace(
+  sql: RunSql,
+  options: LargeDataSetOptions,
+  progress: Progress,
+): Promise<void> {
+  const sizes: MarketSizes = {
+    products: options.products ?? 0,
+    items: options.items ?? 0,
+    orders: options.orders ?? 0,
+    users: options.users,
+  };
+  for (const [name, value] of Object.entries(sizes)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be ≥ 0`);
+  }
+  if (sizes.products === 0) return;
+  if (sizes.users === 0) throw new Error('--products needs --users (sellers and customers)');
+  if (sizes.items === 0 && sizes.orders > 0) throw new Error('--orders needs --items');
+  progress.line(
+    `generating ${sizes.products.toLocaleString('en-US')} products, ${sizes.items.toLocaleString('en-US')} items, ` +
+      `${sizes.orders.toLocaleString('en-US')} past orders`,
+  );
+  for (const statement of marketplaceSetup(sizes)) await sql(statement);
+  await runChunked(sql, productsStep(sizes), sizes.products, 20_000, progress);
+  await runChunked(sql, itemsStep(sizes), sizes.items, 50_000, progress);
+  await runChunked(sql, ordersStep(sizes), sizes.orders, 50_000, progress);
 }
 
 async function runChunked(

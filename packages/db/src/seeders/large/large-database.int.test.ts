@@ -23,20 +23,20 @@ describe('ensureLargeDataSet (what a benchmark runs before it starts)', () => {
 
   it('finds the database missing, creates and migrates it, and generates the data set with progress', async () => {
     const { result, said } = await prepare();
-    expect(result).toEqual({ ...wanted, generated: true });
-    expect(said('0 large-set stations and 0 users')).toBe(true);
+    expect(result).toEqual({ ...wanted, rentals: 0, generated: true });
+    expect(said('0 large-set stations, 0 users and 0 rentals')).toBe(true);
     expect(said('30/30 stations')).toBe(true);
   });
 
   it('finds the data set there on the next run and generates nothing', async () => {
     const { result, said } = await prepare();
-    expect(result).toEqual({ ...wanted, generated: false });
-    expect(said('30 large-set stations, 40 users; enough')).toBe(true);
+    expect(result).toEqual({ ...wanted, rentals: 0, generated: false });
+    expect(said('30 large-set stations, 40 users, 0 rentals; enough')).toBe(true);
   });
 
   it('generates only what a larger run wants on top of what is there', async () => {
     const { result, said } = await prepare({ stations: 50, users: 40 });
-    expect(result).toEqual({ stations: 50, users: 40, generated: true });
-    expect(said('30 large-set stations and 40 users')).toBe(true);
+    expect(result).toEqual({ stations: 50, users: 40, rentals: 0, generated: true });
+    expect(said('30 large-set stations, 40 users and 0 rentals')).toBe(true);
   });
 });

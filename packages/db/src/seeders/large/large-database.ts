@@ -3,6 +3,7 @@ import { ensureDatabase } from '../../ensure-database.ts';
 import { openOrm } from '../../open-orm.ts';
 import { generateLargeDataSet, type RunSql } from './generate-large-data-set.ts';
 import type { Progress } from './progress.ts';
+import { LARGE_RENTAL_KEY_PREFIX } from './rentals.step.ts';
 import { LARGE_STATION_PREFIX } from './station-network.step.ts';
 
 /**
@@ -13,7 +14,9 @@ import { LARGE_STATION_PREFIX } from './station-network.step.ts';
 export const LARGE_DATABASE = 'pb_large';
 
 /** The full data set the benchmarks' figures are measured on (docs/benchmarks.md). */
-export const LARGE_DATA_SET = { stations: 100_000, users: 1_000_000 };
+/** The marketplace's part of it (bench:market; docs/marketplace.md). */
+export const LARGE_MARKET_SET = { products: 100_000, items: 500_000, orders: 1_000_000 };
+export const LARGE_DATA_SET = { stations: 100_000, users: 1_000_000, rentals: 1_000_000 };
 
 /** `databaseUrl` (the dev stack's) with the benchmarks' database name: same server, same user. */
 export function largeDatabaseUrl(databaseUrl: string): string {
@@ -68,12 +71,19 @@ export async function openLargeDatabase(url: string, progress: Progress): Promis
 }
 
 /** How much of the large data set the database holds (its stations are told apart by serial prefix). */
-export async function largeDataSetCounts(sql: RunSql): Promise<{ stations: number; users: number }> {
-  const [row] = await sql<{ stations: string; users: string }>(
+export async function largeDataSetCounts(
+  sql: RunSql,
+): Promise<{ stations: number; users: number; rentals: number }> {
+  const [row] = await sql<{ stations: string; users: string; rentals: string }>(
     `select (select count(*) from station where serial_number like '${LARGE_STATION_PREFIX}%') as stations,
-            (select count(*) from users) as users`,
+            (select count(*) from users) as users,
+            (select count(*) from rental where idempotency_key like '${LARGE_RENTAL_KEY_PREFIX}%') as rentals`,
   );
-  return { stations: Number(row?.stations ?? 0), users: Number(row?.users ?? 0) };
+  return {
+    stations: Number(row?.stations ?? 0),
+    users: Number(row?.users ?? 0),
+    rentals: Number(row?.rentals ?? 0),
+  };
 }
 
 /**
@@ -85,23 +95,26 @@ export async function largeDataSetCounts(sql: RunSql): Promise<{ stations: numbe
  */
 export async function ensureLargeDataSet(
   url: string,
-  wanted: { stations: number; users: number },
+  wanted: { stations: number; users: number; rentals?: number },
   progress: Progress,
-): Promise<{ stations: number; users: number; generated: boolean }> {
+): Promise<{ stations: number; users: number; rentals: number; generated: boolean }> {
   const db = await openLargeDatabase(url, progress);
   try {
     const have = await largeDataSetCounts(db.sql);
     const where = describeDatabaseUrl(url);
-    if (have.stations >= wanted.stations && have.users >= wanted.users) {
-      progress.line(`${where}: ${have.stations} large-set stations, ${have.users} users; enough`);
+    const rentals = wanted.rentals ?? 0;
+    if (have.stations >= wanted.stations && have.users >= wanted.users && have.rentals >= rentals) {
+      progress.line(
+        `${where}: ${have.stations} large-set stations, ${have.users} users, ${have.rentals} rentals; enough`,
+      );
       return { ...have, generated: false };
     }
     progress.line(
-      `${where}: ${have.stations} large-set stations and ${have.users} users, ` +
-        `${wanted.stations} and ${wanted.users} wanted: generating the rest (the full set takes minutes)`,
+      `${where}: ${have.stations} large-set stations, ${have.users} users and ${have.rentals} rentals, ` +
+        `${wanted.stations}, ${wanted.users} and ${rentals} wanted: generating the rest (the full set takes minutes)`,
     );
     const result = await generateLargeDataSet(db.sql, wanted, progress);
-    return { stations: result.stations, users: result.users, generated: true };
+    return { stations: result.stations, users: result.users, rentals: result.rentals, generated: true };
   } finally {
     await db.close();
   }

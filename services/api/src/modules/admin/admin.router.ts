@@ -1,4 +1,8 @@
 import { router } from '../../trpc/trpc.ts';
+import { adminAchievementsRouter, adminCouponsRouter } from '../admin-engagement/admin-engagement.router.ts';
+import { adminFleetRouter } from '../admin-fleet/admin-fleet.router.ts';
+import { adminPowerBanksRouter } from '../admin-fleet/admin-power-banks.router.ts';
+import { analyticsRouter } from './analytics/index.ts';
 import { adminCatalogueRouter } from './catalogue.router.ts';
 import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
@@ -22,4 +26,9 @@ export const adminRouter = router({
   catalogue: adminCatalogueRouter,
   settings: adminSettingsRouter,
   system: adminSystemRouter,
+  stations: adminFleetRouter,
+  powerBanks: adminPowerBanksRouter,
+  achievements: adminAchievementsRouter,
+  coupons: adminCouponsRouter,
+  analytics: analyticsRouter,
 });

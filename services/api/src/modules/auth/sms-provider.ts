@@ -1,6 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ApiEnv } from '@powerbank/config';
 import { SmsFcmLog } from '@powerbank/db';
+import { DomainError } from '@powerbank/domain';
+import {
+  asProviderError,
+  type LocalProviderOptions,
+  LocalSms,
+  localProviderOptions,
+  type SmsPort,
+  type SmsSettings,
+  smsPortFor,
+} from '@powerbank/notify';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../../deps.ts';
 
@@ -17,9 +26,9 @@ export interface SmsMessage {
 }
 
 /**
- * Where texts leave the system. Every implementation records what it sent in
- * `sms_fcm_log` through the caller's entity manager (`recordSms`: secrets
- * masked), so the row commits with the OTP challenge it belongs to.
+ * How the api texts (sign-in codes): through the one SMS port the worker's notices use too
+ * (`@powerbank/notify`). Every send is recorded in `sms_fcm_log` through the caller's entity
+ * manager (`recordSms`: secrets masked), so the row commits with the OTP challenge it belongs to.
  */
 export interface SmsProvider {
   readonly name: string;
@@ -36,7 +45,12 @@ export function redactedText(message: SmsMessage): string {
 }
 
 /** The `sms_fcm_log` row of a text a provider handed over, written on the caller's flush. */
-export function recordSms(em: EntityManager, provider: string, message: SmsMessage): void {
+export function recordSms(
+  em: EntityManager,
+  provider: string,
+  message: SmsMessage,
+  outcome: { messageId?: string | null; error?: string } = {},
+): void {
   em.create(SmsFcmLog, {
     channel: 'sms',
     user: message.userId ?? null,
@@ -44,65 +58,62 @@ export function recordSms(em: EntityManager, provider: string, message: SmsMessa
     templateCode: message.templateCode,
     content: redactedText(message),
     provider,
-    status: 'sent',
-    sentAt: new Date(),
+    providerMessageId: outcome.messageId?.slice(0, 128) ?? null,
+    status: outcome.error === undefined ? 'sent' : 'failed',
+    error: outcome.error?.slice(0, 512) ?? null,
+    sentAt: outcome.error === undefined ? new Date() : null,
   });
 }
 
-export interface LocalSmsOptions {
-  /** Keep the last texts per phone in memory (`textsTo`): tests read OTP codes there. */
-  keep: boolean;
-  /** Log each full text at info: how a developer reads a code from the running api. */
-  logger: Logger | null;
-}
-
-/** Phones whose texts the local provider keeps, and texts per phone: bounded, the oldest go first. */
-const KEPT_PHONES = 1000;
-const KEPT_PER_PHONE = 5;
-
 /**
- * Development and tests: nothing leaves the machine. Like every provider it logs
- * the masked text in sms_fcm_log; outside production it also keeps the full
- * texts in memory (the hook tests read codes through) and, in development, logs
- * them — never in production, where a code must reach nobody but the phone.
+ * A text through the configured SMS port (Twilio, or the local provider), recorded in sms_fcm_log
+ * with the provider's message id on the caller's flush. A provider that fails is recorded at once
+ * (in a transaction of its own: the caller's is rolled back) and answered 503: try again later.
  */
-export class LocalSmsProvider implements SmsProvider {
-  readonly name = 'local';
-  readonly #sent = new Map<string, string[]>();
+export class PortSmsProvider implements SmsProvider {
+  constructor(readonly port: SmsPort) {}
 
-  constructor(private readonly options: LocalSmsOptions) {}
+  get name(): string {
+    return this.port.name;
+  }
 
   async send(em: EntityManager, message: SmsMessage): Promise<void> {
-    recordSms(em, this.name, message);
-    if (this.options.keep) this.#keep(message);
-    this.options.logger?.info({ to: message.to, text: message.text }, 'local SMS, not sent (development)');
-  }
-
-  /** The full texts last sent to `phone`, oldest first; empty when nothing is kept (production). */
-  textsTo(phone: string): readonly string[] {
-    return this.#sent.get(phone) ?? [];
-  }
-
-  #keep(message: SmsMessage): void {
-    const texts = this.#sent.get(message.to) ?? [];
-    // Re-inserted, so the Map's order is least recently texted first.
-    this.#sent.delete(message.to);
-    this.#sent.set(message.to, [...texts, message.text].slice(-KEPT_PER_PHONE));
-    if (this.#sent.size > KEPT_PHONES) {
-      const oldest = this.#sent.keys().next().value;
-      if (oldest !== undefined) this.#sent.delete(oldest);
+    try {
+      const receipt = await this.port.send({ to: message.to, text: message.text });
+      recordSms(em, this.name, message, { messageId: receipt.messageId });
+    } catch (error) {
+      const failure = asProviderError(error);
+      const log = em.fork();
+      recordSms(log, this.name, message, { error: failure.message });
+      await log.flush();
+      throw new DomainError('SERVICE_UNAVAILABLE', 'the text could not be sent; try again shortly');
     }
   }
 }
 
-export function smsProviderFor(env: Pick<ApiEnv, 'SMS_PROVIDER' | 'NODE_ENV'>, logger: Logger): SmsProvider {
-  switch (env.SMS_PROVIDER) {
-    case 'local':
-      return new LocalSmsProvider({
-        keep: env.NODE_ENV !== 'production',
-        logger: env.NODE_ENV === 'development' ? logger : null,
-      });
+/**
+ * Development and tests: nothing leaves the machine (the notify package's LocalSms). Outside
+ * production it keeps the full texts in memory (the hook tests read codes through) and, in
+ * development, logs them — never in production, where a code must reach nobody but the phone.
+ */
+export class LocalSmsProvider extends PortSmsProvider {
+  readonly #local: LocalSms;
+
+  constructor(options: LocalProviderOptions) {
+    const local = new LocalSms(options);
+    super(local);
+    this.#local = local;
   }
+
+  /** The full texts last sent to `phone`, oldest first; empty when nothing is kept (production). */
+  textsTo(phone: string): readonly string[] {
+    return this.#local.textsTo(phone);
+  }
+}
+
+export function smsProviderFor(env: SmsSettings, logger: Logger): SmsProvider {
+  if (env.SMS_PROVIDER === 'local') return new LocalSmsProvider(localProviderOptions(env, logger));
+  return new PortSmsProvider(smsPortFor(env, logger));
 }
 
 const providers = new WeakMap<AppDeps, SmsProvider>();

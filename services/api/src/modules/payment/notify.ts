@@ -6,8 +6,8 @@ export interface PaymentNotice {
   type: 'topup_succeeded' | 'topup_failed' | 'refund_approved' | 'refund_rejected' | 'refund_failed';
   title: string;
   body: string;
+  /** The template's variables (and the app's payload). */
   payload: Record<string, unknown>;
-  /** One notice per event however often the event is processed. */
   dedupeKey: string;
 }
 

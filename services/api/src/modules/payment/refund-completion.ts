@@ -29,7 +29,11 @@ export function notifyApproved(tem: EntityManager, refund: Refund) {
     type: 'refund_approved',
     title: 'Refund approved',
     body: `${formatMoney(refund.amount, refund.currency).formatted} is on its way back ${refund.destination === 'wallet' ? 'to your wallet' : 'to your card'}.`,
-    payload: { refundId: refund.id },
+    payload: {
+      refundId: refund.id,
+      amount: formatMoney(refund.amount, refund.currency).formatted,
+      destination: refund.destination === 'wallet' ? 'wallet' : 'card',
+    },
     dedupeKey: `refund:${refund.id}`,
   });
 }

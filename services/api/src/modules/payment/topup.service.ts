@@ -359,7 +359,12 @@ export async function creditTopup(
     type: 'topup_succeeded',
     title: 'Wallet topped up',
     body: `${formatMoney(intent.amount, intent.currency).formatted} added to your wallet${points ? `, and ${points} points` : ''}.`,
-    payload: { intentId: intent.id, transactionId: transaction.id, points },
+    payload: {
+      intentId: intent.id,
+      transactionId: transaction.id,
+      points,
+      amount: formatMoney(intent.amount, intent.currency).formatted,
+    },
     dedupeKey: `topup:${intent.id}`,
   });
   await tem.flush();

@@ -3,15 +3,17 @@ import { z } from 'zod';
 import { PageInput, paginated } from '../../platform/pagination.ts';
 import { idempotencyKey, MoneyOutput } from '../payment/payment.schemas.ts';
 
+/** A coupon code in any case; codes are stored upper-case. */
+export const CouponCode = z
+  .string()
+  .trim()
+  .min(3)
+  .max(40)
+  .transform((code) => code.toUpperCase());
+
 export const ApplyCouponInput = z
   .object({
-    /** Any case; codes are stored upper-case. */
-    code: z
-      .string()
-      .trim()
-      .min(3)
-      .max(40)
-      .transform((code) => code.toUpperCase()),
+    code: CouponCode,
     idempotency_key: idempotencyKey.optional().describe('a retry with the same key answers the first apply'),
   })
   .strict();

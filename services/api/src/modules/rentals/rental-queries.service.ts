@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OPEN_RENTAL_STATUSES, Rental, Wallet } from '@powerbank/db';
 import { formatMoney } from '@powerbank/domain';
-import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import { cursorPageOf, offsetOf } from '../../platform/pagination.ts';
 import { RENTAL_POPULATE, rentalOutput } from './rental-output.ts';
 import type {
   ActiveRentalsOutput,
@@ -37,17 +37,11 @@ export async function rentalHistory(
     }),
     em.count(Rental, where),
   ]);
-  const hasNext = rows.length > input.page_size;
-  const results = rows.slice(0, input.page_size).map((rental) => rentalOutput(rental));
-  const base = pageOf(results, input, total);
-  return {
-    results,
-    pagination: {
-      ...base.pagination,
-      has_next: hasNext,
-      next_cursor: hasNext ? (results.at(-1)?.id ?? null) : null,
-    },
-  };
+  return cursorPageOf(
+    rows.map((rental) => rentalOutput(rental)),
+    input,
+    total,
+  );
 }
 
 interface StatsRow {

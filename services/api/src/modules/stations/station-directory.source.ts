@@ -83,6 +83,8 @@ export class StationDirectorySource {
   #generation: Generation | undefined;
   #fullLoad: Promise<Generation> | undefined;
   #refresh: { startedAt: number; done: Promise<void> } | undefined;
+  /** When markStale was last called, until a read of changes started after it has finished. */
+  #staleAt: number | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -93,6 +95,12 @@ export class StationDirectorySource {
   async get(): Promise<StationDirectory> {
     const now = Date.now();
     const generation = this.#generation ?? (await this.#load());
+    const staleAt = this.#staleAt;
+    if (staleAt !== undefined) {
+      // A read already under way may have begun before the change committed: only a later one counts.
+      await this.#refreshedSince(staleAt + 1);
+      if (this.#staleAt === staleAt) this.#staleAt = undefined;
+    }
     if (now - generation.loadedAt > this.timing.fullReloadMs) this.#background(this.#load());
     if (now - generation.freshAsOf > this.timing.maxStaleMs) {
       await this.#refreshedSince(now - this.timing.maxStaleMs);
@@ -100,6 +108,14 @@ export class StationDirectorySource {
       this.#background(this.#refreshedSince(now));
     }
     return (this.#generation ?? generation).directory;
+  }
+
+  /**
+   * The next read waits for a read of changes that starts after this call: a change committed
+   * before it (an admin's edit, told over NATS) is in every answer from then on.
+   */
+  markStale(): void {
+    this.#staleAt = Date.now();
   }
 
   /** Resolves once a read of changes that started at or after `time` has finished. */

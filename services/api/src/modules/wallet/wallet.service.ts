@@ -4,7 +4,7 @@ import { DomainError, formatMoney, pointsToMinor } from '@powerbank/domain';
 import { loyaltyStanding, loyaltyTiersOf } from '@powerbank/engagement';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
 import { appConfigValues } from '../../platform/app-config.ts';
-import { offsetOf, pageOf } from '../../platform/pagination.ts';
+import { cursorPageOf, offsetOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import type {
   PointsHistoryInput,
@@ -94,17 +94,7 @@ async function history<T extends WalletTransaction | PointsTransaction>(
     }),
     em.count(entity, where as FilterQuery<T>),
   ]);
-  const hasNext = rows.length > input.page_size;
-  const results = rows.slice(0, input.page_size);
-  const base = pageOf(results, input, total);
-  return {
-    results,
-    pagination: {
-      ...base.pagination,
-      has_next: hasNext,
-      next_cursor: hasNext ? (results.at(-1)?.id ?? null) : null,
-    },
-  };
+  return cursorPageOf(rows, input, total);
 }
 
 export async function listWalletTransactions(

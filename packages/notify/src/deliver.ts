@@ -1,0 +1,279 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
+import { uuidv7 } from 'uuidv7';
+import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
+import type { NoticeBook } from './notice-book.ts';
+import { asProviderError, ProviderError, type PushPort, type SmsPort } from './providers/ports.ts';
+import { renderNotice } from './render.ts';
+
+export interface DeliveryOptions {
+  sms: SmsPort;
+  push: PushPort;
+  /** Deliveries claimed per batch. */
+  limit: number;
+  /** A provider that has not answered after this long counts as failed (retriable). */
+  sendTimeoutMs: number;
+  /** Attempts per delivery before it is given up as failed. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /** How long a claim is held before it counts as a stopped worker's; default 2 × send timeout + 10 s. */
+  leaseMs?: number;
+}
+
+interface Claimed {
+  id: string;
+  notification_id: string;
+  channel: 'push' | 'sms';
+  attempts: number;
+}
+
+interface NoticeRow {
+  id: string;
+  user_id: string;
+  type: string;
+  title: string;
+  body: string;
+  payload: Record<string, unknown> | null;
+  phone: string | null;
+  locale: string | null;
+  tokens: string[];
+}
+
+/** One provider call, as sms_fcm_log records it. */
+interface Attempt {
+  recipient: string;
+  content: string;
+  provider: string;
+  messageId: string | null;
+  error: string | null;
+}
+
+interface Outcome {
+  claimed: Claimed;
+  userId: string | null;
+  templateCode: string | null;
+  status: 'sent' | 'pending' | 'failed';
+  error: string | null;
+  attempts: Attempt[];
+  /** Push tokens FCM no longer knows: dropped from user_device. */
+  unregistered: string[];
+}
+
+/**
+ * A stopped worker's claims: a delivery still `sending` after its lease was handed to a provider
+ * that may or may not have delivered it. It is marked `unknown` and never sent again — a user gets
+ * a notice at most once — and the attempt is recorded in sms_fcm_log.
+ */
+export async function releaseStaleClaims(em: EntityManager): Promise<number> {
+  const rows = await sqlRows<{ id: string }>(
+    em,
+    `with stale as (
+       update notification_delivery set status = 'unknown', lease_until = null, last_error = $1, updated_at = now()
+       where status = 'sending' and lease_until < now()
+       returning id, notification_id, channel)
+     insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, status, error, created_at)
+     select gen_random_uuid(), s.channel, n.user_id, s.notification_id, '', n.type, n.body, 'unknown', 'failed', $1, now()
+     from stale s join notification n on n.id = s.notification_id
+     returning id`,
+    ['the worker stopped while sending; not sent again (it may have arrived)'],
+  );
+  return rows.length;
+}
+
+/**
+ * Sends up to `limit` due deliveries. The claim is one statement (`skip locked`, status `sending`,
+ * attempt counted, a lease), committed before any provider is called, so a second worker never
+ * takes the same delivery; the outcome of every provider call is written afterwards in one
+ * transaction: an sms_fcm_log row per call, the delivery sent, failed, or pending again after a
+ * backoff when the provider timed out or answered 5xx/429. Returns how many it claimed.
+ */
+export async function deliverDue(
+  em: EntityManager,
+  book: NoticeBook,
+  options: DeliveryOptions,
+): Promise<number> {
+  await book.refresh(em);
+  const leaseMs = options.leaseMs ?? options.sendTimeoutMs * 2 + 10_000;
+  const claimed = await sqlRows<Claimed>(
+    em,
+    `with due as (
+       select id from notification_delivery where status = 'pending' and next_attempt_at <= now()
+       order by next_attempt_at limit $1 for update skip locked)
+     update notification_delivery d set status = 'sending', attempts = d.attempts + 1,
+       lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+     from due where d.id = due.id
+     returning d.id, d.notification_id, d.channel, d.attempts`,
+    [options.limit, leaseMs],
+  );
+  if (claimed.length === 0) return 0;
+  const notices = await sqlRows<NoticeRow>(
+    em,
+    `select n.id, n.user_id, n.type, n.title, n.body, n.payload, u.phone, p.language as locale,
+       array(select d.push_token from user_device d where d.user_id = n.user_id and d.push_token is not null
+             order by d.last_seen_at desc) as tokens
+     from notification n join users u on u.id = n.user_id left join user_profile p on p.user_id = n.user_id
+     where n.id = any($1::uuid[])`,
+    [[...new Set(claimed.map((c) => c.notification_id))]],
+  );
+  const byId = new Map(notices.map((n) => [n.id, n]));
+  // Outcomes are written as they come, at most RECORD_EVERY_MS apart: a provider holding one call
+  // (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
+  // leaves them to be taken for unknown.
+  const settled: Outcome[] = [];
+  const all = Promise.all(
+    claimed.map((c) =>
+      deliverOne(c, byId.get(c.notification_id), book, options).then((o) => settled.push(o)),
+    ),
+  );
+  let done = false;
+  void all.then(() => {
+    done = true;
+  });
+  while (!done) {
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, RECORD_EVERY_MS))]);
+    if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
+  }
+  if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
+  return claimed.length;
+}
+
+/** How often the outcomes of a batch still partly in flight are written. */
+const RECORD_EVERY_MS = 100;
+
+async function deliverOne(
+  claimed: Claimed,
+  notice: NoticeRow | undefined,
+  book: NoticeBook,
+  options: DeliveryOptions,
+): Promise<Outcome> {
+  const base = { claimed, userId: notice?.user_id ?? null, templateCode: notice?.type ?? null };
+  if (!notice)
+    return { ...base, status: 'failed', error: 'the notice was deleted', attempts: [], unregistered: [] };
+  const text = renderNotice(
+    book.templates,
+    { code: notice.type, channel: claimed.channel, locale: notice.locale, vars: notice.payload ?? {} },
+    { title: notice.title, body: notice.body },
+  );
+  const calls =
+    claimed.channel === 'sms'
+      ? notice.phone
+        ? [
+            {
+              recipient: notice.phone,
+              content: text.body,
+              send: () => options.sms.send({ to: notice.phone ?? '', text: text.body }),
+              provider: options.sms.name,
+            },
+          ]
+        : []
+      : notice.tokens.map((token) => ({
+          recipient: token,
+          content: `${text.title}: ${text.body}`,
+          provider: options.push.name,
+          send: () =>
+            options.push.send({
+              token,
+              title: text.title,
+              body: text.body,
+              data: { noticeId: notice.id, type: notice.type },
+            }),
+        }));
+  if (calls.length === 0) {
+    const error = claimed.channel === 'sms' ? 'the user has no phone number' : 'the user has no push token';
+    return { ...base, status: 'failed', error, attempts: [], unregistered: [] };
+  }
+  const results = await Promise.all(
+    calls.map(async (call) => {
+      try {
+        const receipt = await withTimeout(call.send(), options.sendTimeoutMs);
+        return { call, receipt, error: null };
+      } catch (error) {
+        return { call, receipt: null, error: asProviderError(error) };
+      }
+    }),
+  );
+  const attempts = results.map((r) => ({
+    recipient: r.call.recipient,
+    content: r.call.content,
+    provider: r.call.provider,
+    messageId: r.receipt?.messageId ?? null,
+    error: r.error?.message.slice(0, 512) ?? null,
+  }));
+  const unregistered = results.filter((r) => r.error?.unregistered).map((r) => r.call.recipient);
+  const firstError = results.find((r) => r.error)?.error ?? null;
+  // One device that got it is a delivered notice; retrying would push it again to that device.
+  if (results.some((r) => r.receipt)) return { ...base, status: 'sent', error: null, attempts, unregistered };
+  const retriable = results.some((r) => r.error?.retriable) && claimed.attempts < options.maxAttempts;
+  return {
+    ...base,
+    status: retriable ? 'pending' : 'failed',
+    error: firstError?.message.slice(0, 512) ?? null,
+    attempts,
+    unregistered,
+  };
+}
+
+async function recordOutcomes(
+  em: EntityManager,
+  outcomes: Outcome[],
+  options: DeliveryOptions,
+): Promise<void> {
+  const logs = outcomes.flatMap((o) => o.attempts.map((a) => ({ o, a })));
+  await em.transactional(async (tem) => {
+    if (logs.length > 0) {
+      await sqlRows(
+        tem,
+        `insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, provider_message_id, status, error, sent_at, created_at)
+         select v.id, v.channel, v.user_id, v.notification_id, v.recipient, v.template_code, v.content, v.provider, v.message_id,
+           case when v.error is null then 'sent' else 'failed' end, v.error, case when v.error is null then now() end, now()
+         from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+           as v(id, channel, user_id, notification_id, recipient, template_code, content, provider, message_id, error)`,
+        [
+          logs.map(() => uuidv7()),
+          logs.map(({ o }) => o.claimed.channel),
+          logs.map(({ o }) => o.userId),
+          logs.map(({ o }) => o.claimed.notification_id),
+          logs.map(({ a }) => a.recipient.slice(0, 512)),
+          logs.map(({ o }) => o.templateCode?.slice(0, 60) ?? null),
+          logs.map(({ a }) => a.content.slice(0, 2000)),
+          logs.map(({ a }) => a.provider.slice(0, 40)),
+          logs.map(({ a }) => a.messageId?.slice(0, 128) ?? null),
+          logs.map(({ a }) => a.error),
+        ],
+      );
+    }
+    // Conditional on the attempt claimed: a delivery claimed again since (it cannot be, but a
+    // lease that ran out could be) is not overwritten by an older attempt's outcome.
+    await sqlRows(
+      tem,
+      `update notification_delivery d set status = v.status, last_error = v.error, lease_until = null,
+         next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
+         sent_at = case when v.status = 'sent' then now() end, updated_at = now()
+       from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[]) as v(id, attempts, status, error, delay_ms)
+       where d.id = v.id and d.attempts = v.attempts`,
+      [
+        outcomes.map((o) => o.claimed.id),
+        outcomes.map((o) => o.claimed.attempts),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.error),
+        outcomes.map((o) => (o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0)),
+      ],
+    );
+    const dropped = outcomes.flatMap((o) => o.unregistered);
+    if (dropped.length > 0) {
+      await sqlRows(
+        tem,
+        `update user_device set push_token = null, updated_at = now() where push_token = any($1::text[])`,
+        [dropped],
+      );
+    }
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProviderError(`no answer within ${ms} ms`, true)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

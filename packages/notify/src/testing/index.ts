@@ -1,0 +1,3 @@
+export * from './fake-fcm.ts';
+export * from './fake-server.ts';
+export * from './fake-twilio.ts';

@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { configValues } from '@powerbank/db';
+import type { CancellationPolicy } from '@powerbank/domain';
+
+/** The marketplace's figures; AppConfig rows of these keys override them (docs/marketplace.md). */
+export const MARKET_CONFIG_DEFAULTS = {
+  /** An unpaid reservation expires after this and frees its items. */
+  market_reservation_minutes: 15,
+  /** Tax on the discounted rent, basis points (1300 = 13%). */
+  market_tax_rate_bp: 0,
+  market_cancel_full_refund_hours: 48,
+  market_cancel_partial_refund_hours: 24,
+  market_cancel_partial_refund_percent: 50,
+} as const;
+
+export type MarketConfig = Record<keyof typeof MARKET_CONFIG_DEFAULTS, number>;
+const KEYS = Object.keys(MARKET_CONFIG_DEFAULTS);
+
+/** One query; a missing or malformed value falls back to its default. */
+export async function readMarketConfig(em: EntityManager): Promise<MarketConfig> {
+  const config: MarketConfig = { ...MARKET_CONFIG_DEFAULTS };
+  for (const [key, value] of await configValues(em, KEYS)) {
+    const raw = Number(value);
+    if (key in config && Number.isFinite(raw) && raw >= 0) config[key as keyof MarketConfig] = raw;
+  }
+  return config;
+}
+
+export const cancellationPolicy = (config: MarketConfig): CancellationPolicy => ({
+  fullRefundHours: config.market_cancel_full_refund_hours,
+  partialRefundHours: config.market_cancel_partial_refund_hours,
+  partialRefundPercent: config.market_cancel_partial_refund_percent,
+});

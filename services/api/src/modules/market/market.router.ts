@@ -1,0 +1,269 @@
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
+import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
+import { adminMutation } from '../admin-auth/admin-action.ts';
+import { signedAssetUrl } from './asset-urls.ts';
+import {
+  addAsset,
+  addItem,
+  allCategories,
+  categoryBySlug,
+  createProduct,
+  deactivateProduct,
+  ownProduct,
+  productItems,
+  publicProduct,
+  sellerProducts,
+  updateItem,
+  updateProduct,
+} from './catalogue.service.ts';
+import {
+  AssetAddInput,
+  AssetIdInput,
+  AssetOutput,
+  AssetUrlOutput,
+  CategoriesOutput,
+  CategoryDetailOutput,
+  CategorySlugInput,
+  CheckoutInput,
+  EventsInput,
+  EventsOutput,
+  ItemCreateInput,
+  ItemOutput,
+  ItemsOutput,
+  ItemUpdateInput,
+  NoInput,
+  OrderIdInput,
+  OrderOutput,
+  OrdersInput,
+  OrdersOutput,
+  PayOrderInput,
+  ProductCreateInput,
+  ProductDetailOutput,
+  ProductIdInput,
+  ProductOutput,
+  ProductsOutput,
+  ProductUpdateInput,
+  QuoteInput,
+  QuoteOutput,
+  RoleOutput,
+  RolesOutput,
+  SearchInput,
+  SearchOutput,
+  SellerApplyInput,
+  UserIdInput,
+} from './market.schemas.ts';
+import { listMarketEvents } from './market-events.ts';
+import {
+  applyAsSeller,
+  approveSeller,
+  myRoles,
+  pendingSellerApplications,
+  sellerProcedure,
+} from './market-roles.ts';
+import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
+import { searchProducts } from './search.service.ts';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+const tags = ['market'];
+/** REST under /api/market/… (docs/marketplace.md lists them); `protect` for every signed-in route. */
+const route = (method: Method, path: `/${string}`, summary: string, protect = true) => ({
+  openapi: { method, path: `/market${path}` as `/${string}`, tags, protect, summary },
+});
+
+const catalogue = router({
+  categories: publicProcedure
+    .meta({
+      ...route('GET', '/categories', 'Every category, parents before children', false),
+      responseCache: { tables: [STATIC_TABLES.category] },
+    })
+    .input(NoInput)
+    .output(CategoriesOutput)
+    .query(async ({ ctx }) => ({ results: await allCategories(ctx.em, ctx.staticCache) })),
+
+  category: publicProcedure
+    .meta({
+      ...route('GET', '/categories/{slug}', 'A category with its breadcrumbs and subtree', false),
+      responseCache: { tables: [STATIC_TABLES.category] },
+    })
+    .input(CategorySlugInput)
+    .output(CategoryDetailOutput)
+    .query(({ ctx, input }) => categoryBySlug(ctx.em, ctx.staticCache, input.slug)),
+
+  search: publicProcedure
+    .meta(
+      route(
+        'GET',
+        '/products',
+        'Search: text, category subtree, price, seller, city or distance, available between two times; cursor pages',
+        false,
+      ),
+    )
+    .input(SearchInput)
+    .output(SearchOutput)
+    .query(({ ctx, input }) => searchProducts(ctx.em, ctx.staticCache, input)),
+
+  product: publicProcedure
+    .meta(route('GET', '/products/{id}', 'An active product with its assets', false))
+    .input(ProductIdInput)
+    .output(ProductDetailOutput)
+    .query(({ ctx, input }) => publicProduct(ctx.em, input.id)),
+
+  assetUrl: authedProcedure
+    .meta(
+      route(
+        'GET',
+        '/assets/{id}/url',
+        "A short-lived signed address of an asset's file (DRM-protected ones only so)",
+      ),
+    )
+    .input(AssetIdInput)
+    .output(AssetUrlOutput)
+    .query(({ ctx, input }) => signedAssetUrl(ctx.em, ctx.deps.env.APP_SECRET, input.id)),
+
+  quote: publicProcedure
+    .meta(
+      route('GET', '/quote', 'The price of a product over a period (the checkout charges the same)', false),
+    )
+    .input(QuoteInput)
+    .output(QuoteOutput)
+    .query(({ ctx, input }) => quote(ctx.em, input)),
+});
+
+const orders = router({
+  checkout: authedProcedure
+    .meta(
+      route(
+        'POST',
+        '/checkout',
+        'Reserve free items for a period; with payment_mode, pay and hold the deposit too',
+      ),
+    )
+    .input(CheckoutInput)
+    .output(OrderOutput)
+    .mutation(({ ctx, input }) => checkout(ctx.em, ctx.auth.user.id, input)),
+
+  pay: authedProcedure
+    .meta(route('POST', '/orders/{id}/pay', "Pay a reserved order's invoice and hold its deposit"))
+    .input(PayOrderInput)
+    .output(OrderOutput)
+    .mutation(({ ctx, input }) => payOrder(ctx.em, ctx.auth.user.id, input)),
+
+  cancel: authedProcedure
+    .meta(route('POST', '/orders/{id}/cancel', 'Cancel before pickup: refund by the cancellation policy'))
+    .input(OrderIdInput)
+    .output(OrderOutput)
+    .mutation(({ ctx, input }) => cancelOrder(ctx.em, ctx.auth.user.id, input.id)),
+
+  get: authedProcedure
+    .meta(route('GET', '/orders/{id}', 'One of my orders (as customer or seller)'))
+    .input(OrderIdInput)
+    .output(OrderOutput)
+    .query(({ ctx, input }) => orderOutput(ctx.em, ctx.auth.user.id, input.id)),
+
+  list: authedProcedure
+    .meta(route('GET', '/orders', 'My orders as customer or as seller, newest first'))
+    .input(OrdersInput)
+    .output(OrdersOutput)
+    .query(({ ctx, input }) => listOrders(ctx.em, ctx.auth.user.id, input)),
+});
+
+const seller = router({
+  roles: authedProcedure
+    .meta(route('GET', '/roles', 'My marketplace roles'))
+    .input(NoInput)
+    .output(RolesOutput)
+    .query(({ ctx }) => myRoles(ctx.em, ctx.auth.user.id)),
+
+  applyAsSeller: authedProcedure
+    .meta(route('POST', '/seller/apply', 'Apply to be a seller (an admin approves)'))
+    .input(SellerApplyInput)
+    .output(RoleOutput)
+    .mutation(({ ctx, input }) => applyAsSeller(ctx.em, ctx.auth.user.id, input.description)),
+
+  products: sellerProcedure
+    .meta(route('GET', '/seller/products', 'My products, active or not'))
+    .input(NoInput)
+    .output(ProductsOutput)
+    .query(({ ctx }) => sellerProducts(ctx.em, ctx.auth.user.id)),
+
+  createProduct: sellerProcedure
+    .meta(route('POST', '/seller/products', 'List a product'))
+    .input(ProductCreateInput)
+    .output(ProductOutput)
+    .mutation(({ ctx, input }) => createProduct(ctx.em, ctx.auth.user.id, input)),
+
+  updateProduct: sellerProcedure
+    .meta(route('PATCH', '/seller/products/{id}', 'Change my product'))
+    .input(ProductUpdateInput)
+    .output(ProductOutput)
+    .mutation(({ ctx, input }) => updateProduct(ctx.em, ctx.auth.user.id, input)),
+
+  deleteProduct: sellerProcedure
+    .meta(route('DELETE', '/seller/products/{id}', 'Take my product off the catalogue (kept inactive)'))
+    .input(ProductIdInput)
+    .output(ProductOutput)
+    .mutation(({ ctx, input }) => deactivateProduct(ctx.em, ctx.auth.user.id, input.id)),
+
+  items: sellerProcedure
+    .meta(route('GET', '/seller/products/{id}/items', "My product's inventory items"))
+    .input(ProductIdInput)
+    .output(ItemsOutput)
+    .query(({ ctx, input }) => productItems(ctx.em, ctx.auth.user.id, input.id)),
+
+  addItem: sellerProcedure
+    .meta(route('POST', '/seller/items', 'Add an inventory item (SKU/serial) to my product'))
+    .input(ItemCreateInput)
+    .output(ItemOutput)
+    .mutation(({ ctx, input }) => addItem(ctx.em, ctx.auth.user.id, input)),
+
+  updateItem: sellerProcedure
+    .meta(route('PATCH', '/seller/items/{id}', "Change my item's condition or status"))
+    .input(ItemUpdateInput)
+    .output(ItemOutput)
+    .mutation(({ ctx, input }) => updateItem(ctx.em, ctx.auth.user.id, input)),
+
+  addAsset: sellerProcedure
+    .meta(route('POST', '/seller/assets', 'Attach an uploaded file to my product'))
+    .input(AssetAddInput)
+    .output(AssetOutput)
+    .mutation(({ ctx, input }) => addAsset(ctx.em, ctx.auth.user.id, input)),
+
+  events: sellerProcedure
+    .meta(route('GET', '/seller/products/{id}/events', "My product's events (catalogue changes, orders)"))
+    .input(ProductIdInput.extend(EventsInput.pick({ limit: true }).shape))
+    .output(EventsOutput)
+    .query(async ({ ctx, input }) => {
+      await ownProduct(ctx.em, ctx.auth.user.id, input.id);
+      return listMarketEvents(ctx.em, { productId: input.id, limit: input.limit });
+    }),
+});
+
+const admin = router({
+  sellerApplications: adminProcedure(['operations', 'support'])
+    .meta(route('GET', '/admin/seller-applications', 'Seller applications waiting for approval'))
+    .input(NoInput)
+    .output(RolesOutput)
+    .query(({ ctx }) => pendingSellerApplications(ctx.em)),
+
+  approveSeller: adminProcedure(['operations'])
+    .meta(route('POST', '/admin/seller-applications/{user_id}/approve', 'Approve a seller application'))
+    .input(UserIdInput)
+    .output(RoleOutput)
+    .mutation(({ ctx, input }) =>
+      adminMutation(ctx, 'market.approve_seller', async (tx) => {
+        const { before, after } = await approveSeller(tx, input.user_id);
+        return { result: after, targetType: 'user', targetId: input.user_id, before, after };
+      }),
+    ),
+
+  events: adminProcedure(['operations', 'support'])
+    .meta(route('GET', '/admin/events', 'Marketplace events by product and/or user'))
+    .input(EventsInput)
+    .output(EventsOutput)
+    .query(({ ctx, input }) =>
+      listMarketEvents(ctx.em, { productId: input.product_id, userId: input.user_id, limit: input.limit }),
+    ),
+});
+
+/** The marketplace (issue 20): catalogue, search, orders, sellers, and the admin's part. */
+export const marketRouter = router({ catalogue, orders, seller, admin });

@@ -1,0 +1,195 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Invoice, RentalOrder, RentalOrderItem, Transaction } from '@powerbank/db';
+import { cancellationRefund, DomainError, type ExplicitSplit, type PaymentMode } from '@powerbank/domain';
+import { holdWallet, ledger, payFromBalances, releaseHold } from '@powerbank/ledger';
+import { type OrderEffect, type OrderEvent, orderStep } from '@powerbank/machines';
+import { cancellationPolicy, readMarketConfig } from './market-config.ts';
+import { marketEvent } from './market-events.ts';
+
+export interface OrderPayment {
+  mode: PaymentMode;
+  split?: ExplicitSplit;
+}
+
+interface EffectContext {
+  em: EntityManager;
+  order: RentalOrder;
+  invoice: Invoice;
+  payment?: OrderPayment;
+  /** What the event gave back, for the answer and the event log. */
+  refunded: number;
+}
+
+const ref = (order: RentalOrder) => ({ type: 'rental_order', id: order.id });
+/** Keys derived from the order: each effect happens once per order, whatever retries. */
+const key = (order: RentalOrder, what: string) => `order:${order.id}:${what}`;
+
+/** Each effect the order machine names, carried out in the transition's transaction. */
+const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
+  // Done by the checkout that creates the order (its lines and invoice are the reservation).
+  blockItems: async () => {},
+  issueInvoice: async () => {},
+
+  chargeInvoice: async (c) => {
+    const { em, order, invoice } = c;
+    const amount = Number(invoice.amountDue) - Number(invoice.amountPaid);
+    if (amount > 0) {
+      if (!c.payment) throw new DomainError('VALIDATION_FAILED', 'a payment_mode is needed to pay');
+      const paid = await payFromBalances(em, {
+        userId: order.customer.id,
+        amount,
+        type: 'order',
+        mode: c.payment.mode,
+        split: c.payment.split,
+        reference: ref(order),
+        idempotencyKey: key(order, 'pay'),
+        description: 'Marketplace rental',
+        atomicWithCaller: true,
+      });
+      await em.nativeUpdate(
+        Transaction,
+        { id: paid.transactionId },
+        { rentalOrder: order.id, invoice: invoice.id },
+      );
+    }
+    invoice.amountPaid = invoice.amountDue;
+    invoice.status = 'paid';
+  },
+
+  holdDeposit: async ({ em, order }) => {
+    const amount = Number(order.depositAmount);
+    if (amount <= 0) return;
+    await holdWallet(em, {
+      userId: order.customer.id,
+      amount,
+      idempotencyKey: key(order, 'deposit'),
+      reference: ref(order),
+    });
+    order.heldAmount = amount;
+  },
+
+  releaseItems: async ({ em, order }) => {
+    await em.nativeUpdate(RentalOrderItem, { order: order.id }, { blocking: false });
+  },
+
+  refundByPolicy: async (c) => {
+    const { em, order, invoice } = c;
+    const paid = Number(invoice.amountPaid);
+    const config = await readMarketConfig(em);
+    const refund = cancellationRefund(paid, order.startTs.getTime(), Date.now(), cancellationPolicy(config));
+    if (refund <= 0) return;
+    // Back where it came from: the wallet part first, the rest from the points part in proportion.
+    const payment = await em.findOne(Transaction, { idempotencyKey: key(order, 'pay') });
+    const walletPaid = Number(payment?.walletAmount ?? 0);
+    const pointsPaid = payment?.pointsUsed ?? 0;
+    const walletBack = Math.min(walletPaid, refund);
+    const pointsShare = paid - walletPaid;
+    const pointsBack = pointsShare > 0 ? Math.floor((pointsPaid * (refund - walletBack)) / pointsShare) : 0;
+    const base = { userId: order.customer.id, type: 'refund' as const, reference: ref(order) };
+    if (walletBack > 0) {
+      await ledger.creditWallet(em, {
+        ...base,
+        amount: walletBack,
+        idempotencyKey: key(order, 'refund:wallet'),
+      });
+    }
+    if (pointsBack > 0) {
+      await ledger.creditPoints(em, {
+        ...base,
+        amount: pointsBack,
+        idempotencyKey: key(order, 'refund:points'),
+      });
+    }
+    c.refunded = refund;
+  },
+
+  releaseDeposit: async ({ em, order }) => {
+    const held = Number(order.heldAmount);
+    if (held <= 0) return;
+    await releaseHold(em, {
+      userId: order.customer.id,
+      amount: held,
+      idempotencyKey: key(order, 'deposit'),
+      reference: ref(order),
+    });
+    order.heldAmount = 0;
+  },
+
+  // Pickup, return and deposit settlement come with scheduling and QR handover (issue 21).
+  markItemsRented: notYet,
+  markItemsBack: notYet,
+  settleDeposit: notYet,
+  openDispute: notYet,
+};
+
+async function notYet(): Promise<void> {
+  throw new DomainError('BUSINESS_RULE', 'handover and return are not open yet');
+}
+
+/**
+ * Applies one event to a locked order: asks the machine, carries out its effects, stores the
+ * new status and logs the transition — all in the caller's transaction, so a refused payment or
+ * hold leaves the order as it was. Null when the event does not apply in the order's status.
+ */
+export async function transitionOrder(
+  em: EntityManager,
+  order: RentalOrder,
+  event: OrderEvent,
+  options: { actor: string | null; payment?: OrderPayment },
+): Promise<{ refunded: number } | null> {
+  const step = orderStep(order.status, event);
+  if (!step) return null;
+  const invoice = await em.findOneOrFail(
+    Invoice,
+    { order: order.id },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  const c: EffectContext = { em, order, invoice, payment: options.payment, refunded: 0 };
+  for (const effect of step.effects) await EFFECTS[effect](c);
+  order.status = step.to;
+  if (step.to !== 'reserved') order.reservedUntil = null;
+  if ((step.to === 'expired' || step.to === 'cancelled') && Number(invoice.amountPaid) === 0)
+    invoice.status = 'void';
+  marketEvent(
+    em,
+    `order.${step.to}`,
+    { userId: options.actor, productId: null },
+    { orderId: order.id, from: step.from, event: event.type, refunded: c.refunded },
+  );
+  await em.flush();
+  return { refunded: c.refunded };
+}
+
+/** The order row locked for a transition: the customer's own (anyone else's is 404). */
+export async function lockCustomerOrder(
+  em: EntityManager,
+  customerId: string,
+  id: string,
+): Promise<RentalOrder> {
+  const order = await em.findOne(
+    RentalOrder,
+    { id, customer: customerId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (!order) throw new DomainError('NOT_FOUND', 'no such order');
+  return order;
+}
+
+/**
+ * The reservation-expiry job (registered on the pg-boss worker): reserved orders past their
+ * deadline, unpaid, become expired and free their items; nothing was charged, nothing is. Locks
+ * with SKIP LOCKED, so a payment in flight on an order is not waited for (and, once committed,
+ * takes the order out of the job's reach). Returns how many expired.
+ */
+export async function expireMarketReservations(em: EntityManager, limit = 500): Promise<number> {
+  return em.fork().transactional(async (tem) => {
+    const due = await tem.find(
+      RentalOrder,
+      { status: 'reserved', reservedUntil: { $lt: new Date() } },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit, orderBy: { reservedUntil: 'asc' } },
+    );
+    for (const order of due) await transitionOrder(tem, order, { type: 'EXPIRE' }, { actor: null });
+    return due.length;
+  });
+}

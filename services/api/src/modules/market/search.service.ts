@@ -1,0 +1,156 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '@powerbank/domain';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { StaticCache } from '../../platform/static-cache.ts';
+import { categoryBySlug } from './catalogue.service.ts';
+import type { SearchInput, SearchOutput } from './market.schemas.ts';
+import { marketDb } from './market-db.ts';
+
+/** The document searched: the same expression as the `product_search_gin` index, so the index serves it. */
+const document = sql`to_tsvector('simple', p.title || ' ' || coalesce(p.description, ''))`;
+
+interface Cursor {
+  /** The sort key of the last row of the page (a number or an ISO date). */
+  v: number | string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if ((typeof c.v === 'number' || typeof c.v === 'string') && typeof c.id === 'string') return c;
+  } catch {
+    // Refused below.
+  }
+  throw new DomainError('VALIDATION_FAILED', 'not a cursor this search gave');
+}
+
+/**
+ * Marketplace search: full text over title and description (ranked), a category's whole
+ * subtree, price range, seller, city or distance from a point, and "available between" — at
+ * least one item in service with no blocking order line overlapping the period. Keyset
+ * pagination on (sort key, id): a page never repeats or skips a row as new orders arrive.
+ */
+export async function searchProducts(
+  em: EntityManager,
+  cache: StaticCache,
+  input: SearchInput,
+): Promise<SearchOutput> {
+  const from = input.available_from;
+  const to = input.available_to;
+  if ((from === undefined) !== (to === undefined)) {
+    throw new DomainError('VALIDATION_FAILED', 'available_from and available_to go together');
+  }
+  if (from && to && !(to.getTime() > from.getTime())) {
+    throw new DomainError('VALIDATION_FAILED', 'available_to must be after available_from');
+  }
+  if ((input.lat === undefined) !== (input.lng === undefined)) {
+    throw new DomainError('VALIDATION_FAILED', 'lat and lng go together');
+  }
+  const text = input.q?.trim() ? input.q.trim() : undefined;
+  const query = text ? sql`websearch_to_tsquery('simple', ${text})` : undefined;
+  const rank = query ? sql<number>`ts_rank(${document}, ${query})` : sql<number>`0::real`;
+  const here = input.lat !== undefined ? sql`ll_to_earth(${input.lat}, ${input.lng})` : undefined;
+  const distance = here
+    ? sql<number | null>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude))`
+    : sql<number | null>`null::float8`;
+  const categories = input.category
+    ? (await categoryBySlug(em, cache, input.category)).subtree.map((c) => c.id)
+    : undefined;
+
+  const sort = input.sort === 'relevance' && !query ? 'popularity' : input.sort;
+  const key: RawBuilder<number | string | Date> =
+    sort === 'relevance'
+      ? rank
+      : sort === 'price_asc' || sort === 'price_desc'
+        ? sql<number>`p.base_price`
+        : sort === 'popularity'
+          ? sql<number>`p.popularity_score`
+          : sql<Date>`p.created_at`;
+  const ascending = sort === 'price_asc';
+
+  let q = marketDb(em)
+    .selectFrom('product as p')
+    .selectAll('p')
+    .select([rank.as('rank'), distance.as('distance_m'), key.as('sort_key')])
+    .where('p.active', '=', true);
+  if (query) q = q.where(sql<SqlBool>`${document} @@ ${query}`);
+  if (categories) q = q.where('p.category_id', 'in', categories);
+  if (input.min_price !== undefined) q = q.where('p.base_price', '>=', input.min_price);
+  if (input.max_price !== undefined) q = q.where('p.base_price', '<=', input.max_price);
+  if (input.seller_id) q = q.where('p.seller_id', '=', input.seller_id);
+  if (input.city) q = q.where(sql<SqlBool>`lower(p.city) = lower(${input.city})`);
+  if (here) {
+    q = q.where(sql<SqlBool>`earth_box(${here}, ${input.radius_m}) @> ll_to_earth(p.latitude, p.longitude)`);
+    q = q.where(
+      sql<SqlBool>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude)) <= ${input.radius_m}`,
+    );
+  }
+  if (from && to) {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('inventory_item as i')
+          .select('i.id')
+          .whereRef('i.product_id', '=', 'p.id')
+          .where('i.status', '=', 'available')
+          .where((inner) =>
+            inner.not(
+              inner.exists(
+                inner
+                  .selectFrom('rental_order_item as r')
+                  .select('r.id')
+                  .whereRef('r.inventory_item_id', '=', 'i.id')
+                  .where('r.blocking', '=', true)
+                  .where('r.start_ts', '<', to)
+                  .where('r.end_ts', '>', from),
+              ),
+            ),
+          ),
+      ),
+    );
+  }
+  if (input.cursor) {
+    const c = decodeCursor(input.cursor);
+    // Newest: the timestamp as Postgres wrote it, compared by Postgres (no JS rounding in between).
+    const v = sort === 'newest' ? String(c.v) : Number(c.v);
+    q = q.where((eb) =>
+      eb.or([eb(key, ascending ? '>' : '<', v), eb.and([eb(key, '=', v), eb('p.id', '>', c.id)])]),
+    );
+  }
+  const rows = await q
+    .orderBy(key, ascending ? 'asc' : 'desc')
+    .orderBy('p.id', 'asc')
+    .limit(input.limit + 1)
+    .execute();
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  const sortValue = (value: unknown) =>
+    typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
+  return {
+    results: page.map((r) => ({
+      id: r.id,
+      seller_id: r.seller_id,
+      category_id: r.category_id,
+      title: r.title,
+      description: r.description ?? null,
+      base_price: Number(r.base_price),
+      deposit: Number(r.deposit),
+      currency: r.currency,
+      pricing_unit: r.pricing_unit,
+      min_units: r.min_units,
+      max_units: r.max_units ?? null,
+      city: r.city ?? null,
+      latitude: r.latitude == null ? null : Number(r.latitude),
+      longitude: r.longitude == null ? null : Number(r.longitude),
+      active: r.active,
+      popularity_score: r.popularity_score,
+      // Raw rows: pg hands timestamps over as text here.
+      created_at: new Date(r.created_at),
+      rank: Number(r.rank),
+      distance_m: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
+    })),
+    next_cursor:
+      rows.length > input.limit && last ? encodeCursor({ v: sortValue(last.sort_key), id: last.id }) : null,
+  };
+}
