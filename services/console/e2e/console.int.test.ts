@@ -109,6 +109,8 @@ describe('console', () => {
     await admin.locator('[data-testid=station-dot]').first().click();
     await admin.waitForSelector('[data-testid=slot-row]');
     expect(await admin.textContent('h2')).toContain(sn);
+    const slots = await admin.locator('[data-testid=slot-row]').count();
+    expect(await admin.locator('button:has-text("Eject")').count()).toBe(slots);
     await screenshot(admin, 'station');
   });
 
@@ -137,6 +139,10 @@ describe('console', () => {
     await support.waitForSelector('[data-testid=kyc-queue]');
     expect(await support.locator('[data-testid=refund-queue]').count()).toBe(0);
     expect(await support.locator('button:has-text("refund")').count()).toBe(0);
+    // Remote commands are the operations role's: a support agent sees the slots, not the buttons.
+    await support.goto(`${base}#/stations/PB-DEMO-0001`);
+    await support.waitForSelector('[data-testid=slot-row]');
+    expect(await support.locator('button:has-text("Eject")').count()).toBe(0);
     await screenshot(support, 'queues-support');
     await support.close();
   });

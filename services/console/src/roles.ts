@@ -15,6 +15,7 @@ const ACTIONS = {
   'refunds.review': ['finance'],
   'issues.handle': ['operations', 'support'],
   'system.log': ['operations'],
+  'stations.command': ['operations'],
   'system.messages': ['operations', 'support'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 

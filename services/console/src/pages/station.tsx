@@ -4,6 +4,7 @@ import { useLiveStations } from '../live.ts';
 import { stationQuery } from '../queries.ts';
 import { type AdminRole, may } from '../roles.ts';
 import { ListSection } from './list-section.tsx';
+import { SlotCommands, StationCommands } from './station-commands.tsx';
 
 export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
   useLiveStations();
@@ -11,6 +12,7 @@ export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
   if (station.error) return <p className="error">{errorText(station.error)}</p>;
   if (!station.data) return <p className="muted">Loading {sn}…</p>;
   const s = station.data;
+  const commands = may(role, 'stations.command');
   return (
     <>
       <section>
@@ -22,6 +24,7 @@ export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
           {s.city ? `, ${s.city}` : ''} · {s.availablePowerBanks} to rent · {s.freeSlots} free slots · last
           heartbeat {s.lastHeartbeatAt ? s.lastHeartbeatAt.toLocaleString() : 'never'}
         </p>
+        {commands && <StationCommands sn={sn} />}
       </section>
       <section>
         <h2>Slots</h2>
@@ -32,6 +35,7 @@ export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
               <th>state</th>
               <th>power bank</th>
               <th>charge</th>
+              {commands && <th />}
             </tr>
           </thead>
           <tbody>
@@ -43,6 +47,11 @@ export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
                   {slot.powerBank ? `${slot.powerBank.model} (${slot.powerBank.capacityMah} mAh)` : '—'}
                 </td>
                 <td>{slot.batteryLevel === null ? '—' : `${slot.batteryLevel}%`}</td>
+                {commands && (
+                  <td>
+                    <SlotCommands sn={sn} slot={slot.slotIndex} />
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
