@@ -26,6 +26,7 @@ import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
+import { mountConsole } from './platform/console-route.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
@@ -107,6 +108,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
 
   mountMetrics(app, deps);
+  // Before the rate limits: the console's files are the same for everyone.
+  mountConsole(app);
 
   const limitBody = bodyLimit({
     maxSize: deps.env.API_BODY_LIMIT_BYTES,
