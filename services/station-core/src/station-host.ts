@@ -5,6 +5,7 @@ import type {
   StationEffect,
   StationEvent,
 } from '@powerbank/machines';
+import type { StationChangedEvent } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import { Batcher } from './batcher.ts';
 import { type ActorRuntime, StationActor } from './station-actor.ts';
@@ -25,6 +26,8 @@ export interface HostOutputs {
   onDispenseResult(sn: string, result: DispenseResult): void;
   onReturn(sn: string, report: ReturnReport): void;
   onMissing(sn: string, report: MissingReport): void;
+  /** A station's status or slots changed (committed). */
+  onStationChanged(event: StationChangedEvent): void;
 }
 
 export interface HostOptions {
@@ -73,7 +76,10 @@ export class StationHost {
     );
     this.runtime = {
       persist: (write) => this.writer.add(write),
-      afterCommit: (sn, effects, commands) => this.afterCommit(sn, effects, commands),
+      afterCommit: (sn, effects, commands, changed) => {
+        this.afterCommit(sn, effects, commands);
+        if (changed) this.options.outputs.onStationChanged(changed);
+      },
     };
   }
 

@@ -2,6 +2,7 @@ import { router } from '../../trpc/trpc.ts';
 import { adminCatalogueRouter } from './catalogue.router.ts';
 import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
+import { adminLiveRouter } from './live.router.ts';
 import { adminRefundsRouter } from './refunds.router.ts';
 import { adminRentalsRouter } from './rentals.router.ts';
 import { adminSettingsRouter } from './settings.router.ts';
@@ -22,4 +23,5 @@ export const adminRouter = router({
   catalogue: adminCatalogueRouter,
   settings: adminSettingsRouter,
   system: adminSystemRouter,
+  live: adminLiveRouter,
 });
