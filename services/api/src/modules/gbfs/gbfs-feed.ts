@@ -51,6 +51,8 @@ const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOStri
 
 /** A reload that started less than this after an event may have read the rows before it committed. */
 const RELOAD_OVERLAP_MS = 5000;
+/** How soon an event of a station the feed does not list brings a reload (coalescing the next ones). */
+const RELOAD_SOON_MS = 1000;
 
 /**
  * The GBFS v3.0 feed, kept in memory: stations loaded from the api's station directory
@@ -67,6 +69,7 @@ export class GbfsFeed {
   #statusChangedAt = this.#bornAt;
   #loaded: Promise<void> | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
+  #pendingReload: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: {
@@ -97,6 +100,7 @@ export class GbfsFeed {
 
   stop(): void {
     clearInterval(this.#reloadTimer);
+    clearTimeout(this.#pendingReload);
   }
 
   async #load(): Promise<void> {
@@ -109,6 +113,19 @@ export class GbfsFeed {
       Math.max(1, this.options.settings.GBFS_INFO_TTL_S) * 1000,
     );
     this.#reloadTimer.unref();
+  }
+
+  /** One reload at a time, at most one a second, however many unknown stations speak meanwhile. */
+  #reloadSoon(): void {
+    if (this.#pendingReload) return;
+    this.#pendingReload = setTimeout(() => {
+      void this.#reload()
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'GBFS feed: reload failed'))
+        .finally(() => {
+          this.#pendingReload = undefined;
+        });
+    }, RELOAD_SOON_MS);
+    this.#pendingReload.unref();
   }
 
   async #reload(): Promise<void> {
@@ -141,8 +158,11 @@ export class GbfsFeed {
 
   #apply(event: StationChangedEvent, receivedAt: number): void {
     const station = this.#stations.get(event.sn);
-    // Not loaded yet, or not listed: the next reload brings it.
-    if (!station) return;
+    if (!station) {
+      // New, or made public since the last reload (or not public at all): read the directory again.
+      if (this.#loaded) this.#reloadSoon();
+      return;
+    }
     station.status = event.status;
     station.available = event.slots.filter((slot) => slot.state === 'ready').length;
     station.free = event.slots.filter((slot) => slot.state === 'empty').length;
