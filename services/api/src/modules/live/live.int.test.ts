@@ -1,3 +1,4 @@
+import { subjects } from '@powerbank/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
 import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
@@ -5,6 +6,7 @@ import { setAppConfig, signUp, signUpAdmin } from '../../testing/auth-helpers.ts
 import { startRentalStack } from '../../testing/rental-stack.ts';
 import { aStation } from '../../testing/stations.ts';
 import type { TestApi } from '../../testing/test-app.ts';
+import { LiveHub, SlowClientError } from './live-hub.ts';
 
 const poll = { timeout: 10_000, interval: 50 };
 let h: CoreHarness;
@@ -97,5 +99,37 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
     await expect.poll(() => client.error()?.data?.code, poll).toBe('FORBIDDEN');
     expect(client.events).toEqual([]);
     client.stop();
+  });
+});
+
+describe('LiveHub: a client that does not read is bounded', () => {
+  it('past its buffer, its stream ends with SlowClientError; a reading client keeps every event', async () => {
+    const prefix = `live-${crypto.randomUUID().slice(0, 8)}`;
+    const hub = new LiveHub({
+      nats: api.deps.nats,
+      prefix,
+      logger: api.deps.logger,
+      clientBuffer: 5,
+      replay: 0,
+    });
+    const slow = hub.events({ topics: ['rental'] });
+    const reader = hub.events({ topics: ['rental'] });
+    // Both listen once their first read is asked for.
+    const slowFirst = slow.next();
+    const read: unknown[] = [];
+    const reading = (async () => {
+      for await (const event of reader) if (read.push(event) === 20) return;
+    })();
+    await expect.poll(() => hub.listeners).toBe(2);
+    for (let i = 0; i < 20; i++) {
+      api.deps.nats.publish(subjects(prefix).coreEvent('return'), JSON.stringify({ sn: `S${i}`, slot: 1 }));
+    }
+    await reading;
+    expect(read).toHaveLength(20);
+    await slowFirst;
+    await expect(async () => {
+      for (;;) if ((await slow.next()).done) return;
+    }).rejects.toBeInstanceOf(SlowClientError);
+    hub.close();
   });
 });
