@@ -16,7 +16,7 @@ import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
 import { createApiClient } from '../../packages/api-client/src/index.ts';
 import { generateSessionToken, sessionIdOf } from '../../services/api/src/platform/session.ts';
-import { benchStack, freePort } from './bench-stack.ts';
+import { benchStack, freePort, percentile } from './bench-stack.ts';
 import { cpuSeconds } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
@@ -36,8 +36,6 @@ const warmupS = Number(args.warmup);
 
 const stack = benchStack('bench:live', 'pb_bench_live', 'blive');
 const { env, prefix, log, startService, waitFor } = stack;
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 // ---- set up: database, stations, an admin session, bridge, core and api as processes -----------
 await stack.freshDatabase();
