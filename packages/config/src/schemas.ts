@@ -224,6 +224,18 @@ const apiFields = commonEnv.extend({
    */
   REFUND_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   REFUND_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  /** Live subscriptions (admin.live.*): events one client may have unread before it is cut off. */
+  LIVE_CLIENT_BUFFER: z.coerce.number().int().min(1).default(1000),
+  /** Recent events kept per api instance to resume a reconnecting client from its last event id. */
+  LIVE_REPLAY_EVENTS: z.coerce.number().int().min(0).default(1000),
+  /** GBFS feed (/gbfs/v3): `ttl` of station_status.json and of the slower files, in seconds. */
+  GBFS_STATUS_TTL_S: z.coerce.number().int().min(0).default(10),
+  GBFS_INFO_TTL_S: z.coerce.number().int().min(0).default(300),
+  /** GBFS system_information.json: the system's id, name, contact and time zone (IANA). */
+  GBFS_SYSTEM_ID: z.string().min(1).default('powerbank'),
+  GBFS_SYSTEM_NAME: z.string().min(1).default('PowerBank'),
+  GBFS_CONTACT_EMAIL: z.email().default('gbfs@powerbank.example'),
+  GBFS_TIMEZONE: z.string().min(1).default('UTC'),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
