@@ -24,6 +24,8 @@ export { createOrmConfig, type DbEnv, deadlineOptions } from './orm-config.ts';
 export { registerStations, type StationToRegister } from './register-stations.ts';
 /** The known AppConfig keys with their documented defaults (the seed), for the admin settings registry. */
 export { APP_CONFIG_DEFAULTS } from './seeders/app-config.seeder.ts';
+/** The notification templates and rules (and achievements, coupons): tests render against the real seed. */
+export { EngagementSeeder } from './seeders/engagement.seeder.ts';
 export {
   defaultLargeDatabaseUrl,
   describeDatabaseUrl,
