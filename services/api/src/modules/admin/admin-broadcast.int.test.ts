@@ -148,4 +148,31 @@ describe('admin broadcast (a notice to a segment, through queueNotice, logged in
     );
     expect(suspendedReached!.n).toBe(0);
   });
+
+  it('a log row that cannot be written takes the whole broadcast back: no notice, no log', async () => {
+    const ops = await signUpAdmin(api(), 'operations');
+    const title = `Rolled back ${crypto.randomUUID().slice(0, 6)}`;
+    // Postgres refuses this broadcast's AdminActionLog row, written after every batch of notices.
+    await sql(`create function refuse_broadcast_log() returns trigger language plpgsql as $$
+      begin raise exception 'log refused'; end $$`);
+    await sql(
+      `create trigger refuse_broadcast_log before insert on admin_action_log for each row
+       when (new.after->>'title' = '${title}') execute function refuse_broadcast_log()`,
+    );
+    try {
+      const answer = await api().rest(
+        'POST',
+        '/api/admin/system/broadcast',
+        { segment: 'all', title, body: 'x', reason: 'testing it', idempotencyKey: `key-${title}` },
+        bearer(ops.token),
+      );
+      expect(answer.status).toBe(500);
+      expect((await reached(title)).size).toBe(0);
+      expect(await logRows(title)).toEqual([]);
+    } finally {
+      await sql(
+        'drop trigger refuse_broadcast_log on admin_action_log; drop function refuse_broadcast_log()',
+      );
+    }
+  });
 });
