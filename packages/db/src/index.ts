@@ -26,6 +26,8 @@ export { registerStations, type StationToRegister } from './register-stations.ts
 export { APP_CONFIG_DEFAULTS } from './seeders/app-config.seeder.ts';
 // The demo data set, for browser tests that show the seeded network.
 export { DemoSeeder } from './seeders/demo.seeder.ts';
+/** The notification templates and rules (and achievements, coupons): tests render against the real seed. */
+export { EngagementSeeder } from './seeders/engagement.seeder.ts';
 export {
   defaultLargeDatabaseUrl,
   describeDatabaseUrl,

@@ -1,17 +1,7 @@
-import {
-  Achievement,
-  Notification,
-  PowerBank,
-  Rental,
-  RentalPackage,
-  Station,
-  User,
-  UserAchievement,
-  UserPoints,
-  Wallet,
-} from '@powerbank/db';
+import { Achievement, Notification, type Rental, Station, type User, UserAchievement } from '@powerbank/db';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aPrepaidRental, aRenter as aRenterRow } from './rental.testing.ts';
 import { applyRentalEvent } from './rental-events.ts';
 
 let db: TestOrm;
@@ -33,9 +23,7 @@ afterAll(() => db.close());
 
 async function aRenter(): Promise<User> {
   const em = db.orm.em.fork();
-  const user = anyRow(em, User, { status: 'active' });
-  em.create(Wallet, { user, currency: 'USD' });
-  em.create(UserPoints, { user });
+  const user = aRenterRow(em);
   await em.flush();
   return user;
 }
@@ -44,27 +32,7 @@ async function aRenter(): Promise<User> {
 async function anActiveRental(user: User, startedMinutesAgo: number): Promise<Rental> {
   const em = db.orm.em.fork();
   const startedAt = new Date(Date.now() - startedMinutesAgo * 60_000);
-  const pkg = anyRow(em, RentalPackage, {
-    paymentModel: 'prepaid',
-    durationMinutes: 60,
-    price: 100,
-    perMinuteRate: 0,
-    depositAmount: 0,
-  });
-  const rental = anyRow(em, Rental, {
-    user,
-    package: pkg,
-    status: 'active',
-    powerBank: anyRow(em, PowerBank, { price: 5_000 }),
-    startStation: station,
-    prepaidAmount: 100,
-    walletPaid: 0,
-    pointsPaid: 0,
-    heldAmount: 0,
-    dueAmount: 0,
-    startedAt,
-    dueAt: new Date(startedAt.getTime() + 60 * 60_000),
-  });
+  const rental = aPrepaidRental(em, { user, station, startedAt });
   await em.flush();
   return rental;
 }

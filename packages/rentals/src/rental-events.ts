@@ -343,6 +343,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   notifyStarted: async (c) =>
     notify(c, 'rental_started', 'Rental started', 'Take your power bank. Return it to any station.', {
       dueAt: c.rental.dueAt?.toISOString(),
+      powerBankSerial: c.event.type === 'DISPENSED' ? c.event.powerBankSerial : null,
     }),
   notifyFailed: async (c) =>
     notify(
@@ -362,6 +363,7 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
       'rental_overdue',
       'Rental overdue',
       'Your rental is overdue; late fees apply after the grace period.',
+      { dueAt: c.rental.dueAt?.toISOString() },
     ),
   notifyLost: async (c) =>
     notify(
@@ -435,6 +437,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     }
     if (settlement.total > 0 && rental.dueAmount === 0) {
       notify(c, 'rental_charged', 'Rental charged', `Charged ${settlement.total} (minor units) at return.`, {
+        amount: settlement.total,
+        currency: rental.currency,
         overage: settlement.overage,
         lateFee: settlement.lateFee,
         usage: settlement.usage,
@@ -450,6 +454,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     notify(c, 'rental_returned', 'Power bank returned', `Thanks! You earned ${bonus} points.`, {
       points: bonus,
       timely: settlement.timely,
+      stationSn: c.event.stationSn,
+      stationName: c.locked.stationName ?? c.event.stationSn,
     });
   },
 

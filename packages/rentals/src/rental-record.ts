@@ -170,6 +170,8 @@ export interface LockedRental {
   powerBankPrice: number | null;
   /** The id of `refs.stationSn`'s station, if asked and known. */
   stationId: string | null;
+  /** Its name, for the return notice's template (`{{stationName}}`). */
+  stationName: string | null;
   /** The id of `refs.powerBankSerial`'s power bank, if asked and known. */
   powerBankId: string | null;
   /** The renter's referral still waiting for a first completed rental, if any. */
@@ -200,6 +202,7 @@ export async function lockRentalForEvent(
     config: configOf(row.config),
     powerBankPrice: numOrNull(row.power_bank_price),
     stationId: row.event_station_id ?? null,
+    stationName: row.event_station_name ?? null,
     powerBankId: row.event_power_bank_id ?? null,
     pendingReferralId: row.pending_referral_id ?? null,
   };
@@ -232,6 +235,11 @@ export const LOCK_FOR_EVENT = prepared(
           .whereRef('power_bank.id', '=', 'r.power_bank_id')
           .as('power_bank_price'),
         eb.selectFrom('station').select('id').where('serial_number', '=', p.stationSn).as('event_station_id'),
+        eb
+          .selectFrom('station')
+          .select('name')
+          .where('serial_number', '=', p.stationSn)
+          .as('event_station_name'),
         eb
           .selectFrom('power_bank')
           .select('id')

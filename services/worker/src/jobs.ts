@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from '@powerbank/db';
 import { ENGAGEMENT_JOBS } from '@powerbank/engagement';
+import { expireMarketReservations } from '@powerbank/market';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';
@@ -39,6 +41,19 @@ export const JOBS: readonly JobDefinition[] = [
     name: 'expire-stale',
     cron: '*/10 * * * *',
     run: ({ orm }) => expireStale(orm.em.fork()),
+  },
+  {
+    // The reports' materialised views; the queue is exclusive and the refresh takes an advisory
+    // lock, so a slow refresh is never overlapped by the next tick.
+    name: ANALYTICS_REFRESH_JOB,
+    cron: '*/5 * * * *',
+    run: ({ orm }) => refreshAnalytics(orm),
+  },
+  {
+    // Unpaid marketplace reservations past their deadline give their items back.
+    name: 'market-reservations-expire',
+    cron: '* * * * *',
+    run: async ({ orm }) => ({ expired: await expireMarketReservations(orm.em.fork()) }),
   },
   // Leaderboards, achievement catch-up, loyalty tiers: engagement's own list, run here.
   ...ENGAGEMENT_JOBS.map(

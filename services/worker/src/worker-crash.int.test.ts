@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { NotificationRule, NotificationTemplate, sqlBatch, User, UserDevice } from '@powerbank/db';
-import { FakeFcm, FakeTwilio } from '@powerbank/notify/testing';
+import { FakeFcm, FakeTwilio, fakeProvidersWorkerEnv } from '@powerbank/notify/testing';
 import { noticeStatement } from '@powerbank/rentals';
 import { anyRow, createTestOrm, spawnService, stopService, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,18 +32,7 @@ function spawnWorker(port: number): ChildProcess {
     DATABASE_URL: db.db.url,
     LOG_LEVEL: 'warn',
     WORKER_METRICS_PORT: String(port),
-    SMS_PROVIDER: 'twilio',
-    TWILIO_ACCOUNT_SID: twilio.accountSid,
-    TWILIO_AUTH_TOKEN: twilio.authToken,
-    TWILIO_FROM: '+15550006666',
-    TWILIO_API_BASE_URL: twilio.url,
-    PUSH_PROVIDER: 'fcm',
-    FCM_SERVICE_ACCOUNT: JSON.stringify(fcm.serviceAccount),
-    FCM_API_BASE_URL: fcm.url,
-    PROVIDER_TIMEOUT_MS: '60000',
-    NOTIFY_LEASE_MS: '1500',
-    NOTIFY_POLL_MS: '50',
-    NOTIFY_RETRY_BASE_MS: '100',
+    ...fakeProvidersWorkerEnv(twilio, fcm),
   });
   running.push(child);
   return child;

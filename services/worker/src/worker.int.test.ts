@@ -1,10 +1,19 @@
 import { parseConfig, workerEnv } from '@powerbank/config';
-import { NotificationRule, NotificationTemplate, PaymentIntent, User, UserDevice } from '@powerbank/db';
+import {
+  ANALYTICS_REFRESH_JOB,
+  Invoice,
+  NotificationRule,
+  NotificationTemplate,
+  PaymentIntent,
+  RentalOrder,
+  User,
+  UserDevice,
+} from '@powerbank/db';
 import { LocalPush, LocalSms, queueNotice } from '@powerbank/notify';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobDefinition } from './jobs.ts';
+import { JOBS, type JobDefinition } from './jobs.ts';
 import { expireStale } from './maintenance.ts';
 import { type RunningWorker, startWorker } from './worker.ts';
 
@@ -146,6 +155,47 @@ describe('the job worker', () => {
       expect(await sql<{ n: number }>('select count(*)::int as n from job_runs')).toEqual([{ n: 1 }]);
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  it('schedules the analytics refresh (every 5 minutes) and the market reservation expiry (every minute), and each runs', async () => {
+    const e = em();
+    const order = anyRow(e, RentalOrder, {
+      status: 'reserved',
+      reservedUntil: new Date(Date.now() - 60_000),
+    });
+    anyRow(e, Invoice, { order, amountDue: 500, amountPaid: 0, status: 'issued' });
+    await e.flush();
+    const refreshedAt = async () =>
+      (await sql<{ at: string }>('select refreshed_at::text as at from analytics_refreshed'))[0]?.at;
+    const before = await refreshedAt();
+
+    const names = [ANALYTICS_REFRESH_JOB, 'market-reservations-expire'];
+    const jobs = JOBS.filter((job) => names.includes(job.name)).map((job) => ({
+      ...job,
+      work: { pollingIntervalSeconds: 0.5 },
+    }));
+    const worker = await workerOn(new LocalSms(local), new LocalPush(local), jobs);
+    try {
+      const schedules = await worker.boss.getSchedules();
+      // (Schedules are rows in pg-boss's tables: an earlier test's worker left its own.)
+      expect(Object.fromEntries(schedules.map((s) => [s.name, s.cron]))).toMatchObject({
+        [ANALYTICS_REFRESH_JOB]: '*/5 * * * *',
+        'market-reservations-expire': '* * * * *',
+      });
+      // What a cron tick does: one job on each queue.
+      for (const name of names) await worker.boss.send(name, null);
+      await until(async () => (await refreshedAt()) !== before);
+      await until(
+        async () =>
+          (await sql<{ status: string }>('select status from rental_order where id = ?', [order.id]))[0]
+            ?.status === 'expired',
+      );
+      expect(await sql('select status from invoice where order_id = ?', [order.id])).toEqual([
+        { status: 'void' },
+      ]);
+    } finally {
+      await worker.stop();
     }
   });
 });

@@ -148,6 +148,13 @@ const EVENT_NOTIFICATIONS: readonly EventNotification[] = [
     priority: 3,
     mandatory: true,
   },
+  {
+    // The admin's broadcast (admin.system.broadcast): its text is the broadcast's own.
+    event: 'admin_broadcast',
+    title: '{{title}}',
+    body: '{{body}}',
+    channels: ['in_app', 'push'],
+  },
 ];
 
 const COUPONS = [

@@ -35,10 +35,18 @@ export function logLevelOf(body: ErrorBody): 'error' | 'warn' | undefined {
   return body.status >= 500 ? 'error' : undefined;
 }
 
-/** The Retry-After header an answer carries when its refusal says when to ask again. */
+/**
+ * How long a client waits after a 503 whose refusal names no time of its own (a provider or
+ * station-core unreachable): every 503 is temporary by definition and says when to ask again.
+ */
+const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+/** The Retry-After header an answer carries when its refusal says when to ask again (every 503 does). */
 export function retryAfterHeader(body: ErrorBody): Record<string, string> {
-  const seconds = body.details?.retryAfterS;
-  return typeof seconds === 'number' ? { 'Retry-After': String(seconds) } : {};
+  const named = body.details?.retryAfterS;
+  const seconds =
+    typeof named === 'number' ? named : body.status === 503 ? UNAVAILABLE_RETRY_AFTER_S : undefined;
+  return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
 }
 
 /** One description of any error, used by the tRPC formatter and the REST envelope alike. */

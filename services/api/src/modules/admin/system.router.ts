@@ -1,5 +1,7 @@
 import { adminProcedure, router } from '../../trpc/trpc.ts';
 import { adminRest } from './admin-route.ts';
+import { BroadcastInput, BroadcastOutput } from './broadcast.schemas.ts';
+import { broadcast } from './broadcast.service.ts';
 import {
   AdminActionsInput,
   AdminActionsOutput,
@@ -10,7 +12,7 @@ import {
 } from './system.schemas.ts';
 import { adminActions, messageLog, systemLog } from './system.service.ts';
 
-/** Read-only viewers of the system's own logs. */
+/** Viewers of the system's own logs, and the broadcast to a segment of users. */
 export const adminSystemRouter = router({
   systemLog: adminProcedure(['operations'])
     .meta(
@@ -43,4 +45,16 @@ export const adminSystemRouter = router({
     .input(AdminActionsInput)
     .output(AdminActionsOutput)
     .query(({ ctx, input }) => adminActions(ctx.em, input)),
+
+  broadcast: adminProcedure(['operations'])
+    .meta(
+      adminRest(
+        'POST',
+        '/system/broadcast',
+        'A notification to a segment of users (all, a city, active renters), logged with the count',
+      ),
+    )
+    .input(BroadcastInput)
+    .output(BroadcastOutput)
+    .mutation(({ ctx, input }) => broadcast(ctx, input)),
 });

@@ -46,7 +46,7 @@ describe('sign-in codes through Twilio (the notify package SMS port) against a f
     expect((await api.rest('POST', '/api/auth/verify-otp', { phone, code })).status).toBe(200);
   });
 
-  it('Twilio failing answers 503 (no challenge stored, nothing to verify); the failed attempt is recorded', async () => {
+  it('Twilio failing answers 503 with Retry-After (no challenge stored, nothing to verify); the failed attempt is recorded', async () => {
     const phone = aPhone();
     twilio.answer = (message) =>
       message.to === phone
@@ -55,6 +55,8 @@ describe('sign-in codes through Twilio (the notify package SMS port) against a f
     const sent = await api.rest('POST', '/api/auth/get-otp', { phone });
     expect(sent.status).toBe(503);
     expect(sent.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    // Overload and provider failures tell the app when to try again (never a bare 503).
+    expect(Number(sent.headers.get('retry-after'))).toBeGreaterThan(0);
     const rows = await em().find(SmsFcmLog, { recipient: phone });
     expect(rows).toMatchObject([
       { provider: 'twilio', status: 'failed', error: expect.stringContaining('500') },

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Category, InventoryItem, MediaUpload, Product, ProductAsset, User } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
+import { marketEvent } from '@powerbank/market';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import type {
@@ -11,7 +12,6 @@ import type {
   ProductOutput,
   ProductUpdateInput,
 } from './market.schemas.ts';
-import { marketEvent } from './market-events.ts';
 
 // ── categories: a small static table, read whole through the cache, walked in memory ──
 

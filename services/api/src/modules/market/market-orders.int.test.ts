@@ -1,10 +1,10 @@
 import { createApiClient } from '@powerbank/api-client';
 import { RentalOrder, Transaction, Wallet, WalletTransaction } from '@powerbank/db';
+import { expireMarketReservations } from '@powerbank/market';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setAppConfig, useTestApi } from '../../testing/auth-helpers.ts';
 import type { CrowdMember } from '../../testing/crowd.ts';
 import { aCategoryTree, aProduct, aSeller, funded, period } from './market.testing.ts';
-import { expireMarketReservations } from './order-transitions.ts';
 
 const getApi = useTestApi();
 const client = (token?: string) => createApiClient({ url: 'http://api.test', fetch: getApi().fetch, token });

@@ -1,3 +1,4 @@
+import { listMarketEvents } from '@powerbank/market';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
 import { adminMutation } from '../admin-auth/admin-action.ts';
@@ -52,7 +53,6 @@ import {
   SellerApplyInput,
   UserIdInput,
 } from './market.schemas.ts';
-import { listMarketEvents } from './market-events.ts';
 import {
   applyAsSeller,
   approveSeller,

@@ -3,12 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InventoryItem, Invoice, Product, RentalOrder, RentalOrderItem, User } from '@powerbank/db';
 import { DomainError, priceRental, type RentalPrice } from '@powerbank/domain';
 import { orderStep } from '@powerbank/machines';
+import {
+  lockCustomerOrder,
+  type MarketConfig,
+  marketEvent,
+  type OrderPayment,
+  readMarketConfig,
+  transitionOrder,
+} from '@powerbank/market';
 import { clientKey } from '../../platform/client-key.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
-import { type MarketConfig, readMarketConfig } from './market-config.ts';
-import { marketEvent } from './market-events.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
-import { lockCustomerOrder, type OrderPayment, transitionOrder } from './order-transitions.ts';
 
 /** A checkout that lost its items to a concurrent one tries again this many times with other free items. */
 const DOUBLE_BOOKING_RETRIES = 2;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { User, UserKyc, UserProfile } from '@powerbank/db';
+import { type NotificationPreferences, User, UserKyc, UserProfile } from '@powerbank/db';
 import type { SessionAuth } from '../../platform/session.ts';
 import type { Context } from '../../trpc/context.ts';
 import { withConflicts } from '../auth/account.service.ts';
@@ -38,6 +38,7 @@ export function replaceProfile(ctx: AuthedContext, input: ReplaceProfileInput): 
     address: input.address ?? null,
     city: input.city ?? null,
     language: input.language,
+    notificationPreferences: input.notificationPreferences ?? null,
   };
   return changeProfile(ctx, full, 'profile.replace');
 }
@@ -68,6 +69,11 @@ async function changeProfile(
       if (input.language !== undefined && input.language !== profile.language) {
         profile.language = input.language;
         changed.push('language');
+      }
+      const preferences = input.notificationPreferences;
+      if (preferences !== undefined && !samePreferences(preferences, profile.notificationPreferences)) {
+        profile.notificationPreferences = preferences === null ? null : { ...preferences };
+        changed.push('notificationPreferences');
       }
       if (input.email !== undefined && (input.email?.toLowerCase() ?? null) !== (user.email ?? null)) {
         user.email = input.email?.toLowerCase() ?? null;
@@ -100,6 +106,10 @@ async function changeProfile(
   );
 }
 
+function samePreferences(a: NotificationPreferences | null, b: NotificationPreferences | null | undefined) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
 async function describeProfile(em: EntityManager, userId: string): Promise<ProfileOutput> {
   const [user, profile, kyc] = await Promise.all([
     em.findOneOrFail(User, { id: userId }),
@@ -117,6 +127,11 @@ async function describeProfile(em: EntityManager, userId: string): Promise<Profi
     address: profile.address ?? null,
     city: profile.city ?? null,
     language: profile.language,
+    notificationPreferences: {
+      push: profile.notificationPreferences?.push !== false,
+      sms: profile.notificationPreferences?.sms !== false,
+      muted: profile.notificationPreferences?.muted ?? [],
+    },
     completed: Boolean(profile.completedAt),
     completedAt: profile.completedAt ?? null,
     kycStatus: kyc?.status ?? 'not_submitted',

@@ -1,0 +1,15 @@
+// The marketplace's order transitions, its figures and its events log: shared by the api (the
+// order endpoints) and the worker (the reservation-expiry job).
+export {
+  cancellationPolicy,
+  MARKET_CONFIG_DEFAULTS,
+  type MarketConfig,
+  readMarketConfig,
+} from './market-config.ts';
+export { listMarketEvents, marketEvent } from './market-events.ts';
+export {
+  expireMarketReservations,
+  lockCustomerOrder,
+  type OrderPayment,
+  transitionOrder,
+} from './order-transitions.ts';
