@@ -16,7 +16,7 @@ export {
   type RefreshAnalyticsResult,
   refreshAnalytics,
 } from './analytics/refresh-analytics.ts';
-export { configObject, configOf, configSubquery, configValues } from './config-values.ts';
+export { configObject, configOf, configValues } from './config-values.ts';
 export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
@@ -42,7 +42,6 @@ export {
   prepared,
   queryBuilder,
   runPrepared,
-  selectListOf,
   statementOf,
   textWith,
   valuesOf,

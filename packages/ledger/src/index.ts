@@ -24,7 +24,6 @@ export {
   type PaymentRead,
   type PaymentResult,
   payFromBalances,
-  paymentReadColumns,
   paymentReadSelections,
 } from './pay.ts';
 export {
