@@ -26,7 +26,7 @@ import {
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
-import { loadOwnRental, rentalAnswer, rentalOutput } from './rental-output.ts';
+import { ownRentalAnswer, rentalAnswer } from './rental-output.ts';
 import type { RentalOutput, StartRentalInput } from './rentals.schemas.ts';
 
 /**
@@ -59,7 +59,7 @@ export async function startRental(
       }
     }
   }
-  return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
+  return ownRentalAnswer(em.fork(), userId, rental.id);
 }
 
 async function requestDispense(
