@@ -1,14 +1,17 @@
 // Kysely's builders for typed queries, from here so every package builds with the one version the ORM uses.
 export {
+  type Expression,
   type ExpressionBuilder,
   type Insertable,
   type InsertObject,
   type Kysely,
   type QueryCreator,
   type Selectable,
+  type SqlBool,
   sql,
 } from 'kysely';
 export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export { advisoryXactLock } from './advisory-lock.ts';
 export {
   ANALYTICS_REFRESH_JOB,
   ANALYTICS_VIEWS,

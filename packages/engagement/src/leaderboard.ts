@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type LEADERBOARD_CATEGORIES, LEADERBOARD_PERIODS, sqlRows } from '@powerbank/db';
+import { advisoryXactLock, type LEADERBOARD_CATEGORIES, LEADERBOARD_PERIODS, sqlRows } from '@powerbank/db';
 import { SQL_UUIDV7 } from './sql-uuidv7.ts';
 
 export type LeaderboardCategory = (typeof LEADERBOARD_CATEGORIES)[number];
@@ -38,7 +38,7 @@ export async function computeLeaderboards(em: EntityManager, now: Date = new Dat
   let written = 0;
   for (const period of LEADERBOARD_PERIODS) {
     written += await em.transactional(async (tem) => {
-      await sqlRows(tem, `select pg_advisory_xact_lock(hashtext('user_leaderboard'))`);
+      await advisoryXactLock(tem, 'user_leaderboard');
       const start = periodStart(period, now);
       await sqlRows(tem, 'delete from user_leaderboard where period = $1 and period_start = $2::date', [
         period,
