@@ -89,7 +89,7 @@ type Start = QueryCreator<DB>;
 const sign = (direction: Direction) => (direction === 'debit' ? '-' : '+');
 
 /** The columns both ledgers' rows have, and their values (the ledger's own follow them). */
-const ENTRY_COLUMNS = [
+const ENTRY_FIELDS = [
   'id',
   'user_id',
   'type',
@@ -137,7 +137,7 @@ const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
         .returning(['id', 'balance', 'currency']),
     )
     .insertInto('wallet_transaction')
-    .columns([...ENTRY_COLUMNS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
+    .columns([...ENTRY_FIELDS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
     .expression((eb) =>
       eb
         .selectFrom('a')
@@ -169,7 +169,7 @@ const pointsEntry = (start: Start, p: EntryParams, direction: Direction) =>
         .returning(['id', 'balance']),
     )
     .insertInto('points_transaction')
-    .columns([...ENTRY_COLUMNS, 'account_id', 'points', 'balance_after'])
+    .columns([...ENTRY_FIELDS, 'account_id', 'points', 'balance_after'])
     .expression((eb) =>
       eb
         .selectFrom('a')
