@@ -36,6 +36,7 @@ export {
   largeDatabaseUrl,
 } from './seeders/large/large-database.ts';
 export { createProgress, type Progress } from './seeders/large/progress.ts';
+export { literal } from './sql-literal.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';
 export { type DB, RENAMED_TABLES } from './typed-db.ts';

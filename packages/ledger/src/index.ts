@@ -15,7 +15,7 @@ export type {
   PointsEntryType,
   WalletEntryType,
 } from './ledger-entry.ts';
-export { entryStatement } from './ledger-entry.ts';
+export { entryText } from './ledger-entry.ts';
 export {
   type BalancePaymentType,
   decideFromRead,
