@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
-import { benchStack, freePort } from './bench-stack.ts';
+import { benchStack, freePort, percentile } from './bench-stack.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,9 +35,6 @@ const slotEventsPerS = Number(args['slot-events-per-s']);
 
 const stack = benchStack('bench:events', 'pb_bench_events', 'bench');
 const { env, prefix, log, startService, waitFor } = stack;
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 // ---- set up: a fresh database, bridge and core as processes ------------------------------------
 await stack.freshDatabase();

@@ -30,7 +30,7 @@ import { subjects } from '@powerbank/protocol';
 import { createSimulator } from '@powerbank/station-simulator';
 import pg from 'pg';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
-import { benchStack, freePort } from './bench-stack.ts';
+import { benchStack, freePort, percentile } from './bench-stack.ts';
 import { startPgbench } from './pgbench.ts';
 import { cpuWindow, pidsNamed } from './process-cpu.ts';
 import { rentalRawScript } from './rental-raw-script.ts';
@@ -52,8 +52,6 @@ const PRICE = 800;
 const stack = benchStack('bench:rentals', 'pb_bench_rentals', 'benchr');
 const { env, dbUrl, prefix, log, startService, waitFor } = stack;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---- set up: a fresh database; bridge, station-core and api as processes -----------------------

@@ -21,6 +21,10 @@ import { keepOutputTail, probe } from './output-tail.ts';
 
 export { freePort } from '@powerbank/testing';
 
+/** The value at percentile `p` of ascending `sorted` (0 when empty). */
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /**

@@ -3,11 +3,13 @@ import {
   createTRPCClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   isNonJsonSerializable,
   splitLink,
   type TRPCClient,
   TRPCClientError,
 } from '@trpc/client';
+import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 
 export type { RootRouter } from '@powerbank/api';
@@ -33,23 +35,39 @@ export function isApiError(error: unknown): error is ApiError {
 /**
  * The typed client: every procedure of the api, superjson on the wire, calls
  * in one tick batched. FormData inputs (`app.upload`) go alone as multipart.
+ * Subscriptions (`admin.live.*`) stream over SSE: the `eventsource` package rather
+ * than a browser's own EventSource, which can send no Authorization header (and Node has none).
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const link = {
     url: `${options.url.replace(/\/$/, '')}/trpc`,
     transformer: superjson,
-    headers: () => {
+    headers: (): Record<string, string> => {
       const token = typeof options.token === 'function' ? options.token() : options.token;
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
+  const baseFetch = options.fetch ?? globalThis.fetch;
   return createTRPCClient<RootRouter>({
     links: [
       splitLink({
-        condition: (op) => isNonJsonSerializable(op.input),
-        true: httpLink(link),
-        false: httpBatchLink(link),
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: link.url,
+          transformer: superjson,
+          EventSource,
+          // Read per connection, so a reconnection carries the token of the moment.
+          eventSourceOptions: () => ({
+            fetch: (url, init) =>
+              baseFetch(url, { ...init, headers: { ...init.headers, ...link.headers() } }),
+          }),
+        }),
+        false: splitLink({
+          condition: (op) => isNonJsonSerializable(op.input),
+          true: httpLink(link),
+          false: httpBatchLink(link),
+        }),
       }),
     ],
   });

@@ -38,6 +38,14 @@ describe('production configuration', () => {
     expect(on.SANDBOX_GATEWAY_ENABLED).toBe(true);
   });
 
+  it('refuses the load-test SMS provider (it hands codes to clients), which development and tests accept', () => {
+    expect(issuesOf({ NODE_ENV: 'production', APP_SECRET: secret, SMS_PROVIDER: 'loadtest' })).toEqual([
+      expect.stringMatching(/^SMS_PROVIDER: loadtest hands OTP codes to any client: never in production/),
+    ]);
+    for (const NODE_ENV of ['development', 'test'])
+      expect(parseConfig(apiEnv, { NODE_ENV, SMS_PROVIDER: 'loadtest' }).SMS_PROVIDER).toBe('loadtest');
+  });
+
   it('keeps development and tests working out of the box, the sandbox on', () => {
     for (const NODE_ENV of ['development', 'test']) {
       const env = parseConfig(apiEnv, { NODE_ENV });

@@ -93,8 +93,12 @@ export type CommonEnv = z.infer<typeof commonEnv>;
  * provider is `local` (nothing leaves the machine) unless chosen; Twilio and FCM need their keys.
  */
 const providerEnv = {
-  /** `local` sends nothing: sms_fcm_log (codes masked), and the log in development. */
-  SMS_PROVIDER: z.enum(['local', 'twilio']).default('local'),
+  /**
+   * `local` sends nothing: sms_fcm_log (codes masked), and the log in development. `loadtest` is
+   * `local` plus `GET /api/loadtest/last-code?phone=` for the reserved phones +1555010xxxx only, so
+   * k6 can sign in; refused in production.
+   */
+  SMS_PROVIDER: z.enum(['local', 'twilio', 'loadtest']).default('local'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   /** The sender: a Twilio number (E.164) or a Messaging Service SID (`MG…`). */
@@ -220,6 +224,18 @@ const apiFields = commonEnv.extend({
    */
   REFUND_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   REFUND_RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(120_000),
+  /** Live subscriptions (admin.live.*): events one client may have unread before it is cut off. */
+  LIVE_CLIENT_BUFFER: z.coerce.number().int().min(1).default(1000),
+  /** Recent events kept per api instance to resume a reconnecting client from its last event id. */
+  LIVE_REPLAY_EVENTS: z.coerce.number().int().min(0).default(1000),
+  /** GBFS feed (/gbfs/v3): `ttl` of station_status.json and of the slower files, in seconds. */
+  GBFS_STATUS_TTL_S: z.coerce.number().int().min(0).default(10),
+  GBFS_INFO_TTL_S: z.coerce.number().int().min(0).default(300),
+  /** GBFS system_information.json: the system's id, name, contact and time zone (IANA). */
+  GBFS_SYSTEM_ID: z.string().min(1).default('powerbank'),
+  GBFS_SYSTEM_NAME: z.string().min(1).default('PowerBank'),
+  GBFS_CONTACT_EMAIL: z.email().default('gbfs@powerbank.example'),
+  GBFS_TIMEZONE: z.string().min(1).default('UTC'),
 });
 export type ApiEnv = z.infer<typeof apiEnv>;
 
@@ -303,6 +319,12 @@ function refuseDevSecrets(env: z.output<typeof apiFields>, ctx: z.RefinementCtx)
       message: 'must be set in production (the default is public)',
     });
   if (env.APP_SECRET === DEV_APP_SECRET) refuse('APP_SECRET');
+  if (env.SMS_PROVIDER === 'loadtest')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SMS_PROVIDER'],
+      message: 'loadtest hands OTP codes to any client: never in production',
+    });
   const sandbox = env.SANDBOX_GATEWAY_ENABLED === 'true' || env.SANDBOX_GATEWAY_ENABLED === '1';
   if (sandbox && env.SANDBOX_WEBHOOK_SECRET === DEV_SANDBOX_WEBHOOK_SECRET) refuse('SANDBOX_WEBHOOK_SECRET');
 }

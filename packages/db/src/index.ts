@@ -27,6 +27,8 @@ export { createOrmConfig, type DbEnv, deadlineOptions } from './orm-config.ts';
 export { registerStations, type StationToRegister } from './register-stations.ts';
 /** The known AppConfig keys with their documented defaults (the seed), for the admin settings registry. */
 export { APP_CONFIG_DEFAULTS } from './seeders/app-config.seeder.ts';
+// The demo data set, for browser tests that show the seeded network.
+export { DemoSeeder } from './seeders/demo.seeder.ts';
 export {
   defaultLargeDatabaseUrl,
   describeDatabaseUrl,
@@ -36,6 +38,7 @@ export {
   largeDatabaseUrl,
 } from './seeders/large/large-database.ts';
 export { createProgress, type Progress } from './seeders/large/progress.ts';
+export { DEMO_STATION_COUNT } from './seeders/support/demo-network.ts';
 export { literal } from './sql-literal.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';

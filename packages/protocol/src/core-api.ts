@@ -139,3 +139,28 @@ export const rentalSettledEvent = z
   })
   .strict();
 export type RentalSettledEvent = z.infer<typeof rentalSettledEvent>;
+
+/**
+ * `core.evt.station`: a station's state after a committed change of its status or slots (heartbeats
+ * included: `lastHeartbeatAt` moved). Whole slots, not a diff: a follower that missed one is right again
+ * with the next.
+ */
+export const stationChangedEvent = z
+  .object({
+    sn: z.string(),
+    status: z.enum(['online', 'offline', 'maintenance']),
+    /** Epoch ms of the last message from the station. */
+    lastHeartbeatAt: z.number().int().nullable(),
+    slots: z.array(
+      z
+        .object({
+          slot: z.number().int(),
+          state: z.enum(['empty', 'charging', 'ready', 'ejecting', 'faulty', 'locked']),
+          powerBankSerial: z.string().nullable(),
+          battery: z.number().int().nullable(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type StationChangedEvent = z.infer<typeof stationChangedEvent>;

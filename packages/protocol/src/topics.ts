@@ -64,8 +64,13 @@ export function subjects(prefix = '') {
     coreDispense: `${p}core.dispense`,
     /** Request/reply: admin commands (`stationCommandRequest` → `stationCommandResponse`). */
     coreCommand: `${p}core.command`,
-    /** What station actors report for rentals: `dispense` results (incl. late ones), `return`, `missing`. */
-    coreEvent: (kind: 'dispense' | 'return' | 'missing') => `${p}core.evt.${kind}`,
+    /**
+     * What station actors report, after it committed: for rentals `dispense` results (incl. late
+     * ones), `return`, `missing`; `station` when a station's status or slots changed (`stationChangedEvent`).
+     */
+    coreEvent: (kind: 'dispense' | 'return' | 'missing' | 'station') => `${p}core.evt.${kind}`,
+    /** Every `coreEvent` and `rentalEvent` in one subject (the api's live hub: one subscription). */
+    liveEvents: `${p}*.evt.*`,
     /**
      * What happened to rentals, after it committed: `settled` when a return closed one
      * (`rentalSettledEvent`), for whoever follows rentals (push, analytics) without polling.

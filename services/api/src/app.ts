@@ -7,6 +7,10 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { AppDeps } from './deps.ts';
 import type { AppEnv } from './hono-env.ts';
 import { ANALYTICS_CSV_OPENAPI, mountAnalyticsCsv } from './modules/admin/analytics/index.ts';
+import { mountLoadTestCodeRoute } from './modules/auth/loadtest-code.route.ts';
+import { GBFS_PATH, mountGbfs } from './modules/gbfs/gbfs.route.ts';
+import { GbfsFeed } from './modules/gbfs/gbfs-feed.ts';
+import { LiveHub } from './modules/live/live-hub.ts';
 import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { followStationChanges } from './modules/stations/station-directory.follow.ts';
@@ -25,6 +29,7 @@ import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
 import { clientInfo } from './platform/client-ip.ts';
+import { mountConsole } from './platform/console-route.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
 import { rateLimits } from './platform/rate-limit.ts';
@@ -42,6 +47,8 @@ import { rootRouter } from './trpc/root-router.ts';
 export interface AppOptions {
   /** The procedures to serve; platform tests pass a fixture router, everything else the root router. */
   router?: OpenApiRouter;
+  /** The live hub to serve from; main.ts makes it, to end the live streams before the server closes. */
+  live?: LiveHub;
 }
 
 /** Builds the whole HTTP app from its dependencies; tests call it without opening a port. */
@@ -77,7 +84,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     stations.get().catch((err: unknown) => deps.logger.warn({ err }, 'station directory not preloaded'));
   }
   const uploads = uploadsOf(deps.env);
-  const source: ContextSource = { deps, staticCache, stations, uploads };
+  const live = options.live ?? createLiveHub(deps);
+  const gbfs = new GbfsFeed({
+    directory: stations,
+    hub: live,
+    settings: deps.env,
+    logger: deps.logger,
+    baseUrl: `${deps.env.PUBLIC_BASE_URL ?? `http://${deps.env.API_HOST}:${deps.env.API_PORT}`}${GBFS_PATH}`,
+  });
+  const source: ContextSource = { deps, staticCache, stations, uploads, live };
   const observer = requestObserver(deps.logger, deps.metrics);
   const responses = restResponseCache(router, staticCache, observer);
   // Cached static answers leave before Hono routes the request: on a hit, each middleware step
@@ -106,6 +121,10 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   );
 
   mountMetrics(app, deps);
+  // Before the rate limits: the console's files are the same for everyone.
+  mountConsole(app);
+  // Public and answered from memory: before the sessions and limits, which read the database.
+  mountGbfs(app, gbfs);
 
   const limitBody = bodyLimit({
     maxSize: deps.env.API_BODY_LIMIT_BYTES,
@@ -143,6 +162,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   mountPayments(app, deps);
   // Report downloads as text/csv, likewise before the catch-all (which answers JSON only).
   mountAnalyticsCsv(app, source);
+  mountLoadTestCodeRoute(app, deps);
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.
@@ -186,4 +206,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   mountAssetFiles(app, deps, uploads);
   app.all('/api/*', restHandler(source, router, responses));
   return app;
+}
+
+/** This instance's one subscription to core's and the rental runner's events (see LiveHub). */
+export function createLiveHub(deps: AppDeps): LiveHub {
+  return new LiveHub({
+    nats: deps.nats,
+    prefix: deps.env.NATS_PREFIX,
+    logger: deps.logger,
+    clientBuffer: deps.env.LIVE_CLIENT_BUFFER,
+    replay: deps.env.LIVE_REPLAY_EVENTS,
+  });
 }

@@ -9,7 +9,7 @@ import {
 } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
-import { createApp } from './app.ts';
+import { createApp, createLiveHub } from './app.ts';
 import { startRefundReconciler } from './modules/payment/refund-reconciler.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -31,7 +31,8 @@ async function serveApi(env: ApiEnv): Promise<void> {
   const orm = await openOrm({ ...env, DB_POOL_MAX: dbPoolMax(env, 'api') });
   const nats = await connectNats(env.NATS_URL, 'api');
   const deps = { env, orm, nats, logger, metrics: createMetrics() };
-  const app = createApp(deps);
+  const live = createLiveHub(deps);
+  const app = createApp(deps, { live });
   const stopRefundReconciler = startRefundReconciler(deps);
 
   // Requests being answered, for the shutdown's report of what its deadline cut.
@@ -50,6 +51,8 @@ async function serveApi(env: ApiEnv): Promise<void> {
     logger,
     timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     steps: [
+      // Live streams never end by themselves: ended first, or the http step would wait for its deadline.
+      { name: 'live streams', run: async () => live.close() },
       {
         // Stops accepting; done once every request in flight has been answered.
         name: 'http',

@@ -108,6 +108,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       onMissing: (sn, report: MissingReport) => {
         nats.publish(subjects.coreEvent('missing'), encode({ sn, ...report }));
       },
+      onStationChanged: (event) => nats.publish(subjects.coreEvent('station'), encode(event)),
     },
   });
 

@@ -10,10 +10,10 @@ import {
   type StationState,
   stationMachine,
 } from '@powerbank/machines';
-import { buildDown } from '@powerbank/protocol';
+import { buildDown, type StationChangedEvent } from '@powerbank/protocol';
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { effectsOf } from './station-effects.ts';
-import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
+import { changedSlotRows, stationChangedEvent, stationRow, stationRowChanged } from './station-projection.ts';
 import {
   type CommandRow,
   type PersistedActor,
@@ -31,7 +31,13 @@ const MAX_EVENTS_PER_WRITE = 64;
 /** What an actor needs from its host: persistence, and effects to run once a transition is committed. */
 export interface ActorRuntime {
   persist(write: StationWrite): Promise<void>;
-  afterCommit(sn: string, effects: StationEffect[], commands: CommandRow[]): void;
+  /** `changed`: the station's state when its status or slots moved (for `core.evt.station`). */
+  afterCommit(
+    sn: string,
+    effects: StationEffect[],
+    commands: CommandRow[],
+    changed: StationChangedEvent | undefined,
+  ): void;
 }
 
 export interface ActorSeed {
@@ -233,6 +239,10 @@ export class StationActor {
     await this.runtime.persist(write);
     this.snapshot = after;
     this.version = write.version;
-    this.runtime.afterCommit(this.sn, effects, commands);
+    const changed =
+      write.stationChanged || write.slots.length > 0
+        ? stationChangedEvent(this.sn, after.value as StationState, after.context)
+        : undefined;
+    this.runtime.afterCommit(this.sn, effects, commands, changed);
   }
 }

@@ -44,6 +44,7 @@ function aHost() {
       onDispenseResult: () => {},
       onReturn: () => {},
       onMissing: () => {},
+      onStationChanged: () => {},
     },
   });
   return { host, published, marks };

@@ -6,6 +6,7 @@ import type {
   StationEffect,
   StationEvent,
 } from '@powerbank/machines';
+import type { StationChangedEvent } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import { Batcher } from './batcher.ts';
 import { type ActorRuntime, StationActor } from './station-actor.ts';
@@ -28,6 +29,8 @@ export interface HostOutputs {
   onCommandAck?(sn: string, ack: CommandAck): void;
   onReturn(sn: string, report: ReturnReport): void;
   onMissing(sn: string, report: MissingReport): void;
+  /** A station's status or slots changed (committed). */
+  onStationChanged(event: StationChangedEvent): void;
 }
 
 export interface HostOptions {
@@ -76,7 +79,10 @@ export class StationHost {
     );
     this.runtime = {
       persist: (write) => this.writer.add(write),
-      afterCommit: (sn, effects, commands) => this.afterCommit(sn, effects, commands),
+      afterCommit: (sn, effects, commands, changed) => {
+        this.afterCommit(sn, effects, commands);
+        if (changed) this.options.outputs.onStationChanged(changed);
+      },
     };
   }
 

@@ -1,4 +1,5 @@
 import type { StationContext, StationState } from '@powerbank/machines';
+import type { StationChangedEvent } from '@powerbank/protocol';
 
 /** What the Station row shows of an actor's state. */
 export interface StationRowChange {
@@ -86,4 +87,23 @@ export function changedSlotRows(
     rows.push(row);
   }
   return rows;
+}
+
+/** What `core.evt.station` tells of a station after a change: its status and every slot. */
+export function stationChangedEvent(
+  sn: string,
+  state: StationState,
+  context: StationContext,
+): StationChangedEvent {
+  return {
+    sn,
+    status: state,
+    lastHeartbeatAt: context.lastHeartbeatAt,
+    slots: context.slots.map((slot) => ({
+      slot: slot.slot,
+      state: slot.state,
+      powerBankSerial: slot.powerBank?.serial ?? null,
+      battery: slot.powerBank?.battery ?? null,
+    })),
+  };
 }

@@ -17,6 +17,9 @@ const usage = `station-simulator: N stations speaking the station protocol over 
   --heartbeat-ms MS    heartbeat interval (default 30000)
   --charge-per-min P   battery percent gained per minute (default 1)
   --connect-batch N    connections opened at once (default 200)
+  --auto-return-ms MIN-MAX
+                       load tests: each power bank an eject released comes back into the same station
+                       after a random MIN..MAX ms (e.g. 2000-8000); off by default
   --overtake           hostile: every eject result and slot event reaches the broker after a newer
                        heartbeat (out of order, as parallel bridge connections can deliver them)
   --mqtt URL           broker (default MQTT_URL, else mqtt://127.0.0.1:1883)
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'charge-per-min': { type: 'string', default: '1' },
     'connect-batch': { type: 'string', default: '200' },
     'progress-ms': { type: 'string', default: '5000' },
+    'auto-return-ms': { type: 'string' },
     overtake: { type: 'boolean', default: false },
     mqtt: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -54,6 +58,18 @@ function numberFlag(name: keyof typeof values, min: number, max = Number.MAX_SAF
   return n;
 }
 
+function rangeFlag(name: 'auto-return-ms'): { min: number; max: number } | undefined {
+  const text = values[name];
+  if (text === undefined || text === '') return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  const [min, max] = match ? [Number(match[1]), Number(match[2])] : [Number.NaN, Number.NaN];
+  if (!(min <= max)) {
+    console.error(`--${name} must be MIN-MAX in ms with MIN <= MAX, got "${text}"\n\n${usage}`);
+    process.exit(2);
+  }
+  return { min, max };
+}
+
 const env = parseConfig(simulatorEnv, values.mqtt ? { ...process.env, MQTT_URL: values.mqtt } : process.env);
 // The dev stack simulates the stations the database was seeded with, power banks included.
 const stations: StationSeed[] = values['stations-file']
@@ -72,6 +88,7 @@ const simulator = createSimulator({
   heartbeatIntervalMs: numberFlag('heartbeat-ms', 100),
   chargePerMinute: numberFlag('charge-per-min', 0, 100),
   overtake: values.overtake,
+  autoReturnMs: rangeFlag('auto-return-ms'),
   connectBatchSize: numberFlag('connect-batch', 1),
 });
 

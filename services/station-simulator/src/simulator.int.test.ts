@@ -174,3 +174,60 @@ describe('station simulator against the real broker', () => {
     expect(invalid).toEqual([]);
   });
 });
+
+describe('auto-return (the load tests’ return hook, --auto-return-ms)', () => {
+  const returning = `${sn}-R`;
+  let auto: Simulator;
+
+  beforeAll(async () => {
+    await cloud.subscribeAsync(topics.up(returning, '+'), { qos: 1 });
+    auto = createSimulator({
+      mqttUrl: MQTT_URL,
+      topicRoot: topics.root,
+      // One slot holds the power bank, the other is empty: the return goes into the first empty one.
+      stations: [
+        { sn: returning, slotCount: 2, powerBanks: [{ slot: 2, serial: `${returning}-PB`, battery: 90 }] },
+      ],
+      ejectDelayMs: 20,
+      autoReturnMs: { min: 50, max: 150 },
+      persistentSession: false,
+    });
+    await auto.start();
+  });
+
+  afterAll(async () => {
+    await auto?.stop();
+    await cloud?.publishAsync(topics.up(returning, 'status'), '', { qos: 1, retain: true });
+  });
+
+  it('puts an ejected power bank back by itself, reported as a slot insert of the same serial', async () => {
+    const eject = buildDown('eject', { commandId: `cmd-${run}-auto`, slot: 2, rentalId: 'rental-auto' });
+    await cloud.publishAsync(topics.down(returning, 'eject'), Buffer.from(encodeMessage(eject)), { qos: 1 });
+    const inserted = await waitFor(
+      () =>
+        received.find(
+          (r) =>
+            r.message.kind === 'slot' &&
+            r.message.event === 'inserted' &&
+            r.message.powerBank?.serial === `${returning}-PB`,
+        ),
+      'the automatic return',
+    );
+    const ejected = received.find(
+      (r) =>
+        r.message.kind === 'eject-result' &&
+        'commandId' in r.message &&
+        r.message.commandId === eject.commandId,
+    );
+    expect(ejected?.message).toMatchObject({ ok: true, slot: 2, powerBankSerial: `${returning}-PB` });
+    expect(inserted.message).toMatchObject({ slot: 1 });
+    expect(received.indexOf(inserted)).toBeGreaterThan(
+      received.indexOf(ejected as (typeof received)[number]),
+    );
+    expect(auto.station(returning).slots.map((s) => s.powerBank?.serial)).toEqual([
+      `${returning}-PB`,
+      undefined,
+    ]);
+    expect(auto.counters.autoReturned).toBe(1);
+  });
+});

@@ -31,6 +31,12 @@ export interface SimulatorOptions {
   connectBatchSize?: number;
   /** Persistent MQTT sessions (the default), so commands sent while a station is away reach it on return. */
   persistentSession?: boolean;
+  /**
+   * Load tests: a power bank a successful eject released comes back by itself after a
+   * random time in [min, max] ms, into the first empty slot of the same station — the
+   * return a load test cannot make with its hands. Off when absent.
+   */
+  autoReturnMs?: { min: number; max: number };
   /** Called after the broker acknowledged each publish; benchmarks use it to time messages. */
   onPublished?: (sn: string, message: UpMessage) => void;
   random?: () => number;
@@ -43,6 +49,8 @@ export interface SimulatorCounters {
   duplicatesSent: number;
   outOfOrderSent: number;
   publishErrors: number;
+  /** Power banks the simulator put back by itself (`autoReturnMs`). */
+  autoReturned: number;
 }
 
 export interface StationView {
@@ -81,6 +89,7 @@ export function createSimulator(options: SimulatorOptions) {
     duplicatesSent: 0,
     outOfOrderSent: 0,
     publishErrors: 0,
+    autoReturned: 0,
   };
   const stations = new Map<string, Running>();
   for (const seed of options.stations) {
@@ -160,6 +169,7 @@ export function createSimulator(options: SimulatorOptions) {
             publishState(r, result).catch(() => {
               counters.publishErrors += 1;
             });
+          if (result.ok) scheduleAutoReturn(r, result.powerBankSerial);
         });
         return;
       }
@@ -178,6 +188,21 @@ export function createSimulator(options: SimulatorOptions) {
       case 'none':
         return;
     }
+  }
+
+  /** The released power bank goes back into the station after `autoReturnMs` (a full station retries later). */
+  function scheduleAutoReturn(r: Running, serial: string): void {
+    const range = options.autoReturnMs;
+    if (!range) return;
+    const delay = range.min + Math.floor(random() * (range.max - range.min + 1));
+    after(r, delay, () => {
+      const slot = r.station.slots.find((s) => !s.powerBank && !s.ejecting && !s.fault && !s.locked);
+      if (!slot || !r.connected) return scheduleAutoReturn(r, serial);
+      publishState(r, r.station.insert(slot.slot, serial, 50)).catch(() => {
+        counters.publishErrors += 1;
+      });
+      counters.autoReturned += 1;
+    });
   }
 
   async function connect(r: Running, reason: 'boot' | 'reconnect'): Promise<void> {

@@ -8,7 +8,8 @@ import { TwilioSms } from './twilio-sms.ts';
 /** The settings an SMS port is chosen by (packages/config's provider block). */
 export interface SmsSettings {
   NODE_ENV: 'development' | 'test' | 'production';
-  SMS_PROVIDER: 'local' | 'twilio';
+  /** `loadtest` is `local` to the sender (the api adds the load-test code route). */
+  SMS_PROVIDER: 'local' | 'twilio' | 'loadtest';
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
   TWILIO_FROM?: string;
@@ -33,6 +34,7 @@ export const localProviderOptions = (env: { NODE_ENV: string }, logger: Logger) 
 export function smsPortFor(env: SmsSettings, logger: Logger): SmsPort {
   switch (env.SMS_PROVIDER) {
     case 'local':
+    case 'loadtest':
       return new LocalSms(localProviderOptions(env, logger));
     case 'twilio': {
       const { TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM } = env;

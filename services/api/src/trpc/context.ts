@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.ts';
+import type { LiveHub } from '../modules/live/live-hub.ts';
 import type { StationDirectorySource } from '../modules/stations/station-directory.source.ts';
 import type { Uploads } from '../modules/uploads/upload.service.ts';
 import type { SessionAuth } from '../platform/session.ts';
@@ -20,6 +21,8 @@ export type Context = {
   stations: StationDirectorySource;
   /** Upload storage and limits. */
   uploads: Uploads;
+  /** This instance's fan-out of core and rental events (live subscriptions). */
+  live: LiveHub;
   /** The caller's session, user and admin role, validated by the session middleware; null when anonymous. */
   auth: SessionAuth | null;
   /** Client IP and user agent, for audit rows and OTP send limits. */
@@ -37,6 +40,7 @@ export interface ContextSource {
   staticCache: StaticCache;
   stations: StationDirectorySource;
   uploads: Uploads;
+  live: LiveHub;
 }
 
 export function createContext(
@@ -61,5 +65,6 @@ export function createContext(
     staticCache: source.staticCache,
     stations: source.stations,
     uploads: source.uploads,
+    live: source.live,
   };
 }

@@ -30,6 +30,9 @@ const t = initTRPC
   .meta<ApiMeta>()
   .create({
     transformer: superjson,
+    // Live subscriptions (SSE): a ping keeps idle streams open through proxies, and the client
+    // reconnects (resuming from its last tracked id) when it hears nothing for longer.
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     // tRPC puts a stack in error answers when `isDev`; its own default reads NODE_ENV again.
     isDev: nodeEnvOf() !== 'production',
     errorFormatter({ shape, error, ctx }) {

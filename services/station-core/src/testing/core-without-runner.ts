@@ -30,6 +30,7 @@ export async function startCoreWithoutRentalRunner(h: CoreHarness) {
       onDispenseResult: () => {},
       onReturn: (_sn, report) => dropped.push(report),
       onMissing: () => {},
+      onStationChanged: () => {},
     },
   });
   const consumer = await consumeStationEvents({

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createApiClient } from '@powerbank/api-client';
 import { ADMIN_ROLES } from '@powerbank/db';
+import { subjects } from '@powerbank/protocol';
 import { describe, expect, it } from 'vitest';
 import { bearer, type SignedUp, signUp, signUpAdmin, useTestApi } from '../../testing/auth-helpers.ts';
 import { rootRouter } from '../../trpc/root-router.ts';
@@ -13,7 +14,7 @@ const CALLERS: readonly Caller[] = [...ADMIN_ROLES, 'customer'];
 
 interface AdminProcedure {
   path: string;
-  type: 'query' | 'mutation';
+  type: 'query' | 'mutation' | 'subscription';
   allowed: Set<Caller>;
   rest?: { method: string; path: string };
 }
@@ -101,12 +102,44 @@ async function fingerprint(): Promise<unknown> {
 
 const fill = (path: string) => path.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
 
+/**
+ * A live stream answers nothing until an event comes, so events are sent through NATS (as core
+ * would: a station never seen, a return) until the first reaches the caller or the refusal does.
+ */
+function callSubscription(node: any): Promise<string> {
+  const nats = api().deps.nats;
+  const subject = subjects(api().deps.env.NATS_PREFIX);
+  return new Promise((resolve) => {
+    const probe = setInterval(() => {
+      const sn = `PROBE-${crypto.randomUUID()}`;
+      nats.publish(
+        subject.coreEvent('station'),
+        JSON.stringify({ sn, status: 'online', lastHeartbeatAt: null, slots: [] }),
+      );
+      nats.publish(subject.coreEvent('return'), JSON.stringify({ sn, slot: 1 }));
+    }, 50);
+    const done = (outcome: string) => {
+      clearInterval(probe);
+      subscription.unsubscribe();
+      resolve(outcome);
+    };
+    const subscription = node.subscribe(
+      {},
+      {
+        onData: () => done('ok'),
+        onError: (error: { data?: { code?: string } }) => done(error.data?.code ?? 'unknown'),
+      },
+    );
+  });
+}
+
 function callTrpc(token: string, procedure: AdminProcedure): Promise<string> {
   const client = createApiClient({ url: 'http://api.test', fetch: api().fetch, token }) as unknown as Record<
     string,
     never
   >;
   const node = procedure.path.split('.').reduce<any>((at, key) => at[key], client);
+  if (procedure.type === 'subscription') return callSubscription(node);
   const call = procedure.type === 'query' ? node.query({}) : node.mutate({});
   return call.then(
     () => 'ok',
@@ -120,7 +153,7 @@ describe('the admin role matrix (docs/admin.md), walked over every admin procedu
     expect(procedures.length).toBeGreaterThan(10);
     for (const p of procedures) {
       expect(p.path.startsWith('admin.') ? p.allowed.size : 1, `${p.path} names no roles`).toBeGreaterThan(0);
-      expect(p.type === 'query' || p.type === 'mutation', p.path).toBe(true);
+      expect(['query', 'mutation', 'subscription'], p.path).toContain(p.type);
     }
     const documented = documentedMatrix();
     expect([...documented.keys()].sort()).toEqual(procedures.map((p) => p.path).sort());
@@ -130,7 +163,9 @@ describe('the admin role matrix (docs/admin.md), walked over every admin procedu
 
   it('publishes every admin REST path in the OpenAPI document under the admin tag, with a bearer token', async () => {
     const document = (await api().rest('GET', '/api/openapi.json')).body;
-    for (const procedure of adminProcedures().filter((p) => p.path.startsWith('admin.'))) {
+    // Live streams (subscriptions) are tRPC's SSE only: REST has no such path.
+    const restful = adminProcedures().filter((p) => p.path.startsWith('admin.') && p.type !== 'subscription');
+    for (const procedure of restful) {
       expect(procedure.rest, `${procedure.path} has no REST path`).toBeDefined();
       const { method, path } = procedure.rest ?? { method: '', path: '' };
       const operation = document.paths[path]?.[method.toLowerCase()];

@@ -6,6 +6,7 @@ import { analyticsRouter } from './analytics/index.ts';
 import { adminCatalogueRouter } from './catalogue.router.ts';
 import { adminIssuesRouter } from './issues.router.ts';
 import { adminKycRouter } from './kyc-review.router.ts';
+import { adminLiveRouter } from './live.router.ts';
 import { adminRefundsRouter } from './refunds.router.ts';
 import { adminRentalsRouter } from './rentals.router.ts';
 import { adminSettingsRouter } from './settings.router.ts';
@@ -31,4 +32,5 @@ export const adminRouter = router({
   achievements: adminAchievementsRouter,
   coupons: adminCouponsRouter,
   analytics: analyticsRouter,
+  live: adminLiveRouter,
 });

@@ -110,7 +110,7 @@ async function appleClientSecret(o: { clientId: string; teamId: string; keyId: s
   const signature = await crypto.subtle.sign(
     { name: 'ECDSA', hash: 'SHA-256' },
     privateKey,
-    createJWTSignatureMessage(header, payload),
+    new Uint8Array(createJWTSignatureMessage(header, payload)),
   );
   return encodeJWT(header, payload, new Uint8Array(signature));
 }
@@ -162,7 +162,8 @@ function identityOf(tokens: OAuth2Tokens, clientId: string): OAuthIdentity {
   };
 }
 
-function pkcs8FromPem(pem: string): Uint8Array {
+// Uint8Array<ArrayBuffer>: the DOM's BufferSource (the console type-checks the api with DOM types) takes no shared buffer.
+function pkcs8FromPem(pem: string): Uint8Array<ArrayBuffer> {
   const body = pem
     .replace(/\\n/g, '\n')
     .replace(/-----(BEGIN|END) PRIVATE KEY-----/g, '')

@@ -111,9 +111,45 @@ export class LocalSmsProvider extends PortSmsProvider {
   }
 }
 
+/**
+ * The phones load tests sign in with: +1 555 010 0000 – +1 555 010 9999, inside the
+ * North American 555-01xx block reserved for fiction, so no real phone is ever one.
+ */
+export const LOADTEST_PHONES = /^\+1555010\d{4}$/;
+
+/**
+ * A test deployment under load (`SMS_PROVIDER=loadtest`, refused in production by the
+ * config): the local provider, plus the last code texted to a reserved phone
+ * (LOADTEST_PHONES) for `GET /api/loadtest/last-code` — and nothing about any other phone.
+ */
+export class LoadTestSmsProvider extends LocalSmsProvider {
+  constructor() {
+    super({ keep: true, logger: null });
+  }
+
+  override get name(): string {
+    return 'loadtest';
+  }
+
+  /** The 6-digit code of the last text to `phone`, if it is a reserved phone that was texted one. */
+  lastCodeFor(phone: string): string | undefined {
+    if (!LOADTEST_PHONES.test(phone)) return undefined;
+    const text = this.textsTo(phone).at(-1);
+    return (text && /\b(\d{6})\b/.exec(text)?.[1]) || undefined;
+  }
+}
+
 export function smsProviderFor(env: SmsSettings, logger: Logger): SmsProvider {
-  if (env.SMS_PROVIDER === 'local') return new LocalSmsProvider(localProviderOptions(env, logger));
-  return new PortSmsProvider(smsPortFor(env, logger));
+  switch (env.SMS_PROVIDER) {
+    case 'local':
+      return new LocalSmsProvider(localProviderOptions(env, logger));
+    case 'loadtest':
+      // The config refuses it in production; checked again here, where codes would leak.
+      if (env.NODE_ENV === 'production') throw new Error('SMS_PROVIDER=loadtest is refused in production');
+      return new LoadTestSmsProvider();
+    default:
+      return new PortSmsProvider(smsPortFor(env, logger));
+  }
 }
 
 const providers = new WeakMap<AppDeps, SmsProvider>();

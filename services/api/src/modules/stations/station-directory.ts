@@ -44,6 +44,11 @@ export class StationDirectory {
     return this.#entries.length;
   }
 
+  /** Every station, listed or not (readers that walk them all: the GBFS feed). */
+  all(): readonly DirectoryStation[] {
+    return this.#entries;
+  }
+
   get(id: string): DirectoryStation | undefined {
     const slot = this.#slotOf.get(id);
     return slot === undefined ? undefined : this.#entries[slot];

@@ -1,0 +1,48 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { adminProcedure, router } from '../../trpc/trpc.ts';
+import type { LiveData } from '../live/live-hub.ts';
+
+/**
+ * What the console follows live, pushed over SSE (`httpSubscriptionLink`). Each event is
+ * `tracked` with the hub's id: a client reconnecting sends it back as `lastEventId` and gets
+ * the events it missed, if this instance still holds them. A client that falls behind past
+ * `LIVE_CLIENT_BUFFER` events is cut off (it reconnects and resumes).
+ */
+const LiveInput = z
+  .object({
+    /** One station only; all stations when absent. */
+    sn: z.string().min(1).max(64).optional(),
+    /** Set by the client on reconnection (tRPC's tracked ids). */
+    lastEventId: z.string().max(100).nullish(),
+  })
+  .strict()
+  .optional();
+
+function liveStream<T extends Exclude<keyof LiveData, 'station'>>(topic: T) {
+  return adminProcedure(['operations', 'finance', 'support'])
+    .input(LiveInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const events = ctx.live.events({
+        topics: [topic],
+        sn: input?.sn,
+        lastEventId: input?.lastEventId,
+        signal,
+      });
+      for await (const event of events) {
+        const data = { ...event.data, receivedAt: event.receivedAt } as unknown as LiveData[T] & {
+          receivedAt: number;
+        };
+        yield tracked(event.id, data);
+      }
+    });
+}
+
+export const adminLiveRouter = router({
+  /** `{ sn, status, lastHeartbeatAt, receivedAt }` when a station's status changes. */
+  stationStatus: liveStream('status'),
+  /** `{ sn, slots: [{ slot, state, powerBankSerial, battery }], receivedAt }` when a station's slots change. */
+  slots: liveStream('slots'),
+  /** `{ kind: dispense|return|missing, sn, detail }` or `{ kind: settled, rental }`, with `receivedAt`. */
+  rentals: liveStream('rental'),
+});
