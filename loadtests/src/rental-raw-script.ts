@@ -13,7 +13,7 @@
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
 import { textWith } from '@powerbank/db';
-import { achievementProgressStatement } from '@powerbank/engagement';
+import { achievementProgressStatement, IN_APP_NOTICE } from '@powerbank/engagement';
 import { PAYMENT_CONFIG_KEYS } from '@powerbank/ledger';
 import {
   INSERT_RENTAL,
@@ -80,6 +80,17 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     protocol === 'prepared'
       ? `${[update, ...writes].join(';\n')};`
       : `${[update, ...writes].join(' \\;\n')};`;
+  /** rental-notify.ts's noticeStatement (engagement's IN_APP_NOTICE, its compiled query): an event's in-app notice. */
+  const notice = (type: string, title: string, body: string, dedupeKey: string) =>
+    textWith(IN_APP_NOTICE, {
+      id: 'gen_random_uuid()',
+      userId: ':uid',
+      type,
+      title,
+      body,
+      payload: `'{}'`,
+      dedupeKey,
+    });
   /** The settlement's achievement progress (a timely return), as rental-events.ts sends it with the update. */
   const progress = achievementProgressStatement('00000000-0000-0000-0000-000000000000', [
     'rentals',
@@ -157,7 +168,7 @@ ${stationWrite(`${actorState(':sn')}`, [
 ])}
 begin;
 ${lockForEvent('null', ':pbs')}
-${withNotice(saveRental("'active'", 'null', 'null', 'null'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
+${withNotice(saveRental("'active'", 'null', 'null', 'null'), notice(`'rental_started'`, `'Rental started'`, `'Your rental started'`, ':k_started'))}
 commit;
 select status from rental where id = :rid;
 ${stationWrite(`${actorState(':sn')}`, [
@@ -171,7 +182,7 @@ begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`, progress)}
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), notice(`'rental_returned'`, `'Returned'`, `'Thanks'`, ':k_returned'), progress)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);
