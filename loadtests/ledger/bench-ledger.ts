@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commonEnv, parseConfig } from '@powerbank/config';
 import { openOrm } from '@powerbank/db';
-import { entryStatement, ledger } from '@powerbank/ledger';
+import { entryText, ledger } from '@powerbank/ledger';
 import pg from 'pg';
 import { startPgbench } from '../src/pgbench.ts';
 
@@ -110,28 +110,24 @@ async function benchService(orm: Awaited<ReturnType<typeof openOrm>>) {
   };
 }
 
-/** SQL literal of a parameter, or the pgbench expression standing in for the per-call values. */
-function literal(value: unknown, markers: Record<string, string>): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number') return String(value);
-  const text = String(value);
-  if (text in markers) return markers[text] as string;
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text))
-    return 'gen_random_uuid()';
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** The service's own statement (from entryStatement) with pgbench variables in place of its parameters. */
+/** The service's own statement (its compiled query, `entryText`) with pgbench expressions for the per-call values. */
 function conditionalScript(wallets: number): string {
-  const { sql, params } = entryStatement('wallet', 'debit', {
-    userId: 'USER',
-    amount: 1,
-    type: 'rental_charge',
-    idempotencyKey: 'KEY',
-    reference: { type: 'bench', id: 'pgbench' },
-  });
-  const markers = { USER: userIdSql(':u'), KEY: `'pgbench:' || gen_random_uuid()` };
-  const statement = sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1], markers));
+  const statement = entryText(
+    'wallet',
+    'debit',
+    {
+      userId: 'USER',
+      amount: 1,
+      type: 'rental_charge',
+      idempotencyKey: 'KEY',
+      reference: { type: 'bench', id: 'pgbench' },
+    },
+    {
+      userId: userIdSql(':u'),
+      entryId: 'gen_random_uuid()',
+      idempotencyKey: `'pgbench:' || gen_random_uuid()`,
+    },
+  );
   return `\\set u random(1, ${wallets})\n${statement.replace(/\s+/g, ' ')};\n`;
 }
 

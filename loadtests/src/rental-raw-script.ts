@@ -12,16 +12,15 @@
  * jsonb_build_object/array). Keys are variables too: the services bind them as
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
-import { configSubquery, textWith } from '@powerbank/db';
-import { achievementProgressStatement } from '@powerbank/engagement';
-import { PAYMENT_CONFIG_KEYS, paymentReadColumns } from '@powerbank/ledger';
+import { textWith } from '@powerbank/db';
+import { achievementProgressStatement, IN_APP_NOTICE } from '@powerbank/engagement';
+import { PAYMENT_CONFIG_KEYS } from '@powerbank/ledger';
 import {
+  INSERT_RENTAL,
   LOCK_FOR_EVENT,
-  nextDiscountSql,
-  PACKAGE_COLUMNS,
-  RENTAL_COLUMNS,
   RENTAL_CONFIG_KEYS,
   SAVE_RENTAL,
+  START_READ,
 } from '@powerbank/rentals';
 
 export interface RawRentalSetup {
@@ -81,6 +80,17 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     protocol === 'prepared'
       ? `${[update, ...writes].join(';\n')};`
       : `${[update, ...writes].join(' \\;\n')};`;
+  /** rental-notify.ts's noticeStatement (engagement's IN_APP_NOTICE, its compiled query): an event's in-app notice. */
+  const notice = (type: string, title: string, body: string, dedupeKey: string) =>
+    textWith(IN_APP_NOTICE, {
+      id: 'gen_random_uuid()',
+      userId: ':uid',
+      type,
+      title,
+      body,
+      payload: `'{}'`,
+      dedupeKey,
+    });
   /** The settlement's achievement progress (a timely return), as rental-events.ts sends it with the update. */
   const progress = achievementProgressStatement('00000000-0000-0000-0000-000000000000', [
     'rentals',
@@ -91,11 +101,33 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     .replace(/\s+/g, ' ');
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
-  const rentalConfig = configSubquery(keys(RENTAL_CONFIG_KEYS));
-  /** pay.ts's paymentReadColumns, as the start's first read carries them. */
-  const paymentRead = paymentReadColumns(':uid', ':k_start', keys(PAYMENT_CONFIG_KEYS)).replace(/\s+/g, ' ');
-  /** next-discount.ts's nextDiscountSql, as the start's first read carries it (the bench's users have none). */
-  const nextDiscount = nextDiscountSql('u.id', `${packageId}`).replace(/\s+/g, ' ');
+  /** rental-start-queries.ts's START_READ (its compiled query): the start's first read, the user and the station locked. */
+  const startRead = textWith(START_READ, {
+    idempotencyKey: ':rid',
+    userId: ':uid',
+    stationSn: ':sn',
+    packageId: `${packageId}`,
+    configKeys: keys(RENTAL_CONFIG_KEYS),
+    paymentKey: ':k_start',
+    paymentConfigKeys: keys(PAYMENT_CONFIG_KEYS),
+  });
+  /** rental-start-queries.ts's INSERT_RENTAL (its compiled query): the rental written, paid from the wallet, no discount. */
+  const insertRental = textWith(INSERT_RENTAL, {
+    id: ':rid',
+    userId: ':uid',
+    packageId: `${packageId}`,
+    stationId: ':stid',
+    paymentMode: `'wallet'`,
+    currency: `'USD'`,
+    idempotencyKey: ':rid',
+    dispenseCommandId: ':cid',
+    minBatteryPct: '20',
+    prepaidAmount: `${PRICE}`,
+    walletPaid: `${PRICE}`,
+    pointsPaid: '0',
+    discountUsageId: 'null',
+    discountAmount: '0',
+  });
   /** rental-record.ts's lockRentalForEvent (its compiled query): the rental locked with its package, settings and the event's rows. */
   const lockForEvent = (stationSn: string, powerBankSerial: string) =>
     `${textWith(LOCK_FOR_EVENT, { id: ':rid', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn, powerBankSerial })};`;
@@ -119,8 +151,8 @@ select ${lit('r')} as rid, ${lit('t')} as tid, ${lit('c')} as cid, ${KEYS.map((w
   const statements = `select s.id, s.expires_at, s.revoked_at, u.id as user_id, u.status as user_status, a.id as admin_id, a.role as admin_role from user_session s join users u on u.id = s.user_id left join admin_profile a on a.user_id = u.id and a.is_active where s.id = :sid limit 1;
 insert into rate_limit_counter as c (key, hits, reset_at) values (:rlkey, 1, now() + make_interval(secs => 60)) on conflict (key) do update set hits = case when c.reset_at <= now() then 1 else c.hits + 1 end, reset_at = case when c.reset_at <= now() then excluded.reset_at else c.reset_at end returning hits, reset_at;
 begin;
-select u.status, exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = :rid) as replay, m.open, m.due, m.recent, (select k.status from user_kyc k where k.user_id = u.id limit 1) as kyc_status, st.id as station_id, st.status as station_status, (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package where id = ${packageId} and is_active = true) p) as package, ${rentalConfig} as config, ${nextDiscount} as discount, ${paymentRead} from users u cross join lateral (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = u.id) m left join lateral (select id, status from station where serial_number = :sn for update) st on true where u.id = :uid for no key update of u;
-with discount as (update coupon_usage set rental_id = :rid, discount_amount = 0 where id = null and rental_id is null returning id) insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount, wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount, due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at) values (:rid, :uid, ${packageId}, :stid, 'pending', 'wallet', 'USD', ${PRICE}, ${PRICE}, 0, 0, 0, 0, 0, 0, 0, :rid, :cid, now(), now()) returning ${RENTAL_COLUMNS}, (select to_jsonb(m) from (select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open, coalesce(sum(due_amount), 0) as due, count(*) filter (where created_at > now() - interval '1 minute') as recent from rental where user_id = :uid and id <> :rid) m) as user_rentals, (select count(*) from station_slot where station_id = :stid and status = 'ready' and battery_level >= 20) as ready, (select count(*) from rental where start_station_id = :stid and status in ('pending', 'dispensing') and id <> :rid) as promised, (select count(*) from discount) as discount_taken;
+${startRead};
+${insertRental};
 with p as (insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now())), a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 commit;
 ${stationWrite(`${actorState(':sn')}`, [
@@ -136,7 +168,7 @@ ${stationWrite(`${actorState(':sn')}`, [
 ])}
 begin;
 ${lockForEvent('null', ':pbs')}
-${withNotice(saveRental("'active'", 'null', 'null', 'null'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_started', 'in_app', 'Rental started', 'Your rental started', '{}', 'sent', :k_started, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`)}
+${withNotice(saveRental("'active'", 'null', 'null', 'null'), notice(`'rental_started'`, `'Rental started'`, `'Your rental started'`, ':k_started'))}
 commit;
 select status from rental where id = :rid;
 ${stationWrite(`${actorState(':sn')}`, [
@@ -150,7 +182,7 @@ begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
 with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at) values (gen_random_uuid(), :uid, 'rental_returned', 'in_app', 'Returned', 'Thanks', '{}', 'sent', :k_returned, now(), now(), now()) on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`, progress)}
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), notice(`'rental_returned'`, `'Returned'`, `'Thanks'`, ':k_returned'), progress)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);

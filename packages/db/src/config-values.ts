@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
-import { prepared, queryBuilder, runPrepared, selectListOf } from './typed-query.ts';
+import { prepared, queryBuilder, runPrepared } from './typed-query.ts';
 
 const SOME = prepared((db, p: { keys: readonly string[] }) =>
   db.selectFrom('app_config').select(['key', 'value']).where('key', '=', sql<string>`any(${p.keys})`),
@@ -35,18 +35,7 @@ export const configObject = (keys: readonly string[]) =>
     )
     .where('key', '=', sql<string>`any(${keys})`);
 
-const CONFIG_SUBQUERY = prepared((db, p: { keys: readonly string[] }) =>
-  db.selectNoFrom(configObject(p.keys).as('config')),
-);
-
-/**
- * `configObject` as text with `param` (e.g. `$2`) for its keys, for a statement still written as
- * text: derived from the typed query, not a second copy of it.
- */
-export const configSubquery = (param: string) =>
-  selectListOf(CONFIG_SUBQUERY, { keys: param }).replace(/ as "config"$/, '');
-
-/** `configSubquery`'s answer as `configValues` gives it. */
+/** `configObject`'s answer as `configValues` gives it. */
 export function configOf(answer: unknown): Map<string, unknown> {
   return new Map(Object.entries((answer ?? {}) as Record<string, unknown>));
 }

@@ -1,14 +1,17 @@
 // Kysely's builders for typed queries, from here so every package builds with the one version the ORM uses.
 export {
+  type Expression,
   type ExpressionBuilder,
   type Insertable,
   type InsertObject,
   type Kysely,
   type QueryCreator,
   type Selectable,
+  type SqlBool,
   sql,
 } from 'kysely';
 export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export { advisoryXactLock } from './advisory-lock.ts';
 export {
   ANALYTICS_REFRESH_JOB,
   ANALYTICS_VIEWS,
@@ -16,7 +19,7 @@ export {
   type RefreshAnalyticsResult,
   refreshAnalytics,
 } from './analytics/refresh-analytics.ts';
-export { configObject, configOf, configSubquery, configValues } from './config-values.ts';
+export { configObject, configOf, configValues } from './config-values.ts';
 export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
@@ -38,6 +41,7 @@ export {
 } from './seeders/large/large-database.ts';
 export { createProgress, type Progress } from './seeders/large/progress.ts';
 export { DEMO_STATION_COUNT } from './seeders/support/demo-network.ts';
+export { literal } from './sql-literal.ts';
 export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.ts';
 export { sqlBatch, sqlRows } from './sql-rows.ts';
 export { type DB, RENAMED_TABLES } from './typed-db.ts';
@@ -47,7 +51,6 @@ export {
   prepared,
   queryBuilder,
   runPrepared,
-  selectListOf,
   statementOf,
   textWith,
   valuesOf,

@@ -106,10 +106,6 @@ export function textWith<P>(query: Prepared<P, unknown>, texts: { [K in keyof P]
   });
 }
 
-/** The select list of a `selectNoFrom` query (`textWith` without its leading `select `). */
-export const selectListOf = <P>(query: Prepared<P, unknown>, texts: { [K in keyof P]?: string }) =>
-  textWith(query, texts).replace(/^select /, '');
-
 /** The query with `params`, as a statement of a batch (`sqlBatch`, `SqlPool.batch`). */
 export const statementOf = <P>(query: Prepared<P, unknown>, params: P): Statement => ({
   text: query.text,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 
 /** A notice of the engagement features (referrals, coupons) to one user. */
@@ -23,19 +23,52 @@ export interface EngagementNotice {
  * transaction alive when the event is processed twice.
  */
 export async function notifyEngagement(em: EntityManager, notice: EngagementNotice): Promise<void> {
-  await sqlRows(
-    em,
-    `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at)
-     values ($1, $2, $3, 'in_app', $4, $5, $6, 'sent', $7, now(), now(), now())
-     on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`,
-    [
-      uuidv7(),
-      notice.userId,
-      notice.type,
-      notice.title,
-      notice.body,
-      JSON.stringify(notice.variables),
-      notice.dedupeKey,
-    ],
-  );
+  await runPrepared(em, IN_APP_NOTICE, {
+    id: uuidv7(),
+    userId: notice.userId,
+    type: notice.type,
+    title: notice.title,
+    body: notice.body,
+    payload: notice.variables,
+    dedupeKey: notice.dedupeKey,
+  });
 }
+
+/**
+ * The insert of an in-app notification (sent as it is written), at most once per user and dedupe
+ * key: `on conflict do nothing` keeps the caller's transaction alive on a duplicate. The one
+ * statement of engagement notices and rental notices (`noticeStatement`).
+ */
+export const IN_APP_NOTICE = prepared(
+  (
+    db,
+    p: {
+      id: string;
+      userId: string;
+      type: string;
+      title: string;
+      body: string;
+      payload: Record<string, unknown>;
+      dedupeKey: string;
+    },
+  ) =>
+    db
+      .insertInto('notification')
+      .values({
+        id: p.id,
+        user_id: p.userId,
+        type: p.type,
+        channel: 'in_app',
+        title: p.title,
+        body: p.body,
+        payload: p.payload,
+        status: 'sent',
+        dedupe_key: p.dedupeKey,
+        sent_at: now(),
+        created_at: now(),
+        updated_at: now(),
+      })
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing(),
+      ),
+);

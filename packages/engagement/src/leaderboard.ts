@@ -1,5 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type LEADERBOARD_CATEGORIES, LEADERBOARD_PERIODS, sqlRows } from '@powerbank/db';
+import {
+  advisoryXactLock,
+  type LEADERBOARD_CATEGORIES,
+  LEADERBOARD_PERIODS,
+  prepared,
+  runPrepared,
+  sqlRows,
+} from '@powerbank/db';
 import { SQL_UUIDV7 } from './sql-uuidv7.ts';
 
 export type LeaderboardCategory = (typeof LEADERBOARD_CATEGORIES)[number];
@@ -38,12 +45,9 @@ export async function computeLeaderboards(em: EntityManager, now: Date = new Dat
   let written = 0;
   for (const period of LEADERBOARD_PERIODS) {
     written += await em.transactional(async (tem) => {
-      await sqlRows(tem, `select pg_advisory_xact_lock(hashtext('user_leaderboard'))`);
+      await advisoryXactLock(tem, 'user_leaderboard');
       const start = periodStart(period, now);
-      await sqlRows(tem, 'delete from user_leaderboard where period = $1 and period_start = $2::date', [
-        period,
-        start,
-      ]);
+      await runPrepared(tem, CLEAR_PERIOD, { period, start });
       const [row] = await sqlRows<{ n: string }>(tem, RANKING_SQL, [
         period,
         start,
@@ -90,3 +94,8 @@ const RANKING_SQL = `with since as (select $2::date::timestamptz as t, $3::times
       from long where score > 0
     returning 1)
   select count(*) as n from written`;
+
+/** A period's ranking, cleared before it is computed again. */
+const CLEAR_PERIOD = prepared((db, p: { period: LeaderboardPeriod; start: string }) =>
+  db.deleteFrom('user_leaderboard').where('period', '=', p.period).where('period_start', '=', p.start),
+);

@@ -15,7 +15,7 @@ export type {
   PointsEntryType,
   WalletEntryType,
 } from './ledger-entry.ts';
-export { entryStatement } from './ledger-entry.ts';
+export { entryText } from './ledger-entry.ts';
 export {
   type BalancePaymentType,
   decideFromRead,
@@ -24,7 +24,6 @@ export {
   type PaymentRead,
   type PaymentResult,
   payFromBalances,
-  paymentReadColumns,
   paymentReadSelections,
 } from './pay.ts';
 export {

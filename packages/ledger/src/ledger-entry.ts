@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   type DB,
   type Kysely,
+  literal,
   now,
   type POINTS_TX_TYPES,
   type Prepared,
@@ -10,7 +11,7 @@ import {
   type QueryCreator,
   runPrepared,
   sql,
-  valuesOf,
+  textWith,
   type WALLET_TX_TYPES,
 } from '@powerbank/db';
 import { assertPositiveMinorUnits, DomainError, insufficientFunds, type LedgerKind } from '@powerbank/domain';
@@ -89,7 +90,7 @@ type Start = QueryCreator<DB>;
 const sign = (direction: Direction) => (direction === 'debit' ? '-' : '+');
 
 /** The columns both ledgers' rows have, and their values (the ledger's own follow them). */
-const ENTRY_COLUMNS = [
+const ENTRY_FIELDS = [
   'id',
   'user_id',
   'type',
@@ -137,7 +138,7 @@ const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
         .returning(['id', 'balance', 'currency']),
     )
     .insertInto('wallet_transaction')
-    .columns([...ENTRY_COLUMNS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
+    .columns([...ENTRY_FIELDS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
     .expression((eb) =>
       eb
         .selectFrom('a')
@@ -169,7 +170,7 @@ const pointsEntry = (start: Start, p: EntryParams, direction: Direction) =>
         .returning(['id', 'balance']),
     )
     .insertInto('points_transaction')
-    .columns([...ENTRY_COLUMNS, 'account_id', 'points', 'balance_after'])
+    .columns([...ENTRY_FIELDS, 'account_id', 'points', 'balance_after'])
     .expression((eb) =>
       eb
         .selectFrom('a')
@@ -220,11 +221,20 @@ function entryParams(kind: LedgerKind, direction: Direction, input: EntryInput<s
   };
 }
 
-/** The compiled statement and the values of its `$n` for one entry; exported for the benchmark's pgbench script. */
-export function entryStatement(kind: LedgerKind, direction: Direction, input: EntryInput<string>) {
-  const query = entryQuery(kind, direction, input.alongside !== undefined);
-  const params = { ...entryParams(kind, direction, input), ...input.alongside };
-  return { sql: query.text, params: valuesOf(query, params) };
+/**
+ * One entry's compiled statement as text, for the benchmark's pgbench script: `texts` in place of
+ * the parameters it names (pgbench variables and expressions), every other value inlined by the
+ * one `literal` — the statement the service sends, not a copy of it.
+ */
+export function entryText(
+  kind: LedgerKind,
+  direction: Direction,
+  input: EntryInput<string>,
+  texts: { [K in keyof EntryParams]?: string },
+): string {
+  const params = entryParams(kind, direction, input);
+  const inlined = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, literal(value)]));
+  return textWith(entryQuery(kind, direction, false), { ...inlined, ...texts });
 }
 
 interface EntryRow {

@@ -7,7 +7,6 @@ import {
   prepared,
   queryBuilder,
   runPrepared,
-  selectListOf,
   type TRANSACTION_TYPES,
   Transaction,
 } from '@powerbank/db';
@@ -54,7 +53,7 @@ export interface PayFromBalancesInput {
    */
   atomicWithCaller?: boolean;
   /**
-   * What the payment would read (`paymentReadColumns`), already read by the caller in this
+   * What the payment would read (`paymentReadSelections`), already read by the caller in this
    * transaction: used by the first attempt, a retry reads again.
    */
   read?: PaymentRead;
@@ -134,10 +133,6 @@ export const paymentReadSelections = (p: PaymentReadParams) => [
 ];
 
 export const PAYMENT_READ = prepared((db, p: PaymentReadParams) => db.selectNoFrom(paymentReadSelections(p)));
-
-/** `paymentReadSelections` as text, its parameters replaced by `texts` (a statement still written as text, a raw script). */
-export const paymentReadColumns = (user: string, key: string, configKeys: string) =>
-  selectListOf(PAYMENT_READ, { userId: user, key, configKeys });
 
 /** A row with what a payment reads. */
 export type PaymentRead = typeof PAYMENT_READ.row;

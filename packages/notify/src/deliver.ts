@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared, sql, sqlRows } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import type { NoticeBook } from './notice-book.ts';
@@ -261,11 +261,7 @@ async function recordOutcomes(
     );
     const dropped = outcomes.flatMap((o) => o.unregistered);
     if (dropped.length > 0) {
-      await sqlRows(
-        tem,
-        `update user_device set push_token = null, updated_at = now() where push_token = any($1::text[])`,
-        [dropped],
-      );
+      await runPrepared(tem, DROP_PUSH_TOKENS, { tokens: dropped });
     }
   });
 }
@@ -277,3 +273,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Push tokens the provider said are no longer registered: never sent to again. */
+const DROP_PUSH_TOKENS = prepared((db, p: { tokens: readonly string[] }) =>
+  db
+    .updateTable('user_device')
+    .set({ push_token: null, updated_at: now() })
+    .where('push_token', '=', sql<string>`any(${p.tokens})`),
+);

@@ -6,3 +6,4 @@ export * from './rental-holds.ts';
 export * from './rental-jobs.ts';
 export * from './rental-notify.ts';
 export * from './rental-record.ts';
+export * from './rental-start-queries.ts';

@@ -1,23 +1,40 @@
+import { jsonObjectFrom, queryBuilder, sql } from '@powerbank/db';
 import { couponDiscount, type DiscountCoupon } from '@powerbank/domain';
 
 /**
- * The user's discount coupon the next prepaid rental start takes, as a jsonb `{ id, code, kind,
+ * The user's discount coupon the next prepaid rental start takes, as a json `{ id, code, kind,
  * value }` or null: the oldest applied and not yet used, within the coupon's dates, in the
- * package's currency when it is an amount. A select-list expression over the user at `user` and
- * the package at `packageId`, so the rental start reads it in its first statement (no round trip)
- * and calculate-options prices the package with it.
+ * package's currency when it is an amount. A select-list expression over the user `user` and the
+ * package `packageId` (parameters of a `prepared` query), so the rental start reads it in its first statement (no round trip) and calculate-options prices
+ * the package with it.
  */
-export const nextDiscountSql = (user: string, packageId: string) =>
-  `(select to_jsonb(d) from (
-      select cu.id, c.code, c.kind, c.value
-        from coupon_usage cu join coupon c on c.id = cu.coupon_id
-       where cu.user_id = ${user} and cu.rental_id is null and c.kind <> 'points' and c.valid_to > now()
-         and (c.kind = 'percent_discount'
-              or c.currency = (select currency from rental_package where id = ${packageId}))
-       order by cu.created_at, cu.id
-       limit 1) d)`;
+export const nextDiscount = (user: string, packageId: number) =>
+  jsonObjectFrom(
+    queryBuilder
+      .selectFrom('coupon_usage as cu')
+      .innerJoin('coupon as c', 'c.id', 'cu.coupon_id')
+      .select(['cu.id', 'c.code', 'c.kind', 'c.value'])
+      .where('cu.user_id', '=', user)
+      .where('cu.rental_id', 'is', null)
+      .where('c.kind', '<>', 'points')
+      .where('c.valid_to', '>', sql<Date>`now()`)
+      .where((eb) =>
+        eb.or([
+          eb('c.kind', '=', 'percent_discount'),
+          eb(
+            'c.currency',
+            '=',
+            eb.selectFrom('rental_package').select('currency').where('id', '=', packageId),
+          ),
+        ]),
+      )
+      .orderBy('cu.created_at')
+      .orderBy('cu.id')
+      .limit(1),
+    // The filter leaves out points coupons: what remains is a discount.
+  ).$castTo<NextDiscount | null>();
 
-/** A row of `nextDiscountSql`. */
+/** A row of `nextDiscount`. */
 export interface NextDiscount extends DiscountCoupon {
   id: string;
   code: string;

@@ -1,4 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  type DB,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Prepared,
+  prepared,
+  runPrepared,
+  type SqlBool,
+  sql,
+  type Wire,
+} from '@powerbank/db';
 import type { RentalEvent } from '@powerbank/machines';
 import { readRentalConfig } from './rental-config.ts';
 import { applyRentalEvent } from './rental-events.ts';
@@ -37,26 +49,89 @@ export interface StalePending {
   commandId: string;
 }
 
+/** A rental as the timers read it (`rental as r`). */
+type RentalScope = ExpressionBuilder<DB & { r: DB['rental'] }, 'r'>;
+
+/** The rentals a timer is for, as a condition on `rental r` over its parameters `P`. */
+type RentalCondition<P> = (eb: RentalScope, p: P) => Expression<SqlBool>;
+
 /**
- * One timer: which rentals it is for (a condition on `rental r`, re-checked when a rental is
- * claimed) and the event it applies to each.
+ * One timer: which rentals it is for — its candidates, read without locks, and its claim of one
+ * of them, the same condition read again under the rental's lock — and the event it applies.
+ * Both queries are compiled once (prepared statements); a run binds the timer's parameters.
  */
-interface Timer {
+interface Timer<P extends object> {
   job: RentalJob;
-  /** What the claim reads for the event (default the id alone). */
-  columns?: string;
-  from: string;
-  where: string;
-  params: unknown[];
-  event: (row: TimerRow) => RentalEvent;
+  candidates: Prepared<P, Pick<DB['rental'], 'id'>>;
+  claim: Prepared<P & { id: string }, TimerRow>;
+  event: (row: Wire<TimerRow>) => RentalEvent;
 }
 
 interface TimerRow {
   id: string;
   sn?: string;
-  slot?: number;
+  slot?: number | null;
   placed?: Date;
 }
+
+/** A timer over the rental's own row: its claim reads the id alone. */
+function rentalTimer<P extends object>(
+  job: RentalJob,
+  condition: RentalCondition<P>,
+  event: () => RentalEvent,
+): Timer<P> {
+  return {
+    job,
+    candidates: prepared((db, p: P) =>
+      db
+        .selectFrom('rental as r')
+        .select('r.id')
+        .where((eb) => condition(eb, p))
+        .orderBy('r.id')
+        .limit(500),
+    ),
+    claim: prepared((db, p: P & { id: string }) =>
+      db
+        .selectFrom('rental as r')
+        .select('r.id')
+        .where('r.id', '=', p.id)
+        .where((eb) => condition(eb, p))
+        .forUpdate('r')
+        .skipLocked(),
+    ),
+    event,
+  };
+}
+
+const DUE_SOON = rentalTimer(
+  'dueSoon',
+  (eb, p: { from: Date; to: Date }) =>
+    eb.and([
+      eb('r.status', '=', 'active'),
+      eb('r.due_at', '>', p.from),
+      eb('r.due_at', '<=', p.to),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('notification as n')
+            .select(sql`1`.as('one'))
+            .whereRef('n.user_id', '=', 'r.user_id')
+            .where('n.dedupe_key', '=', sql<string>`'rental:' || ${eb.ref('r.id')} || ':rental_due_soon'`),
+        ),
+      ),
+    ]),
+  () => ({ type: 'DUE_SOON' }),
+);
+const OVERDUE = rentalTimer(
+  'overdue',
+  (eb, p: { dueBy: Date }) => eb.and([eb('r.status', '=', 'active'), eb('r.due_at', '<=', p.dueBy)]),
+  () => ({ type: 'OVERDUE' }),
+);
+const LOST = rentalTimer(
+  'lost',
+  (eb, p: { dueBy: Date }) => eb.and([eb('r.status', '=', 'overdue'), eb('r.due_at', '<=', p.dueBy)]),
+  () => ({ type: 'MAX_REACHED' }),
+);
 
 /**
  * The rental timers, run by every core instance on an interval. Correct with
@@ -75,34 +150,18 @@ export async function runRentalTimers(
 ): Promise<JobCounts> {
   const config = await readRentalConfig(em);
   const counts: JobCounts = { dueSoon: 0, overdue: 0, lost: 0, returned: 0, refused: 0, failed: 0 };
-  const timers: Timer[] = [
-    {
-      job: 'dueSoon',
-      from: 'rental r',
-      where: `r.status = 'active' and r.due_at > ? and r.due_at <= ?
-         and not exists (select 1 from notification n where n.user_id = r.user_id and n.dedupe_key = 'rental:' || r.id || ':rental_due_soon')`,
-      params: [now, new Date(now.getTime() + config.due_soon_minutes * 60_000)],
-      event: () => ({ type: 'DUE_SOON' }),
-    },
-    {
-      job: 'overdue',
-      from: 'rental r',
-      where: `r.status = 'active' and r.due_at <= ?`,
-      params: [now],
-      event: () => ({ type: 'OVERDUE' }),
-    },
-    {
-      job: 'lost',
-      from: 'rental r',
-      where: `r.status = 'overdue' and r.due_at <= ?`,
-      params: [new Date(now.getTime() - config.lost_after_overdue_hours * 3_600_000)],
-      event: () => ({ type: 'MAX_REACHED' }),
-    },
-    returnsMissed,
+  const day = (ms: number) => new Date(now.getTime() + ms);
+  const runs = [
+    runTimer(em, DUE_SOON, { from: now, to: day(config.due_soon_minutes * 60_000) }, now, hooks),
+    runTimer(em, OVERDUE, { dueBy: now }, now, hooks),
+    runTimer(em, LOST, { dueBy: day(-config.lost_after_overdue_hours * 3_600_000) }, now, hooks),
+    runTimer(em, RETURNS_MISSED, {}, now, hooks),
   ];
-  for (const timer of timers) {
-    for (const outcome of await runTimer(em, timer, now, hooks)) {
-      if (outcome === 'applied') counts[timer.job] += 1;
+  // One after the other, in this order: a rental made overdue above may be found lost below.
+  for (const run of runs) {
+    const { job, outcomes } = await run();
+    for (const outcome of outcomes) {
+      if (outcome === 'applied') counts[job] += 1;
       else counts[outcome] += 1;
     }
   }
@@ -119,61 +178,79 @@ export async function runRentalTimers(
  * started (a station clock behind); a bank placed before `placed_at` existed
  * has its last write.
  */
-const returnsMissed: Timer = {
-  job: 'returned',
-  columns: `r.id, st.serial_number as sn, pb.current_slot_index as slot,
-            greatest(coalesce(pb.placed_at, pb.last_seen_at), r.started_at) as placed`,
-  from: `rental r join power_bank pb on pb.id = r.power_bank_id join station st on st.id = pb.current_station_id`,
-  where: `r.status in ('active', 'overdue') and pb.status = 'in_slot' and pb.last_seen_at > r.started_at`,
-  params: [],
-  event: (row) => ({
-    type: 'RETURNED',
-    stationSn: String(row.sn),
-    slot: Number(row.slot),
-    at: new Date(row.placed ?? Date.now()).getTime(),
-  }),
-};
+const RETURNS_MISSED: Timer<Record<never, never>> = (() => {
+  const returned = (db: Kysely<DB>) =>
+    db
+      .selectFrom('rental as r')
+      .innerJoin('power_bank as pb', 'pb.id', 'r.power_bank_id')
+      .innerJoin('station as st', 'st.id', 'pb.current_station_id')
+      .where('r.status', 'in', ['active', 'overdue'])
+      .where('pb.status', '=', 'in_slot')
+      .whereRef('pb.last_seen_at', '>', 'r.started_at');
+  return {
+    job: 'returned',
+    candidates: prepared((db) => returned(db).select('r.id').orderBy('r.id').limit(500)),
+    claim: prepared((db, p: { id: string }) =>
+      returned(db)
+        .select((eb) => [
+          'r.id',
+          'st.serial_number as sn',
+          'pb.current_slot_index as slot',
+          sql<Date>`greatest(coalesce(${eb.ref('pb.placed_at')}, ${eb.ref('pb.last_seen_at')}), ${eb.ref('r.started_at')})`.as(
+            'placed',
+          ),
+        ])
+        .where('r.id', '=', p.id)
+        .forUpdate('r')
+        .skipLocked(),
+    ),
+    event: (row) => ({
+      type: 'RETURNED',
+      stationSn: String(row.sn),
+      slot: Number(row.slot),
+      at: new Date(row.placed ?? Date.now()).getTime(),
+    }),
+  };
+})();
 
 /** Runs only the missed-returns timer (see `returnsMissed`); answers how many it returned. */
 export async function reconcileReturns(em: EntityManager, hooks: ReconcileHooks = {}): Promise<number> {
-  const outcomes = await runTimer(em, returnsMissed, new Date(), hooks);
+  const { outcomes } = await runTimer(em, RETURNS_MISSED, {}, new Date(), hooks)();
   return outcomes.filter((outcome) => outcome === 'applied').length;
 }
 
 type Outcome = 'applied' | 'refused' | 'failed';
 
-async function runTimer(
+/** A timer's run over its candidates, to be started when its turn comes. */
+function runTimer<P extends object>(
   em: EntityManager,
-  timer: Timer,
+  timer: Timer<P>,
+  params: P,
   now: Date,
   hooks: ReconcileHooks,
-): Promise<Outcome[]> {
-  const candidates = await em.execute<{ id: string }[]>(
-    `select r.id from ${timer.from} where ${timer.where} order by r.id limit 500`,
-    timer.params,
-  );
-  const outcomes: Outcome[] = [];
-  for (const { id } of candidates) {
-    try {
-      const claimed = await em.fork().transactional(async (tem) => {
-        // Under the lock the condition is read again: a rental another run has just handled no longer matches.
-        const [row] = await tem.execute<TimerRow[]>(
-          `select ${timer.columns ?? 'r.id'} from ${timer.from} where r.id = ? and ${timer.where} for update of r skip locked`,
-          [id, ...timer.params],
-        );
-        return row ? applyRentalEvent(tem, id, timer.event(row), { now }) : undefined;
-      });
-      if (claimed && !claimed.applied) outcomes.push('refused');
-      if (!claimed?.applied) continue;
-      outcomes.push('applied');
-      // Committed by now: the hook may announce it.
-      if (timer.job === 'returned') hooks.onReturned?.(claimed.rental);
-    } catch (error) {
-      outcomes.push('failed');
-      hooks.onFailed?.({ job: timer.job, rentalId: id, error });
+): () => Promise<{ job: RentalJob; outcomes: Outcome[] }> {
+  return async () => {
+    const candidates = await runPrepared(em, timer.candidates, params);
+    const outcomes: Outcome[] = [];
+    for (const { id } of candidates) {
+      try {
+        const claimed = await em.fork().transactional(async (tem) => {
+          // Under the lock the condition is read again: a rental another run has just handled no longer matches.
+          const [row] = await runPrepared(tem, timer.claim, { ...params, id });
+          return row ? applyRentalEvent(tem, id, timer.event(row), { now }) : undefined;
+        });
+        if (claimed && !claimed.applied) outcomes.push('refused');
+        if (!claimed?.applied) continue;
+        outcomes.push('applied');
+        // Committed by now: the hook may announce it.
+        if (timer.job === 'returned') hooks.onReturned?.(claimed.rental);
+      } catch (error) {
+        outcomes.push('failed');
+        hooks.onFailed?.({ job: timer.job, rentalId: id, error });
+      }
     }
-  }
-  return outcomes;
+    return { job: timer.job, outcomes };
+  };
 }
 
 /**
@@ -183,12 +260,18 @@ async function runTimer(
  * answer.
  */
 export async function stalePendingRentals(em: EntityManager, olderThanMs: number): Promise<StalePending[]> {
-  const rows = await em.execute<{ id: string; sn: string; command_id: string }[]>(
-    `select r.id, st.serial_number as sn, r.dispense_command_id as command_id
-       from rental r join station st on st.id = r.start_station_id
-      where r.status in ('pending', 'dispensing') and r.created_at < ? and r.dispense_command_id is not null
-      order by r.created_at limit 200`,
-    [new Date(Date.now() - olderThanMs)],
-  );
-  return rows.map((row) => ({ rentalId: row.id, stationSn: row.sn, commandId: row.command_id }));
+  const rows = await runPrepared(em, STALE_PENDING, { before: new Date(Date.now() - olderThanMs) });
+  return rows.map((row) => ({ rentalId: row.id, stationSn: row.sn, commandId: row.command_id ?? '' }));
 }
+
+const STALE_PENDING = prepared((db, p: { before: Date }) =>
+  db
+    .selectFrom('rental as r')
+    .innerJoin('station as st', 'st.id', 'r.start_station_id')
+    .select(['r.id', 'st.serial_number as sn', 'r.dispense_command_id as command_id'])
+    .where('r.status', 'in', ['pending', 'dispensing'])
+    .where('r.created_at', '<', p.before)
+    .where('r.dispense_command_id', 'is not', null)
+    .orderBy('r.created_at')
+    .limit(200),
+);

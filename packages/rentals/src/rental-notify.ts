@@ -1,4 +1,5 @@
-import type { Statement } from '@powerbank/db';
+import { type Statement, statementOf } from '@powerbank/db';
+import { IN_APP_NOTICE } from '@powerbank/engagement';
 import { uuidv7 } from 'uuidv7';
 
 export interface RentalNotice {
@@ -19,18 +20,13 @@ export interface RentalNotice {
  * update (`saveRental`), in the same round trip.
  */
 export function noticeStatement(notice: RentalNotice): Statement {
-  return {
-    text: `insert into notification (id, user_id, type, channel, title, body, payload, status, dedupe_key, sent_at, created_at, updated_at)
-     values ($1, $2, $3, 'in_app', $4, $5, $6, 'sent', $7, now(), now(), now())
-     on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing`,
-    values: [
-      uuidv7(),
-      notice.userId,
-      notice.type,
-      notice.title,
-      notice.body,
-      JSON.stringify({ rentalId: notice.rentalId, ...notice.payload }),
-      `rental:${notice.rentalId}:${notice.type}`,
-    ],
-  };
+  return statementOf(IN_APP_NOTICE, {
+    id: uuidv7(),
+    userId: notice.userId,
+    type: notice.type,
+    title: notice.title,
+    body: notice.body,
+    payload: { rentalId: notice.rentalId, ...notice.payload },
+    dedupeKey: `rental:${notice.rentalId}:${notice.type}`,
+  });
 }

@@ -53,7 +53,7 @@ type Unbranded<V> = V extends Date
  * "cached plan must not change result type" on every connection that prepared it once a migration
  * adds a column, until the service restarts) and checked against the `Rental` entity.
  */
-const RENTAL_FIELDS = [
+export const RENTAL_FIELDS = [
   'id',
   'user_id',
   'package_id',
@@ -84,7 +84,7 @@ const RENTAL_FIELDS = [
   'cancelled_at',
   'created_at',
 ] as const satisfies readonly (keyof DB['rental'])[];
-const PACKAGE_FIELDS = [
+export const PACKAGE_FIELDS = [
   'id',
   'name',
   'payment_model',
@@ -95,17 +95,13 @@ const PACKAGE_FIELDS = [
   'currency',
 ] as const satisfies readonly (keyof DB['rental_package'])[];
 
-/** The same lists as text, for the statements still written as text (the rental start, the raw benchmark script). */
-export const RENTAL_COLUMNS = RENTAL_FIELDS.join(', ');
-export const PACKAGE_COLUMNS = PACKAGE_FIELDS.join(', ');
-
 type Row = Record<string, unknown>;
 // Money columns are bigint: pg answers them as strings.
 const num = (value: unknown) => Number(value);
 const numOrNull = (value: unknown) => (value === null ? null : Number(value));
 
 /**
- * A `rental` row (`RENTAL_COLUMNS`) as a record. The ORM's connections answer timestamps as text (its
+ * A `rental` row (`RENTAL_FIELDS`) as a record. The ORM's connections answer timestamps as text (its
  * type parsers); the platform parses them as the ORM would.
  */
 export function rentalRecord(em: EntityManager, row: Row): RentalRecord {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AdminActionLog, StationCommand, sqlRows } from '@powerbank/db';
+import { AdminActionLog, advisoryXactLock, StationCommand } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import {
   type StationCommandRequest,
@@ -94,7 +94,7 @@ async function earlierAnswer(
   input: StationCommandInput,
 ): Promise<StationCommandOutput | undefined> {
   // Two requests with one key (a double click) wait for each other here; the second then finds the first's row.
-  await sqlRows(tx, 'select pg_advisory_xact_lock(hashtextextended($1, 0))', [commandId]);
+  await advisoryXactLock(tx, `station-command:${commandId}`);
   const earlier = await tx.findOne(AdminActionLog, { targetType: 'station_command', targetId: commandId });
   if (!earlier) return undefined;
   const answer = (earlier.after as { answer: StationCommandOutput }).answer;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PaymentMethod, RentalPackage, sqlRows, UserPoints, Wallet } from '@powerbank/db';
+import { PaymentMethod, prepared, RentalPackage, runPrepared, UserPoints, Wallet } from '@powerbank/db';
 import {
   calculatePaymentOptions,
   DomainError,
@@ -8,7 +8,7 @@ import {
   spendable,
 } from '@powerbank/domain';
 import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
-import { discountOn, type NextDiscount, nextDiscountSql } from '@powerbank/rentals';
+import { discountOn, nextDiscount } from '@powerbank/rentals';
 import type { AppDeps } from '../../deps.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
@@ -41,10 +41,7 @@ export async function calculateOptions(
   if (input.package_id !== undefined) {
     const [pkg, [next]] = await Promise.all([
       em.findOne(RentalPackage, { id: input.package_id, isActive: true }),
-      sqlRows<{ discount: NextDiscount | null }>(em, `select ${nextDiscountSql('$1', '$2')} as discount`, [
-        userId,
-        input.package_id,
-      ]),
+      runPrepared(em, NEXT_DISCOUNT, { userId, packageId: input.package_id }),
     ]);
     if (!pkg) throw new DomainError('NOT_FOUND', 'no active package with this id');
     if (pkg.currency !== wallet.currency) {
@@ -136,3 +133,8 @@ export function listPaymentMethods(
     };
   });
 }
+
+/** The discount coupon a rental start of the package would take (the start reads it the same way). */
+const NEXT_DISCOUNT = prepared((db, p: { userId: string; packageId: number }) =>
+  db.selectNoFrom(nextDiscount(p.userId, p.packageId).as('discount')),
+);

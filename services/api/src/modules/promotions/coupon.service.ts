@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared, sqlRows } from '@powerbank/db';
 import { DomainError, formatMoney } from '@powerbank/domain';
 import { notifyEngagement } from '@powerbank/engagement';
 import { ledger } from '@powerbank/ledger';
@@ -74,13 +74,7 @@ export async function applyCoupon(
     }
     const id = uuidv7();
     const points = coupon.kind === 'points' ? coupon.value : 0;
-    await sqlRows(
-      tx,
-      `with counted as (update coupon set used_count = used_count + 1, updated_at = now() where id = $2)
-       insert into coupon_usage (id, coupon_id, user_id, points_awarded, discount_amount, idempotency_key, created_at)
-       values ($1, $2, $3, $4, 0, $5, now())`,
-      [id, coupon.id, userId, points, key],
-    );
+    await runPrepared(tx, TAKE_COUPON, { id, couponId: coupon.id, userId, points, key });
     if (points > 0) {
       // The key derives from the usage created here, under the coupon's lock: no savepoint needed.
       await ledger.creditPoints(tx, {
@@ -174,3 +168,25 @@ async function usagesOf(
     total: Number(row.total),
   }));
 }
+
+/** A usage of the coupon, counted on the coupon in the same statement. */
+const TAKE_COUPON = prepared(
+  (db, p: { id: string; couponId: number; userId: string; points: number; key: string | null }) =>
+    db
+      .with('counted', (w) =>
+        w
+          .updateTable('coupon')
+          .set((eb) => ({ used_count: eb('used_count', '+', 1), updated_at: now() }))
+          .where('id', '=', p.couponId),
+      )
+      .insertInto('coupon_usage')
+      .values({
+        id: p.id,
+        coupon_id: p.couponId,
+        user_id: p.userId,
+        points_awarded: p.points,
+        discount_amount: 0,
+        idempotency_key: p.key,
+        created_at: now(),
+      }),
+);

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { advisoryXactLock, now, prepared, runPrepared, sqlRows } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import type {
@@ -39,7 +39,7 @@ export async function getMyCode(em: EntityManager, userId: string): Promise<MyCo
 /** Whether a code can be used at sign-up or in a claim: an active user has it. */
 export async function validateCode(em: EntityManager, input: ValidateInput): Promise<ValidateOutput> {
   const [rows, config] = await Promise.all([
-    sqlRows(em, `select 1 from users where referral_code = $1 and status = 'active'`, [input.code]),
+    runPrepared(em, ACTIVE_CODE, { code: input.code }),
     readReferralConfig(em),
   ]);
   return { code: input.code, valid: rows.length > 0, invitee_points: config.referral_invitee_points };
@@ -73,7 +73,7 @@ export async function claimReferral(
 ): Promise<ClaimOutput> {
   const config = await readReferralConfig(em);
   return em.transactional(async (tx) => {
-    await sqlRows(tx, `select pg_advisory_xact_lock(hashtext('referral:claim'))`);
+    await advisoryXactLock(tx, 'referral:claim');
     const [read] = await sqlRows<ClaimRead>(
       tx,
       `select me.created_at < now() - make_interval(days => $3) as window_closed,
@@ -117,12 +117,12 @@ export async function claimReferral(
       throw refuse('shared_device', "this account shares a device with the code's owner");
     if (read.ring) throw refuse('referral_ring', 'the owner of this code was invited by you');
     const id = uuidv7();
-    await sqlRows(
-      tx,
-      `insert into referral (id, inviter_id, invitee_id, code, status, inviter_points, invitee_points, created_at, updated_at)
-       values ($1, $2, $3, $4, 'pending', 0, 0, now(), now())`,
-      [id, read.inviter_id, userId, input.code],
-    );
+    await runPrepared(tx, INSERT_REFERRAL, {
+      id,
+      inviterId: read.inviter_id,
+      inviteeId: userId,
+      code: input.code,
+    });
     return {
       referral_id: id,
       code: input.code,
@@ -131,3 +131,24 @@ export async function claimReferral(
     };
   });
 }
+
+/** An active user has the code. */
+const ACTIVE_CODE = prepared((db, p: { code: string }) =>
+  db.selectFrom('users').select('id').where('referral_code', '=', p.code).where('status', '=', 'active'),
+);
+
+/** A claim, pending until the invitee's first completed rental. */
+const INSERT_REFERRAL = prepared(
+  (db, p: { id: string; inviterId: string; inviteeId: string; code: string }) =>
+    db.insertInto('referral').values({
+      id: p.id,
+      inviter_id: p.inviterId,
+      invitee_id: p.inviteeId,
+      code: p.code,
+      status: 'pending',
+      inviter_points: 0,
+      invitee_points: 0,
+      created_at: now(),
+      updated_at: now(),
+    }),
+);

@@ -11,7 +11,7 @@ import { DomainError } from '@powerbank/domain';
 import { applyRentalEvent, type UserPayment } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import { clientKey } from '../../platform/client-key.ts';
-import { loadOwnRental, rentalOutput } from './rental-output.ts';
+import { loadOwnRental, ownRentalAnswer } from './rental-output.ts';
 import type {
   ExtendRentalInput,
   IssueOutput,
@@ -33,7 +33,7 @@ const refused = (message: string, status: string) => new DomainError('BUSINESS_R
 /** Cancel (RULES.md): while pending, or active with the power bank back in a slot; the fee rule lives in the effect. */
 export async function cancelRental(em: EntityManager, userId: string, id: string): Promise<RentalOutput> {
   const rental = await loadOwnRental(em, userId, id);
-  const powerBank = rental.powerBank ? await em.findOne(PowerBank, { id: rental.powerBank.id }) : null;
+  const powerBank = rental.power_bank_id ? await em.findOne(PowerBank, { id: rental.power_bank_id }) : null;
   const { applied } = await applyRentalEvent(em.fork(), id, {
     type: 'CANCEL',
     powerBankBack: powerBank?.status === 'in_slot',
@@ -44,7 +44,7 @@ export async function cancelRental(em: EntityManager, userId: string, id: string
       rental.status,
     );
   }
-  return rentalOutput(await loadOwnRental(em.fork(), userId, id));
+  return ownRentalAnswer(em.fork(), userId, id);
 }
 
 /** Extend (RULES.md): active, before due, at most 3 times, charged the chosen prepaid package's price once per key. */
@@ -64,7 +64,7 @@ export async function extendRental(
         'this idempotency key was used for a different extension',
       );
     }
-    return found ? rentalOutput(await loadOwnRental(em.fork(), userId, rental.id)) : null;
+    return found ? ownRentalAnswer(em.fork(), userId, rental.id) : null;
   };
   const retried = await earlier();
   if (retried) return retried;
@@ -99,7 +99,7 @@ export async function extendRental(
       rental.status,
     );
   }
-  return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
+  return ownRentalAnswer(em.fork(), userId, rental.id);
 }
 
 /** Pays what a rental owes, whatever its status (a late eject success can leave a due on an active one). */
@@ -117,7 +117,7 @@ export async function payDue(em: EntityManager, userId: string, input: PayDueInp
   if (!applied && !(await em.fork().findOne(Transaction, { idempotencyKey: key, rental: rental.id }))) {
     throw new DomainError('BUSINESS_RULE', 'nothing is due on this rental', { status: rental.status });
   }
-  return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
+  return ownRentalAnswer(em.fork(), userId, rental.id);
 }
 
 /**
@@ -163,7 +163,7 @@ export async function reportIssue(
     throw new DomainError('VALIDATION_FAILED', 'media_ids must be your own uploads', { field: 'media_ids' });
   }
   const issue = em.create(RentalIssue, {
-    rental,
+    rental: rental.id,
     user: userId,
     issueType: input.issue_type,
     description: input.description,

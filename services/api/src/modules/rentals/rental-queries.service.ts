@@ -1,9 +1,9 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OPEN_RENTAL_STATUSES, Rental, Wallet } from '@powerbank/db';
+import { Rental, runPrepared, Wallet } from '@powerbank/db';
 import { formatMoney } from '@powerbank/domain';
 import { cursorPageOf, offsetOf } from '../../platform/pagination.ts';
-import { RENTAL_POPULATE, rentalOutput } from './rental-output.ts';
+import { HISTORY_PAGES, OPEN_RENTALS, rentalViewAnswer } from './rental-output.ts';
 import type {
   ActiveRentalsOutput,
   HistoryInput,
@@ -12,12 +12,8 @@ import type {
 } from './rentals.schemas.ts';
 
 export async function activeRentals(em: EntityManager, userId: string): Promise<ActiveRentalsOutput> {
-  const rows = await em.find(
-    Rental,
-    { user: userId, status: { $in: [...OPEN_RENTAL_STATUSES] } },
-    { populate: RENTAL_POPULATE, orderBy: { id: 'desc' } },
-  );
-  return { results: rows.map((rental) => rentalOutput(rental)) };
+  const rows = await runPrepared(em, OPEN_RENTALS, { userId });
+  return { results: rows.map((row) => rentalViewAnswer(em, row)) };
 }
 
 /** Newest first; keyset pagination by id with a cursor (UUIDv7 ids are time-ordered), else pages. */
@@ -27,18 +23,26 @@ export async function rentalHistory(
   input: HistoryInput,
 ): Promise<HistoryOutput> {
   const where: FilterQuery<Rental> = { user: userId, ...(input.status ? { status: input.status } : {}) };
-  const paged: FilterQuery<Rental> = input.cursor ? { ...where, id: { $lt: input.cursor } } : where;
+  const page = input.status
+    ? input.cursor
+      ? HISTORY_PAGES.byStatusAfter
+      : HISTORY_PAGES.byStatus
+    : input.cursor
+      ? HISTORY_PAGES.allAfter
+      : HISTORY_PAGES.all;
   const [rows, total] = await Promise.all([
-    em.find(Rental, paged, {
-      populate: RENTAL_POPULATE,
-      orderBy: { id: 'desc' },
+    runPrepared(em, page, {
+      userId,
+      // Bound only in the shapes that name them.
+      status: input.status ?? 'settled',
+      cursor: input.cursor ?? '',
       limit: input.page_size + 1,
-      offset: input.cursor ? 0 : offsetOf(input),
+      offset: offsetOf(input),
     }),
     em.count(Rental, where),
   ]);
   return cursorPageOf(
-    rows.map((rental) => rentalOutput(rental)),
+    rows.map((row) => rentalViewAnswer(em, row)),
     input,
     total,
   );

@@ -1,16 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-// The start's three statements below are still text (`sqlRows`): the last hot path not yet built
-// as typed queries; their column lists and payment read derive from the typed ones.
-import { configOf, configSubquery, now, prepared, runPrepared, sqlRows } from '@powerbank/db';
+import { configOf, now, prepared, runPrepared } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import {
   decideFromRead,
   PAYMENT_CONFIG_KEYS,
   type PayFromBalancesInput,
-  type PaymentRead,
   payFromBalances,
-  paymentReadColumns,
 } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
@@ -18,20 +14,19 @@ import {
   type DispenseOutcome,
   discountOn,
   holdDeposit,
-  type NextDiscount,
-  nextDiscountSql,
-  PACKAGE_COLUMNS,
+  INSERT_RENTAL,
   packageRecord,
   postpaidDeposit,
-  RENTAL_COLUMNS,
   RENTAL_CONFIG_KEYS,
+  REPLAYED_START,
   type RentalRecord,
   rentalConfigOf,
   rentalRecord,
+  START_READ,
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
-import { loadOwnRental, rentalAnswer, rentalOutput } from './rental-output.ts';
+import { ownRentalAnswer, rentalAnswer } from './rental-output.ts';
 import type { RentalOutput, StartRentalInput } from './rentals.schemas.ts';
 
 /**
@@ -64,7 +59,7 @@ export async function startRental(
       }
     }
   }
-  return rentalOutput(await loadOwnRental(em.fork(), userId, rental.id));
+  return ownRentalAnswer(em.fork(), userId, rental.id);
 }
 
 async function requestDispense(
@@ -95,14 +90,7 @@ async function requestDispense(
 
 /** What makes two starts "the same request" under one idempotency key. */
 async function replayStart(em: EntityManager, userId: string, input: StartRentalInput) {
-  const [existing] = await sqlRows<Record<string, unknown> & { start_station_sn: string }>(
-    em,
-    `select ${RENTAL_COLUMNS},
-            (select serial_number from station s where s.id = r.start_station_id) as start_station_sn
-       from rental r
-      where r.user_id = $1 and r.idempotency_key = $2`,
-    [userId, input.idempotency_key],
-  );
+  const [existing] = await runPrepared(em, REPLAYED_START, { userId, idempotencyKey: input.idempotency_key });
   if (!existing) return null;
   const rental = rentalRecord(em, existing);
   const same =
@@ -142,22 +130,8 @@ async function createPendingRental(
   }
 }
 
-/** The user's side of the start rules, counted over their rentals. */
-interface UserRentals {
-  open: string;
-  due: string;
-  recent: string;
-}
-
-/**
- * The select list of `UserRentals` over the rentals of the user at `user`, but for `except` (the
- * rental being inserted) when given.
- */
-const userRentalsSql = (user: string, except?: string) =>
-  `select count(*) filter (where status in ('pending', 'dispensing', 'active', 'overdue')) as open,
-          coalesce(sum(due_amount), 0) as due,
-          count(*) filter (where created_at > now() - interval '1 minute') as recent
-     from rental where user_id = ${user}${except ? ` and id <> ${except}` : ''}`;
+/** The user's side of the start rules, counted over their rentals (counts arrive as numeric text). */
+type UserRentals = Record<'open' | 'due' | 'recent', number | string | bigint>;
 
 /** RULES.md's rules over the user's rentals, in its order. */
 function checkUserRentals(rentals: UserRentals, config: ReturnType<typeof rentalConfigOf>): void {
@@ -176,19 +150,6 @@ function checkUserRentals(rentals: UserRentals, config: ReturnType<typeof rental
   }
 }
 
-/** The start's first read: the user's side of the rules, the station (locked), the package, the settings. */
-interface StartRead extends PaymentRead, UserRentals {
-  status: string;
-  replay: boolean;
-  kyc_status: string | null;
-  station_id: string | null;
-  station_status: string | null;
-  package: Record<string, unknown> | null;
-  config: unknown;
-  /** The discount coupon this start takes, if the user applied one (next-discount.ts). */
-  discount: NextDiscount | null;
-}
-
 async function createInTransaction(
   tem: EntityManager,
   userId: string,
@@ -196,46 +157,20 @@ async function createInTransaction(
 ): Promise<RentalRecord | typeof REPLAY> {
   const id = uuidv7();
   const paymentKey = `rental:${id}:start`;
-  // One round trip for everything the rules read before the rental exists: a retry of an earlier
-  // start (answered as that start, whatever else changed since), the account and the user's
-  // rentals, the station — locked: that serialises starts at one station, so its ready power banks
-  // are never promised twice — the package, the settings and what a prepaid payment reads.
-  // Checked below in RULES.md's order.
-  // The user's row is locked too (`for no key update`: it does not hold off the key-share locks of
-  // rows inserted for the user meanwhile), which serialises one user's starts at every station.
-  // The lock alone is not enough: this statement's snapshot predates its wait for the locks, so
-  // its count of the user's rentals can miss a start that committed meanwhile (50 concurrent
-  // starts made 5 rentals). The insert below, a statement after the lock, counts them again, and
-  // that count decides. (Not a partial unique index on the user's open rentals: `max_open_rentals`
-  // is a setting, and a late eject success brings a failed rental back to active, which such an
-  // index would refuse forever.)
-  const [mine] = await sqlRows<StartRead>(
-    tem,
-    `select u.status,
-            exists (select 1 from rental r where r.user_id = u.id and r.idempotency_key = $1) as replay,
-            m.open, m.due, m.recent,
-            (select k.status from user_kyc k where k.user_id = u.id limit 1) as kyc_status,
-            st.id as station_id, st.status as station_status,
-            (select to_jsonb(p) from (select ${PACKAGE_COLUMNS} from rental_package
-                                       where id = $4 and is_active = true) p) as package,
-            ${configSubquery('$5')} as config,
-            ${nextDiscountSql('u.id', '$4')} as discount,
-            ${paymentReadColumns('$2', '$6', '$7')}
-       from users u
-      cross join lateral (${userRentalsSql('u.id')}) m
-       left join lateral (select id, status from station where serial_number = $3 for update) st on true
-      where u.id = $2
-        for no key update of u`,
-    [
-      input.idempotency_key,
-      userId,
-      input.station_sn,
-      input.package_id,
-      RENTAL_CONFIG_KEYS,
-      paymentKey,
-      PAYMENT_CONFIG_KEYS,
-    ],
-  );
+  // One round trip for everything the rules read before the rental exists (START_READ says what
+  // and why it locks), checked below in RULES.md's order. Its count of the user's rentals is read
+  // again by the insert, a statement after the lock, and that count decides. (Not a partial unique
+  // index on the user's open rentals: `max_open_rentals` is a setting, and a late eject success
+  // brings a failed rental back to active, which such an index would refuse forever.)
+  const [mine] = await runPrepared(tem, START_READ, {
+    idempotencyKey: input.idempotency_key,
+    userId,
+    stationSn: input.station_sn,
+    packageId: input.package_id,
+    configKeys: RENTAL_CONFIG_KEYS,
+    paymentKey,
+    paymentConfigKeys: PAYMENT_CONFIG_KEYS,
+  });
   if (!mine) throw new DomainError('NOT_FOUND', 'no such user');
   if (mine.replay) return REPLAY;
   const config = rentalConfigOf(configOf(mine.config));
@@ -277,52 +212,33 @@ async function createInTransaction(
   // below decides the same from the same read, and its debits re-check the balances as they write.
   const split = payment ? decideFromRead(mine, payment) : null;
 
-  // Written in SQL and read back as a plain record (`returning` its columns), not through the unit
-  // of work: no entity to hydrate and diff on every rental start.
-  // The discount's usage is taken in the same statement (a statement after the user's row lock: a
-  // start that committed meanwhile with the same discount has taken it, and this one matches nothing).
-  const [inserted] = await sqlRows<Record<string, unknown>>(
-    tem,
-    `with discount as (update coupon_usage set rental_id = $1, discount_amount = $14
-                        where id = $13 and rental_id is null returning id)
-     insert into rental (id, user_id, package_id, start_station_id, status, payment_mode, currency, prepaid_amount,
-                         wallet_paid, points_paid, held_amount, overage_amount, late_fee_amount, settled_amount,
-                         due_amount, extension_count, idempotency_key, dispense_command_id, created_at, updated_at)
-     values ($1, $2, $3, $4, 'pending', $5, $6, $10, $11, $12, 0, 0, 0, 0, 0, 0, $7, $8, now(), now())
-     returning ${RENTAL_COLUMNS},
-       -- The user's rentals again, read after the user's row lock (see the first statement).
-       (select to_jsonb(m) from (${userRentalsSql('$2', '$1')}) m) as user_rentals,
-       -- RULES.md's last rule, read here (a statement after the station lock, so other starts'
-       -- rentals committed meanwhile are counted) and checked after the payment, in its order:
-       -- a power bank ready and not already promised to a start in flight.
-       (select count(*) from station_slot
-         where station_id = $4 and status = 'ready' and battery_level >= $9) as ready,
-       (select count(*) from rental
-         where start_station_id = $4 and status in ('pending', 'dispensing') and id <> $1) as promised,
-       (select count(*) from discount) as discount_taken`,
-    [
-      id,
-      userId,
-      pkg.id,
-      stationId,
-      input.payment_mode,
-      pkg.currency,
-      input.idempotency_key,
-      uuidv7(),
-      config.rental_min_battery_pct,
-      split ? charge : 0,
-      split?.walletAmount ?? 0,
-      split?.points ?? 0,
-      discount?.usage.id ?? null,
-      discount?.amount ?? 0,
-    ],
-  );
+  // Written by a typed query and read back as a plain record (`returning` its columns), not
+  // through the unit of work: no entity to hydrate and diff on every rental start. The discount's
+  // usage is taken in the same statement (INSERT_RENTAL says why that is safe).
+  const [inserted] = await runPrepared(tem, INSERT_RENTAL, {
+    id,
+    userId,
+    packageId: pkg.id,
+    stationId,
+    paymentMode: input.payment_mode,
+    currency: pkg.currency,
+    idempotencyKey: input.idempotency_key,
+    dispenseCommandId: uuidv7(),
+    minBatteryPct: config.rental_min_battery_pct,
+    prepaidAmount: split ? charge : 0,
+    walletPaid: split?.walletAmount ?? 0,
+    pointsPaid: split?.points ?? 0,
+    discountUsageId: discount?.usage.id ?? null,
+    discountAmount: discount?.amount ?? 0,
+  });
   if (!inserted) throw new Error('rental insert returned no row');
   if (discount && Number(inserted.discount_taken) !== 1) {
     throw new DomainError('CONFLICT', 'your discount was taken by another rental start meanwhile: try again');
   }
   // Thrown inside the transaction: the rental goes with it, and no payment has been taken yet.
-  checkUserRentals(inserted.user_rentals as UserRentals, config);
+  // An aggregate over no group answers one row: the object is never null.
+  if (!inserted.user_rentals) throw new Error('the insert returned no count of the user rentals');
+  checkUserRentals(inserted.user_rentals, config);
   const rental = rentalRecord(tem, inserted);
   if (payment) {
     await payFromBalances(tem, payment);
