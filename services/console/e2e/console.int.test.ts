@@ -90,6 +90,8 @@ describe('console', () => {
     expect(await admin.textContent('[data-testid=who]')).toContain('super_admin');
     await admin.waitForSelector('[data-testid=figures]');
     expect(await admin.textContent('[data-testid=figures]')).toContain(`${DEMO_STATION_COUNT}stations`);
+    // The analytics report charted from admin.analytics.revenueByDay (an answer, not an error).
+    await admin.waitForSelector('[data-testid=revenue-chart]');
     await screenshot(admin, 'dashboard');
   });
 
