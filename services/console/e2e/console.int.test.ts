@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { DEMO_STATION_COUNT, DemoSeeder, Station } from '@powerbank/db';
+import { type StationChangedEvent, subjects } from '@powerbank/protocol';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -89,6 +90,8 @@ describe('console', () => {
     expect(await admin.textContent('[data-testid=who]')).toContain('super_admin');
     await admin.waitForSelector('[data-testid=figures]');
     expect(await admin.textContent('[data-testid=figures]')).toContain(`${DEMO_STATION_COUNT}stations`);
+    // The analytics report charted from admin.analytics.revenueByDay (an answer, not an error).
+    await admin.waitForSelector('[data-testid=revenue-chart]');
     await screenshot(admin, 'dashboard');
   });
 
@@ -121,14 +124,24 @@ describe('console', () => {
     if (!sn) throw new Error('no online demo station');
     const dot = admin.locator(`[data-testid=station-dot][data-sn="${sn}"]`);
     expect(await dot.getAttribute('fill')).not.toBe(OFFLINE_RED);
+    await admin.waitForSelector('html[data-live=open]');
     await admin.evaluate(() => {
       (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });
+    const listRequests: string[] = [];
+    admin.on('request', (request) => {
+      if (request.url().includes('stations.list')) listRequests.push(request.url());
+    });
+    // As station-core does: the row committed, then `core.evt.station` with the station's whole state.
     await api.deps.orm.em.fork().nativeUpdate(Station, { serialNumber: sn }, { status: 'offline' });
+    const event: StationChangedEvent = { sn, status: 'offline', lastHeartbeatAt: Date.now(), slots: [] };
+    api.deps.nats.publish(subjects(api.deps.env.NATS_PREFIX).coreEvent('station'), JSON.stringify(event));
     await expect.poll(() => dot.getAttribute('fill'), { timeout: 2_000, interval: 50 }).toBe(OFFLINE_RED);
     expect(await admin.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
+    // Pushed, not polled: the map asked for no station list while it waited.
+    expect(listRequests).toEqual([]);
   });
 
   it('hides the refund queue and its buttons from support, shows them to a super admin', async () => {

@@ -1,6 +1,13 @@
 import type { RootRouter } from '@powerbank/api-client';
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
+import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 
 const TOKEN_KEY = 'powerbank.console.token';
@@ -12,16 +19,32 @@ export const session = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-/** The typed api client (same origin: the api serves the console, Vite proxies it in development). */
+function authorization(): Record<string, string> {
+  const token = session.token();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * The typed api client (same origin: the api serves the console, Vite proxies it in development).
+ * Subscriptions (`admin.live.*`) stream over SSE through the `eventsource` package, a fetch-based
+ * EventSource that runs in the browser too: the browser's own EventSource sends no Authorization
+ * header, and the alternative (the token in the URL or in connectionParams) would put the session
+ * token in access logs and need a second way to authenticate in the api for subscriptions only.
+ */
 export const api = createTRPCClient<RootRouter>({
   links: [
-    httpBatchLink({
-      url: '/trpc',
-      transformer: superjson,
-      headers: (): Record<string, string> => {
-        const token = session.token();
-        return token ? { authorization: `Bearer ${token}` } : {};
-      },
+    splitLink({
+      condition: (op) => op.type === 'subscription',
+      true: httpSubscriptionLink({
+        url: '/trpc',
+        transformer: superjson,
+        EventSource,
+        // Read per connection, so a reconnection carries the token of the moment.
+        eventSourceOptions: () => ({
+          fetch: (url, init) => fetch(url, { ...init, headers: { ...init.headers, ...authorization() } }),
+        }),
+      }),
+      false: httpBatchLink({ url: '/trpc', transformer: superjson, headers: authorization }),
     }),
   ],
 });

@@ -1,33 +1,51 @@
 import { useEffect } from 'react';
-import { queryClient } from './api.ts';
+import { api, queryClient } from './api.ts';
+import type { StationRow } from './queries.ts';
 
 /**
- * The console's one door to live updates. Pages call `useLiveStations()` and never
- * know how updates arrive: today the station queries are refreshed every
- * LIVE_FALLBACK_MS; once the api serves `admin.live` (tRPC subscriptions over SSE),
- * `subscribe` below becomes an `httpSubscriptionLink` subscription whose events
- * invalidate the same query keys, and nothing else in the console changes.
+ * The console's one door to live updates: the api's `admin.live` subscriptions (SSE, fed
+ * from the NATS station events), never polling. A status event patches the station list
+ * in place (the map recolours with no request); the station page's slot events make that
+ * station's query stale, since its slot rows carry more (rentals) than the event does.
  */
-const LIVE_FALLBACK_MS = 1_000;
 
-/** The query keys station events make stale. */
+/** The query keys station events patch or make stale. */
 export const stationKeys = {
   all: ['stations'] as const,
   one: (sn: string) => ['stations', sn] as const,
 };
 
-function subscribe(onStationChange: (sn: string | null) => void): () => void {
-  const timer = setInterval(() => onStationChange(null), LIVE_FALLBACK_MS);
-  return () => clearInterval(timer);
+/** Keeps every station's status on the page live while the component is mounted. */
+export function useLiveStations(): void {
+  useEffect(() => {
+    const subscription = api.admin.live.stationStatus.subscribe(undefined, {
+      // The page says when it is live (`<html data-live>`): a stream not yet open misses events.
+      onStarted: () => {
+        document.documentElement.dataset.live = 'open';
+      },
+      onData: ({ data }) => {
+        queryClient.setQueryData<StationRow[]>(stationKeys.all, (rows) =>
+          rows?.map((row) => (row.sn === data.sn ? { ...row, status: data.status } : row)),
+        );
+        // `exact`: the list was patched above; only this station's own page is refetched.
+        void queryClient.invalidateQueries({ queryKey: stationKeys.one(data.sn), exact: true });
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      delete document.documentElement.dataset.live;
+    };
+  }, []);
 }
 
-/** Keeps every station query on the page fresh while the component is mounted. */
-export function useLiveStations(): void {
-  useEffect(
-    () =>
-      subscribe((sn) =>
-        queryClient.invalidateQueries({ queryKey: sn ? stationKeys.one(sn) : stationKeys.all }),
-      ),
-    [],
-  );
+/** Keeps one station's slots (and status) live on its page. */
+export function useLiveStation(sn: string): void {
+  useLiveStations();
+  useEffect(() => {
+    const subscription = api.admin.live.slots.subscribe(
+      { sn },
+      { onData: () => void queryClient.invalidateQueries({ queryKey: stationKeys.one(sn), exact: true }) },
+    );
+    return () => subscription.unsubscribe();
+  }, [sn]);
 }

@@ -17,6 +17,7 @@ const ACTIONS = {
   'system.log': ['operations'],
   'stations.command': ['operations'],
   'system.messages': ['operations', 'support'],
+  'analytics.view': ['finance', 'operations'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 export type AdminAction = keyof typeof ACTIONS;

@@ -3,7 +3,8 @@ import { Bar, BarChart, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { errorText } from '../api.ts';
 import { useLiveStations } from '../live.ts';
 import { type StationRow, stationsQuery } from '../queries.ts';
-import type { AdminRole } from '../roles.ts';
+import { type AdminRole, may } from '../roles.ts';
+import { RevenueChart } from './revenue-chart.tsx';
 
 /** Per city: stations online / offline / in maintenance. */
 function byCity(stations: StationRow[]) {
@@ -55,6 +56,7 @@ export function DashboardPage({ role }: { role: AdminRole }) {
           <Bar dataKey="offline" stackId="s" fill="#d32f2f" isAnimationActive={false} />
         </BarChart>
       </section>
+      {may(role, 'analytics.view') && <RevenueChart />}
     </>
   );
 }

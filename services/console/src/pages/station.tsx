@@ -1,13 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, errorText } from '../api.ts';
-import { useLiveStations } from '../live.ts';
+import { useLiveStation } from '../live.ts';
 import { stationQuery } from '../queries.ts';
 import { type AdminRole, may } from '../roles.ts';
 import { ListSection } from './list-section.tsx';
 import { SlotCommands, StationCommands } from './station-commands.tsx';
 
 export function StationPage({ sn, role }: { sn: string; role: AdminRole }) {
-  useLiveStations();
+  useLiveStation(sn);
   const station = useQuery(stationQuery(sn));
   if (station.error) return <p className="error">{errorText(station.error)}</p>;
   if (!station.data) return <p className="muted">Loading {sn}…</p>;
