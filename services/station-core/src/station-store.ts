@@ -179,7 +179,7 @@ const uuidOrNull = (text: string) =>
     string | null
   >`case when ${sql.ref(text)} ~ '^[0-9a-f-]{36}$' then ${sql.ref(text)}::uuid else null end`;
 
-const UPDATE_STATIONS = prepared((db, p: { rows: string }) =>
+export const UPDATE_STATIONS = prepared((db, p: { rows: string }) =>
   db
     .updateTable('station as s')
     .from(
@@ -391,7 +391,7 @@ const TAKE_FROM_OTHER_SLOTS = prepared((db, p: { rows: string }) =>
       ),
     ),
 );
-const UPSERT_SLOTS = prepared((db, p: { rows: string }) =>
+export const UPSERT_SLOTS = prepared((db, p: { rows: string }) =>
   db
     .insertInto('station_slot')
     .columns([
@@ -459,7 +459,7 @@ const SNAPSHOT_ROW = { sn: 'text', mv: 'int', snapshot: 'jsonb', version: 'int' 
  * `raise`: the failure is a text that cannot be read as an integer, made of a count so the
  * planner cannot fold it into an error of every call.
  */
-const SAVE_SNAPSHOTS = prepared((db, p: { firsts: string; laters: string; count: number }) =>
+export const SAVE_SNAPSHOTS = prepared((db, p: { firsts: string; laters: string; count: number }) =>
   db
     .with('firsts', (q) =>
       q
