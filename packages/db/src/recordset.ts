@@ -3,6 +3,7 @@ import { type AliasedRawBuilder, sql } from 'kysely';
 /** The Postgres types a batch's rows are read as, and what each is in TypeScript. */
 interface RecordTypes {
   text: string;
+  uuid: string;
   int: number;
   jsonb: unknown;
   timestamptz: Date;
