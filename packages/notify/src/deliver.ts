@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { now, prepared, runPrepared, sql, sqlRows } from '@powerbank/db';
+import { type DB, now, prepared, recordset, runPrepared, sql, sqlRows } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import type { NoticeBook } from './notice-book.ts';
@@ -221,44 +221,30 @@ async function recordOutcomes(
   const logs = outcomes.flatMap((o) => o.attempts.map((a) => ({ o, a })));
   await em.transactional(async (tem) => {
     if (logs.length > 0) {
-      await sqlRows(
-        tem,
-        `insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, provider_message_id, status, error, sent_at, created_at)
-         select v.id, v.channel, v.user_id, v.notification_id, v.recipient, v.template_code, v.content, v.provider, v.message_id,
-           case when v.error is null then 'sent' else 'failed' end, v.error, case when v.error is null then now() end, now()
-         from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-           as v(id, channel, user_id, notification_id, recipient, template_code, content, provider, message_id, error)`,
-        [
-          logs.map(() => uuidv7()),
-          logs.map(({ o }) => o.claimed.channel),
-          logs.map(({ o }) => o.userId),
-          logs.map(({ o }) => o.claimed.notification_id),
-          logs.map(({ a }) => a.recipient.slice(0, 512)),
-          logs.map(({ o }) => o.templateCode?.slice(0, 60) ?? null),
-          logs.map(({ a }) => a.content.slice(0, 2000)),
-          logs.map(({ a }) => a.provider.slice(0, 40)),
-          logs.map(({ a }) => a.messageId?.slice(0, 128) ?? null),
-          logs.map(({ a }) => a.error),
-        ],
-      );
+      const rows = logs.map(({ o, a }) => ({
+        id: uuidv7(),
+        channel: o.claimed.channel,
+        user_id: o.userId,
+        notification_id: o.claimed.notification_id,
+        recipient: a.recipient.slice(0, 512),
+        template_code: o.templateCode?.slice(0, 60) ?? null,
+        content: a.content.slice(0, 2000),
+        provider: a.provider.slice(0, 40),
+        message_id: a.messageId?.slice(0, 128) ?? null,
+        error: a.error,
+      }));
+      await runPrepared(tem, LOG_ATTEMPTS, { rows: JSON.stringify(rows) });
     }
     // Conditional on the attempt claimed: a delivery claimed again since (it cannot be, but a
     // lease that ran out could be) is not overwritten by an older attempt's outcome.
-    await sqlRows(
-      tem,
-      `update notification_delivery d set status = v.status, last_error = v.error, lease_until = null,
-         next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
-         sent_at = case when v.status = 'sent' then now() end, updated_at = now()
-       from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[]) as v(id, attempts, status, error, delay_ms)
-       where d.id = v.id and d.attempts = v.attempts`,
-      [
-        outcomes.map((o) => o.claimed.id),
-        outcomes.map((o) => o.claimed.attempts),
-        outcomes.map((o) => o.status),
-        outcomes.map((o) => o.error),
-        outcomes.map((o) => (o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0)),
-      ],
-    );
+    const settled = outcomes.map((o) => ({
+      id: o.claimed.id,
+      attempts: o.claimed.attempts,
+      status: o.status,
+      error: o.error,
+      delay_ms: o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0,
+    }));
+    await runPrepared(tem, SETTLE_DELIVERIES, { rows: JSON.stringify(settled) });
     const dropped = outcomes.flatMap((o) => o.unregistered);
     if (dropped.length > 0) {
       await runPrepared(tem, DROP_PUSH_TOKENS, { tokens: dropped });
@@ -275,6 +261,87 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Push tokens the provider said are no longer registered: never sent to again. */
+const LOG_ATTEMPTS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('sms_fcm_log')
+    .columns([
+      'id',
+      'channel',
+      'user_id',
+      'notification_id',
+      'recipient',
+      'template_code',
+      'content',
+      'provider',
+      'provider_message_id',
+      'status',
+      'error',
+      'sent_at',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(
+          recordset(p.rows, 'v', {
+            id: 'uuid',
+            channel: 'text',
+            user_id: 'uuid?',
+            notification_id: 'uuid',
+            recipient: 'text',
+            template_code: 'text?',
+            content: 'text',
+            provider: 'text',
+            message_id: 'text?',
+            error: 'text?',
+          }),
+        )
+        .select((eb) => [
+          'v.id',
+          'v.channel',
+          'v.user_id',
+          'v.notification_id',
+          'v.recipient',
+          'v.template_code',
+          'v.content',
+          'v.provider',
+          'v.message_id',
+          eb
+            .case()
+            .when('v.error', 'is', null)
+            .then(sql.lit('sent'))
+            .else(sql.lit('failed'))
+            .end()
+            .as('status'),
+          'v.error',
+          eb.case().when('v.error', 'is', null).then(now()).end().as('sent_at'),
+          now().as('created_at'),
+        ]),
+    ),
+);
+// Conditional on the attempt claimed (see recordOutcomes).
+const SETTLE_DELIVERIES = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('notification_delivery as d')
+    .from(
+      recordset(p.rows, 'v', {
+        id: 'uuid',
+        attempts: 'int',
+        status: 'text',
+        error: 'text?',
+        delay_ms: 'int',
+      }),
+    )
+    .set((eb) => ({
+      status: eb.ref('v.status').$castTo<DB['notification_delivery']['status']>(),
+      last_error: eb.ref('v.error'),
+      lease_until: null,
+      next_attempt_at: sql<Date>`now() + ${eb.ref('v.delay_ms')} * interval '1 millisecond'`,
+      sent_at: eb.case().when('v.status', '=', 'sent').then(now()).end(),
+      updated_at: now(),
+    }))
+    .whereRef('d.id', '=', 'v.id')
+    .whereRef('d.attempts', '=', 'v.attempts'),
+);
 const DROP_PUSH_TOKENS = prepared((db, p: { tokens: readonly string[] }) =>
   db
     .updateTable('user_device')
