@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type DB, now, prepared, recordset, runPrepared, sql, sqlRows } from '@powerbank/db';
+import { type DB, now, prepared, recordset, runPrepared, sql } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import type { NoticeBook } from './notice-book.ts';
@@ -27,17 +27,8 @@ interface Claimed {
   attempts: number;
 }
 
-interface NoticeRow {
-  id: string;
-  user_id: string;
-  type: string;
-  title: string;
-  body: string;
-  payload: Record<string, unknown> | null;
-  phone: string | null;
-  locale: string | null;
-  tokens: string[];
-}
+/** A claimed delivery's notice, with the user's phone, language and push tokens. */
+type NoticeRow = typeof NOTICES_OF.row;
 
 /** One provider call, as sms_fcm_log records it. */
 interface Attempt {
@@ -65,18 +56,9 @@ interface Outcome {
  * a notice at most once — and the attempt is recorded in sms_fcm_log.
  */
 export async function releaseStaleClaims(em: EntityManager): Promise<number> {
-  const rows = await sqlRows<{ id: string }>(
-    em,
-    `with stale as (
-       update notification_delivery set status = 'unknown', lease_until = null, last_error = $1, updated_at = now()
-       where status = 'sending' and lease_until < now()
-       returning id, notification_id, channel)
-     insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, status, error, created_at)
-     select gen_random_uuid(), s.channel, n.user_id, s.notification_id, '', n.type, n.body, 'unknown', 'failed', $1, now()
-     from stale s join notification n on n.id = s.notification_id
-     returning id`,
-    ['the worker stopped while sending; not sent again (it may have arrived)'],
-  );
+  const rows = await runPrepared(em, RELEASE_STALE_CLAIMS, {
+    error: 'the worker stopped while sending; not sent again (it may have arrived)',
+  });
   return rows.length;
 }
 
@@ -94,27 +76,16 @@ export async function deliverDue(
 ): Promise<number> {
   await book.refresh(em);
   const leaseMs = options.leaseMs ?? options.sendTimeoutMs * 2 + 10_000;
-  const claimed = await sqlRows<Claimed>(
-    em,
-    `with due as (
-       select id from notification_delivery where status = 'pending' and next_attempt_at <= now()
-       order by next_attempt_at limit $1 for update skip locked)
-     update notification_delivery d set status = 'sending', attempts = d.attempts + 1,
-       lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
-     from due where d.id = due.id
-     returning d.id, d.notification_id, d.channel, d.attempts`,
-    [options.limit, leaseMs],
+  const claimed: Claimed[] = (await runPrepared(em, CLAIM_DUE, { limit: options.limit, leaseMs })).map(
+    (c) => ({
+      ...c,
+      attempts: Number(c.attempts),
+    }),
   );
   if (claimed.length === 0) return 0;
-  const notices = await sqlRows<NoticeRow>(
-    em,
-    `select n.id, n.user_id, n.type, n.title, n.body, n.payload, u.phone, p.language as locale,
-       array(select d.push_token from user_device d where d.user_id = n.user_id and d.push_token is not null
-             order by d.last_seen_at desc) as tokens
-     from notification n join users u on u.id = n.user_id left join user_profile p on p.user_id = n.user_id
-     where n.id = any($1::uuid[])`,
-    [[...new Set(claimed.map((c) => c.notification_id))]],
-  );
+  const notices = await runPrepared(em, NOTICES_OF, {
+    ids: [...new Set(claimed.map((c) => c.notification_id))],
+  });
   const byId = new Map(notices.map((n) => [n.id, n]));
   // Outcomes are written as they come, at most RECORD_EVERY_MS apart: a provider holding one call
   // (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
@@ -261,6 +232,101 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Push tokens the provider said are no longer registered: never sent to again. */
+const RELEASE_STALE_CLAIMS = prepared((db, p: { error: string }) =>
+  db
+    .with('stale', (q) =>
+      q
+        .updateTable('notification_delivery')
+        .set({ status: 'unknown', lease_until: null, last_error: p.error, updated_at: now() })
+        .where('status', '=', 'sending')
+        .where('lease_until', '<', now())
+        .returning(['id', 'notification_id', 'channel']),
+    )
+    .insertInto('sms_fcm_log')
+    .columns([
+      'id',
+      'channel',
+      'user_id',
+      'notification_id',
+      'recipient',
+      'template_code',
+      'content',
+      'provider',
+      'status',
+      'error',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('stale as s')
+        .innerJoin('notification as n', 'n.id', 's.notification_id')
+        .select([
+          sql<string>`gen_random_uuid()`.as('id'),
+          's.channel',
+          'n.user_id',
+          's.notification_id',
+          sql.lit('').as('recipient'),
+          'n.type',
+          'n.body',
+          sql.lit('unknown').as('provider'),
+          sql.lit('failed').as('status'),
+          sql<string>`${p.error}`.as('error'),
+          now().as('created_at'),
+        ]),
+    )
+    .returning('id'),
+);
+const CLAIM_DUE = prepared((db, p: { limit: number; leaseMs: number }) =>
+  db
+    .with('due', (q) =>
+      q
+        .selectFrom('notification_delivery')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now())
+        .orderBy('next_attempt_at')
+        .limit(p.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('notification_delivery as d')
+    .from('due')
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('d.attempts', '+', 1),
+      lease_until: sql<Date>`now() + ${p.leaseMs} * interval '1 millisecond'`,
+      updated_at: now(),
+    }))
+    .whereRef('d.id', '=', 'due.id')
+    .returning(['d.id', 'd.notification_id', 'd.channel', 'd.attempts']),
+);
+const NOTICES_OF = prepared((db, p: { ids: string[] }) =>
+  db
+    .selectFrom('notification as n')
+    .innerJoin('users as u', 'u.id', 'n.user_id')
+    .leftJoin('user_profile as p', 'p.user_id', 'n.user_id')
+    .select((eb) => [
+      'n.id',
+      'n.user_id',
+      'n.type',
+      'n.title',
+      'n.body',
+      'n.payload',
+      'u.phone',
+      'p.language as locale',
+      eb
+        .fn<string[]>('array', [
+          eb
+            .selectFrom('user_device as d')
+            .select('d.push_token')
+            .whereRef('d.user_id', '=', 'n.user_id')
+            .where('d.push_token', 'is not', null)
+            .orderBy('d.last_seen_at', 'desc'),
+        ])
+        .as('tokens'),
+    ])
+    .where('n.id', '=', sql<string>`any(${p.ids}::uuid[])`),
+);
 const LOG_ATTEMPTS = prepared((db, p: { rows: string }) =>
   db
     .insertInto('sms_fcm_log')
