@@ -22,6 +22,7 @@ import {
   SAVE_RENTAL,
   START_READ,
 } from '@powerbank/rentals';
+import { SAVE_SNAPSHOTS, UPDATE_STATIONS, UPSERT_SLOTS } from '@powerbank/station-core';
 
 export interface RawRentalSetup {
   /** Rows of bench_pg_station: each client works at one station. */
@@ -34,14 +35,22 @@ export interface RawRentalSetup {
 
 export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRentalSetup): string {
   const { stationRows, packageId, price: PRICE, slotCount: SLOTS } = setup;
-  /** station-core's writes, as station-store.ts issues them (rows as one jsonb). */
-  /** The snapshots' statement: the update (version not checked: each client owns its station) and the count check. */
+  /** station-core's writes: station-store.ts's compiled queries, each batch's rows built as one jsonb here. */
+  /** The snapshots' statement: the update (the expected version read in place: each client owns its station) and the count check. */
   const actorState = (sn: string) =>
-    `with firsts as (insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at) select x.sn, x.mv, x.snapshot, x.version, now() from jsonb_to_recordset('[]'::jsonb) as x(sn text, mv int, snapshot jsonb, version int) on conflict (serial_number) do nothing returning 1), laters as (update station_actor_state s set machine_version = x.mv, snapshot = x.snapshot, version = s.version + 1, updated_at = now() from jsonb_to_recordset((select jsonb_build_array(jsonb_build_object('sn', ${sn}, 'mv', 1, 'snapshot', snapshot)) from bench_pg_snapshot)) as x(sn text, mv int, snapshot jsonb) where s.serial_number = x.sn returning 1), written as (select (select count(*) from firsts) + (select count(*) from laters) as n) select case when n = 1 then n else ('stale actor state: ' || n || ' of ' || 1)::int end from written;`;
+    `${textWith(SAVE_SNAPSHOTS, {
+      firsts: `'[]'`,
+      laters: `(select jsonb_build_array(jsonb_build_object('sn', ${sn}, 'mv', 1, 'snapshot', bench_pg_snapshot.snapshot, 'version', v.version + 1, 'expected', v.version)) from bench_pg_snapshot, station_actor_state v where v.serial_number = ${sn})`,
+      count: '1',
+    })};`;
   const stationUpdate = (sn: string) =>
-    `update station s set status = case when s.status = 'decommissioned' then s.status else x.status end, last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at), firmware_version = coalesce(x.fw, s.firmware_version), slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end, updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))) as x(sn text, status text, hb timestamptz, fw text, slot_count int) where s.serial_number = x.sn;`;
+    `${textWith(UPDATE_STATIONS, {
+      rows: `jsonb_build_array(jsonb_build_object('sn', ${sn}, 'status', 'online', 'hb', now(), 'fw', 'sim-1.0.0', 'slot_count', ${SLOTS}))`,
+    })};`;
   const slotUpsert = (sn: string, status: string, serial: string) =>
-    `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at) select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int) join station st on st.serial_number = x.sn left join power_bank pb on pb.serial_number = x."powerBankSerial" on conflict (station_id, slot_index) do update set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level, last_changed_at = case when station_slot.status is distinct from excluded.status or station_slot.power_bank_id is distinct from excluded.power_bank_id then now() else station_slot.last_changed_at end, updated_at = now();`;
+    `${textWith(UPSERT_SLOTS, {
+      rows: `jsonb_build_array(jsonb_build_object('sn', ${sn}, 'slotIndex', :slot, 'status', ${status}, 'powerBankSerial', ${serial}, 'battery', 90))`,
+    })};`;
   /**
    * A station-core batch write (station-store.ts): one compound query (pgbench's `\\;`), which
    * Postgres runs as one transaction, as the service sends it. pgbench cannot prepare a compound

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { now, prepared, runPrepared, sql, sqlRows } from '@powerbank/db';
+import { type DB, now, prepared, recordset, runPrepared, sql } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import type { NoticeBook } from './notice-book.ts';
@@ -27,17 +27,8 @@ interface Claimed {
   attempts: number;
 }
 
-interface NoticeRow {
-  id: string;
-  user_id: string;
-  type: string;
-  title: string;
-  body: string;
-  payload: Record<string, unknown> | null;
-  phone: string | null;
-  locale: string | null;
-  tokens: string[];
-}
+/** A claimed delivery's notice, with the user's phone, language and push tokens. */
+type NoticeRow = typeof NOTICES_OF.row;
 
 /** One provider call, as sms_fcm_log records it. */
 interface Attempt {
@@ -65,18 +56,9 @@ interface Outcome {
  * a notice at most once — and the attempt is recorded in sms_fcm_log.
  */
 export async function releaseStaleClaims(em: EntityManager): Promise<number> {
-  const rows = await sqlRows<{ id: string }>(
-    em,
-    `with stale as (
-       update notification_delivery set status = 'unknown', lease_until = null, last_error = $1, updated_at = now()
-       where status = 'sending' and lease_until < now()
-       returning id, notification_id, channel)
-     insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, status, error, created_at)
-     select gen_random_uuid(), s.channel, n.user_id, s.notification_id, '', n.type, n.body, 'unknown', 'failed', $1, now()
-     from stale s join notification n on n.id = s.notification_id
-     returning id`,
-    ['the worker stopped while sending; not sent again (it may have arrived)'],
-  );
+  const rows = await runPrepared(em, RELEASE_STALE_CLAIMS, {
+    error: 'the worker stopped while sending; not sent again (it may have arrived)',
+  });
   return rows.length;
 }
 
@@ -94,27 +76,16 @@ export async function deliverDue(
 ): Promise<number> {
   await book.refresh(em);
   const leaseMs = options.leaseMs ?? options.sendTimeoutMs * 2 + 10_000;
-  const claimed = await sqlRows<Claimed>(
-    em,
-    `with due as (
-       select id from notification_delivery where status = 'pending' and next_attempt_at <= now()
-       order by next_attempt_at limit $1 for update skip locked)
-     update notification_delivery d set status = 'sending', attempts = d.attempts + 1,
-       lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
-     from due where d.id = due.id
-     returning d.id, d.notification_id, d.channel, d.attempts`,
-    [options.limit, leaseMs],
+  const claimed: Claimed[] = (await runPrepared(em, CLAIM_DUE, { limit: options.limit, leaseMs })).map(
+    (c) => ({
+      ...c,
+      attempts: Number(c.attempts),
+    }),
   );
   if (claimed.length === 0) return 0;
-  const notices = await sqlRows<NoticeRow>(
-    em,
-    `select n.id, n.user_id, n.type, n.title, n.body, n.payload, u.phone, p.language as locale,
-       array(select d.push_token from user_device d where d.user_id = n.user_id and d.push_token is not null
-             order by d.last_seen_at desc) as tokens
-     from notification n join users u on u.id = n.user_id left join user_profile p on p.user_id = n.user_id
-     where n.id = any($1::uuid[])`,
-    [[...new Set(claimed.map((c) => c.notification_id))]],
-  );
+  const notices = await runPrepared(em, NOTICES_OF, {
+    ids: [...new Set(claimed.map((c) => c.notification_id))],
+  });
   const byId = new Map(notices.map((n) => [n.id, n]));
   // Outcomes are written as they come, at most RECORD_EVERY_MS apart: a provider holding one call
   // (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
@@ -221,44 +192,30 @@ async function recordOutcomes(
   const logs = outcomes.flatMap((o) => o.attempts.map((a) => ({ o, a })));
   await em.transactional(async (tem) => {
     if (logs.length > 0) {
-      await sqlRows(
-        tem,
-        `insert into sms_fcm_log (id, channel, user_id, notification_id, recipient, template_code, content, provider, provider_message_id, status, error, sent_at, created_at)
-         select v.id, v.channel, v.user_id, v.notification_id, v.recipient, v.template_code, v.content, v.provider, v.message_id,
-           case when v.error is null then 'sent' else 'failed' end, v.error, case when v.error is null then now() end, now()
-         from unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-           as v(id, channel, user_id, notification_id, recipient, template_code, content, provider, message_id, error)`,
-        [
-          logs.map(() => uuidv7()),
-          logs.map(({ o }) => o.claimed.channel),
-          logs.map(({ o }) => o.userId),
-          logs.map(({ o }) => o.claimed.notification_id),
-          logs.map(({ a }) => a.recipient.slice(0, 512)),
-          logs.map(({ o }) => o.templateCode?.slice(0, 60) ?? null),
-          logs.map(({ a }) => a.content.slice(0, 2000)),
-          logs.map(({ a }) => a.provider.slice(0, 40)),
-          logs.map(({ a }) => a.messageId?.slice(0, 128) ?? null),
-          logs.map(({ a }) => a.error),
-        ],
-      );
+      const rows = logs.map(({ o, a }) => ({
+        id: uuidv7(),
+        channel: o.claimed.channel,
+        user_id: o.userId,
+        notification_id: o.claimed.notification_id,
+        recipient: a.recipient.slice(0, 512),
+        template_code: o.templateCode?.slice(0, 60) ?? null,
+        content: a.content.slice(0, 2000),
+        provider: a.provider.slice(0, 40),
+        message_id: a.messageId?.slice(0, 128) ?? null,
+        error: a.error,
+      }));
+      await runPrepared(tem, LOG_ATTEMPTS, { rows: JSON.stringify(rows) });
     }
     // Conditional on the attempt claimed: a delivery claimed again since (it cannot be, but a
     // lease that ran out could be) is not overwritten by an older attempt's outcome.
-    await sqlRows(
-      tem,
-      `update notification_delivery d set status = v.status, last_error = v.error, lease_until = null,
-         next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
-         sent_at = case when v.status = 'sent' then now() end, updated_at = now()
-       from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[]) as v(id, attempts, status, error, delay_ms)
-       where d.id = v.id and d.attempts = v.attempts`,
-      [
-        outcomes.map((o) => o.claimed.id),
-        outcomes.map((o) => o.claimed.attempts),
-        outcomes.map((o) => o.status),
-        outcomes.map((o) => o.error),
-        outcomes.map((o) => (o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0)),
-      ],
-    );
+    const settled = outcomes.map((o) => ({
+      id: o.claimed.id,
+      attempts: o.claimed.attempts,
+      status: o.status,
+      error: o.error,
+      delay_ms: o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0,
+    }));
+    await runPrepared(tem, SETTLE_DELIVERIES, { rows: JSON.stringify(settled) });
     const dropped = outcomes.flatMap((o) => o.unregistered);
     if (dropped.length > 0) {
       await runPrepared(tem, DROP_PUSH_TOKENS, { tokens: dropped });
@@ -275,6 +232,182 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Push tokens the provider said are no longer registered: never sent to again. */
+const RELEASE_STALE_CLAIMS = prepared((db, p: { error: string }) =>
+  db
+    .with('stale', (q) =>
+      q
+        .updateTable('notification_delivery')
+        .set({ status: 'unknown', lease_until: null, last_error: p.error, updated_at: now() })
+        .where('status', '=', 'sending')
+        .where('lease_until', '<', now())
+        .returning(['id', 'notification_id', 'channel']),
+    )
+    .insertInto('sms_fcm_log')
+    .columns([
+      'id',
+      'channel',
+      'user_id',
+      'notification_id',
+      'recipient',
+      'template_code',
+      'content',
+      'provider',
+      'status',
+      'error',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('stale as s')
+        .innerJoin('notification as n', 'n.id', 's.notification_id')
+        .select([
+          sql<string>`gen_random_uuid()`.as('id'),
+          's.channel',
+          'n.user_id',
+          's.notification_id',
+          sql.lit('').as('recipient'),
+          'n.type',
+          'n.body',
+          sql.lit('unknown').as('provider'),
+          sql.lit('failed').as('status'),
+          sql<string>`${p.error}`.as('error'),
+          now().as('created_at'),
+        ]),
+    )
+    .returning('id'),
+);
+const CLAIM_DUE = prepared((db, p: { limit: number; leaseMs: number }) =>
+  db
+    .with('due', (q) =>
+      q
+        .selectFrom('notification_delivery')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now())
+        .orderBy('next_attempt_at')
+        .limit(p.limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('notification_delivery as d')
+    .from('due')
+    .set((eb) => ({
+      status: 'sending',
+      attempts: eb('d.attempts', '+', 1),
+      lease_until: sql<Date>`now() + ${p.leaseMs} * interval '1 millisecond'`,
+      updated_at: now(),
+    }))
+    .whereRef('d.id', '=', 'due.id')
+    .returning(['d.id', 'd.notification_id', 'd.channel', 'd.attempts']),
+);
+const NOTICES_OF = prepared((db, p: { ids: string[] }) =>
+  db
+    .selectFrom('notification as n')
+    .innerJoin('users as u', 'u.id', 'n.user_id')
+    .leftJoin('user_profile as p', 'p.user_id', 'n.user_id')
+    .select((eb) => [
+      'n.id',
+      'n.user_id',
+      'n.type',
+      'n.title',
+      'n.body',
+      'n.payload',
+      'u.phone',
+      'p.language as locale',
+      eb
+        .fn<string[]>('array', [
+          eb
+            .selectFrom('user_device as d')
+            .select('d.push_token')
+            .whereRef('d.user_id', '=', 'n.user_id')
+            .where('d.push_token', 'is not', null)
+            .orderBy('d.last_seen_at', 'desc'),
+        ])
+        .as('tokens'),
+    ])
+    .where('n.id', '=', sql<string>`any(${p.ids}::uuid[])`),
+);
+const LOG_ATTEMPTS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('sms_fcm_log')
+    .columns([
+      'id',
+      'channel',
+      'user_id',
+      'notification_id',
+      'recipient',
+      'template_code',
+      'content',
+      'provider',
+      'provider_message_id',
+      'status',
+      'error',
+      'sent_at',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(
+          recordset(p.rows, 'v', {
+            id: 'uuid',
+            channel: 'text',
+            user_id: 'uuid?',
+            notification_id: 'uuid',
+            recipient: 'text',
+            template_code: 'text?',
+            content: 'text',
+            provider: 'text',
+            message_id: 'text?',
+            error: 'text?',
+          }),
+        )
+        .select((eb) => [
+          'v.id',
+          'v.channel',
+          'v.user_id',
+          'v.notification_id',
+          'v.recipient',
+          'v.template_code',
+          'v.content',
+          'v.provider',
+          'v.message_id',
+          eb
+            .case()
+            .when('v.error', 'is', null)
+            .then(sql.lit('sent'))
+            .else(sql.lit('failed'))
+            .end()
+            .as('status'),
+          'v.error',
+          eb.case().when('v.error', 'is', null).then(now()).end().as('sent_at'),
+          now().as('created_at'),
+        ]),
+    ),
+);
+// Conditional on the attempt claimed (see recordOutcomes).
+const SETTLE_DELIVERIES = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('notification_delivery as d')
+    .from(
+      recordset(p.rows, 'v', {
+        id: 'uuid',
+        attempts: 'int',
+        status: 'text',
+        error: 'text?',
+        delay_ms: 'int',
+      }),
+    )
+    .set((eb) => ({
+      status: eb.ref('v.status').$castTo<DB['notification_delivery']['status']>(),
+      last_error: eb.ref('v.error'),
+      lease_until: null,
+      next_attempt_at: sql<Date>`now() + ${eb.ref('v.delay_ms')} * interval '1 millisecond'`,
+      sent_at: eb.case().when('v.status', '=', 'sent').then(now()).end(),
+      updated_at: now(),
+    }))
+    .whereRef('d.id', '=', 'v.id')
+    .whereRef('d.attempts', '=', 'v.attempts'),
+);
 const DROP_PUSH_TOKENS = prepared((db, p: { tokens: readonly string[] }) =>
   db
     .updateTable('user_device')

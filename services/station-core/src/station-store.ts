@@ -1,4 +1,13 @@
-import { now, prepared, type SqlPool, type Statement, sql } from '@powerbank/db';
+import {
+  type DB,
+  now,
+  prepared,
+  recordset,
+  type SqlPool,
+  type Statement,
+  sql,
+  statementOf,
+} from '@powerbank/db';
 import type { SlotRow, StationRowChange } from './station-projection.ts';
 
 /** A command as committed to the command log (the outbox of station commands). */
@@ -162,10 +171,332 @@ const LOG_MESSAGE = prepared(
     }),
 );
 
-// Rows travel as one jsonb value per statement and are unpacked with jsonb_to_recordset: one
+// Each batch's rows travel as one jsonb value per statement, read as a table by `recordset`: one
 // statement per kind of row however big the batch is.
 const json = (rows: unknown[]) => JSON.stringify(rows);
-const statement = (text: string, rows: unknown[]): Statement => ({ text, values: [json(rows)] });
+const uuidOrNull = (text: string) =>
+  sql<
+    string | null
+  >`case when ${sql.ref(text)} ~ '^[0-9a-f-]{36}$' then ${sql.ref(text)}::uuid else null end`;
+
+export const UPDATE_STATIONS = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('station as s')
+    .from(
+      recordset(p.rows, 'x', {
+        sn: 'text',
+        status: 'text',
+        hb: 'timestamptz?',
+        fw: 'text?',
+        slot_count: 'int',
+      }),
+    )
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when('s.status', '=', 'decommissioned')
+        .then(eb.ref('s.status'))
+        .else(eb.ref('x.status').$castTo<DB['station']['status']>())
+        .end(),
+      last_heartbeat_at: eb.fn.coalesce('x.hb', 's.last_heartbeat_at'),
+      firmware_version: eb.fn.coalesce('x.fw', 's.firmware_version'),
+      slot_count: eb
+        .case()
+        .when('x.slot_count', '>', 0)
+        .then(eb.ref('x.slot_count'))
+        .else(eb.ref('s.slot_count'))
+        .end(),
+      updated_at: now(),
+    }))
+    .whereRef('s.serial_number', '=', 'x.sn'),
+);
+const MARK_RENTED = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('power_bank as pb')
+    .from(recordset(p.rows, 'x', { serial: 'text', rental: 'text' }))
+    .set({
+      status: 'rented',
+      current_station_id: null,
+      current_slot_index: null,
+      placed_at: null,
+      current_rental_id: uuidOrNull('x.rental'),
+      last_seen_at: now(),
+      updated_at: now(),
+    })
+    .whereRef('pb.serial_number', '=', 'x.serial'),
+);
+// A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
+const MARK_MISSING = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('power_bank as pb')
+    .from(recordset(p.rows, 'x', { serial: 'text' }))
+    .set({
+      status: 'lost',
+      current_station_id: null,
+      current_slot_index: null,
+      placed_at: null,
+      updated_at: now(),
+    })
+    .whereRef('pb.serial_number', '=', 'x.serial')
+    .where('pb.status', '=', 'in_slot'),
+);
+const INSERT_COMMANDS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('station_command')
+    .columns([
+      'id',
+      'serial_number',
+      'kind',
+      'slot_index',
+      'rental_id',
+      'payload',
+      'status',
+      'created_at',
+      'updated_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(
+          recordset(p.rows, 'x', {
+            id: 'text',
+            sn: 'text',
+            kind: 'text',
+            slotIndex: 'int?',
+            rentalId: 'text?',
+            payload: 'jsonb',
+          }),
+        )
+        .select([
+          'x.id',
+          'x.sn',
+          'x.kind',
+          'x.slotIndex',
+          uuidOrNull('x.rentalId').as('rental_id'),
+          'x.payload',
+          sql.lit('pending').as('status'),
+          now().as('created_at'),
+          now().as('updated_at'),
+        ]),
+    )
+    .onConflict((oc) => oc.column('id').doNothing()),
+);
+const RESOLVE_COMMANDS = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('station_command as c')
+    .from(recordset(p.rows, 'x', { id: 'text', status: 'text', result: 'jsonb' }))
+    .set((eb) => ({
+      status: eb.ref('x.status').$castTo<DB['station_command']['status']>(),
+      result: eb.ref('x.result').$castTo<DB['station_command']['result']>(),
+      resolved_at: now(),
+      updated_at: now(),
+    }))
+    .whereRef('c.id', '=', 'x.id'),
+);
+const INSERT_LOGS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('system_log')
+    .columns(['id', 'occurred_at', 'level', 'source', 'message', 'context'])
+    .expression((eb) =>
+      eb
+        .selectFrom(recordset(p.rows, 'x', { level: 'text', message: 'text', context: 'jsonb', sn: 'text' }))
+        .select([
+          sql<string>`gen_random_uuid()`.as('id'),
+          now().as('occurred_at'),
+          'x.level',
+          sql.lit('station-core').as('source'),
+          'x.message',
+          sql<Record<string, unknown>>`x.context || jsonb_build_object('sn', x.sn)`.as('context'),
+        ]),
+    ),
+);
+const PLACE_BANKS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('power_bank')
+    .columns([
+      'id',
+      'serial_number',
+      'status',
+      'battery_level',
+      'current_station_id',
+      'current_slot_index',
+      'current_rental_id',
+      'last_seen_at',
+      'placed_at',
+      'created_at',
+      'updated_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(
+          recordset(p.rows, 'x', {
+            sn: 'text',
+            slot_index: 'int',
+            pb: 'text',
+            battery: 'int?',
+            placed_at: 'timestamptz?',
+          }),
+        )
+        .innerJoin('station as st', 'st.serial_number', 'x.sn')
+        .select([
+          sql<string>`gen_random_uuid()`.as('id'),
+          'x.pb',
+          sql.lit('in_slot').as('status'),
+          'x.battery',
+          'st.id',
+          'x.slot_index',
+          sql.lit(null).as('current_rental_id'),
+          now().as('last_seen_at'),
+          'x.placed_at',
+          now().as('created_at'),
+          now().as('updated_at'),
+        ])
+        .where('x.pb', 'is not', null),
+    )
+    .onConflict((oc) =>
+      oc.column('serial_number').doUpdateSet((eb) => ({
+        status: eb
+          .case()
+          .when('power_bank.status', 'in', ['retired'])
+          .then(eb.ref('power_bank.status'))
+          .else(sql.lit('in_slot').$castTo<DB['power_bank']['status']>())
+          .end(),
+        battery_level: eb.ref('excluded.battery_level'),
+        current_station_id: eb.ref('excluded.current_station_id'),
+        current_slot_index: eb.ref('excluded.current_slot_index'),
+        current_rental_id: null,
+        last_seen_at: now(),
+        placed_at: eb.fn.coalesce('excluded.placed_at', 'power_bank.placed_at', now()),
+        updated_at: now(),
+      })),
+    ),
+);
+/** A bank found in a slot leaves any other slot first: the unique slot→bank index allows one place. */
+const TAKE_FROM_OTHER_SLOTS = prepared((db, p: { rows: string }) =>
+  db
+    .updateTable('station_slot as ss')
+    .from(recordset(p.rows, 'x', { sn: 'text', slotIndex: 'int', powerBankSerial: 'text' }))
+    .innerJoin('station as st', 'st.serial_number', 'x.sn')
+    .innerJoin('power_bank as pb', 'pb.serial_number', 'x.powerBankSerial')
+    .set({
+      power_bank_id: null,
+      status: 'empty',
+      battery_level: null,
+      last_changed_at: now(),
+      updated_at: now(),
+    })
+    .whereRef('ss.power_bank_id', '=', 'pb.id')
+    .where((eb) =>
+      eb.not(
+        eb.and([eb('ss.station_id', '=', eb.ref('st.id')), eb('ss.slot_index', '=', eb.ref('x.slotIndex'))]),
+      ),
+    ),
+);
+export const UPSERT_SLOTS = prepared((db, p: { rows: string }) =>
+  db
+    .insertInto('station_slot')
+    .columns([
+      'id',
+      'station_id',
+      'slot_index',
+      'status',
+      'power_bank_id',
+      'battery_level',
+      'last_changed_at',
+      'created_at',
+      'updated_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(
+          recordset(p.rows, 'x', {
+            sn: 'text',
+            slotIndex: 'int',
+            status: 'text',
+            powerBankSerial: 'text?',
+            battery: 'int?',
+          }),
+        )
+        .innerJoin('station as st', 'st.serial_number', 'x.sn')
+        .leftJoin('power_bank as pb', 'pb.serial_number', 'x.powerBankSerial')
+        .select([
+          sql<string>`gen_random_uuid()`.as('id'),
+          'st.id',
+          'x.slotIndex',
+          'x.status',
+          'pb.id',
+          'x.battery',
+          now().as('last_changed_at'),
+          now().as('created_at'),
+          now().as('updated_at'),
+        ]),
+    )
+    .onConflict((oc) =>
+      oc.columns(['station_id', 'slot_index']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        power_bank_id: eb.ref('excluded.power_bank_id'),
+        battery_level: eb.ref('excluded.battery_level'),
+        last_changed_at: eb
+          .case()
+          .when(
+            eb.or([
+              eb('station_slot.status', 'is distinct from', eb.ref('excluded.status')),
+              eb('station_slot.power_bank_id', 'is distinct from', eb.ref('excluded.power_bank_id')),
+            ]),
+          )
+          .then(now())
+          .else(eb.ref('station_slot.last_changed_at'))
+          .end(),
+        updated_at: now(),
+      })),
+    ),
+);
+const STALE = 'stale actor state';
+const SNAPSHOT_ROW = { sn: 'text', mv: 'int', snapshot: 'jsonb', version: 'int' } as const;
+/**
+ * The snapshots, optimistically locked, in one statement: a station's first is inserted, later
+ * ones update where the stored version is the expected one; when fewer rows were written than
+ * the batch has stations, the statement fails, and with it the batch's transaction. SQL has no
+ * `raise`: the failure is a text that cannot be read as an integer, made of a count so the
+ * planner cannot fold it into an error of every call.
+ */
+export const SAVE_SNAPSHOTS = prepared((db, p: { firsts: string; laters: string; count: number }) =>
+  db
+    .with('firsts', (q) =>
+      q
+        .insertInto('station_actor_state')
+        .columns(['serial_number', 'machine_version', 'snapshot', 'version', 'updated_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom(recordset(p.firsts, 'x', SNAPSHOT_ROW))
+            .select(['x.sn', 'x.mv', 'x.snapshot', 'x.version', now().as('updated_at')]),
+        )
+        .onConflict((oc) => oc.column('serial_number').doNothing())
+        .returning(sql<number>`1`.as('one')),
+    )
+    .with('laters', (q) =>
+      q
+        .updateTable('station_actor_state as s')
+        .from(recordset(p.laters, 'x', { ...SNAPSHOT_ROW, expected: 'int' }))
+        .set((eb) => ({
+          machine_version: eb.ref('x.mv'),
+          snapshot: eb.ref('x.snapshot').$castTo<DB['station_actor_state']['snapshot']>(),
+          version: eb.ref('x.version'),
+          updated_at: now(),
+        }))
+        .whereRef('s.serial_number', '=', 'x.sn')
+        .whereRef('s.version', '=', 'x.expected')
+        .returning(sql<number>`1`.as('one')),
+    )
+    .with('written', (q) =>
+      q.selectNoFrom(sql<number>`(select count(*) from firsts) + (select count(*) from laters)`.as('n')),
+    )
+    .selectFrom('written')
+    .select(
+      sql<number>`case when n = ${p.count} then n else (${sql.lit(`${STALE}: `)} || n || ' of ' || ${p.count})::int end`.as(
+        'n',
+      ),
+    ),
+);
 
 /**
  * The only writer of station, slot and power-bank state. Each batch is one
@@ -316,23 +647,14 @@ export class StationStore {
   }
 
   private updateStations(finals: StationWrite[]): Statement {
-    return statement(
-      `update station s
-          set status = case when s.status = 'decommissioned' then s.status else x.status end,
-              last_heartbeat_at = coalesce(x.hb, s.last_heartbeat_at),
-              firmware_version = coalesce(x.fw, s.firmware_version),
-              slot_count = case when x.slot_count > 0 then x.slot_count else s.slot_count end,
-              updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as x(sn text, status text, hb timestamptz, fw text, slot_count int)
-        where s.serial_number = x.sn`,
-      finals.map((w) => ({
-        sn: w.sn,
-        status: w.station.status,
-        hb: w.station.lastHeartbeatAt,
-        fw: w.station.firmware,
-        slot_count: w.station.slotCount,
-      })),
-    );
+    const rows = finals.map((w) => ({
+      sn: w.sn,
+      status: w.station.status,
+      hb: w.station.lastHeartbeatAt,
+      fw: w.station.firmware,
+      slot_count: w.station.slotCount,
+    }));
+    return statementOf(UPDATE_STATIONS, { rows: json(rows) });
   }
 
   /**
@@ -348,117 +670,43 @@ export class StationStore {
     // A bank already in this slot with the same charge needs no power_bank write (a slot starting to eject).
     const occupied = slots.filter((s) => s.powerBankSerial && s.placeBank);
     if (occupied.length) {
-      statements.push(
-        statement(
-          `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, placed_at, created_at, updated_at)
-         select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), x.placed_at, now(), now()
-           from jsonb_to_recordset($1::jsonb) as x(sn text, slot_index int, pb text, battery int, placed_at timestamptz)
-           join station st on st.serial_number = x.sn
-          where x.pb is not null
-         on conflict (serial_number) do update
-            set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end,
-                battery_level = excluded.battery_level,
-                current_station_id = excluded.current_station_id,
-                current_slot_index = excluded.current_slot_index,
-                current_rental_id = null,
-                last_seen_at = now(),
-                placed_at = coalesce(excluded.placed_at, power_bank.placed_at, now()),
-                updated_at = now()`,
-          occupied.map((s) => {
-            const at = s.powerBankSerial === null ? undefined : placedAt.get(s.powerBankSerial);
-            return {
-              sn: s.sn,
-              slot_index: s.slotIndex,
-              pb: s.powerBankSerial,
-              battery: s.battery,
-              placed_at: at === undefined ? null : new Date(at).toISOString(),
-            };
-          }),
-        ),
-      );
-      statements.push(
-        statement(
-          `update station_slot ss
-            set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now()
-           from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, "powerBankSerial" text)
-           join station st on st.serial_number = x.sn
-           join power_bank pb on pb.serial_number = x."powerBankSerial"
-          where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex")`,
-          occupied,
-        ),
-      );
+      const banks = occupied.map((s) => {
+        const at = s.powerBankSerial === null ? undefined : placedAt.get(s.powerBankSerial);
+        return {
+          sn: s.sn,
+          slot_index: s.slotIndex,
+          pb: s.powerBankSerial,
+          battery: s.battery,
+          placed_at: at === undefined ? null : new Date(at).toISOString(),
+        };
+      });
+      statements.push(statementOf(PLACE_BANKS, { rows: json(banks) }));
+      statements.push(statementOf(TAKE_FROM_OTHER_SLOTS, { rows: json(occupied) }));
     }
-    statements.push(
-      statement(
-        `insert into station_slot (id, station_id, slot_index, status, power_bank_id, battery_level, last_changed_at, created_at, updated_at)
-       select gen_random_uuid(), st.id, x."slotIndex", x.status, pb.id, x.battery, now(), now(), now()
-         from jsonb_to_recordset($1::jsonb) as x(sn text, "slotIndex" int, status text, "powerBankSerial" text, battery int)
-         join station st on st.serial_number = x.sn
-         left join power_bank pb on pb.serial_number = x."powerBankSerial"
-       on conflict (station_id, slot_index) do update
-          set status = excluded.status, power_bank_id = excluded.power_bank_id, battery_level = excluded.battery_level,
-              last_changed_at = case when station_slot.status is distinct from excluded.status
-                                       or station_slot.power_bank_id is distinct from excluded.power_bank_id
-                                     then now() else station_slot.last_changed_at end,
-              updated_at = now()`,
-        slots,
-      ),
-    );
+    statements.push(statementOf(UPSERT_SLOTS, { rows: json(slots) }));
     return statements;
   }
 
   private markRented(rented: { serial: string; rentalId: string }[]): Statement {
-    return statement(
-      `update power_bank pb
-          set status = 'rented', current_station_id = null, current_slot_index = null, placed_at = null,
-              current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end,
-              last_seen_at = now(), updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as x(serial text, rental text)
-        where pb.serial_number = x.serial`,
-      rented.map((r) => ({ serial: r.serial, rental: r.rentalId })),
-    );
+    return statementOf(MARK_RENTED, {
+      rows: json(rented.map((r) => ({ serial: r.serial, rental: r.rentalId }))),
+    });
   }
 
   private markMissing(missing: { serial: string; reason: string }[]): Statement {
-    // A bank that vanished while rented is the rental's business; only banks thought to be in a slot are lost here.
-    return statement(
-      `update power_bank pb
-          set status = 'lost', current_station_id = null, current_slot_index = null, placed_at = null, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as x(serial text)
-        where pb.serial_number = x.serial and pb.status = 'in_slot'`,
-      missing.map((m) => ({ serial: m.serial })),
-    );
+    return statementOf(MARK_MISSING, { rows: json(missing.map((m) => ({ serial: m.serial }))) });
   }
 
   private insertCommands(commands: CommandRow[]): Statement {
-    return statement(
-      `insert into station_command (id, serial_number, kind, slot_index, rental_id, payload, status, created_at, updated_at)
-       select x.id, x.sn, x.kind, x."slotIndex",
-              case when x."rentalId" ~ '^[0-9a-f-]{36}$' then x."rentalId"::uuid else null end,
-              x.payload, 'pending', now(), now()
-         from jsonb_to_recordset($1::jsonb) as x(id text, sn text, kind text, "slotIndex" int, "rentalId" text, payload jsonb)
-       on conflict (id) do nothing`,
-      commands,
-    );
+    return statementOf(INSERT_COMMANDS, { rows: json(commands) });
   }
 
   private resolveCommands(outcomes: CommandOutcome[]): Statement {
-    return statement(
-      `update station_command c
-          set status = x.status, result = x.result, resolved_at = now(), updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as x(id text, status text, result jsonb)
-        where c.id = x.id`,
-      outcomes,
-    );
+    return statementOf(RESOLVE_COMMANDS, { rows: json(outcomes) });
   }
 
   private insertLogs(logs: (StationWrite['logs'][number] & { sn: string })[]): Statement {
-    return statement(
-      `insert into system_log (id, occurred_at, level, source, message, context)
-       select gen_random_uuid(), now(), x.level, 'station-core', x.message, x.context || jsonb_build_object('sn', x.sn)
-         from jsonb_to_recordset($1::jsonb) as x(level text, message text, context jsonb, sn text)`,
-      logs,
-    );
+    return statementOf(INSERT_LOGS, { rows: json(logs) });
   }
 
   /** A SystemLog row of station-core's own about one message (refused, dead-lettered), with its raw payload. */
@@ -527,40 +775,15 @@ function snapshotRows(finals: StationWrite[], firstVersion: Map<string, number>)
   }));
 }
 
-const STALE = 'stale actor state';
-
 /** The error the snapshots' statement raises when a stored version moved (see `saveSnapshots`). */
 function isStaleCheck(error: unknown): boolean {
   return (error as { code?: string }).code === '22P02' && String((error as Error).message).includes(STALE);
 }
 
-/**
- * The snapshots, optimistically locked, in one statement: a station's first is inserted, later
- * ones update where the stored version is the expected one; when fewer rows were written than
- * the batch has stations, the statement fails, and with it the batch's transaction. SQL has no
- * `raise`: the failure is a text that cannot be read as an integer, made of a count so the
- * planner cannot fold it into an error of every call.
- */
 function saveSnapshots(rows: SnapshotRow[]): Statement {
-  return {
-    text: `with firsts as (
-             insert into station_actor_state (serial_number, machine_version, snapshot, version, updated_at)
-             select x.sn, x.mv, x.snapshot, x.version, now()
-               from jsonb_to_recordset($1::jsonb) as x(sn text, mv int, snapshot jsonb, version int)
-             on conflict (serial_number) do nothing
-             returning 1),
-           laters as (
-             update station_actor_state s
-                set machine_version = x.mv, snapshot = x.snapshot, version = x.version, updated_at = now()
-               from jsonb_to_recordset($2::jsonb) as x(sn text, mv int, snapshot jsonb, version int, expected int)
-              where s.serial_number = x.sn and s.version = x.expected
-             returning 1),
-           written as (select (select count(*) from firsts) + (select count(*) from laters) as n)
-         select case when n = $3 then n else ('${STALE}: ' || n || ' of ' || $3)::int end from written`,
-    values: [
-      json(rows.filter((r) => r.expected === 0)),
-      json(rows.filter((r) => r.expected > 0)),
-      rows.length,
-    ],
-  };
+  return statementOf(SAVE_SNAPSHOTS, {
+    firsts: json(rows.filter((r) => r.expected === 0)),
+    laters: json(rows.filter((r) => r.expected > 0)),
+    count: rows.length,
+  });
 }
