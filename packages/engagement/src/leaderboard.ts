@@ -64,7 +64,9 @@ export async function computeLeaderboards(em: EntityManager, now: Date = new Dat
 }
 
 // $1 period, $2 period start (date), $3 computed at (records up to then); $4–$7 the overall weights.
-const RANKING_SQL = `with since as (select $2::date::timestamptz as t, $3::timestamptz as until),
+// The job's time is a JS date (milliseconds) and the records' times are Postgres's (microseconds): a
+// record written within the job's millisecond counts as up to it (`until` is the end of that millisecond).
+const RANKING_SQL = `with since as (select $2::date::timestamptz as t, $3::timestamptz + interval '1 millisecond' as until),
   r as (select user_id, count(*) as rentals, count(*) filter (where returned_at <= due_at) as timely
           from rental, since where status = 'settled' and settled_at >= since.t and settled_at < since.until
          group by user_id),
