@@ -42,9 +42,13 @@ export function market(data) {
   const end = new Date((startDay + intBetween(r, 1, 4)) * DAY).toISOString();
 
   const search = (q) =>
-    rest('GET', `/api/market/products${query({ q: q || undefined, available_from: start, available_to: end, limit: 20 })}`, {
-      name: 'GET /api/market/products',
-    }).data;
+    rest(
+      'GET',
+      `/api/market/products${query({ q: q || undefined, available_from: start, available_to: end, limit: 20 })}`,
+      {
+        name: 'GET /api/market/products',
+      },
+    ).data;
   const found = search(pick(r, SEARCHES));
   // A search whose words match nothing free in that period is a fair answer, not a failure: the
   // user then browses everything free instead.
