@@ -16,16 +16,20 @@ import {
   testUploadDir,
   upload,
 } from '../../api/src/testing/auth-helpers.ts';
-import { createTestApi, type TestApi } from '../../api/src/testing/test-app.ts';
+import { startRentalStack } from '../../api/src/testing/rental-stack.ts';
+import type { TestApi } from '../../api/src/testing/test-app.ts';
 
 /**
  * The console in a real browser (Debian's Chromium) against a real api on a port
- * that serves the freshly built console at /console, over the demo data set.
+ * that serves the freshly built console at /console, over the demo data set — with
+ * station-core, the bridge and simulated stations behind it, so a remote command
+ * travels to a station over MQTT and its answer comes back to the page.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../../.data/console-screenshots/', import.meta.url));
 const SEEDED_ADMIN = '+14155550100';
 const OFFLINE_RED = '#d32f2f';
 
+let stack: Awaited<ReturnType<typeof startRentalStack>>;
 let api: TestApi;
 let server: ReturnType<typeof serve>;
 let browser: Browser;
@@ -37,7 +41,8 @@ beforeAll(async () => {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: 'inherit',
   });
-  api = await createTestApi({ env: { UPLOAD_DIR: testUploadDir() } });
+  stack = await startRentalStack({ UPLOAD_DIR: testUploadDir() });
+  api = stack.api;
   await api.deps.orm.seeder.seed(DemoSeeder);
   server = serve({ fetch: api.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -58,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
-  await api?.close();
+  await stack?.close();
 });
 
 /** A new tab through the OTP form, with the code the local SMS provider kept. */
@@ -187,5 +192,31 @@ describe('console', () => {
     await admin.locator('a', { hasText: 'Kyc Browser' }).click();
     await admin.waitForSelector('h2:has-text("Rentals")');
     await screenshot(admin, 'user');
+  });
+
+  it('ejects a slot from the station page: the station acknowledges and the slot shows empty', async () => {
+    const { h } = stack;
+    const sn = h.newSerial('C');
+    const serial = `${sn}-PB1`;
+    const sim = await h.simulator({
+      stations: [{ sn, slotCount: 2, powerBanks: [{ slot: 1, battery: 90, serial }] }],
+      ejectDelayMs: 30,
+    });
+    await expect
+      .poll(async () => (await h.slots(sn))[0]?.status, { timeout: 15_000, interval: 100 })
+      .toBe('ready');
+    await admin.goto(`${base}#/stations/${sn}`);
+    const slot1 = admin.locator('[data-testid=slot-row]').first();
+    await expect.poll(() => slot1.locator('td').nth(1).textContent(), { timeout: 5_000 }).toBe('ready');
+    await slot1.locator('button:has-text("Eject")').click();
+    // The station's own answer, relayed by station-core: it released that power bank.
+    const ack = slot1.locator('[data-testid=command-ack]');
+    await ack.waitFor({ timeout: 15_000 });
+    expect(await ack.textContent()).toBe(`acknowledged: released ${serial}`);
+    expect(sim.station(sn).slots[0]?.powerBank).toBeUndefined();
+    // The slot row follows the station's eject result: empty, no power bank shown.
+    await expect.poll(() => slot1.locator('td').nth(1).textContent(), { timeout: 5_000 }).toBe('empty');
+    expect(await slot1.locator('td').nth(2).textContent()).toBe('—');
+    await screenshot(admin, 'station-eject');
   });
 });

@@ -6,11 +6,11 @@ import { createTestApi } from './test-app.ts';
  * database) and an api over its database and NATS prefix, waiting on the
  * dispense a little longer than the core's eject timeout.
  */
-export async function startRentalStack() {
+export async function startRentalStack(apiEnv: Record<string, string> = {}) {
   const h = await startCoreHarness();
   const api = await createTestApi({
     databaseUrl: h.db.db.url,
-    env: { NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
+    env: { ...apiEnv, NATS_PREFIX: h.prefix, RENTAL_DISPENSE_TIMEOUT_MS: String(EJECT_TIMEOUT_MS + 3000) },
   });
   return {
     h,
