@@ -6,17 +6,21 @@
  * client's receipt, and the api's CPU per delivered message. Prints a table, then ONE JSON line.
  *
  *   pnpm bench:live [--clients 1000] [--events-per-s 200] [--stations 200] [--duration 20] [--warmup 5]
+ *                   [--client-procs 2]
  *
- * The clients run in this process (as the typed client does: `eventsource` over fetch); on a small
- * machine they share its cores with the services, so the figures are an upper bound.
+ * The clients (the typed client: `eventsource` over fetch) run in `--client-procs` processes of their
+ * own (live-clients.ts), so their parsing does not queue in the process that drives the events; on a
+ * small machine they still share its cores with the services, so the figures are an upper bound.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdminProfile, openOrm, User, UserSession } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
-import { createApiClient } from '../../packages/api-client/src/index.ts';
 import { generateSessionToken, sessionIdOf } from '../../services/api/src/platform/session.ts';
-import { benchStack, freePort, percentile } from './bench-stack.ts';
+import { benchStack, freePort } from './bench-stack.ts';
+import { LatencyHistogram } from './live-latency.ts';
 import { cpuSeconds } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
@@ -26,6 +30,7 @@ const { values: args } = parseArgs({
     stations: { type: 'string', default: '200' },
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
+    'client-procs': { type: 'string', default: '2' },
   },
 });
 const clientCount = Number(args.clients);
@@ -33,6 +38,7 @@ const eventsPerS = Number(args['events-per-s']);
 const stationCount = Number(args.stations);
 const durationS = Number(args.duration);
 const warmupS = Number(args.warmup);
+const clientProcs = Math.max(1, Number(args['client-procs']));
 
 const stack = benchStack('bench:live', 'pb_bench_live', 'blive');
 const { env, prefix, log, startService, waitFor } = stack;
@@ -93,47 +99,58 @@ await waitFor(`http://127.0.0.1:${corePort}/health`);
 await waitFor(`http://127.0.0.1:${apiPort}/api/app/health`);
 log('bridge, station-core and api are up');
 
-// ---- when each event was on NATS: the reference of every delivery -----------------------------
+// ---- events on NATS, counted here; each client process times its deliveries itself --------------
 const nats = await connectNats(env.NATS_URL, 'bench-live');
-const onNats = new Map<string, number>();
 let published = 0;
-const keyOf = (event: { sn: string; slots: unknown }) => `${event.sn}|${JSON.stringify(event.slots)}`;
-nats.subscribe(`${prefix}.core.evt.station`, {
-  callback: (_error, message) => {
-    const event = message.json<{ sn: string; slots: unknown }>();
-    // The latest: a slot taken out brings a station back to a state it had before.
-    onNats.set(keyOf(event), Date.now());
+const subject = `${prefix}.core.evt.station`;
+nats.subscribe(subject, {
+  callback: () => {
     published += 1;
   },
 });
 
-// ---- the clients --------------------------------------------------------------------------------
-let measuring = false;
-let delivered = 0;
-const latencies: number[] = [];
-let started = 0;
-let failed = 0;
-const subscriptions = Array.from({ length: clientCount }, () => {
-  const client = createApiClient({ url: `http://127.0.0.1:${apiPort}`, token });
-  return client.admin.live.slots.subscribe(undefined, {
-    onStarted: () => {
-      started += 1;
-    },
-    onData: ({ data }) => {
-      const at = Date.now();
-      const sent = onNats.get(keyOf(data));
-      if (!measuring || sent === undefined) return;
-      delivered += 1;
-      latencies.push(at - sent);
-    },
-    onError: () => {
-      failed += 1;
-    },
+// ---- the clients, in processes of their own -----------------------------------------------------
+type FromClients =
+  | { type: 'started'; n: number }
+  | { type: 'report'; delivered: number; failed: number; histogram: number[] };
+const clientProcesses = Array.from({ length: clientProcs }, (_, i) => {
+  const share = Math.floor(clientCount / clientProcs) + (i < clientCount % clientProcs ? 1 : 0);
+  const child = fork(
+    fileURLToPath(new URL('./live-clients.ts', import.meta.url)),
+    [
+      '--url',
+      `http://127.0.0.1:${apiPort}`,
+      '--token',
+      token,
+      '--clients',
+      String(share),
+      '--nats-url',
+      env.NATS_URL,
+      '--subject',
+      subject,
+    ],
+    { execArgv: ['--import', 'tsx'] },
+  );
+  const state = {
+    child,
+    started: 0,
+    report: undefined as Extract<FromClients, { type: 'report' }> | undefined,
+  };
+  child.on('message', (message: FromClients) => {
+    if (message.type === 'started') state.started = message.n;
+    else state.report = message;
   });
+  return state;
 });
+const startedClients = () => clientProcesses.reduce((sum, c) => sum + c.started, 0);
+const toClients = (message: object) => {
+  for (const { child } of clientProcesses) child.send(message);
+};
 const connectDeadline = Date.now() + 60_000;
-while (started < clientCount && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 100));
-log(`${started} of ${clientCount} clients subscribed (${failed} failed)`);
+while (startedClients() < clientCount && Date.now() < connectDeadline)
+  await new Promise((r) => setTimeout(r, 100));
+const started = startedClients();
+log(`${started} of ${clientCount} clients subscribed in ${clientProcs} processes`);
 
 // ---- drive slot events: power banks taken out and put back -------------------------------------
 const simulator = createSimulator({
@@ -165,27 +182,41 @@ await new Promise((r) => setTimeout(r, warmupS * 1000));
 const eventsBefore = published;
 const cpuBefore = cpuSeconds(api.pid);
 const windowStart = Date.now();
-measuring = true;
+toClients({ type: 'measure', on: true });
 await new Promise((r) => setTimeout(r, durationS * 1000));
-measuring = false;
+toClients({ type: 'measure', on: false });
 const windowS = (Date.now() - windowStart) / 1000;
 const cpuAfter = cpuSeconds(api.pid);
 const events = published - eventsBefore;
 clearInterval(driver);
 
-const sorted = latencies.sort((a, b) => a - b);
+toClients({ type: 'report' });
+const reportDeadline = Date.now() + 30_000;
+while (clientProcesses.some((c) => !c.report) && Date.now() < reportDeadline)
+  await new Promise((r) => setTimeout(r, 100));
+const latencies = new LatencyHistogram();
+let delivered = 0;
+let failed = 0;
+for (const { report } of clientProcesses) {
+  if (!report) continue;
+  latencies.merge(report.histogram);
+  delivered += report.delivered;
+  failed += report.failed;
+}
 const apiCpuS = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
 const figures = {
   bench: 'live',
   clients: started,
   events_per_s: Math.round(events / windowS),
   delivered_per_s: Math.round(delivered / windowS),
-  delivery_p50_ms: percentile(sorted, 50),
-  delivery_p99_ms: percentile(sorted, 99),
-  delivery_max_ms: sorted.at(-1) ?? 0,
+  delivery_p50_ms: latencies.percentile(50),
+  delivery_p99_ms: latencies.percentile(99),
+  delivery_max_ms: latencies.max(),
   api_cpu_us_per_message:
     apiCpuS === undefined || !delivered ? null : Math.round((apiCpuS * 1e6) / delivered),
   client_errors: failed,
+  client_processes: clientProcs,
+  client_reports: clientProcesses.filter((c) => c.report).length,
 };
 console.log(
   [
@@ -200,7 +231,7 @@ console.log(
 console.log(JSON.stringify(figures));
 
 // ---- clean up -----------------------------------------------------------------------------------
-for (const subscription of subscriptions) subscription.unsubscribe();
+for (const { child } of clientProcesses) if (child.exitCode === null) child.kill();
 await simulator.stop();
 await stack.cleanUp(nats);
 await nats.close();

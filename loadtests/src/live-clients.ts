@@ -1,0 +1,71 @@
+/**
+ * One process of `bench:live`'s subscription clients (forked by bench-live.ts): opens `--clients`
+ * `admin.live.slots` SSE subscriptions with the typed client and times each delivery against the
+ * moment this process saw the same event on NATS (one machine, one clock). The clients live in
+ * processes of their own so that the api, not the clients' parsing, is what the benchmark measures.
+ *
+ * Talks to its parent over IPC: `{ type: 'started', n }` as subscriptions open, then on
+ * `{ type: 'measure', on }` it counts (or stops counting) deliveries, and on `{ type: 'report' }` it
+ * answers `{ type: 'report', delivered, failed, histogram }` — latencies as 1 ms buckets, so a
+ * million deliveries cross the pipe as a few thousand numbers.
+ */
+import { parseArgs } from 'node:util';
+import { connectNats } from '@powerbank/messaging';
+import { createApiClient } from '../../packages/api-client/src/index.ts';
+import { LatencyHistogram, stationStateKey } from './live-latency.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    clients: { type: 'string' },
+    'nats-url': { type: 'string' },
+    subject: { type: 'string' },
+  },
+});
+const send = (message: object) => process.send?.(message);
+
+const nats = await connectNats(String(args['nats-url']), 'bench-live-clients');
+const onNats = new Map<string, number>();
+nats.subscribe(String(args.subject), {
+  callback: (_error, message) => {
+    // The latest: a slot taken out brings a station back to a state it had before.
+    onNats.set(stationStateKey(message.json()), Date.now());
+  },
+});
+
+let measuring = false;
+let delivered = 0;
+let failed = 0;
+let started = 0;
+const histogram = new LatencyHistogram();
+const subscriptions = Array.from({ length: Number(args.clients) }, () =>
+  createApiClient({ url: String(args.url), token: String(args.token) }).admin.live.slots.subscribe(
+    undefined,
+    {
+      onStarted: () => {
+        started += 1;
+        send({ type: 'started', n: started });
+      },
+      onData: ({ data }) => {
+        const at = Date.now();
+        const sent = onNats.get(stationStateKey(data));
+        if (!measuring || sent === undefined) return;
+        delivered += 1;
+        histogram.add(at - sent);
+      },
+      onError: () => {
+        failed += 1;
+      },
+    },
+  ),
+);
+
+process.on('message', (message: { type: string; on?: boolean }) => {
+  if (message.type === 'measure') measuring = Boolean(message.on);
+  if (message.type === 'report') {
+    send({ type: 'report', delivered, failed, histogram: histogram.buckets });
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    void nats.close().finally(() => process.exit(0));
+  }
+});
