@@ -223,6 +223,16 @@ export const CheckoutInput = z
 export type CheckoutInput = z.infer<typeof CheckoutInput>;
 export const PayOrderInput = z.object({ id: uuid, ...payment }).strict();
 export type PayOrderInput = z.infer<typeof PayOrderInput>;
+export const PayByGatewayInput = z
+  .object({
+    id: uuid,
+    payment_method: z.string().min(1).max(40).describe('a PaymentMethod code, e.g. sandbox_card'),
+    idempotency_key: idempotencyKey
+      .optional()
+      .describe('a retry with the same key returns the same payment intent'),
+  })
+  .strict();
+export type PayByGatewayInput = z.infer<typeof PayByGatewayInput>;
 export const OrderIdInput = z.object({ id: uuid }).strict();
 
 export const InvoiceOutput = z.object({
