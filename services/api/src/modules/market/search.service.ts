@@ -6,8 +6,8 @@ import { categoryBySlug } from './catalogue.service.ts';
 import type { SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 
-/** The document searched: the same expression as the `product_search_gin` index, so the index serves it. */
-const document = sql`to_tsvector('simple', p.title || ' ' || coalesce(p.description, ''))`;
+/** The document searched: the stored tsvector of title and description, in the `product_search_gin` index. */
+const document = sql`p.search_vector`;
 
 interface Cursor {
   /** The sort key of the last row of the page (a number or an ISO date). */
@@ -55,9 +55,8 @@ export async function searchProducts(
   const distance = here
     ? sql<number | null>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude))`
     : sql<number | null>`null::float8`;
-  const categories = input.category
-    ? (await categoryBySlug(em, cache, input.category)).subtree.map((c) => c.id)
-    : undefined;
+  // A subtree is the products whose category path holds the category: the same GIN index as the text.
+  const category = input.category ? (await categoryBySlug(em, cache, input.category)).category.id : undefined;
 
   const sort = input.sort === 'relevance' && !query ? 'popularity' : input.sort;
   const key: RawBuilder<number | string | Date> =
@@ -72,11 +71,30 @@ export async function searchProducts(
 
   let q = marketDb(em)
     .selectFrom('product as p')
-    .selectAll('p')
+    // The answer's columns only: not the stored tsvector or the category path.
+    .select([
+      'p.id',
+      'p.seller_id',
+      'p.category_id',
+      'p.title',
+      'p.description',
+      'p.base_price',
+      'p.deposit',
+      'p.currency',
+      'p.pricing_unit',
+      'p.min_units',
+      'p.max_units',
+      'p.city',
+      'p.latitude',
+      'p.longitude',
+      'p.active',
+      'p.popularity_score',
+      'p.created_at',
+    ])
     .select([rank.as('rank'), distance.as('distance_m'), key.as('sort_key')])
     .where('p.active', '=', true);
   if (query) q = q.where(sql<SqlBool>`${document} @@ ${query}`);
-  if (categories) q = q.where('p.category_id', 'in', categories);
+  if (category !== undefined) q = q.where(sql<SqlBool>`p.category_path @> array[${category}]::int[]`);
   if (input.min_price !== undefined) q = q.where('p.base_price', '>=', input.min_price);
   if (input.max_price !== undefined) q = q.where('p.base_price', '<=', input.max_price);
   if (input.seller_id) q = q.where('p.seller_id', '=', input.seller_id);
