@@ -105,29 +105,6 @@ export async function searchProducts(
       sql<SqlBool>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude)) <= ${input.radius_m}`,
     );
   }
-  if (from && to) {
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('inventory_item as i')
-          .select('i.id')
-          .whereRef('i.product_id', '=', 'p.id')
-          .where('i.status', '=', 'available')
-          .where((inner) =>
-            inner.not(
-              inner.exists(
-                inner
-                  .selectFrom('rental_order_item as r')
-                  .select('r.id')
-                  .whereRef('r.inventory_item_id', '=', 'i.id')
-                  .where('r.blocking', '=', true)
-                  .where('r.start_ts', '<', to)
-                  .where('r.end_ts', '>', from),
-              ),
-            ),
-          ),
-      ),
-    );
-  }
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
     // Newest: the timestamp as Postgres wrote it, compared by Postgres (no JS rounding in between).
@@ -136,11 +113,43 @@ export async function searchProducts(
       eb.or([eb(key, ascending ? '>' : '<', v), eb.and([eb(key, '=', v), eb('p.id', '>', c.id)])]),
     );
   }
-  const rows = await q
-    .orderBy(key, ascending ? 'asc' : 'desc')
-    .orderBy('p.id', 'asc')
-    .limit(input.limit + 1)
-    .execute();
+  const direction = ascending ? 'asc' : 'desc';
+  const ranked = q.orderBy(key, direction).orderBy('p.id', 'asc');
+  // "Available between" last, and only as far as the page needs: the cheap filters (one GIN scan
+  // for text ∩ subtree) are ranked and sorted first, behind an `offset 0` fence so the planner
+  // keeps them apart, then the rows in that order are checked for a free item until the page is
+  // full — a few availability probes per page, not one per candidate. The outer order is the
+  // subquery's own (its pathkeys), so it costs no second sort.
+  const rows = await (from && to
+    ? marketDb(em)
+        .selectFrom(ranked.offset(0).as('p'))
+        .selectAll('p')
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('inventory_item as i')
+              .select('i.id')
+              .whereRef('i.product_id', '=', 'p.id')
+              .where('i.status', '=', 'available')
+              .where((inner) =>
+                inner.not(
+                  inner.exists(
+                    inner
+                      .selectFrom('rental_order_item as r')
+                      .select('r.id')
+                      .whereRef('r.inventory_item_id', '=', 'i.id')
+                      .where('r.blocking', '=', true)
+                      .where('r.start_ts', '<', to)
+                      .where('r.end_ts', '>', from),
+                  ),
+                ),
+              ),
+          ),
+        )
+        .orderBy('p.sort_key', direction)
+        .orderBy('p.id', 'asc')
+        .limit(input.limit + 1)
+    : ranked.limit(input.limit + 1)
+  ).execute();
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   const sortValue = (value: unknown) =>
