@@ -148,6 +148,16 @@ describe('market orders paid by a gateway top-up', () => {
     expect(taken.status, JSON.stringify(taken.body)).toBe(200);
   });
 
+  it('the OpenAPI document lists the route with its body', async () => {
+    const doc = (await getApi().rest('GET', '/api/openapi.json')).body as {
+      paths: Record<string, Record<string, { tags?: string[]; requestBody?: unknown }>>;
+    };
+    // Paths are relative to the document's server (`/api`).
+    const operation = doc.paths['/market/orders/{id}/pay-by-gateway']?.post;
+    expect(operation?.tags).toEqual(['market']);
+    expect(JSON.stringify(operation?.requestBody)).toContain('payment_method');
+  });
+
   it("someone else's order is 404; a paid or expired one 422; an unknown method 404 — no intent made", async () => {
     const api = getApi();
     const { customer, order } = await reserved('bad-1');
