@@ -13,3 +13,4 @@ export {
   type OrderPayment,
   transitionOrder,
 } from './order-transitions.ts';
+export { payOrderFromTopup } from './topup-payment.ts';

@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Invoice, RentalOrder, RentalOrderItem, Transaction } from '@powerbank/db';
+import { CouponUsage, Invoice, RentalOrder, RentalOrderItem, Transaction } from '@powerbank/db';
 import { cancellationRefund, DomainError, type ExplicitSplit, type PaymentMode } from '@powerbank/domain';
 import { holdWallet, ledger, payFromBalances, releaseHold } from '@powerbank/ledger';
 import { type OrderEffect, type OrderEvent, orderStep } from '@powerbank/machines';
@@ -69,8 +69,13 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
     order.heldAmount = amount;
   },
 
-  releaseItems: async ({ em, order }) => {
+  releaseItems: async ({ em, order, invoice }) => {
     await em.nativeUpdate(RentalOrderItem, { order: order.id }, { blocking: false });
+    // An order ending unpaid (expired, or cancelled while reserved) gives its coupon back: the
+    // usage waits for the user's next order or rental, as a failed rental start gives it back.
+    if (Number(invoice.amountPaid) === 0) {
+      await em.nativeUpdate(CouponUsage, { rentalOrder: order.id }, { rentalOrder: null, discountAmount: 0 });
+    }
   },
 
   refundByPolicy: async (c) => {

@@ -16,6 +16,7 @@ export const nextDiscount = (user: string, packageId: number) =>
       .select(['cu.id', 'c.code', 'c.kind', 'c.value'])
       .where('cu.user_id', '=', user)
       .where('cu.rental_id', 'is', null)
+      .where('cu.rental_order_id', 'is', null)
       .where('c.kind', '<>', 'points')
       .where('c.valid_to', '>', sql<Date>`now()`)
       .where((eb) =>

@@ -130,6 +130,7 @@ export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) =>
         .set({ rental_id: p.id, discount_amount: p.discountAmount })
         .where('id', '=', p.discountUsageId)
         .where('rental_id', 'is', null)
+        .where('rental_order_id', 'is', null)
         .returning('id'),
     )
     .insertInto('rental')

@@ -10,7 +10,9 @@ export type ClientKeyOperation =
   /** Staff adjusting a user's balance: the "user" is the admin, the target the adjusted user. */
   | 'admin-wallet'
   | 'admin-points'
-  | 'market-checkout';
+  | 'market-checkout'
+  /** A gateway top-up paying a marketplace order (the target is the order). */
+  | 'market-pay';
 
 /**
  * A client's idempotency key as the server stores and looks it up: scoped to the user, the

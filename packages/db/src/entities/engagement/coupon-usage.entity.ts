@@ -1,6 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, money, uuidKey } from '../columns.ts';
 import { User } from '../identity/user.entity.ts';
+import { RentalOrder } from '../marketplace/rental-order.entity.ts';
 import { Transaction } from '../payments/transaction.entity.ts';
 import { Rental } from '../rentals/rental.entity.ts';
 import { Coupon } from './coupon.entity.ts';
@@ -16,6 +17,8 @@ const CouponUsageSchema = defineEntity({
     transaction: () => p.manyToOne(Transaction).nullable().deleteRule('set null').index(),
     /** A discount coupon's rental: null while the discount waits for the user's next rental start. */
     rental: () => p.manyToOne(Rental).nullable().deleteRule('set null').index(),
+    /** A discount coupon's marketplace order (docs/marketplace.md "Coupons"); null when none took it. */
+    rentalOrder: () => p.manyToOne(RentalOrder).nullable().deleteRule('set null').index(),
     idempotencyKey: p.string().length(128).nullable().unique(),
     createdAt: createdAt(),
   },

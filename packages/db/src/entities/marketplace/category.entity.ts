@@ -13,6 +13,16 @@ const CategorySchema = defineEntity({
     ...timestamps(),
   },
   checks: [{ name: 'category_not_own_parent', expression: 'parent_id is null or parent_id <> id' }],
+  triggers: [
+    {
+      // A category moved re-writes its subtree's products' category_path (migration market_search_index).
+      name: 'category_moved',
+      timing: 'after',
+      events: ['update'],
+      expression:
+        'create trigger category_moved after update of parent_id on category for each row when (old.parent_id is distinct from new.parent_id) execute function category_moved()',
+    },
+  ],
 });
 
 /** Product categories, nested through `parent`. */

@@ -26,16 +26,43 @@ const ProductSchema = defineEntity({
     longitude: p.double().nullable(),
     active: p.boolean().default(true),
     popularityScore: p.integer().default(0),
+    /**
+     * The product's category and its ancestors' ids, root first, kept by triggers (migration
+     * market_search_index): search filters a subtree with `category_path @> array[id]`, served by
+     * the same GIN index as the text.
+     */
+    categoryPath: p
+      .array((i) => Number(i))
+      .columnType('int[]')
+      .nullable(),
+    /** What search matches and ranks: stored, so neither the index's recheck nor ts_rank re-parses the text. */
+    searchVector: p
+      .string()
+      .columnType('tsvector')
+      .generated(`to_tsvector('simple', (title)::text || ' ' || coalesce(description, '')) stored`)
+      .lazy()
+      .hidden()
+      .nullable(),
     ...timestamps(),
   },
   indexes: [
     { name: 'idx_products_category_active', properties: ['category', 'active'] },
     { properties: ['active', 'popularityScore', 'createdAt'] },
     {
-      // Full-text search over title and description (the api's market search ranks with the same expression).
+      // Search's one index: text and category subtree together, over active products only.
       name: 'product_search_gin',
       expression:
-        'create index "product_search_gin" on "product" using gin (to_tsvector(\'simple\', "title" || \' \' || coalesce("description", \'\')))',
+        'create index "product_search_gin" on "product" using gin ("category_path", "search_vector") where "active"',
+    },
+  ],
+  triggers: [
+    {
+      // category_path written from the category tree whenever the product's category is (migration market_search_index).
+      name: 'product_category_path',
+      timing: 'before',
+      events: ['insert', 'update'],
+      expression:
+        'create trigger product_category_path before insert or update of category_id on product for each row execute function product_category_path()',
     },
   ],
   checks: [

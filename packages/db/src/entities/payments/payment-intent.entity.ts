@@ -2,6 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { currency, money, timestamps, uuidKey } from '../columns.ts';
 import { GATEWAYS, INTENT_STATUSES } from '../enums.ts';
 import { User } from '../identity/user.entity.ts';
+import { RentalOrder } from '../marketplace/rental-order.entity.ts';
 import { PaymentMethod } from './payment-method.entity.ts';
 import { Transaction } from './transaction.entity.ts';
 
@@ -20,6 +21,8 @@ const PaymentIntentSchema = defineEntity({
     checkoutUrl: p.string().length(1024).nullable(),
     clientSecret: p.string().length(255).nullable().hidden(),
     transaction: () => p.manyToOne(Transaction).nullable().deleteRule('set null').index(),
+    /** purpose `market_order`: the marketplace order this top-up pays once credited. */
+    rentalOrder: () => p.manyToOne(RentalOrder).nullable().deleteRule('set null').index(),
     idempotencyKey: p.string().length(128).nullable().unique(),
     expiresAt: p.datetime(),
     succeededAt: p.datetime().nullable(),

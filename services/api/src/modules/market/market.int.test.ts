@@ -1,5 +1,5 @@
 import { createApiClient } from '@powerbank/api-client';
-import { ProductAsset, UserAuditLog } from '@powerbank/db';
+import { Category, Product, ProductAsset, UserAuditLog } from '@powerbank/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -306,6 +306,22 @@ describe('market: catalogue', () => {
 });
 
 describe('market: search', () => {
+  it("a product's category path (search's subtree filter) follows its category and a category moved", async () => {
+    const api = getApi();
+    const tree = await aCategoryTree(api);
+    const other = await aCategoryTree(api);
+    const seller = await aSeller(api);
+    const product = await aProduct(api, seller.userId, tree.drones);
+    const pathOf = async () =>
+      (await api.deps.orm.em.fork().findOneOrFail(Product, product.id)).categoryPath?.map(Number);
+    expect(await pathOf()).toEqual([tree.root.id, tree.cameras.id, tree.drones.id]);
+    // The product moves to another category; then that category's parent moves: the path follows both.
+    await api.deps.orm.em.fork().nativeUpdate(Product, { id: product.id }, { category: other.cameras.id });
+    expect(await pathOf()).toEqual([other.root.id, other.cameras.id]);
+    await api.deps.orm.em.fork().nativeUpdate(Category, { id: other.cameras.id }, { parent: tree.root.id });
+    expect(await pathOf()).toEqual([tree.root.id, other.cameras.id]);
+  });
+
   it('text (ranked), category subtree, price, seller, city, near a point, available between, cursor pages', async () => {
     const api = getApi();
     const tree = await aCategoryTree(api);

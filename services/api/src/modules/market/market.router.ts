@@ -2,6 +2,7 @@ import { listMarketEvents } from '@powerbank/market';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
 import { adminMutation } from '../admin-auth/admin-action.ts';
+import { TopupIntentOutput } from '../payment/payment.schemas.ts';
 import { signedAssetUrl } from './asset-urls.ts';
 import {
   addAsset,
@@ -37,6 +38,7 @@ import {
   OrderOutput,
   OrdersInput,
   OrdersOutput,
+  PayByGatewayInput,
   PayOrderInput,
   ProductCreateInput,
   ProductDetailOutput,
@@ -60,6 +62,7 @@ import {
   pendingSellerApplications,
   sellerProcedure,
 } from './market-roles.ts';
+import { payOrderByGateway } from './order-gateway-payment.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
 import { searchProducts } from './search.service.ts';
 
@@ -147,6 +150,18 @@ const orders = router({
     .input(PayOrderInput)
     .output(OrderOutput)
     .mutation(({ ctx, input }) => payOrder(ctx.em, ctx.auth.user.id, input)),
+
+  payByGateway: authedProcedure
+    .meta(
+      route(
+        'POST',
+        '/orders/{id}/pay-by-gateway',
+        'Pay a reserved order by a gateway top-up: once credited, it pays the invoice and holds the deposit',
+      ),
+    )
+    .input(PayByGatewayInput)
+    .output(TopupIntentOutput)
+    .mutation(({ ctx, input }) => payOrderByGateway(ctx.em, ctx.deps, ctx.auth.user.id, input)),
 
   cancel: authedProcedure
     .meta(route('POST', '/orders/{id}/cancel', 'Cancel before pickup: refund by the cancellation policy'))

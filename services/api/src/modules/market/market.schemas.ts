@@ -176,7 +176,14 @@ const period = {
   end: inputDate(),
   quantity: queryInt(1, 20).default(1),
 };
-export const QuoteInput = z.object(period).strict();
+const couponCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .optional()
+  .describe("a discount coupon's code (engagement's coupons): its discount comes off the rent");
+export const QuoteInput = z.object({ ...period, coupon_code: couponCode }).strict();
 export type QuoteInput = z.infer<typeof QuoteInput>;
 export const PriceLineOutput = z.object({ kind: z.string(), label: z.string(), amount: z.number().int() });
 export const QuoteOutput = z.object({
@@ -207,6 +214,7 @@ export const CheckoutInput = z
       .optional()
       .describe('absent: the order is only reserved, to be paid before reserved_until'),
     split: split.optional(),
+    coupon_code: couponCode,
     idempotency_key: idempotencyKey.describe(
       'a retry with the same key returns the same order, never a second one',
     ),
@@ -215,6 +223,16 @@ export const CheckoutInput = z
 export type CheckoutInput = z.infer<typeof CheckoutInput>;
 export const PayOrderInput = z.object({ id: uuid, ...payment }).strict();
 export type PayOrderInput = z.infer<typeof PayOrderInput>;
+export const PayByGatewayInput = z
+  .object({
+    id: uuid,
+    payment_method: z.string().min(1).max(40).describe('a PaymentMethod code, e.g. sandbox_card'),
+    idempotency_key: idempotencyKey
+      .optional()
+      .describe('a retry with the same key returns the same payment intent'),
+  })
+  .strict();
+export type PayByGatewayInput = z.infer<typeof PayByGatewayInput>;
 export const OrderIdInput = z.object({ id: uuid }).strict();
 
 export const InvoiceOutput = z.object({

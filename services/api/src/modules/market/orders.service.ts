@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InventoryItem, Invoice, Product, RentalOrder, RentalOrderItem, User } from '@powerbank/db';
-import { DomainError, priceRental, type RentalPrice } from '@powerbank/domain';
+import { type Discount, DomainError, priceRental, type RentalPrice } from '@powerbank/domain';
 import { orderStep } from '@powerbank/machines';
 import {
   lockCustomerOrder,
@@ -14,6 +14,7 @@ import {
 import { clientKey } from '../../platform/client-key.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
+import { lockOrderCoupon, quoteCoupon, takeOrderCoupon } from './order-coupon.ts';
 
 /** A checkout that lost its items to a concurrent one tries again this many times with other free items. */
 const DOUBLE_BOOKING_RETRIES = 2;
@@ -40,6 +41,7 @@ function priceOf(
   start: Date,
   end: Date,
   quantity: number,
+  coupon?: Discount,
 ): RentalPrice {
   return priceRental({
     unit: product.pricingUnit,
@@ -50,6 +52,7 @@ function priceOf(
     quantity,
     minUnits: product.minUnits,
     maxUnits: product.maxUnits ?? null,
+    coupon,
     taxRateBp: config.market_tax_rate_bp,
   });
 }
@@ -57,7 +60,8 @@ function priceOf(
 export async function quote(em: EntityManager, input: QuoteInput): Promise<QuoteOutput> {
   checkPeriod(input.start, input.end);
   const product = await activeProduct(em, input.product_id);
-  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity);
+  const coupon = input.coupon_code ? await quoteCoupon(em, input.coupon_code, product.currency) : undefined;
+  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity, coupon);
   const free = await freeItems(em, product.id, input.start, input.end, input.quantity);
   return {
     product_id: product.id,
@@ -149,7 +153,11 @@ async function reserve(
   if (product.seller.id === userId)
     throw new DomainError('BUSINESS_RULE', 'you cannot rent your own product');
   const config = await readMarketConfig(tem);
-  const price = priceOf(config, product, input.start, input.end, input.quantity);
+  // The coupon's row is locked before the items are read: one lock order for every checkout.
+  const coupon = input.coupon_code
+    ? await lockOrderCoupon(tem, userId, input.coupon_code, product.currency)
+    : undefined;
+  const price = priceOf(config, product, input.start, input.end, input.quantity, coupon?.discount);
   const items = await freeItems(tem, product.id, input.start, input.end, input.quantity);
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
@@ -194,6 +202,8 @@ async function reserve(
   marketEvent(tem, 'order.reserved', { userId, productId: product.id }, { orderId: order.id, items });
   // The lines are written here, before any money moves: a double booking fails at this flush.
   await tem.flush();
+  const couponLine = price.lines.find((l) => l.kind === 'coupon_discount');
+  if (coupon) await takeOrderCoupon(tem, coupon, order, -(couponLine?.amount ?? 0));
   if (payment) await transitionOrder(tem, order, { type: 'PAY' }, { actor: userId, payment });
   // The answer from the rows just written: nothing to read back.
   return toOutput(order, lines, invoice);

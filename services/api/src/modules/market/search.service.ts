@@ -6,8 +6,8 @@ import { categoryBySlug } from './catalogue.service.ts';
 import type { SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 
-/** The document searched: the same expression as the `product_search_gin` index, so the index serves it. */
-const document = sql`to_tsvector('simple', p.title || ' ' || coalesce(p.description, ''))`;
+/** The document searched: the stored tsvector of title and description, in the `product_search_gin` index. */
+const document = sql`p.search_vector`;
 
 interface Cursor {
   /** The sort key of the last row of the page (a number or an ISO date). */
@@ -55,9 +55,8 @@ export async function searchProducts(
   const distance = here
     ? sql<number | null>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude))`
     : sql<number | null>`null::float8`;
-  const categories = input.category
-    ? (await categoryBySlug(em, cache, input.category)).subtree.map((c) => c.id)
-    : undefined;
+  // A subtree is the products whose category path holds the category: the same GIN index as the text.
+  const category = input.category ? (await categoryBySlug(em, cache, input.category)).category.id : undefined;
 
   const sort = input.sort === 'relevance' && !query ? 'popularity' : input.sort;
   const key: RawBuilder<number | string | Date> =
@@ -72,11 +71,30 @@ export async function searchProducts(
 
   let q = marketDb(em)
     .selectFrom('product as p')
-    .selectAll('p')
+    // The answer's columns only: not the stored tsvector or the category path.
+    .select([
+      'p.id',
+      'p.seller_id',
+      'p.category_id',
+      'p.title',
+      'p.description',
+      'p.base_price',
+      'p.deposit',
+      'p.currency',
+      'p.pricing_unit',
+      'p.min_units',
+      'p.max_units',
+      'p.city',
+      'p.latitude',
+      'p.longitude',
+      'p.active',
+      'p.popularity_score',
+      'p.created_at',
+    ])
     .select([rank.as('rank'), distance.as('distance_m'), key.as('sort_key')])
     .where('p.active', '=', true);
   if (query) q = q.where(sql<SqlBool>`${document} @@ ${query}`);
-  if (categories) q = q.where('p.category_id', 'in', categories);
+  if (category !== undefined) q = q.where(sql<SqlBool>`p.category_path @> array[${category}]::int[]`);
   if (input.min_price !== undefined) q = q.where('p.base_price', '>=', input.min_price);
   if (input.max_price !== undefined) q = q.where('p.base_price', '<=', input.max_price);
   if (input.seller_id) q = q.where('p.seller_id', '=', input.seller_id);
@@ -87,29 +105,6 @@ export async function searchProducts(
       sql<SqlBool>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude)) <= ${input.radius_m}`,
     );
   }
-  if (from && to) {
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('inventory_item as i')
-          .select('i.id')
-          .whereRef('i.product_id', '=', 'p.id')
-          .where('i.status', '=', 'available')
-          .where((inner) =>
-            inner.not(
-              inner.exists(
-                inner
-                  .selectFrom('rental_order_item as r')
-                  .select('r.id')
-                  .whereRef('r.inventory_item_id', '=', 'i.id')
-                  .where('r.blocking', '=', true)
-                  .where('r.start_ts', '<', to)
-                  .where('r.end_ts', '>', from),
-              ),
-            ),
-          ),
-      ),
-    );
-  }
   if (input.cursor) {
     const c = decodeCursor(input.cursor);
     // Newest: the timestamp as Postgres wrote it, compared by Postgres (no JS rounding in between).
@@ -118,11 +113,43 @@ export async function searchProducts(
       eb.or([eb(key, ascending ? '>' : '<', v), eb.and([eb(key, '=', v), eb('p.id', '>', c.id)])]),
     );
   }
-  const rows = await q
-    .orderBy(key, ascending ? 'asc' : 'desc')
-    .orderBy('p.id', 'asc')
-    .limit(input.limit + 1)
-    .execute();
+  const direction = ascending ? 'asc' : 'desc';
+  const ranked = q.orderBy(key, direction).orderBy('p.id', 'asc');
+  // "Available between" last, and only as far as the page needs: the cheap filters (one GIN scan
+  // for text ∩ subtree) are ranked and sorted first, behind an `offset 0` fence so the planner
+  // keeps them apart, then the rows in that order are checked for a free item until the page is
+  // full — a few availability probes per page, not one per candidate. The outer order is the
+  // subquery's own (its pathkeys), so it costs no second sort.
+  const rows = await (from && to
+    ? marketDb(em)
+        .selectFrom(ranked.offset(0).as('p'))
+        .selectAll('p')
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('inventory_item as i')
+              .select('i.id')
+              .whereRef('i.product_id', '=', 'p.id')
+              .where('i.status', '=', 'available')
+              .where((inner) =>
+                inner.not(
+                  inner.exists(
+                    inner
+                      .selectFrom('rental_order_item as r')
+                      .select('r.id')
+                      .whereRef('r.inventory_item_id', '=', 'i.id')
+                      .where('r.blocking', '=', true)
+                      .where('r.start_ts', '<', to)
+                      .where('r.end_ts', '>', from),
+                  ),
+                ),
+              ),
+          ),
+        )
+        .orderBy('p.sort_key', direction)
+        .orderBy('p.id', 'asc')
+        .limit(input.limit + 1)
+    : ranked.limit(input.limit + 1)
+  ).execute();
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   const sortValue = (value: unknown) =>

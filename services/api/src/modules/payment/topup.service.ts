@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { PaymentIntent, PaymentMethod, Transaction, Wallet } from '@powerbank/db';
 import { DomainError, formatMoney, topupRewardPoints } from '@powerbank/domain';
 import { ledger, pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { payOrderFromTopup } from '@powerbank/market';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
 import { clientKey } from '../../platform/client-key.ts';
@@ -13,19 +14,29 @@ import type { TopupIntentInput, TopupIntentOutput, TopupStatusOutput } from './p
 const OPEN_STATUSES = ['created', 'pending'] as const;
 const isOpen = (status: string) => (OPEN_STATUSES as readonly string[]).includes(status);
 
+/** What a top-up pays once credited, besides the wallet: a marketplace order's invoice. */
+export interface TopupTarget {
+  purpose: 'market_order';
+  rentalOrderId: string;
+}
+
 /**
  * Starts a top-up: a PaymentIntent row (our id first, so the gateway carries
  * it), then the gateway's intent, outside any database transaction (a network
  * call must not hold row locks). A retried request with the same
  * idempotency key gets the same intent; with another amount or method, 409.
+ * With a `target`, the credit then pays it (creditTopup); the key is scoped to it.
  */
 export async function createTopupIntent(
   em: EntityManager,
   deps: AppDeps,
   userId: string,
   input: TopupIntentInput,
+  target?: TopupTarget,
 ): Promise<TopupIntentOutput> {
-  const key = input.idempotency_key ? clientKey(userId, 'topup', '', input.idempotency_key) : null;
+  const key = input.idempotency_key
+    ? clientKey(userId, target ? 'market-pay' : 'topup', target?.rentalOrderId ?? '', input.idempotency_key)
+    : null;
   if (key) {
     const earlier = await em.findOne(PaymentIntent, { idempotencyKey: key }, { populate: ['paymentMethod'] });
     if (earlier) {
@@ -63,7 +74,8 @@ export async function createTopupIntent(
     user: userId,
     paymentMethod: method,
     gateway: method.gateway,
-    purpose: 'topup',
+    purpose: target?.purpose ?? 'topup',
+    rentalOrder: target?.rentalOrderId ?? null,
     amount: input.amount,
     currency: method.currency,
     status: 'created',
@@ -75,7 +87,7 @@ export async function createTopupIntent(
   } catch (error) {
     // Two first attempts with one key at once: answer the loser like a retry.
     if (key && /idempotency_key/.test(String(error))) {
-      return createTopupIntent(em.fork(), deps, userId, input);
+      return createTopupIntent(em.fork(), deps, userId, input, target);
     }
     throw error;
   }
@@ -338,6 +350,8 @@ export async function creditTopup(
     transactionId: transaction.id,
     description: 'Wallet top-up',
   });
+  // A top-up for a marketplace order pays it from the credit just made, in this transaction.
+  if (intent.rentalOrder) await payOrderFromTopup(tem, intent.rentalOrder.id);
   const config = await readPaymentConfig(tem);
   const points = topupRewardPoints(
     intent.amount,

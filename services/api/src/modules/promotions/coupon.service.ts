@@ -142,7 +142,7 @@ async function usagesOf(
        select cu.id, c.code, c.description, c.kind, c.value, cu.points_awarded, cu.discount_amount, c.currency,
               cu.rental_id, c.valid_to, cu.created_at,
               case when c.kind = 'points' then 'credited'
-                   when cu.rental_id is not null then 'used'
+                   when cu.rental_id is not null or cu.rental_order_id is not null then 'used'
                    when c.valid_to <= now() then 'expired'
                    else 'available' end as status
          from coupon_usage cu join coupon c on c.id = cu.coupon_id
