@@ -210,6 +210,10 @@ for (const [from, count, at] of offered.commits)
 const latencies = [...atRate.completeAt.entries()]
   .map(([seq, at]) => at - (committedAt.get(seq) ?? at))
   .sort((a, b) => a - b);
+if (process.env.BENCH_DEBUG) {
+  for (const [seq, at] of [...atRate.completeAt.entries()].filter(([seq]) => seq % 250 === 0))
+    log(`seq ${seq}: committed +${(committedAt.get(seq) ?? 0) - offered.commits[0]![2]} ms, sent after ${at - (committedAt.get(seq) ?? 0)} ms`);
+}
 const [notSent] = await sql<{ n: number }>(
   `select count(*)::int as n from notification_delivery where status <> 'sent'`,
 );
