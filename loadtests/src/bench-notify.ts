@@ -10,11 +10,15 @@
  * notices, the worker(s), the baseline loop; this one only seeds, starts, and measures (commit
  * time as the producer saw it, receipt time as the fake server saw it, CPU from /proc).
  *
- * Knobs: BENCH_NOTICES (6000, the drained backlog), BENCH_RATE (1000/s), BENCH_SECONDS (10),
- * BENCH_WORKERS (1 worker process; its senders: NOTIFY_SENDERS, default 2, batch NOTIFY_BATCH_SIZE,
- * default 100 — the baseline runs as many loops with the same batch), BENCH_SMS_EVERY (4: one notice
- * in four is texted too), BENCH_DEBUG (1: log every 250th notice's commit and send times at the
- * offered rate). Takes about a minute on an idle machine. Last line: one JSON object.
+ * Throughput alternates: BENCH_PASSES (3) parts of the backlog, each drained by the worker and
+ * then, undispatched again, by the minimal loop — a loaded machine's slow moments fall on both.
+ *
+ * Knobs: BENCH_NOTICES (6000, the drained backlog), BENCH_PASSES (3), BENCH_RATE (1000/s),
+ * BENCH_SECONDS (10), BENCH_WORKERS (1 worker process; its senders: NOTIFY_SENDERS, default 2,
+ * batch NOTIFY_BATCH_SIZE, default 100 — the baseline runs as many loops with the same batch),
+ * BENCH_SMS_EVERY (4: one notice in four is texted too), BENCH_DEBUG (1: log every 250th notice's
+ * commit and send times at the offered rate). About a minute and a half on an idle machine. Last
+ * line: one JSON object.
  */
 import type { ChildProcess } from 'node:child_process';
 import { openOrm } from '@powerbank/db';
@@ -32,6 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const SENDERS = Number(process.env.NOTIFY_SENDERS ?? 2);
 const BATCH = Number(process.env.NOTIFY_BATCH_SIZE ?? 100);
+const PASSES = Number(process.env.BENCH_PASSES ?? 3);
 const WARM_UP = 200;
 
 const stack = benchStack('bench:notify', 'powerbank_bench_notify', 'bn');
@@ -124,7 +129,7 @@ const pgBackends = async () =>
     (r) => r.pid,
   );
 
-/** CPU milliseconds per notice of each process group over a phase. */
+/** CPU milliseconds of each process group over a window (Postgres: the database's backends). */
 function cpuMeter(groups: Record<string, () => number[]>) {
   let backends: number[] = [];
   const window = cpuWindow({ ...groups, postgres: () => backends });
@@ -133,65 +138,128 @@ function cpuMeter(groups: Record<string, () => number[]>) {
       backends = await pgBackends();
       window.start();
     },
-    async perNotice(notices: number) {
+    async stop(): Promise<Record<string, number>> {
       backends = [...new Set([...backends, ...(await pgBackends())])];
-      return Object.fromEntries(
-        Object.entries(window.stop()).map(([group, seconds]) => [
-          group,
-          Math.round(((seconds * 1000) / Math.max(1, notices)) * 100) / 100,
-        ]),
-      );
+      return Object.fromEntries(Object.entries(window.stop()).map(([group, s]) => [group, s * 1000]));
     },
   };
 }
+const addTo = (total: Record<string, number>, part: Record<string, number>) => {
+  for (const [group, ms] of Object.entries(part)) total[group] = (total[group] ?? 0) + ms;
+};
+const perNotice = (total: Record<string, number>, notices: number) =>
+  Object.fromEntries(
+    Object.entries(total).map(([group, ms]) => [group, Math.round((ms / Math.max(1, notices)) * 100) / 100]),
+  );
 const pidsOf = (children: (ChildProcess | Child)[]) => () =>
   children.map((c) => ('process' in c ? c.process.pid : c.pid) ?? 0);
 
-// The worker process(es), as infra/up runs them, with the fakes as their providers.
-const workers: ChildProcess[] = [];
-for (let i = 0; i < WORKERS; i++) {
-  const port = await freePort();
-  workers.push(
-    stack.startService(`worker-${i}`, 'services/worker/src/main.ts', {
-      ...dbEnv,
-      WORKER_METRICS_PORT: String(port),
-      SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: providers.twilio.accountSid,
-      TWILIO_AUTH_TOKEN: providers.twilio.authToken,
-      TWILIO_FROM: '+15550001000',
-      TWILIO_API_BASE_URL: providers.twilio.url,
-      PUSH_PROVIDER: 'fcm',
-      FCM_SERVICE_ACCOUNT: JSON.stringify(providers.fcm.serviceAccount),
-      FCM_API_BASE_URL: providers.fcm.url,
-    }),
-  );
-  await stack.waitFor(`http://127.0.0.1:${port}/health`);
-}
-log(`${WORKERS} worker(s) × ${SENDERS} senders, batch ${BATCH}; fakes, producer: processes of their own`);
-
-// Warm-up: the OAuth token, connections, prepared statements.
 let nextSeq = 0;
 const commitBacklog = async (count: number) => {
   const from = nextSeq;
   nextSeq += count;
   return producer.call<Commit>('commit', { from, count });
 };
-await commitBacklog(WARM_UP);
-await awaitSends(expectedSends(0, WARM_UP));
 
-// 1. Throughput: a backlog committed in one transaction, drained by the worker.
-log(`throughput: ${NOTICES} notices committed at once`);
-const backlogFrom = nextSeq;
-const workerCpu = cpuMeter({ worker: pidsOf(workers), fakes: pidsOf([fakes]) });
-await workerCpu.start();
-const [, , backlogCommitted] = await commitBacklog(NOTICES);
-await awaitSends(expectedSends(backlogFrom, NOTICES));
-const workerCpuPerNotice = await workerCpu.perNotice(NOTICES);
-const backlog = tally(backlogFrom, NOTICES);
-const noticesPerS = Math.round(((NOTICES - backlog.lost) / (backlog.last - backlogCommitted)) * 1000);
-log(`worker: ${noticesPerS}/s (${backlog.last - backlogCommitted} ms)`);
+/** The worker process(es), as infra/up runs them, with the fakes as providers; warmed up (OAuth token, connections). */
+const workers: ChildProcess[] = [];
+async function startWorkers(): Promise<void> {
+  for (let i = 0; i < WORKERS; i++) {
+    const port = await freePort();
+    workers.push(
+      stack.startService(`worker-${i}`, 'services/worker/src/main.ts', {
+        ...dbEnv,
+        WORKER_METRICS_PORT: String(port),
+        SMS_PROVIDER: 'twilio',
+        TWILIO_ACCOUNT_SID: providers.twilio.accountSid,
+        TWILIO_AUTH_TOKEN: providers.twilio.authToken,
+        TWILIO_FROM: '+15550001000',
+        TWILIO_API_BASE_URL: providers.twilio.url,
+        PUSH_PROVIDER: 'fcm',
+        FCM_SERVICE_ACCOUNT: JSON.stringify(providers.fcm.serviceAccount),
+        FCM_API_BASE_URL: providers.fcm.url,
+      }),
+    );
+    await stack.waitFor(`http://127.0.0.1:${port}/health`);
+  }
+  const from = nextSeq;
+  await commitBacklog(WARM_UP);
+  await awaitSends(expectedSends(from, WARM_UP));
+  arrived.clear();
+}
+async function stopWorkers(): Promise<void> {
+  await Promise.all(workers.map((w) => stopService(w)));
+  workers.length = 0;
+}
+
+// The baseline loop, warmed up on rows of its own (the worker is not running yet).
+const baseline = forkChild('./baseline-process.ts', {
+  ...dbEnv,
+  BENCH_LOOPS: String(SENDERS * WORKERS),
+  BENCH_BATCH: String(BATCH),
+  BENCH_FAKES: JSON.stringify(providers),
+});
+{
+  const from = nextSeq;
+  await commitBacklog(WARM_UP);
+  await baseline.call('once');
+  await awaitSends(expectedSends(from, WARM_UP));
+  arrived.clear();
+}
+log(
+  `${WORKERS} worker(s) × ${SENDERS} senders, batch ${BATCH}; fakes, producer, baseline: processes of their own`,
+);
+
+// 1. Throughput, in PASSES alternating parts (a loaded machine's slow moments fall on both sides):
+// a backlog committed in one transaction and drained by the worker; then the worker stopped and
+// the same rows, undispatched again, sent by the minimal loop.
+const drained = { worker: { notices: 0, ms: 0 }, baseline: { notices: 0, ms: 0 } };
+const workerCpu: Record<string, number> = {};
+const baselineCpu: Record<string, number> = {};
+let duplicates = 0;
+let lost = 0;
+const perPass = Math.ceil(NOTICES / PASSES);
+for (let pass = 0; pass < PASSES; pass++) {
+  await startWorkers();
+  const from = nextSeq;
+  const cpu = cpuMeter({ worker: pidsOf(workers), fakes: pidsOf([fakes]) });
+  await cpu.start();
+  const [, , committed] = await commitBacklog(perPass);
+  await awaitSends(expectedSends(from, perPass));
+  addTo(workerCpu, await cpu.stop());
+  const byWorker = tally(from, perPass);
+  arrived.clear();
+  duplicates += byWorker.duplicates;
+  lost += byWorker.lost;
+  drained.worker.notices += perPass - byWorker.lost;
+  drained.worker.ms += byWorker.last - committed;
+  await stopWorkers();
+
+  await sql(`update notification set dispatched_at = null where (payload->>'seq')::int between ? and ?`, [
+    from,
+    from + perPass - 1,
+  ]);
+  const loopCpu = cpuMeter({ loop: pidsOf([baseline]), fakes: pidsOf([fakes]) });
+  await loopCpu.start();
+  const started = Date.now();
+  await baseline.call('start');
+  await awaitSends(expectedSends(from, perPass));
+  await baseline.call('stop');
+  addTo(baselineCpu, await loopCpu.stop());
+  const byLoop = tally(from, perPass);
+  arrived.clear();
+  drained.baseline.notices += perPass - byLoop.lost;
+  drained.baseline.ms += byLoop.last - started;
+  log(
+    `pass ${pass + 1}/${PASSES}: worker ${Math.round(((perPass - byWorker.lost) / (byWorker.last - committed)) * 1000)}/s, ` +
+      `minimal loop ${Math.round(((perPass - byLoop.lost) / (byLoop.last - started)) * 1000)}/s`,
+  );
+}
+const noticesPerS = Math.round((drained.worker.notices / drained.worker.ms) * 1000);
+const baselinePerS = Math.round((drained.baseline.notices / drained.baseline.ms) * 1000);
 
 // 2. Latency at the offered rate: commit (producer) → last send received (fake), per notice.
+await startWorkers();
 log(`latency: ${RATE} notices/s offered for ${SECONDS} s`);
 const offerFrom = nextSeq;
 const offerCpu = cpuMeter({ worker: pidsOf(workers), fakes: pidsOf([fakes]), producer: pidsOf([producer]) });
@@ -204,8 +272,10 @@ const offered = await producer.call<{ commits: Commit[]; elapsedMs: number }>('o
 const offeredCount = offered.commits.reduce((sum, [, count]) => sum + count, 0);
 nextSeq += offeredCount;
 await awaitSends(expectedSends(offerFrom, offeredCount), 60_000);
-const offerCpuPerNotice = await offerCpu.perNotice(offeredCount);
+const offerCpuMs = await offerCpu.stop();
 const atRate = tally(offerFrom, offeredCount);
+duplicates += atRate.duplicates;
+lost += atRate.lost;
 const committedAt = new Map<number, number>();
 for (const [from, count, at] of offered.commits)
   for (let s = from; s < from + count; s++) committedAt.set(s, at);
@@ -223,36 +293,7 @@ if (process.env.BENCH_DEBUG) {
 const [notSent] = await sql<{ n: number }>(
   `select count(*)::int as n from notification_delivery where status <> 'sent'`,
 );
-await Promise.all(workers.map((w) => stopService(w)));
-
-// 3. Baseline: the backlog's rows again, undispatched, sent by the minimal loop.
-log('baseline: the same rows by a minimal loop');
-const baseline = forkChild('./baseline-process.ts', {
-  ...dbEnv,
-  BENCH_LOOPS: String(SENDERS * WORKERS),
-  BENCH_BATCH: String(BATCH),
-  BENCH_FAKES: JSON.stringify(providers),
-});
-await sql(`update notification set dispatched_at = null where (payload->>'seq')::int < ?`, [WARM_UP]);
-await baseline.call('once');
-await awaitSends(expectedSends(0, WARM_UP));
-arrived.clear();
-const baselineCpu = cpuMeter({ loop: pidsOf([baseline]), fakes: pidsOf([fakes]) });
-await sql(`update notification set dispatched_at = null where (payload->>'seq')::int between ? and ?`, [
-  backlogFrom,
-  backlogFrom + NOTICES - 1,
-]);
-await baselineCpu.start();
-const baselineStarted = Date.now();
-await baseline.call('start');
-await awaitSends(expectedSends(backlogFrom, NOTICES));
-const baselineCpuPerNotice = await baselineCpu.perNotice(NOTICES);
-await baseline.call('stop');
-const baselineTally = tally(backlogFrom, NOTICES);
-const baselinePerS = Math.round(
-  ((NOTICES - baselineTally.lost) / (baselineTally.last - baselineStarted)) * 1000,
-);
-log(`minimal loop: ${baselinePerS}/s (${baselineTally.last - baselineStarted} ms)`);
+await stopWorkers();
 
 const result = {
   notices_per_s: noticesPerS,
@@ -262,16 +303,17 @@ const result = {
   p50_ms: percentile(latencies, 50),
   p99_ms: percentile(latencies, 99),
   max_ms: percentile(latencies, 100),
-  duplicates: backlog.duplicates + atRate.duplicates,
-  lost: backlog.lost + atRate.lost,
+  duplicates,
+  lost,
   deliveries_not_sent: notSent?.n ?? 0,
   sends_per_notice:
     Math.round(((expectedSends(0, 1000).push + expectedSends(0, 1000).sms) / 1000) * 100) / 100,
   cpu_ms_per_notice: {
-    drain: workerCpuPerNotice,
-    at_rate: offerCpuPerNotice,
-    baseline: baselineCpuPerNotice,
+    drain: perNotice(workerCpu, drained.worker.notices),
+    at_rate: perNotice(offerCpuMs, offeredCount),
+    baseline: perNotice(baselineCpu, drained.baseline.notices),
   },
+  passes: PASSES,
   workers: WORKERS,
   senders: SENDERS,
   batch: BATCH,
