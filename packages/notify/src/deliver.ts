@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type DB, now, prepared, recordset, runPrepared, sql } from '@powerbank/db';
+import { type DB, type ExpressionBuilder, now, prepared, recordset, runPrepared, sql } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 import { type BackoffPolicy, retryDelayMs } from './backoff.ts';
 import type { NoticeBook } from './notice-book.ts';
@@ -20,7 +20,8 @@ export interface DeliveryOptions {
   leaseMs?: number;
 }
 
-interface Claimed {
+/** A delivery this worker holds (status `sending`, a lease): its attempt is this worker's to make. */
+export interface Claimed {
   id: string;
   notification_id: string;
   channel: 'push' | 'sms';
@@ -28,7 +29,10 @@ interface Claimed {
 }
 
 /** A claimed delivery's notice, with the user's phone, language and push tokens. */
-type NoticeRow = typeof NOTICES_OF.row;
+export type NoticeRow = typeof NOTICES_OF.row;
+
+/** How long a claim is held before it counts as a stopped worker's. */
+export const leaseOf = (options: DeliveryOptions) => options.leaseMs ?? options.sendTimeoutMs * 2 + 10_000;
 
 /** One provider call, as sms_fcm_log records it. */
 interface Attempt {
@@ -75,21 +79,31 @@ export async function deliverDue(
   options: DeliveryOptions,
 ): Promise<number> {
   await book.refresh(em);
-  const leaseMs = options.leaseMs ?? options.sendTimeoutMs * 2 + 10_000;
-  const claimed: Claimed[] = (await runPrepared(em, CLAIM_DUE, { limit: options.limit, leaseMs })).map(
-    (c) => ({
-      ...c,
-      attempts: Number(c.attempts),
-    }),
-  );
+  const claimed: Claimed[] = (
+    await runPrepared(em, CLAIM_DUE, { limit: options.limit, leaseMs: leaseOf(options) })
+  ).map((c) => ({ ...c, attempts: Number(c.attempts) }));
   if (claimed.length === 0) return 0;
   const notices = await runPrepared(em, NOTICES_OF, {
     ids: [...new Set(claimed.map((c) => c.notification_id))],
   });
+  await sendClaimed(em, book, claimed, notices, options);
+  return claimed.length;
+}
+
+/**
+ * Makes the attempt of each delivery claimed (committed as `sending` before this is called) and
+ * records the outcomes: as they come, at most RECORD_EVERY_MS apart — a provider holding one call
+ * (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
+ * leaves them to be taken for unknown.
+ */
+export async function sendClaimed(
+  em: EntityManager,
+  book: NoticeBook,
+  claimed: readonly Claimed[],
+  notices: readonly NoticeRow[],
+  options: DeliveryOptions,
+): Promise<void> {
   const byId = new Map(notices.map((n) => [n.id, n]));
-  // Outcomes are written as they come, at most RECORD_EVERY_MS apart: a provider holding one call
-  // (up to the send timeout) neither delays the others' records nor, if the worker dies meanwhile,
-  // leaves them to be taken for unknown.
   const settled: Outcome[] = [];
   const all = Promise.all(
     claimed.map((c) =>
@@ -105,7 +119,6 @@ export async function deliverDue(
     if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
   }
   if (settled.length > 0) await recordOutcomes(em, settled.splice(0), options);
-  return claimed.length;
 }
 
 /** How often the outcomes of a batch still partly in flight are written. */
@@ -189,37 +202,40 @@ async function recordOutcomes(
   outcomes: Outcome[],
   options: DeliveryOptions,
 ): Promise<void> {
-  const logs = outcomes.flatMap((o) => o.attempts.map((a) => ({ o, a })));
+  const logs = outcomes.flatMap((o) =>
+    o.attempts.map((a) => ({
+      id: uuidv7(),
+      channel: o.claimed.channel,
+      user_id: o.userId,
+      notification_id: o.claimed.notification_id,
+      recipient: a.recipient.slice(0, 512),
+      template_code: o.templateCode?.slice(0, 60) ?? null,
+      content: a.content.slice(0, 2000),
+      provider: a.provider.slice(0, 40),
+      message_id: a.messageId?.slice(0, 128) ?? null,
+      error: a.error,
+    })),
+  );
+  // Conditional on the attempt claimed: a delivery claimed again since (it cannot be, but a
+  // lease that ran out could be) is not overwritten by an older attempt's outcome.
+  const settled = outcomes.map((o) => ({
+    id: o.claimed.id,
+    attempts: o.claimed.attempts,
+    status: o.status,
+    error: o.error,
+    delay_ms: o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0,
+  }));
+  const record = { logs: JSON.stringify(logs), settled: JSON.stringify(settled) };
+  const dropped = outcomes.flatMap((o) => o.unregistered);
+  // The log rows and the deliveries' outcomes are one statement (atomic by itself, one round trip);
+  // tokens FCM no longer knows, rare, are dropped in the same transaction.
+  if (dropped.length === 0) {
+    await runPrepared(em, RECORD_OUTCOMES, record);
+    return;
+  }
   await em.transactional(async (tem) => {
-    if (logs.length > 0) {
-      const rows = logs.map(({ o, a }) => ({
-        id: uuidv7(),
-        channel: o.claimed.channel,
-        user_id: o.userId,
-        notification_id: o.claimed.notification_id,
-        recipient: a.recipient.slice(0, 512),
-        template_code: o.templateCode?.slice(0, 60) ?? null,
-        content: a.content.slice(0, 2000),
-        provider: a.provider.slice(0, 40),
-        message_id: a.messageId?.slice(0, 128) ?? null,
-        error: a.error,
-      }));
-      await runPrepared(tem, LOG_ATTEMPTS, { rows: JSON.stringify(rows) });
-    }
-    // Conditional on the attempt claimed: a delivery claimed again since (it cannot be, but a
-    // lease that ran out could be) is not overwritten by an older attempt's outcome.
-    const settled = outcomes.map((o) => ({
-      id: o.claimed.id,
-      attempts: o.claimed.attempts,
-      status: o.status,
-      error: o.error,
-      delay_ms: o.status === 'pending' ? retryDelayMs(o.claimed.attempts, options.backoff) : 0,
-    }));
-    await runPrepared(tem, SETTLE_DELIVERIES, { rows: JSON.stringify(settled) });
-    const dropped = outcomes.flatMap((o) => o.unregistered);
-    if (dropped.length > 0) {
-      await runPrepared(tem, DROP_PUSH_TOKENS, { tokens: dropped });
-    }
+    await runPrepared(tem, RECORD_OUTCOMES, record);
+    await runPrepared(tem, DROP_PUSH_TOKENS, { tokens: dropped });
   });
 }
 
@@ -300,6 +316,18 @@ const CLAIM_DUE = prepared((db, p: { limit: number; leaseMs: number }) =>
     .whereRef('d.id', '=', 'due.id')
     .returning(['d.id', 'd.notification_id', 'd.channel', 'd.attempts']),
 );
+/** The push tokens of notice `n`'s user, most recently seen device first. */
+export const pushTokensOf = (eb: ExpressionBuilder<DB & { n: DB['notification'] }, 'n'>) =>
+  eb
+    .fn<string[]>('array', [
+      eb
+        .selectFrom('user_device as d')
+        .select('d.push_token')
+        .whereRef('d.user_id', '=', 'n.user_id')
+        .where('d.push_token', 'is not', null)
+        .orderBy('d.last_seen_at', 'desc'),
+    ])
+    .as('tokens');
 const NOTICES_OF = prepared((db, p: { ids: string[] }) =>
   db
     .selectFrom('notification as n')
@@ -314,82 +342,74 @@ const NOTICES_OF = prepared((db, p: { ids: string[] }) =>
       'n.payload',
       'u.phone',
       'p.language as locale',
-      eb
-        .fn<string[]>('array', [
-          eb
-            .selectFrom('user_device as d')
-            .select('d.push_token')
-            .whereRef('d.user_id', '=', 'n.user_id')
-            .where('d.push_token', 'is not', null)
-            .orderBy('d.last_seen_at', 'desc'),
-        ])
-        .as('tokens'),
+      pushTokensOf(eb),
     ])
     .where('n.id', '=', sql<string>`any(${p.ids}::uuid[])`),
 );
-const LOG_ATTEMPTS = prepared((db, p: { rows: string }) =>
+/** An sms_fcm_log row per provider call, and each delivery settled: sent, failed, or pending again after a backoff. */
+const RECORD_OUTCOMES = prepared((db, p: { logs: string; settled: string }) =>
   db
-    .insertInto('sms_fcm_log')
-    .columns([
-      'id',
-      'channel',
-      'user_id',
-      'notification_id',
-      'recipient',
-      'template_code',
-      'content',
-      'provider',
-      'provider_message_id',
-      'status',
-      'error',
-      'sent_at',
-      'created_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom(
-          recordset(p.rows, 'v', {
-            id: 'uuid',
-            channel: 'text',
-            user_id: 'uuid?',
-            notification_id: 'uuid',
-            recipient: 'text',
-            template_code: 'text?',
-            content: 'text',
-            provider: 'text',
-            message_id: 'text?',
-            error: 'text?',
-          }),
-        )
-        .select((eb) => [
-          'v.id',
-          'v.channel',
-          'v.user_id',
-          'v.notification_id',
-          'v.recipient',
-          'v.template_code',
-          'v.content',
-          'v.provider',
-          'v.message_id',
+    .with('logged', (q) =>
+      q
+        .insertInto('sms_fcm_log')
+        .columns([
+          'id',
+          'channel',
+          'user_id',
+          'notification_id',
+          'recipient',
+          'template_code',
+          'content',
+          'provider',
+          'provider_message_id',
+          'status',
+          'error',
+          'sent_at',
+          'created_at',
+        ])
+        .expression((eb) =>
           eb
-            .case()
-            .when('v.error', 'is', null)
-            .then(sql.lit('sent'))
-            .else(sql.lit('failed'))
-            .end()
-            .as('status'),
-          'v.error',
-          eb.case().when('v.error', 'is', null).then(now()).end().as('sent_at'),
-          now().as('created_at'),
-        ]),
-    ),
-);
-// Conditional on the attempt claimed (see recordOutcomes).
-const SETTLE_DELIVERIES = prepared((db, p: { rows: string }) =>
-  db
+            .selectFrom(
+              recordset(p.logs, 'v', {
+                id: 'uuid',
+                channel: 'text',
+                user_id: 'uuid?',
+                notification_id: 'uuid',
+                recipient: 'text',
+                template_code: 'text?',
+                content: 'text',
+                provider: 'text',
+                message_id: 'text?',
+                error: 'text?',
+              }),
+            )
+            .select((eb) => [
+              'v.id',
+              'v.channel',
+              'v.user_id',
+              'v.notification_id',
+              'v.recipient',
+              'v.template_code',
+              'v.content',
+              'v.provider',
+              'v.message_id',
+              eb
+                .case()
+                .when('v.error', 'is', null)
+                .then(sql.lit('sent'))
+                .else(sql.lit('failed'))
+                .end()
+                .as('status'),
+              'v.error',
+              eb.case().when('v.error', 'is', null).then(now()).end().as('sent_at'),
+              now().as('created_at'),
+            ]),
+        ),
+    )
+    // Conditional on the attempt claimed (see recordOutcomes).
     .updateTable('notification_delivery as d')
     .from(
-      recordset(p.rows, 'v', {
+      recordset(p.settled, 'v', {
         id: 'uuid',
         attempts: 'int',
         status: 'text',

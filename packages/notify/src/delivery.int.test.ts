@@ -3,7 +3,7 @@ import { NotificationRule, NotificationTemplate, User, UserDevice, UserProfile }
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDue, releaseStaleClaims } from './deliver.ts';
-import { dispatchNotices } from './dispatch.ts';
+import { dispatchAndClaim, dispatchNotices } from './dispatch.ts';
 import { NoticeBook } from './notice-book.ts';
 import {
   ProviderError,
@@ -120,13 +120,15 @@ function senderOptions(sms: SmsPort, push: PushPort, extra: Partial<SenderOption
   };
 }
 
-/** Rounds until nothing is left to dispatch or deliver now or after a short backoff (deadline-bound). */
+/**
+ * A sender's rounds (the worker's path: dispatch with the deliveries claimed and sent at once, then
+ * the deliveries due again) until `until` holds (deadline-bound).
+ */
 async function drain(options: SenderOptions, until: () => Promise<boolean>) {
-  const book = new NoticeBook(0);
+  const sender = new NotificationSender(em, options);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    await dispatchNotices(em(), book, options.limit);
-    await deliverDue(em(), book, options);
+    await sender.round();
     if (await until()) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -373,5 +375,33 @@ describe('notification delivery by rules', () => {
     );
     expect(log).toHaveLength(2);
     expect(log.every((l) => l.status === 'failed' && l.error.includes('stopped while sending'))).toBe(true);
+  });
+
+  it('a worker stopped between its dispatch (deliveries claimed with it) and the sends: not sent again, recorded', async () => {
+    const user = await aUser();
+    await notify(user.id);
+    const book = new NoticeBook(0);
+    const dead = senderOptions(new CountingProvider(), new CountingProvider(), { leaseMs: 300 });
+    const dispatched = await dispatchAndClaim(em(), book, dead);
+    // Claimed in the dispatch's own statement: `sending`, attempt 1, under a lease; the worker dies here.
+    expect(dispatched.claimed.filter((c) => c.notification_id === dispatched.notices[0]?.id)).toHaveLength(2);
+    expect(await deliveriesOf(user.id)).toMatchObject([
+      { status: 'sending', attempts: 1 },
+      { status: 'sending', attempts: 1 },
+    ]);
+    const restarted = new CountingProvider();
+    const options = senderOptions(restarted, restarted);
+    // Neither a second dispatch nor the due pass takes them while the lease runs.
+    expect((await dispatchAndClaim(em(), book, options)).claimed).toEqual([]);
+    await deliverDue(em(), book, options);
+    expect(restarted.received).toEqual([]);
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await releaseStaleClaims(em())).toBeGreaterThanOrEqual(2);
+    await drain(options, settled(user.id));
+    expect(restarted.received).toEqual([]);
+    expect((await deliveriesOf(user.id)).map((d) => d.status)).toEqual(['unknown', 'unknown']);
+    expect(
+      await sql<{ status: string }>('select status from sms_fcm_log where user_id = ?', [user.id]),
+    ).toEqual([{ status: 'failed' }, { status: 'failed' }]);
   });
 });

@@ -147,8 +147,18 @@ describe('notification inbox', () => {
     const all = await api.rest('POST', '/api/user/notifications/mark-all-read', {}, as(alice));
     expect(all.body.data).toEqual({ marked: 3, unread_count: 0 });
     expect(await client(alice).notifications.markAllRead.mutate({})).toEqual({ marked: 0, unread_count: 0 });
+    // Delete over tRPC: gone from the list, a second delete is NOT_FOUND.
+    const [oldest] = (await client(alice).notifications.list.query({ page_size: 1, page: 4 })).results;
+    expect(await client(alice).notifications.remove.mutate({ id: oldest?.id ?? '' })).toEqual({
+      id: oldest?.id,
+      deleted: true,
+    });
+    await expect(client(alice).notifications.remove.mutate({ id: oldest?.id ?? '' })).rejects.toMatchObject({
+      data: { code: 'NOT_FOUND' },
+    });
     const after = await client(alice).notifications.list.query({});
-    expect(after.pagination.total_count).toBe(4);
+    expect(after.pagination.total_count).toBe(3);
+    expect(after.results.map((n) => n.id)).not.toContain(oldest?.id);
     // Bob's notice is untouched by Alice's mark-all.
     expect((await client(bob).notifications.list.query({})).unread_count).toBe(1);
   });
