@@ -6,6 +6,7 @@ export {
   type InsertObject,
   type Kysely,
   type QueryCreator,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
   sql,

@@ -46,9 +46,12 @@ describe('literal (values inlined into a batched statement)', () => {
     const alphabet = ["'", '\\', '"', 'a', 'é', '😀', '\n', ' ', '$1', '--', '/*', 'E'];
     const samples = ['', "'", "''", '\\', "\\'", "it's", 'C:\\dir\\', JSON.stringify({ a: "b'c\\d" })];
     // Every string of up to three of the awkward characters, then long mixed ones.
-    for (const a of alphabet) for (const b of alphabet) for (const c of ['', ...alphabet]) samples.push(a + b + c);
+    for (const a of alphabet)
+      for (const b of alphabet) for (const c of ['', ...alphabet]) samples.push(a + b + c);
     for (let i = 0; i < 200; i++) {
-      samples.push(Array.from({ length: 50 + i }, (_, j) => alphabet[(i * 7 + j * 13) % alphabet.length]).join(''));
+      samples.push(
+        Array.from({ length: 50 + i }, (_, j) => alphabet[(i * 7 + j * 13) % alphabet.length]).join(''),
+      );
     }
     for (const text of samples) expect(quoted(text), text).toBe(pg.escapeLiteral(text));
   });
