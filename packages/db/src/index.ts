@@ -11,7 +11,7 @@ export {
   type SqlBool,
   sql,
 } from 'kysely';
-export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export { jsonArrayFrom, jsonBuildObject, jsonObjectFrom } from 'kysely/helpers/postgres';
 export { advisoryXactLock } from './advisory-lock.ts';
 export {
   ANALYTICS_REFRESH_JOB,
