@@ -39,6 +39,12 @@ describe('literal (values inlined into a batched statement)', () => {
 
   it('fills every `$n` and refuses a statement with a value missing', () => {
     expect(inlined({ text: 'select $1, $2, $1', values: ['a', 2] })).toBe(`select 'a', 2, 'a'`);
+    // The same text again (cut once, kept) with other values, and a text with no parameter.
+    expect(inlined({ text: 'select $1, $2, $1', values: [-1, null] })).toBe('select (-1), null, (-1)');
+    expect(inlined({ text: 'select $10 from t', values: Array.from({ length: 10 }, (_, i) => i) })).toBe(
+      'select 9 from t',
+    );
+    expect(inlined({ text: 'select 1' })).toBe('select 1');
     expect(() => inlined({ text: 'select $1, $2', values: [1] })).toThrow('no value for $2');
   });
 
