@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { advisoryXactLock, now, prepared, runPrepared, sql, sqlRows } from '@powerbank/db';
+import { advisoryXactLock, now, prepared, runPrepared, sql } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import type {
@@ -11,20 +11,28 @@ import type {
 } from './referral.schemas.ts';
 import { readReferralConfig } from './referral-config.ts';
 
+/** The user's code with how many they invited, how many were rewarded and the points earned. */
+const MY_CODE = prepared((db, p: { userId: string }) =>
+  db
+    .selectFrom('users as u')
+    .leftJoin('referral as r', 'r.inviter_id', 'u.id')
+    .select((eb) => [
+      'u.referral_code as code',
+      eb.fn.count<string>('r.id').as('invited'),
+      eb.fn.count<string>('r.id').filterWhere('r.status', '=', 'rewarded').as('rewarded'),
+      eb.fn
+        .coalesce(
+          eb.fn.sum<string>('r.inviter_points').filterWhere('r.status', '=', 'rewarded'),
+          sql.lit('0'),
+        )
+        .as('earned'),
+    ])
+    .where('u.id', '=', p.userId)
+    .groupBy('u.id'),
+);
+
 export async function getMyCode(em: EntityManager, userId: string): Promise<MyCodeOutput> {
-  const [[row], config] = await Promise.all([
-    sqlRows<{ code: string; invited: string; rewarded: string; earned: string }>(
-      em,
-      `select u.referral_code as code, count(r.id) as invited,
-              count(r.id) filter (where r.status = 'rewarded') as rewarded,
-              coalesce(sum(r.inviter_points) filter (where r.status = 'rewarded'), 0) as earned
-         from users u left join referral r on r.inviter_id = u.id
-        where u.id = $1
-        group by u.id`,
-      [userId],
-    ),
-    readReferralConfig(em),
-  ]);
+  const [[row], config] = await Promise.all([runPrepared(em, MY_CODE, { userId }), readReferralConfig(em)]);
   if (!row) throw new DomainError('NOT_FOUND', 'no such user');
   return {
     code: row.code,
