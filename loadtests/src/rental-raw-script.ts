@@ -13,12 +13,14 @@
  * parameters, and pgbench would read a `:word` inside a literal as a variable.
  */
 import { textWith } from '@powerbank/db';
-import { achievementProgressStatement, IN_APP_NOTICE } from '@powerbank/engagement';
+import { ACHIEVEMENT_PROGRESS, IN_APP_NOTICE } from '@powerbank/engagement';
 import { PAYMENT_CONFIG_KEYS } from '@powerbank/ledger';
 import {
   INSERT_RENTAL,
   LOCK_FOR_EVENT,
+  OPEN_RENTAL_OF_BANK,
   RENTAL_CONFIG_KEYS,
+  RENTAL_STATUS,
   SAVE_RENTAL,
   START_READ,
 } from '@powerbank/rentals';
@@ -101,13 +103,10 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
       dedupeKey,
     });
   /** The settlement's achievement progress (a timely return), as rental-events.ts sends it with the update. */
-  const progress = achievementProgressStatement('00000000-0000-0000-0000-000000000000', [
-    'rentals',
-    'timely_returns',
-  ])
-    .text.replace('$1', ':uid')
-    .replace('$2', `'rentals,timely_returns'`)
-    .replace(/\s+/g, ' ');
+  const progress = textWith(ACHIEVEMENT_PROGRESS, {
+    userId: ':uid',
+    metrics: `'rentals,timely_returns'`,
+  }).replace(/\s+/g, ' ');
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
   /** rental-start-queries.ts's START_READ (its compiled query): the start's first read, the user and the station locked. */
@@ -179,14 +178,14 @@ begin;
 ${lockForEvent('null', ':pbs')}
 ${withNotice(saveRental("'active'", 'null', 'null', 'null'), notice(`'rental_started'`, `'Rental started'`, `'Your rental started'`, ':k_started'))}
 commit;
-select status from rental where id = :rid;
+${textWith(RENTAL_STATUS, { id: ':rid' })};
 ${stationWrite(`${actorState(':sn')}`, [
   `${stationUpdate(':sn')}`,
   `insert into power_bank (id, serial_number, status, battery_level, current_station_id, current_slot_index, current_rental_id, last_seen_at, created_at, updated_at) select gen_random_uuid(), x.pb, 'in_slot', x.battery, st.id, x.slot_index, null, now(), now(), now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slot_index', :slot, 'pb', :pbs, 'battery', 90))) as x(sn text, slot_index int, pb text, battery int) join station st on st.serial_number = x.sn where x.pb is not null on conflict (serial_number) do update set status = case when power_bank.status in ('retired') then power_bank.status else 'in_slot' end, battery_level = excluded.battery_level, current_station_id = excluded.current_station_id, current_slot_index = excluded.current_slot_index, current_rental_id = null, last_seen_at = now(), updated_at = now();`,
   `update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");`,
   `${slotUpsert(':sn', `'ready'`, ':pbs')}`,
 ])}
-select r.id from rental r join power_bank pb on pb.id = r.power_bank_id where pb.serial_number = :pbs and r.status in ('active', 'overdue');
+${textWith(OPEN_RENTAL_OF_BANK, { serial: ':pbs' })};
 begin;
 ${lockForEvent(':sn', 'null')}
 with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;

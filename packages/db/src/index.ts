@@ -6,11 +6,12 @@ export {
   type InsertObject,
   type Kysely,
   type QueryCreator,
+  type RawBuilder,
   type Selectable,
   type SqlBool,
   sql,
 } from 'kysely';
-export { jsonObjectFrom } from 'kysely/helpers/postgres';
+export { jsonArrayFrom, jsonBuildObject, jsonObjectFrom } from 'kysely/helpers/postgres';
 export { advisoryXactLock } from './advisory-lock.ts';
 export {
   ANALYTICS_REFRESH_JOB,

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared, type Statement, sql, statementOf } from '@powerbank/db';
 import { unlockNoticeInsert } from './achievement-notice.ts';
-import { SQL_UUIDV7 } from './sql-uuidv7.ts';
+import { uuidv7Sql } from './sql-uuidv7.ts';
 
 /** What achievements count (`achievement.metric`); an admin's achievement names one of these. */
 export const ACHIEVEMENT_METRICS = ['rentals', 'timely_returns', 'referrals'] as const;
@@ -21,32 +21,81 @@ export function achievementProgressStatement(
   userId: string,
   metrics: readonly AchievementMetric[],
 ): Statement {
-  return {
-    text: `with up as (
-       insert into user_achievement as ua (id, user_id, achievement_id, progress, completed_at, created_at, updated_at)
-       select ${SQL_UUIDV7}, $1::uuid, a.id, 1, case when a.threshold <= 1 then now() end, now(), now()
-         from achievement a
-        where a.is_active and a.metric = any(string_to_array($2, ','))
-        order by a.id
-       on conflict (user_id, achievement_id) do update
-          set progress = ua.progress + 1,
-              completed_at = coalesce(ua.completed_at, case when ua.progress + 1 >=
-                (select threshold from achievement t where t.id = ua.achievement_id) then now() end),
-              updated_at = now()
-       returning ua.user_id, ua.achievement_id, ua.completed_at),
-     unlocked as (select user_id, achievement_id from up where completed_at = now())
-     ${unlockNoticeInsert('unlocked')}`,
-    values: [userId, metrics.join(',')],
-  };
+  return statementOf(ACHIEVEMENT_PROGRESS, { userId, metrics: metrics.join(',') });
 }
+
+/** The statement of `achievementProgressStatement`, compiled once. */
+export const ACHIEVEMENT_PROGRESS = prepared((db, p: { userId: string; metrics: string }) =>
+  unlockNoticeInsert(
+    db
+      .with('up', (qc) =>
+        qc
+          .insertInto('user_achievement')
+          .columns([
+            'id',
+            'user_id',
+            'achievement_id',
+            'progress',
+            'completed_at',
+            'created_at',
+            'updated_at',
+          ])
+          .expression((eb) =>
+            eb
+              .selectFrom('achievement as a')
+              .select((a) => [
+                uuidv7Sql().as('id'),
+                sql<string>`${p.userId}::uuid`.as('user_id'),
+                'a.id',
+                sql.lit(1).as('progress'),
+                a.case().when('a.threshold', '<=', 1).then(now()).end().as('completed_at'),
+                now().as('created_at'),
+                now().as('updated_at'),
+              ])
+              .where('a.is_active', '=', true)
+              .where((a) => a('a.metric', '=', a.fn.any(sql<string[]>`string_to_array(${p.metrics}, ',')`)))
+              .orderBy('a.id'),
+          )
+          .onConflict((oc) =>
+            oc.columns(['user_id', 'achievement_id']).doUpdateSet((eb) => ({
+              progress: eb('user_achievement.progress', '+', 1),
+              completed_at: eb.fn.coalesce(
+                'user_achievement.completed_at',
+                eb
+                  .case()
+                  .when(
+                    eb('user_achievement.progress', '+', 1),
+                    '>=',
+                    eb
+                      .selectFrom('achievement as t')
+                      .select('t.threshold')
+                      .whereRef('t.id', '=', 'user_achievement.achievement_id')
+                      .$castTo<{ threshold: number | null }>(),
+                  )
+                  .then(now())
+                  .end(),
+              ),
+              updated_at: now(),
+            })),
+          )
+          .returning([
+            'user_achievement.user_id',
+            'user_achievement.achievement_id',
+            'user_achievement.completed_at',
+          ]),
+      )
+      .with('unlocked', (qc) =>
+        qc.selectFrom('up').select(['up.user_id', 'up.achievement_id']).where('up.completed_at', '=', now()),
+      ),
+  ),
+);
 
 /**
  * For the referral reward (built elsewhere): call in the transaction that rewards a referral,
  * once per rewarded referral, with the inviter — their `referrals` achievements move by one.
  */
 export async function recordReferralRewarded(em: EntityManager, inviterUserId: string): Promise<void> {
-  const { text, values } = achievementProgressStatement(inviterUserId, ['referrals']);
-  await sqlRows(em, text, values);
+  await runPrepared(em, ACHIEVEMENT_PROGRESS, { userId: inviterUserId, metrics: 'referrals' });
 }
 
 /**
@@ -60,31 +109,81 @@ export async function recordReferralRewarded(em: EntityManager, inviterUserId: s
 export async function catchUpAchievementProgress(
   em: EntityManager,
 ): Promise<{ raised: number; unlocked: number }> {
-  const [row] = await sqlRows<{ raised: string; unlocked: string }>(
-    em,
-    `with counts as (
-       select user_id, 'rentals' as metric, count(*)::int as n
-         from rental where status = 'settled' group by user_id
-       union all
-       select user_id, 'timely_returns', count(*)::int
-         from rental where status = 'settled' and returned_at <= due_at group by user_id
-       union all
-       select inviter_id, 'referrals', count(*)::int
-         from referral where status = 'rewarded' group by inviter_id),
-     up as (
-       insert into user_achievement as ua (id, user_id, achievement_id, progress, completed_at, created_at, updated_at)
-       select ${SQL_UUIDV7}, c.user_id, a.id, c.n, case when c.n >= a.threshold then now() end, now(), now()
-         from counts c join achievement a on a.metric = c.metric and a.is_active
-        order by c.user_id, a.id
-       on conflict (user_id, achievement_id) do update
-          set progress = excluded.progress,
-              completed_at = coalesce(ua.completed_at, excluded.completed_at),
-              updated_at = now()
-        where ua.progress < excluded.progress
-       returning ua.user_id, ua.achievement_id, ua.completed_at),
-     unlocked as (select user_id, achievement_id from up where completed_at = now()),
-     notices as (${unlockNoticeInsert('unlocked')} returning 1)
-     select (select count(*) from up) as raised, (select count(*) from notices) as unlocked`,
-  );
+  const [row] = await runPrepared(em, CATCH_UP, {});
   return { raised: Number(row?.raised ?? 0), unlocked: Number(row?.unlocked ?? 0) };
 }
+
+const count = () => sql<number>`count(*)::int`;
+
+/** The catch-up job's statement: each metric counted from the records, then as the events do. */
+const CATCH_UP = prepared((db) =>
+  db
+    .with('counts', (qc) =>
+      qc
+        .selectFrom('rental')
+        .select(['user_id', sql.lit<string>('rentals').as('metric'), count().as('n')])
+        .where('status', '=', 'settled')
+        .groupBy('user_id')
+        .unionAll(
+          qc
+            .selectFrom('rental')
+            .select(['user_id', sql.lit<string>('timely_returns').as('metric'), count().as('n')])
+            .where('status', '=', 'settled')
+            .whereRef('returned_at', '<=', 'due_at')
+            .groupBy('user_id'),
+        )
+        .unionAll(
+          qc
+            .selectFrom('referral')
+            .select(['inviter_id as user_id', sql.lit<string>('referrals').as('metric'), count().as('n')])
+            .where('status', '=', 'rewarded')
+            .groupBy('inviter_id'),
+        ),
+    )
+    .with('up', (qc) =>
+      qc
+        .insertInto('user_achievement')
+        .columns(['id', 'user_id', 'achievement_id', 'progress', 'completed_at', 'created_at', 'updated_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('counts as c')
+            .innerJoin('achievement as a', (join) =>
+              join.onRef('a.metric', '=', 'c.metric').on('a.is_active', '=', true),
+            )
+            .select((s) => [
+              uuidv7Sql().as('id'),
+              'c.user_id',
+              'a.id',
+              'c.n',
+              s.case().when('c.n', '>=', s.ref('a.threshold')).then(now()).end().as('completed_at'),
+              now().as('created_at'),
+              now().as('updated_at'),
+            ])
+            .orderBy('c.user_id')
+            .orderBy('a.id'),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'achievement_id'])
+            .doUpdateSet((eb) => ({
+              progress: eb.ref('excluded.progress'),
+              completed_at: eb.fn.coalesce('user_achievement.completed_at', 'excluded.completed_at'),
+              updated_at: now(),
+            }))
+            .whereRef('user_achievement.progress', '<', 'excluded.progress'),
+        )
+        .returning([
+          'user_achievement.user_id',
+          'user_achievement.achievement_id',
+          'user_achievement.completed_at',
+        ]),
+    )
+    .with('unlocked', (qc) =>
+      qc.selectFrom('up').select(['up.user_id', 'up.achievement_id']).where('up.completed_at', '=', now()),
+    )
+    .with('notices', (qc) => unlockNoticeInsert(qc).returning(sql.lit(1).as('one')))
+    .selectNoFrom((eb) => [
+      eb.selectFrom('up').select(eb.fn.countAll<string>().as('n')).as('raised'),
+      eb.selectFrom('notices').select(eb.fn.countAll<string>().as('n')).as('unlocked'),
+    ]),
+);

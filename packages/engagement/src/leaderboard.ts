@@ -5,9 +5,9 @@ import {
   LEADERBOARD_PERIODS,
   prepared,
   runPrepared,
-  sqlRows,
+  sql,
 } from '@powerbank/db';
-import { SQL_UUIDV7 } from './sql-uuidv7.ts';
+import { uuidv7Sql } from './sql-uuidv7.ts';
 
 export type LeaderboardCategory = (typeof LEADERBOARD_CATEGORIES)[number];
 export type LeaderboardPeriod = (typeof LEADERBOARD_PERIODS)[number];
@@ -48,54 +48,148 @@ export async function computeLeaderboards(em: EntityManager, now: Date = new Dat
       await advisoryXactLock(tem, 'user_leaderboard');
       const start = periodStart(period, now);
       await runPrepared(tem, CLEAR_PERIOD, { period, start });
-      const [row] = await sqlRows<{ n: string }>(tem, RANKING_SQL, [
-        period,
-        start,
-        now,
-        OVERALL_WEIGHTS.rentals,
-        OVERALL_WEIGHTS.timely_returns,
-        OVERALL_WEIGHTS.referrals,
-        OVERALL_WEIGHTS.points_per,
-      ]);
+      const [row] = await runPrepared(tem, RANKING, { period, start, until: now });
       return Number(row?.n ?? 0);
     });
   }
   return written;
 }
 
-// $1 period, $2 period start (date), $3 computed at (records up to then); $4–$7 the overall weights.
-// The job's time is a JS date (milliseconds) and the records' times are Postgres's (microseconds): a
-// record written within the job's millisecond counts as up to it (`until` is the end of that millisecond).
-const RANKING_SQL = `with since as (select $2::date::timestamptz as t, $3::timestamptz + interval '1 millisecond' as until),
-  r as (select user_id, count(*) as rentals, count(*) filter (where returned_at <= due_at) as timely
-          from rental, since where status = 'settled' and settled_at >= since.t and settled_at < since.until
-         group by user_id),
-  p as (select user_id, sum(points) as points from points_transaction, since
-         where points > 0 and type not in ('refund', 'adjustment') and created_at >= since.t
-           and created_at < since.until group by user_id),
-  f as (select inviter_id as user_id, count(*) as referrals from referral, since
-         where status = 'rewarded' and coalesce(completed_at, updated_at) >= since.t
-           and coalesce(completed_at, updated_at) < since.until group by inviter_id),
-  scores as (
-    select u.id as user_id, coalesce(r.rentals, 0) as rentals, coalesce(r.timely, 0) as timely,
-           coalesce(p.points, 0) as points, coalesce(f.referrals, 0) as referrals
-      from (select user_id from r union select user_id from p union select user_id from f) ids
-      join users u on u.id = ids.user_id and u.status = 'active'
-      left join r on r.user_id = ids.user_id
-      left join p on p.user_id = ids.user_id
-      left join f on f.user_id = ids.user_id),
-  long as (
-    select user_id, c.category, c.score from scores,
-      lateral (values ('rentals', rentals), ('timely_returns', timely), ('points', points),
-                      ('referrals', referrals),
-                      ('overall', rentals * $4 + timely * $5 + referrals * $6 + points / $7)) c(category, score)),
-  written as (
-    insert into user_leaderboard (id, user_id, category, period, period_start, score, rank, computed_at)
-    select ${SQL_UUIDV7}, user_id, category, $1, $2::date, score::int,
-           rank() over (partition by category order by score desc), $3
-      from long where score > 0
-    returning 1)
-  select count(*) as n from written`;
+/**
+ * A period's ranking, computed and written in one statement: each category's score per active
+ * user from the records since the period's start (up to the job's time), ranked with ties
+ * sharing a rank. The job's time is a JS date (milliseconds) and the records' times are
+ * Postgres's (microseconds): a record written within the job's millisecond counts as up to it
+ * (`until` is the end of that millisecond).
+ */
+const RANKING = prepared((db, p: { period: LeaderboardPeriod; start: string; until: Date }) =>
+  db
+    .with('since', (qc) =>
+      qc.selectNoFrom([
+        sql<Date>`${p.start}::date::timestamptz`.as('t'),
+        sql<Date>`${p.until}::timestamptz + interval '1 millisecond'`.as('until'),
+      ]),
+    )
+    .with('r', (qc) =>
+      qc
+        .selectFrom(['rental', 'since'])
+        .select((eb) => [
+          'rental.user_id',
+          eb.fn.countAll<number>().as('rentals'),
+          eb.fn.countAll<number>().filterWhereRef('rental.returned_at', '<=', 'rental.due_at').as('timely'),
+        ])
+        .where('rental.status', '=', 'settled')
+        .whereRef('rental.settled_at', '>=', 'since.t')
+        .whereRef('rental.settled_at', '<', 'since.until')
+        .groupBy('rental.user_id'),
+    )
+    .with('p', (qc) =>
+      qc
+        .selectFrom(['points_transaction', 'since'])
+        .select((eb) => [
+          'points_transaction.user_id',
+          eb.fn.sum<number>('points_transaction.points').as('points'),
+        ])
+        .where('points_transaction.points', '>', 0)
+        .where('points_transaction.type', 'not in', ['refund', 'adjustment'])
+        .whereRef('points_transaction.created_at', '>=', 'since.t')
+        .whereRef('points_transaction.created_at', '<', 'since.until')
+        .groupBy('points_transaction.user_id'),
+    )
+    .with('f', (qc) =>
+      qc
+        .selectFrom(['referral', 'since'])
+        .select((eb) => ['referral.inviter_id as user_id', eb.fn.countAll<number>().as('referrals')])
+        .where('referral.status', '=', 'rewarded')
+        .where((eb) => {
+          const at = eb.fn.coalesce('referral.completed_at', 'referral.updated_at');
+          return eb.and([eb(at, '>=', eb.ref('since.t')), eb(at, '<', eb.ref('since.until'))]);
+        })
+        .groupBy('referral.inviter_id'),
+    )
+    .with('scores', (qc) =>
+      qc
+        .selectFrom((ids) =>
+          ids
+            .selectFrom('r')
+            .select('r.user_id')
+            .union(ids.selectFrom('p').select('p.user_id'))
+            .union(ids.selectFrom('f').select('f.user_id'))
+            .as('ids'),
+        )
+        .innerJoin('users as u', (join) =>
+          join.onRef('u.id', '=', 'ids.user_id').on('u.status', '=', 'active'),
+        )
+        .leftJoin('r', 'r.user_id', 'ids.user_id')
+        .leftJoin('p', 'p.user_id', 'ids.user_id')
+        .leftJoin('f', 'f.user_id', 'ids.user_id')
+        .select((eb) => [
+          'u.id as user_id',
+          eb.fn.coalesce('r.rentals', sql.lit(0)).as('rentals'),
+          eb.fn.coalesce('r.timely', sql.lit(0)).as('timely'),
+          eb.fn.coalesce('p.points', sql.lit(0)).as('points'),
+          eb.fn.coalesce('f.referrals', sql.lit(0)).as('referrals'),
+        ]),
+    )
+    // One row per user and category; overall weighs each unit (OVERALL_WEIGHTS), points per `points_per`.
+    .with('long', (qc) =>
+      qc
+        .selectFrom('scores')
+        .select(['user_id', sql.lit<string>('rentals').as('category'), 'rentals as score'])
+        .unionAll(
+          qc
+            .selectFrom('scores')
+            .select(['user_id', sql.lit<string>('timely_returns').as('category'), 'timely as score']),
+        )
+        .unionAll(
+          qc
+            .selectFrom('scores')
+            .select(['user_id', sql.lit<string>('points').as('category'), 'points as score']),
+        )
+        .unionAll(
+          qc
+            .selectFrom('scores')
+            .select(['user_id', sql.lit<string>('referrals').as('category'), 'referrals as score']),
+        )
+        .unionAll(
+          qc
+            .selectFrom('scores')
+            .select((eb) => [
+              'user_id',
+              sql.lit<string>('overall').as('category'),
+              sql<number>`${eb.ref('rentals')} * ${sql.lit(OVERALL_WEIGHTS.rentals)} + ${eb.ref('timely')} * ${sql.lit(OVERALL_WEIGHTS.timely_returns)} + ${eb.ref('referrals')} * ${sql.lit(OVERALL_WEIGHTS.referrals)} + ${eb.ref('points')} / ${sql.lit(OVERALL_WEIGHTS.points_per)}`.as(
+                'score',
+              ),
+            ]),
+        ),
+    )
+    .with('written', (qc) =>
+      qc
+        .insertInto('user_leaderboard')
+        .columns(['id', 'user_id', 'category', 'period', 'period_start', 'score', 'rank', 'computed_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('long')
+            .select((s) => [
+              uuidv7Sql().as('id'),
+              'long.user_id',
+              'long.category',
+              sql<string>`${p.period}::text`.as('period'),
+              sql<string>`${p.start}::date`.as('period_start'),
+              s.cast<number>('long.score', 'integer').as('score'),
+              s.fn
+                .agg<number>('rank', [])
+                .over((over) => over.partitionBy('long.category').orderBy('long.score', 'desc'))
+                .as('rank'),
+              sql<Date>`${p.until}::timestamptz`.as('computed_at'),
+            ])
+            .where('long.score', '>', 0),
+        )
+        .returning(sql.lit(1).as('one')),
+    )
+    .selectFrom('written')
+    .select((eb) => eb.fn.countAll<string>().as('n')),
+);
 
 /** A period's ranking, cleared before it is computed again. */
 const CLEAR_PERIOD = prepared((db, p: { period: LeaderboardPeriod; start: string }) =>

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { now, prepared, runPrepared } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
 import { recordReferralRewarded } from './achievement-progress.ts';
 import { notifyEngagement } from './engagement-notice.ts';
@@ -9,12 +9,23 @@ export interface ReferralPoints {
   invitee: number;
 }
 
-interface RewardedRow {
-  inviter_id: string;
-  invitee_id: string;
-  inviter_points: number;
-  invitee_points: number;
-}
+/** The claim of a pending referral's reward: moves it to `rewarded` (zero for an inviter no longer active). */
+const REWARD_REFERRAL = prepared((db, p: { id: string; inviter: number; invitee: number }) =>
+  db
+    .updateTable('referral as r')
+    .from('users as u')
+    .set((eb) => ({
+      status: 'rewarded',
+      inviter_points: eb.case().when('u.status', '=', 'active').then(p.inviter).else(0).end(),
+      invitee_points: p.invitee,
+      completed_at: now(),
+      updated_at: now(),
+    }))
+    .where('r.id', '=', p.id)
+    .where('r.status', '=', 'pending')
+    .whereRef('u.id', '=', 'r.inviter_id')
+    .returning(['r.inviter_id', 'r.invitee_id', 'r.inviter_points', 'r.invitee_points']),
+);
 
 /**
  * Rewards a pending referral once (RULES.md: on the invitee's first completed rental), in the
@@ -30,17 +41,11 @@ export async function rewardReferral(
   referralId: string,
   points: ReferralPoints,
 ): Promise<boolean> {
-  const [won] = await sqlRows<RewardedRow>(
-    em,
-    `update referral r
-        set status = 'rewarded',
-            inviter_points = case when u.status = 'active' then $2 else 0 end,
-            invitee_points = $3, completed_at = now(), updated_at = now()
-       from users u
-      where r.id = $1 and r.status = 'pending' and u.id = r.inviter_id
-      returning r.inviter_id, r.invitee_id, r.inviter_points, r.invitee_points`,
-    [referralId, Math.max(0, points.inviter), Math.max(0, points.invitee)],
-  );
+  const [won] = await runPrepared(em, REWARD_REFERRAL, {
+    id: referralId,
+    inviter: Math.max(0, points.inviter),
+    invitee: Math.max(0, points.invitee),
+  });
   if (!won) return false;
   // The inviter's `referrals` achievements count rewarded referrals (as the catch-up job does).
   await recordReferralRewarded(em, won.inviter_id);

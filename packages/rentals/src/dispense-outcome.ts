@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { prepared, runPrepared } from '@powerbank/db';
 import type { RentalEvent } from '@powerbank/machines';
 import { type Applied, applyRentalEvent } from './rental-events.ts';
 
@@ -34,13 +34,8 @@ export async function applyPowerBankReturn(
   em: EntityManager,
   report: { sn: string; slot: number; powerBankSerial: string; at: number },
 ): Promise<Applied | null> {
-  const rows = await sqlRows<{ id: string }>(
-    em,
-    `select r.id from rental r join power_bank pb on pb.id = r.power_bank_id
-      where pb.serial_number = $1 and r.status in ('active', 'overdue')`,
-    [report.powerBankSerial],
-  );
-  const rentalId = rows[0]?.id;
+  const [open] = await runPrepared(em, OPEN_RENTAL_OF_BANK, { serial: report.powerBankSerial });
+  const rentalId = open?.id;
   if (!rentalId) return null;
   return applyRentalEvent(em, rentalId, {
     type: 'RETURNED',
@@ -49,3 +44,13 @@ export async function applyPowerBankReturn(
     at: report.at,
   });
 }
+
+/** The open rental holding a power bank (by serial): what a return settles. */
+export const OPEN_RENTAL_OF_BANK = prepared((db, p: { serial: string }) =>
+  db
+    .selectFrom('rental as r')
+    .innerJoin('power_bank as pb', 'pb.id', 'r.power_bank_id')
+    .select('r.id')
+    .where('pb.serial_number', '=', p.serial)
+    .where('r.status', 'in', ['active', 'overdue']),
+);

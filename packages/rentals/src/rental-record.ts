@@ -253,6 +253,11 @@ export const LOCK_FOR_EVENT = prepared(
       .forUpdate('r'),
 );
 
+/** A rental's status alone (the rental runner's check after a dispense's grace period). */
+export const RENTAL_STATUS = prepared((db, p: { id: string }) =>
+  db.selectFrom('rental').select('status').where('id', '=', p.id),
+);
+
 const PACKAGE = prepared((db, p: { id: number }) =>
   db.selectFrom('rental_package').select(PACKAGE_FIELDS).where('id', '=', p.id).limit(1),
 );

@@ -1,11 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { runPrepared } from '@powerbank/db';
 import { isDomainError } from '@powerbank/domain';
 import type { NatsConnection } from '@powerbank/messaging';
 import { dispenseResponse, type RentalSettledEvent, type Subjects } from '@powerbank/protocol';
 import {
   applyDispenseOutcome,
   applyPowerBankReturn,
+  RENTAL_STATUS,
   type RentalJob,
   type RentalRecord,
   runRentalTimers,
@@ -74,10 +75,8 @@ export function startRentalRunner(options: RentalRunnerOptions): { stop(): Promi
   };
   const graceTimers = new Set<NodeJS.Timeout>();
   const stillWaiting = async (rentalId: string) => {
-    const rows = await sqlRows<{ status: string }>(orm.em.fork(), 'select status from rental where id = $1', [
-      rentalId,
-    ]);
-    return rows[0]?.status === 'pending' || rows[0]?.status === 'dispensing';
+    const [rental] = await runPrepared(orm.em.fork(), RENTAL_STATUS, { id: rentalId });
+    return rental?.status === 'pending' || rental?.status === 'dispensing';
   };
 
   const onDispense = nats.subscribe(subjects.coreEvent('dispense'), {

@@ -1,10 +1,44 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
-import { periodStart } from '@powerbank/engagement';
+import { type DB, type Kysely, prepared, runPrepared } from '@powerbank/db';
+import { type LeaderboardCategory, type LeaderboardPeriod, periodStart } from '@powerbank/engagement';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { LeaderboardInput, LeaderboardOutput } from './engagement.schemas.ts';
 
-const WHERE = 'category = $1 and period = $2 and period_start = $3::date';
+interface RankingParams {
+  category: LeaderboardCategory;
+  period: LeaderboardPeriod;
+  start: string;
+  limit: number;
+  offset: number;
+  userId: string;
+}
+
+/** The rows of one ranking (category, period, its start) the job wrote, in leaderboard `l`. */
+const ranking = (db: Kysely<DB>, p: RankingParams) =>
+  db
+    .selectFrom('user_leaderboard as l')
+    .where('l.category', '=', p.category)
+    .where('l.period', '=', p.period)
+    .where('l.period_start', '=', p.start);
+
+const RANKING_PAGE = prepared((db, p: RankingParams) =>
+  ranking(db, p)
+    .innerJoin('users as u', 'u.id', 'l.user_id')
+    .select(['l.rank', 'l.score', 'l.user_id', 'u.full_name'])
+    .orderBy('l.rank')
+    .orderBy('l.user_id')
+    .limit(p.limit)
+    .offset(p.offset),
+);
+const RANKING_SUMMARY = prepared((db, p: RankingParams) =>
+  ranking(db, p).select((eb) => [
+    eb.fn.countAll<string>().as('n'),
+    eb.fn.max('l.computed_at').as('computed_at'),
+  ]),
+);
+const OWN_RANK = prepared((db, p: RankingParams) =>
+  ranking(db, p).select(['l.rank', 'l.score']).where('l.user_id', '=', p.userId),
+);
 
 /**
  * Others are named by first name and last initial only (a public ranking shows no full names);
@@ -29,30 +63,23 @@ export async function getLeaderboard(
   now: Date = new Date(),
 ): Promise<LeaderboardOutput> {
   const start = periodStart(input.period, now);
-  const key = [input.category, input.period, start];
+  const params = {
+    category: input.category,
+    period: input.period,
+    start,
+    limit: input.page_size,
+    offset: offsetOf(input),
+    userId,
+  };
   const [rows, [summary], [me]] = await Promise.all([
-    sqlRows<{ rank: number; score: number; user_id: string; full_name: string | null }>(
-      em,
-      `select l.rank, l.score, l.user_id, u.full_name from user_leaderboard l join users u on u.id = l.user_id
-        where l.category = $1 and l.period = $2 and l.period_start = $3::date
-        order by l.rank, l.user_id limit $4 offset $5`,
-      [...key, input.page_size, offsetOf(input)],
-    ),
-    sqlRows<{ n: string; computed_at: string | null }>(
-      em,
-      `select count(*) as n, max(computed_at) as computed_at from user_leaderboard where ${WHERE}`,
-      key,
-    ),
-    sqlRows<{ rank: number; score: number }>(
-      em,
-      `select rank, score from user_leaderboard where ${WHERE} and user_id = $4`,
-      [...key, userId],
-    ),
+    runPrepared(em, RANKING_PAGE, params),
+    runPrepared(em, RANKING_SUMMARY, params),
+    runPrepared(em, OWN_RANK, params),
   ]);
   const page = pageOf(
     rows.map((row) => ({
-      rank: row.rank,
-      score: row.score,
+      rank: Number(row.rank),
+      score: Number(row.score),
       display_name: displayName(row.full_name),
       is_me: row.user_id === userId,
     })),
@@ -65,6 +92,6 @@ export async function getLeaderboard(
     period_start: start,
     computed_at: summary?.computed_at ? new Date(summary.computed_at) : null,
     ...page,
-    me: me ? { rank: me.rank, score: me.score } : null,
+    me: me ? { rank: Number(me.rank), score: Number(me.score) } : null,
   };
 }

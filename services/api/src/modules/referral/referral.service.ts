@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { advisoryXactLock, now, prepared, runPrepared, sqlRows } from '@powerbank/db';
+import { advisoryXactLock, now, prepared, runPrepared, sql } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import type {
@@ -11,20 +11,28 @@ import type {
 } from './referral.schemas.ts';
 import { readReferralConfig } from './referral-config.ts';
 
+/** The user's code with how many they invited, how many were rewarded and the points earned. */
+const MY_CODE = prepared((db, p: { userId: string }) =>
+  db
+    .selectFrom('users as u')
+    .leftJoin('referral as r', 'r.inviter_id', 'u.id')
+    .select((eb) => [
+      'u.referral_code as code',
+      eb.fn.count<string>('r.id').as('invited'),
+      eb.fn.count<string>('r.id').filterWhere('r.status', '=', 'rewarded').as('rewarded'),
+      eb.fn
+        .coalesce(
+          eb.fn.sum<string>('r.inviter_points').filterWhere('r.status', '=', 'rewarded'),
+          sql.lit('0'),
+        )
+        .as('earned'),
+    ])
+    .where('u.id', '=', p.userId)
+    .groupBy('u.id'),
+);
+
 export async function getMyCode(em: EntityManager, userId: string): Promise<MyCodeOutput> {
-  const [[row], config] = await Promise.all([
-    sqlRows<{ code: string; invited: string; rewarded: string; earned: string }>(
-      em,
-      `select u.referral_code as code, count(r.id) as invited,
-              count(r.id) filter (where r.status = 'rewarded') as rewarded,
-              coalesce(sum(r.inviter_points) filter (where r.status = 'rewarded'), 0) as earned
-         from users u left join referral r on r.inviter_id = u.id
-        where u.id = $1
-        group by u.id`,
-      [userId],
-    ),
-    readReferralConfig(em),
-  ]);
+  const [[row], config] = await Promise.all([runPrepared(em, MY_CODE, { userId }), readReferralConfig(em)]);
   if (!row) throw new DomainError('NOT_FOUND', 'no such user');
   return {
     code: row.code,
@@ -46,14 +54,64 @@ export async function validateCode(em: EntityManager, input: ValidateInput): Pro
 }
 
 /** What a claim's checks read, after the claim lock. */
-interface ClaimRead {
-  window_closed: boolean;
-  referred: boolean;
-  rented: boolean;
-  inviter_id: string | null;
-  shared_device: boolean;
-  ring: boolean;
-}
+/**
+ * Everything a claim checks, in one statement read after the claim lock: the caller's sign-up
+ * window, an earlier referral or settled rental, the code's (active) owner, a device both share,
+ * and whether the owner's chain of referrers (followed up to 100 steps) leads back to the caller.
+ */
+const CLAIM_READ = prepared((db, p: { userId: string; code: string; claimDays: number }) =>
+  db
+    .withRecursive('chain(id, depth)', (qc) =>
+      qc
+        .selectFrom('users as inv')
+        .select(['inv.id', sql.lit(0).as('depth')])
+        .where('inv.referral_code', '=', p.code)
+        .where('inv.status', '=', 'active')
+        .unionAll((rc) =>
+          rc
+            .selectFrom('referral as r')
+            .innerJoin('chain as c', 'c.id', 'r.invitee_id')
+            .select((eb) => ['r.inviter_id as id', eb('c.depth', '+', 1).as('depth')])
+            .where('c.depth', '<', 100),
+        ),
+    )
+    .selectFrom('users as me')
+    .leftJoin('users as inv', (join) =>
+      join.on('inv.referral_code', '=', p.code).on('inv.status', '=', 'active'),
+    )
+    .select((eb) => [
+      sql<boolean>`${eb.ref('me.created_at')} < now() - make_interval(days => ${p.claimDays})`.as(
+        'window_closed',
+      ),
+      eb
+        .exists(eb.selectFrom('referral').select(sql.lit(1).as('one')).whereRef('invitee_id', '=', 'me.id'))
+        .as('referred'),
+      eb
+        .exists(
+          eb
+            .selectFrom('rental')
+            .select(sql.lit(1).as('one'))
+            .whereRef('user_id', '=', 'me.id')
+            .where('status', '=', 'settled'),
+        )
+        .as('rented'),
+      'inv.id as inviter_id',
+      eb
+        .exists(
+          eb
+            .selectFrom('user_device as a')
+            .innerJoin('user_device as b', 'b.device_id', 'a.device_id')
+            .select(sql.lit(1).as('one'))
+            .whereRef('a.user_id', '=', 'me.id')
+            .whereRef('b.user_id', '=', 'inv.id'),
+        )
+        .as('shared_device'),
+      eb
+        .exists(eb.selectFrom('chain').select(sql.lit(1).as('one')).whereRef('chain.id', '=', 'me.id'))
+        .as('ring'),
+    ])
+    .where('me.id', '=', p.userId),
+);
 
 const refuse = (reason: string, message: string) => new DomainError('BUSINESS_RULE', message, { reason });
 
@@ -74,25 +132,11 @@ export async function claimReferral(
   const config = await readReferralConfig(em);
   return em.transactional(async (tx) => {
     await advisoryXactLock(tx, 'referral:claim');
-    const [read] = await sqlRows<ClaimRead>(
-      tx,
-      `select me.created_at < now() - make_interval(days => $3) as window_closed,
-              exists (select 1 from referral where invitee_id = me.id) as referred,
-              exists (select 1 from rental where user_id = me.id and status = 'settled') as rented,
-              inv.id as inviter_id,
-              exists (select 1 from user_device a join user_device b on b.device_id = a.device_id
-                       where a.user_id = me.id and b.user_id = inv.id) as shared_device,
-              exists (with recursive chain(id, depth) as (
-                        select inv.id, 0
-                        union all
-                        select r.inviter_id, c.depth + 1 from referral r join chain c on r.invitee_id = c.id
-                         where c.depth < 100)
-                      select 1 from chain where id = me.id) as ring
-         from users me
-         left join users inv on inv.referral_code = $2 and inv.status = 'active'
-        where me.id = $1`,
-      [userId, input.code, config.referral_claim_days],
-    );
+    const [read] = await runPrepared(tx, CLAIM_READ, {
+      userId,
+      code: input.code,
+      claimDays: config.referral_claim_days,
+    });
     if (!read) throw new DomainError('NOT_FOUND', 'no such user');
     if (!read.inviter_id) {
       throw new DomainError('VALIDATION_FAILED', 'unknown referral code', {

@@ -1,7 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { type DB, type Kysely, prepared, runPrepared, sql } from '@powerbank/db';
 import type { Logger } from 'pino';
 import { type DirectoryStation, StationDirectory } from './station-directory.ts';
-import { AMENITY_CODES, IMAGE_URL, LISTED, type SummaryRow, stationFields } from './station-queries.ts';
+import { amenityCodes, imageUrl, isListed, stationFields } from './station-queries.ts';
 
 export interface DirectoryTiming {
   /** A read when the last refresh started longer ago than this starts another (and does not wait). */
@@ -17,43 +18,107 @@ export interface DirectoryTiming {
  * the writing transaction's start time, so a transaction that commits after a
  * query has run still shows up in the next one if it was open for less than this.
  */
-const CHANGE_OVERLAP = `interval '5 seconds'`;
+const SINCE = prepared((db) =>
+  db.selectNoFrom(sql<string>`(now() - interval '5 seconds')::text`.as('since')),
+);
 
-/** Every station's row as the directory keeps it; append a where clause. */
-const DIRECTORY_ROWS = `
-  select s.id, s.serial_number as sn, s.name, s.address, s.city, s.latitude, s.longitude,
-    s.status, s.slot_count, s.last_heartbeat_at, (${LISTED}) as listed,
-    coalesce(c.ready, '{}') as ready_batteries, c.free::int as free,
-    ${IMAGE_URL} as image_url, ${AMENITY_CODES} as amenity_codes
-  from station s left join lateral (
-    select array_agg(ss.battery_level) filter (where ss.status = 'ready' and ss.battery_level is not null) as ready,
-           count(*) filter (where ss.status = 'empty') as free
-    from station_slot ss where ss.station_id = s.id
-  ) c on true`;
+/** Every station's row as the directory keeps it. */
+const directoryRows = (db: Kysely<DB>) =>
+  db
+    .selectFrom('station as s')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('station_slot as ss')
+          .select((c) => [
+            c.fn
+              .agg<number[]>('array_agg', ['ss.battery_level'])
+              .filterWhere((f) =>
+                f.and([f('ss.status', '=', 'ready'), f('ss.battery_level', 'is not', null)]),
+              )
+              .as('ready'),
+            c.fn.countAll<number>().filterWhere('ss.status', '=', 'empty').as('free'),
+          ])
+          .whereRef('ss.station_id', '=', 's.id')
+          .as('c'),
+      (join) => join.onTrue(),
+    )
+    .select((eb) => [
+      's.id',
+      's.serial_number as sn',
+      's.name',
+      's.address',
+      's.city',
+      's.latitude',
+      's.longitude',
+      's.status',
+      's.slot_count',
+      's.last_heartbeat_at',
+      isListed(eb).as('listed'),
+      eb.fn.coalesce('c.ready', sql<number[]>`'{}'`).as('ready_batteries'),
+      eb.cast<number>('c.free', 'integer').as('free'),
+      imageUrl(db, eb.ref('s.id')).as('image_url'),
+      amenityCodes(db, eb.ref('s.id')).as('amenity_codes'),
+    ]);
+const ALL_STATIONS = prepared((db) => directoryRows(db));
+const STATIONS_BY_ID = prepared((db, p: { ids: string[] }) =>
+  directoryRows(db).where((eb) => eb('s.id', '=', eb.fn.any(sql<string[]>`${p.ids}::uuid[]`))),
+);
 
 /**
- * Every row written since the bound (a timestamptz as text; bind it four times),
- * as (row, its station, its write time): the overlap returns rows already
- * applied, and those are told apart by row and write time.
+ * Every row written since the bound (a timestamptz as text), as (row, its station, its write
+ * time): the overlap returns rows already applied, and those are told apart by row and write time.
  */
-const CHANGED_ROWS = `
-  select 's' || id as row, id as station_id, updated_at::text as at from station where updated_at > ?::timestamptz
-  union all select 'l' || id, station_id, updated_at::text from station_slot where updated_at > ?::timestamptz
-  union all select 'm' || id, station_id, created_at::text from station_media where created_at > ?::timestamptz
-  union all select 'a' || id, station_id, created_at::text from station_amenity_mapping where created_at > ?::timestamptz`;
+const CHANGED_ROWS = prepared((db, p: { since: string }) => {
+  const after = sql<Date>`${p.since}::timestamptz`;
+  return db
+    .selectFrom('station')
+    .select((eb) => [
+      sql<string>`'s' || ${eb.ref('id')}`.as('row'),
+      'id as station_id',
+      eb.cast<string>('updated_at', 'text').as('at'),
+    ])
+    .where('updated_at', '>', after)
+    .unionAll(
+      db
+        .selectFrom('station_slot')
+        .select((eb) => [
+          sql<string>`'l' || ${eb.ref('id')}`.as('row'),
+          'station_id',
+          eb.cast<string>('updated_at', 'text').as('at'),
+        ])
+        .where('updated_at', '>', after),
+    )
+    .unionAll(
+      db
+        .selectFrom('station_media')
+        .select((eb) => [
+          sql<string>`'m' || ${eb.ref('id')}`.as('row'),
+          'station_id',
+          eb.cast<string>('created_at', 'text').as('at'),
+        ])
+        .where('created_at', '>', after),
+    )
+    .unionAll(
+      db
+        .selectFrom('station_amenity_mapping')
+        .select((eb) => [
+          sql<string>`'a' || ${eb.ref('id')}`.as('row'),
+          'station_id',
+          eb.cast<string>('created_at', 'text').as('at'),
+        ])
+        .where('created_at', '>', after),
+    );
+});
 
-type DirectoryRow = Omit<SummaryRow, 'available'> & {
-  id: string;
-  listed: boolean;
-  ready_batteries: number[];
-};
+type DirectoryRow = typeof ALL_STATIONS.row;
 
 const toStation = (row: DirectoryRow): DirectoryStation => ({
   ...stationFields(row),
   id: row.id,
-  listed: row.listed,
+  listed: row.listed === true,
   readyBatteries: row.ready_batteries,
-  freeSlots: row.free,
+  freeSlots: Number(row.free),
 });
 
 /** One loaded directory and where its change queries stand. */
@@ -140,17 +205,9 @@ export class StationDirectorySource {
   }
 
   async #applyChanges(generation: Generation, startedAt: number): Promise<void> {
-    const connection = this.orm.em.getConnection();
-    const [bound] = await connection.execute<{ since: string }[]>(
-      `select (now() - ${CHANGE_OVERLAP})::text as since`,
-    );
-    const since = generation.since;
-    const rows = await connection.execute<{ row: string; station_id: string; at: string }[]>(CHANGED_ROWS, [
-      since,
-      since,
-      since,
-      since,
-    ]);
+    const em = this.orm.em;
+    const [bound] = await runPrepared(em, SINCE, {});
+    const rows = await runPrepared(em, CHANGED_ROWS, { since: generation.since });
     // With thousands of stations writing (heartbeats, slots), most rows in the overlap were applied
     // by the previous look: re-reading their stations would repeat the slot counts for nothing.
     const stale = new Set<string>();
@@ -158,10 +215,7 @@ export class StationDirectorySource {
       if (generation.applied.get(row) !== at) stale.add(station_id);
     }
     if (stale.size) {
-      const changed = await connection.execute<DirectoryRow[]>(
-        `${DIRECTORY_ROWS} where s.id = any(?::uuid[])`,
-        [`{${[...stale].join(',')}}`],
-      );
+      const changed = await runPrepared(em, STATIONS_BY_ID, { ids: [...stale] });
       generation.directory.apply(changed.map(toStation));
     }
     generation.applied = new Map(rows.map((r) => [r.row, r.at]));
@@ -173,11 +227,8 @@ export class StationDirectorySource {
   #load(): Promise<Generation> {
     this.#fullLoad ??= (async () => {
       const startedAt = Date.now();
-      const connection = this.orm.em.getConnection();
-      const [bound] = await connection.execute<{ since: string }[]>(
-        `select (now() - ${CHANGE_OVERLAP})::text as since`,
-      );
-      const rows = await connection.execute<DirectoryRow[]>(DIRECTORY_ROWS);
+      const [bound] = await runPrepared(this.orm.em, SINCE, {});
+      const rows = await runPrepared(this.orm.em, ALL_STATIONS, {});
       const generation: Generation = {
         directory: new StationDirectory(rows.map(toStation)),
         loadedAt: startedAt,

@@ -1,18 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  type DB,
+  jsonArrayFrom,
+  jsonBuildObject,
+  type Kysely,
+  prepared,
+  runPrepared,
+  sql,
+} from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { appConfigNumber, type LazyEntityManager } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import type { StationDirectorySource } from './station-directory.source.ts';
-import {
-  CAN_RENT_NOW,
-  containsPattern,
-  LISTED,
-  SLOT_COUNTS_JOIN,
-  SUMMARY_COLUMNS,
-  type SummaryRow,
-  toSummary,
-} from './station-queries.ts';
+import { canRentNow, containsPattern, isListed, stationSummaries, toSummary } from './station-queries.ts';
 import type {
   NearbyInput,
   NearbyOutput,
@@ -37,38 +38,20 @@ export async function listStations(
   input: StationListInput,
 ): Promise<StationListOutput> {
   const minBattery = await minRentalBattery(em, cache);
-  const where = [LISTED];
-  const params: unknown[] = [];
-  if (input.status) {
-    where.push('s.status = ?');
-    params.push(input.status);
-  }
-  if (input.city) {
-    where.push('lower(s.city) = lower(?)');
-    params.push(input.city);
-  }
-  if (input.search) {
-    where.push(`s.name ilike ?`);
-    params.push(containsPattern(input.search));
-  }
-  if (input.available_only) {
-    where.push(CAN_RENT_NOW);
-    params.push(minBattery);
-  }
-  // The window count is taken over the matching ids only; the per-station work runs for one page.
-  const rows = await em.getConnection().execute<(SummaryRow & { total: string })[]>(
-    `with page as (
-       select s.id, count(*) over () as total from station s
-       where ${where.join(' and ')}
-       order by s.name, s.serial_number limit ? offset ?)
-     select ${SUMMARY_COLUMNS}, p.total
-     from page p join station s on s.id = p.id ${SLOT_COUNTS_JOIN}
-     order by s.name, s.serial_number`,
-    [...params, input.page_size, offsetOf(input), minBattery],
-  );
+  const shape = LIST_PAGES[listShape(input)];
+  if (!shape) throw new Error('no query for these filters');
+  const params = {
+    status: input.status ?? 'online',
+    city: input.city ?? '',
+    search: input.search ? containsPattern(input.search) : '',
+    minBattery,
+    limit: input.page_size,
+    offset: offsetOf(input),
+  };
+  const rows = await runPrepared(em, shape.page, params);
   const total = rows[0]
     ? Number(rows[0].total)
-    : await countRows(em, `select count(*) as n from station s where ${where.join(' and ')}`, params);
+    : Number((await runPrepared(em, shape.count, params))[0]?.n ?? 0);
   return pageOf(rows.map(toSummary), input, total);
 }
 
@@ -108,34 +91,7 @@ export async function getStation(
   input: StationBySnInput,
 ): Promise<StationDetail> {
   const minBattery = await minRentalBattery(em, cache);
-  const rows = await em.getConnection().execute<
-    (SummaryRow & {
-      opening_hours: string | null;
-      description: string | null;
-      slots: StationDetail['slots'];
-      media: StationDetail['media'];
-      amenities: StationDetail['amenities'];
-    })[]
-  >(
-    `select ${SUMMARY_COLUMNS}, s.opening_hours, s.description,
-       coalesce((select json_agg(json_build_object(
-           'slotIndex', ss.slot_index, 'status', ss.status, 'batteryLevel', ss.battery_level,
-           'powerBank', case when pb.id is null then null
-                        else json_build_object('model', pb.model, 'capacityMah', pb.capacity_mah) end)
-           order by ss.slot_index)
-         from station_slot ss left join power_bank pb on pb.id = ss.power_bank_id
-         where ss.station_id = s.id), '[]') as slots,
-       coalesce((select json_agg(json_build_object('type', m.type, 'url', m.url, 'isPrimary', m.is_primary)
-           order by m.is_primary desc, m.sort_order, m.created_at)
-         from station_media m where m.station_id = s.id), '[]') as media,
-       coalesce((select json_agg(json_build_object('code', a.code, 'name', a.name, 'icon', a.icon, 'note', am.note)
-           order by a.name)
-         from station_amenity_mapping am join station_amenity a on a.id = am.amenity_id
-         where am.station_id = s.id), '[]') as amenities
-     from station s ${SLOT_COUNTS_JOIN}
-     where s.serial_number = ? and s.status <> 'decommissioned'`,
-    [minBattery, input.sn],
-  );
+  const rows = await runPrepared(em, STATION_DETAIL, { sn: input.sn, minBattery });
   const row = rows[0];
   if (!row) throw new DomainError('NOT_FOUND', `no station ${input.sn}`);
   const { imageUrl: _image, amenityCodes: _codes, ...summary } = toSummary(row);
@@ -143,13 +99,123 @@ export async function getStation(
     ...summary,
     openingHours: row.opening_hours,
     description: row.description,
-    slots: row.slots,
-    media: row.media,
-    amenities: row.amenities,
+    slots: row.slots as StationDetail['slots'],
+    media: row.media as StationDetail['media'],
+    amenities: row.amenities as StationDetail['amenities'],
   };
 }
 
-async function countRows(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const [row] = await em.getConnection().execute<{ n: string }[]>(sql, params);
-  return Number(row?.n ?? 0);
+/** The filters a station list was given: each combination is one query shape, compiled once. */
+interface ListFilters {
+  status: boolean;
+  city: boolean;
+  search: boolean;
+  availableOnly: boolean;
 }
+interface ListParams {
+  status: NonNullable<DB['station']['status']>;
+  city: string;
+  search: string;
+  minBattery: number;
+  limit: number;
+  offset: number;
+}
+
+const listShape = (input: StationListInput) =>
+  (input.status ? 1 : 0) | (input.city ? 2 : 0) | (input.search ? 4 : 0) | (input.available_only ? 8 : 0);
+
+/** The listed stations matching `filters`, in station `s`. */
+const matching = (db: Kysely<DB>, filters: ListFilters, p: ListParams) => {
+  let query = db.selectFrom('station as s').where(isListed);
+  if (filters.status) query = query.where('s.status', '=', p.status);
+  if (filters.city)
+    query = query.where((eb) => eb(eb.fn('lower', ['s.city']), '=', eb.fn('lower', [eb.val(p.city)])));
+  if (filters.search) query = query.where('s.name', 'ilike', p.search);
+  if (filters.availableOnly) {
+    query = query
+      .where('s.status', '=', 'online')
+      .where((eb) => eb.exists(canRentNow(db, eb.ref('s.id'), p.minBattery)));
+  }
+  return query;
+};
+
+/** A page of the list (the window count over the matching ids only; the per-station work for one page) and the count alone. */
+const listQueries = (filters: ListFilters) => ({
+  page: prepared((db, p: ListParams) =>
+    stationSummaries(db, p.minBattery)
+      .innerJoin(
+        matching(db, filters, p)
+          .select((eb) => ['s.id', eb.fn.countAll<string>().over().as('total')])
+          .orderBy('s.name')
+          .orderBy('s.serial_number')
+          .limit(p.limit)
+          .offset(p.offset)
+          .as('p'),
+        'p.id',
+        's.id',
+      )
+      .select('p.total')
+      .orderBy('s.name')
+      .orderBy('s.serial_number'),
+  ),
+  count: prepared((db, p: ListParams) =>
+    matching(db, filters, p).select((eb) => eb.fn.countAll<string>().as('n')),
+  ),
+});
+
+/** Every combination of filters, by `listShape`'s number. */
+const LIST_PAGES = Array.from({ length: 16 }, (_, shape) =>
+  listQueries({
+    status: (shape & 1) !== 0,
+    city: (shape & 2) !== 0,
+    search: (shape & 4) !== 0,
+    availableOnly: (shape & 8) !== 0,
+  }),
+);
+
+/** One station by serial number with its slots, media and amenities. */
+const STATION_DETAIL = prepared((db, p: { sn: string; minBattery: number }) =>
+  stationSummaries(db, p.minBattery)
+    .select((eb) => [
+      's.opening_hours',
+      's.description',
+      jsonArrayFrom(
+        eb
+          .selectFrom('station_slot as ss')
+          .leftJoin('power_bank as pb', 'pb.id', 'ss.power_bank_id')
+          .select((x) => [
+            'ss.slot_index as slotIndex',
+            'ss.status',
+            'ss.battery_level as batteryLevel',
+            x
+              .case()
+              .when('pb.id', 'is', null)
+              .then(sql<null>`null`)
+              .else(jsonBuildObject({ model: x.ref('pb.model'), capacityMah: x.ref('pb.capacity_mah') }))
+              .end()
+              .as('powerBank'),
+          ])
+          .whereRef('ss.station_id', '=', 's.id')
+          .orderBy('ss.slot_index'),
+      ).as('slots'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('station_media as m')
+          .select(['m.type', 'm.url', 'm.is_primary as isPrimary'])
+          .whereRef('m.station_id', '=', 's.id')
+          .orderBy('m.is_primary', 'desc')
+          .orderBy('m.sort_order')
+          .orderBy('m.created_at'),
+      ).as('media'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('station_amenity_mapping as am')
+          .innerJoin('station_amenity as a', 'a.id', 'am.amenity_id')
+          .select(['a.code', 'a.name', 'a.icon', 'am.note'])
+          .whereRef('am.station_id', '=', 's.id')
+          .orderBy('a.name'),
+      ).as('amenities'),
+    ])
+    .where('s.serial_number', '=', p.sn)
+    .where('s.status', '<>', 'decommissioned'),
+);

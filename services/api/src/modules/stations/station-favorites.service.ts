@@ -1,10 +1,18 @@
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { Station, User, UserStationFavorite } from '@powerbank/db';
+import {
+  type DB,
+  type Kysely,
+  prepared,
+  runPrepared,
+  Station,
+  User,
+  UserStationFavorite,
+} from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import { minRentalBattery } from './station-discovery.service.ts';
-import { SLOT_COUNTS_JOIN, SUMMARY_COLUMNS, type SummaryRow, toSummary } from './station-queries.ts';
+import { stationSummaries, toSummary } from './station-queries.ts';
 import type { FavoriteOutput, FavoritesInput, FavoritesOutput } from './stations.schemas.ts';
 
 /** A station the app may act on: any but a decommissioned one. */
@@ -45,29 +53,51 @@ export async function listFavorites(
   input: FavoritesInput,
 ): Promise<FavoritesOutput> {
   const minBattery = await minRentalBattery(em, cache);
-  const rows = await em.getConnection().execute<(SummaryRow & { favorited_at: string; total: string })[]>(
-    `with page as (
-       select f.station_id, f.created_at, count(*) over () as total
-       from user_station_favorite f join station st on st.id = f.station_id
-       where f.user_id = ? and st.status <> 'decommissioned'
-       order by f.created_at desc, f.id desc limit ? offset ?)
-     select ${SUMMARY_COLUMNS}, p.created_at as favorited_at, p.total
-     from page p join station s on s.id = p.station_id ${SLOT_COUNTS_JOIN}
-     order by p.created_at desc, s.id`,
-    [userId, input.page_size, offsetOf(input), minBattery],
-  );
+  const params = { userId, minBattery, limit: input.page_size, offset: offsetOf(input) };
+  const rows = await runPrepared(em, FAVORITES_PAGE, params);
   let total = Number(rows[0]?.total ?? 0);
-  if (!rows[0] && input.page > 1) {
-    const [row] = await em.getConnection().execute<{ n: string }[]>(
-      `select count(*) as n from user_station_favorite f join station st on st.id = f.station_id
-       where f.user_id = ? and st.status <> 'decommissioned'`,
-      [userId],
-    );
-    total = Number(row?.n ?? 0);
-  }
+  if (!rows[0] && input.page > 1) total = Number((await runPrepared(em, FAVORITES_COUNT, params))[0]?.n ?? 0);
   return pageOf(
     rows.map((row) => ({ ...toSummary(row), favoritedAt: new Date(row.favorited_at) })),
     input,
     total,
   );
 }
+
+interface FavoritesParams {
+  userId: string;
+  minBattery: number;
+  limit: number;
+  offset: number;
+}
+
+/** The user's favorites of stations that still exist, in favorite `f`. */
+const favoritesOf = (db: Kysely<DB>, p: FavoritesParams) =>
+  db
+    .selectFrom('user_station_favorite as f')
+    .innerJoin('station as st', 'st.id', 'f.station_id')
+    .where('f.user_id', '=', p.userId)
+    .where('st.status', '<>', 'decommissioned');
+
+/** A page of favorites, newest first (the window count over the favorites only), with each station's summary. */
+const FAVORITES_PAGE = prepared((db, p: FavoritesParams) =>
+  stationSummaries(db, p.minBattery)
+    .innerJoin(
+      favoritesOf(db, p)
+        .select((eb) => ['f.station_id', 'f.created_at', eb.fn.countAll<string>().over().as('total')])
+        .orderBy('f.created_at', 'desc')
+        .orderBy('f.id', 'desc')
+        .limit(p.limit)
+        .offset(p.offset)
+        .as('p'),
+      'p.station_id',
+      's.id',
+    )
+    .select(['p.created_at as favorited_at', 'p.total'])
+    .orderBy('p.created_at', 'desc')
+    .orderBy('s.id'),
+);
+
+const FAVORITES_COUNT = prepared((db, p: FavoritesParams) =>
+  favoritesOf(db, p).select((eb) => eb.fn.countAll<string>().as('n')),
+);
