@@ -1,6 +1,7 @@
 export * from './any-row.ts';
 export * from './bridge-env.ts';
 export * from './mosquitto.ts';
+export * from './nats-cluster.ts';
 export * from './nats-prefix.ts';
 export * from './nats-server.ts';
 export * from './run-id.ts';
