@@ -4,6 +4,7 @@ export * from './mosquitto.ts';
 export * from './nats-cluster.ts';
 export * from './nats-prefix.ts';
 export * from './nats-server.ts';
+export * from './pg-replica.ts';
 export * from './run-id.ts';
 export * from './spawn-service.ts';
 export * from './stream-messages.ts';

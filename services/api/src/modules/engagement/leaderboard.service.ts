@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRows } from '@powerbank/db';
+import { READ_REPLICA, sqlRows } from '@powerbank/db';
 import { periodStart } from '@powerbank/engagement';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { LeaderboardInput, LeaderboardOutput } from './engagement.schemas.ts';
@@ -20,7 +20,8 @@ export function displayName(fullName: string | null): string {
 
 /**
  * A page of the ranking the leaderboard job last wrote for the current period (never computed
- * here), the caller's own rank beside it whatever the page.
+ * here), the caller's own rank beside it whatever the page. From the read replica when there is
+ * one: the job rewrites the ranking periodically, a replica's moment of lag is within that.
  */
 export async function getLeaderboard(
   em: EntityManager,
@@ -37,16 +38,19 @@ export async function getLeaderboard(
         where l.category = $1 and l.period = $2 and l.period_start = $3::date
         order by l.rank, l.user_id limit $4 offset $5`,
       [...key, input.page_size, offsetOf(input)],
+      READ_REPLICA,
     ),
     sqlRows<{ n: string; computed_at: string | null }>(
       em,
       `select count(*) as n, max(computed_at) as computed_at from user_leaderboard where ${WHERE}`,
       key,
+      READ_REPLICA,
     ),
     sqlRows<{ rank: number; score: number }>(
       em,
       `select rank, score from user_leaderboard where ${WHERE} and user_id = $4`,
       [...key, userId],
+      READ_REPLICA,
     ),
   ]);
   const page = pageOf(

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { appConfigNumber, type LazyEntityManager } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
@@ -30,7 +31,10 @@ export function minRentalBattery(em: LazyEntityManager, cache: StaticCache): Pro
   return appConfigNumber(em, cache, 'rental_min_battery_pct', DEFAULT_MIN_BATTERY_PCT);
 }
 
-/** Listed stations by name, filtered, one page, each with its available and free counts. */
+/**
+ * Listed stations by name, filtered, one page, each with its available and free counts. Discovery
+ * reads (this, `getStation`) come from the read replica when there is one: counts a moment old.
+ */
 export async function listStations(
   em: EntityManager,
   cache: StaticCache,
@@ -56,7 +60,7 @@ export async function listStations(
     params.push(minBattery);
   }
   // The window count is taken over the matching ids only; the per-station work runs for one page.
-  const rows = await em.getConnection().execute<(SummaryRow & { total: string })[]>(
+  const rows = await em.getConnection(READ_REPLICA).execute<(SummaryRow & { total: string })[]>(
     `with page as (
        select s.id, count(*) over () as total from station s
        where ${where.join(' and ')}
@@ -108,7 +112,7 @@ export async function getStation(
   input: StationBySnInput,
 ): Promise<StationDetail> {
   const minBattery = await minRentalBattery(em, cache);
-  const rows = await em.getConnection().execute<
+  const rows = await em.getConnection(READ_REPLICA).execute<
     (SummaryRow & {
       opening_hours: string | null;
       description: string | null;
@@ -150,6 +154,6 @@ export async function getStation(
 }
 
 async function countRows(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const [row] = await em.getConnection().execute<{ n: string }[]>(sql, params);
+  const [row] = await em.getConnection(READ_REPLICA).execute<{ n: string }[]>(sql, params);
   return Number(row?.n ?? 0);
 }
