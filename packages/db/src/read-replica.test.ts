@@ -11,7 +11,7 @@ describe('splitPool', () => {
       const { primary, replica } = splitPool(max, true);
       expect(primary + replica).toBe(max);
       expect(replica).toBeGreaterThanOrEqual(1);
-      expect(primary).toBeGreaterThan(replica);
+      expect(primary).toBeGreaterThanOrEqual(replica);
     }
     expect(splitPool(18, true)).toEqual({ primary: 12, replica: 6 });
   });
