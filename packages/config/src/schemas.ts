@@ -270,7 +270,7 @@ export const bridgeEnv = commonEnv.extend({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('bridge'),
   MQTT_CLIENT_ID: z.string().optional(),
-  /** MQTT connections in the shared group: each relays one message at a time (PUBACK after JetStream). */
+  /** MQTT connections in the shared group: each relays up to 256 messages at once (each PUBACKed after JetStream stored it). */
   BRIDGE_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
 });
 export type BridgeEnv = z.infer<typeof bridgeEnv>;
