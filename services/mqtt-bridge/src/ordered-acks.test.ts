@@ -21,7 +21,7 @@ describe('orderedAcks', () => {
       () => undefined,
     );
     const relays = [deferred(), deferred(), deferred()];
-    relays.forEach((relay, i) => acks.track(i + 1, relay.promise));
+    for (const [i, relay] of relays.entries()) acks.track(i + 1, relay.promise);
     relays[2]!.resolve();
     relays[1]!.resolve();
     await settle();
@@ -40,7 +40,7 @@ describe('orderedAcks', () => {
       (error) => failures.push(error),
     );
     const relays = [deferred(), deferred(), deferred(), deferred()];
-    relays.forEach((relay, i) => acks.track(i + 1, relay.promise));
+    for (const [i, relay] of relays.entries()) acks.track(i + 1, relay.promise);
     relays[0]!.resolve();
     relays[1]!.reject(new Error('publish timed out'));
     relays[2]!.reject(new Error('publish timed out'));
