@@ -48,6 +48,11 @@ export async function startNatsCluster(): Promise<NatsCluster> {
       },
     }),
   );
+  // A test that times out in its teardown must not leave the nodes running after its worker exits.
+  const killAll = () => {
+    for (const child of children) child?.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const kill = async (i: number) => {
     const child = children[i];
     if (!child) return;
@@ -59,6 +64,7 @@ export async function startNatsCluster(): Promise<NatsCluster> {
   };
   const dispose = async () => {
     await Promise.all(nodes.map((_, i) => kill(i)));
+    process.removeListener('exit', killAll);
     rmSync(storeDir, { recursive: true, force: true });
   };
   try {

@@ -58,10 +58,13 @@ describe.skipIf(noServer)('NATS cluster: losing one node (real nats-server proce
   }, 30_000);
 
   afterAll(async () => {
-    await station?.endAsync();
-    await bridge?.stop({ leaveGroup: true });
-    await nats?.close();
-    await cluster?.dispose();
+    try {
+      await station?.endAsync();
+      await bridge?.stop({ leaveGroup: true });
+      await nats?.close();
+    } finally {
+      await cluster?.dispose();
+    }
   });
 
   it('keeps the station stream at 3 replicas and loses no acknowledged message when its leader dies', async () => {

@@ -36,10 +36,14 @@ describe.skipIf(noTools)('the read replica (real streaming replica of the test P
   }, 180_000);
 
   afterAll(async () => {
-    await replica?.resume().catch(() => undefined);
-    await api?.close();
-    await withoutReplica?.close();
-    await replica?.dispose();
+    try {
+      await replica?.resume().catch(() => undefined);
+      await api?.close();
+      await withoutReplica?.close();
+    } finally {
+      // A replica is a server of its own (pg_ctl): it outlives the test's process unless stopped.
+      await replica?.dispose();
+    }
   });
 
   it('the read connection is the replica and the default one the primary; unset, both are the primary', async () => {
