@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './parse-config.ts';
-import { apiEnv, commonEnv } from './schemas.ts';
+import { apiEnv, commonEnv, urlList } from './schemas.ts';
 
 describe('parseConfig', () => {
   it('works out of the box on an empty environment', () => {
@@ -40,6 +40,21 @@ describe('parseConfig', () => {
 
   it('rejects a malformed URL and a NATS prefix with subject wildcards', () => {
     expect(() => parseConfig(commonEnv, { NATS_URL: 'not a url' })).toThrow(/NATS_URL/);
+    expect(() => parseConfig(commonEnv, { NATS_URL: 'nats://a:4222,http://b:4222' })).toThrow(/NATS_URL/);
+    expect(() => parseConfig(commonEnv, { NATS_URL: ' , ' })).toThrow(/NATS_URL/);
     expect(() => parseConfig(commonEnv, { NATS_PREFIX: 'a.>' })).toThrow(/NATS_PREFIX/);
+  });
+});
+
+describe('NATS_URL', () => {
+  it('takes a cluster as a comma list and hands each node to the client', () => {
+    const env = parseConfig(commonEnv, {
+      NATS_URL: 'nats://127.0.0.1:4232, nats://127.0.0.1:4233,nats://127.0.0.1:4234',
+    });
+    expect(urlList(env.NATS_URL)).toEqual([
+      'nats://127.0.0.1:4232',
+      'nats://127.0.0.1:4233',
+      'nats://127.0.0.1:4234',
+    ]);
   });
 });

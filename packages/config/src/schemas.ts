@@ -15,6 +15,25 @@ const urlOf = (protocols: string[]) =>
     `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
   );
 const url = (protocols: string[], fallback: string) => urlOf(protocols).default(fallback);
+
+/** The servers of a comma list of URLs (`nats://a:4222,nats://b:4222`), blanks around commas ignored. */
+export const urlList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+/** One URL or a comma list of them (the nodes of a cluster), each of the protocols. */
+const urlsOf = (protocols: string[], fallback: string) =>
+  z
+    .string()
+    .refine(
+      (value) => {
+        const urls = urlList(value);
+        return urls.length > 0 && urls.every((each) => urlOf(protocols).safeParse(each).success);
+      },
+      `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, or a comma list of them`,
+    )
+    .default(fallback);
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0'])
@@ -78,7 +97,11 @@ export const commonEnv = z.object({
   DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** On SIGTERM/SIGINT, how long in-flight work may finish before the process exits anyway (code 1). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  NATS_URL: url(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
+  /**
+   * The NATS server, or every node of a cluster as a comma list: the client connects to any of
+   * them and moves to another when its node goes away (infra/README.md, "NATS cluster").
+   */
+  NATS_URL: urlsOf(['nats:', 'tls:'], 'nats://127.0.0.1:4222'),
   ...mqttEnv,
   /** Prefix for JetStream stream names and subjects, so test runs never share a stream with the dev stack. */
   NATS_PREFIX: z
@@ -247,7 +270,7 @@ export const bridgeEnv = commonEnv.extend({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('bridge'),
   MQTT_CLIENT_ID: z.string().optional(),
-  /** MQTT connections in the shared group: each relays one message at a time (PUBACK after JetStream). */
+  /** MQTT connections in the shared group: each relays up to 256 messages at once (each PUBACKed after JetStream stored it). */
   BRIDGE_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
 });
 export type BridgeEnv = z.infer<typeof bridgeEnv>;

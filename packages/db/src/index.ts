@@ -25,6 +25,7 @@ export { isDatabaseUnavailable } from './db-unavailable.ts';
 export * from './entities/index.ts';
 export { openOrm } from './open-orm.ts';
 export { createOrmConfig, type DbEnv, deadlineOptions } from './orm-config.ts';
+export { READ_REPLICA, splitPool } from './read-replica.ts';
 export { type RecordColumns, type RecordOf, recordset } from './recordset.ts';
 export { registerStations, type StationToRegister } from './register-stations.ts';
 /** The known AppConfig keys with their documented defaults (the seed), for the admin settings registry. */

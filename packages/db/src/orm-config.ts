@@ -4,6 +4,7 @@ import { SeedManager } from '@mikro-orm/seeder';
 import type { CommonEnv } from '@powerbank/config';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
+import { splitPool } from './read-replica.ts';
 
 /**
  * What a pool is opened with. DB_POOL_MAX is required: each service sizes its pool from the
@@ -38,13 +39,26 @@ const migrationsDir = new URL('./migrations/', import.meta.url).pathname;
  */
 export function createOrmConfig(env: DbEnv, overrides: Partial<Options> = {}): Options {
   const { migrations: migrationOverrides, ...rest } = overrides;
+  const pool = splitPool(env.DB_POOL_MAX, Boolean(env.DATABASE_READ_URL));
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: env.DATABASE_URL,
-    ...(env.DATABASE_READ_URL ? { replicas: [{ clientUrl: env.DATABASE_READ_URL }] } : {}),
+    // The replica serves only the reads that ask for it (READ_REPLICA): MikroORM's default would send
+    // every find outside a transaction there, and a user would not see what they just wrote.
+    preferReadReplicas: false,
+    ...(env.DATABASE_READ_URL
+      ? {
+          replicas: [
+            {
+              clientUrl: env.DATABASE_READ_URL,
+              pool: { min: 0, max: pool.replica, idleTimeoutMillis: env.DB_POOL_IDLE_MS },
+            },
+          ],
+        }
+      : {}),
     pool: {
-      min: Math.min(env.DB_POOL_MIN, env.DB_POOL_MAX),
-      max: env.DB_POOL_MAX,
+      min: Math.min(env.DB_POOL_MIN, pool.primary),
+      max: pool.primary,
       idleTimeoutMillis: env.DB_POOL_IDLE_MS,
     },
     // Merged into the `pg` pool's options (the replica's too).

@@ -120,8 +120,14 @@ export const statementOf = <P>(query: Prepared<P, unknown>, params: P): Statemen
  * MikroORM's (a unique violation is a `UniqueConstraintViolationException`), as `em.execute`
  * throws them.
  */
-export function runPrepared<P, R>(em: EntityManager, query: Prepared<P, R>, params: P): Promise<Wire<R>[]> {
-  return executePrepared<Wire<R>>(em, query.text, valuesOf(query, params));
+export function runPrepared<P, R>(
+  em: EntityManager,
+  query: Prepared<P, R>,
+  params: P,
+  /** `read` (READ_REPLICA): the read replica when one is configured, for lag-tolerant reads. */
+  connection: 'read' | 'write' = 'write',
+): Promise<Wire<R>[]> {
+  return executePrepared<Wire<R>>(em, query.text, valuesOf(query, params), connection);
 }
 
 /**

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, createConnection as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
 export function freePort(): Promise<number> {
@@ -16,11 +16,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-function natsServerBinary(): string {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
-    if (existsSync(candidate)) return candidate;
-  }
-  return 'nats-server';
+/** The installed nats-server, wherever the distribution or PATH put it; undefined when there is none. */
+export function installedNatsServer(): string | undefined {
+  const dirs = ['/usr/sbin', '/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(delimiter)];
+  return dirs.map((dir) => join(dir, 'nats-server')).find((candidate) => existsSync(candidate));
+}
+
+/** The nats-server to run (the bare name, for a clear spawn error, when none is installed). */
+export function natsServerBinary(): string {
+  return installedNatsServer() ?? 'nats-server';
 }
 
 /**

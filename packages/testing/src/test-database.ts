@@ -3,6 +3,7 @@ import { commonEnv, parseConfig } from '@powerbank/config';
 import { type DbEnv, openOrm } from '@powerbank/db';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { waitForReplicaDatabase } from './pg-replica.ts';
 import { newTestResourceName } from './run-id.ts';
 
 /** The DATABASE_URL of the environment with another database name. */
@@ -50,18 +51,25 @@ export interface TestOrm {
   close(): Promise<void>;
 }
 
-/** Pool settings over a test ORM's defaults (a small pool, no deadlines). */
-export type TestPool = Partial<Omit<DbEnv, 'DATABASE_URL'>>;
+/**
+ * Pool settings over a test ORM's defaults (a small pool, no deadlines); `readReplicaUrl` (a
+ * replica's server, `startPgReplica`) gives the ORM the test database there as DATABASE_READ_URL.
+ */
+export type TestPool = Partial<Omit<DbEnv, 'DATABASE_URL' | 'DATABASE_READ_URL'>> & {
+  readReplicaUrl?: string;
+};
 
 /** A test database plus an ORM connected to it with a small pool. */
 export async function createTestOrm(pool: TestPool = {}): Promise<TestOrm> {
   const db = await createTestDatabase();
+  const { readReplicaUrl, ...settings } = pool;
   const orm = await openOrm({
     DATABASE_URL: db.url,
+    ...(readReplicaUrl ? { DATABASE_READ_URL: await waitForReplicaDatabase(readReplicaUrl, db.name) } : {}),
     DB_POOL_MIN: 0,
     DB_POOL_MAX: 10,
     DB_POOL_IDLE_MS: 10_000,
-    ...pool,
+    ...settings,
   });
   return {
     orm,

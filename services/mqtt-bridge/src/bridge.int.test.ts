@@ -125,4 +125,27 @@ describe('mqtt-bridge heartbeat relay (real Mosquitto and JetStream)', () => {
     await expect.poll(async () => (await storedMessages()).length, { timeout: 10_000 }).toBe(before + 5);
     expect((await storedMessages()).map((m) => m.msgId)).toEqual(expect.arrayContaining(ids));
   });
+
+  it('a burst from one station, relayed many at a time on one connection, is stored in the order it was sent', async () => {
+    // One bridge connection: the broker keeps a client's order on it, and the bridge has up to
+    // 256 of them in flight to JetStream at once (the PUBACKs wait); the stream must keep that order.
+    await bridge.stop({ leaveGroup: true });
+    bridge = await start(1);
+    try {
+      const burstSn = `${sn}B`;
+      const ids = Array.from({ length: 400 }, () => randomUUID());
+      await Promise.all(
+        ids.map((id, i) =>
+          station.publishAsync(topics.up(burstSn, 'heartbeat'), heartbeat(i + 1, id), { qos: 1 }),
+        ),
+      );
+      const stored = () =>
+        streamMessages(nats, subjects.stationEventsStream, subjects.stationEvent(burstSn, '*'));
+      await expect.poll(async () => (await stored()).length, { timeout: 15_000 }).toBe(ids.length);
+      expect((await stored()).map((m) => m.msgId)).toEqual(ids);
+    } finally {
+      await bridge.stop({ leaveGroup: true });
+      bridge = await start();
+    }
+  });
 });

@@ -12,7 +12,26 @@ import { stationTopics, subjects as subjectsFor } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import { relayCommands } from './command-relay.ts';
 import type { BridgeMetrics } from './metrics.ts';
+import { orderedAcks } from './ordered-acks.ts';
 import { createRelay, type Rejection } from './relay.ts';
+
+/**
+ * Unacknowledged messages the broker may have in flight to one bridge connection (MQTT 5 Receive
+ * Maximum): the bridge's backpressure. Past it the broker queues in the session, so a bridge
+ * that cannot keep up with JetStream holds at most this many per connection in memory.
+ */
+const RECEIVE_MAXIMUM = 256;
+
+/** Given to mqtt.js's `done`: it then sends no PUBACK (orderedAcks does, later) and moves on. */
+const ACK_DEFERRED = new Error('PUBACK deferred until JetStream stored the message');
+
+/** mqtt.js's own packet writer (not public API; the same call its handler makes for a PUBACK). */
+function sendPacket(client: MqttClient, packet: { cmd: 'puback'; messageId: number }): void {
+  (client as unknown as { _sendPacket(packet: object, cb: () => void): void })._sendPacket(
+    packet,
+    () => undefined,
+  );
+}
 
 export interface BridgeOptions {
   env: Pick<
@@ -71,19 +90,43 @@ export async function startBridge(options: BridgeOptions): Promise<RunningBridge
   const connect = (clientId: string) =>
     connectMqtt(
       env.MQTT_URL,
-      { ...credentials, clientId, clean: false, properties: { sessionExpiryInterval: 3600 } },
+      {
+        ...credentials,
+        clientId,
+        clean: false,
+        properties: { sessionExpiryInterval: 3600, receiveMaximum: RECEIVE_MAXIMUM },
+      },
       (client) => {
-        // mqtt.js handles one message at a time and sends its PUBACK when `done` is called: only
-        // after JetStream stored it. Throughput therefore comes from several connections in the
-        // shared group, each with one message in flight.
+        // Many messages in flight per connection (up to RECEIVE_MAXIMUM, which the broker honours):
+        // each is published to JetStream as it arrives — on one NATS connection, so in arrival
+        // order — and acknowledged to the broker only once JetStream stored it, in order.
+        // mqtt.js would handle one message at a time and PUBACK it when `done` is called; calling
+        // `done` with an error makes it send no PUBACK and go on to the next packet at once, and the
+        // PUBACK is sent here when its turn comes.
+        const acks = orderedAcks(
+          (messageId) => sendPacket(client, { cmd: 'puback', messageId }),
+          (error) => {
+            logger.error(
+              { err: error, clientId: client.options.clientId },
+              'relay failed; messages will be redelivered',
+            );
+            // No PUBACK: reconnecting makes the broker resend every unacknowledged message.
+            client.reconnect();
+          },
+        );
+        client.on('close', () => acks.reset());
         client.handleMessage = (packet, done) => {
-          relay(packet.topic, packet.payload as Uint8Array)
-            .then(() => done())
-            .catch((error: unknown) => {
-              logger.error({ err: error, topic: packet.topic }, 'relay failed; message will be redelivered');
-              // No PUBACK: reconnecting makes the broker resend the unacknowledged message.
-              client.reconnect();
-            });
+          const relayed = relay(packet.topic, packet.payload as Uint8Array);
+          if (packet.qos === 0 || packet.messageId === undefined) {
+            // Nothing to acknowledge; a failure is logged by the relay's caller only.
+            relayed.then(
+              () => done(),
+              (error: unknown) => done(error as Error),
+            );
+            return;
+          }
+          acks.track(packet.messageId, relayed);
+          done(ACK_DEFERRED);
         };
       },
     );

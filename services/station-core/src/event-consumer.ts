@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { upMessageToEvent } from '@powerbank/machines';
-import type { NatsConnection } from '@powerbank/messaging';
+import { failoverConsumeOptions, type NatsConnection } from '@powerbank/messaging';
 import { parseUpMessage, type Subjects } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import type { CoreMetrics } from './metrics.ts';
@@ -69,7 +69,8 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     await jsm.consumers.add(subjects.stationEventsStream, config);
   }
   const consumer = await jetstream(nats).consumers.get(subjects.stationEventsStream, options.durableName);
-  const messages = await consumer.consume({ max_messages: 2000 });
+  // Short pull expiry and heartbeats: after a cluster node dies the pull resumes in seconds, not a minute.
+  const messages = await consumer.consume({ max_messages: 2000, ...failoverConsumeOptions });
 
   /** Aborted by `stop`: a dead letter still being retried gives up then. */
   const stopping = new AbortController();

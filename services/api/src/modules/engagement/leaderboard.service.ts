@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type DB, type Kysely, prepared, runPrepared } from '@powerbank/db';
+import { type DB, type Kysely, prepared, READ_REPLICA, runPrepared } from '@powerbank/db';
 import { type LeaderboardCategory, type LeaderboardPeriod, periodStart } from '@powerbank/engagement';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { LeaderboardInput, LeaderboardOutput } from './engagement.schemas.ts';
@@ -72,9 +72,9 @@ export async function getLeaderboard(
     userId,
   };
   const [rows, [summary], [me]] = await Promise.all([
-    runPrepared(em, RANKING_PAGE, params),
-    runPrepared(em, RANKING_SUMMARY, params),
-    runPrepared(em, OWN_RANK, params),
+    runPrepared(em, RANKING_PAGE, params, READ_REPLICA),
+    runPrepared(em, RANKING_SUMMARY, params, READ_REPLICA),
+    runPrepared(em, OWN_RANK, params, READ_REPLICA),
   ]);
   const page = pageOf(
     rows.map((row) => ({

@@ -1,6 +1,14 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Category, InventoryItem, MediaUpload, Product, ProductAsset, User } from '@powerbank/db';
+import {
+  Category,
+  InventoryItem,
+  MediaUpload,
+  Product,
+  ProductAsset,
+  READ_REPLICA,
+  User,
+} from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { marketEvent } from '@powerbank/market';
 import type { StaticCache } from '../../platform/static-cache.ts';
@@ -91,13 +99,21 @@ export const productOutput = (p: Product): ProductOutput => ({
   created_at: p.createdAt,
 });
 
-/** A product anyone may see: active ones only. DRM-protected assets carry no address here. */
+/**
+ * A product anyone may see: active ones only. DRM-protected assets carry no address here. From the
+ * read replica when there is one (the public catalogue: a change shows a moment later).
+ */
 export async function publicProduct(em: EntityManager, id: string) {
-  const product = await em.findOne(Product, { id, active: true });
+  const connectionType = READ_REPLICA;
+  const product = await em.findOne(Product, { id, active: true }, { connectionType });
   if (!product) throw new DomainError('NOT_FOUND', 'no such product');
   const [assets, itemsTotal] = await Promise.all([
-    em.find(ProductAsset, { product: id }, { orderBy: { sortOrder: 'asc', createdAt: 'asc' } }),
-    em.count(InventoryItem, { product: id, status: 'available' }),
+    em.find(
+      ProductAsset,
+      { product: id },
+      { orderBy: { sortOrder: 'asc', createdAt: 'asc' }, connectionType },
+    ),
+    em.count(InventoryItem, { product: id, status: 'available' }, { connectionType }),
   ]);
   return {
     ...productOutput(product),

@@ -1,4 +1,4 @@
-import type { EntityManager, InferClassEntityDB } from '@mikro-orm/postgresql';
+import type { ConnectionType, EntityManager, InferClassEntityDB } from '@mikro-orm/postgresql';
 import type {
   Category,
   InventoryItem,
@@ -21,5 +21,9 @@ export type MarketDB = InferClassEntityDB<
   { tableNamingStrategy: 'table' }
 >;
 
-/** Typed queries on `em`'s connection (its transaction's, inside one): search and checkout, the hot paths. */
-export const marketDb = (em: EntityManager) => em.getKysely<MarketDB>();
+/**
+ * Typed queries on `em`'s connection (its transaction's, inside one): search and checkout, the hot
+ * paths. `READ_REPLICA` for the lag-tolerant public reads (search), outside a transaction.
+ */
+export const marketDb = (em: EntityManager, type: ConnectionType = 'write') =>
+  em.getKysely<MarketDB>({ type });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
@@ -69,7 +70,8 @@ export async function searchProducts(
           : sql<Date>`p.created_at`;
   const ascending = sort === 'price_asc';
 
-  let q = marketDb(em)
+  // The public catalogue: from the read replica when there is one (a new product shows a moment later).
+  let q = marketDb(em, READ_REPLICA)
     .selectFrom('product as p')
     // The answer's columns only: not the stored tsvector or the category path.
     .select([

@@ -5,6 +5,7 @@ import {
   jsonBuildObject,
   type Kysely,
   prepared,
+  READ_REPLICA,
   runPrepared,
   sql,
 } from '@powerbank/db';
@@ -48,10 +49,10 @@ export async function listStations(
     limit: input.page_size,
     offset: offsetOf(input),
   };
-  const rows = await runPrepared(em, shape.page, params);
+  const rows = await runPrepared(em, shape.page, params, READ_REPLICA);
   const total = rows[0]
     ? Number(rows[0].total)
-    : Number((await runPrepared(em, shape.count, params))[0]?.n ?? 0);
+    : Number((await runPrepared(em, shape.count, params, READ_REPLICA))[0]?.n ?? 0);
   return pageOf(rows.map(toSummary), input, total);
 }
 
@@ -91,7 +92,7 @@ export async function getStation(
   input: StationBySnInput,
 ): Promise<StationDetail> {
   const minBattery = await minRentalBattery(em, cache);
-  const rows = await runPrepared(em, STATION_DETAIL, { sn: input.sn, minBattery });
+  const rows = await runPrepared(em, STATION_DETAIL, { sn: input.sn, minBattery }, READ_REPLICA);
   const row = rows[0];
   if (!row) throw new DomainError('NOT_FOUND', `no station ${input.sn}`);
   const { imageUrl: _image, amenityCodes: _codes, ...summary } = toSummary(row);
