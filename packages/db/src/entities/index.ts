@@ -45,6 +45,9 @@ import { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 import { Schedule } from './marketplace/schedule.entity.ts';
 import { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 import { UserSubscription } from './marketplace/user-subscription.entity.ts';
+import { SellerAccount } from './marketplace/seller-account.entity.ts';
+import { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
+import { SellerPayout } from './marketplace/seller-payout.entity.ts';
 import { PaymentIntent } from './payments/payment-intent.entity.ts';
 import { PaymentMethod } from './payments/payment-method.entity.ts';
 import { PaymentWebhook } from './payments/payment-webhook.entity.ts';
@@ -122,6 +125,9 @@ export { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 export { Schedule } from './marketplace/schedule.entity.ts';
 export { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 export { UserSubscription } from './marketplace/user-subscription.entity.ts';
+export { SellerAccount } from './marketplace/seller-account.entity.ts';
+export { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
+export { SellerPayout } from './marketplace/seller-payout.entity.ts';
 export { PaymentIntent } from './payments/payment-intent.entity.ts';
 export { PaymentMethod } from './payments/payment-method.entity.ts';
 export { PaymentWebhook } from './payments/payment-webhook.entity.ts';
@@ -222,4 +228,7 @@ export const entities = [
   Schedule,
   SubscriptionPlan,
   UserSubscription,
+  SellerAccount,
+  SellerAccountEntry,
+  SellerPayout,
 ] as const;
