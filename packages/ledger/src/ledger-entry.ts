@@ -375,10 +375,7 @@ const FIND_ENTRY = {
   ),
 };
 
-type StoredEntry =
-  | typeof FIND_ENTRY.wallet.row
-  | typeof FIND_ENTRY.points.row
-  | typeof FIND_ENTRY.seller.row;
+type StoredEntry = typeof FIND_ENTRY.wallet.row | typeof FIND_ENTRY.points.row | typeof FIND_ENTRY.seller.row;
 
 async function findEntry(em: EntityManager, kind: LedgerKind, key: string): Promise<StoredEntry | undefined> {
   const rows: StoredEntry[] = await runPrepared(em, FIND_ENTRY[kind] as typeof FIND_ENTRY.wallet, { key });

@@ -13,3 +13,11 @@ export {
   type OrderPayment,
   transitionOrder,
 } from './order-transitions.ts';
+export { creditSellerShare, openSellerAccount, type SellerCredit } from './seller-balance.ts';
+export {
+  chargePeriod,
+  periodKey,
+  type RenewalOutcome,
+  renewDueSubscriptions,
+  renewSubscription,
+} from './subscription-renewal.ts';
