@@ -100,6 +100,12 @@ export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
 export const ASSET_TYPES = ['image', '3d', 'ar'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'cancelled', 'expired'] as const;
 /** A seller balance's movements: an order's revenue in, the platform's commission and payouts out. */
-export const SELLER_ENTRY_TYPES = ['order_revenue', 'commission', 'payout', 'payout_reversal', 'adjustment'] as const;
+export const SELLER_ENTRY_TYPES = [
+  'order_revenue',
+  'commission',
+  'payout',
+  'payout_reversal',
+  'adjustment',
+] as const;
 export const PAYOUT_STATUSES = ['requested', 'approved', 'rejected'] as const;
 export const LOYALTY_TIERS = ['bronze', 'silver', 'gold', 'platinum'] as const;

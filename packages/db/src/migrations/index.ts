@@ -15,4 +15,32 @@ import { Migration20261204231500_notifications } from './Migration20261204231500
 import { Migration20261204233000_analytics_views } from './Migration20261204233000_analytics_views.ts';
 import { Migration20261205012041_payouts } from './Migration20261205012041_payouts.ts';
 
-export const migrationsList = [{ name: 'Migration20261124121335_schema', class: Migration20261124121335_schema }, { name: 'Migration20261124121336_monthly_partitions', class: Migration20261124121336_monthly_partitions }, { name: 'Migration20261124121826_issue_media_index', class: Migration20261124121826_issue_media_index }, { name: 'Migration20261124122048_station_core', class: Migration20261124122048_station_core }, { name: 'Migration20261130070410_station_directory_indexes', class: Migration20261130070410_station_directory_indexes }, { name: 'Migration20261130120253_rate_limit_counter', class: Migration20261130120253_rate_limit_counter }, { name: 'Migration20261130212619_rental_waiting_index', class: Migration20261130212619_rental_waiting_index }, { name: 'Migration20261204222600_base_payment_methods', class: Migration20261204222600_base_payment_methods }, { name: 'Migration20261204223538_coupon_usage_rental', class: Migration20261204223538_coupon_usage_rental }, { name: 'Migration20261204224101_market_availability', class: Migration20261204224101_market_availability }, { name: 'Migration20261204230012_power_bank_placed_at', class: Migration20261204230012_power_bank_placed_at }, { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review }, { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications }, { name: 'Migration20261204233000_analytics_views', class: Migration20261204233000_analytics_views }, { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts }];
+export const migrationsList = [
+  { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
+  { name: 'Migration20261124121336_monthly_partitions', class: Migration20261124121336_monthly_partitions },
+  { name: 'Migration20261124121826_issue_media_index', class: Migration20261124121826_issue_media_index },
+  { name: 'Migration20261124122048_station_core', class: Migration20261124122048_station_core },
+  {
+    name: 'Migration20261130070410_station_directory_indexes',
+    class: Migration20261130070410_station_directory_indexes,
+  },
+  { name: 'Migration20261130120253_rate_limit_counter', class: Migration20261130120253_rate_limit_counter },
+  {
+    name: 'Migration20261130212619_rental_waiting_index',
+    class: Migration20261130212619_rental_waiting_index,
+  },
+  {
+    name: 'Migration20261204222600_base_payment_methods',
+    class: Migration20261204222600_base_payment_methods,
+  },
+  { name: 'Migration20261204223538_coupon_usage_rental', class: Migration20261204223538_coupon_usage_rental },
+  { name: 'Migration20261204224101_market_availability', class: Migration20261204224101_market_availability },
+  {
+    name: 'Migration20261204230012_power_bank_placed_at',
+    class: Migration20261204230012_power_bank_placed_at,
+  },
+  { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review },
+  { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications },
+  { name: 'Migration20261204233000_analytics_views', class: Migration20261204233000_analytics_views },
+  { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts },
+];

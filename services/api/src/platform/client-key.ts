@@ -10,7 +10,9 @@ export type ClientKeyOperation =
   /** Staff adjusting a user's balance: the "user" is the admin, the target the adjusted user. */
   | 'admin-wallet'
   | 'admin-points'
-  | 'market-checkout';
+  | 'market-checkout'
+  | 'market-subscribe'
+  | 'market-payout';
 
 /**
  * A client's idempotency key as the server stores and looks it up: scoped to the user, the

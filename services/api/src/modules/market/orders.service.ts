@@ -14,6 +14,7 @@ import {
 import { clientKey } from '../../platform/client-key.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
+import { subscriptionPercent } from './subscription-discount.ts';
 
 /** A checkout that lost its items to a concurrent one tries again this many times with other free items. */
 const DOUBLE_BOOKING_RETRIES = 2;
@@ -33,13 +34,17 @@ function checkPeriod(start: Date, end: Date): void {
   }
 }
 
-/** The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout both use it. */
+/**
+ * The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout
+ * both use it, with the customer's subscription percentage (`subscriptionPercent`).
+ */
 function priceOf(
   config: MarketConfig,
   product: Product,
   start: Date,
   end: Date,
   quantity: number,
+  planPercent: number,
 ): RentalPrice {
   return priceRental({
     unit: product.pricingUnit,
@@ -50,14 +55,24 @@ function priceOf(
     quantity,
     minUnits: product.minUnits,
     maxUnits: product.maxUnits ?? null,
+    subscriptionPercent: planPercent,
     taxRateBp: config.market_tax_rate_bp,
   });
 }
 
-export async function quote(em: EntityManager, input: QuoteInput): Promise<QuoteOutput> {
+const planPercentOf = (em: EntityManager, customerId: string | null, product: Product) =>
+  subscriptionPercent(em, customerId, { id: product.id, categoryId: product.category.id });
+
+/** The price over a period; a signed-in customer's subscription discount included. */
+export async function quote(
+  em: EntityManager,
+  input: QuoteInput,
+  customerId: string | null = null,
+): Promise<QuoteOutput> {
   checkPeriod(input.start, input.end);
   const product = await activeProduct(em, input.product_id);
-  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity);
+  const percent = await planPercentOf(em, customerId, product);
+  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity, percent);
   const free = await freeItems(em, product.id, input.start, input.end, input.quantity);
   return {
     product_id: product.id,
@@ -149,7 +164,8 @@ async function reserve(
   if (product.seller.id === userId)
     throw new DomainError('BUSINESS_RULE', 'you cannot rent your own product');
   const config = await readMarketConfig(tem);
-  const price = priceOf(config, product, input.start, input.end, input.quantity);
+  const percent = await planPercentOf(tem, userId, product);
+  const price = priceOf(config, product, input.start, input.end, input.quantity, percent);
   const items = await freeItems(tem, product.id, input.start, input.end, input.quantity);
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
