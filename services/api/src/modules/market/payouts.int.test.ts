@@ -150,7 +150,6 @@ describe('payout requests', () => {
   });
 
   it('five different requests for the whole balance at once: one goes through, the others 402, never below zero', async () => {
-    const api = getApi();
     const { seller } = await sellerWithRevenue();
     const results = await Promise.all(
       [0, 1, 2, 3, 4].map((i) =>
