@@ -18,6 +18,7 @@ export class Migration20261205012041_payouts extends Migration {
     this.addSql(
       `create index "seller_payout_status_created_at_index" on "seller_payout" ("status", "created_at");`,
     );
+    this.addSql(`create index "seller_payout_decided_by_id_index" on "seller_payout" ("decided_by_id");`);
 
     this.addSql(
       `create table "seller_account" ("id" uuid not null, "user_id" uuid not null, "balance" bigint not null default '0', "currency" varchar(3) not null default 'USD', "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("id"));`,

@@ -14,7 +14,7 @@ const SellerPayoutSchema = defineEntity({
     status: p.enum(PAYOUT_STATUSES).default('requested'),
     /** The seller's key, scoped to the seller (`clientKey`): the same request twice is one payout. */
     idempotencyKey: p.string().length(128).unique(),
-    decidedBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    decidedBy: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
     decidedAt: p.datetime().nullable(),
     note: p.string().length(255).nullable(),
     ...timestamps(),
