@@ -149,4 +149,29 @@ describe('seller dashboard', () => {
       expect(res.status, q).toBe(400);
     }
   });
+
+  it('every issue-21 path of this module is in the OpenAPI document under the market tag', async () => {
+    const document = (await getApi().rest('GET', '/api/openapi.json')).body;
+    const paths: [string, string][] = [
+      ['get', '/market/subscription-plans'],
+      ['get', '/market/subscriptions'],
+      ['post', '/market/subscriptions'],
+      ['post', '/market/subscriptions/{id}/cancel'],
+      ['get', '/market/seller/balance'],
+      ['get', '/market/seller/orders/{id}/share'],
+      ['post', '/market/seller/payouts'],
+      ['get', '/market/seller/payouts'],
+      ['get', '/market/seller/payouts/{id}'],
+      ['get', '/market/seller/dashboard/handovers'],
+      ['get', '/market/seller/dashboard/orders-by-status'],
+      ['get', '/market/seller/dashboard/revenue'],
+      ['get', '/market/seller/dashboard/items-out'],
+      ['get', '/market/admin/payouts'],
+      ['post', '/market/admin/payouts/{id}/approve'],
+      ['post', '/market/admin/payouts/{id}/reject'],
+    ];
+    for (const [method, path] of paths) {
+      expect(document.paths[path]?.[method]?.tags, `${method} ${path}`).toEqual(['market']);
+    }
+  });
 });
