@@ -190,6 +190,16 @@ export async function renewDueSubscriptions(
   const rows = await em
     .fork()
     .find(UserSubscription, due(now), { fields: ['id'], orderBy: { nextAttemptAt: 'asc' }, limit });
-  for (const { id } of rows) counts[await renewOne(em, id, now, true)]++;
+  // One subscription's unexpected failure (not a refused charge) does not hold back the others;
+  // the job then fails as a whole so pg-boss retries it (every renewal is keyed by its period).
+  let failure: unknown = null;
+  for (const { id } of rows) {
+    try {
+      counts[await renewOne(em, id, now, true)]++;
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure) throw failure;
   return counts;
 }
