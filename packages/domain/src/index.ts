@@ -7,4 +7,6 @@ export * from './payment-split.ts';
 export * from './points.ts';
 export * from './rental-settlement.ts';
 export * from './rental-status.ts';
+export * from './seller-share.ts';
 export * from './station-clock.ts';
+export * from './subscription-renewal.ts';

@@ -1,8 +1,8 @@
 import { DomainError } from './errors.ts';
 import { assertMinorUnits } from './money.ts';
 
-/** Which balance a ledger entry moves. */
-export type LedgerKind = 'wallet' | 'points';
+/** Which balance a ledger entry moves: a user's wallet or points, or a seller's balance (marketplace payouts). */
+export type LedgerKind = 'wallet' | 'points' | 'seller';
 
 /** A balance as the ledger sees it: `held` is reserved for post-paid rentals and cannot be spent. */
 export interface LedgerBalance {

@@ -141,6 +141,54 @@ describe('priceRental', () => {
   });
 });
 
+describe('priceRental with a subscription (issue 21)', () => {
+  it("property: the plan's line is its percentage of the rent, rounded down, and comes before the coupon", () => {
+    fc.assert(
+      fc.property(anyInput, fc.integer({ min: 0, max: 100 }), (input, percent) => {
+        const price = priceRental({ ...input, subscriptionPercent: percent });
+        const line = price.lines.find((l) => l.kind === 'subscription_discount');
+        const expected = Math.floor((price.rent * percent) / 100);
+        expect((line?.amount ?? 0) + expected).toBe(0);
+        const kinds = price.lines.map((l) => l.kind);
+        if (line && kinds.includes('coupon_discount')) {
+          expect(kinds.indexOf('subscription_discount')).toBeLessThan(kinds.indexOf('coupon_discount'));
+        }
+        // The coupon is taken off what the plan left, so both together never exceed the rent.
+        expect(price.discount).toBeLessThanOrEqual(price.rent);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('property: a larger plan percentage never charges more; the deposit never changes', () => {
+    fc.assert(
+      fc.property(
+        anyInput,
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (input, a, b) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const less = priceRental({ ...input, subscriptionPercent: low });
+          const more = priceRental({ ...input, subscriptionPercent: high });
+          expect(more.charge).toBeLessThanOrEqual(less.charge);
+          expect(more.deposit).toBe(less.deposit);
+        },
+      ),
+    );
+  });
+
+  it('a 100% plan makes the rent free (no tax, a coupon has nothing left) and the deposit is still held', () => {
+    const price = priceRental({
+      ...base,
+      subscriptionPercent: 100,
+      coupon: { kind: 'fixed', amount: 500 },
+      taxRateBp: 1000,
+    });
+    expect(price).toMatchObject({ discount: 9000, tax: 0, charge: 0, deposit: 10_000, total: 10_000 });
+    expect(price.lines.map((l) => l.kind)).toEqual(['rent', 'subscription_discount', 'deposit']);
+  });
+});
+
 describe('cancellationRefund', () => {
   const policy = { fullRefundHours: 48, partialRefundHours: 24, partialRefundPercent: 50 };
   const H = 3_600_000;

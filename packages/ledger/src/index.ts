@@ -13,6 +13,7 @@ export type {
   EntryReference,
   EntryResult,
   PointsEntryType,
+  SellerEntryType,
   WalletEntryType,
 } from './ledger-entry.ts';
 export { entryText } from './ledger-entry.ts';

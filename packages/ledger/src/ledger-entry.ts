@@ -10,6 +10,7 @@ import {
   prepared,
   type QueryCreator,
   runPrepared,
+  type SELLER_ENTRY_TYPES,
   sql,
   textWith,
   type WALLET_TX_TYPES,
@@ -20,6 +21,7 @@ import { type PaymentRowParams, paymentRowValues } from './payment-row.ts';
 
 export type WalletEntryType = (typeof WALLET_TX_TYPES)[number];
 export type PointsEntryType = (typeof POINTS_TX_TYPES)[number];
+export type SellerEntryType = (typeof SELLER_ENTRY_TYPES)[number];
 
 /** What caused an entry, e.g. `{ type: 'payment_intent', id }`. */
 export interface EntryReference {
@@ -183,13 +185,43 @@ const pointsEntry = (start: Start, p: EntryParams, direction: Direction) =>
     )
     .returning(['id', 'account_id', 'balance_after']);
 
-const ENTRIES = { wallet: walletEntry, points: pointsEntry };
+/** The same for a seller's balance (marketplace payouts): nothing is held, nothing is earned. */
+const sellerEntry = (start: Start, p: EntryParams, direction: Direction) =>
+  start
+    .with('a', (db) =>
+      db
+        .updateTable('seller_account')
+        .set((eb) => ({
+          balance: eb('balance', sign(direction), p.amount),
+          version: eb('version', '+', sql.lit(1)),
+          updated_at: now(),
+        }))
+        .where('user_id', '=', p.userId)
+        .$if(direction === 'debit', (qb) => qb.where('balance', '>=', p.amount))
+        .returning(['id', 'balance', 'currency']),
+    )
+    .insertInto('seller_account_entry')
+    .columns([...ENTRY_FIELDS, 'account_id', 'amount', 'balance_after', 'currency'])
+    .expression((eb) =>
+      eb
+        .selectFrom('a')
+        .select([
+          ...entryValues(p),
+          'a.id as account_id',
+          sql.val(p.delta).as('amount'),
+          'a.balance as balance_after',
+          'a.currency',
+        ]),
+    )
+    .returning(['id', 'account_id', 'balance_after']);
+
+const ENTRIES = { wallet: walletEntry, points: pointsEntry, seller: sellerEntry };
 
 /** The caller's payment row ahead of the entry, as a data-modifying CTE (see `alongside`). */
 const withPayment = (db: Kysely<DB>, p: PaymentRowParams) =>
   db.with('p', (qc) => qc.insertInto('transactions').values(paymentRowValues(p))) as unknown as Start;
 
-// Compiled on first use, then reused: six shapes (two ledgers, two directions, with or without a payment row).
+// Compiled on first use, then reused: one per ledger, direction, and with or without a payment row.
 const compiled = new Map<string, Prepared<EntryParams & Partial<PaymentRowParams>, EntryRow>>();
 
 function entryQuery(kind: LedgerKind, direction: Direction, alongside: boolean) {
@@ -254,7 +286,7 @@ export async function applyEntry(
   direction: 'debit' | 'credit',
   input: EntryInput<string>,
 ): Promise<EntryResult> {
-  assertPositiveMinorUnits(input.amount, kind === 'wallet' ? 'amount' : 'points');
+  assertPositiveMinorUnits(input.amount, kind === 'points' ? 'points' : 'amount');
   if (input.alongside && !(input.atomicWithCaller && em.isInTransaction())) {
     throw new Error('a row alongside an entry needs atomicWithCaller inside a transaction');
   }
@@ -326,15 +358,27 @@ const FIND_ENTRY = {
       ])
       .where('idempotency_key', '=', p.key),
   ),
+  seller: prepared((db, p: { key: string }) =>
+    db
+      .selectFrom('seller_account_entry')
+      .select([
+        'id',
+        'account_id',
+        'user_id',
+        'type',
+        'amount as delta',
+        'balance_after',
+        'reference_type',
+        'reference_id',
+      ])
+      .where('idempotency_key', '=', p.key),
+  ),
 };
 
-type StoredEntry = typeof FIND_ENTRY.wallet.row | typeof FIND_ENTRY.points.row;
+type StoredEntry = typeof FIND_ENTRY.wallet.row | typeof FIND_ENTRY.points.row | typeof FIND_ENTRY.seller.row;
 
 async function findEntry(em: EntityManager, kind: LedgerKind, key: string): Promise<StoredEntry | undefined> {
-  const rows =
-    kind === 'wallet'
-      ? await runPrepared(em, FIND_ENTRY.wallet, { key })
-      : await runPrepared(em, FIND_ENTRY.points, { key });
+  const rows: StoredEntry[] = await runPrepared(em, FIND_ENTRY[kind] as typeof FIND_ENTRY.wallet, { key });
   return rows[0];
 }
 
@@ -392,6 +436,9 @@ const SPENDABLE = {
   ),
   points: prepared((db, p: { userId: string }) =>
     db.selectFrom('user_points').select('balance as spendable').where('user_id', '=', p.userId),
+  ),
+  seller: prepared((db, p: { userId: string }) =>
+    db.selectFrom('seller_account').select('balance as spendable').where('user_id', '=', p.userId),
   ),
 };
 

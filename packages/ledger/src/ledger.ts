@@ -4,6 +4,7 @@ import {
   type EntryInput,
   type EntryResult,
   type PointsEntryType,
+  type SellerEntryType,
   type WalletEntryType,
 } from './ledger-entry.ts';
 
@@ -22,4 +23,9 @@ export const ledger = {
     applyEntry(em, 'points', 'debit', input),
   creditPoints: (em: EntityManager, input: EntryInput<PointsEntryType>): Promise<EntryResult> =>
     applyEntry(em, 'points', 'credit', input),
+  /** A seller's balance (marketplace payouts): the same rules, keyed by the seller's user id. */
+  debitSeller: (em: EntityManager, input: EntryInput<SellerEntryType>): Promise<EntryResult> =>
+    applyEntry(em, 'seller', 'debit', input),
+  creditSeller: (em: EntityManager, input: EntryInput<SellerEntryType>): Promise<EntryResult> =>
+    applyEntry(em, 'seller', 'credit', input),
 };

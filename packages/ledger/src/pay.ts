@@ -32,6 +32,7 @@ const ENTRY_TYPES = {
   fine: { wallet: 'fine', points: 'rental_payment' },
   order: { wallet: 'order_payment', points: 'order_payment' },
   invoice: { wallet: 'order_payment', points: 'order_payment' },
+  subscription: { wallet: 'subscription', points: 'subscription' },
 } as const satisfies Partial<
   Record<(typeof TRANSACTION_TYPES)[number], { wallet: WalletEntryType; points: PointsEntryType }>
 >;

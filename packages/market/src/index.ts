@@ -14,3 +14,11 @@ export {
   transitionOrder,
 } from './order-transitions.ts';
 export { payOrderFromTopup } from './topup-payment.ts';
+export { creditSellerShare, openSellerAccount, type SellerCredit } from './seller-balance.ts';
+export {
+  chargePeriod,
+  periodKey,
+  type RenewalOutcome,
+  renewDueSubscriptions,
+  renewSubscription,
+} from './subscription-renewal.ts';

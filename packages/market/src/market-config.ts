@@ -11,6 +11,12 @@ export const MARKET_CONFIG_DEFAULTS = {
   market_cancel_full_refund_hours: 48,
   market_cancel_partial_refund_hours: 24,
   market_cancel_partial_refund_percent: 50,
+  /** The platform's commission on a completed order's rent after discounts, basis points (1000 = 10%). */
+  market_commission_bp: 1000,
+  /** Attempts to charge a subscription's next period before it lapses. */
+  market_subscription_renewal_attempts: 3,
+  /** Wait after a failed renewal before the next attempt. */
+  market_subscription_retry_minutes: 360,
 } as const;
 
 export type MarketConfig = Record<keyof typeof MARKET_CONFIG_DEFAULTS, number>;

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from '@powerbank/db';
 import { ENGAGEMENT_JOBS } from '@powerbank/engagement';
-import { expireMarketReservations } from '@powerbank/market';
+import { expireMarketReservations, renewDueSubscriptions } from '@powerbank/market';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';
@@ -54,6 +54,13 @@ export const JOBS: readonly JobDefinition[] = [
     name: 'market-reservations-expire',
     cron: '* * * * *',
     run: async ({ orm }) => ({ expired: await expireMarketReservations(orm.em.fork()) }),
+  },
+  {
+    // Marketplace subscriptions: charge the next period (one payment key per period), retry a
+    // refused charge, lapse after the last attempt, end the ones cancelled at their period's end.
+    name: 'market-subscriptions-renew',
+    cron: '* * * * *',
+    run: ({ orm }) => renewDueSubscriptions(orm.em.fork()),
   },
   // Leaderboards, achievement catch-up, loyalty tiers: engagement's own list, run here.
   ...ENGAGEMENT_JOBS.map(

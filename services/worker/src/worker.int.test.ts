@@ -6,8 +6,12 @@ import {
   NotificationTemplate,
   PaymentIntent,
   RentalOrder,
+  SubscriptionPlan,
   User,
   UserDevice,
+  UserPoints,
+  UserSubscription,
+  Wallet,
 } from '@powerbank/db';
 import { LocalPush, LocalSms, queueNotice } from '@powerbank/notify';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
@@ -194,6 +198,61 @@ describe('the job worker', () => {
       expect(await sql('select status from invoice where order_id = ?', [order.id])).toEqual([
         { status: 'void' },
       ]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('renews a due marketplace subscription on the pg-boss queue (every minute): one charge, the period moved', async () => {
+    const e = em();
+    const user = anyRow(e, User, { phone: '+15552220077' });
+    anyRow(e, Wallet, { user, balance: 5000 });
+    anyRow(e, UserPoints, { user, balance: 0 });
+    const plan = anyRow(e, SubscriptionPlan, {
+      price: 1999,
+      durationDays: 30,
+      isActive: true,
+      discountPct: 10,
+    });
+    const endsAt = new Date(Date.now() - 60_000);
+    const sub = anyRow(e, UserSubscription, {
+      user,
+      plan,
+      status: 'active',
+      startsAt: new Date(endsAt.getTime() - 30 * 86_400_000),
+      endsAt,
+      nextAttemptAt: endsAt,
+      cancelAtPeriodEnd: false,
+      period: 1,
+      renewalAttempts: 0,
+      paymentMode: 'wallet',
+    });
+    await e.flush();
+    const jobs = JOBS.filter((job) => job.name === 'market-subscriptions-renew').map((job) => ({
+      ...job,
+      work: { pollingIntervalSeconds: 0.5 },
+    }));
+    const worker = await workerOn(new LocalSms(local), new LocalPush(local), jobs);
+    try {
+      const schedules = await worker.boss.getSchedules();
+      expect(Object.fromEntries(schedules.map((s) => [s.name, s.cron]))).toMatchObject({
+        'market-subscriptions-renew': '* * * * *',
+      });
+      // Two ticks' worth of jobs: the second finds nothing due.
+      await worker.boss.send('market-subscriptions-renew', null);
+      await worker.boss.send('market-subscriptions-renew', null);
+      await until(
+        async () =>
+          (await sql<{ period: number }>('select period from user_subscription where id = ?', [sub.id]))[0]
+            ?.period === 2,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(
+        await sql('select amount::int as amount from wallet_transaction where user_id = ? and type = ?', [
+          user.id,
+          'subscription',
+        ]),
+      ).toEqual([{ amount: -1999 }]);
     } finally {
       await worker.stop();
     }

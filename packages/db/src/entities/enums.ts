@@ -34,6 +34,7 @@ export const WALLET_TX_TYPES = [
   'hold',
   'hold_release',
   'order_payment',
+  'subscription',
 ] as const;
 export const POINTS_TX_TYPES = [
   'signup_bonus',
@@ -49,6 +50,7 @@ export const POINTS_TX_TYPES = [
   'refund',
   'adjustment',
   'order_payment',
+  'subscription',
 ] as const;
 export const TRANSACTION_TYPES = [
   'topup',
@@ -59,6 +61,7 @@ export const TRANSACTION_TYPES = [
   'refund',
   'order',
   'invoice',
+  'subscription',
 ] as const;
 export const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed', 'refunded', 'cancelled'] as const;
 export const INTENT_STATUSES = ['created', 'pending', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
@@ -96,4 +99,13 @@ export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'v
 export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
 export const ASSET_TYPES = ['image', '3d', 'ar'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'cancelled', 'expired'] as const;
+/** A seller balance's movements: an order's revenue in, the platform's commission and payouts out. */
+export const SELLER_ENTRY_TYPES = [
+  'order_revenue',
+  'commission',
+  'payout',
+  'payout_reversal',
+  'adjustment',
+] as const;
+export const PAYOUT_STATUSES = ['requested', 'approved', 'rejected'] as const;
 export const LOYALTY_TIERS = ['bronze', 'silver', 'gold', 'platinum'] as const;

@@ -43,6 +43,9 @@ import { ProductAsset } from './marketplace/product-asset.entity.ts';
 import { RentalOrder } from './marketplace/rental-order.entity.ts';
 import { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 import { Schedule } from './marketplace/schedule.entity.ts';
+import { SellerAccount } from './marketplace/seller-account.entity.ts';
+import { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
+import { SellerPayout } from './marketplace/seller-payout.entity.ts';
 import { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 import { UserSubscription } from './marketplace/user-subscription.entity.ts';
 import { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -120,6 +123,9 @@ export { ProductAsset } from './marketplace/product-asset.entity.ts';
 export { RentalOrder } from './marketplace/rental-order.entity.ts';
 export { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 export { Schedule } from './marketplace/schedule.entity.ts';
+export { SellerAccount } from './marketplace/seller-account.entity.ts';
+export { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
+export { SellerPayout } from './marketplace/seller-payout.entity.ts';
 export { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 export { UserSubscription } from './marketplace/user-subscription.entity.ts';
 export { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -222,4 +228,7 @@ export const entities = [
   Schedule,
   SubscriptionPlan,
   UserSubscription,
+  SellerAccount,
+  SellerAccountEntry,
+  SellerPayout,
 ] as const;

@@ -12,7 +12,9 @@ export type ClientKeyOperation =
   | 'admin-points'
   | 'market-checkout'
   /** A gateway top-up paying a marketplace order (the target is the order). */
-  | 'market-pay';
+  | 'market-pay'
+  | 'market-subscribe'
+  | 'market-payout';
 
 /**
  * A client's idempotency key as the server stores and looks it up: scoped to the user, the

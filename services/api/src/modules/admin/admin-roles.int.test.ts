@@ -86,6 +86,9 @@ async function fingerprint(): Promise<unknown> {
     'app_version',
     'country',
     'station_amenity',
+    'seller_payout',
+    'seller_account',
+    'seller_account_entry',
   ];
   const connection = api().deps.orm.em.getConnection();
   const hashes = await Promise.all(

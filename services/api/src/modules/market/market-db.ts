@@ -7,6 +7,12 @@ import type {
   ProductAsset,
   RentalOrder,
   RentalOrderItem,
+  Schedule,
+  SellerAccount,
+  SellerAccountEntry,
+  SellerPayout,
+  SubscriptionPlan,
+  UserSubscription,
 } from '@powerbank/db';
 
 /** The marketplace's tables as Kysely sees them: real table and column names, typed from the entities. */
@@ -17,7 +23,13 @@ export type MarketDB = InferClassEntityDB<
   | typeof InventoryItem
   | typeof RentalOrder
   | typeof RentalOrderItem
-  | typeof Invoice,
+  | typeof Invoice
+  | typeof Schedule
+  | typeof SubscriptionPlan
+  | typeof UserSubscription
+  | typeof SellerAccount
+  | typeof SellerAccountEntry
+  | typeof SellerPayout,
   { tableNamingStrategy: 'table' }
 >;
 

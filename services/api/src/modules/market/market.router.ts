@@ -23,23 +23,38 @@ import {
   AssetIdInput,
   AssetOutput,
   AssetUrlOutput,
+  BalanceInput,
+  BalanceOutput,
   CategoriesOutput,
   CategoryDetailOutput,
   CategorySlugInput,
   CheckoutInput,
   EventsInput,
   EventsOutput,
+  HandoverDaysOutput,
+  HandoversInput,
   ItemCreateInput,
   ItemOutput,
+  ItemsOutOutput,
   ItemsOutput,
   ItemUpdateInput,
   NoInput,
   OrderIdInput,
   OrderOutput,
+  OrderShareOutput,
+  OrdersByStatusOutput,
   OrdersInput,
   OrdersOutput,
   PayByGatewayInput,
   PayOrderInput,
+  PayoutDecisionInput,
+  PayoutIdInput,
+  PayoutOutput,
+  PayoutQueueInput,
+  PayoutRejectInput,
+  PayoutRequestInput,
+  PayoutsOutput,
+  PlansOutput,
   ProductCreateInput,
   ProductDetailOutput,
   ProductIdInput,
@@ -48,11 +63,17 @@ import {
   ProductUpdateInput,
   QuoteInput,
   QuoteOutput,
+  RevenueInput,
+  RevenueOutput,
   RoleOutput,
   RolesOutput,
   SearchInput,
   SearchOutput,
   SellerApplyInput,
+  SubscribeInput,
+  SubscriptionIdInput,
+  SubscriptionOutput,
+  SubscriptionsOutput,
   UserIdInput,
 } from './market.schemas.ts';
 import {
@@ -64,7 +85,18 @@ import {
 } from './market-roles.ts';
 import { payOrderByGateway } from './order-gateway-payment.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
+import {
+  decidePayout,
+  myPayout,
+  myPayouts,
+  orderShare,
+  payoutQueue,
+  requestPayout,
+  sellerBalance,
+} from './payouts.service.ts';
 import { searchProducts } from './search.service.ts';
+import { itemsOut, ordersByStatus, revenueByMonth, upcomingHandovers } from './seller-dashboard.service.ts';
+import { cancelSubscription, listPlans, mySubscriptions, subscribe } from './subscriptions.service.ts';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 const tags = ['market'];
@@ -129,7 +161,7 @@ const catalogue = router({
     )
     .input(QuoteInput)
     .output(QuoteOutput)
-    .query(({ ctx, input }) => quote(ctx.em, input)),
+    .query(({ ctx, input }) => quote(ctx.em, input, ctx.auth?.user.id ?? null)),
 });
 
 const orders = router({
@@ -253,6 +285,92 @@ const seller = router({
     }),
 });
 
+const subscriptions = router({
+  plans: publicProcedure
+    .meta(route('GET', '/subscription-plans', 'The subscription plans on offer', false))
+    .input(NoInput)
+    .output(PlansOutput)
+    .query(({ ctx }) => listPlans(ctx.em)),
+
+  list: authedProcedure
+    .meta(route('GET', '/subscriptions', 'My subscriptions, newest first'))
+    .input(NoInput)
+    .output(SubscriptionsOutput)
+    .query(({ ctx }) => mySubscriptions(ctx.em, ctx.auth.user.id)),
+
+  subscribe: authedProcedure
+    .meta(route('POST', '/subscriptions', 'Subscribe to a plan: the first period is charged now'))
+    .input(SubscribeInput)
+    .output(SubscriptionOutput)
+    .mutation(({ ctx, input }) => subscribe(ctx.em, ctx.auth.user.id, input)),
+
+  cancel: authedProcedure
+    .meta(route('POST', '/subscriptions/{id}/cancel', 'Cancel at the end of the paid period (no renewal)'))
+    .input(SubscriptionIdInput)
+    .output(SubscriptionOutput)
+    .mutation(({ ctx, input }) => cancelSubscription(ctx.em, ctx.auth.user.id, input.id)),
+});
+
+const payouts = router({
+  balance: sellerProcedure
+    .meta(
+      route('GET', '/seller/balance', 'My seller balance and its movements (revenue, commission, payouts)'),
+    )
+    .input(BalanceInput)
+    .output(BalanceOutput)
+    .query(({ ctx, input }) => sellerBalance(ctx.em, ctx.auth.user.id, input.limit)),
+
+  orderShare: sellerProcedure
+    .meta(route('GET', '/seller/orders/{id}/share', "My order's revenue, commission and net on my balance"))
+    .input(OrderIdInput)
+    .output(OrderShareOutput)
+    .query(({ ctx, input }) => orderShare(ctx.em, ctx.auth.user.id, input.id)),
+
+  request: sellerProcedure
+    .meta(route('POST', '/seller/payouts', 'Request a payout of part of my balance (an admin approves)'))
+    .input(PayoutRequestInput)
+    .output(PayoutOutput)
+    .mutation(({ ctx, input }) => requestPayout(ctx.em, ctx.auth.user.id, input)),
+
+  list: sellerProcedure
+    .meta(route('GET', '/seller/payouts', 'My payout requests, newest first'))
+    .input(NoInput)
+    .output(PayoutsOutput)
+    .query(({ ctx }) => myPayouts(ctx.em, ctx.auth.user.id)),
+
+  get: sellerProcedure
+    .meta(route('GET', '/seller/payouts/{id}', 'One of my payout requests'))
+    .input(PayoutIdInput)
+    .output(PayoutOutput)
+    .query(({ ctx, input }) => myPayout(ctx.em, ctx.auth.user.id, input.id)),
+});
+
+const dashboard = router({
+  handovers: sellerProcedure
+    .meta(route('GET', '/seller/dashboard/handovers', 'My upcoming pickups and returns by day'))
+    .input(HandoversInput)
+    .output(HandoverDaysOutput)
+    .query(({ ctx, input }) => upcomingHandovers(ctx.em, ctx.auth.user.id, input.days)),
+
+  ordersByStatus: sellerProcedure
+    .meta(route('GET', '/seller/dashboard/orders-by-status', 'My orders counted by status'))
+    .input(NoInput)
+    .output(OrdersByStatusOutput)
+    .query(({ ctx }) => ordersByStatus(ctx.em, ctx.auth.user.id)),
+
+  revenue: sellerProcedure
+    .meta(route('GET', '/seller/dashboard/revenue', 'My revenue, commission and net by month'))
+    .input(RevenueInput)
+    .output(RevenueOutput)
+    .query(({ ctx, input }) => revenueByMonth(ctx.em, ctx.auth.user.id, input.months)),
+
+  itemsOut: sellerProcedure
+    .meta(route('GET', '/seller/dashboard/items-out', 'My items out with customers now'))
+    .input(NoInput)
+    .output(ItemsOutOutput)
+    .query(({ ctx }) => itemsOut(ctx.em, ctx.auth.user.id)),
+});
+
 const admin = router({
   sellerApplications: adminProcedure(['operations', 'support'])
     .meta(route('GET', '/admin/seller-applications', 'Seller applications waiting for approval'))
@@ -278,7 +396,54 @@ const admin = router({
     .query(({ ctx, input }) =>
       listMarketEvents(ctx.em, { productId: input.product_id, userId: input.user_id, limit: input.limit }),
     ),
+
+  payouts: adminProcedure(['finance', 'operations'])
+    .meta(route('GET', '/admin/payouts', 'Seller payout requests by status (waiting ones by default)'))
+    .input(PayoutQueueInput)
+    .output(PayoutsOutput)
+    .query(({ ctx, input }) => payoutQueue(ctx.em, input.status)),
+
+  approvePayout: adminProcedure(['finance'])
+    .meta(route('POST', '/admin/payouts/{id}/approve', 'Approve a payout request (paid out of the platform)'))
+    .input(PayoutDecisionInput)
+    .output(PayoutOutput)
+    .mutation(({ ctx, input }) =>
+      adminMutation(ctx, 'market.approve_payout', async (tx) => {
+        const { before, after } = await decidePayout(
+          tx,
+          ctx.auth.user.id,
+          input.id,
+          'approve',
+          input.note ?? null,
+        );
+        return { result: after, targetType: 'seller_payout', targetId: input.id, before, after };
+      }),
+    ),
+
+  rejectPayout: adminProcedure(['finance'])
+    .meta(
+      route(
+        'POST',
+        '/admin/payouts/{id}/reject',
+        'Reject a payout request: the amount goes back on the balance',
+      ),
+    )
+    .input(PayoutRejectInput)
+    .output(PayoutOutput)
+    .mutation(({ ctx, input }) =>
+      adminMutation(ctx, 'market.reject_payout', async (tx) => {
+        const { before, after } = await decidePayout(tx, ctx.auth.user.id, input.id, 'reject', input.note);
+        return {
+          result: after,
+          targetType: 'seller_payout',
+          targetId: input.id,
+          before,
+          after,
+          reason: input.note,
+        };
+      }),
+    ),
 });
 
-/** The marketplace (issue 20): catalogue, search, orders, sellers, and the admin's part. */
-export const marketRouter = router({ catalogue, orders, seller, admin });
+/** The marketplace (issues 20, 21): catalogue, search, orders, sellers, subscriptions, payouts, and the admin's part. */
+export const marketRouter = router({ catalogue, orders, seller, subscriptions, payouts, dashboard, admin });

@@ -1,4 +1,11 @@
-import { ORDER_STATUSES, PAYMENT_MODES, PRICING_UNITS } from '@powerbank/db';
+import {
+  ORDER_STATUSES,
+  PAYMENT_MODES,
+  PAYOUT_STATUSES,
+  PRICING_UNITS,
+  SELLER_ENTRY_TYPES,
+  SUBSCRIPTION_STATUSES,
+} from '@powerbank/db';
 import { z } from 'zod';
 import { inputDate, queryInt, queryNumber } from '../../platform/query-input.ts';
 
@@ -283,3 +290,144 @@ export const EventOutput = z.object({
   metadata: z.record(z.string(), z.unknown()).nullable(),
 });
 export const EventsOutput = z.object({ results: z.array(EventOutput) });
+
+// ── subscriptions (issue 21) ──────────────────────────────────────────
+export const PlanOutput = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  discount_pct: z.number().int(),
+  duration_days: z.number().int(),
+  price: z.number().int().describe('charged per period, minor units'),
+  currency: z.string(),
+  included_products: z.array(z.string()).describe('product ids or category slugs (their subtrees)'),
+});
+export const PlansOutput = z.object({ results: z.array(PlanOutput) });
+export const SubscriptionOutput = z.object({
+  id: z.string(),
+  plan: PlanOutput,
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  starts_at: z.date().describe('the current paid period'),
+  ends_at: z.date(),
+  period: z.number().int().describe('1 for the first period'),
+  payment_mode: z.enum(PAYMENT_MODES),
+  cancel_at_period_end: z.boolean(),
+  renewal_attempts: z.number().int().describe('failed attempts to charge the next period'),
+  next_attempt_at: z.date().nullable(),
+  created_at: z.date(),
+});
+export type SubscriptionOutput = z.infer<typeof SubscriptionOutput>;
+export const SubscriptionsOutput = z.object({ results: z.array(SubscriptionOutput) });
+export const SubscribeInput = z
+  .object({
+    plan_id: z.number().int().positive(),
+    payment_mode: z
+      .enum(['wallet', 'points', 'wallet_points'])
+      .describe('how this and every renewal is paid (a fixed split has no meaning for later periods)'),
+    idempotency_key: idempotencyKey.describe('a retry with the same key answers the same subscription'),
+  })
+  .strict();
+export type SubscribeInput = z.infer<typeof SubscribeInput>;
+export const SubscriptionIdInput = z.object({ id: uuid }).strict();
+
+// ── seller balance and payouts (issue 21) ─────────────────────────────
+export const BalanceEntryOutput = z.object({
+  id: z.string(),
+  type: z.enum(SELLER_ENTRY_TYPES),
+  amount: z.number().int().describe('signed minor units: credits positive'),
+  balance_after: z.number().int(),
+  reference_type: z.string().nullable(),
+  reference_id: z.string().nullable(),
+  description: z.string().nullable(),
+  created_at: z.date(),
+});
+export const BalanceInput = z.object({ limit: queryInt(1, 200).default(50) }).strict();
+export const BalanceOutput = z.object({
+  balance: z.number().int(),
+  currency: z.string(),
+  requested_payouts: z.number().int().describe('already taken off the balance, waiting for approval'),
+  commission_bp: z.number().int().describe('the platform commission now, basis points'),
+  entries: z.array(BalanceEntryOutput).describe('newest first: revenue, commission, payouts'),
+});
+export const OrderShareOutput = z.object({
+  order_id: z.string(),
+  gross: z.number().int(),
+  commission: z.number().int(),
+  net: z.number().int(),
+  entries: z.array(BalanceEntryOutput),
+});
+export const PayoutOutput = z.object({
+  id: z.string(),
+  seller_id: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: z.enum(PAYOUT_STATUSES),
+  note: z.string().nullable(),
+  decided_at: z.date().nullable(),
+  created_at: z.date(),
+});
+export type PayoutOutput = z.infer<typeof PayoutOutput>;
+export const PayoutsOutput = z.object({ results: z.array(PayoutOutput) });
+export const PayoutRequestInput = z
+  .object({
+    amount: z.number().int().min(1).max(1_000_000_000).describe('minor units, at most the balance'),
+    idempotency_key: idempotencyKey.describe('the same request twice is one payout'),
+  })
+  .strict();
+export type PayoutRequestInput = z.infer<typeof PayoutRequestInput>;
+export const PayoutIdInput = z.object({ id: uuid }).strict();
+export const PayoutQueueInput = z.object({ status: z.enum(PAYOUT_STATUSES).default('requested') }).strict();
+export const PayoutDecisionInput = z
+  .object({ id: uuid, note: z.string().trim().min(3).max(255).optional() })
+  .strict();
+export const PayoutRejectInput = z.object({ id: uuid, note: z.string().trim().min(3).max(255) }).strict();
+
+// ── seller dashboard (issue 21) ───────────────────────────────────────
+export const HandoversInput = z.object({ days: queryInt(1, 60).default(14) }).strict();
+export const HandoverOutput = z.object({
+  order_id: z.string(),
+  type: z.enum(['pickup', 'return']),
+  at: z.date().describe("the schedule's slot, else the order's start (pickup) or end (return)"),
+  items: z.number().int(),
+  overdue: z.boolean(),
+});
+export const HandoverDaysOutput = z.object({
+  days: z.array(
+    z.object({
+      date: z.string().describe('UTC day, YYYY-MM-DD'),
+      pickups: z.number().int(),
+      returns: z.number().int(),
+      handovers: z.array(HandoverOutput),
+    }),
+  ),
+});
+export const OrdersByStatusOutput = z.object({
+  results: z.array(z.object({ status: z.enum(ORDER_STATUSES), count: z.number().int() })),
+});
+export const RevenueInput = z.object({ months: queryInt(1, 36).default(12) }).strict();
+export const RevenueOutput = z.object({
+  currency: z.string(),
+  months: z.array(
+    z.object({
+      month: z.string().describe('UTC month, YYYY-MM'),
+      orders: z.number().int(),
+      gross: z.number().int(),
+      commission: z.number().int(),
+      net: z.number().int(),
+    }),
+  ),
+});
+export const ItemsOutOutput = z.object({
+  results: z.array(
+    z.object({
+      item_id: z.string(),
+      sku: z.string(),
+      product_id: z.string(),
+      title: z.string(),
+      order_id: z.string(),
+      customer_id: z.string(),
+      since: z.date(),
+      due_back: z.date(),
+      overdue: z.boolean(),
+    }),
+  ),
+});

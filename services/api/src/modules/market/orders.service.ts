@@ -15,6 +15,7 @@ import { clientKey } from '../../platform/client-key.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
 import { lockOrderCoupon, quoteCoupon, takeOrderCoupon } from './order-coupon.ts';
+import { subscriptionPercent } from './subscription-discount.ts';
 
 /** A checkout that lost its items to a concurrent one tries again this many times with other free items. */
 const DOUBLE_BOOKING_RETRIES = 2;
@@ -34,13 +35,17 @@ function checkPeriod(start: Date, end: Date): void {
   }
 }
 
-/** The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout both use it. */
+/**
+ * The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout
+ * both use it, with the customer's subscription percentage (`subscriptionPercent`).
+ */
 function priceOf(
   config: MarketConfig,
   product: Product,
   start: Date,
   end: Date,
   quantity: number,
+  planPercent: number,
   coupon?: Discount,
 ): RentalPrice {
   return priceRental({
@@ -52,16 +57,26 @@ function priceOf(
     quantity,
     minUnits: product.minUnits,
     maxUnits: product.maxUnits ?? null,
+    subscriptionPercent: planPercent,
     coupon,
     taxRateBp: config.market_tax_rate_bp,
   });
 }
 
-export async function quote(em: EntityManager, input: QuoteInput): Promise<QuoteOutput> {
+const planPercentOf = (em: EntityManager, customerId: string | null, product: Product) =>
+  subscriptionPercent(em, customerId, { id: product.id, categoryId: product.category.id });
+
+/** The price over a period; a signed-in customer's subscription discount included. */
+export async function quote(
+  em: EntityManager,
+  input: QuoteInput,
+  customerId: string | null = null,
+): Promise<QuoteOutput> {
   checkPeriod(input.start, input.end);
   const product = await activeProduct(em, input.product_id);
+  const percent = await planPercentOf(em, customerId, product);
   const coupon = input.coupon_code ? await quoteCoupon(em, input.coupon_code, product.currency) : undefined;
-  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity, coupon);
+  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity, percent, coupon);
   const free = await freeItems(em, product.id, input.start, input.end, input.quantity);
   return {
     product_id: product.id,
@@ -157,7 +172,8 @@ async function reserve(
   const coupon = input.coupon_code
     ? await lockOrderCoupon(tem, userId, input.coupon_code, product.currency)
     : undefined;
-  const price = priceOf(config, product, input.start, input.end, input.quantity, coupon?.discount);
+  const percent = await planPercentOf(tem, userId, product);
+  const price = priceOf(config, product, input.start, input.end, input.quantity, percent, coupon?.discount);
   const items = await freeItems(tem, product.id, input.start, input.end, input.quantity);
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
