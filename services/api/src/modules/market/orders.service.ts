@@ -76,7 +76,15 @@ export async function quote(
   const product = await activeProduct(em, input.product_id);
   const percent = await planPercentOf(em, customerId, product);
   const coupon = input.coupon_code ? await quoteCoupon(em, input.coupon_code, product.currency) : undefined;
-  const price = priceOf(await readMarketConfig(em), product, input.start, input.end, input.quantity, percent, coupon);
+  const price = priceOf(
+    await readMarketConfig(em),
+    product,
+    input.start,
+    input.end,
+    input.quantity,
+    percent,
+    coupon,
+  );
   const free = await freeItems(em, product.id, input.start, input.end, input.quantity);
   return {
     product_id: product.id,
