@@ -43,6 +43,8 @@ import { ProductAsset } from './marketplace/product-asset.entity.ts';
 import { RentalOrder } from './marketplace/rental-order.entity.ts';
 import { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 import { Schedule } from './marketplace/schedule.entity.ts';
+import { SellerScheduleSettings } from './marketplace/seller-schedule-settings.entity.ts';
+import { SellerStaff } from './marketplace/seller-staff.entity.ts';
 import { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 import { UserSubscription } from './marketplace/user-subscription.entity.ts';
 import { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -120,6 +122,11 @@ export { ProductAsset } from './marketplace/product-asset.entity.ts';
 export { RentalOrder } from './marketplace/rental-order.entity.ts';
 export { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 export { Schedule } from './marketplace/schedule.entity.ts';
+export {
+  type OpeningHours,
+  SellerScheduleSettings,
+} from './marketplace/seller-schedule-settings.entity.ts';
+export { SellerStaff } from './marketplace/seller-staff.entity.ts';
 export { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 export { UserSubscription } from './marketplace/user-subscription.entity.ts';
 export { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -220,6 +227,8 @@ export const entities = [
   RentalOrderItem,
   RentalOrder,
   Schedule,
+  SellerScheduleSettings,
+  SellerStaff,
   SubscriptionPlan,
   UserSubscription,
 ] as const;
