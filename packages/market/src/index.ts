@@ -1,5 +1,15 @@
 // The marketplace's order transitions, its figures and its events log: shared by the api (the
 // order endpoints) and the worker (the reservation-expiry job).
+
+export {
+  checkHandoverToken,
+  type HandoverClaims,
+  type HandoverKeys,
+  handoverKeys,
+  signHandoverToken,
+  type TokenCheck,
+  tokenDigest,
+} from './handover-token.ts';
 export {
   cancellationPolicy,
   MARKET_CONFIG_DEFAULTS,
@@ -7,6 +17,7 @@ export {
   readMarketConfig,
 } from './market-config.ts';
 export { listMarketEvents, marketEvent } from './market-events.ts';
+export { orderNotice } from './order-notices.ts';
 export {
   expireMarketReservations,
   lockCustomerOrder,

@@ -11,6 +11,10 @@ export const MARKET_CONFIG_DEFAULTS = {
   market_cancel_full_refund_hours: 48,
   market_cancel_partial_refund_hours: 24,
   market_cancel_partial_refund_percent: 50,
+  /** A return this long after the period's end is not late yet. */
+  market_late_grace_minutes: 30,
+  /** A handover QR code is valid this long after it is issued. */
+  market_qr_validity_minutes: 10,
 } as const;
 
 export type MarketConfig = Record<keyof typeof MARKET_CONFIG_DEFAULTS, number>;

@@ -17,6 +17,7 @@ import {
   updateItem,
   updateProduct,
 } from './catalogue.service.ts';
+import { handoverRouter } from './handover.router.ts';
 import {
   AssetAddInput,
   AssetIdInput,
@@ -60,15 +61,9 @@ import {
   pendingSellerApplications,
   sellerProcedure,
 } from './market-roles.ts';
+import { route } from './market-route.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
 import { searchProducts } from './search.service.ts';
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const tags = ['market'];
-/** REST under /api/market/… (docs/marketplace.md lists them); `protect` for every signed-in route. */
-const route = (method: Method, path: `/${string}`, summary: string, protect = true) => ({
-  openapi: { method, path: `/market${path}` as `/${string}`, tags, protect, summary },
-});
 
 const catalogue = router({
   categories: publicProcedure
@@ -265,5 +260,5 @@ const admin = router({
     ),
 });
 
-/** The marketplace (issue 20): catalogue, search, orders, sellers, and the admin's part. */
-export const marketRouter = router({ catalogue, orders, seller, admin });
+/** The marketplace (issues 20, 21): catalogue, search, orders, sellers, handover and return, and the admin's part. */
+export const marketRouter = router({ catalogue, orders, seller, admin, handover: handoverRouter });
