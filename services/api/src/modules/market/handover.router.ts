@@ -110,7 +110,7 @@ export const handoverRouter = router({
     .output(HandoverOutput)
     .mutation(async ({ ctx, input }) => {
       await adminMutation(ctx, 'market.resolve_dispute', async (tx) => {
-        const { before, after } = await resolveDispute(tx, ctx.admin.id, input);
+        const { before, after } = await resolveDispute(tx, ctx.auth.user.id, input);
         return { result: after, targetType: 'rental_order', targetId: input.id, before, after };
       });
       return handoverOutput(ctx.em.fork(), input.id);
