@@ -1,6 +1,7 @@
 // The marketplace's order transitions, its figures and its events log: shared by the api (the
 // order endpoints) and the worker (the reservation-expiry job).
 
+export { cancelMissedPickups, remindHandovers } from './handover-jobs.ts';
 export {
   checkHandoverToken,
   type HandoverClaims,
@@ -17,10 +18,17 @@ export {
   readMarketConfig,
 } from './market-config.ts';
 export { listMarketEvents, marketEvent } from './market-events.ts';
-export { orderNotice } from './order-notices.ts';
+export { type OrderNotice, orderNotice } from './order-notices.ts';
 export {
   expireMarketReservations,
   lockCustomerOrder,
   type OrderPayment,
   transitionOrder,
 } from './order-transitions.ts';
+export {
+  SCHEDULE_DEFAULTS,
+  type ScheduleSettings,
+  scheduleSettings,
+  sellerScheduleSettings,
+  slotProblem,
+} from './schedule-settings.ts';

@@ -133,7 +133,11 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
 
   markItemsRented: async ({ em, order }) => {
     await em.nativeUpdate(InventoryItem, { id: { $in: await itemIds(em, order) } }, { status: 'rented' });
-    orderNotice(em, order, 'market_order_picked_up', 'Picked up', 'Your rental has started. Enjoy!');
+    orderNotice(em, order, {
+      type: 'market_order_picked_up',
+      title: 'Picked up',
+      body: 'Your rental has started. Enjoy!',
+    });
   },
 
   /**
@@ -163,9 +167,11 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
       }).fee;
     }
     order.damageCharge = lines.reduce((sum, l) => sum + Number(l.damageAmount), 0);
-    orderNotice(em, order, 'market_order_returned', 'Returned', 'Thank you: your return was recorded.', {
-      late_fee: Number(order.lateFee),
-      damage_charge: Number(order.damageCharge),
+    orderNotice(em, order, {
+      type: 'market_order_returned',
+      title: 'Returned',
+      body: 'Thank you: your return was recorded.',
+      vars: { late_fee: Number(order.lateFee), damage_charge: Number(order.damageCharge) },
     });
   },
 
@@ -192,18 +198,27 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
     order.heldAmount = 0;
     order.capturedAmount = split.captured;
     order.dueAmount = split.due;
-    orderNotice(em, order, 'market_deposit_settled', 'Deposit settled', settledText(split), {
-      captured: split.captured,
-      released: split.released,
-      due: split.due,
-      late_fee: Number(order.lateFee),
-      damage_charge: Number(order.damageCharge),
+    orderNotice(em, order, {
+      type: 'market_deposit_settled',
+      title: 'Deposit settled',
+      body: settledText(split),
+      vars: {
+        captured: split.captured,
+        released: split.released,
+        due: split.due,
+        late_fee: Number(order.lateFee),
+        damage_charge: Number(order.damageCharge),
+      },
     });
   },
 
   // The reason is on the order (the caller sets it); the admin queue lists disputed orders.
   openDispute: async ({ em, order }) => {
-    orderNotice(em, order, 'market_dispute_opened', 'Dispute received', 'An admin will review the charge.');
+    orderNotice(em, order, {
+      type: 'market_dispute_opened',
+      title: 'Dispute received',
+      body: 'An admin will review the charge.',
+    });
   },
 };
 

@@ -89,7 +89,7 @@ const dayHours = z
 export const ScheduleSettingsInput = z
   .object({
     hours: z
-      .record(z.enum(['0', '1', '2', '3', '4', '5', '6']), dayHours)
+      .partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), dayHours)
       .describe('per UTC weekday (0 = Sunday): [opens, closes) in minutes after midnight UTC'),
     slot_minutes: z.number().int().min(5).max(1440),
     slot_capacity: z.number().int().min(1).max(1000),

@@ -7,6 +7,7 @@ import type {
   ProductAsset,
   RentalOrder,
   RentalOrderItem,
+  Schedule,
 } from '@powerbank/db';
 
 /** The marketplace's tables as Kysely sees them: real table and column names, typed from the entities. */
@@ -17,7 +18,8 @@ export type MarketDB = InferClassEntityDB<
   | typeof InventoryItem
   | typeof RentalOrder
   | typeof RentalOrderItem
-  | typeof Invoice,
+  | typeof Invoice
+  | typeof Schedule,
   { tableNamingStrategy: 'table' }
 >;
 

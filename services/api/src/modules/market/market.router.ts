@@ -63,6 +63,7 @@ import {
 } from './market-roles.ts';
 import { route } from './market-route.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
+import { schedulesRouter } from './schedules.router.ts';
 import { searchProducts } from './search.service.ts';
 
 const catalogue = router({
@@ -261,4 +262,11 @@ const admin = router({
 });
 
 /** The marketplace (issues 20, 21): catalogue, search, orders, sellers, handover and return, and the admin's part. */
-export const marketRouter = router({ catalogue, orders, seller, admin, handover: handoverRouter });
+export const marketRouter = router({
+  catalogue,
+  orders,
+  seller,
+  admin,
+  handover: handoverRouter,
+  schedules: schedulesRouter,
+});

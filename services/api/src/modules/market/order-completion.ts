@@ -10,17 +10,15 @@ import { orderNotice } from '@powerbank/market';
  * too (seller payouts, issue 21 item 5).
  */
 export async function onOrderCompleted(em: EntityManager, order: RentalOrder): Promise<void> {
-  orderNotice(
-    em,
-    order,
-    'market_order_completed',
-    'Rental completed',
-    'Your rental is complete. Thank you!',
-    {
+  orderNotice(em, order, {
+    type: 'market_order_completed',
+    title: 'Rental completed',
+    body: 'Your rental is complete. Thank you!',
+    vars: {
       late_fee: Number(order.lateFee),
       damage_charge: Number(order.damageCharge),
       captured: Number(order.capturedAmount),
       due: Number(order.dueAmount),
     },
-  );
+  });
 }
