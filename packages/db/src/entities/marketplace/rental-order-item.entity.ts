@@ -36,7 +36,10 @@ const RentalOrderItemSchema = defineEntity({
       expression:
         "exclude using gist (inventory_item_id with =, tstzrange(start_ts, end_ts, '[)'::text) with &&) where ((blocking and (inventory_item_id is not null)))",
     },
-    { name: 'rental_order_item_values', expression: 'quantity > 0 and unit_price >= 0 and amount >= 0 and damage_amount >= 0' },
+    {
+      name: 'rental_order_item_values',
+      expression: 'quantity > 0 and unit_price >= 0 and amount >= 0 and damage_amount >= 0',
+    },
   ],
 });
 

@@ -17,7 +17,6 @@ import { aCategoryTree, aSeller, funded, period } from './market.testing.ts';
 const getApi = useTestApi({ env: { UPLOAD_DIR: testUploadDir() } });
 const client = (token?: string) => createApiClient({ url: 'http://api.test', fetch: getApi().fetch, token });
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const WALLET = 100_000;
 const PRICE = 6000; // per day
 const DEPOSIT = 20_000;
