@@ -57,7 +57,7 @@ export class Migration20261205011915_market_handover extends Migration {
       `alter table "seller_schedule_settings" add constraint "seller_schedule_settings_seller_id_foreign" foreign key ("seller_id") references "users" ("id") on delete cascade;`,
     );
     this.addSql(
-      `alter table "seller_schedule_settings" add constraint "seller_schedule_settings_values" check (slot_minutes between 5 and 1440 and slot_capacity >= 1 and max_reschedules >= 0 and pickup_grace_minutes >= 0 and reminder_minutes >= 0);`,
+      `alter table "seller_schedule_settings" add constraint "seller_schedule_settings_values" check (slot_minutes >= 5 and slot_minutes <= 1440 and slot_capacity >= 1 and max_reschedules >= 0 and pickup_grace_minutes >= 0 and reminder_minutes >= 0);`,
     );
   }
 

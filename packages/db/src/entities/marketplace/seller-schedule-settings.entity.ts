@@ -27,7 +27,7 @@ const SellerScheduleSettingsSchema = defineEntity({
     {
       name: 'seller_schedule_settings_values',
       expression:
-        'slot_minutes between 5 and 1440 and slot_capacity >= 1 and max_reschedules >= 0 and pickup_grace_minutes >= 0 and reminder_minutes >= 0',
+        'slot_minutes >= 5 and slot_minutes <= 1440 and slot_capacity >= 1 and max_reschedules >= 0 and pickup_grace_minutes >= 0 and reminder_minutes >= 0',
     },
   ],
 });
