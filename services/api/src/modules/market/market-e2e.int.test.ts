@@ -153,6 +153,21 @@ describe('marketplace end to end: find, order two days, pay with a deposit hold,
     const item = await api.deps.orm.em.fork().findOneOrFail(InventoryItem, { id: drone.itemId });
     expect(item.status).toBe('maintenance');
 
+    // Both sides see the same settlement (REST and the typed client); no one else does.
+    const seen = await api.rest(
+      'GET',
+      `/api/market/orders/${orderId}/settlement`,
+      undefined,
+      bearer(seller.token),
+    );
+    const mine = await client(customer!.token).market.handover.settlement.query({ id: orderId });
+    expect(seen.body.data.settlement).toEqual(JSON.parse(JSON.stringify(mine.settlement)));
+    const [stranger] = await funded(api, 1);
+    expect(
+      (await api.rest('GET', `/api/market/orders/${orderId}/settlement`, undefined, bearer(stranger!.token)))
+        .status,
+    ).toBe(404);
+    expect((await client().market.handover.publicKey.query({})).alg).toBe('EdDSA');
     const accepted = await api.rest(
       'POST',
       `/api/market/orders/${orderId}/accept-charges`,

@@ -83,6 +83,49 @@ describe('schedules', () => {
     expect((await propose(stranger!, orderId, 'pickup', slotAt(11))).status).toBe(404);
   });
 
+  it('settings, staff and proposals through both REST and the typed client', async () => {
+    const api = getApi();
+    const { seller, orders } = await sellerWithOrders(1, { slot_minutes: 60 });
+    const s = client(seller.token);
+    expect(await s.market.schedules.settings.query({})).toMatchObject({ slot_minutes: 60, slot_capacity: 1 });
+    const rest = await api.rest(
+      'GET',
+      '/api/market/seller/schedule-settings',
+      undefined,
+      bearer(seller.token),
+    );
+    expect(rest.body.data).toMatchObject({ seller_id: seller.userId, slot_minutes: 60 });
+    // A customer is not a seller: 403.
+    const { customer, orderId } = orders[0]!;
+    expect(
+      (await api.rest('GET', '/api/market/seller/schedule-settings', undefined, bearer(customer.token)))
+        .status,
+    ).toBe(403);
+    const [staff] = await funded(api, 1);
+    const added = await api.rest(
+      'POST',
+      '/api/market/seller/staff',
+      { user_id: staff!.userId },
+      bearer(seller.token),
+    );
+    expect(added.status).toBe(200);
+    const listed = await api.rest('GET', '/api/market/seller/staff', undefined, bearer(seller.token));
+    expect(listed.body.data.results.map((r: { user_id: string }) => r.user_id)).toEqual([staff!.userId]);
+    const booked = await client(customer.token).market.schedules.propose.mutate({
+      id: orderId,
+      type: 'return',
+      slot: slotAt(24 + 15),
+    });
+    expect(booked).toMatchObject({ type: 'return', status: 'proposed' });
+    const rows = await api.rest(
+      'GET',
+      `/api/market/orders/${orderId}/schedules`,
+      undefined,
+      bearer(customer.token),
+    );
+    expect(rows.body.data.results.map((r: { id: string }) => r.id)).toEqual([booked.id]);
+  });
+
   it('two customers booking the last place of a slot at once: one gets it, the other a 409', async () => {
     const { orders } = await sellerWithOrders(2);
     const results = await Promise.all(
