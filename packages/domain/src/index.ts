@@ -2,6 +2,7 @@ export * from './coupon-discount.ts';
 export * from './errors.ts';
 export * from './ledger-rules.ts';
 export * from './market-pricing.ts';
+export * from './market-return.ts';
 export * from './money.ts';
 export * from './payment-split.ts';
 export * from './points.ts';

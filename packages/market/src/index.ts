@@ -1,5 +1,16 @@
 // The marketplace's order transitions, its figures and its events log: shared by the api (the
 // order endpoints) and the worker (the reservation-expiry job).
+
+export { cancelMissedPickups, remindHandovers } from './handover-jobs.ts';
+export {
+  checkHandoverToken,
+  type HandoverClaims,
+  type HandoverKeys,
+  handoverKeys,
+  signHandoverToken,
+  type TokenCheck,
+  tokenDigest,
+} from './handover-token.ts';
 export {
   cancellationPolicy,
   MARKET_CONFIG_DEFAULTS,
@@ -7,6 +18,7 @@ export {
   readMarketConfig,
 } from './market-config.ts';
 export { listMarketEvents, marketEvent } from './market-events.ts';
+export { type OrderNotice, orderNotice } from './order-notices.ts';
 export {
   expireMarketReservations,
   lockCustomerOrder,
@@ -22,3 +34,10 @@ export {
   renewDueSubscriptions,
   renewSubscription,
 } from './subscription-renewal.ts';
+export {
+  SCHEDULE_DEFAULTS,
+  type ScheduleSettings,
+  scheduleSettings,
+  sellerScheduleSettings,
+  slotProblem,
+} from './schedule-settings.ts';

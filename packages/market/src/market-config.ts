@@ -17,6 +17,10 @@ export const MARKET_CONFIG_DEFAULTS = {
   market_subscription_renewal_attempts: 3,
   /** Wait after a failed renewal before the next attempt. */
   market_subscription_retry_minutes: 360,
+  /** A return this long after the period's end is not late yet. */
+  market_late_grace_minutes: 30,
+  /** A handover QR code is valid this long after it is issued. */
+  market_qr_validity_minutes: 10,
 } as const;
 
 export type MarketConfig = Record<keyof typeof MARKET_CONFIG_DEFAULTS, number>;

@@ -1,11 +1,27 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CouponUsage, Invoice, RentalOrder, RentalOrderItem, Transaction } from '@powerbank/db';
-import { cancellationRefund, DomainError, type ExplicitSplit, type PaymentMode } from '@powerbank/domain';
-import { holdWallet, ledger, payFromBalances, releaseHold } from '@powerbank/ledger';
+import {
+  CouponUsage,
+  InventoryItem,
+  Invoice,
+  type Product,
+  RentalOrder,
+  RentalOrderItem,
+  Transaction,
+} from '@powerbank/db';
+import {
+  cancellationRefund,
+  DomainError,
+  type ExplicitSplit,
+  lateReturnFee,
+  type PaymentMode,
+  settleAgainstHold,
+} from '@powerbank/domain';
+import { captureHold, holdWallet, ledger, payFromBalances, releaseHold } from '@powerbank/ledger';
 import { type OrderEffect, type OrderEvent, orderStep } from '@powerbank/machines';
 import { cancellationPolicy, readMarketConfig } from './market-config.ts';
 import { marketEvent } from './market-events.ts';
+import { orderNotice } from './order-notices.ts';
 
 export interface OrderPayment {
   mode: PaymentMode;
@@ -121,15 +137,103 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
     order.heldAmount = 0;
   },
 
-  // Pickup, return and deposit settlement come with scheduling and QR handover (issue 21).
-  markItemsRented: notYet,
-  markItemsBack: notYet,
-  settleDeposit: notYet,
-  openDispute: notYet,
+  markItemsRented: async ({ em, order }) => {
+    await em.nativeUpdate(InventoryItem, { id: { $in: await itemIds(em, order) } }, { status: 'rented' });
+    orderNotice(em, order, {
+      type: 'market_order_picked_up',
+      title: 'Picked up',
+      body: 'Your rental has started. Enjoy!',
+    });
+  },
+
+  /**
+   * The items are back: each one's status follows its inspection (the caller records it on the
+   * lines first), the lines stop blocking the rest of the period, and a late return's fee is
+   * fixed here — per pricing unit after the grace period (`market_late_grace_minutes`).
+   */
+  markItemsBack: async ({ em, order }) => {
+    const lines = await em.find(RentalOrderItem, { order: order.id }, { populate: ['product'] });
+    const byCondition = { ok: 'available', damaged: 'maintenance', missing: 'retired' } as const;
+    for (const line of lines) {
+      if (!line.inventoryItem) continue;
+      const status = byCondition[line.returnCondition ?? 'ok'];
+      await em.nativeUpdate(InventoryItem, { id: line.inventoryItem.id }, { status });
+    }
+    await em.nativeUpdate(RentalOrderItem, { order: order.id }, { blocking: false });
+    order.returnedAt ??= new Date();
+    const product = lines[0]?.product as Product | undefined;
+    if (product) {
+      const config = await readMarketConfig(em);
+      order.lateFee = lateReturnFee({
+        endMs: order.endTs.getTime(),
+        returnedMs: order.returnedAt.getTime(),
+        unit: product.pricingUnit,
+        unitPrice: lines.reduce((sum, l) => sum + Number(l.unitPrice), 0),
+        graceMinutes: config.market_late_grace_minutes,
+      }).fee;
+    }
+    order.damageCharge = lines.reduce((sum, l) => sum + Number(l.damageAmount), 0);
+    orderNotice(em, order, {
+      type: 'market_order_returned',
+      title: 'Returned',
+      body: 'Thank you: your return was recorded.',
+      vars: { late_fee: Number(order.lateFee), damage_charge: Number(order.damageCharge) },
+    });
+  },
+
+  /**
+   * The deposit meets the charges (late fee + damage, or what an admin decided): the hold covers
+   * what it can (captured as a `fine`), the rest of it is released, and what it does not cover is
+   * a due on the order — the wallet is never debited beyond the money set aside.
+   */
+  settleDeposit: async ({ em, order }) => {
+    const held = Number(order.heldAmount);
+    const charges = Number(order.lateFee) + Number(order.damageCharge);
+    const split = settleAgainstHold(held, charges);
+    if (held > 0) {
+      await captureHold(em, {
+        userId: order.customer.id,
+        amount: held,
+        charge: split.captured,
+        type: 'fine',
+        idempotencyKey: key(order, 'settle'),
+        reference: ref(order),
+        description: 'Marketplace return: late fee and damage',
+      });
+    }
+    order.heldAmount = 0;
+    order.capturedAmount = split.captured;
+    order.dueAmount = split.due;
+    orderNotice(em, order, {
+      type: 'market_deposit_settled',
+      title: 'Deposit settled',
+      body: settledText(split),
+      vars: {
+        captured: split.captured,
+        released: split.released,
+        due: split.due,
+        late_fee: Number(order.lateFee),
+        damage_charge: Number(order.damageCharge),
+      },
+    });
+  },
+
+  // The reason is on the order (the caller sets it); the admin queue lists disputed orders.
+  openDispute: async ({ em, order }) => {
+    orderNotice(em, order, {
+      type: 'market_dispute_opened',
+      title: 'Dispute received',
+      body: 'An admin will review the charge.',
+    });
+  },
 };
 
-async function notYet(): Promise<void> {
-  throw new DomainError('BUSINESS_RULE', 'handover and return are not open yet');
+const settledText = (s: { captured: number; released: number; due: number }) =>
+  `${s.captured} taken from your deposit, ${s.released} released${s.due > 0 ? `, ${s.due} due` : ''} (minor units).`;
+
+async function itemIds(em: EntityManager, order: RentalOrder): Promise<string[]> {
+  const lines = await em.find(RentalOrderItem, { order: order.id }, { fields: ['inventoryItem'] });
+  return lines.flatMap((l) => (l.inventoryItem ? [l.inventoryItem.id] : []));
 }
 
 /**
@@ -141,7 +245,12 @@ export async function transitionOrder(
   em: EntityManager,
   order: RentalOrder,
   event: OrderEvent,
-  options: { actor: string | null; payment?: OrderPayment },
+  options: {
+    actor: string | null;
+    payment?: OrderPayment;
+    /** Called in the transaction when the order reaches `completed` (the api's `onOrderCompleted`). */
+    onCompleted?: (em: EntityManager, order: RentalOrder) => Promise<void>;
+  },
 ): Promise<{ refunded: number } | null> {
   const step = orderStep(order.status, event);
   if (!step) return null;
@@ -162,6 +271,7 @@ export async function transitionOrder(
     { userId: options.actor, productId: null },
     { orderId: order.id, from: step.from, event: event.type, refunded: c.refunded },
   );
+  if (step.to === 'completed') await options.onCompleted?.(em, order);
   await em.flush();
   return { refunded: c.refunded };
 }

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from '@powerbank/db';
 import { ENGAGEMENT_JOBS } from '@powerbank/engagement';
-import { expireMarketReservations, renewDueSubscriptions } from '@powerbank/market';
+import { cancelMissedPickups, expireMarketReservations, remindHandovers, renewDueSubscriptions } from '@powerbank/market';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';
@@ -61,6 +61,18 @@ export const JOBS: readonly JobDefinition[] = [
     name: 'market-subscriptions-renew',
     cron: '* * * * *',
     run: ({ orm }) => renewDueSubscriptions(orm.em.fork()),
+  },
+  {
+    // Reminders before each pickup/return slot, through the notification rules.
+    name: 'market-handover-reminders',
+    cron: '* * * * *',
+    run: async ({ orm }) => ({ reminded: await remindHandovers(orm.em.fork()) }),
+  },
+  {
+    // Paid orders not picked up by their slot plus the seller's grace are cancelled by the policy.
+    name: 'market-missed-pickups',
+    cron: '*/5 * * * *',
+    run: async ({ orm }) => ({ cancelled: await cancelMissedPickups(orm.em.fork()) }),
   },
   // Leaderboards, achievement catch-up, loyalty tiers: engagement's own list, run here.
   ...ENGAGEMENT_JOBS.map(

@@ -97,6 +97,9 @@ export const INVENTORY_STATUSES = ['available', 'reserved', 'rented', 'maintenan
 export { ORDER_STATUSES } from '@powerbank/domain';
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'overdue'] as const;
 export const SCHEDULE_TYPES = ['pickup', 'return'] as const;
+export const SCHEDULE_STATUSES = ['proposed', 'confirmed'] as const;
+/** A returned item as the seller's staff found it. */
+export const RETURN_CONDITIONS = ['ok', 'damaged', 'missing'] as const;
 export const ASSET_TYPES = ['image', '3d', 'ar'] as const;
 export const SUBSCRIPTION_STATUSES = ['active', 'cancelled', 'expired'] as const;
 /** A seller balance's movements: an order's revenue in, the platform's commission and payouts out. */

@@ -46,6 +46,8 @@ import { Schedule } from './marketplace/schedule.entity.ts';
 import { SellerAccount } from './marketplace/seller-account.entity.ts';
 import { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
 import { SellerPayout } from './marketplace/seller-payout.entity.ts';
+import { SellerScheduleSettings } from './marketplace/seller-schedule-settings.entity.ts';
+import { SellerStaff } from './marketplace/seller-staff.entity.ts';
 import { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 import { UserSubscription } from './marketplace/user-subscription.entity.ts';
 import { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -126,6 +128,11 @@ export { Schedule } from './marketplace/schedule.entity.ts';
 export { SellerAccount } from './marketplace/seller-account.entity.ts';
 export { SellerAccountEntry } from './marketplace/seller-account-entry.entity.ts';
 export { SellerPayout } from './marketplace/seller-payout.entity.ts';
+export {
+  type OpeningHours,
+  SellerScheduleSettings,
+} from './marketplace/seller-schedule-settings.entity.ts';
+export { SellerStaff } from './marketplace/seller-staff.entity.ts';
 export { SubscriptionPlan } from './marketplace/subscription-plan.entity.ts';
 export { UserSubscription } from './marketplace/user-subscription.entity.ts';
 export { PaymentIntent } from './payments/payment-intent.entity.ts';
@@ -226,6 +233,8 @@ export const entities = [
   RentalOrderItem,
   RentalOrder,
   Schedule,
+  SellerScheduleSettings,
+  SellerStaff,
   SubscriptionPlan,
   UserSubscription,
   SellerAccount,

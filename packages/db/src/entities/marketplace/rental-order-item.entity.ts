@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { createdAt, money, uuidKey } from '../columns.ts';
+import { RETURN_CONDITIONS } from '../enums.ts';
 import { InventoryItem } from './inventory-item.entity.ts';
 import { Product } from './product.entity.ts';
 import { RentalOrder } from './rental-order.entity.ts';
@@ -20,6 +21,11 @@ const RentalOrderItemSchema = defineEntity({
     blocking: p.boolean().default(true),
     unitPrice: money(),
     amount: money(),
+    /** The return inspection: condition, the damage charged for it, why, and photos (upload ids). */
+    returnCondition: p.enum(RETURN_CONDITIONS).nullable(),
+    damageAmount: money().default(0),
+    damageReason: p.text().nullable(),
+    damagePhotos: p.json<string[]>().nullable(),
     createdAt: createdAt(),
   },
   checks: [
@@ -30,7 +36,10 @@ const RentalOrderItemSchema = defineEntity({
       expression:
         "exclude using gist (inventory_item_id with =, tstzrange(start_ts, end_ts, '[)'::text) with &&) where ((blocking and (inventory_item_id is not null)))",
     },
-    { name: 'rental_order_item_values', expression: 'quantity > 0 and unit_price >= 0 and amount >= 0' },
+    {
+      name: 'rental_order_item_values',
+      expression: 'quantity > 0 and unit_price >= 0 and amount >= 0 and damage_amount >= 0',
+    },
   ],
 });
 

@@ -21,6 +21,17 @@ const RentalOrderSchema = defineEntity({
     /** A reserved order not paid by then expires and frees its items. */
     reservedUntil: p.datetime().nullable(),
     idempotencyKey: p.string().length(128).nullable().unique(),
+    /** When the return handover happened. */
+    returnedAt: p.datetime().nullable(),
+    /** Charged for a late return (per pricing unit after the grace period). */
+    lateFee: money().default(0),
+    /** The damage charge: the inspection's sum, or what an admin decided on a dispute. */
+    damageCharge: money().default(0),
+    /** Taken from the deposit hold at settlement; the rest of the hold was released. */
+    capturedAmount: money().default(0),
+    /** What the hold did not cover: owed by the customer (never a negative balance). */
+    dueAmount: money().default(0),
+    disputeReason: p.text().nullable(),
     ...timestamps(),
   },
   indexes: [
@@ -31,7 +42,8 @@ const RentalOrderSchema = defineEntity({
   checks: [
     {
       name: 'rental_order_total_non_negative',
-      expression: 'total_amount >= 0 and deposit_amount >= 0 and held_amount >= 0',
+      expression:
+        'total_amount >= 0 and deposit_amount >= 0 and held_amount >= 0 and late_fee >= 0 and damage_charge >= 0 and captured_amount >= 0 and due_amount >= 0',
     },
     { name: 'rental_order_period_ordered', expression: 'end_ts > start_ts' },
   ],

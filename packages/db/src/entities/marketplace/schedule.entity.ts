@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { timestamps, uuidKey } from '../columns.ts';
-import { SCHEDULE_TYPES } from '../enums.ts';
+import { SCHEDULE_STATUSES, SCHEDULE_TYPES } from '../enums.ts';
 import { User } from '../identity/user.entity.ts';
 import { RentalOrder } from './rental-order.entity.ts';
 
@@ -13,6 +13,12 @@ const ScheduleSchema = defineEntity({
     scheduledFor: p.datetime().index(),
     actualAt: p.datetime().nullable(),
     assignedTo: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
+    /** Proposed by the customer; confirmed (or moved) by the seller. */
+    status: p.enum(SCHEDULE_STATUSES).default('proposed'),
+    /** Times the customer moved it (limited by the seller's `max_reschedules`). */
+    rescheduleCount: p.integer().default(0),
+    /** When the reminder was queued (the reminder job sends one per slot). */
+    remindedAt: p.datetime().nullable(),
     ...timestamps(),
   },
   uniques: [{ properties: ['order', 'type'] }],

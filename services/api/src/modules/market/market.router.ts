@@ -18,6 +18,7 @@ import {
   updateItem,
   updateProduct,
 } from './catalogue.service.ts';
+import { handoverRouter } from './handover.router.ts';
 import {
   AssetAddInput,
   AssetIdInput,
@@ -84,6 +85,7 @@ import {
   sellerProcedure,
 } from './market-roles.ts';
 import { payOrderByGateway } from './order-gateway-payment.ts';
+import { route } from './market-route.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
 import {
   decidePayout,
@@ -94,16 +96,10 @@ import {
   requestPayout,
   sellerBalance,
 } from './payouts.service.ts';
+import { schedulesRouter } from './schedules.router.ts';
 import { searchProducts } from './search.service.ts';
 import { itemsOut, ordersByStatus, revenueByMonth, upcomingHandovers } from './seller-dashboard.service.ts';
 import { cancelSubscription, listPlans, mySubscriptions, subscribe } from './subscriptions.service.ts';
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-const tags = ['market'];
-/** REST under /api/market/… (docs/marketplace.md lists them); `protect` for every signed-in route. */
-const route = (method: Method, path: `/${string}`, summary: string, protect = true) => ({
-  openapi: { method, path: `/market${path}` as `/${string}`, tags, protect, summary },
-});
 
 const catalogue = router({
   categories: publicProcedure
@@ -445,5 +441,15 @@ const admin = router({
     ),
 });
 
-/** The marketplace (issues 20, 21): catalogue, search, orders, sellers, subscriptions, payouts, and the admin's part. */
-export const marketRouter = router({ catalogue, orders, seller, subscriptions, payouts, dashboard, admin });
+/** The marketplace (issues 20, 21): catalogue, search, orders, sellers, handover and return, subscriptions, payouts, and the admin's part. */
+export const marketRouter = router({
+  catalogue,
+  orders,
+  seller,
+  subscriptions,
+  payouts,
+  dashboard,
+  admin,
+  handover: handoverRouter,
+  schedules: schedulesRouter,
+});

@@ -1,14 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RentalOrder } from '@powerbank/db';
-import { creditSellerShare } from '@powerbank/market';
+import { creditSellerShare, orderNotice } from '@powerbank/market';
 
 /**
- * What follows an order's completion, in the completing transition's transaction (`em`): the
- * seller's share — the order's revenue less the platform's commission — is credited to the
- * seller balance (`creditSellerShare`; keyed by the order, so a completion processed twice
- * credits once). Called by the transition that moves an order to `completed` (the return's
- * settlement, or an admin resolving a dispute).
+ * Everything that happens when an order reaches `completed`, in the completing transition's
+ * transaction (the order row is locked; a throw here rolls the whole transition back). The
+ * transitions that can complete an order (return settlement, accepted charges, an admin's dispute
+ * decision) all pass this as their `onCompleted`. The seller's share — the order's revenue less
+ * the platform's commission — is credited to the seller balance (`creditSellerShare`; keyed by the
+ * order, so a completion processed twice credits once), and the customer is told.
  */
 export async function onOrderCompleted(em: EntityManager, order: RentalOrder): Promise<void> {
   await creditSellerShare(em, order);
+  orderNotice(em, order, {
+    type: 'market_order_completed',
+    title: 'Rental completed',
+    body: 'Your rental is complete. Thank you!',
+    vars: {
+      late_fee: Number(order.lateFee),
+      damage_charge: Number(order.damageCharge),
+      captured: Number(order.capturedAmount),
+      due: Number(order.dueAmount),
+    },
+  });
 }
