@@ -25,7 +25,13 @@ export {
   type OrderPayment,
   transitionOrder,
 } from './order-transitions.ts';
-export { payOrderFromTopup } from './topup-payment.ts';
+export {
+  SCHEDULE_DEFAULTS,
+  type ScheduleSettings,
+  scheduleSettings,
+  sellerScheduleSettings,
+  slotProblem,
+} from './schedule-settings.ts';
 export { creditSellerShare, openSellerAccount, type SellerCredit } from './seller-balance.ts';
 export {
   chargePeriod,
@@ -34,10 +40,4 @@ export {
   renewDueSubscriptions,
   renewSubscription,
 } from './subscription-renewal.ts';
-export {
-  SCHEDULE_DEFAULTS,
-  type ScheduleSettings,
-  scheduleSettings,
-  sellerScheduleSettings,
-  slotProblem,
-} from './schedule-settings.ts';
+export { payOrderFromTopup } from './topup-payment.ts';

@@ -1,7 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ANALYTICS_REFRESH_JOB, refreshAnalytics } from '@powerbank/db';
 import { ENGAGEMENT_JOBS } from '@powerbank/engagement';
-import { cancelMissedPickups, expireMarketReservations, remindHandovers, renewDueSubscriptions } from '@powerbank/market';
+import {
+  cancelMissedPickups,
+  expireMarketReservations,
+  remindHandovers,
+  renewDueSubscriptions,
+} from '@powerbank/market';
 import type { PgBoss, Queue, WorkOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import { ensurePartitions, expireStale } from './maintenance.ts';

@@ -84,8 +84,8 @@ import {
   pendingSellerApplications,
   sellerProcedure,
 } from './market-roles.ts';
-import { payOrderByGateway } from './order-gateway-payment.ts';
 import { route } from './market-route.ts';
+import { payOrderByGateway } from './order-gateway-payment.ts';
 import { cancelOrder, checkout, listOrders, orderOutput, payOrder, quote } from './orders.service.ts';
 import {
   decidePayout,
