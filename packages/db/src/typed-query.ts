@@ -120,8 +120,14 @@ export const statementOf = <P>(query: Prepared<P, unknown>, params: P): Statemen
  * MikroORM's (a unique violation is a `UniqueConstraintViolationException`), as `em.execute`
  * throws them.
  */
-export function runPrepared<P, R>(em: EntityManager, query: Prepared<P, R>, params: P): Promise<Wire<R>[]> {
-  return executePrepared<Wire<R>>(em, query.text, valuesOf(query, params));
+export function runPrepared<P, R>(
+  em: EntityManager,
+  query: Prepared<P, R>,
+  params: P,
+  /** `read`: the ORM's read replica when one is configured (a report, outside a transaction). */
+  connection: 'read' | 'write' = 'write',
+): Promise<Wire<R>[]> {
+  return executePrepared<Wire<R>>(em, query.text, valuesOf(query, params), connection);
 }
 
 /**

@@ -13,6 +13,7 @@ import { Migration20261204230012_power_bank_placed_at } from './Migration2026120
 import { Migration20261204231500_admin_review } from './Migration20261204231500_admin_review.ts';
 import { Migration20261204231500_notifications } from './Migration20261204231500_notifications.ts';
 import { Migration20261204233000_analytics_views } from './Migration20261204233000_analytics_views.ts';
+import { Migration20261205011928_analytics_station_periods } from './Migration20261205011928_analytics_station_periods.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -41,4 +42,8 @@ export const migrationsList = [
   { name: 'Migration20261204231500_admin_review', class: Migration20261204231500_admin_review },
   { name: 'Migration20261204231500_notifications', class: Migration20261204231500_notifications },
   { name: 'Migration20261204233000_analytics_views', class: Migration20261204233000_analytics_views },
+  {
+    name: 'Migration20261205011928_analytics_station_periods',
+    class: Migration20261205011928_analytics_station_periods,
+  },
 ];
