@@ -3,7 +3,7 @@ import { createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { numbersIn, runReport } from './analytics.service.ts';
 import { plainReport } from './analytics-plain.ts';
-import { REPORTS, type ReportName } from './analytics-reports.ts';
+import { REPORTS, type Report, type ReportName } from './analytics-reports.ts';
 import { rankStations } from './station-ranking.ts';
 
 /**
@@ -38,10 +38,10 @@ describe('analytics reports equal the plain aggregates over the base tables', ()
   }, 300_000);
   afterAll(() => db.close());
 
-  it.each(RANGES)('every report over $from..$to', async (range) => {
+  it.each(RANGES)('every report from $from to $to', async (range) => {
     for (const name of Object.keys(REPORTS) as ReportName[]) {
-      const report = REPORTS[name];
-      const input = report.input.parse(range);
+      const report: Report = REPORTS[name];
+      const input = report.input.parse(range) as typeof range;
       const answer = await runReport(db.orm.em.fork(), report, input);
       expect(answer.rows, `${name} ${range.from}..${range.to}`).toEqual(
         await plainReport(db.orm.em.fork(), name, input),

@@ -14,8 +14,8 @@ describe('analytics reports', () => {
       'rental_package',
       'station_uptime_day',
       'top',
-      // A typed query's parameter read as a table (the stations report's periods).
-      'jsonb_to_recordset',
+      // The stations report's periods: its array parameters read as a table.
+      'unnest',
     ]);
     const ranges = [
       { from: '2026-11-01', to: '2026-11-30' },

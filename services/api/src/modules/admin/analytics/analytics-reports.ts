@@ -13,7 +13,7 @@ import {
   StationRow,
   TopUpsAndRefundsRow,
 } from './analytics.schemas.ts';
-import { rankStations, STATION_RANKING_TEXTS } from './station-ranking.ts';
+import { rankStations, STATION_RANKING_QUERIES } from './station-ranking.ts';
 
 /**
  * One report: its REST name, its input and row schemas, and how it reads its rows from the
@@ -35,22 +35,26 @@ export interface Report<I extends z.ZodType = z.ZodType, R extends z.ZodObject =
 /** Reports read through the ORM's read connection. */
 const READ = 'read';
 
+/** A report as written: `read` and `texts` take its own input. */
+const defined = <I extends z.ZodType, R extends z.ZodObject>(spec: Report<I, R>) => spec;
+
 /** A report of one SQL statement over the views: `$1` and `$2` are the range's first and last day. */
 const report = <I extends z.ZodType, R extends z.ZodObject>(
   spec: Omit<Report<I, R>, 'read' | 'texts'> & {
     sql: (input: z.output<I>) => { text: string; values: unknown[] };
   },
-): Report<I, R> => ({
-  path: spec.path,
-  summary: spec.summary,
-  input: spec.input,
-  row: spec.row,
-  read: (em, input) => {
-    const { text, values } = spec.sql(input);
-    return sqlRows<Record<string, unknown>>(em, text, values, READ);
-  },
-  texts: (input) => [spec.sql(input).text],
-});
+): Report<I, R> =>
+  defined({
+    path: spec.path,
+    summary: spec.summary,
+    input: spec.input,
+    row: spec.row,
+    read: (em, input) => {
+      const { text, values } = spec.sql(input);
+      return sqlRows<Record<string, unknown>>(em, text, values, READ);
+    },
+    texts: (input) => [spec.sql(input).text],
+  });
 
 const range = (input: { from: string; to: string }) => [input.from, input.to];
 const IN_RANGE = 'day between $1::date and $2::date';
@@ -92,14 +96,14 @@ export const REPORTS = {
     'Revenue per payment mode',
     RevenueByPaymentModeRow,
   ),
-  stations: {
+  stations: defined({
     path: 'stations',
     summary: 'Stations by revenue: rentals, revenue, utilisation and uptime (the top `limit`)',
     input: StationReportInput,
     row: StationRow,
     read: (em, input) => rankStations(em, input),
-    texts: () => STATION_RANKING_TEXTS,
-  },
+    texts: () => Object.values(STATION_RANKING_QUERIES).map((query) => query.text),
+  }),
   rentals: report({
     path: 'rentals',
     summary: 'Rentals per day: started, completed, failed, late, lost',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { periodsOf, type ReportPeriod } from './report-periods.ts';
+import { boundingPeriods, periodsOf, type ReportPeriod } from './report-periods.ts';
 
 const DAY_MS = 86_400_000;
 /** Every day a period covers. */
@@ -64,5 +64,32 @@ describe('periodsOf', () => {
 
   it('refuses an upside-down range', () => {
     expect(() => periodsOf('2026-11-02', '2026-11-01')).toThrow(RangeError);
+  });
+
+  it('bounds days by their whole week, once, and keeps weeks and months as they are', () => {
+    // 2026-09-16 is a Wednesday: its days fall in the week of Monday 14 September.
+    expect(boundingPeriods(periodsOf('2026-09-16', '2026-10-15'))).toEqual([
+      { period: 'week', first_day: '2026-09-14' },
+      { period: 'week', first_day: '2026-09-21' },
+      { period: 'week', first_day: '2026-09-28' },
+      { period: 'week', first_day: '2026-10-05' },
+      { period: 'week', first_day: '2026-10-12' },
+    ]);
+    expect(boundingPeriods(periodsOf('2026-10-30', '2026-12-01'))).toEqual([
+      { period: 'week', first_day: '2026-10-26' },
+      { period: 'month', first_day: '2026-11-01' },
+      { period: 'week', first_day: '2026-11-30' },
+    ]);
+  });
+
+  it('every day of a range lies in one of its bounding periods', () => {
+    for (const [from, to] of [
+      ['2026-09-16', '2026-10-15'],
+      ['2026-10-17', '2026-11-15'],
+      ['2025-12-29', '2026-03-02'],
+    ] as const) {
+      const bounds = new Set(boundingPeriods(periodsOf(from, to)).flatMap(daysOf));
+      for (const day of rangeDays(from, to)) expect(bounds, day).toContain(day);
+    }
   });
 });

@@ -52,3 +52,25 @@ export function periodsOf(from: string, to: string): ReportPeriod[] {
   if (months.length === 0) return weeksAndDays(first, last);
   return [...weeksAndDays(first, firstOfMonth - 1), ...months, ...weeksAndDays(month, last)];
 }
+
+/** The Monday of `day`'s ISO week. */
+function mondayOf(day: string): string {
+  const n = dayNumber(day);
+  return dayText(n - ((n + 3) % 7));
+}
+
+/**
+ * The periods whose station lists bound a range cut into `periods`: each month and week itself,
+ * and for single days their whole week (a station's amount over some days of a week is at most
+ * its amount over the week). Fewer, longer lists than the days' own: a day's list is short on
+ * information (many quiet stations with one rental that day), a week's is not. Distinct, in order.
+ */
+export function boundingPeriods(periods: readonly ReportPeriod[]): ReportPeriod[] {
+  const seen = new Map<string, ReportPeriod>();
+  for (const { period, first_day } of periods) {
+    const bound: ReportPeriod =
+      period === 'day' ? { period: 'week', first_day: mondayOf(first_day) } : { period, first_day };
+    seen.set(`${bound.period}:${bound.first_day}`, bound);
+  }
+  return [...seen.values()];
+}
