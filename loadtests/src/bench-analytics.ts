@@ -1,14 +1,17 @@
 /**
- * `pnpm bench:analytics`: every analytics report over a 30-day range of the large data set,
- * read from the materialised views as the api does (`runReport`), next to the same report
- * computed by a plain aggregate query over the base tables (analytics-baseline.ts): p50 and
- * p99 over `--runs` runs each (after warm-up runs), the speedup (plain p99 / view p99), and
- * whether both gave the same rows. Refreshes the views first (timed). Prints a table, then ONE
- * JSON line: `reports`, `worst_p99_ms`, `worst_speedup`.
+ * `pnpm bench:analytics`: every analytics report over 30-day ranges of the large data set — a
+ * calendar month and ranges across a month's end — read from the materialised views as the api
+ * does (`runReport`), next to the same report computed by a plain aggregate query over the base
+ * tables (analytics-plain.ts): the views' p50 and p99 over `--runs` runs, the plain query's over
+ * `--plain-runs` (each after warm-up runs), the speedup (plain p50 / view p99: the plain query's
+ * usual time against the view's worst) and whether both gave the same rows. Refreshes the views
+ * first (timed). Prints a line per report and range, then ONE JSON line: `reports` (per report,
+ * its worst p99 and speedup and each range's figures), `worst_p99_ms`, `worst_speedup`.
  *
- *   pnpm bench:analytics [--runs 50] [--from 2026-11-01] [--to 2026-11-30] [--database-url postgres://…/pb_large]
+ *   pnpm bench:analytics [--runs 50] [--plain-runs 10] [--ranges 2026-11-01..2026-11-30,2026-10-17..2026-11-15]
+ *                        [--database-url postgres://…/pb_large]
  *                        [--stations 100000] [--users 1000000] [--rentals 1000000]   (smaller for a quick run)
- *                        [--only stations,dues]   (some reports while iterating)
+ *                        [--only stations,dues] [--skip-refresh]   (while iterating)
  *
  * The data set lives in the benchmarks' database (`pb_large`); what is missing is generated
  * first (rentals and payments over the 90 days before 2026-12-01), with progress.
@@ -22,24 +25,32 @@ import {
   LARGE_DATA_SET,
   openOrm,
   refreshAnalytics,
-  sqlRows,
 } from '@powerbank/db';
 import { runReport } from '../../services/api/src/modules/admin/analytics/analytics.service.ts';
+import { plainReport } from '../../services/api/src/modules/admin/analytics/analytics-plain.ts';
 import {
   REPORTS,
   type Report,
   type ReportName,
 } from '../../services/api/src/modules/admin/analytics/analytics-reports.ts';
-import { PLAIN_REPORTS } from './analytics-baseline.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     runs: { type: 'string', default: '50' },
+    'plain-runs': { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
-    from: { type: 'string', default: '2026-11-01' },
-    to: { type: 'string', default: '2026-11-30' },
+    /**
+     * `from..to`, comma-separated: the last whole month of the generated 90 days, and 30 days
+     * across each of its month ends (no whole month: weeks and days of the station view).
+     */
+    ranges: {
+      type: 'string',
+      default: '2026-11-01..2026-11-30,2026-10-17..2026-11-15,2026-09-16..2026-10-15',
+    },
     limit: { type: 'string', default: '100' },
+    /** Measure the views as they are (iterating on the queries; the figures of the last refresh). */
+    'skip-refresh': { type: 'boolean', default: false },
     /** Report paths to run, comma-separated (all by default). */
     only: { type: 'string' },
     'database-url': { type: 'string' },
@@ -49,9 +60,13 @@ const { values: args } = parseArgs({
   },
 });
 const runs = Number(args.runs);
+const plainRuns = Number(args['plain-runs']);
 const only = args.only ? new Set(args.only.split(',')) : null;
 const warmup = Number(args.warmup);
-const input = { from: args.from, to: args.to, limit: Number(args.limit) };
+const ranges = args.ranges.split(',').map((range) => {
+  const [from = '', to = ''] = range.split('..');
+  return { from, to, limit: Number(args.limit) };
+});
 const databaseUrl = args['database-url'] ?? defaultLargeDatabaseUrl();
 const scale = { stations: Number(args.stations), users: Number(args.users), rentals: Number(args.rentals) };
 
@@ -62,11 +77,11 @@ function percentile(ms: number[], p: number): number {
 }
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number[]; last: T }> {
+async function timed<T>(times: number, work: () => Promise<T>): Promise<{ ms: number[]; last: T }> {
   let last: T | undefined;
   for (let i = 0; i < warmup; i += 1) last = await work();
   const ms: number[] = [];
-  for (let i = 0; i < runs; i += 1) {
+  for (let i = 0; i < times; i += 1) {
     const started = performance.now();
     last = await work();
     ms.push(performance.now() - started);
@@ -76,7 +91,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number[]; last: T
 
 const progress = createProgress();
 progress.line(
-  `analytics benchmark on ${describeDatabaseUrl(databaseUrl)}, ${input.from}..${input.to}, ${runs} runs`,
+  `analytics benchmark on ${describeDatabaseUrl(databaseUrl)}, ${args.ranges}, ${runs} runs (plain ${plainRuns})`,
 );
 const have = await ensureLargeDataSet(databaseUrl, scale, progress);
 const orm = await openOrm({
@@ -87,53 +102,62 @@ const orm = await openOrm({
 });
 try {
   const refreshStarted = performance.now();
-  await refreshAnalytics(orm);
+  if (!args['skip-refresh']) await refreshAnalytics(orm);
   const refreshS = (performance.now() - refreshStarted) / 1000;
   progress.line(`views refreshed in ${refreshS.toFixed(1)}s`);
 
-  const reports: Record<string, Record<string, number | boolean>> = {};
+  type Figures = Record<string, number | boolean>;
+  const reports: Record<
+    string,
+    { worst_p99_ms: number; worst_speedup: number; ranges: Record<string, Figures> }
+  > = {};
   for (const name of Object.keys(REPORTS) as ReportName[]) {
     const report: Report = REPORTS[name];
     if (only && !only.has(report.path)) continue;
-    const view = await timed(() => runReport(orm.em.fork(), report, input));
-    const values = name === 'stations' ? [input.from, input.to, input.limit] : [input.from, input.to];
-    const plain = await timed(() =>
-      sqlRows<Record<string, unknown>>(orm.em.fork(), PLAIN_REPORTS[name], values),
-    );
-    const plainRows = plain.last.map((row) =>
-      Object.fromEntries(
-        Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
-      ),
-    );
-    const p99 = percentile(view.ms, 99);
-    const plainP99 = percentile(plain.ms, 99);
+    const byRange: Record<string, Figures> = {};
+    for (const range of ranges) {
+      const input = report.input.parse(name === 'stations' ? range : { from: range.from, to: range.to }) as {
+        from: string;
+        to: string;
+      };
+      const view = await timed(runs, () => runReport(orm.em.fork(), report, input));
+      const plain = await timed(plainRuns, () => plainReport(orm.em.fork(), name, range));
+      const p99 = percentile(view.ms, 99);
+      const figures = {
+        rows: view.last.rows.length,
+        p50_ms: round(percentile(view.ms, 50)),
+        p99_ms: round(p99),
+        plain_p50_ms: round(percentile(plain.ms, 50)),
+        plain_p99_ms: round(percentile(plain.ms, 99)),
+        speedup: Math.round((percentile(plain.ms, 50) / p99) * 10) / 10,
+        same_rows: JSON.stringify(view.last.rows) === JSON.stringify(plain.last),
+      };
+      byRange[`${range.from}..${range.to}`] = figures;
+      progress.line(
+        `${report.path.padEnd(24)} ${range.from}..${range.to} view p50 ${figures.p50_ms} ms p99 ${figures.p99_ms} ms | ` +
+          `plain p50 ${figures.plain_p50_ms} ms p99 ${figures.plain_p99_ms} ms | ` +
+          `×${figures.speedup} | ${figures.rows} rows, same: ${figures.same_rows}`,
+      );
+    }
+    const figures = Object.values(byRange);
     reports[report.path] = {
-      rows: view.last.rows.length,
-      p50_ms: round(percentile(view.ms, 50)),
-      p99_ms: round(p99),
-      plain_p50_ms: round(percentile(plain.ms, 50)),
-      plain_p99_ms: round(plainP99),
-      speedup: Math.round((plainP99 / p99) * 10) / 10,
-      same_rows: JSON.stringify(view.last.rows) === JSON.stringify(plainRows),
+      worst_p99_ms: Math.max(...figures.map((f) => Number(f.p99_ms))),
+      worst_speedup: Math.min(...figures.map((f) => Number(f.speedup))),
+      ranges: byRange,
     };
-    progress.line(
-      `${report.path.padEnd(24)} view p50 ${round(percentile(view.ms, 50))} ms p99 ${round(p99)} ms | ` +
-        `plain p50 ${round(percentile(plain.ms, 50))} ms p99 ${round(plainP99)} ms | ` +
-        `×${reports[report.path]?.speedup} | ${view.last.rows.length} rows, same: ${reports[report.path]?.same_rows}`,
-    );
   }
   const all = Object.values(reports);
   console.log(
     JSON.stringify({
       bench: 'analytics',
       scale: have,
-      range: { from: input.from, to: input.to },
       runs,
+      plain_runs: plainRuns,
       refresh_s: Math.round(refreshS * 10) / 10,
       reports,
-      worst_p99_ms: Math.max(...all.map((r) => Number(r.p99_ms))),
-      worst_speedup: Math.min(...all.map((r) => Number(r.speedup))),
-      all_same_rows: all.every((r) => r.same_rows === true),
+      worst_p99_ms: Math.max(...all.map((r) => r.worst_p99_ms)),
+      worst_speedup: Math.min(...all.map((r) => r.worst_speedup)),
+      all_same_rows: all.every((r) => Object.values(r.ranges).every((f) => f.same_rows === true)),
     }),
   );
 } finally {

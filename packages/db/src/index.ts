@@ -14,6 +14,12 @@ export {
 export { jsonArrayFrom, jsonBuildObject, jsonObjectFrom } from 'kysely/helpers/postgres';
 export { advisoryXactLock } from './advisory-lock.ts';
 export {
+  type AnalyticsViews,
+  analyticsDb,
+  STATION_PERIODS,
+  type StationPeriod,
+} from './analytics/analytics-views.ts';
+export {
   ANALYTICS_REFRESH_JOB,
   ANALYTICS_VIEWS,
   type RefreshAnalyticsOptions,

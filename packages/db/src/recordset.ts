@@ -7,6 +7,8 @@ interface RecordTypes {
   int: number;
   jsonb: unknown;
   timestamptz: Date;
+  /** A calendar day, `YYYY-MM-DD` (as the ORM's date columns). */
+  date: string;
 }
 /** A batch row's columns: name → Postgres type (`?` for one that may be null). */
 export type RecordColumns = Record<string, keyof RecordTypes | `${keyof RecordTypes}?`>;

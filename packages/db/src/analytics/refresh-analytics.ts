@@ -6,9 +6,7 @@ export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
 /** The views the reports read, in refresh order; `analytics_refreshed` (the time of the refresh) last. */
 export const ANALYTICS_VIEWS = [
   'analytics_revenue_daily',
-  'analytics_station_daily',
-  // Built from the daily one: refreshed after it.
-  'analytics_station_monthly',
+  'analytics_station_period',
   'analytics_rentals_daily',
   'analytics_users_daily',
   'analytics_money_daily',

@@ -14,6 +14,38 @@ const RENTAL_REVENUE = `from transactions t join rental r on r.id = t.rental_id
 const RENTAL_END = `coalesce(r.returned_at, case when r.status in ('active', 'overdue') then now() end, r.due_at, r.started_at)`;
 
 /**
+ * Per station and UTC day: rentals started there and their time out (RENTAL_END), and the
+ * revenue of the rentals started there.
+ */
+export const STATION_DAILY = `select day, station_id, currency, sum(rentals)::int as rentals, sum(rental_seconds)::bigint as rental_seconds,
+             sum(payments)::int as payments, sum(amount)::bigint as amount
+        from (select ${utcDay('r.started_at')} as day, r.start_station_id as station_id, r.currency, 1 as rentals,
+                     greatest(0, extract(epoch from ${RENTAL_END} - r.started_at))::bigint as rental_seconds,
+                     0 as payments, 0::bigint as amount
+                from rental r where r.started_at is not null
+              union all
+              select ${utcDay('coalesce(t.paid_at, t.created_at)')}, r.start_station_id, t.currency, 0, 0, 1, t.amount
+                ${RENTAL_REVENUE}) as facts
+       group by 1, 2, 3`;
+
+/**
+ * The station views this migration made: per day, and per calendar month for whole months.
+ * Migration20261205011928_analytics_station_periods replaced them with one view per period and
+ * makes them again on its way down.
+ */
+export const stationViewStatements = () => [
+  `create materialized view analytics_station_daily as ${STATION_DAILY};`,
+  `create unique index analytics_station_daily_key on analytics_station_daily (day, station_id, currency);`,
+  `create materialized view analytics_station_monthly as
+      select date_trunc('month', day)::date as month, station_id, currency, sum(rentals)::int as rentals,
+             sum(rental_seconds)::bigint as rental_seconds, sum(payments)::int as payments, sum(amount)::bigint as amount
+        from analytics_station_daily
+       group by 1, 2, 3;`,
+  `create unique index analytics_station_monthly_key on analytics_station_monthly (month, station_id, currency);`,
+  `create index analytics_station_monthly_top on analytics_station_monthly (month, amount desc, rentals desc, station_id);`,
+];
+
+/**
  * The analytics reports' materialised views (services/api, modules/admin/analytics): one
  * row per UTC day and dimension, so a report over a date range reads a few rows per day
  * instead of the rentals and transactions. Refreshed `concurrently` by the analytics job
@@ -51,36 +83,7 @@ export class Migration20261204233000_analytics_views extends Migration {
       `create unique index analytics_revenue_daily_key on analytics_revenue_daily (day, package_id, payment_mode, currency);`,
     );
 
-    // Per station and day: revenue of the rentals started there, rentals started and their time
-    // out (RENTAL_END), for revenue by station and utilisation.
-    this.addSql(`create materialized view analytics_station_daily as
-      select day, station_id, currency, sum(rentals)::int as rentals, sum(rental_seconds)::bigint as rental_seconds,
-             sum(payments)::int as payments, sum(amount)::bigint as amount
-        from (select ${utcDay('r.started_at')} as day, r.start_station_id as station_id, r.currency, 1 as rentals,
-                     greatest(0, extract(epoch from ${RENTAL_END} - r.started_at))::bigint as rental_seconds,
-                     0 as payments, 0::bigint as amount
-                from rental r where r.started_at is not null
-              union all
-              select ${utcDay('coalesce(t.paid_at, t.created_at)')}, r.start_station_id, t.currency, 0, 0, 1, t.amount
-                ${RENTAL_REVENUE}) as facts
-       group by 1, 2, 3;`);
-    this.addSql(
-      `create unique index analytics_station_daily_key on analytics_station_daily (day, station_id, currency);`,
-    );
-
-    // The same per calendar month: a report over whole months reads one row per station and
-    // month, and over exactly one month takes its top stations in index order.
-    this.addSql(`create materialized view analytics_station_monthly as
-      select date_trunc('month', day)::date as month, station_id, currency, sum(rentals)::int as rentals,
-             sum(rental_seconds)::bigint as rental_seconds, sum(payments)::int as payments, sum(amount)::bigint as amount
-        from analytics_station_daily
-       group by 1, 2, 3;`);
-    this.addSql(
-      `create unique index analytics_station_monthly_key on analytics_station_monthly (month, station_id, currency);`,
-    );
-    this.addSql(
-      `create index analytics_station_monthly_top on analytics_station_monthly (month, amount desc, rentals desc, station_id);`,
-    );
+    for (const statement of stationViewStatements()) this.addSql(statement);
 
     // Rentals by day, each counted on the day of its event: started, completed (returned),
     // failed (failed or cancelled before a power bank came out), late (due that day and

@@ -15,6 +15,7 @@ import { Migration20261204231500_notifications } from './Migration20261204231500
 import { Migration20261204233000_analytics_views } from './Migration20261204233000_analytics_views.ts';
 import { Migration20261205011831_market_payments } from './Migration20261205011831_market_payments.ts';
 import { Migration20261205011915_market_handover } from './Migration20261205011915_market_handover.ts';
+import { Migration20261205011928_analytics_station_periods } from './Migration20261205011928_analytics_station_periods.ts';
 import { Migration20261205012041_payouts } from './Migration20261205012041_payouts.ts';
 import { Migration20261205012944_market_search_index } from './Migration20261205012944_market_search_index.ts';
 
@@ -47,6 +48,10 @@ export const migrationsList = [
   { name: 'Migration20261204233000_analytics_views', class: Migration20261204233000_analytics_views },
   { name: 'Migration20261205011831_market_payments', class: Migration20261205011831_market_payments },
   { name: 'Migration20261205011915_market_handover', class: Migration20261205011915_market_handover },
+  {
+    name: 'Migration20261205011928_analytics_station_periods',
+    class: Migration20261205011928_analytics_station_periods,
+  },
   { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts },
   { name: 'Migration20261205012944_market_search_index', class: Migration20261205012944_market_search_index },
 ];

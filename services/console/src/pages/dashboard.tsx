@@ -4,7 +4,7 @@ import { errorText } from '../api.ts';
 import { useLiveStations } from '../live.ts';
 import { type StationRow, stationsQuery } from '../queries.ts';
 import { type AdminRole, may } from '../roles.ts';
-import { RevenueChart } from './revenue-chart.tsx';
+import { AnalyticsCharts } from './analytics-charts.tsx';
 
 /** Per city: stations online / offline / in maintenance. */
 function byCity(stations: StationRow[]) {
@@ -18,7 +18,7 @@ function byCity(stations: StationRow[]) {
   return [...rows.values()].sort((a, b) => a.city.localeCompare(b.city));
 }
 
-/** Today's network at a glance (the analytics reports join here once the api serves them). */
+/** Today's network at a glance, and every analytics report of the last 30 days as a chart. */
 export function DashboardPage({ role }: { role: AdminRole }) {
   useLiveStations();
   const stations = useQuery(stationsQuery());
@@ -56,7 +56,7 @@ export function DashboardPage({ role }: { role: AdminRole }) {
           <Bar dataKey="offline" stackId="s" fill="#d32f2f" isAnimationActive={false} />
         </BarChart>
       </section>
-      {may(role, 'analytics.view') && <RevenueChart />}
+      {may(role, 'analytics.view') && <AnalyticsCharts />}
     </>
   );
 }

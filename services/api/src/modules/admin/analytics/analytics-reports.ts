@@ -1,3 +1,5 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
 import type { z } from 'zod';
 import {
   ActiveUsersRow,
@@ -11,10 +13,11 @@ import {
   StationRow,
   TopUpsAndRefundsRow,
 } from './analytics.schemas.ts';
+import { rankStations, STATION_RANKING_QUERIES } from './station-ranking.ts';
 
 /**
- * One report: its REST name, its input and row schemas, and its query over the analytics views
- * (never the base tables). `$1` and `$2` are the range's first and last day.
+ * One report: its REST name, its input and row schemas, and how it reads its rows from the
+ * analytics views (never the base tables).
  */
 export interface Report<I extends z.ZodType = z.ZodType, R extends z.ZodObject = z.ZodObject> {
   /** The REST path's last part: `/api/admin/analytics/{path}` and `{path}.csv`. */
@@ -22,10 +25,37 @@ export interface Report<I extends z.ZodType = z.ZodType, R extends z.ZodObject =
   summary: string;
   input: I;
   row: R;
-  sql: (input: z.output<I>) => { text: string; values: unknown[] };
+  /** The rows, on the ORM's read connection (the replica at DATABASE_READ_URL when set). */
+  // Methods, not function properties: a report of a narrower input is still a `Report`.
+  read(em: EntityManager, input: z.output<I>): Promise<Record<string, unknown>[]>;
+  /** Every statement `read` may run for `input` (the reports' test checks what they read). */
+  texts(input: z.output<I>): string[];
 }
 
-const report = <I extends z.ZodType, R extends z.ZodObject>(spec: Report<I, R>) => spec;
+/** Reports read through the ORM's read connection. */
+const READ = 'read';
+
+/** A report as written: `read` and `texts` take its own input. */
+const defined = <I extends z.ZodType, R extends z.ZodObject>(spec: Report<I, R>) => spec;
+
+/** A report of one SQL statement over the views: `$1` and `$2` are the range's first and last day. */
+const report = <I extends z.ZodType, R extends z.ZodObject>(
+  spec: Omit<Report<I, R>, 'read' | 'texts'> & {
+    sql: (input: z.output<I>) => { text: string; values: unknown[] };
+  },
+): Report<I, R> =>
+  defined({
+    path: spec.path,
+    summary: spec.summary,
+    input: spec.input,
+    row: spec.row,
+    read: (em, input) => {
+      const { text, values } = spec.sql(input);
+      return sqlRows<Record<string, unknown>>(em, text, values, READ);
+    },
+    texts: (input) => [spec.sql(input).text],
+  });
+
 const range = (input: { from: string; to: string }) => [input.from, input.to];
 const IN_RANGE = 'day between $1::date and $2::date';
 
@@ -43,47 +73,6 @@ const revenueBy = <R extends z.ZodObject>(dimension: string, path: string, summa
       values: range(input),
     }),
   });
-
-const STATION_FIGURES = 'station_id, currency, rentals, payments, amount, rental_seconds';
-/** `month` (a first day) lies wholly inside the range. */
-const wholeMonth = (month: string) =>
-  `${month} >= $1::date and (${month} + interval '1 month')::date - 1 <= $2::date`;
-
-/** Whether the range is exactly one calendar month. */
-function isOneMonth({ from, to }: { from: string; to: string }): boolean {
-  const start = new Date(`${from}T00:00:00Z`);
-  const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0));
-  return start.getUTCDate() === 1 && end.toISOString().slice(0, 10) === to;
-}
-
-/**
- * The stations report: the page (`limit`, by revenue) is chosen from the views alone, and only its
- * stations are joined and their uptime read. Whole months come from the monthly view, the days of
- * partial months from the daily one; exactly one month is read in the monthly view's index order.
- */
-function stationsReport(input: { from: string; to: string }): string {
-  const top = isOneMonth(input)
-    ? `select ${STATION_FIGURES} from analytics_station_monthly where month = $1::date
-        order by amount desc, rentals desc, station_id limit $3`
-    : `select station_id, currency, sum(rentals)::int as rentals, sum(payments)::int as payments,
-              sum(amount)::int8 as amount, sum(rental_seconds)::int8 as rental_seconds
-         from (select ${STATION_FIGURES} from analytics_station_monthly where ${wholeMonth('month')}
-               union all
-               select ${STATION_FIGURES} from analytics_station_daily
-                where ${IN_RANGE} and not (${wholeMonth(`date_trunc('month', day)::date`)})) as parts
-        group by station_id, currency order by amount desc, rentals desc, station_id limit $3`;
-  return `with top as (${top})
-    select top.station_id, s.serial_number, s.name, top.currency, top.rentals, top.payments, top.amount,
-           (top.rental_seconds / 60)::int8 as rental_minutes,
-           round(top.rental_seconds * 10000.0 / (s.slot_count * 86400.0 * ($2::date - $1::date + 1)))::int
-             as utilisation_bp,
-           round(up.online * 10000.0 / nullif(up.observed, 0))::int as uptime_bp
-      from top join station s on s.id = top.station_id
-      left join lateral (select sum(online_seconds) as online, sum(observed_seconds) as observed
-                           from station_uptime_day u
-                          where u.station_id = top.station_id and u.${IN_RANGE}) up on true
-     order by top.amount desc, top.rentals desc, top.station_id`;
-}
 
 export const REPORTS = {
   revenueByDay: revenueBy('day', 'revenue-by-day', 'Revenue per day', RevenueByDayRow),
@@ -107,12 +96,13 @@ export const REPORTS = {
     'Revenue per payment mode',
     RevenueByPaymentModeRow,
   ),
-  stations: report({
+  stations: defined({
     path: 'stations',
     summary: 'Stations by revenue: rentals, revenue, utilisation and uptime (the top `limit`)',
     input: StationReportInput,
     row: StationRow,
-    sql: (input) => ({ text: stationsReport(input), values: [...range(input), input.limit] }),
+    read: (em, input) => rankStations(em, input),
+    texts: () => Object.values(STATION_RANKING_QUERIES).map((query) => query.text),
   }),
   rentals: report({
     path: 'rentals',

@@ -239,7 +239,7 @@ describe('admin analytics', () => {
     expect(top.body.data.rows.map((r: { station_id: string }) => r.station_id)).toEqual([seeded.stationA.id]);
   });
 
-  it('stations over any range: whole months from the monthly view, other days from the daily one', async () => {
+  it('stations over any range: months, weeks and days of the period view, ranked exactly', async () => {
     const figures = async (range: { from: string; to: string }) =>
       (await client(finance).stations.query(range)).rows.map((r) => [
         r.station_id,

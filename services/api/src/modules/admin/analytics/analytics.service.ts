@@ -23,25 +23,29 @@ export async function runReport<I extends z.ZodType, R extends z.ZodObject>(
   input: { from: string; to: string },
 ): Promise<ReportAnswer<z.input<R>>> {
   // The procedure parsed `input` with `report.input`.
-  const { text, values } = report.sql(input as z.output<I>);
-  const rows = await sqlRows<Record<string, unknown>>(em, text, values, READ);
+  const rows = await report.read(em, input as z.output<I>);
   const [fresh] = await sqlRows<{ refreshed_at: Date | string }>(
     em,
     'select refreshed_at from analytics_refreshed',
     [],
     READ,
   );
-  const numeric = numericColumns(report.row);
   return {
     from: input.from,
     to: input.to,
     // Before the first refresh there is no row; the epoch says "never".
     refreshed_at: new Date(fresh?.refreshed_at ?? 0).toISOString(),
-    rows: rows.map((row) => {
-      for (const column of numeric) if (typeof row[column] === 'string') row[column] = Number(row[column]);
-      return row as z.input<R>;
-    }),
+    rows: numbersIn(report.row, rows) as z.input<R>[],
   };
+}
+
+/** `rows` with each column `row` calls a number read as one (Postgres sends `int8` as text). */
+export function numbersIn(row: z.ZodObject, rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const numeric = numericColumns(row);
+  return rows.map((r) => {
+    for (const column of numeric) if (typeof r[column] === 'string') r[column] = Number(r[column]);
+    return r;
+  });
 }
 
 function numericColumns(row: z.ZodObject): string[] {

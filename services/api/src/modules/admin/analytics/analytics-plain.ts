@@ -1,9 +1,13 @@
-import type { ReportName } from '../../services/api/src/modules/admin/analytics/analytics-reports.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlRows } from '@powerbank/db';
+import { numbersIn } from './analytics.service.ts';
+import { REPORTS, type ReportName } from './analytics-reports.ts';
 
 /**
  * Each analytics report computed the plain way: one aggregate query over the base tables
  * (rental, transactions, refund, users) for the range, with the views' own definitions, so
- * its rows equal the report's. What `bench:analytics` measures the views against.
+ * its rows equal the report's. What `bench:analytics` measures the views against, and what the
+ * reports' integration test checks them against.
  * `$1`/`$2`: first and last UTC day; `$3`: the stations report's limit.
  */
 const dayOf = (ts: string) => `(${ts} at time zone 'UTC')::date`;
@@ -82,3 +86,19 @@ export const PLAIN_REPORTS: Record<ReportName, string> = {
       from rental where due_amount > 0 and ${inRange('coalesce(started_at, created_at)')}
      group by 1, 2 order by 1, 2`,
 };
+
+/**
+ * A report's rows computed the plain way, for `input` (its range, and the stations report's
+ * limit), numbers read as a report's answer reads them.
+ */
+export async function plainReport(
+  em: EntityManager,
+  name: ReportName,
+  input: { from: string; to: string; limit?: number },
+): Promise<Record<string, unknown>[]> {
+  const values = name === 'stations' ? [input.from, input.to, input.limit ?? 100] : [input.from, input.to];
+  return numbersIn(
+    REPORTS[name].row,
+    await sqlRows<Record<string, unknown>>(em, PLAIN_REPORTS[name], values),
+  );
+}
