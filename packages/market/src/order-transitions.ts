@@ -4,11 +4,11 @@ import {
   CouponUsage,
   InventoryItem,
   Invoice,
+  now,
   type Product,
+  prepared,
   RentalOrder,
   RentalOrderItem,
-  now,
-  prepared,
   runPrepared,
   Transaction,
 } from '@powerbank/db';

@@ -16,7 +16,11 @@ export const LOCK_ORDER = prepared((db, p: { id: string }) =>
 
 /** The order's lines, every column, oldest first: the return's inspection and the scan's answer. */
 export const ORDER_LINES = prepared((db, p: { orderId: string }) =>
-  db.selectFrom('rental_order_item').selectAll().where('order_id', '=', p.orderId).orderBy('created_at', 'asc'),
+  db
+    .selectFrom('rental_order_item')
+    .selectAll()
+    .where('order_id', '=', p.orderId)
+    .orderBy('created_at', 'asc'),
 );
 
 /** The seller's staff: the seller, or a user the seller added (seller_staff). */

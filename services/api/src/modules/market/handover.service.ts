@@ -1,6 +1,13 @@
 import { type EntityData, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HandoverQr, type Invoice, MediaUpload, RentalOrder, RentalOrderItem, runPrepared } from '@powerbank/db';
+import {
+  HandoverQr,
+  type Invoice,
+  MediaUpload,
+  RentalOrder,
+  RentalOrderItem,
+  runPrepared,
+} from '@powerbank/db';
 import { DomainError, type ErrorCode } from '@powerbank/domain';
 import type { OrderEvent } from '@powerbank/machines';
 import {
