@@ -243,7 +243,7 @@ async function handOver(
     { userId: scannerId },
     { orderId: order.id, qrId: claims.q, type: claims.t },
   );
-  await tem.flush();
+  // No flush of its own: `transactional` flushes the log row on commit (one change-set pass less).
   return { order: toOutput(order, lines, invoice), settlement: settlementOf(order, lines) };
 }
 
