@@ -22,6 +22,7 @@ export { type OrderNotice, orderNotice } from './order-notices.ts';
 export {
   expireMarketReservations,
   lockCustomerOrder,
+  MARK_ITEMS_RENTED,
   type OrderPayment,
   transitionOrder,
 } from './order-transitions.ts';

@@ -4,9 +4,12 @@ import {
   CouponUsage,
   InventoryItem,
   Invoice,
+  now,
   type Product,
+  prepared,
   RentalOrder,
   RentalOrderItem,
+  runPrepared,
   Transaction,
 } from '@powerbank/db';
 import {
@@ -138,7 +141,7 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
   },
 
   markItemsRented: async ({ em, order }) => {
-    await em.nativeUpdate(InventoryItem, { id: { $in: await itemIds(em, order) } }, { status: 'rented' });
+    await runPrepared(em, MARK_ITEMS_RENTED, { orderId: order.id });
     orderNotice(em, order, {
       type: 'market_order_picked_up',
       title: 'Picked up',
@@ -231,10 +234,21 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
 const settledText = (s: { captured: number; released: number; due: number }) =>
   `${s.captured} taken from your deposit, ${s.released} released${s.due > 0 ? `, ${s.due} due` : ''} (minor units).`;
 
-async function itemIds(em: EntityManager, order: RentalOrder): Promise<string[]> {
-  const lines = await em.find(RentalOrderItem, { order: order.id }, { fields: ['inventoryItem'] });
-  return lines.flatMap((l) => (l.inventoryItem ? [l.inventoryItem.id] : []));
-}
+/** The order's items are out: one statement (no read of the lines first), prepared once. */
+export const MARK_ITEMS_RENTED = prepared((db, p: { orderId: string }) =>
+  db
+    .updateTable('inventory_item')
+    .set({ status: 'rented', updated_at: now() })
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('rental_order_item')
+        .select('inventory_item_id')
+        .where('order_id', '=', p.orderId)
+        .where('inventory_item_id', 'is not', null),
+    ),
+);
 
 /**
  * Applies one event to a locked order: asks the machine, carries out its effects, stores the
@@ -251,7 +265,7 @@ export async function transitionOrder(
     /** Called in the transaction when the order reaches `completed` (the api's `onOrderCompleted`). */
     onCompleted?: (em: EntityManager, order: RentalOrder) => Promise<void>;
   },
-): Promise<{ refunded: number } | null> {
+): Promise<{ refunded: number; invoice: Invoice } | null> {
   const step = orderStep(order.status, event);
   if (!step) return null;
   const invoice = await em.findOneOrFail(
@@ -273,7 +287,8 @@ export async function transitionOrder(
   );
   if (step.to === 'completed') await options.onCompleted?.(em, order);
   await em.flush();
-  return { refunded: c.refunded };
+  // The invoice as the transition left it: a caller answers with it instead of reading it again.
+  return { refunded: c.refunded, invoice };
 }
 
 /** The order row locked for a transition: the customer's own (anyone else's is 404). */

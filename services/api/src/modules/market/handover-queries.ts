@@ -5,6 +5,24 @@ import { now, prepared } from '@powerbank/db';
  * scan, and what `bench:handover`'s raw pgbench script is derived from (`textWith`).
  */
 
+/**
+ * The order under its row lock, every column: mapped onto the entity (`em.map`) for the order
+ * machine, so the lock is a prepared statement rather than a query the ORM builds and Postgres
+ * plans on every scan.
+ */
+export const LOCK_ORDER = prepared((db, p: { id: string }) =>
+  db.selectFrom('rental_order').selectAll().where('id', '=', p.id).forUpdate(),
+);
+
+/** The order's lines, every column, oldest first: the return's inspection and the scan's answer. */
+export const ORDER_LINES = prepared((db, p: { orderId: string }) =>
+  db
+    .selectFrom('rental_order_item')
+    .selectAll()
+    .where('order_id', '=', p.orderId)
+    .orderBy('created_at', 'asc'),
+);
+
 /** The seller's staff: the seller, or a user the seller added (seller_staff). */
 export const IS_STAFF = prepared((db, p: { sellerId: string; userId: string }) =>
   db

@@ -1,6 +1,13 @@
-import { LockMode } from '@mikro-orm/core';
+import { type EntityData, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HandoverQr, MediaUpload, RentalOrder, RentalOrderItem, runPrepared } from '@powerbank/db';
+import {
+  HandoverQr,
+  type Invoice,
+  MediaUpload,
+  RentalOrder,
+  RentalOrderItem,
+  runPrepared,
+} from '@powerbank/db';
 import { DomainError, type ErrorCode } from '@powerbank/domain';
 import type { OrderEvent } from '@powerbank/machines';
 import {
@@ -23,9 +30,16 @@ import type {
   SettlementOutput,
   VerifyHandoverInput,
 } from './handover.schemas.ts';
-import { CLAIM_QR, IS_STAFF, MARK_SCHEDULE_DONE, QR_STATE } from './handover-queries.ts';
+import {
+  CLAIM_QR,
+  IS_STAFF,
+  LOCK_ORDER,
+  MARK_SCHEDULE_DONE,
+  ORDER_LINES,
+  QR_STATE,
+} from './handover-queries.ts';
 import { onOrderCompleted } from './order-completion.ts';
-import { orderOutput } from './orders.service.ts';
+import { orderOutput, toOutput } from './orders.service.ts';
 
 const keysBySecret = new Map<string, HandoverKeys>();
 /** The signing keys of this secret, derived once per process. */
@@ -150,7 +164,7 @@ export async function verifyHandover(
     if (!check.ok) throw new HandoverRefused(check.reason);
     if (check.claims.o !== input.id) throw new HandoverRefused('wrong_order');
     const tokenClaims = check.claims;
-    await em.fork().transactional((tem) => handOver(tem, scannerId, tokenClaims, input));
+    return await em.fork().transactional((tem) => handOver(tem, scannerId, tokenClaims, input));
   } catch (error) {
     if (error instanceof HandoverRefused) {
       const log = em.fork();
@@ -169,17 +183,22 @@ export async function verifyHandover(
     }
     throw error;
   }
-  return handoverOutput(em.fork(), input.id);
 }
 
+/**
+ * The scan's transaction. The order and its lines come from prepared statements mapped onto
+ * entities (the machine and the inspection change them through the unit of work), and the answer
+ * is built from them and the invoice the transition locked — nothing is read again after the commit.
+ */
 async function handOver(
   tem: EntityManager,
   scannerId: string,
   claims: HandoverClaims,
   input: VerifyHandoverInput,
-) {
-  const order = await tem.findOne(RentalOrder, { id: claims.o }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!order) throw new HandoverRefused('wrong_order');
+): Promise<HandoverOutput> {
+  const [orderRow] = await runPrepared(tem, LOCK_ORDER, { id: claims.o });
+  if (!orderRow) throw new HandoverRefused('wrong_order');
+  const order = tem.map(RentalOrder, orderRow as EntityData<RentalOrder>);
   if (order.seller.id !== scannerId) {
     const [staff] = await runPrepared(tem, IS_STAFF, { sellerId: order.seller.id, userId: scannerId });
     if (!staff) throw new HandoverRefused('not_staff');
@@ -196,21 +215,26 @@ async function handOver(
     const [row] = await runPrepared(tem, QR_STATE, { id: claims.q });
     throw new HandoverRefused(whyUnclaimed(row));
   }
+  const lines = (await runPrepared(tem, ORDER_LINES, { orderId: order.id })).map((row) =>
+    tem.map(RentalOrderItem, row as EntityData<RentalOrderItem>),
+  );
   const events: OrderEvent[] = [];
   if (claims.t === 'pickup') events.push({ type: 'PICKED_UP' });
   else {
-    const damage = await recordInspection(tem, order, scannerId, input.items);
+    const damage = await recordInspection(tem, lines, scannerId, input.items);
     events.push({ type: 'RETURNED' });
     // Nothing charged for damage: settle at once (a late fee alone is not disputable: it follows
     // from the times). A damage charge waits for the customer to accept or dispute it.
     if (damage === 0) events.push({ type: 'SETTLE' });
   }
+  let invoice: Invoice | null = null;
   for (const event of events) {
     const done = await transitionOrder(tem, order, event, {
       actor: scannerId,
       onCompleted: onOrderCompleted,
     });
     if (!done) throw new HandoverRefused('wrong_state');
+    invoice = done.invoice;
   }
   await runPrepared(tem, MARK_SCHEDULE_DONE, { orderId: order.id, type: claims.t });
   marketEvent(
@@ -219,7 +243,8 @@ async function handOver(
     { userId: scannerId },
     { orderId: order.id, qrId: claims.q, type: claims.t },
   );
-  await tem.flush();
+  // No flush of its own: `transactional` flushes the log row on commit (one change-set pass less).
+  return { order: toOutput(order, lines, invoice), settlement: settlementOf(order, lines) };
 }
 
 /** A signed token whose claim failed: used, expired, or not the token this row was issued as. */
@@ -236,11 +261,10 @@ function whyUnclaimed(row: { verified_at: unknown; expires_at: unknown } | undef
  */
 async function recordInspection(
   tem: EntityManager,
-  order: RentalOrder,
+  lines: RentalOrderItem[],
   scannerId: string,
   items: InspectionItem[] | undefined,
 ): Promise<number> {
-  const lines = await tem.find(RentalOrderItem, { order: order.id });
   const byItem = new Map(lines.flatMap((l) => (l.inventoryItem ? [[l.inventoryItem.id, l] as const] : [])));
   const given = items ?? [];
   const seen = new Set(given.map((i) => i.item_id));

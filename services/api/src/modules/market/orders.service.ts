@@ -274,7 +274,8 @@ export async function orderOutput(em: EntityManager, userId: string, id: string)
   return toOutput(order, lines, invoice);
 }
 
-function toOutput(order: RentalOrder, lines: RentalOrderItem[], invoice: Invoice | null): OrderOutput {
+/** An order as the api answers it, from rows already at hand. */
+export function toOutput(order: RentalOrder, lines: RentalOrderItem[], invoice: Invoice | null): OrderOutput {
   return {
     id: order.id,
     status: order.status,
