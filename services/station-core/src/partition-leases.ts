@@ -153,7 +153,7 @@ export class PartitionLeases {
       if (this.held.has(partition)) continue;
       const revision = await this.serial(async (kv) => {
         const entry = await kv.get(leaseKey(partition));
-        if (!entry || entry.operation !== 'PUT') return kv.create(leaseKey(partition), instanceId);
+        if (entry?.operation !== 'PUT') return kv.create(leaseKey(partition), instanceId);
         // This instance's own lease from before a restart (same id): take it back at once.
         if (entry.string() === instanceId) return kv.update(leaseKey(partition), instanceId, entry.revision);
         return undefined;
