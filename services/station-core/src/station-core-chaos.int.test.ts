@@ -61,7 +61,7 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
   const cores: Proc[] = [];
   const bridges: Proc[] = [];
   /** Every event a station published (broker acknowledged), by message id: station and when. */
-  const published = new Map<string, { sn: string; at: number }>();
+  const published = new Map<string, { sn: string; kind: string; at: number }>();
   /** Every event a core persisted (or found already persisted), by message id: when first. */
   const persisted = new Map<string, number>();
   /**
@@ -197,7 +197,7 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
       heartbeatIntervalMs: 500,
       ejectDelayMs: 200,
       autoReturnMs: { min: 300, max: 1500 },
-      onPublished: (sn, message) => published.set(message.msgId, { sn, at: Date.now() }),
+      onPublished: (sn, message) => published.set(message.msgId, { sn, kind: message.kind, at: Date.now() }),
     });
     await sim.start();
     await until(
@@ -292,11 +292,18 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
     await new Promise((r) => setTimeout(r, 2500));
     const snapshot = [...published.keys()];
     await expect
-      .poll(() => snapshot.filter((msgId) => !persisted.has(msgId)).length, {
-        timeout: 30_000,
-        interval: 250,
-      })
-      .toBe(0);
+      .poll(
+        () =>
+          snapshot
+            .filter((msgId) => !persisted.has(msgId))
+            .map((msgId) => ({
+              msgId,
+              ...published.get(msgId),
+              agoMs: Date.now() - published.get(msgId)!.at,
+            })),
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual([]);
 
     // No command left open; each dispense outcome published once.
     await expect
