@@ -342,5 +342,5 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
         { timeout: 15_000, interval: 500 },
       )
       .toEqual([]);
-  }, 120_000);
+  }, 170_000);
 });
