@@ -79,6 +79,8 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
     })),
   }));
   let load: { stop(): Promise<void> } | undefined;
+  /** A killed process coming back; the next test waits for it first. */
+  let restarting: Promise<void> = Promise.resolve();
 
   const sql = <T>(text: string, params: unknown[] = []) =>
     db.orm.em.fork().getConnection().execute<T[]>(text, params);
@@ -263,10 +265,12 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
         interval: 200,
       })
       .toBe(0);
-    await start(victim);
-  }, 40_000);
+    // Back in the background: the next test waits for it (a loaded machine takes long to start node).
+    restarting = start(victim);
+  }, 60_000);
 
   it('SIGKILL of one bridge: the stations keep being heard; what its session held arrives once it is back', async () => {
+    await restarting;
     const victim = bridges[0]!;
     await stopService(victim.child!, 'SIGKILL');
     const killedAt = Date.now();
@@ -277,10 +281,12 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
         interval: 200,
       })
       .toBeGreaterThan(STATIONS);
-    await start(victim);
-  }, 40_000);
+    // Back in the background: the next test waits for it (a loaded machine takes long to start node).
+    restarting = start(victim);
+  }, 60_000);
 
   it('restarting every process in turn loses nothing and applies nothing twice', async () => {
+    await restarting;
     for (const proc of [...cores, ...bridges]) {
       await stopService(proc.child!, 'SIGTERM');
       await start(proc);
@@ -342,5 +348,5 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
         { timeout: 15_000, interval: 500 },
       )
       .toEqual([]);
-  }, 170_000);
+  }, 240_000);
 });
