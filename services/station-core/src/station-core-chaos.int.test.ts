@@ -341,7 +341,10 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
               const slot = sim.station(row.sn).slots.find((s) => s.slot === row.slot_index);
               return row.status !== 'online' || (slot?.powerBank?.serial ?? null) !== row.serial;
             })
-            .map((row) => `${row.sn}#${row.slot_index}`);
+            .map((row) => {
+              const slot = sim.station(row.sn).slots.find((s) => s.slot === row.slot_index);
+              return `${row.sn}#${row.slot_index} ${row.status} db=${row.serial} station=${slot?.powerBank?.serial ?? null}`;
+            });
         },
         { timeout: 15_000, interval: 500 },
       )
