@@ -1,32 +1,45 @@
 /**
  * `pnpm bench:events`: simulated stations → Mosquitto → mqtt-bridge → JetStream
  * → station-core → Postgres, every part real, bridge and core in their own
- * processes. Measures events persisted per second, latency from the moment a
+ * processes (`--core-instances` of station-core sharing `--partitions` partitions by
+ * lease). Measures events persisted per second, latency from the moment a
  * simulated station built a message (its `ts`) to the commit of the transition in
- * station-core, and events lost (published − persisted). Prints a table, then
- * ONE JSON line.
+ * station-core, the CPU each process of the chain spent per persisted event, and
+ * events lost: never persisted and not waiting in JetStream either (what still
+ * waits there after the drain is the `backlog`). Prints a table, then ONE JSON line.
+ * The defaults are the issue's target: 10,000 stations, 1 s heartbeats, 3 core instances.
  *
- *   pnpm bench:events [--stations 2000] [--heartbeat-ms 200] [--duration 30] [--warmup 5]
+ *   pnpm bench:events [--stations 10000] [--heartbeat-ms 1000] [--duration 30] [--warmup 5]
  *                     [--slot-events-per-s 100] [--bridge-connections 16]
+ *                     [--core-instances 3] [--partitions 12]
  *
  * Run it without the dev stack (infra/down): the dev bridge would relay the
  * benchmark's stations too. It uses a database of its own, `pb_bench_events`.
  */
+
+import type { ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats } from '@powerbank/messaging';
+import { subjects as subjectsFor } from '@powerbank/protocol';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
 import { benchStack, freePort, percentile } from './bench-stack.ts';
+import { cpuWindow, pidsNamed } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
   options: {
-    stations: { type: 'string', default: '2000' },
-    'heartbeat-ms': { type: 'string', default: '200' },
+    stations: { type: 'string', default: '10000' },
+    'heartbeat-ms': { type: 'string', default: '1000' },
     duration: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
     'slot-events-per-s': { type: 'string', default: '100' },
     'bridge-connections': { type: 'string', default: '16' },
+    'core-instances': { type: 'string', default: '3' },
+    partitions: { type: 'string', default: '12' },
   },
 });
+const coreInstances = Number(args['core-instances']);
+const partitions = Number(args.partitions);
 const stationCount = Number(args.stations);
 const heartbeatMs = Number(args['heartbeat-ms']);
 const durationS = Number(args.duration);
@@ -41,8 +54,8 @@ await stack.freshDatabase();
 await stack.brokerAccounts();
 
 const bridgePort = await freePort();
-const corePort = await freePort();
-startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
+const bridgeProcess = startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
+  CORE_PARTITIONS: String(partitions),
   BRIDGE_SHARE_GROUP: prefix,
   MQTT_CLIENT_ID: `${prefix}-bridge`,
   BRIDGE_METRICS_PORT: String(bridgePort),
@@ -50,17 +63,25 @@ startService('mqtt-bridge', 'services/mqtt-bridge/src/main.ts', {
   DB_POOL_MIN: '0',
   DB_POOL_MAX: '4',
 });
-startService('station-core', 'services/station-core/src/main.ts', {
-  CORE_METRICS_PORT: String(corePort),
-  CORE_TRACE_PROCESSED: 'true',
-  // Heartbeats in this benchmark come every few hundred ms; the watchdog is not what is measured.
-  HEARTBEAT_INTERVAL_S: '600',
-  DB_POOL_MIN: '2',
-  DB_POOL_MAX: '10',
-});
+const coreProcesses: ChildProcess[] = [];
+for (let i = 1; i <= coreInstances; i += 1) {
+  const corePort = await freePort();
+  coreProcesses.push(
+    startService(`station-core-${i}`, 'services/station-core/src/main.ts', {
+      CORE_METRICS_PORT: String(corePort),
+      CORE_TRACE_PROCESSED: 'true',
+      CORE_PARTITIONS: String(partitions),
+      CORE_INSTANCE_ID: `bench-core-${i}`,
+      // Heartbeats in this benchmark come every second or faster; the watchdog is not what is measured.
+      HEARTBEAT_INTERVAL_S: '600',
+      DB_POOL_MIN: '2',
+      DB_POOL_MAX: String(Math.max(5, Math.ceil(10 / coreInstances) + 4)),
+    }),
+  );
+  await waitFor(`http://127.0.0.1:${corePort}/health`);
+}
 await waitFor(`http://127.0.0.1:${bridgePort}/metrics`);
-await waitFor(`http://127.0.0.1:${corePort}/health`);
-log('bridge and station-core are up');
+log(`bridge and ${coreInstances} station-core instances are up (${partitions} partitions)`);
 
 // ---- trace what station-core persisted -------------------------------------------------------
 // Latency is the core's commit time minus the message's own timestamp (set by the simulated
@@ -122,10 +143,23 @@ const slotTimer = setInterval(() => {
 
 await new Promise((r) => setTimeout(r, warmupS * 1000));
 log(`warm-up done (${published} published, ${persistedIds.size} persisted); measuring ${durationS} s`);
+// Every process of the chain, so a run says where each event's CPU went; the runner (this process:
+// the simulated stations) is reported apart, as it is the stations, not the platform.
+const pidOf = (child: ChildProcess) => (child.pid === undefined ? [] : [child.pid]);
+const chain = {
+  'station-core': () => coreProcesses.flatMap(pidOf),
+  'mqtt-bridge': () => pidOf(bridgeProcess),
+  postgres: () => pidsNamed('postgres'),
+  nats: () => pidsNamed('nats-server'),
+  mosquitto: () => pidsNamed('mosquitto'),
+};
+const cpu = cpuWindow({ ...chain, runner: () => [process.pid] });
 const windowStart = Date.now();
 window = { from: windowStart, to: windowStart + durationS * 1000 };
 const publishedBefore = published;
+cpu.start();
 await new Promise((r) => setTimeout(r, durationS * 1000));
+const cpuUsed = cpu.stop();
 const windowS = (Date.now() - windowStart) / 1000;
 const publishedInWindow = published - publishedBefore;
 clearInterval(slotTimer);
@@ -136,21 +170,37 @@ const drainDeadline = Date.now() + 60_000;
 while (persistedIds.size < published && Date.now() < drainDeadline)
   await new Promise((r) => setTimeout(r, 250));
 const persisted = persistedIds.size;
-const lost = published - persisted;
+// Told apart: what JetStream still holds for the consumers (stored, not yet acknowledged) is a
+// backlog still draining; only what is neither persisted nor there is lost.
+const subjects = subjectsFor(prefix, partitions);
+const jsm = await jetstreamManager(nats);
+let backlog = 0;
+for await (const consumer of jsm.consumers.list(subjects.stationEventsStream))
+  backlog += consumer.num_pending + consumer.num_ack_pending;
+const lost = Math.max(0, published - persisted - backlog);
+const perEvent = (seconds: number) =>
+  persistedInWindow ? Number(((seconds * 1000) / persistedInWindow).toFixed(3)) : 0;
+const cpuByProcess = Object.fromEntries(Object.entries(cpuUsed).map(([group, s]) => [group, perEvent(s)]));
+const chainCpu = Object.keys(chain).reduce((sum, group) => sum + (cpuUsed[group] ?? 0), 0);
 
 const sorted = latencies.sort((a, b) => a - b);
 const figures = {
   bench: 'events',
   stations: stationCount,
   heartbeat_ms: heartbeatMs,
+  core_instances: coreInstances,
+  partitions,
   window_s: Math.round(windowS),
   offered_per_s: Math.round(publishedInWindow / windowS),
   events_per_s: Math.round(persistedInWindow / windowS),
   p50_ms: percentile(sorted, 50),
   p99_ms: percentile(sorted, 99),
   max_ms: sorted.at(-1) ?? 0,
+  cpu_ms_per_event: perEvent(chainCpu),
+  cpu_ms_per_event_by_process: cpuByProcess,
   published,
   persisted,
+  backlog,
   lost,
 };
 console.log(
@@ -160,7 +210,11 @@ console.log(
     `offered               ${figures.offered_per_s} events/s`,
     `persisted             ${figures.events_per_s} events/s`,
     `latency p50 / p99     ${figures.p50_ms} / ${figures.p99_ms} ms (max ${figures.max_ms})`,
-    `published / persisted ${published} / ${persisted}  → lost ${lost}`,
+    `CPU per event (ms)    ${figures.cpu_ms_per_event} (${Object.entries(cpuByProcess)
+      .map(([group, ms]) => `${group} ${ms}`)
+      .join(', ')})`,
+    `core instances        ${coreInstances} (${partitions} partitions)`,
+    `published / persisted ${published} / ${persisted}  → backlog ${backlog}, lost ${lost}`,
     '',
   ].join('\n'),
 );

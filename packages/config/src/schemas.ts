@@ -108,6 +108,12 @@ export const commonEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only')
     .default(''),
+  /**
+   * Partitions of the station events (bridge and station-core alike: the bridge publishes to a
+   * station's partition, each partition is one consumer owned by one core instance). Changing it
+   * needs the pipeline drained first (infra/scaling.md).
+   */
+  CORE_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(1),
 });
 export type CommonEnv = z.infer<typeof commonEnv>;
 
@@ -287,6 +293,18 @@ export const stationCoreEnv = commonEnv.extend({
   CORE_EVENT_MAX_DELIVER: z.coerce.number().int().min(2).default(50),
   /** Benchmarks only: publish the ids of persisted events on `core.evt.processed` so latency can be measured. */
   CORE_TRACE_PROCESSED: bool(false),
+  /**
+   * This instance's name in the partition leases; keep it across restarts (a restarted instance
+   * takes its own leases back at once). Unset: host name and process id.
+   */
+  CORE_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only')
+    .optional(),
+  /** A partition lease lapses this long after its owner's last renewal (renewed every third of it). */
+  CORE_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(3000),
+  /** An event delivered but not acknowledged this long is delivered again (to the partition's owner then). */
+  CORE_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 

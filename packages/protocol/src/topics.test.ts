@@ -55,7 +55,7 @@ describe('topics', () => {
 describe('subjects', () => {
   it('puts the prefix in front of every subject and the stream name', () => {
     const s = subjects('t42');
-    expect(s.stationEvent('ST1', 'hello')).toBe('t42.station.ST1.evt.hello');
+    expect(s.stationEvent('ST1', 'hello')).toBe('t42.station.0.ST1.evt.hello');
     expect(s.stationCommand('ST1', 'eject')).toBe('t42.station.ST1.cmd.eject');
     expect(s.coreDispense).toBe('t42.core.dispense');
     expect(s.coreCommand).toBe('t42.core.command');

@@ -1,3 +1,5 @@
+import { stationPartition } from './partition.ts';
+
 /**
  * MQTT topics and NATS subjects come only from these functions, never inline
  * strings, so bridge, core and simulator cannot drift apart.
@@ -50,13 +52,28 @@ export type StationTopics = ReturnType<typeof stationTopics>;
 /** The topics under the default root. */
 export const topics = stationTopics();
 
-/** NATS subjects, optionally under a prefix (tests use one per run so they never share a stream). */
-export function subjects(prefix = '') {
+/**
+ * NATS subjects, optionally under a prefix (tests use one per run so they never share a stream).
+ * Station events carry their station's partition (`stationPartition`) as the token after
+ * `station`, so each partition is one consumer's filter; `partitions` must be the same in every
+ * process that publishes or consumes them (CORE_PARTITIONS).
+ */
+export function subjects(prefix = '', partitions = 1) {
   const p = prefix ? `${prefix}.` : '';
   return {
-    stationEvent: (sn: string, kind: string) => `${p}station.${sn}.evt.${kind}`,
+    partitions,
+    stationEvent: (sn: string, kind: string) =>
+      `${p}station.${stationPartition(sn, partitions)}.${sn}.evt.${kind}`,
     stationCommand: (sn: string, kind: string) => `${p}station.${sn}.cmd.${kind}`,
-    allStationEvents: `${p}station.*.evt.>`,
+    allStationEvents: `${p}station.*.*.evt.>`,
+    /** The events of the stations of one partition (one durable consumer each). */
+    partitionEvents: (partition: number) => `${p}station.${partition}.*.evt.>`,
+    /**
+     * Requests (`dispense`, `command`) forwarded to the core instance that owns a partition: any
+     * instance takes them from the queue group and hands them to the owner with the same reply.
+     */
+    partitionRequest: (partition: number, kind: 'dispense' | 'command') =>
+      `${p}core.partition.${partition}.${kind}`,
     allStationCommands: `${p}station.*.cmd.>`,
     /** JetStream stream holding every station event. */
     stationEventsStream: `${prefix ? `${prefix}_` : ''}STATION_EVENTS`,

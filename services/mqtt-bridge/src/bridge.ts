@@ -45,7 +45,8 @@ export interface BridgeOptions {
     | 'BRIDGE_CONNECTIONS'
     | 'MQTT_USERNAME'
     | 'MQTT_PASSWORD'
-  >;
+  > &
+    Partial<Pick<BridgeEnv, 'CORE_PARTITIONS'>>;
   logger: Logger;
   metrics: BridgeMetrics;
   onRejected?: (rejection: Rejection) => Promise<void> | void;
@@ -65,7 +66,7 @@ export interface RunningBridge {
  */
 export async function startBridge(options: BridgeOptions): Promise<RunningBridge> {
   const { env, logger, metrics } = options;
-  const subjects = subjectsFor(env.NATS_PREFIX);
+  const subjects = subjectsFor(env.NATS_PREFIX, env.CORE_PARTITIONS ?? 1);
   const topics = stationTopics(env.MQTT_TOPIC_ROOT);
   const nats = await connectNats(env.NATS_URL, 'mqtt-bridge');
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });

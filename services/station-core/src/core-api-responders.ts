@@ -1,5 +1,5 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { CommandAck, DispenseRequest, DispenseResult } from '@powerbank/machines';
-import type { NatsConnection } from '@powerbank/messaging';
 import {
   buildDown,
   type DispenseResponse,
@@ -87,9 +87,18 @@ export class OutcomeWaiters<T extends { commandId: string }> {
 
 export class DispenseWaiters extends OutcomeWaiters<DispenseResult> {}
 
-/** Answers `core.dispense` and `core.command` requests (queue group: one core instance answers each). */
+/**
+ * Answers `core.dispense` and `core.command` requests (queue group: one core instance takes each).
+ * A request for a station of a partition this instance does not serve goes on, with its reply
+ * subject, to `core.partition.{n}.{kind}`, which only the partition's owner listens to (`serve`):
+ * the owner answers the requester itself. With no owner at that moment (a partition changing
+ * hands) the requester gets NATS's "no responders" at once and asks again.
+ */
 export function serveCoreApi(options: {
   nats: NatsConnection;
+  /** The partition of a station, and whether this instance serves it now. */
+  partitionOf(sn: string): number;
+  serves(sn: string): boolean;
   subjects: Subjects;
   host: StationHost;
   waiters: DispenseWaiters;
@@ -99,8 +108,17 @@ export function serveCoreApi(options: {
   stationExists(sn: string): Promise<boolean>;
   /** Hands a down message that no actor decides (sync, reboot) to the bridge. */
   publishCommand(sn: string, kind: 'sync' | 'reboot', payload: Record<string, unknown>): Promise<void>;
-}): { stop(): void } {
+}): { serve(partition: number): void; unserve(partition: number): void; stop(): void } {
   const { nats, subjects, host, waiters, acks, logger } = options;
+
+  /** Hands a request to the owner of its station's partition, unless this instance is the owner. */
+  const forwarded = (msg: Msg, kind: 'dispense' | 'command', sn: string | undefined): boolean => {
+    if (sn === undefined || options.serves(sn)) return false;
+    nats.publish(subjects.partitionRequest(options.partitionOf(sn), kind), msg.data, {
+      ...(msg.reply ? { reply: msg.reply } : {}),
+    });
+    return true;
+  };
 
   /** A command's answer from the station's `ack`, or a timeout when none came. */
   const answerOf = (ack: CommandAck | undefined): StationCommandResponse => {
@@ -129,107 +147,129 @@ export function serveCoreApi(options: {
     return outcome;
   };
 
+  const answerDispense = (msg: Msg, routed: boolean) => {
+    const parsed = dispenseRequest.safeParse(decode(msg.data));
+    if (!routed && forwarded(msg, 'dispense', parsed.data?.stationSn)) return;
+    if (!parsed.success) {
+      msg.respond(
+        encode({
+          ok: false,
+          commandId: 'invalid-request',
+          reason: 'invalid_request',
+          detail: parsed.error.message.slice(0, 200),
+        }),
+      );
+      return;
+    }
+    const { stationSn, rentalId, commandId } = parsed.data;
+    void eject(stationSn, { commandId, rentalId }).then((result) => {
+      // No answer then: the requester has stopped waiting long before; it asks again if it still cares.
+      if (!result)
+        logger.warn({ stationSn, rentalId, commandId }, 'dispense outcome never came; waiter dropped');
+      else msg.respond(encode(toDispenseResponse(result)));
+    });
+  };
+
+  const answerCommand = (msg: Msg, routed: boolean) => {
+    const parsed = stationCommandRequest.safeParse(decode(msg.data));
+    if (!routed && forwarded(msg, 'command', parsed.data?.stationSn)) return;
+    void (async (): Promise<StationCommandResponse> => {
+      if (!parsed.success)
+        return { ok: false, reason: 'invalid_request', detail: parsed.error.message.slice(0, 500) };
+      const request = parsed.data;
+      if (!(await options.stationExists(request.stationSn)))
+        return { ok: false, reason: 'station_not_found' };
+      const sn = request.stationSn;
+      // Maintenance is the cloud's own state, so it may be set on an offline station; anything the
+      // station must carry out would sit in the outbox until it returns, unanswered: refused.
+      const cloudOnly = request.command === 'enter-maintenance' || request.command === 'exit-maintenance';
+      if (!cloudOnly && (await host.actor(sn)).state === 'offline')
+        return { ok: false, reason: 'station_offline' };
+      switch (request.command) {
+        case 'eject-slot': {
+          const { slot, commandId } = request;
+          if (!(await host.actor(sn)).context.slots.some((s) => s.slot === slot))
+            return { ok: false, reason: 'unknown_slot' };
+          const result = await eject(sn, { commandId, slot });
+          if (!result) return { ok: false, reason: 'timeout' };
+          return result.ok
+            ? { ok: true, slot: result.slot, powerBankSerial: result.powerBankSerial }
+            : { ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
+        }
+        case 'lock-slot':
+        case 'unlock-slot': {
+          const actor = await host.actor(sn);
+          const current = actor.context.slots.find((s) => s.slot === request.slot);
+          if (!current) return { ok: false, reason: 'unknown_slot' };
+          const lock = request.command === 'lock-slot';
+          // Nothing to send: the slot is mid-eject (a lock would strand it) or not locked at all.
+          if (lock && current.state === 'ejecting') return { ok: false, reason: 'slot_busy' };
+          if (!lock && current.state !== 'locked') return { ok: true };
+          const { commandId } = request;
+          const ack = commandId ? acks.wait(commandId) : undefined;
+          await host.send(sn, { type: lock ? 'LOCK_SLOT' : 'UNLOCK_SLOT', slot: request.slot, commandId });
+          const slot = actor.context.slots.find((s) => s.slot === request.slot);
+          if (lock !== (slot?.state === 'locked')) return { ok: false, reason: 'slot_busy' };
+          return ack ? answerOf(await ack) : { ok: true };
+        }
+        case 'sync':
+        case 'reboot': {
+          // Sent as they are, not through the actor: the answer is the station's `ack` (a sync's
+          // snapshot follows as its `hello`, which the actor reconciles).
+          const { commandId } = request;
+          const ack = commandId ? acks.wait(commandId) : undefined;
+          const payload =
+            request.command === 'sync'
+              ? buildDown('sync', commandId ? { msgId: commandId } : {})
+              : buildDown('reboot', commandId ? { msgId: commandId } : {});
+          await options.publishCommand(sn, request.command, payload);
+          return ack ? answerOf(await ack) : { ok: true };
+        }
+        case 'enter-maintenance':
+          await host.send(sn, { type: 'ENTER_MAINTENANCE' });
+          return { ok: true };
+        case 'exit-maintenance':
+          await host.send(sn, { type: 'EXIT_MAINTENANCE' });
+          return { ok: true };
+      }
+    })()
+      .then((response) => msg.respond(encode(response)))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'station command failed');
+        msg.respond(encode({ ok: false, reason: 'invalid_request', detail: 'station-core error' }));
+      });
+  };
+
   const dispense = nats.subscribe(subjects.coreDispense, {
     queue: 'station-core',
-    callback: (_err, msg) => {
-      const parsed = dispenseRequest.safeParse(decode(msg.data));
-      if (!parsed.success) {
-        msg.respond(
-          encode({
-            ok: false,
-            commandId: 'invalid-request',
-            reason: 'invalid_request',
-            detail: parsed.error.message.slice(0, 200),
-          }),
-        );
-        return;
-      }
-      const { stationSn, rentalId, commandId } = parsed.data;
-      void eject(stationSn, { commandId, rentalId }).then((result) => {
-        // No answer then: the requester has stopped waiting long before; it asks again if it still cares.
-        if (!result)
-          logger.warn({ stationSn, rentalId, commandId }, 'dispense outcome never came; waiter dropped');
-        else msg.respond(encode(toDispenseResponse(result)));
-      });
-    },
+    callback: (_err, msg) => answerDispense(msg, false),
   });
-
   const command = nats.subscribe(subjects.coreCommand, {
     queue: 'station-core',
-    callback: (_err, msg) => {
-      void (async (): Promise<StationCommandResponse> => {
-        const parsed = stationCommandRequest.safeParse(decode(msg.data));
-        if (!parsed.success)
-          return { ok: false, reason: 'invalid_request', detail: parsed.error.message.slice(0, 500) };
-        const request = parsed.data;
-        if (!(await options.stationExists(request.stationSn)))
-          return { ok: false, reason: 'station_not_found' };
-        const sn = request.stationSn;
-        // Maintenance is the cloud's own state, so it may be set on an offline station; anything the
-        // station must carry out would sit in the outbox until it returns, unanswered: refused.
-        const cloudOnly = request.command === 'enter-maintenance' || request.command === 'exit-maintenance';
-        if (!cloudOnly && (await host.actor(sn)).state === 'offline')
-          return { ok: false, reason: 'station_offline' };
-        switch (request.command) {
-          case 'eject-slot': {
-            const { slot, commandId } = request;
-            if (!(await host.actor(sn)).context.slots.some((s) => s.slot === slot))
-              return { ok: false, reason: 'unknown_slot' };
-            const result = await eject(sn, { commandId, slot });
-            if (!result) return { ok: false, reason: 'timeout' };
-            return result.ok
-              ? { ok: true, slot: result.slot, powerBankSerial: result.powerBankSerial }
-              : { ok: false, reason: result.reason, ...(result.detail ? { detail: result.detail } : {}) };
-          }
-          case 'lock-slot':
-          case 'unlock-slot': {
-            const actor = await host.actor(sn);
-            const current = actor.context.slots.find((s) => s.slot === request.slot);
-            if (!current) return { ok: false, reason: 'unknown_slot' };
-            const lock = request.command === 'lock-slot';
-            // Nothing to send: the slot is mid-eject (a lock would strand it) or not locked at all.
-            if (lock && current.state === 'ejecting') return { ok: false, reason: 'slot_busy' };
-            if (!lock && current.state !== 'locked') return { ok: true };
-            const { commandId } = request;
-            const ack = commandId ? acks.wait(commandId) : undefined;
-            await host.send(sn, { type: lock ? 'LOCK_SLOT' : 'UNLOCK_SLOT', slot: request.slot, commandId });
-            const slot = actor.context.slots.find((s) => s.slot === request.slot);
-            if (lock !== (slot?.state === 'locked')) return { ok: false, reason: 'slot_busy' };
-            return ack ? answerOf(await ack) : { ok: true };
-          }
-          case 'sync':
-          case 'reboot': {
-            // Sent as they are, not through the actor: the answer is the station's `ack` (a sync's
-            // snapshot follows as its `hello`, which the actor reconciles).
-            const { commandId } = request;
-            const ack = commandId ? acks.wait(commandId) : undefined;
-            const payload =
-              request.command === 'sync'
-                ? buildDown('sync', commandId ? { msgId: commandId } : {})
-                : buildDown('reboot', commandId ? { msgId: commandId } : {});
-            await options.publishCommand(sn, request.command, payload);
-            return ack ? answerOf(await ack) : { ok: true };
-          }
-          case 'enter-maintenance':
-            await host.send(sn, { type: 'ENTER_MAINTENANCE' });
-            return { ok: true };
-          case 'exit-maintenance':
-            await host.send(sn, { type: 'EXIT_MAINTENANCE' });
-            return { ok: true };
-        }
-      })()
-        .then((response) => msg.respond(encode(response)))
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'station command failed');
-          msg.respond(encode({ ok: false, reason: 'invalid_request', detail: 'station-core error' }));
-        });
-    },
+    callback: (_err, msg) => answerCommand(msg, false),
   });
+  const partitions = new Map<number, Subscription[]>();
 
   return {
+    serve(partition) {
+      if (partitions.has(partition)) return;
+      partitions.set(partition, [
+        nats.subscribe(subjects.partitionRequest(partition, 'dispense'), {
+          callback: (_err, msg) => answerDispense(msg, true),
+        }),
+        nats.subscribe(subjects.partitionRequest(partition, 'command'), {
+          callback: (_err, msg) => answerCommand(msg, true),
+        }),
+      ]);
+    },
+    unserve(partition) {
+      for (const sub of partitions.get(partition) ?? []) sub.unsubscribe();
+      partitions.delete(partition);
+    },
     stop() {
       dispense.unsubscribe();
       command.unsubscribe();
+      for (const partition of [...partitions.keys()]) this.unserve(partition);
     },
   };
 }

@@ -1,14 +1,16 @@
+import { hostname } from 'node:os';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { StationCoreEnv } from '@powerbank/config';
 import { openSqlPool } from '@powerbank/db';
 import type { CommandAck, DispenseResult, MissingReport, ReturnReport } from '@powerbank/machines';
 import { ensureStream, type NatsConnection } from '@powerbank/messaging';
-import { subjects as subjectsFor } from '@powerbank/protocol';
+import { stationPartition, subjects as subjectsFor } from '@powerbank/protocol';
 import type { Logger } from 'pino';
 import { DispenseWaiters, OutcomeWaiters, serveCoreApi, toDispenseResponse } from './core-api-responders.ts';
 import { consumeStationEvents } from './event-consumer.ts';
 import { startHeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { type CoreMetrics, createCoreMetrics } from './metrics.ts';
+import { PartitionLeases } from './partition-leases.ts';
 import { startRentalRunner } from './rental-runner.ts';
 import { StationHost } from './station-host.ts';
 import { type CommandRow, StationStore } from './station-store.ts';
@@ -17,7 +19,13 @@ export interface StationCoreOptions {
   env: Pick<
     StationCoreEnv,
     'NATS_PREFIX' | 'HEARTBEAT_INTERVAL_S' | 'HEARTBEAT_MISSED_LIMIT' | 'EJECT_TIMEOUT_MS'
-  > & { HEARTBEAT_INTERVAL_MS?: number; RENTAL_JOBS_INTERVAL_MS?: number; CORE_EVENT_MAX_DELIVER?: number };
+  > & {
+    HEARTBEAT_INTERVAL_MS?: number;
+    RENTAL_JOBS_INTERVAL_MS?: number;
+    CORE_EVENT_MAX_DELIVER?: number;
+  } & Partial<
+      Pick<StationCoreEnv, 'CORE_PARTITIONS' | 'CORE_INSTANCE_ID' | 'CORE_LEASE_TTL_MS' | 'CORE_ACK_WAIT_MS'>
+    >;
   orm: MikroORM;
   nats: NatsConnection;
   logger: Logger;
@@ -25,7 +33,7 @@ export interface StationCoreOptions {
   metrics?: CoreMetrics;
   /** Minimum charge to rent (AppConfig `rental_min_battery_pct`). */
   batteryThreshold?: number;
-  /** Durable consumer name; instances sharing it share the work. */
+  /** Durable consumer name (with one partition; with more, each partition's is `{name}_p{n}`). */
   durableName?: string;
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
   onDispenseResult?: (sn: string, result: DispenseResult) => void;
@@ -36,6 +44,8 @@ export interface StationCoreOptions {
 
 export interface RunningStationCore {
   host: StationHost;
+  /** The partitions this instance serves now. */
+  partitions(): number[];
   metrics: CoreMetrics;
   store: StationStore;
   watchdog: { tick(): Promise<void> };
@@ -54,7 +64,12 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 export async function startStationCore(options: StationCoreOptions): Promise<RunningStationCore> {
   const { env, orm, nats, logger } = options;
   const metrics = options.metrics ?? createCoreMetrics();
-  const subjects = subjectsFor(env.NATS_PREFIX);
+  const partitionCount = env.CORE_PARTITIONS ?? 1;
+  const subjects = subjectsFor(env.NATS_PREFIX, partitionCount);
+  const partitionOf = (sn: string) => stationPartition(sn, partitionCount);
+  // Set below; until the first partitions are taken, this instance serves no station.
+  let leases: PartitionLeases | undefined;
+  const serves = (sn: string) => leases?.owns(partitionOf(sn)) ?? false;
   await ensureStream(nats, { name: subjects.stationEventsStream, subjects: [subjects.allStationEvents] });
   // Station writes are plain SQL already; their own small pool binds parameters and prepares each
   // statement once per connection, instead of the ORM inlining a snapshot's JSON into every text.
@@ -120,8 +135,9 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     resending = true;
     try {
       // Not those this process is handing over or has handed over (see isSendingOrSent).
+      // Only for the stations this instance serves: another's are its to send.
       const unsent = (await store.unsentCommands(env.EJECT_TIMEOUT_MS)).filter(
-        (command) => !host.isSendingOrSent(command.id),
+        (command) => serves(command.sn) && !host.isSendingOrSent(command.id),
       );
       for (let i = 0; i < unsent.length; i += 50) {
         await Promise.all(
@@ -136,13 +152,13 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       resending = false;
     }
   };
-  void resend().catch((error: unknown) => logger.error({ err: error }, 'outbox resend failed'));
   const outboxTimer = setInterval(() => void resend().catch(() => undefined), 5000);
   outboxTimer.unref();
-  await host.resumeEjectTimers();
 
   const api = serveCoreApi({
     nats,
+    partitionOf,
+    serves,
     subjects,
     host,
     waiters,
@@ -167,18 +183,49 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       options.onRentalJobFailed?.(job);
     },
   });
-  const consumer = await consumeStationEvents({
+  const durableName = options.durableName ?? `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}station-core`;
+  const consumers = new Map<number, { stop(): Promise<void> }>();
+  // Each partition is one durable consumer, served by whichever instance holds its lease.
+  leases = new PartitionLeases({
     nats,
-    subjects,
-    host,
-    store,
-    metrics,
+    bucket: `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}CORE_LEASES`,
+    instanceId: env.CORE_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}`,
+    partitions: partitionCount,
+    ttlMs: env.CORE_LEASE_TTL_MS ?? 3000,
     logger,
-    maxDeliver: env.CORE_EVENT_MAX_DELIVER ?? 50,
-    durableName: options.durableName ?? `${env.NATS_PREFIX ? `${env.NATS_PREFIX}_` : ''}station-core`,
-    onProcessed: options.onProcessed,
+    acquire: async (partition) => {
+      const inPartition = (sn: string) => partitionOf(sn) === partition;
+      consumers.set(
+        partition,
+        await consumeStationEvents({
+          nats,
+          subjects,
+          host,
+          store,
+          metrics,
+          logger,
+          maxDeliver: env.CORE_EVENT_MAX_DELIVER ?? 50,
+          ackWaitMs: env.CORE_ACK_WAIT_MS,
+          durableName: partitionCount === 1 ? durableName : `${durableName}_p${partition}`,
+          filterSubject: subjects.partitionEvents(partition),
+          onProcessed: options.onProcessed,
+        }),
+      );
+      api.serve(partition);
+      // Ejects the previous owner (or this instance before a restart) left open time out here now.
+      await host.resumeEjectTimers(inPartition);
+      void resend().catch((error: unknown) => logger.error({ err: error }, 'outbox resend failed'));
+    },
+    release: async (partition) => {
+      api.unserve(partition);
+      await consumers.get(partition)?.stop();
+      consumers.delete(partition);
+      await host.drop((sn) => partitionOf(sn) === partition);
+    },
   });
+  await leases.start();
   const watchdog = startHeartbeatWatchdog({
+    serves,
     store,
     host,
     logger,
@@ -189,6 +236,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
 
   return {
     host,
+    partitions: () => leases?.owned() ?? [],
     metrics,
     store,
     watchdog,
@@ -197,7 +245,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
       clearInterval(outboxTimer);
       api.stop();
       await rentals.stop();
-      await consumer.stop();
+      await leases?.stop();
       await host.stop();
       await sql.close();
     },

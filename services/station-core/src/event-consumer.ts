@@ -16,8 +16,12 @@ export interface ConsumerOptions {
   metrics: CoreMetrics;
   logger: Logger;
   durableName: string;
+  /** The events this consumer takes: one partition's (`subjects.partitionEvents`). */
+  filterSubject: string;
   /** Deliveries of one event before it is dead-lettered (JetStream's max_deliver for the consumer). */
   maxDeliver: number;
+  /** An event delivered and not acknowledged this long is delivered again. */
+  ackWaitMs?: number;
   onProcessed?: (msg: { sn: string; kind: string; receivedAt: number; msgId: string; ts: number }) => void;
 }
 
@@ -26,11 +30,11 @@ export function redeliveryDelayMs(deliveryCount: number): number {
   return Math.min(1000 * 2 ** Math.max(0, deliveryCount - 1), 60_000);
 }
 
-/** `…station.{sn}.evt.{kind}` → its serial and kind. */
+/** `…station.{partition}.{sn}.evt.{kind}` → its serial and kind. */
 function route(subject: string): { sn: string; kind: string } | undefined {
   const parts = subject.split('.');
   const n = parts.length;
-  if (n < 4 || parts[n - 2] !== 'evt' || parts[n - 4] !== 'station') return undefined;
+  if (n < 5 || parts[n - 2] !== 'evt' || parts[n - 5] !== 'station') return undefined;
   return { sn: parts[n - 3]!, kind: parts[n - 1]! };
 }
 
@@ -49,9 +53,9 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     durable_name: options.durableName,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: subjects.allStationEvents,
+    filter_subject: options.filterSubject,
     max_ack_pending: 50_000,
-    ack_wait: 30_000_000_000,
+    ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
     // Bounded: an event that keeps failing is dead-lettered on its last delivery (see `failed`),
     // instead of coming back every second for ever.
     max_deliver: maxDeliver,
@@ -59,11 +63,18 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
   const existing = await jsm.consumers
     .info(subjects.stationEventsStream, options.durableName)
     .catch(() => null);
-  if (existing) {
-    // A durable made by an older version (unbounded deliveries) takes the bound on.
-    if (existing.config.max_deliver !== maxDeliver)
+  if (existing && existing.config.filter_subject !== config.filter_subject) {
+    // Made for subjects without partitions (an older version): the server cannot change a durable's
+    // filter, and what it held is under subjects nobody publishes to any more (drained first, see
+    // infra/scaling.md).
+    await jsm.consumers.delete(subjects.stationEventsStream, options.durableName);
+    await jsm.consumers.add(subjects.stationEventsStream, config);
+  } else if (existing) {
+    // A durable made by an older version (unbounded deliveries, another ack wait) takes the settings on.
+    if (existing.config.max_deliver !== maxDeliver || existing.config.ack_wait !== config.ack_wait)
       await jsm.consumers.update(subjects.stationEventsStream, options.durableName, {
         max_deliver: maxDeliver,
+        ack_wait: config.ack_wait,
       });
   } else {
     await jsm.consumers.add(subjects.stationEventsStream, config);
@@ -152,7 +163,16 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
     m.nak(redeliveryDelayMs(m.info.deliveryCount));
   };
 
+  /** Events taken and not yet acknowledged (or handed back): `stop` waits for them. */
+  const inHand = new Set<Promise<void>>();
+
   const handle = (m: JsMsg) => {
+    // Stopping (the partition goes to another instance): what is still buffered here goes back now,
+    // instead of waiting out the ack wait.
+    if (stopping.signal.aborted) {
+      m.nak();
+      return;
+    }
     const where = route(m.subject);
     const parsed = where ? parseUpMessage(where.kind, m.data) : undefined;
     if (!where || !parsed?.ok) {
@@ -166,7 +186,7 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
       return;
     }
     const receivedAt = Math.floor(m.info.timestampNanos / 1_000_000);
-    host.send(where.sn, upMessageToEvent(parsed.message, receivedAt)).then(
+    const handling = host.send(where.sn, upMessageToEvent(parsed.message, receivedAt)).then(
       () => {
         m.ack();
         metrics.processed.inc({ kind: where.kind });
@@ -178,8 +198,10 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
           ts: parsed.message.ts,
         });
       },
-      (error: unknown) => void failed(m, where, error),
+      (error: unknown) => failed(m, where, error),
     );
+    inHand.add(handling);
+    void handling.finally(() => inHand.delete(handling));
   };
 
   const loop = (async () => {
@@ -191,6 +213,9 @@ export async function consumeStationEvents(options: ConsumerOptions): Promise<{ 
       stopping.abort();
       await messages.close();
       await loop.catch(() => undefined);
+      // Everything taken is acknowledged, refused or handed back before the partition changes hands.
+      while (inHand.size > 0) await Promise.allSettled([...inHand]);
+      await nats.flush().catch(() => undefined);
     },
   };
 }

@@ -13,6 +13,8 @@ export function startHeartbeatWatchdog(options: {
   logger: Logger;
   intervalMs: number;
   missedLimit: number;
+  /** The stations this instance serves (its partitions'); the others are their owners' to time out. */
+  serves?: (sn: string) => boolean;
 }): { stop(): void; tick(): Promise<void> } {
   const silentAfterMs = options.intervalMs * options.missedLimit;
   let running = false;
@@ -20,7 +22,8 @@ export function startHeartbeatWatchdog(options: {
     if (running) return;
     running = true;
     try {
-      const silent = await options.store.silentStations(silentAfterMs);
+      const serves = options.serves ?? (() => true);
+      const silent = (await options.store.silentStations(silentAfterMs)).filter(({ sn }) => serves(sn));
       await Promise.all(
         silent.map(({ sn, lastHeartbeatAt }) =>
           options.host

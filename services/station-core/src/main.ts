@@ -19,16 +19,18 @@ const nats = await connectNats(env.NATS_URL, 'station-core');
 const metrics = createCoreMetrics();
 const { registry } = metrics;
 
-// Benchmarks trace persisted events: [id, time persisted, station time] go out in small batches on core.evt.processed.
+// Benchmarks and chaos tests trace persisted events: [id, time persisted, station time] go out on
+// core.evt.processed, one batch per turn of the event loop, so a trace leaves together with the
+// acknowledgements of the same turn: an event acknowledged is traced, even by a process killed then.
 let traced: [string, number, number][] = [];
+let tracing = false;
 const traceSubject = `${env.NATS_PREFIX ? `${env.NATS_PREFIX}.` : ''}core.evt.processed`;
-if (env.CORE_TRACE_PROCESSED) {
-  setInterval(() => {
-    if (traced.length === 0) return;
-    nats.publish(traceSubject, JSON.stringify(traced));
-    traced = [];
-  }, 20).unref();
-}
+const flushTraces = () => {
+  tracing = false;
+  if (traced.length === 0) return;
+  nats.publish(traceSubject, JSON.stringify(traced));
+  traced = [];
+};
 
 const core = await startStationCore({
   env,
@@ -37,7 +39,12 @@ const core = await startStationCore({
   logger,
   metrics,
   onProcessed: ({ msgId, ts }) => {
-    if (env.CORE_TRACE_PROCESSED) traced.push([msgId, Date.now(), ts]);
+    if (!env.CORE_TRACE_PROCESSED) return;
+    traced.push([msgId, Date.now(), ts]);
+    if (!tracing) {
+      tracing = true;
+      setImmediate(flushTraces);
+    }
   },
 });
 
@@ -55,6 +62,7 @@ shutdownOnSignal({
     { name: 'metrics http', run: () => closeServer(server) },
     // Stops consuming and answering; the events and rental work in flight finish first.
     { name: 'core', run: () => core.stop() },
+    { name: 'traces', run: async () => flushTraces() },
     { name: 'nats', run: () => nats.drain() },
     { name: 'database', run: () => orm.close() },
   ],

@@ -55,7 +55,8 @@ export interface HostOptions {
 export class StationHost {
   private readonly actors = new Map<string, Promise<StationActor>>();
   private readonly writer: Batcher<StationWrite>;
-  private readonly ejectTimers = new Map<string, NodeJS.Timeout>();
+  /** By command id: the station's serial (a partition handed back takes its timers along) and the timer. */
+  private readonly ejectTimers = new Map<string, { sn: string; timer: NodeJS.Timeout }>();
   private readonly handingOver = new Set<string>();
   /** Commands handed to the broker lately, by when (oldest first), until their `sent` mark surely committed. */
   private readonly handedOver = new Map<string, number>();
@@ -129,16 +130,39 @@ export class StationHost {
     return this.handingOver.has(commandId) || this.handedOver.has(commandId);
   }
 
-  /** Resumes the eject timers of commands still open in the log (after a restart). */
-  async resumeEjectTimers(): Promise<void> {
+  /**
+   * Resumes the eject timers of commands still open in the log (after a restart, or when this
+   * instance takes over a partition): of the stations `serves` names, all by default.
+   */
+  async resumeEjectTimers(serves: (sn: string) => boolean = () => true): Promise<void> {
     for (const open of await this.options.store.openEjects()) {
+      if (!serves(open.sn)) continue;
       const elapsed = Date.now() - new Date(open.createdAt).getTime();
       this.armEjectTimer(open.sn, open.id, Math.max(0, this.options.ejectTimeoutMs - elapsed));
     }
   }
 
+  /**
+   * Forgets the stations `leaving` names (their partition went to another instance): their actors
+   * stop (events still queued for them fail and are delivered again, to the new owner) and their
+   * eject timers are the new owner's to resume. Writes already in flight finish first.
+   */
+  async drop(leaving: (sn: string) => boolean): Promise<void> {
+    for (const [commandId, { sn, timer }] of this.ejectTimers) {
+      if (!leaving(sn)) continue;
+      clearTimeout(timer);
+      this.ejectTimers.delete(commandId);
+    }
+    for (const [sn, actor] of this.actors) {
+      if (!leaving(sn)) continue;
+      this.actors.delete(sn);
+      void actor.then((a) => a.retire()).catch(() => undefined);
+    }
+    await this.writer.drain();
+  }
+
   async stop(): Promise<void> {
-    for (const timer of this.ejectTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.ejectTimers.values()) clearTimeout(timer);
     this.ejectTimers.clear();
     await this.writer.drain();
   }
@@ -173,7 +197,7 @@ export class StationHost {
       );
     }, delayMs);
     timer.unref();
-    this.ejectTimers.set(commandId, timer);
+    this.ejectTimers.set(commandId, { sn, timer });
   }
 
   /** The outbox resends only commands younger than the eject timeout: older entries are let go. */
@@ -206,7 +230,7 @@ export class StationHost {
       if (effect.type === 'reportDispenseResult') {
         const timer = this.ejectTimers.get(effect.params.commandId);
         if (timer) {
-          clearTimeout(timer);
+          clearTimeout(timer.timer);
           this.ejectTimers.delete(effect.params.commandId);
         }
         outputs.onDispenseResult(sn, effect.params);

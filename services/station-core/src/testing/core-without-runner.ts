@@ -33,9 +33,11 @@ export async function startCoreWithoutRentalRunner(h: CoreHarness) {
       onStationChanged: () => {},
     },
   });
+  const subjects = subjectsFor(h.prefix);
   const consumer = await consumeStationEvents({
     nats: h.nats,
-    subjects: subjectsFor(h.prefix),
+    subjects,
+    filterSubject: subjects.partitionEvents(0),
     host,
     store,
     metrics: createCoreMetrics(),
