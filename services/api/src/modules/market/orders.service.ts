@@ -12,10 +12,10 @@ import {
   readMarketConfig,
   transitionOrder,
 } from '@powerbank/market';
-import { clientKey } from '../../platform/client-key.ts';
-import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { uuidv7 } from 'uuidv7';
+import { clientKey } from '../../platform/client-key.ts';
 import { CHECKOUT_READ, RESERVE_ORDER } from './checkout-queries.ts';
+import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
 import { lockCoupon, orderCoupon, quoteCoupon, takeOrderCoupon } from './order-coupon.ts';
 import { percentOfPlans, subscriptionPercent } from './subscription-discount.ts';
@@ -82,7 +82,6 @@ function priceOf(
     taxRateBp: config.market_tax_rate_bp,
   });
 }
-
 
 /** The price over a period; a signed-in customer's subscription discount included. */
 export async function quote(
@@ -219,14 +218,17 @@ async function reserve(
   const coupon =
     lockedCoupon !== undefined ? await orderCoupon(tem, userId, lockedCoupon, row.currency) : undefined;
   // The category trail is read only when the customer has a live plan.
-  const percent = await percentOfPlans(tem, row.plans, { id: input.product_id, categoryId: Number(row.category_id) });
+  const percent = await percentOfPlans(tem, row.plans, {
+    id: input.product_id,
+    categoryId: Number(row.category_id),
+  });
   const price = priceOf(config, product, input.start, input.end, input.quantity, percent, coupon?.discount);
   const items = row.items;
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
   }
   const step = orderStep('draft', { type: 'RESERVE' });
-  if (!step || step.to !== 'reserved') throw new Error('the order machine refused RESERVE from draft');
+  if (step?.to !== 'reserved') throw new Error('the order machine refused RESERVE from draft');
   const reservedUntil = new Date(Date.now() + config.market_reservation_minutes * 60_000);
   const orderId = uuidv7();
   const lines = items.map((item) => ({ id: uuidv7(), item }));
@@ -258,7 +260,8 @@ async function reserve(
     eventMetadata: { orderId, items },
   });
   const couponLine = price.lines.find((l) => l.kind === 'coupon_discount');
-  if (coupon) await takeOrderCoupon(tem, coupon, { id: orderId, customerId: userId }, -(couponLine?.amount ?? 0));
+  if (coupon)
+    await takeOrderCoupon(tem, coupon, { id: orderId, customerId: userId }, -(couponLine?.amount ?? 0));
   // The answer from the values just written: nothing to read back (a paid order's changes below).
   const answer: OrderOutput = {
     id: orderId,
