@@ -18,6 +18,13 @@ export interface CheckoutReadParams {
  * The checkout's one read, inside its transaction: the active product's pricing, the marketplace
  * settings (`configObject`: no round trip of their own), up to `quantity` free items and the
  * customer's live discount plans. No row: no such active product.
+ *
+ * The free items are locked (`for no key update`: the lines' foreign keys still take their
+ * key-share locks): checkouts racing for one item queue on its row instead of both inserting a
+ * line and each waiting for the other's at the exclusion constraint — a deadlock Postgres breaks
+ * only after `deadlock_timeout`, which 1,000 concurrent checkouts for the last item met hundreds of
+ * times. A waiter's read still returns the item (its snapshot predates the winner's commit); its
+ * insert then meets the committed line at once, and the checkout reads again (409 or another item).
  */
 export const CHECKOUT_READ = prepared((db, p: CheckoutReadParams) =>
   db
@@ -32,7 +39,7 @@ export const CHECKOUT_READ = prepared((db, p: CheckoutReadParams) =>
       'p.max_units',
       'p.currency',
       configObject(p.configKeys).as('config'),
-      sql<string[]>`array(${freeItemsQuery(p)})`.as('items'),
+      sql<string[]>`array(${freeItemsQuery(p).forNoKeyUpdate()})`.as('items'),
       jsonArrayFrom(livePlansQuery(p.customerId, p.at)).as('plans'),
     ])
     .where('p.id', '=', p.productId)
