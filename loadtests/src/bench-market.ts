@@ -4,7 +4,8 @@
  *  (a) search — text + category subtree + "available between" — through the api's own search
  *      function at `--connections` concurrent callers (one pool connection each), p50/p99;
  *  (b) checkouts per second on distinct items through the api's own checkout (reserve: the
- *      generated users' wallets are empty), next to the same statements run raw by pgbench.
+ *      generated users' wallets are empty), next to the same statements run raw by pgbench
+ *      (market-raw-script.ts: the service's compiled queries through `textWith`).
  * Prints progress, then ONE JSON line: search_p50_ms, search_p99_ms, checkouts_per_s, raw_tps, ratio.
  *
  *   pnpm bench:market [--products 100000] [--items 500000] [--orders 1000000] [--users 100000]
@@ -30,6 +31,7 @@ import { SearchInput } from '../../services/api/src/modules/market/market.schema
 import { checkout } from '../../services/api/src/modules/market/orders.service.ts';
 import { searchProducts } from '../../services/api/src/modules/market/search.service.ts';
 import { StaticCache } from '../../services/api/src/platform/static-cache.ts';
+import { MARKET_PICK_TABLE, marketRawScript } from './market-raw-script.ts';
 import { startPgbench } from './pgbench.ts';
 
 const { values: args } = parseArgs({
@@ -162,42 +164,23 @@ const checkoutsPerS = checkouts.latencies.length / durationS;
 log(`checkouts: ${checkouts.latencies.length} done, ${checkouts.errors} refused`);
 
 // ---- the same statements raw, by pgbench -----------------------------------------------------------
-// What one checkout sends (the replay look-up, then the reserve transaction: product, settings,
-// free items, order, line, invoice, event; then the answer's reads), in pgbench's variables.
+// What one checkout sends (its transaction: the one read, the one insert), made from the service's
+// compiled queries (market-raw-script.ts); the product and customer from a pick table.
+const pickRows = Math.min(productIds.length, 20000);
+await conn.execute(`drop table if exists ${MARKET_PICK_TABLE}`);
+await conn.execute(
+  `create table ${MARKET_PICK_TABLE} (n int primary key, product uuid not null, customer uuid not null)`,
+);
+const picks = productIds
+  .slice(0, pickRows)
+  .map((product, n) => ({ n: n + 1, product, customer: customers[n % customers.length] }));
+await conn.execute(
+  `insert into ${MARKET_PICK_TABLE} select * from jsonb_to_recordset(?::jsonb) as x(n int, product uuid, customer uuid)`,
+  [JSON.stringify(picks)],
+);
 const dir = mkdtempSync(join(tmpdir(), 'bench-market-'));
 const scriptPath = join(dir, 'checkout.sql');
-writeFileSync(
-  scriptPath,
-  `\\set p random(0, ${productIds.length - 1})
-\\set m random(1, 100000000)
-\\set c random(0, ${customers.length - 1})
-select id from rental_order where idempotency_key = 'raw-' || :m || '-' || :p;
-begin;
-select id as product, seller_id as seller, base_price as price from product where active order by id offset :p limit 1 \\gset
-select key, value from app_config where key = any(array['market_reservation_minutes', 'market_tax_rate_bp']);
-select i.id as item from inventory_item i where i.product_id = ':product'::uuid and i.status = 'available'
-   and not exists (select 1 from rental_order_item r where r.inventory_item_id = i.id and r.blocking
-                   and r.start_ts < timestamptz '2040-01-01' + :m * interval '1 minute' + interval '2 days'
-                   and r.end_ts > timestamptz '2040-01-01' + :m * interval '1 minute')
- order by i.sku limit 1 \\gset
-select id as customer from users order by id offset :c limit 1 \\gset
-insert into rental_order (id, customer_id, seller_id, status, total_amount, deposit_amount, held_amount, currency, start_ts, end_ts, reserved_until, idempotency_key, created_at, updated_at)
-values (gen_random_uuid(), ':customer'::uuid, ':seller'::uuid, 'reserved', :price * 2, 0, 0, 'USD', timestamptz '2040-01-01' + :m * interval '1 minute',
-        timestamptz '2040-01-01' + :m * interval '1 minute' + interval '2 days', now() + interval '15 minutes', 'raw-' || :m || '-' || :p, now(), now())
-returning id as ord \\gset
-insert into rental_order_item (id, order_id, product_id, inventory_item_id, quantity, unit_price, amount, start_ts, end_ts, blocking, created_at)
-values (gen_random_uuid(), ':ord'::uuid, ':product'::uuid, ':item'::uuid, 1, :price, :price * 2, timestamptz '2040-01-01' + :m * interval '1 minute',
-        timestamptz '2040-01-01' + :m * interval '1 minute' + interval '2 days', true, now());
-insert into invoice (id, order_id, lines, amount_due, amount_paid, currency, status, due_date, issued_at, created_at, updated_at)
-values (gen_random_uuid(), ':ord'::uuid, '[]', :price * 2, 0, 'USD', 'issued', current_date, now(), now(), now());
-insert into user_audit_log (id, user_id, event_type, occurred_at, product_id, metadata)
-values (gen_random_uuid(), ':customer'::uuid, 'order.reserved', now(), ':product'::uuid, '{}');
-commit;
-select * from rental_order where id = ':ord'::uuid;
-select * from rental_order_item where order_id = ':ord'::uuid;
-select * from invoice where order_id = ':ord'::uuid;
-`,
-);
+writeFileSync(scriptPath, marketRawScript(pickRows));
 log(`pgbench: the same statements raw, ${workers} clients, ${durationS} s`);
 let rawTps = 0;
 try {
@@ -206,6 +189,7 @@ try {
   log(`pgbench failed: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  await conn.execute(`drop table if exists ${MARKET_PICK_TABLE}`);
 }
 
 cache.close();

@@ -14,7 +14,9 @@ export {
 export {
   cancellationPolicy,
   MARKET_CONFIG_DEFAULTS,
+  MARKET_CONFIG_KEYS,
   type MarketConfig,
+  marketConfigOf,
   readMarketConfig,
 } from './market-config.ts';
 export { listMarketEvents, marketEvent } from './market-events.ts';

@@ -24,16 +24,22 @@ export const MARKET_CONFIG_DEFAULTS = {
 } as const;
 
 export type MarketConfig = Record<keyof typeof MARKET_CONFIG_DEFAULTS, number>;
-const KEYS = Object.keys(MARKET_CONFIG_DEFAULTS);
+/** The AppConfig keys of the marketplace's figures (for a statement that reads them with `configObject`). */
+export const MARKET_CONFIG_KEYS: readonly string[] = Object.keys(MARKET_CONFIG_DEFAULTS);
 
-/** One query; a missing or malformed value falls back to its default. */
-export async function readMarketConfig(em: EntityManager): Promise<MarketConfig> {
+/** The figures from AppConfig values by key; a missing or malformed value falls back to its default. */
+export function marketConfigOf(values: Map<string, unknown>): MarketConfig {
   const config: MarketConfig = { ...MARKET_CONFIG_DEFAULTS };
-  for (const [key, value] of await configValues(em, KEYS)) {
+  for (const [key, value] of values) {
     const raw = Number(value);
     if (key in config && Number.isFinite(raw) && raw >= 0) config[key as keyof MarketConfig] = raw;
   }
   return config;
+}
+
+/** One query (the checkout reads them inside its one read instead: `configObject`). */
+export async function readMarketConfig(em: EntityManager): Promise<MarketConfig> {
+  return marketConfigOf(await configValues(em, MARKET_CONFIG_KEYS));
 }
 
 export const cancellationPolicy = (config: MarketConfig): CancellationPolicy => ({

@@ -1,23 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { marketDb } from './market-db.ts';
+import { prepared, queryBuilder, runPrepared } from '@powerbank/db';
+
+/** What the free-items query is bound to (a `prepared` stand-in each, or values). */
+export interface FreeItemsParams {
+  productId: string;
+  start: Date;
+  end: Date;
+  quantity: number;
+}
 
 /**
  * Up to `quantity` items of the product free for the whole of [start, end): in service and held
  * by no blocking order line whose period overlaps it (with '[)' periods, a period ending when
  * this one starts does not overlap). A read, so two checkouts may both see an item free: the
- * exclusion constraint on `rental_order_item` decides which of them gets it.
+ * exclusion constraint on `rental_order_item` decides which of them gets it. A subquery of the
+ * checkout's one read (`CHECKOUT_READ`) and the quote's own statement.
  */
-export async function freeItems(
-  em: EntityManager,
-  productId: string,
-  start: Date,
-  end: Date,
-  quantity: number,
-): Promise<string[]> {
-  const rows = await marketDb(em)
+export const freeItemsQuery = (p: FreeItemsParams) =>
+  queryBuilder
     .selectFrom('inventory_item as i')
     .select('i.id')
-    .where('i.product_id', '=', productId)
+    .where('i.product_id', '=', p.productId)
     .where('i.status', '=', 'available')
     .where(({ not, exists, selectFrom }) =>
       not(
@@ -26,14 +29,25 @@ export async function freeItems(
             .select('r.id')
             .whereRef('r.inventory_item_id', '=', 'i.id')
             .where('r.blocking', '=', true)
-            .where('r.start_ts', '<', end)
-            .where('r.end_ts', '>', start),
+            .where('r.start_ts', '<', p.end)
+            .where('r.end_ts', '>', p.start),
         ),
       ),
     )
     .orderBy('i.sku')
-    .limit(quantity)
-    .execute();
+    .limit(p.quantity);
+
+const FREE_ITEMS = prepared((_db, p: FreeItemsParams) => freeItemsQuery(p));
+
+/** The ids of up to `quantity` free items (see `freeItemsQuery`). */
+export async function freeItems(
+  em: EntityManager,
+  productId: string,
+  start: Date,
+  end: Date,
+  quantity: number,
+): Promise<string[]> {
+  const rows = await runPrepared(em, FREE_ITEMS, { productId, start, end, quantity });
   return rows.map((r) => r.id);
 }
 

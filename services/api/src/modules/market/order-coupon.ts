@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Coupon, CouponUsage, type RentalOrder, User } from '@powerbank/db';
+import { Coupon, CouponUsage, RentalOrder, User } from '@powerbank/db';
 import { type Discount, DomainError } from '@powerbank/domain';
 
 /** A discount coupon read for an order: what priceRental takes off, and how the order takes it. */
@@ -35,23 +35,25 @@ export async function quoteCoupon(em: EntityManager, code: string, currency: str
 }
 
 /**
- * For the checkout, inside its transaction: the coupon's row locked first (every use of one coupon,
- * by orders or apply-coupon, is serialised on it), then the user's usages read in statements after
- * the lock — under READ COMMITTED the locking statement's snapshot predates its wait, a later
+ * For the checkout, inside its transaction, first: the coupon's row locked (every use of one
+ * coupon, by orders or apply-coupon, is serialised on it) before anything else is read, so the
+ * reads after it see what committed meanwhile. `orderCoupon` checks it once the product is read.
+ */
+export const lockCoupon = (tem: EntityManager, code: string): Promise<Coupon | null> =>
+  tem.findOne(Coupon, { code: code.toUpperCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+
+/**
+ * The locked coupon (`lockCoupon`) checked for the order: the user's usages are read in statements
+ * after the lock — under READ COMMITTED the locking statement's snapshot predates its wait, a later
  * statement sees what committed meanwhile. A usage the user applied earlier and has not used is
  * taken; otherwise a new one, within the per-user limit and the global cap (`used_count`).
  */
-export async function lockOrderCoupon(
+export async function orderCoupon(
   tem: EntityManager,
   userId: string,
-  code: string,
+  coupon: Coupon | null,
   currency: string,
 ): Promise<OrderCoupon> {
-  const coupon = await tem.findOne(
-    Coupon,
-    { code: code.toUpperCase() },
-    { lockMode: LockMode.PESSIMISTIC_WRITE },
-  );
   const discount = discountOf(coupon, currency);
   const locked = coupon as Coupon;
   const waiting = await tem.findOne(
@@ -82,7 +84,7 @@ export async function lockOrderCoupon(
 export async function takeOrderCoupon(
   tem: EntityManager,
   taken: OrderCoupon,
-  order: RentalOrder,
+  order: { id: string; customerId: string },
   amount: number,
 ): Promise<void> {
   if (taken.waitingUsageId) {
@@ -96,8 +98,8 @@ export async function takeOrderCoupon(
   }
   tem.create(CouponUsage, {
     coupon: taken.coupon,
-    user: tem.getReference(User, order.customer.id),
-    rentalOrder: order,
+    user: tem.getReference(User, order.customerId),
+    rentalOrder: tem.getReference(RentalOrder, order.id),
     discountAmount: amount,
   });
   taken.coupon.usedCount += 1;

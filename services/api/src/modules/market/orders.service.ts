@@ -1,21 +1,24 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { InventoryItem, Invoice, Product, RentalOrder, RentalOrderItem, User } from '@powerbank/db';
+import { configOf, Invoice, Product, RentalOrder, RentalOrderItem, runPrepared } from '@powerbank/db';
 import { type Discount, DomainError, priceRental, type RentalPrice } from '@powerbank/domain';
 import { orderStep } from '@powerbank/machines';
 import {
   lockCustomerOrder,
+  MARKET_CONFIG_KEYS,
   type MarketConfig,
-  marketEvent,
+  marketConfigOf,
   type OrderPayment,
   readMarketConfig,
   transitionOrder,
 } from '@powerbank/market';
+import { uuidv7 } from 'uuidv7';
 import { clientKey } from '../../platform/client-key.ts';
+import { CHECKOUT_READ, RESERVE_ORDER } from './checkout-queries.ts';
 import type { CheckoutInput, OrderOutput, PayOrderInput, QuoteInput, QuoteOutput } from './market.schemas.ts';
 import { freeItems, isDoubleBooking } from './order-availability.ts';
-import { lockOrderCoupon, quoteCoupon, takeOrderCoupon } from './order-coupon.ts';
-import { subscriptionPercent } from './subscription-discount.ts';
+import { lockCoupon, orderCoupon, quoteCoupon, takeOrderCoupon } from './order-coupon.ts';
+import { percentOfPlans, subscriptionPercent } from './subscription-discount.ts';
 
 /** A checkout that lost its items to a concurrent one tries again this many times with other free items. */
 const DOUBLE_BOOKING_RETRIES = 2;
@@ -35,13 +38,30 @@ function checkPeriod(start: Date, end: Date): void {
   }
 }
 
+/** What the price takes of a product (the entity, or the checkout's read). */
+interface PricedProduct {
+  pricingUnit: Product['pricingUnit'];
+  basePrice: number;
+  deposit: number;
+  minUnits: number;
+  maxUnits?: number | null;
+}
+
+const pricedEntity = (product: Product): PricedProduct => ({
+  pricingUnit: product.pricingUnit,
+  basePrice: Number(product.basePrice),
+  deposit: Number(product.deposit),
+  minUnits: product.minUnits,
+  maxUnits: product.maxUnits ?? null,
+});
+
 /**
  * The one price (packages/domain's `priceRental`) of a product over a period: quote and checkout
  * both use it, with the customer's subscription percentage (`subscriptionPercent`).
  */
 function priceOf(
   config: MarketConfig,
-  product: Product,
+  product: PricedProduct,
   start: Date,
   end: Date,
   quantity: number,
@@ -50,8 +70,8 @@ function priceOf(
 ): RentalPrice {
   return priceRental({
     unit: product.pricingUnit,
-    unitPrice: Number(product.basePrice),
-    deposit: Number(product.deposit),
+    unitPrice: product.basePrice,
+    deposit: product.deposit,
     startMs: start.getTime(),
     endMs: end.getTime(),
     quantity,
@@ -63,9 +83,6 @@ function priceOf(
   });
 }
 
-const planPercentOf = (em: EntityManager, customerId: string | null, product: Product) =>
-  subscriptionPercent(em, customerId, { id: product.id, categoryId: product.category.id });
-
 /** The price over a period; a signed-in customer's subscription discount included. */
 export async function quote(
   em: EntityManager,
@@ -74,11 +91,14 @@ export async function quote(
 ): Promise<QuoteOutput> {
   checkPeriod(input.start, input.end);
   const product = await activeProduct(em, input.product_id);
-  const percent = await planPercentOf(em, customerId, product);
+  const percent = await subscriptionPercent(em, customerId, {
+    id: product.id,
+    categoryId: product.category.id,
+  });
   const coupon = input.coupon_code ? await quoteCoupon(em, input.coupon_code, product.currency) : undefined;
   const price = priceOf(
     await readMarketConfig(em),
-    product,
+    pricedEntity(product),
     input.start,
     input.end,
     input.quantity,
@@ -172,65 +192,117 @@ async function reserve(
   input: CheckoutInput,
   payment: OrderPayment | undefined,
 ): Promise<OrderOutput> {
-  const product = await activeProduct(tem, input.product_id);
-  if (product.seller.id === userId)
-    throw new DomainError('BUSINESS_RULE', 'you cannot rent your own product');
-  const config = await readMarketConfig(tem);
-  // The coupon's row is locked before the items are read: one lock order for every checkout.
-  const coupon = input.coupon_code
-    ? await lockOrderCoupon(tem, userId, input.coupon_code, product.currency)
-    : undefined;
-  const percent = await planPercentOf(tem, userId, product);
+  // The coupon's row is locked before anything is read: one lock order for every checkout, and
+  // the reads after it see the coupon's uses committed meanwhile.
+  const lockedCoupon = input.coupon_code ? await lockCoupon(tem, input.coupon_code) : undefined;
+  const at = new Date();
+  const [row] = await runPrepared(tem, CHECKOUT_READ, {
+    productId: input.product_id,
+    customerId: userId,
+    start: input.start,
+    end: input.end,
+    quantity: input.quantity,
+    at,
+    configKeys: MARKET_CONFIG_KEYS,
+  });
+  if (!row) throw new DomainError('NOT_FOUND', 'no such product');
+  if (row.seller_id === userId) throw new DomainError('BUSINESS_RULE', 'you cannot rent your own product');
+  const config = marketConfigOf(configOf(row.config));
+  const product = {
+    pricingUnit: row.pricing_unit,
+    basePrice: Number(row.base_price),
+    deposit: Number(row.deposit),
+    minUnits: Number(row.min_units),
+    maxUnits: row.max_units == null ? null : Number(row.max_units),
+  };
+  const coupon =
+    lockedCoupon !== undefined ? await orderCoupon(tem, userId, lockedCoupon, row.currency) : undefined;
+  // The category trail is read only when the customer has a live plan.
+  const percent = await percentOfPlans(tem, row.plans, {
+    id: input.product_id,
+    categoryId: Number(row.category_id),
+  });
   const price = priceOf(config, product, input.start, input.end, input.quantity, percent, coupon?.discount);
-  const items = await freeItems(tem, product.id, input.start, input.end, input.quantity);
+  const items = row.items;
   if (items.length < input.quantity) {
     throw new DomainError('CONFLICT', 'not enough items are free for this period', { free: items.length });
   }
   const step = orderStep('draft', { type: 'RESERVE' });
-  if (!step) throw new Error('the order machine refused RESERVE from draft');
+  if (step?.to !== 'reserved') throw new Error('the order machine refused RESERVE from draft');
   const reservedUntil = new Date(Date.now() + config.market_reservation_minutes * 60_000);
-  const order: RentalOrder = tem.create(RentalOrder, {
-    customer: tem.getReference(User, userId),
-    seller: product.seller,
+  const orderId = uuidv7();
+  const lines = items.map((item) => ({ id: uuidv7(), item }));
+  const invoiceId = uuidv7();
+  const dueDate = reservedUntil.toISOString().slice(0, 10);
+  // One statement: the order, its lines (blockItems: one per item, carrying the period the
+  // exclusion constraint checks — a double booking fails here, before any money moves), the
+  // invoice (issueInvoice: the deposit is a line of its own, held rather than charged) and the event.
+  const [written] = await runPrepared(tem, RESERVE_ORDER, {
+    orderId,
+    customerId: userId,
+    sellerId: row.seller_id,
     status: step.to,
     totalAmount: price.charge,
     depositAmount: price.deposit,
-    currency: product.currency,
-    startTs: input.start,
-    endTs: input.end,
+    currency: row.currency,
+    start: input.start,
+    end: input.end,
     reservedUntil,
     idempotencyKey: key,
+    productId: input.product_id,
+    unitPrice: product.basePrice,
+    lineAmount: product.basePrice * price.units,
+    lines: JSON.stringify(lines),
+    invoiceId,
+    invoiceLines: JSON.stringify(price.lines),
+    dueDate,
+    eventId: uuidv7(),
+    eventMetadata: { orderId, items },
   });
-  // blockItems: one line per item, carrying the period the exclusion constraint checks.
-  const lines = items.map((itemId) =>
-    tem.create(RentalOrderItem, {
-      order,
-      product,
-      inventoryItem: tem.getReference(InventoryItem, itemId),
-      quantity: 1,
-      unitPrice: Number(product.basePrice),
-      amount: Number(product.basePrice) * price.units,
-      startTs: input.start,
-      endTs: input.end,
-    }),
-  );
-  // issueInvoice: what is charged (the deposit is a line of its own, held rather than charged).
-  const invoice = tem.create(Invoice, {
-    order,
-    lines: price.lines,
-    amountDue: price.charge,
-    currency: product.currency,
-    status: 'issued',
-    dueDate: reservedUntil.toISOString().slice(0, 10),
-  });
-  marketEvent(tem, 'order.reserved', { userId, productId: product.id }, { orderId: order.id, items });
-  // The lines are written here, before any money moves: a double booking fails at this flush.
-  await tem.flush();
   const couponLine = price.lines.find((l) => l.kind === 'coupon_discount');
-  if (coupon) await takeOrderCoupon(tem, coupon, order, -(couponLine?.amount ?? 0));
-  if (payment) await transitionOrder(tem, order, { type: 'PAY' }, { actor: userId, payment });
-  // The answer from the rows just written: nothing to read back.
-  return toOutput(order, lines, invoice);
+  if (coupon)
+    await takeOrderCoupon(tem, coupon, { id: orderId, customerId: userId }, -(couponLine?.amount ?? 0));
+  // The answer from the values just written: nothing to read back (a paid order's changes below).
+  const answer: OrderOutput = {
+    id: orderId,
+    status: step.to,
+    customer_id: userId,
+    seller_id: row.seller_id,
+    product_id: input.product_id,
+    item_ids: items,
+    quantity: items.length,
+    start: input.start,
+    end: input.end,
+    total_amount: price.charge,
+    deposit_amount: price.deposit,
+    held_amount: 0,
+    currency: row.currency,
+    reserved_until: reservedUntil,
+    invoice: {
+      id: invoiceId,
+      lines: price.lines,
+      amount_due: price.charge,
+      amount_paid: 0,
+      status: 'issued',
+      due_date: dueDate,
+    },
+    created_at: new Date(written?.created_at ?? at),
+  };
+  if (!payment) return answer;
+  const order = await tem.findOneOrFail(RentalOrder, orderId);
+  await transitionOrder(tem, order, { type: 'PAY' }, { actor: userId, payment });
+  const invoice = await tem.findOneOrFail(Invoice, invoiceId);
+  return {
+    ...answer,
+    status: order.status,
+    held_amount: Number(order.heldAmount),
+    reserved_until: order.reservedUntil ?? null,
+    invoice: answer.invoice && {
+      ...answer.invoice,
+      amount_paid: Number(invoice.amountPaid),
+      status: invoice.status,
+    },
+  };
 }
 
 /** `market.orders.pay`: pays a reserved order's invoice and holds its deposit; a paid order answers as it is. */
