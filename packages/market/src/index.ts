@@ -23,9 +23,11 @@ export { listMarketEvents, marketEvent } from './market-events.ts';
 export { type OrderNotice, orderNotice } from './order-notices.ts';
 export {
   expireMarketReservations,
+  itemsRentedQuery,
   lockCustomerOrder,
   MARK_ITEMS_RENTED,
   type OrderPayment,
+  PICKED_UP_NOTICE,
   transitionOrder,
 } from './order-transitions.ts';
 export {

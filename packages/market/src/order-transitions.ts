@@ -7,6 +7,7 @@ import {
   now,
   type Product,
   prepared,
+  queryBuilder,
   RentalOrder,
   RentalOrderItem,
   runPrepared,
@@ -142,11 +143,7 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
 
   markItemsRented: async ({ em, order }) => {
     await runPrepared(em, MARK_ITEMS_RENTED, { orderId: order.id });
-    orderNotice(em, order, {
-      type: 'market_order_picked_up',
-      title: 'Picked up',
-      body: 'Your rental has started. Enjoy!',
-    });
+    orderNotice(em, order, PICKED_UP_NOTICE);
   },
 
   /**
@@ -234,21 +231,32 @@ const EFFECTS: Record<OrderEffect, (c: EffectContext) => Promise<void>> = {
 const settledText = (s: { captured: number; released: number; due: number }) =>
   `${s.captured} taken from your deposit, ${s.released} released${s.due > 0 ? `, ${s.due} due` : ''} (minor units).`;
 
-/** The order's items are out: one statement (no read of the lines first), prepared once. */
-export const MARK_ITEMS_RENTED = prepared((db, p: { orderId: string }) =>
-  db
+/** The customer's notice of a pickup (the entity path's effect and the api's plain pickup write it). */
+export const PICKED_UP_NOTICE = {
+  type: 'market_order_picked_up',
+  title: 'Picked up',
+  body: 'Your rental has started. Enjoy!',
+} as const;
+
+/**
+ * The order's items are out: one statement (no read of the lines first). Prepared once
+ * (`MARK_ITEMS_RENTED`), and a part of the api's one-statement pickup.
+ */
+export const itemsRentedQuery = (orderId: string) =>
+  queryBuilder
     .updateTable('inventory_item')
     .set({ status: 'rented', updated_at: now() })
     .where(
       'id',
       'in',
-      db
+      queryBuilder
         .selectFrom('rental_order_item')
         .select('inventory_item_id')
-        .where('order_id', '=', p.orderId)
+        .where('order_id', '=', orderId)
         .where('inventory_item_id', 'is not', null),
-    ),
-);
+    );
+
+export const MARK_ITEMS_RENTED = prepared((_db, p: { orderId: string }) => itemsRentedQuery(p.orderId));
 
 /**
  * Applies one event to a locked order: asks the machine, carries out its effects, stores the

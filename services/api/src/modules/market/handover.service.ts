@@ -8,11 +8,10 @@ import {
   RentalOrderItem,
   runPrepared,
 } from '@powerbank/db';
-import { DomainError, type ErrorCode } from '@powerbank/domain';
+import { DomainError } from '@powerbank/domain';
 import type { OrderEvent } from '@powerbank/machines';
 import {
   checkHandoverToken,
-  type HandoverClaims,
   type HandoverKeys,
   handoverKeys,
   lockCustomerOrder,
@@ -24,20 +23,18 @@ import {
 } from '@powerbank/market';
 import QRCode from 'qrcode';
 import { uuidv7 } from 'uuidv7';
-import type {
-  HandoverOutput,
-  InspectionItem,
-  SettlementOutput,
-  VerifyHandoverInput,
-} from './handover.schemas.ts';
+import type { HandoverOutput, InspectionItem, VerifyHandoverInput } from './handover.schemas.ts';
+import { pickUp } from './handover-pickup.ts';
 import {
   CLAIM_QR,
+  type ClaimParams,
   IS_STAFF,
   LOCK_ORDER,
   MARK_SCHEDULE_DONE,
   ORDER_LINES,
-  QR_STATE,
 } from './handover-queries.ts';
+import { claimOf, HandoverRefused, qrRefusal } from './handover-refusal.ts';
+import { settlementOf } from './handover-settlement.ts';
 import { onOrderCompleted } from './order-completion.ts';
 import { orderOutput, toOutput } from './orders.service.ts';
 
@@ -110,40 +107,6 @@ export async function issueQr(
   };
 }
 
-type Refusal =
-  | 'malformed'
-  | 'tampered'
-  | 'expired'
-  | 'wrong_order'
-  | 'not_staff'
-  | 'replayed'
-  | 'wrong_state';
-const REFUSAL_CODE: Record<Refusal, ErrorCode> = {
-  malformed: 'VALIDATION_FAILED',
-  tampered: 'VALIDATION_FAILED',
-  expired: 'BUSINESS_RULE',
-  wrong_order: 'BUSINESS_RULE',
-  not_staff: 'FORBIDDEN',
-  replayed: 'CONFLICT',
-  wrong_state: 'BUSINESS_RULE',
-};
-const REFUSAL_TEXT: Record<Refusal, string> = {
-  malformed: 'this is not a handover QR code',
-  tampered: 'the QR code is not signed by us',
-  expired: 'the QR code has expired: ask the customer to show a new one',
-  wrong_order: 'the QR code is for another order',
-  not_staff: "only the seller's staff can scan handover QR codes",
-  replayed: 'the QR code was already used',
-  wrong_state: 'the order is not ready for this handover',
-};
-
-/** A refused scan: logged (in its own transaction, as the scan's change rolls back) and answered. */
-class HandoverRefused extends DomainError {
-  constructor(readonly reason: Refusal) {
-    super(REFUSAL_CODE[reason], REFUSAL_TEXT[reason], { reason });
-  }
-}
-
 /**
  * `market.handover.verify`: the seller's staff scanned the customer's token. Checked offline first
  * (signature, expiry, the order it names), then in one transaction under the order's row lock:
@@ -163,8 +126,12 @@ export async function verifyHandover(
   try {
     if (!check.ok) throw new HandoverRefused(check.reason);
     if (check.claims.o !== input.id) throw new HandoverRefused('wrong_order');
-    const tokenClaims = check.claims;
-    return await em.fork().transactional((tem) => handOver(tem, scannerId, tokenClaims, input));
+    const claim = claimOf(check.claims, input.token, scannerId);
+    return await em
+      .fork()
+      .transactional((tem) =>
+        claim.type === 'pickup' ? pickUp(tem, claim) : handBack(tem, claim, input.items),
+      );
   } catch (error) {
     if (error instanceof HandoverRefused) {
       const log = em.fork();
@@ -186,47 +153,35 @@ export async function verifyHandover(
 }
 
 /**
- * The scan's transaction. The order and its lines come from prepared statements mapped onto
- * entities (the machine and the inspection change them through the unit of work), and the answer
- * is built from them and the invoice the transition locked — nothing is read again after the commit.
+ * The return scan's transaction (the pickup's is `pickUp`, on plain records). The order and its
+ * lines come from prepared statements mapped onto entities (the inspection and the machine's
+ * return effects — the hold's capture or release, the late fee — change them through the unit of
+ * work), and the answer is built from them and the invoice the transition locked — nothing is
+ * read again after the commit.
  */
-async function handOver(
+async function handBack(
   tem: EntityManager,
-  scannerId: string,
-  claims: HandoverClaims,
-  input: VerifyHandoverInput,
+  claim: ClaimParams,
+  items: InspectionItem[] | undefined,
 ): Promise<HandoverOutput> {
-  const [orderRow] = await runPrepared(tem, LOCK_ORDER, { id: claims.o });
+  const scannerId = claim.by;
+  const [orderRow] = await runPrepared(tem, LOCK_ORDER, { id: claim.orderId });
   if (!orderRow) throw new HandoverRefused('wrong_order');
   const order = tem.map(RentalOrder, orderRow as EntityData<RentalOrder>);
   if (order.seller.id !== scannerId) {
     const [staff] = await runPrepared(tem, IS_STAFF, { sellerId: order.seller.id, userId: scannerId });
     if (!staff) throw new HandoverRefused('not_staff');
   }
-  const digest = tokenDigest(input.token);
-  const [claimed] = await runPrepared(tem, CLAIM_QR, {
-    id: claims.q,
-    orderId: order.id,
-    type: claims.t,
-    digest,
-    by: scannerId,
-  });
-  if (!claimed) {
-    const [row] = await runPrepared(tem, QR_STATE, { id: claims.q });
-    throw new HandoverRefused(whyUnclaimed(row));
-  }
+  const [claimed] = await runPrepared(tem, CLAIM_QR, claim);
+  // The row matched when read: the database's clock passed its expiry since.
+  if (!claimed) throw new HandoverRefused((await qrRefusal(tem, claim)) ?? 'expired');
   const lines = (await runPrepared(tem, ORDER_LINES, { orderId: order.id })).map((row) =>
     tem.map(RentalOrderItem, row as EntityData<RentalOrderItem>),
   );
-  const events: OrderEvent[] = [];
-  if (claims.t === 'pickup') events.push({ type: 'PICKED_UP' });
-  else {
-    const damage = await recordInspection(tem, lines, scannerId, input.items);
-    events.push({ type: 'RETURNED' });
-    // Nothing charged for damage: settle at once (a late fee alone is not disputable: it follows
-    // from the times). A damage charge waits for the customer to accept or dispute it.
-    if (damage === 0) events.push({ type: 'SETTLE' });
-  }
+  const damage = await recordInspection(tem, lines, scannerId, items);
+  // Nothing charged for damage: settle at once (a late fee alone is not disputable: it follows
+  // from the times). A damage charge waits for the customer to accept or dispute it.
+  const events: OrderEvent[] = damage === 0 ? [{ type: 'RETURNED' }, { type: 'SETTLE' }] : [{ type: 'RETURNED' }];
   let invoice: Invoice | null = null;
   for (const event of events) {
     const done = await transitionOrder(tem, order, event, {
@@ -236,22 +191,15 @@ async function handOver(
     if (!done) throw new HandoverRefused('wrong_state');
     invoice = done.invoice;
   }
-  await runPrepared(tem, MARK_SCHEDULE_DONE, { orderId: order.id, type: claims.t });
+  await runPrepared(tem, MARK_SCHEDULE_DONE, { orderId: order.id, type: claim.type });
   marketEvent(
     tem,
     'handover.verified',
     { userId: scannerId },
-    { orderId: order.id, qrId: claims.q, type: claims.t },
+    { orderId: order.id, qrId: claim.id, type: claim.type },
   );
   // No flush of its own: `transactional` flushes the log row on commit (one change-set pass less).
   return { order: toOutput(order, lines, invoice), settlement: settlementOf(order, lines) };
-}
-
-/** A signed token whose claim failed: used, expired, or not the token this row was issued as. */
-function whyUnclaimed(row: { verified_at: unknown; expires_at: unknown } | undefined): Refusal {
-  if (!row) return 'tampered';
-  if (row.verified_at) return 'replayed';
-  return new Date(row.expires_at as string | Date).getTime() <= Date.now() ? 'expired' : 'tampered';
 }
 
 /**
@@ -317,25 +265,6 @@ export async function handoverOutput(
   return {
     order: await orderOutput(em, viewerId ?? order.customer.id, id),
     settlement: settlementOf(order, lines),
-  };
-}
-
-export function settlementOf(order: RentalOrder, lines: RentalOrderItem[]): SettlementOutput {
-  return {
-    returned_at: order.returnedAt ?? null,
-    late_fee: Number(order.lateFee),
-    damage_charge: Number(order.damageCharge),
-    captured_amount: Number(order.capturedAmount),
-    due_amount: Number(order.dueAmount),
-    held_amount: Number(order.heldAmount),
-    dispute_reason: order.disputeReason ?? null,
-    items: lines.map((l) => ({
-      item_id: l.inventoryItem?.id ?? '',
-      condition: l.returnCondition ?? null,
-      damage_amount: Number(l.damageAmount),
-      reason: l.damageReason ?? null,
-      photo_ids: l.damagePhotos ?? [],
-    })),
   };
 }
 

@@ -346,8 +346,28 @@ export async function orderOutput(em: EntityManager, userId: string, id: string)
   return toOutput(order, lines, invoice);
 }
 
+/** What an order's answer is built from: its entity, or a plain record with the same fields. */
+export type OrderSource = Pick<
+  RentalOrder,
+  | 'id'
+  | 'status'
+  | 'startTs'
+  | 'endTs'
+  | 'totalAmount'
+  | 'depositAmount'
+  | 'heldAmount'
+  | 'currency'
+  | 'reservedUntil'
+  | 'createdAt'
+> & { customer: { id: string }; seller: { id: string } };
+export interface LineSource {
+  product: { id: string };
+  inventoryItem?: { id: string } | null;
+}
+export type InvoiceSource = Pick<Invoice, 'id' | 'lines' | 'amountDue' | 'amountPaid' | 'status' | 'dueDate'>;
+
 /** An order as the api answers it, from rows already at hand. */
-export function toOutput(order: RentalOrder, lines: RentalOrderItem[], invoice: Invoice | null): OrderOutput {
+export function toOutput(order: OrderSource, lines: LineSource[], invoice: InvoiceSource | null): OrderOutput {
   return {
     id: order.id,
     status: order.status,
