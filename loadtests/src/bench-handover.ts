@@ -1,11 +1,12 @@
 /**
  * `pnpm bench:handover`: QR handover verifications per second through the api's own
- * `verifyHandover` (token signature check, then in one transaction: the order locked, the token
- * claimed, PICKED_UP through the order machine with its effects, the appointment's actual_at, the
- * event log and the notice; then the answer's reads), at `--workers` concurrent scanners on distinct
- * orders; next to the same statements run raw by pgbench (the handover's own compiled statements
- * via `textWith`, the ORM's as it sends them); and Ed25519 offline verifications per second on one
- * core (what a scanner app does). A fresh migrated database of its own (powerbank_bench_handover).
+ * `verifyHandover` (token signature check, then in one transaction: the order locked with its
+ * lines, invoice and token row, the token claimed, PICKED_UP through the order machine with its
+ * effects, the appointment's actual_at, the notice and the event log; the answer from the rows
+ * read), at `--workers` concurrent scanners on distinct orders; next to the same statements run
+ * raw by pgbench (the pickup's own compiled `PICKUP_READ` and `PICKUP_WRITE` via `textWith`); and
+ * Ed25519 offline verifications per second on one core (what a scanner app does). A fresh
+ * migrated database of its own (powerbank_bench_handover).
  * Prints progress, then ONE JSON line: verifications_per_s, raw_tps, ratio, offline_verifies_per_s.
  *
  *   pnpm bench:handover [--orders 20000] [--raw-orders 60000] [--workers 8] [--duration 10]
@@ -17,20 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commonEnv, parseConfig } from '@powerbank/config';
 import { openOrm, textWith } from '@powerbank/db';
-import {
-  checkHandoverToken,
-  handoverKeys,
-  MARK_ITEMS_RENTED,
-  signHandoverToken,
-  tokenDigest,
-} from '@powerbank/market';
+import { checkHandoverToken, handoverKeys, signHandoverToken, tokenDigest } from '@powerbank/market';
 import { verifyHandover } from '../../services/api/src/modules/market/handover.service.ts';
-import {
-  CLAIM_QR,
-  LOCK_ORDER,
-  MARK_SCHEDULE_DONE,
-  ORDER_LINES,
-} from '../../services/api/src/modules/market/handover-queries.ts';
+import { PICKUP_READ, PICKUP_WRITE } from '../../services/api/src/modules/market/handover-queries.ts';
 import { aCrowd } from '../../services/api/src/testing/crowd.ts';
 import { benchStack, percentile } from './bench-stack.ts';
 import { startPgbench } from './pgbench.ts';
@@ -164,19 +154,31 @@ const active = await em()
 log(`service: ${latencies.length} handovers (${active[0]?.n} orders active), ${errors} errors`);
 
 // ---- the same statements raw, by pgbench ---------------------------------------------------------
-// The compiled statements with pgbench's variables in place of their parameters (`textWith`).
-const oid = { id: `':oid'::uuid`, orderId: `':oid'::uuid` };
-const lockOrder = textWith(LOCK_ORDER, oid);
-const claim = textWith(CLAIM_QR, {
+// The compiled statements with pgbench's variables in place of their parameters (`textWith`): the
+// pickup's one read under the order's lock and its one write, as `pickUp` sends them.
+const oid = `':oid'::uuid`;
+const pickupRead = textWith(PICKUP_READ, {
+  orderId: oid,
+  qrId: `':qid'::uuid`,
+  scannerId: `'${seller.userId}'::uuid`,
+});
+const pickupWrite = textWith(PICKUP_WRITE, {
   id: `':qid'::uuid`,
-  orderId: `':oid'::uuid`,
+  orderId: oid,
   type: `'pickup'`,
   digest: `':dg'`,
   by: `'${seller.userId}'::uuid`,
+  status: `'active'`,
+  customerId: `'${customer.userId}'`,
+  noticeId: 'gen_random_uuid()',
+  noticePayload: `jsonb_build_object('order_id', ':oid')`,
+  dedupeKey: `('market_order_picked_up:' || ':oid')`,
+  transitionEventId: 'gen_random_uuid()',
+  transitionEventType: `'order.active'`,
+  transitionMetadata: `jsonb_build_object('orderId', ':oid', 'from', 'confirmed', 'event', 'PICKED_UP', 'refunded', 0)`,
+  scanEventId: 'gen_random_uuid()',
+  scanMetadata: `jsonb_build_object('orderId', ':oid', 'qrId', ':qid', 'type', 'pickup')`,
 });
-const orderLines = textWith(ORDER_LINES, oid);
-const itemsRented = textWith(MARK_ITEMS_RENTED, oid);
-const scheduleDone = textWith(MARK_SCHEDULE_DONE, { orderId: `':oid'::uuid`, type: `'pickup'` });
 const dir = mkdtempSync(join(tmpdir(), 'bench-handover-'));
 const scriptPath = join(dir, 'handover.sql');
 writeFileSync(
@@ -184,19 +186,8 @@ writeFileSync(
   `select nextval('bench_handover_seq') as n \\gset
 select order_id as oid, qr_id as qid, digest as dg from bench_handover_raw where n = :n \\gset
 begin;
-${lockOrder};
-${claim};
-${orderLines};
-select * from invoice where order_id = ':oid'::uuid limit 1 for update;
-${itemsRented};
-update rental_order set status = 'active', reserved_until = null, updated_at = now() where id = ':oid'::uuid;
-insert into notification (id, user_id, type, channel, title, body, payload, status, sent_at, dedupe_key, created_at, updated_at)
-values (gen_random_uuid(), '${customer.userId}'::uuid, 'market_order_picked_up', 'in_app', 'Picked up', 'Your rental has started.', jsonb_build_object('order_id', ':oid'), 'sent', now(), 'market_order_picked_up:' || ':oid', now(), now());
-insert into user_audit_log (id, user_id, event_type, occurred_at, metadata)
-values (gen_random_uuid(), '${seller.userId}'::uuid, 'order.active', now(), jsonb_build_object('orderId', ':oid', 'from', 'confirmed'));
-${scheduleDone};
-insert into user_audit_log (id, user_id, event_type, occurred_at, metadata)
-values (gen_random_uuid(), '${seller.userId}'::uuid, 'handover.verified', now(), jsonb_build_object('orderId', ':oid', 'qrId', ':qid'));
+${pickupRead};
+${pickupWrite};
 commit;
 `,
 );

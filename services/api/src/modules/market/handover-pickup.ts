@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runPrepared } from '@powerbank/db';
-import type { RentalOrderItem } from '@powerbank/db';
+import { type RentalOrderItem, runPrepared } from '@powerbank/db';
 import type { OrderStatus } from '@powerbank/domain';
 import { orderStep } from '@powerbank/machines';
 import { PICKED_UP_NOTICE } from '@powerbank/market';

@@ -52,7 +52,11 @@ export interface QrRow {
  * is not there or is not the one this token was issued as (order, type, digest) is a tampered
  * token, unless it was used already or has expired. The claim itself decides; this names why.
  */
-export function claimRefusal(row: QrRow | null | undefined, claim: ClaimParams, nowMs: number): Refusal | null {
+export function claimRefusal(
+  row: QrRow | null | undefined,
+  claim: ClaimParams,
+  nowMs: number,
+): Refusal | null {
   if (!row) return 'tampered';
   if (row.verified_at) return 'replayed';
   if (new Date(row.expires_at).getTime() <= nowMs) return 'expired';

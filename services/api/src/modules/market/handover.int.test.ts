@@ -1,5 +1,5 @@
 import { createApiClient } from '@powerbank/api-client';
-import { InventoryItem, RentalOrder, UserAuditLog } from '@powerbank/db';
+import { HandoverQr, InventoryItem, Notification, RentalOrder, UserAuditLog } from '@powerbank/db';
 import { checkHandoverToken, signHandoverToken } from '@powerbank/market';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setAppConfig, useTestApi } from '../../testing/auth-helpers.ts';
@@ -58,6 +58,42 @@ describe('QR handover', () => {
     expect(again.body.error).toMatchObject({ code: 'CONFLICT', details: { reason: 'replayed' } });
     expect(await statusOf(orderId)).toBe('active');
     expect(await refusals(orderId, 'replayed')).toBe(1);
+  });
+
+  it("a pickup's answer is the order as read after the commit; the token, notice and log rows are written once", async () => {
+    const api = getApi();
+    const { customer, orderId, product } = await anOrder();
+    const [staff] = await funded(api, 1);
+    await addStaff(api, seller.userId, staff!.userId);
+    const token = await qrToken(api, customer.token, orderId, 'pickup');
+    const before = Date.now();
+    const answer = await client(staff!.token).market.handover.verify.mutate({ id: orderId, token });
+    const read = await client(customer.token).market.handover.settlement.query({ id: orderId });
+    expect(answer).toEqual(read);
+    expect(answer.order).toMatchObject({ status: 'active', item_ids: product.itemIds, reserved_until: null });
+    expect(answer.order.invoice).toMatchObject({ status: 'paid' });
+
+    const em = api.deps.orm.em.fork();
+    const qr = await em.findOneOrFail(HandoverQr, {
+      order: orderId,
+      type: 'pickup',
+      verifiedAt: { $ne: null },
+    });
+    expect(qr.verifiedBy?.id).toBe(staff!.userId);
+    expect(qr.verifiedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    const notices = await em.find(Notification, { user: customer.userId, type: 'market_order_picked_up' });
+    expect(notices.map((n) => [n.payload, n.dedupeKey])).toEqual([
+      [{ order_id: orderId }, `market_order_picked_up:${orderId}`],
+    ]);
+    const logs = await em.find(
+      UserAuditLog,
+      { metadata: { orderId }, eventType: { $in: ['order.active', 'handover.verified'] } },
+      { orderBy: { eventType: 'asc' } },
+    );
+    expect(logs.map((l) => [l.eventType, l.user?.id, l.metadata])).toEqual([
+      ['handover.verified', staff!.userId, { orderId, qrId: qr.id, type: 'pickup' }],
+      ['order.active', staff!.userId, { orderId, from: 'confirmed', event: 'PICKED_UP', refunded: 0 }],
+    ]);
   });
 
   it("a tampered signature, another order's token, an expired token, a customer scanning: refused and logged", async () => {

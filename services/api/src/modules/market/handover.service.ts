@@ -181,7 +181,8 @@ async function handBack(
   const damage = await recordInspection(tem, lines, scannerId, items);
   // Nothing charged for damage: settle at once (a late fee alone is not disputable: it follows
   // from the times). A damage charge waits for the customer to accept or dispute it.
-  const events: OrderEvent[] = damage === 0 ? [{ type: 'RETURNED' }, { type: 'SETTLE' }] : [{ type: 'RETURNED' }];
+  const events: OrderEvent[] =
+    damage === 0 ? [{ type: 'RETURNED' }, { type: 'SETTLE' }] : [{ type: 'RETURNED' }];
   let invoice: Invoice | null = null;
   for (const event of events) {
     const done = await transitionOrder(tem, order, event, {

@@ -367,7 +367,11 @@ export interface LineSource {
 export type InvoiceSource = Pick<Invoice, 'id' | 'lines' | 'amountDue' | 'amountPaid' | 'status' | 'dueDate'>;
 
 /** An order as the api answers it, from rows already at hand. */
-export function toOutput(order: OrderSource, lines: LineSource[], invoice: InvoiceSource | null): OrderOutput {
+export function toOutput(
+  order: OrderSource,
+  lines: LineSource[],
+  invoice: InvoiceSource | null,
+): OrderOutput {
   return {
     id: order.id,
     status: order.status,
