@@ -150,6 +150,19 @@ describe('QR handover', () => {
     expect((await scan(seller.token, a.orderId, token)).status).toBe(200);
   });
 
+  it('a pickup token of an order cancelled since: refused as wrong_state and logged, the token left unused', async () => {
+    const api = getApi();
+    const { customer, orderId } = await anOrder();
+    const token = await qrToken(api, customer.token, orderId, 'pickup');
+    await client(customer.token).market.orders.cancel.mutate({ id: orderId });
+    const res = await scan(seller.token, orderId, token);
+    expect([res.status, res.body.error.details.reason]).toEqual([422, 'wrong_state']);
+    expect(await statusOf(orderId)).toBe('cancelled');
+    expect(await refusals(orderId, 'wrong_state')).toBe(1);
+    const qr = await api.deps.orm.em.fork().findOneOrFail(HandoverQr, { order: orderId, type: 'pickup' });
+    expect(qr.verifiedAt ?? null).toBeNull();
+  });
+
   it('the seller and a staff member scanning the same token at once: one handover', async () => {
     const api = getApi();
     const { customer, orderId } = await anOrder();
