@@ -82,9 +82,11 @@ const DAY = 86_400_000;
 
 // The benchmark's own connections carry a name: their backends' CPU is read from /proc (Postgres
 // on this host), apart from any other client of the database.
+// (pg takes the name from PGAPPNAME.)
 const APPLICATION = `bench-market-${process.pid}`;
+process.env.PGAPPNAME = APPLICATION;
 const orm = await openOrm({
-  DATABASE_URL: `${dbUrl}${dbUrl.includes('?') ? '&' : '?'}application_name=${APPLICATION}`,
+  DATABASE_URL: dbUrl,
   DATABASE_READ_URL: undefined,
   DB_POOL_MIN: 0,
   DB_POOL_MAX: Math.max(connections, workers) + 2,

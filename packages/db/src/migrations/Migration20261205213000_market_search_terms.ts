@@ -56,6 +56,9 @@ export class Migration20261205213000_market_search_terms extends Migration {
     this.addSql(
       `create index "product_search_term_rank" on "product_search_term" ("lexeme", "rank" desc, "product_id") include ("category_path");`,
     );
+    // The planner walks a lexeme's rows in rank order (and stops at the page) only when it knows
+    // how many a lexeme and a subtree hold: statistics now, not at autovacuum's next visit.
+    this.addSql(`analyze "product_search_term";`);
   }
 
   override down(): void | Promise<void> {
