@@ -65,10 +65,25 @@ export function subtreeOf(all: CategoryOutput[], root: CategoryOutput): Category
   });
 }
 
-export async function categoryBySlug(em: EntityManager, cache: StaticCache, slug: string) {
+/** Each cached category list's slugs, indexed once per list (the cache hands the same list until it changes). */
+const slugIndexes = new WeakMap<CategoryOutput[], Map<string, CategoryOutput>>();
+
+/** The active category with this slug (a search's subtree filter needs only its id): no tree walk. */
+export async function categoryWithSlug(em: EntityManager, cache: StaticCache, slug: string) {
   const all = await allCategories(em, cache);
-  const category = all.find((c) => c.slug === slug);
+  let bySlug = slugIndexes.get(all);
+  if (!bySlug) {
+    bySlug = new Map(all.map((c) => [c.slug, c]));
+    slugIndexes.set(all, bySlug);
+  }
+  const category = bySlug.get(slug);
   if (!category) throw new DomainError('NOT_FOUND', 'no such category');
+  return category;
+}
+
+export async function categoryBySlug(em: EntityManager, cache: StaticCache, slug: string) {
+  const category = await categoryWithSlug(em, cache, slug);
+  const all = await allCategories(em, cache);
   const byId = new Map(all.map((c) => [c.id, c]));
   const breadcrumbs: CategoryOutput[] = [];
   for (let c: CategoryOutput | undefined = category; c; c = c.parent_id ? byId.get(c.parent_id) : undefined) {

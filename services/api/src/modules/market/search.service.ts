@@ -3,7 +3,7 @@ import { READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
-import { categoryBySlug } from './catalogue.service.ts';
+import { categoryWithSlug } from './catalogue.service.ts';
 import type { ProductOutput, SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 import { freeItemsOf } from './order-availability.ts';
@@ -59,7 +59,7 @@ export async function searchProducts(
     ? sql<number | null>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude))`
     : sql<number | null>`null::float8`;
   // A subtree is the products whose category path holds the category: the same GIN index as the text.
-  const category = input.category ? (await categoryBySlug(em, cache, input.category)).category.id : undefined;
+  const category = input.category ? (await categoryWithSlug(em, cache, input.category)).id : undefined;
 
   const sort = input.sort === 'relevance' && !query ? 'popularity' : input.sort;
   const key: RawBuilder<number | string | Date> =
