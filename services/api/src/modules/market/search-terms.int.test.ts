@@ -90,8 +90,9 @@ describe('market: one-word search (product_search_term)', () => {
     const word = `zv${Date.now().toString(36)}`;
     const product = await aProduct(api, seller.userId, tree.drones, { title: `${word} drone` });
     const ids = async (query = '') => (await allPages(api, `q=${word}${query}`, 20)).map((h) => h.id);
-    const update = (data: Partial<Pick<Product, 'title' | 'description' | 'active'>> | { category: number }) =>
-      api.deps.orm.em.fork().nativeUpdate(Product, { id: product.id }, data);
+    const update = (
+      data: Partial<Pick<Product, 'title' | 'description' | 'active'>> | { category: number },
+    ) => api.deps.orm.em.fork().nativeUpdate(Product, { id: product.id }, data);
 
     expect(await ids(`&category=${tree.root.slug}`)).toEqual([product.id]);
     await update({ active: false });
@@ -102,7 +103,7 @@ describe('market: one-word search (product_search_term)', () => {
     expect(await ids()).toEqual([product.id]);
     await update({ description: 'no longer' });
     expect(await ids()).toEqual([]);
-    expect(await allPages(api, 'q=quadcopter&category=' + tree.drones.slug, 50)).toEqual([
+    expect(await allPages(api, `q=quadcopter&category=${tree.drones.slug}`, 50)).toEqual([
       { id: product.id, rank: expect.any(Number) },
     ]);
     await update({ category: other.cameras.id });

@@ -119,4 +119,3 @@ export function searchByTerm(
   // Availability from the primary: a product booked a moment ago must not show as free.
   return runPrepared(em, query, params, shape.available ? 'write' : 'read');
 }
-

@@ -75,8 +75,7 @@ export async function searchProducts(
 
   // A one-word search by relevance, filtered by subtree and period only (the bench's and the
   // commonest search): walked in rank order from product_search_term, not ranked in full.
-  const lexeme =
-    text && sort === 'relevance' && !narrowed(input) ? await oneWordLexeme(em, text) : null;
+  const lexeme = text && sort === 'relevance' && !narrowed(input) ? await oneWordLexeme(em, text) : null;
   if (lexeme) {
     const rows = await searchByTerm(
       em,
