@@ -20,6 +20,7 @@ import { Migration20261205012041_payouts } from './Migration20261205012041_payou
 import { Migration20261205012944_market_search_index } from './Migration20261205012944_market_search_index.ts';
 import { Migration20261205213000_market_search_terms } from './Migration20261205213000_market_search_terms.ts';
 import { Migration20261205215500_market_availability_index } from './Migration20261205215500_market_availability_index.ts';
+import { Migration20261205221000_market_search_term_category } from './Migration20261205221000_market_search_term_category.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -60,5 +61,9 @@ export const migrationsList = [
   {
     name: 'Migration20261205215500_market_availability_index',
     class: Migration20261205215500_market_availability_index,
+  },
+  {
+    name: 'Migration20261205221000_market_search_term_category',
+    class: Migration20261205221000_market_search_term_category,
   },
 ];

@@ -12,6 +12,8 @@ const ProductSearchTermSchema = defineEntity({
      * here so a one-word search walks the index in rank order instead of ranking every match.
      */
     rank: p.float().columnType('real'),
+    /** The product's own category, copied: a category with nothing under it is found by equality. */
+    categoryId: p.integer(),
     /** The product's `category_path`, copied so a subtree is filtered without visiting the product. */
     categoryPath: p
       .array((i) => Number(i))
@@ -24,6 +26,12 @@ const ProductSearchTermSchema = defineEntity({
       name: 'product_search_term_rank',
       expression:
         'create index "product_search_term_rank" on "product_search_term" ("lexeme", "rank" desc, "product_id") include ("category_path")',
+    },
+    {
+      // A one-word search in a category with no subcategories: exactly its rows, in rank order.
+      name: 'product_search_term_category_rank',
+      expression:
+        'create index "product_search_term_category_rank" on "product_search_term" ("lexeme", "category_id", "rank" desc, "product_id")',
     },
   ],
 });

@@ -65,16 +65,18 @@ export interface TermSearchParams {
 
 /** Which of the optional filters a one-word search has: each shape is its own prepared statement. */
 export interface TermSearchShape {
-  category: boolean;
+  /** `only`: a category with nothing under it (an equality in the index); `subtree`: tested per entry. */
+  category: 'none' | 'subtree' | 'only';
   cursor: boolean;
   available: boolean;
 }
 
 /**
  * A one-word search by relevance: the word's rows of `product_search_term` in the index's order
- * (rank descending, then product), the subtree tested from the index entry, each row then checked
- * for a free item and joined to its product until the page is full — the work is the page's
- * rows (and the subtree's misses), not every product the word matches. The ranks are ts_rank's
+ * (rank descending, then product; a category with nothing under it by equality, a subtree tested
+ * from the index entry), each row then checked for a free item and joined to its product until
+ * the page is full: the work is the page's rows (and a subtree's misses), not every product the
+ * word matches. The ranks are ts_rank's
  * own (the trigger stores them), so the order and the cursor are the general search's.
  */
 const termSearch = (shape: TermSearchShape) =>
@@ -85,7 +87,9 @@ const termSearch = (shape: TermSearchShape) =>
       .select(SEARCH_COLUMNS)
       .select(['t.rank as rank', sql<number | null>`null::float8`.as('distance_m'), 't.rank as sort_key'])
       .where('t.lexeme', '=', p.lexeme);
-    if (shape.category) q = q.where(sql<SqlBool>`t.category_path @> array[${p.category}]::int[]`);
+    if (shape.category === 'only') q = q.where('t.category_id', '=', p.category);
+    if (shape.category === 'subtree')
+      q = q.where(sql<SqlBool>`t.category_path @> array[${p.category}]::int[]`);
     if (shape.cursor) {
       q = q.where((eb) =>
         eb.or([
@@ -101,7 +105,7 @@ const termSearch = (shape: TermSearchShape) =>
   });
 
 type TermSearch = ReturnType<typeof termSearch>;
-/** The eight shapes, compiled on first use. */
+/** The twelve shapes, compiled on first use. */
 const termSearches = new Map<string, TermSearch>();
 
 /** The rows of a one-word search by relevance (up to `limit`), on the replica unless it checks availability. */
@@ -110,7 +114,7 @@ export function searchByTerm(
   shape: TermSearchShape,
   params: TermSearchParams,
 ): Promise<TermSearch['row'][]> {
-  const key = `${Number(shape.category)}${Number(shape.cursor)}${Number(shape.available)}`;
+  const key = `${shape.category}${Number(shape.cursor)}${Number(shape.available)}`;
   let query = termSearches.get(key);
   if (!query) {
     query = termSearch(shape);

@@ -3,7 +3,7 @@ import { READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
-import { categoryWithSlug } from './catalogue.service.ts';
+import { categoryWithSlug, hasSubcategories } from './catalogue.service.ts';
 import type { ProductOutput, SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 import { freeItemsOf } from './order-availability.ts';
@@ -79,7 +79,16 @@ export async function searchProducts(
   if (lexeme) {
     const rows = await searchByTerm(
       em,
-      { category: category !== undefined, cursor: cursor !== undefined, available: from !== undefined },
+      {
+        category:
+          category === undefined
+            ? 'none'
+            : (await hasSubcategories(em, cache, category))
+              ? 'subtree'
+              : 'only',
+        cursor: cursor !== undefined,
+        available: from !== undefined,
+      },
       {
         lexeme,
         category: category ?? 0,
