@@ -12,7 +12,7 @@
  *                     [--connections 50] [--workers 8] [--duration 10]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { commonEnv, parseConfig } from '@powerbank/config';
@@ -33,6 +33,7 @@ import { searchProducts } from '../../services/api/src/modules/market/search.ser
 import { StaticCache } from '../../services/api/src/platform/static-cache.ts';
 import { MARKET_PICK_TABLE, marketRawScript } from './market-raw-script.ts';
 import { startPgbench } from './pgbench.ts';
+import { cpuWindow } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -79,6 +80,11 @@ const DAY = 86_400_000;
   }
 }
 
+// The benchmark's own connections carry a name: their backends' CPU is read from /proc (Postgres
+// on this host), apart from any other client of the database.
+// (pg takes the name from PGAPPNAME.)
+const APPLICATION = `bench-market-${process.pid}`;
+process.env.PGAPPNAME = APPLICATION;
 const orm = await openOrm({
   DATABASE_URL: dbUrl,
   DATABASE_READ_URL: undefined,
@@ -122,19 +128,40 @@ async function loops(n: number, seconds: number, call: (i: number) => Promise<un
 
 // ---- (a) search ----------------------------------------------------------------------------------
 const soon = Math.ceil(Date.now() / DAY) * DAY;
-const searchInput = (i: number) =>
-  SearchInput.parse({
+// Word, subtree and period vary independently (20 words × 110 subtrees × 60 starts × 1–7 days):
+// a root (a tenth of the catalogue) and a leaf (a hundredth) in turn.
+const searchInput = (i: number) => {
+  const root = Math.floor(i / 40) % 10;
+  const start = soon + ((i * 7) % 60) * DAY;
+  return SearchInput.parse({
     q: LARGE_PRODUCT_WORDS[i % LARGE_PRODUCT_WORDS.length],
-    category: `lg-${i % 10}`,
-    available_from: new Date(soon + (i % 60) * DAY),
-    available_to: new Date(soon + ((i % 60) + 2) * DAY),
+    category: Math.floor(i / 20) % 2 === 0 ? `lg-${root}` : `lg-${root}-${Math.floor(i / 400) % 10}`,
+    available_from: new Date(start),
+    available_to: new Date(start + (1 + (i % 7)) * DAY),
     limit: 20,
   });
+};
 log(`search: warm-up, then ${durationS} s at ${connections} concurrent connections`);
 await loops(connections, 2, (i) => searchProducts(orm.em.fork(), cache, searchInput(i)));
+let backends: number[] = [];
+const readBackends = async () => {
+  const rows = await orm.em
+    .getConnection()
+    .execute<{ pid: number }[]>('select pid from pg_stat_activity where application_name = ?', [APPLICATION]);
+  backends = [...new Set([...backends, ...rows.map((r) => r.pid)])];
+  return backends;
+};
+await readBackends();
+const searchCpu = cpuWindow({ node: () => [process.pid], postgres: () => backends });
+searchCpu.start();
 const search = await loops(connections, durationS, (i) =>
   searchProducts(orm.em.fork(), cache, searchInput(i)),
 );
+await readBackends();
+const searchUsed = searchCpu.stop();
+const searchLoad = loadavg()[0] ?? 0;
+const cpuMsPerSearch = (seconds = 0) =>
+  search.latencies.length > 0 ? round((seconds * 1000) / search.latencies.length, 2) : 0;
 log(`search: ${search.latencies.length} searches, ${search.errors} errors`);
 
 // ---- (b) checkouts on distinct items -------------------------------------------------------------
@@ -198,6 +225,7 @@ await orm.close();
 
 const result = {
   bench: 'market',
+  search_load_average: round(searchLoad),
   products: Number(args.products),
   items: Number(args.items),
   orders: Number(args.orders),
@@ -206,6 +234,8 @@ const result = {
   search_errors: search.errors,
   search_p50_ms: round(percentile(search.latencies, 50)),
   search_p99_ms: round(percentile(search.latencies, 99)),
+  search_node_cpu_ms: cpuMsPerSearch(searchUsed.node),
+  search_pg_cpu_ms: cpuMsPerSearch(searchUsed.postgres),
   workers,
   checkout_p50_ms: round(percentile(checkouts.latencies, 50)),
   checkout_p99_ms: round(percentile(checkouts.latencies, 99)),

@@ -40,6 +40,7 @@ import { InventoryItem } from './marketplace/inventory-item.entity.ts';
 import { Invoice } from './marketplace/invoice.entity.ts';
 import { Product } from './marketplace/product.entity.ts';
 import { ProductAsset } from './marketplace/product-asset.entity.ts';
+import { ProductSearchTerm } from './marketplace/product-search-term.entity.ts';
 import { RentalOrder } from './marketplace/rental-order.entity.ts';
 import { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 import { Schedule } from './marketplace/schedule.entity.ts';
@@ -122,6 +123,7 @@ export { InventoryItem } from './marketplace/inventory-item.entity.ts';
 export { Invoice } from './marketplace/invoice.entity.ts';
 export { Product } from './marketplace/product.entity.ts';
 export { ProductAsset } from './marketplace/product-asset.entity.ts';
+export { ProductSearchTerm } from './marketplace/product-search-term.entity.ts';
 export { RentalOrder } from './marketplace/rental-order.entity.ts';
 export { RentalOrderItem } from './marketplace/rental-order-item.entity.ts';
 export { Schedule } from './marketplace/schedule.entity.ts';
@@ -230,6 +232,7 @@ export const entities = [
   Invoice,
   ProductAsset,
   Product,
+  ProductSearchTerm,
   RentalOrderItem,
   RentalOrder,
   Schedule,

@@ -18,6 +18,9 @@ import { Migration20261205011915_market_handover } from './Migration202612050119
 import { Migration20261205011928_analytics_station_periods } from './Migration20261205011928_analytics_station_periods.ts';
 import { Migration20261205012041_payouts } from './Migration20261205012041_payouts.ts';
 import { Migration20261205012944_market_search_index } from './Migration20261205012944_market_search_index.ts';
+import { Migration20261205213000_market_search_terms } from './Migration20261205213000_market_search_terms.ts';
+import { Migration20261205215500_market_availability_index } from './Migration20261205215500_market_availability_index.ts';
+import { Migration20261205221000_market_search_term_category } from './Migration20261205221000_market_search_term_category.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -54,4 +57,13 @@ export const migrationsList = [
   },
   { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts },
   { name: 'Migration20261205012944_market_search_index', class: Migration20261205012944_market_search_index },
+  { name: 'Migration20261205213000_market_search_terms', class: Migration20261205213000_market_search_terms },
+  {
+    name: 'Migration20261205215500_market_availability_index',
+    class: Migration20261205215500_market_availability_index,
+  },
+  {
+    name: 'Migration20261205221000_market_search_term_category',
+    class: Migration20261205221000_market_search_term_category,
+  },
 ];

@@ -14,7 +14,14 @@ const InventoryItemSchema = defineEntity({
     condition: p.string().length(40).nullable(),
     ...timestamps(),
   },
-  indexes: [{ name: 'idx_inventory_product_status', properties: ['product', 'status'] }],
+  indexes: [
+    {
+      // A product's items in a status, their ids from the index alone (the availability probes).
+      name: 'idx_inventory_product_status',
+      expression:
+        'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id")',
+    },
+  ],
 });
 
 export class InventoryItem extends InventoryItemSchema.class {}

@@ -64,6 +64,14 @@ const ProductSchema = defineEntity({
       expression:
         'create trigger product_category_path before insert or update of category_id on product for each row execute function product_category_path()',
     },
+    {
+      // product_search_term's rows re-written when the text, the category or the active flag change (migration market_search_terms).
+      name: 'product_search_terms',
+      timing: 'after',
+      events: ['insert', 'update'],
+      expression:
+        'create trigger product_search_terms after insert or update of title, description, category_id, category_path, active on product for each row execute function product_search_terms()',
+    },
   ],
   checks: [
     { name: 'product_base_price_non_negative', expression: 'base_price >= 0' },

@@ -28,6 +28,15 @@ const RentalOrderItemSchema = defineEntity({
     damagePhotos: p.json<string[]>().nullable(),
     createdAt: createdAt(),
   },
+  indexes: [
+    {
+      // "Is this item free over [from, to)?" (search's available-between, the checkout's free items):
+      // the item's blocking lines ending after `from`, from the index alone — not its whole history.
+      name: 'rental_order_item_item_busy',
+      expression:
+        'create index "rental_order_item_item_busy" on "rental_order_item" ("inventory_item_id", "end_ts") include ("start_ts") where "blocking"',
+    },
+  ],
   checks: [
     {
       // No item is held twice for overlapping periods, whatever races: '[)' ranges, so a period

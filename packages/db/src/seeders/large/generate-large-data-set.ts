@@ -56,6 +56,8 @@ const WRITTEN_TABLES = [
   'user_points',
   'category',
   'product',
+  // Written by product's trigger (migration market_search_terms).
+  'product_search_term',
   'inventory_item',
   'rental_order',
   'rental_order_item',

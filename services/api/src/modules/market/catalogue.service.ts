@@ -20,6 +20,7 @@ import type {
   ProductOutput,
   ProductUpdateInput,
 } from './market.schemas.ts';
+import { marketDb } from './market-db.ts';
 
 // ── categories: a small static table, read whole through the cache, walked in memory ──
 
@@ -65,10 +66,42 @@ export function subtreeOf(all: CategoryOutput[], root: CategoryOutput): Category
   });
 }
 
-export async function categoryBySlug(em: EntityManager, cache: StaticCache, slug: string) {
+/** Each cached category list's slugs, indexed once per list (the cache hands the same list until it changes). */
+const slugIndexes = new WeakMap<CategoryOutput[], Map<string, CategoryOutput>>();
+
+/** The active category with this slug (a search's subtree filter needs only its id): no tree walk. */
+export async function categoryWithSlug(em: EntityManager, cache: StaticCache, slug: string) {
   const all = await allCategories(em, cache);
-  const category = all.find((c) => c.slug === slug);
+  let bySlug = slugIndexes.get(all);
+  if (!bySlug) {
+    bySlug = new Map(all.map((c) => [c.slug, c]));
+    slugIndexes.set(all, bySlug);
+  }
+  const category = bySlug.get(slug);
   if (!category) throw new DomainError('NOT_FOUND', 'no such category');
+  return category;
+}
+
+/**
+ * Whether any category, active or not, has this one as its parent: a product's category path holds
+ * its inactive ancestors too, so a subtree is a single category only when nothing is under it.
+ */
+export async function hasSubcategories(em: EntityManager, cache: StaticCache, id: number): Promise<boolean> {
+  const parents = await cache.get(STATIC_TABLES.category, 'parents', async () => {
+    const rows = await marketDb(em, READ_REPLICA)
+      .selectFrom('category')
+      .select('parent_id')
+      .distinct()
+      .where('parent_id', 'is not', null)
+      .execute();
+    return new Set(rows.map((r) => Number(r.parent_id)));
+  });
+  return parents.has(id);
+}
+
+export async function categoryBySlug(em: EntityManager, cache: StaticCache, slug: string) {
+  const category = await categoryWithSlug(em, cache, slug);
+  const all = await allCategories(em, cache);
   const byId = new Map(all.map((c) => [c.id, c]));
   const breadcrumbs: CategoryOutput[] = [];
   for (let c: CategoryOutput | undefined = category; c; c = c.parent_id ? byId.get(c.parent_id) : undefined) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { prepared, queryBuilder, runPrepared } from '@powerbank/db';
+import { type Expression, prepared, queryBuilder, runPrepared } from '@powerbank/db';
 
 /** What the free-items query is bound to (a `prepared` stand-in each, or values). */
 export interface FreeItemsParams {
@@ -10,17 +10,16 @@ export interface FreeItemsParams {
 }
 
 /**
- * Up to `quantity` items of the product free for the whole of [start, end): in service and held
- * by no blocking order line whose period overlaps it (with '[)' periods, a period ending when
- * this one starts does not overlap). A read, so two checkouts may both see an item free: the
- * exclusion constraint on `rental_order_item` decides which of them gets it. A subquery of the
- * checkout's one read (`CHECKOUT_READ`) and the quote's own statement.
+ * The product's items free for the whole of [start, end): in service and held by no blocking
+ * order line whose period overlaps it (with '[)' periods, a period ending when this one starts
+ * does not overlap). `productId` a value or a reference to the outer query's product (search's
+ * "available between" is `exists` of this).
  */
-export const freeItemsQuery = (p: FreeItemsParams) =>
+export const freeItemsOf = (productId: string | Expression<string>, start: Date, end: Date) =>
   queryBuilder
     .selectFrom('inventory_item as i')
     .select('i.id')
-    .where('i.product_id', '=', p.productId)
+    .where('i.product_id', '=', productId)
     .where('i.status', '=', 'available')
     .where(({ not, exists, selectFrom }) =>
       not(
@@ -29,13 +28,20 @@ export const freeItemsQuery = (p: FreeItemsParams) =>
             .select('r.id')
             .whereRef('r.inventory_item_id', '=', 'i.id')
             .where('r.blocking', '=', true)
-            .where('r.start_ts', '<', p.end)
-            .where('r.end_ts', '>', p.start),
+            .where('r.start_ts', '<', end)
+            .where('r.end_ts', '>', start),
         ),
       ),
-    )
-    .orderBy('i.sku')
-    .limit(p.quantity);
+    );
+
+/**
+ * Up to `quantity` items of the product free for the whole of [start, end) (`freeItemsOf`). A
+ * read, so two checkouts may both see an item free: the exclusion constraint on
+ * `rental_order_item` decides which of them gets it. A subquery of the checkout's one read
+ * (`CHECKOUT_READ`) and the quote's own statement.
+ */
+export const freeItemsQuery = (p: FreeItemsParams) =>
+  freeItemsOf(p.productId, p.start, p.end).orderBy('i.sku').limit(p.quantity);
 
 const FREE_ITEMS = prepared((_db, p: FreeItemsParams) => freeItemsQuery(p));
 

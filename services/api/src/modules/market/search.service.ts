@@ -3,9 +3,11 @@ import { READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
-import { categoryBySlug } from './catalogue.service.ts';
-import type { SearchInput, SearchOutput } from './market.schemas.ts';
+import { categoryWithSlug, hasSubcategories } from './catalogue.service.ts';
+import type { ProductOutput, SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
+import { freeItemsOf } from './order-availability.ts';
+import { oneWordLexeme, SEARCH_COLUMNS, searchByTerm } from './search-terms.ts';
 
 /** The document searched: the stored tsvector of title and description, in the `product_search_gin` index. */
 const document = sql`p.search_vector`;
@@ -57,7 +59,7 @@ export async function searchProducts(
     ? sql<number | null>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude))`
     : sql<number | null>`null::float8`;
   // A subtree is the products whose category path holds the category: the same GIN index as the text.
-  const category = input.category ? (await categoryBySlug(em, cache, input.category)).category.id : undefined;
+  const category = input.category ? (await categoryWithSlug(em, cache, input.category)).id : undefined;
 
   const sort = input.sort === 'relevance' && !query ? 'popularity' : input.sort;
   const key: RawBuilder<number | string | Date> =
@@ -69,30 +71,41 @@ export async function searchProducts(
           ? sql<number>`p.popularity_score`
           : sql<Date>`p.created_at`;
   const ascending = sort === 'price_asc';
+  const cursor = input.cursor ? decodeCursor(input.cursor) : undefined;
+
+  // A one-word search by relevance, filtered by subtree and period only (the bench's and the
+  // commonest search): walked in rank order from product_search_term, not ranked in full.
+  const lexeme = text && sort === 'relevance' && !narrowed(input) ? await oneWordLexeme(em, text) : null;
+  if (lexeme) {
+    const rows = await searchByTerm(
+      em,
+      {
+        category:
+          category === undefined
+            ? 'none'
+            : (await hasSubcategories(em, cache, category))
+              ? 'subtree'
+              : 'only',
+        cursor: cursor !== undefined,
+        available: from !== undefined,
+      },
+      {
+        lexeme,
+        category: category ?? 0,
+        afterRank: Number(cursor?.v ?? 0),
+        afterId: cursor?.id ?? '',
+        from: from ?? new Date(0),
+        to: to ?? new Date(0),
+        limit: input.limit + 1,
+      },
+    );
+    return pageOf(rows, input.limit);
+  }
 
   // The public catalogue: from the read replica when there is one (a new product shows a moment later).
   let q = marketDb(em, READ_REPLICA)
     .selectFrom('product as p')
-    // The answer's columns only: not the stored tsvector or the category path.
-    .select([
-      'p.id',
-      'p.seller_id',
-      'p.category_id',
-      'p.title',
-      'p.description',
-      'p.base_price',
-      'p.deposit',
-      'p.currency',
-      'p.pricing_unit',
-      'p.min_units',
-      'p.max_units',
-      'p.city',
-      'p.latitude',
-      'p.longitude',
-      'p.active',
-      'p.popularity_score',
-      'p.created_at',
-    ])
+    .select(SEARCH_COLUMNS)
     .select([rank.as('rank'), distance.as('distance_m'), key.as('sort_key')])
     .where('p.active', '=', true);
   if (query) q = q.where(sql<SqlBool>`${document} @@ ${query}`);
@@ -107,8 +120,8 @@ export async function searchProducts(
       sql<SqlBool>`earth_distance(${here}, ll_to_earth(p.latitude, p.longitude)) <= ${input.radius_m}`,
     );
   }
-  if (input.cursor) {
-    const c = decodeCursor(input.cursor);
+  if (cursor) {
+    const c = cursor;
     // Newest: the timestamp as Postgres wrote it, compared by Postgres (no JS rounding in between).
     const v = sort === 'newest' ? String(c.v) : Number(c.v);
     q = q.where((eb) =>
@@ -126,60 +139,79 @@ export async function searchProducts(
     ? marketDb(em)
         .selectFrom(ranked.offset(0).as('p'))
         .selectAll('p')
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('inventory_item as i')
-              .select('i.id')
-              .whereRef('i.product_id', '=', 'p.id')
-              .where('i.status', '=', 'available')
-              .where((inner) =>
-                inner.not(
-                  inner.exists(
-                    inner
-                      .selectFrom('rental_order_item as r')
-                      .select('r.id')
-                      .whereRef('r.inventory_item_id', '=', 'i.id')
-                      .where('r.blocking', '=', true)
-                      .where('r.start_ts', '<', to)
-                      .where('r.end_ts', '>', from),
-                  ),
-                ),
-              ),
-          ),
-        )
+        .where(({ exists }) => exists(freeItemsOf(sql.ref<string>('p.id'), from, to)))
         .orderBy('p.sort_key', direction)
         .orderBy('p.id', 'asc')
         .limit(input.limit + 1)
     : ranked.limit(input.limit + 1)
   ).execute();
-  const page = rows.slice(0, input.limit);
+  return pageOf(rows, input.limit);
+}
+
+/** Filters the one-word path does not take (they narrow the products; the general search's indexes serve them). */
+const narrowed = (input: SearchInput) =>
+  input.min_price !== undefined ||
+  input.max_price !== undefined ||
+  input.seller_id !== undefined ||
+  input.city !== undefined ||
+  input.lat !== undefined;
+
+/** A row of either search as pg hands it over (raw: numbers may come as text, timestamps as text). */
+interface SearchRow {
+  id: string;
+  seller_id: string;
+  category_id: number | string;
+  title: string;
+  description?: string | null;
+  base_price: number | string;
+  deposit: number | string;
+  currency: string;
+  pricing_unit: ProductOutput['pricing_unit'];
+  min_units: number | string;
+  max_units?: number | string | null;
+  city?: string | null;
+  latitude?: number | string | null;
+  longitude?: number | string | null;
+  active: boolean;
+  popularity_score: number | string;
+  created_at: string | Date;
+  rank: number | string;
+  distance_m: number | string | null;
+  sort_key: unknown;
+}
+
+const optionalNumber = (value: number | string | null | undefined) => (value == null ? null : Number(value));
+const sortValue = (value: unknown) =>
+  typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
+
+/** The page of `rows` (up to `limit` + 1: one more says there is a next page) and its cursor. */
+function pageOf(rows: readonly SearchRow[], limit: number): SearchOutput {
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const sortValue = (value: unknown) =>
-    typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
   return {
     results: page.map((r) => ({
       id: r.id,
       seller_id: r.seller_id,
-      category_id: r.category_id,
+      category_id: Number(r.category_id),
       title: r.title,
       description: r.description ?? null,
       base_price: Number(r.base_price),
       deposit: Number(r.deposit),
       currency: r.currency,
       pricing_unit: r.pricing_unit,
-      min_units: r.min_units,
-      max_units: r.max_units ?? null,
+      min_units: Number(r.min_units),
+      max_units: optionalNumber(r.max_units),
       city: r.city ?? null,
-      latitude: r.latitude == null ? null : Number(r.latitude),
-      longitude: r.longitude == null ? null : Number(r.longitude),
+      latitude: optionalNumber(r.latitude),
+      longitude: optionalNumber(r.longitude),
       active: r.active,
-      popularity_score: r.popularity_score,
+      popularity_score: Number(r.popularity_score),
       // Raw rows: pg hands timestamps over as text here.
       created_at: new Date(r.created_at),
       rank: Number(r.rank),
       distance_m: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
     })),
     next_cursor:
-      rows.length > input.limit && last ? encodeCursor({ v: sortValue(last.sort_key), id: last.id }) : null,
+      rows.length > limit && last ? encodeCursor({ v: sortValue(last.sort_key), id: last.id }) : null,
   };
 }
