@@ -7,6 +7,8 @@ export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
 export const ANALYTICS_VIEWS = [
   'analytics_revenue_daily',
   'analytics_station_period',
+  // After analytics_station_period: made from its day rows.
+  'analytics_station_cumulative',
   'analytics_rentals_daily',
   'analytics_users_daily',
   'analytics_money_daily',

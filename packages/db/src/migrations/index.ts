@@ -18,6 +18,7 @@ import { Migration20261205011915_market_handover } from './Migration202612050119
 import { Migration20261205011928_analytics_station_periods } from './Migration20261205011928_analytics_station_periods.ts';
 import { Migration20261205012041_payouts } from './Migration20261205012041_payouts.ts';
 import { Migration20261205012944_market_search_index } from './Migration20261205012944_market_search_index.ts';
+import { Migration20261205213500_analytics_station_cumulative } from './Migration20261205213500_analytics_station_cumulative.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -54,4 +55,8 @@ export const migrationsList = [
   },
   { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts },
   { name: 'Migration20261205012944_market_search_index', class: Migration20261205012944_market_search_index },
+  {
+    name: 'Migration20261205213500_analytics_station_cumulative',
+    class: Migration20261205213500_analytics_station_cumulative,
+  },
 ];
