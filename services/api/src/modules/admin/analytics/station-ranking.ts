@@ -25,37 +25,6 @@ const periodTable = (p: { kinds: string[]; firstDays: string[] }) =>
     first_day: string;
   }>`unnest(${p.kinds}::text[], ${p.firstDays}::date[])`.as<'b'>(sql`b(period, first_day)`);
 
-/**
- * The top `depth` stations of each period in the view's index order (amount, rentals, station),
- * per period: how many it had (fewer than `depth`: the period's whole list) and the smallest
- * amount among them, and which (station, currency)s they were (two arrays, in the same order).
- */
-const PERIOD_TOPS = prepared((db: Kysely<DB>, p: { kinds: string[]; firstDays: string[]; depth: number }) =>
-  analyticsDb(db)
-    .selectFrom(periodTable(p))
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('analytics_station_period as v')
-          .select(['v.station_id', 'v.currency', 'v.amount'])
-          .whereRef('v.period', '=', 'b.period')
-          .whereRef('v.first_day', '=', 'b.first_day')
-          .orderBy('v.amount', 'desc')
-          .orderBy('v.rentals', 'desc')
-          .orderBy('v.station_id')
-          .limit(p.depth)
-          .as('top'),
-      (join) => join.onTrue(),
-    )
-    .groupBy(['b.period', 'b.first_day'])
-    .select((eb) => [
-      eb.fn.countAll<number>().as('listed'),
-      eb.fn.min('top.amount').as('least'),
-      eb.fn<string[]>('array_agg', ['top.station_id']).as('stations'),
-      eb.fn<string[]>('array_agg', ['top.currency']).as('currencies'),
-    ]),
-);
-
 interface RankParams {
   /** The range's periods by kind: first days (`periodsOf`). */
   dayPeriods: string[];
@@ -150,32 +119,60 @@ const PAGE_OF_ALL = prepared((db: Kysely<DB>, p: RankParams) => {
   return pageOf(db, figures.as('top'), p);
 });
 
-/** The candidates, (station, currency)s as two arrays in the same order. */
-interface Candidates {
-  stations: string[];
-  currencies: string[];
+/** The bounding periods (`boundingPeriods`) as two arrays, and how deep a round reads their lists. */
+interface RoundParams extends RankParams {
+  kinds: string[];
+  firstDays: string[];
+  depth: number;
 }
 
-/** The candidates as a table `c(station_id, currency)`. */
-const candidateTable = (p: Candidates) =>
-  sql<{
-    station_id: string;
-    currency: string;
-  }>`unnest(${p.stations}::uuid[], ${p.currencies}::text[])`.as<'c'>(sql`c(station_id, currency)`);
-type CandidateScope = ExpressionBuilder<
-  DB & AnalyticsViews & Record<'c', { station_id: string; currency: string }>,
-  'c'
->;
+/** A candidate: a (station, currency) some list showed. */
+type Candidate = { station_id: string; currency: string };
+type CandidateScope = ExpressionBuilder<DB & AnalyticsViews & Record<'c', Candidate>, 'c'>;
 /** The figures the cumulative view sums. */
 type Summed = 'rentals' | 'payments' | 'amount' | 'rental_seconds';
 
 /**
- * The candidates' figures over `from`..`to`, the top `limit`: each one's cumulative figures on
- * its last day on or before `to` less those on its last day before `from` (two probes of the
- * cumulative view's key; none before: nothing), keeping those with a rental or a payment in the
- * range (what makes a station a row of the plain aggregate).
+ * One round of the threshold algorithm, in one statement:
+ * - `listed`: the top `depth` (station, currency)s of each bounding period in the view's index
+ *   order (amount, rentals, station), read from the index alone;
+ * - `lists`: per list, how many it had (fewer than `depth`: the period's whole list) and the
+ *   smallest amount among them — as two arrays on every row (`pageIsExact` decides from them);
+ * - `c`, the candidates: the distinct (station, currency)s listed;
+ * - their figures over `from`..`to`: each one's cumulative figures on its last day on or before
+ *   `to` less those on its last day before `from` (two probes of the cumulative view's key; none
+ *   before: nothing), keeping those with a rental or a payment in the range (what makes a row of
+ *   the plain aggregate), the top `limit` of them joined as the page.
+ * The page is left-joined to the lists' one row, so a round with no page still says what it read.
  */
-const PAGE_AMONG = prepared((db: Kysely<DB>, p: RankParams & Candidates) => {
+const ROUND = prepared((db: Kysely<DB>, p: RoundParams) => {
+  const withLists = analyticsDb(db)
+    .with('listed', (qb) =>
+      qb
+        .selectFrom(periodTable(p))
+        .innerJoinLateral(
+          (eb) =>
+            eb
+              .selectFrom('analytics_station_period as v')
+              .select(['v.station_id', 'v.currency', 'v.amount'])
+              .whereRef('v.period', '=', 'b.period')
+              .whereRef('v.first_day', '=', 'b.first_day')
+              .orderBy('v.amount', 'desc')
+              .orderBy('v.rentals', 'desc')
+              .orderBy('v.station_id')
+              .limit(p.depth)
+              .as('top'),
+          (join) => join.onTrue(),
+        )
+        .select(['b.period', 'b.first_day', 'top.station_id', 'top.currency', 'top.amount']),
+    )
+    .with('lists', (qb) =>
+      qb
+        .selectFrom('listed')
+        .groupBy(['listed.period', 'listed.first_day'])
+        .select((eb) => [eb.fn.countAll<number>().as('listed'), eb.fn.min('listed.amount').as('least')]),
+    )
+    .with('c', (qb) => qb.selectFrom('listed').select(['listed.station_id', 'listed.currency']).distinct());
   const cumulative = (eb: CandidateScope, day: 'upto' | 'before') => {
     const at = eb
       .selectFrom('analytics_station_cumulative as k')
@@ -188,8 +185,10 @@ const PAGE_AMONG = prepared((db: Kysely<DB>, p: RankParams & Candidates) => {
   };
   const between = (column: Summed) =>
     sql<number>`coalesce(${sql.ref(`upto.${column}`)}, 0) - coalesce(${sql.ref(`before.${column}`)}, 0)`;
+  // The candidates' CTE by name (`withTables` types it; `withLists.selectFrom` would repeat the CTEs).
   const figures = analyticsDb(db)
-    .selectFrom(candidateTable(p))
+    .withTables<Record<'c', Candidate>>()
+    .selectFrom('c')
     .innerJoinLateral(
       (eb) => cumulative(eb, 'upto').as('upto'),
       (join) => join.onTrue(),
@@ -211,7 +210,22 @@ const PAGE_AMONG = prepared((db: Kysely<DB>, p: RankParams & Candidates) => {
     .orderBy('rentals', 'desc')
     .orderBy('c.station_id')
     .limit(p.limit);
-  return pageOf(db, figures.as('top'), p);
+  return withLists
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('lists')
+        .select((eb) => [
+          eb.fn<number[]>('array_agg', ['lists.listed']).as('listed'),
+          eb.fn<number[]>('array_agg', ['lists.least']).as('least'),
+        ])
+        .as('lists'),
+    )
+    .leftJoin(pageOf(db, figures.as('top'), p).as('page'), (join) => join.onTrue())
+    .selectAll('page')
+    .select(['lists.listed', 'lists.least'])
+    .orderBy('page.amount', 'desc')
+    .orderBy('page.rentals', 'desc')
+    .orderBy('page.station_id');
 });
 
 export interface RankingDepths {
@@ -250,26 +264,21 @@ export async function rankStations(em: EntityManager, input: StationReportInput,
   };
   const first = depths.first ?? (alone ? input.limit : Math.max(2 * input.limit, 50));
   for (let depth = first; depth <= (depths.max ?? 20_000); depth *= 4) {
-    const tops = await runPrepared(em, PERIOD_TOPS, { ...bounds, depth }, 'read');
-    const page = await runPrepared(em, PAGE_AMONG, { ...params, ...candidatesOf(tops) }, 'read');
-    const lists = tops.map((top) => ({ listed: Number(top.listed), least: Number(top.least) }));
-    const amounts = page.map((row) => ({ amount: Number(row.amount) }));
-    if (pageIsExact({ lists, depth, alone }, amounts, input.limit)) return page;
+    const rows = await runPrepared(em, ROUND, { ...params, ...bounds, depth }, 'read');
+    const [{ listed = [], least = [] } = {}] = rows;
+    const lists = (listed ?? []).map((n, i) => ({ listed: Number(n), least: Number(least?.[i]) }));
+    const page = rows.flatMap(({ listed: _l, least: _m, ...row }) => (row.station_id === null ? [] : [row]));
+    if (
+      pageIsExact(
+        { lists, depth, alone },
+        page.map((row) => ({ amount: Number(row.amount) })),
+        input.limit,
+      )
+    )
+      return page;
   }
   return runPrepared(em, PAGE_OF_ALL, params, 'read');
 }
 
-/** The distinct (station, currency)s of the lists. */
-function candidatesOf(tops: readonly { stations: string[]; currencies: string[] }[]): Candidates {
-  const seen = new Map<string, [string, string]>();
-  for (const top of tops)
-    top.stations.forEach((station, i) => {
-      const currency = top.currencies[i] ?? '';
-      seen.set(`${station} ${currency}`, [station, currency]);
-    });
-  const pairs = [...seen.values()];
-  return { stations: pairs.map(([station]) => station), currencies: pairs.map(([, currency]) => currency) };
-}
-
 /** The statements the report may run (what the reports' test checks they read). */
-export const STATION_RANKING_QUERIES = { PERIOD_TOPS, PAGE_AMONG, PAGE_OF_ALL };
+export const STATION_RANKING_QUERIES = { ROUND, PAGE_OF_ALL };
