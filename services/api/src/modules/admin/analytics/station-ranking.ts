@@ -215,8 +215,8 @@ const ROUND = prepared((db: Kysely<DB>, p: RoundParams) => {
       qb
         .selectFrom('lists')
         .select((eb) => [
-          eb.fn<number[]>('array_agg', ['lists.listed']).as('listed'),
-          eb.fn<number[]>('array_agg', ['lists.least']).as('least'),
+          eb.fn<number[] | null>('array_agg', ['lists.listed']).as('listed'),
+          eb.fn<number[] | null>('array_agg', ['lists.least']).as('least'),
         ])
         .as('lists'),
     )
@@ -264,20 +264,26 @@ export async function rankStations(em: EntityManager, input: StationReportInput,
   };
   const first = depths.first ?? (alone ? input.limit : Math.max(2 * input.limit, 50));
   for (let depth = first; depth <= (depths.max ?? 20_000); depth *= 4) {
-    const rows = await runPrepared(em, ROUND, { ...params, ...bounds, depth }, 'read');
-    const [{ listed = [], least = [] } = {}] = rows;
-    const lists = (listed ?? []).map((n, i) => ({ listed: Number(n), least: Number(least?.[i]) }));
-    const page = rows.flatMap(({ listed: _l, least: _m, ...row }) => (row.station_id === null ? [] : [row]));
-    if (
-      pageIsExact(
-        { lists, depth, alone },
-        page.map((row) => ({ amount: Number(row.amount) })),
-        input.limit,
-      )
-    )
-      return page;
+    const { lists, page } = roundOf(await runPrepared(em, ROUND, { ...params, ...bounds, depth }, 'read'));
+    const amounts = page.map((row) => ({ amount: Number(row.amount) }));
+    if (pageIsExact({ lists, depth, alone }, amounts, input.limit)) return page;
   }
   return runPrepared(em, PAGE_OF_ALL, params, 'read');
+}
+
+/**
+ * A round's answer: what it read of each list (the same on every row; none: no list had a row)
+ * and its page, the rows that have a station (a round with an empty page answers one row without).
+ */
+function roundOf(rows: (typeof ROUND.row)[]) {
+  const listed = rows[0]?.listed ?? [];
+  const least = rows[0]?.least ?? [];
+  return {
+    lists: listed.map((n, i) => ({ listed: Number(n), least: Number(least[i]) })),
+    page: rows.flatMap(({ listed: _listed, least: _least, ...row }) =>
+      row.station_id === null ? [] : [row],
+    ),
+  };
 }
 
 /** The statements the report may run (what the reports' test checks they read). */
