@@ -4,9 +4,11 @@
  * does (`runReport`), next to the same report computed by a plain aggregate query over the base
  * tables (analytics-plain.ts): the views' p50 and p99 over `--runs` runs, the plain query's over
  * `--plain-runs` (each after warm-up runs), the speedup (plain p50 / view p99: the plain query's
- * usual time against the view's worst) and whether both gave the same rows. Refreshes the views
- * first (timed). Prints a line per report and range, then ONE JSON line: `reports` (per report,
- * its worst p99 and speedup and each range's figures), `worst_p99_ms`, `worst_speedup`.
+ * usual time against the view's worst), the CPU of a run on each side (this process and the
+ * database backends serving it: `cpu_ms`, `plain_cpu_ms`, `cpu_ratio`) and whether both gave the
+ * same rows. Refreshes the views first (timed). Prints a line per report and range, then ONE
+ * JSON line: `reports` (per report, its worst p99 and speedup and each range's figures),
+ * `worst_p99_ms`, `worst_speedup`.
  *
  *   pnpm bench:analytics [--runs 50] [--plain-runs 10] [--ranges 2026-11-01..2026-11-30,2026-10-17..2026-11-15]
  *                        [--database-url postgres://…/pb_large]
@@ -25,6 +27,7 @@ import {
   LARGE_DATA_SET,
   openOrm,
   refreshAnalytics,
+  sqlRows,
 } from '@powerbank/db';
 import { runReport } from '../../services/api/src/modules/admin/analytics/analytics.service.ts';
 import { plainReport } from '../../services/api/src/modules/admin/analytics/analytics-plain.ts';
@@ -33,6 +36,7 @@ import {
   type Report,
   type ReportName,
 } from '../../services/api/src/modules/admin/analytics/analytics-reports.ts';
+import { cpuSeconds } from './process-cpu.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -77,16 +81,41 @@ function percentile(ms: number[], p: number): number {
 }
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-async function timed<T>(times: number, work: () => Promise<T>): Promise<{ ms: number[]; last: T }> {
+/**
+ * `work` run `times` times after the warm-up runs: each run's milliseconds, and the CPU of a run
+ * (this process's and the database backends' serving it, /proc; on this machine, so the figure
+ * holds with other load on it, which latency does not). Parallel query workers are not counted
+ * (they come and go within a statement): the plain aggregates' CPU is a lower bound.
+ */
+async function timed<T>(
+  times: number,
+  work: () => Promise<T>,
+): Promise<{ ms: number[]; last: T; cpuMs: number }> {
   let last: T | undefined;
   for (let i = 0; i < warmup; i += 1) last = await work();
+  // The pool's connections are open after the warm-up (a report reads on two at once).
+  const backends = (
+    await sqlRows<{ pid: number }>(
+      orm.em.fork(),
+      `select pid from pg_stat_activity where datname = current_database()`,
+    )
+  ).map((row) => row.pid);
+  const before = new Map(backends.map((pid) => [pid, cpuSeconds(pid)]));
+  const node = process.cpuUsage();
   const ms: number[] = [];
   for (let i = 0; i < times; i += 1) {
     const started = performance.now();
     last = await work();
     ms.push(performance.now() - started);
   }
-  return { ms, last: last as T };
+  // A backend gone since (none should: the pool keeps them a minute) takes its CPU with it.
+  const backendSeconds = backends.reduce((sum, pid) => {
+    const [was, is] = [before.get(pid), cpuSeconds(pid)];
+    return was === undefined || is === undefined ? sum : sum + is - was;
+  }, 0);
+  const nodeUsed = process.cpuUsage(node);
+  const cpuMs = ((nodeUsed.user + nodeUsed.system) / 1000 + backendSeconds * 1000) / times;
+  return { ms, last: last as T, cpuMs };
 }
 
 const progress = createProgress();
@@ -98,7 +127,8 @@ const orm = await openOrm({
   DATABASE_URL: databaseUrl,
   DB_POOL_MIN: 0,
   DB_POOL_MAX: 2,
-  DB_POOL_IDLE_MS: 10_000,
+  // Connections kept between runs: their backends' CPU is what a run is charged.
+  DB_POOL_IDLE_MS: 120_000,
 });
 try {
   const refreshStarted = performance.now();
@@ -130,13 +160,16 @@ try {
         plain_p50_ms: round(percentile(plain.ms, 50)),
         plain_p99_ms: round(percentile(plain.ms, 99)),
         speedup: Math.round((percentile(plain.ms, 50) / p99) * 10) / 10,
+        cpu_ms: round(view.cpuMs),
+        plain_cpu_ms: round(plain.cpuMs),
+        cpu_ratio: Math.round((plain.cpuMs / view.cpuMs) * 10) / 10,
         same_rows: JSON.stringify(view.last.rows) === JSON.stringify(plain.last),
       };
       byRange[`${range.from}..${range.to}`] = figures;
       progress.line(
         `${report.path.padEnd(24)} ${range.from}..${range.to} view p50 ${figures.p50_ms} ms p99 ${figures.p99_ms} ms | ` +
           `plain p50 ${figures.plain_p50_ms} ms p99 ${figures.plain_p99_ms} ms | ` +
-          `×${figures.speedup} | ${figures.rows} rows, same: ${figures.same_rows}`,
+          `×${figures.speedup} | CPU ${figures.cpu_ms} / ${figures.plain_cpu_ms} ms a run | ${figures.rows} rows, same: ${figures.same_rows}`,
       );
     }
     const figures = Object.values(byRange);

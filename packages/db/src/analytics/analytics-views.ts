@@ -27,6 +27,20 @@ export type AnalyticsViews = {
     payments: number;
     amount: number;
   };
+  /**
+   * Migration20261205213500_analytics_station_cumulative: a station's figures per currency from
+   * its first day up to and including `day`, one row per day it had any (its `day` periods).
+   */
+  analytics_station_cumulative: {
+    station_id: string;
+    currency: string;
+    /** `YYYY-MM-DD`. */
+    day: string;
+    rentals: number;
+    rental_seconds: number;
+    payments: number;
+    amount: number;
+  };
 };
 
 /** The typed builder with the analytics views beside the entities' tables. */

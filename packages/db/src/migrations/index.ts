@@ -19,6 +19,7 @@ import { Migration20261205011928_analytics_station_periods } from './Migration20
 import { Migration20261205012041_payouts } from './Migration20261205012041_payouts.ts';
 import { Migration20261205012944_market_search_index } from './Migration20261205012944_market_search_index.ts';
 import { Migration20261205213000_market_search_terms } from './Migration20261205213000_market_search_terms.ts';
+import { Migration20261205213500_analytics_station_cumulative } from './Migration20261205213500_analytics_station_cumulative.ts';
 import { Migration20261205215500_market_availability_index } from './Migration20261205215500_market_availability_index.ts';
 import { Migration20261205221000_market_search_term_category } from './Migration20261205221000_market_search_term_category.ts';
 
@@ -58,6 +59,10 @@ export const migrationsList = [
   { name: 'Migration20261205012041_payouts', class: Migration20261205012041_payouts },
   { name: 'Migration20261205012944_market_search_index', class: Migration20261205012944_market_search_index },
   { name: 'Migration20261205213000_market_search_terms', class: Migration20261205213000_market_search_terms },
+  {
+    name: 'Migration20261205213500_analytics_station_cumulative',
+    class: Migration20261205213500_analytics_station_cumulative,
+  },
   {
     name: 'Migration20261205215500_market_availability_index',
     class: Migration20261205215500_market_availability_index,

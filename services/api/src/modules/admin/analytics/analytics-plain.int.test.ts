@@ -24,6 +24,17 @@ const RANGES = [
   { from: '2027-01-01', to: '2027-01-30' },
 ];
 
+const DAY_MS = 86_400_000;
+const dayAfter = (day: string, days: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/**
+ * The stations report's ranges beyond those: every 4th day from before the data's first day
+ * (2026-09-02) to after its last (2026-11-30), each for 1 day, 3, a week, 10, 30, 31 and 45 —
+ * starting on any weekday, on and across month ends, whole and cut weeks, and the data's edges.
+ */
+const STATION_FROM = Array.from({ length: 28 }, (_, i) => ({ from: dayAfter('2026-08-22', 4 * i) }));
+const STATION_DAYS = [1, 3, 7, 10, 30, 31, 45];
+
 describe('analytics reports equal the plain aggregates over the base tables', () => {
   let db: TestOrm;
 
@@ -48,6 +59,23 @@ describe('analytics reports equal the plain aggregates over the base tables', ()
       );
     }
   });
+
+  it.each(STATION_FROM)(
+    'stations from $from, over 1 to 45 days: the top 100, and its first 20 alone',
+    async ({ from }) => {
+      for (const days of STATION_DAYS) {
+        const range = { from, to: dayAfter(from, days - 1) };
+        const plain = await plainReport(db.orm.em.fork(), 'stations', { ...range, limit: 100 });
+        for (const limit of [100, 20]) {
+          const input = REPORTS.stations.input.parse({ ...range, limit });
+          expect(
+            (await runReport(db.orm.em.fork(), REPORTS.stations, input)).rows,
+            `${range.from}..${range.to} limit ${limit}`,
+          ).toEqual(plain.slice(0, limit));
+        }
+      }
+    },
+  );
 
   it('has data to compare: a month of it has stations, payments and rentals on every day', async () => {
     const input = REPORTS.stations.input.parse({ ...RANGES[1], limit: 1000 });

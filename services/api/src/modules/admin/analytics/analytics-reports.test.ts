@@ -16,6 +16,10 @@ describe('analytics reports', () => {
       'top',
       // The stations report's periods: its array parameters read as a table.
       'unnest',
+      // The stations report's round: its common table expressions (the lists read, per list, the candidates).
+      'listed',
+      'lists',
+      'c',
     ]);
     const ranges = [
       { from: '2026-11-01', to: '2026-11-30' },

@@ -22,14 +22,12 @@ export async function runReport<I extends z.ZodType, R extends z.ZodObject>(
   report: Report<I, R>,
   input: { from: string; to: string },
 ): Promise<ReportAnswer<z.input<R>>> {
-  // The procedure parsed `input` with `report.input`.
-  const rows = await report.read(em, input as z.output<I>);
-  const [fresh] = await sqlRows<{ refreshed_at: Date | string }>(
-    em,
-    'select refreshed_at from analytics_refreshed',
-    [],
-    READ,
-  );
+  // The two reads are independent: sent at once, the answer waits for one round trip, not two.
+  const [rows, [fresh]] = await Promise.all([
+    // The procedure parsed `input` with `report.input`.
+    report.read(em, input as z.output<I>),
+    sqlRows<{ refreshed_at: Date | string }>(em, 'select refreshed_at from analytics_refreshed', [], READ),
+  ]);
   return {
     from: input.from,
     to: input.to,
