@@ -306,7 +306,8 @@ await simulator.stop();
 // all, a --workers 1 run): the api's session lookup, rate-limit count and start transaction;
 // station-core's dispense write with its command (outbox), the command marked sent, the eject
 // result's write; the api applying the outcome; the runner's later check that the start moved on;
-// station-core's write of the return at the other station, the return lookup and the settlement.
+// station-core's write of the return at the other station and the settlement (its locked read
+// finds the rental by the returned bank).
 // station-core's statements take their rows as one jsonb parameter; here the same jsonb is built
 // inline, and the actor snapshot written is a real one from this run (bench_pg_snapshot). The
 // power bank goes back into the slot it left (the service path returns it at the other station:
