@@ -20,6 +20,7 @@
  * Every start is a different user (the 3-starts-a-minute rule never applies).
  * Uses a database of its own, `pb_bench_rentals`, and a NATS prefix of its own.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,11 @@ const coreProcess = startService('station-core', 'services/station-core/src/main
   DB_POOL_MAX: '10',
 });
 const apiProcess = startService('api', 'services/api/src/main.ts', {
+  // Production settings are measured, as bench:api does (without NODE_ENV the api runs as in
+  // development: every answer checked against its output schema, error stacks kept); production
+  // refuses the development default of the secret.
+  NODE_ENV: 'production',
+  APP_SECRET: randomBytes(32).toString('hex'),
   API_PORT: String(apiPort),
   API_HOST: '127.0.0.1',
   RATE_LIMIT_WRITE_MAX: '10000000',
