@@ -20,6 +20,7 @@
  * Every start is a different user (the 3-starts-a-minute rule never applies).
  * Uses a database of its own, `pb_bench_rentals`, and a NATS prefix of its own.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,11 @@ const coreProcess = startService('station-core', 'services/station-core/src/main
   DB_POOL_MAX: '10',
 });
 const apiProcess = startService('api', 'services/api/src/main.ts', {
+  // Production settings are measured, as bench:api does (without NODE_ENV the api runs as in
+  // development: every answer checked against its output schema, error stacks kept); production
+  // refuses the development default of the secret.
+  NODE_ENV: 'production',
+  APP_SECRET: randomBytes(32).toString('hex'),
   API_PORT: String(apiPort),
   API_HOST: '127.0.0.1',
   RATE_LIMIT_WRITE_MAX: '10000000',
@@ -306,7 +312,8 @@ await simulator.stop();
 // all, a --workers 1 run): the api's session lookup, rate-limit count and start transaction;
 // station-core's dispense write with its command (outbox), the command marked sent, the eject
 // result's write; the api applying the outcome; the runner's later check that the start moved on;
-// station-core's write of the return at the other station, the return lookup and the settlement.
+// station-core's write of the return at the other station and the settlement (its locked read
+// finds the rental by the returned bank).
 // station-core's statements take their rows as one jsonb parameter; here the same jsonb is built
 // inline, and the actor snapshot written is a real one from this run (bench_pg_snapshot). The
 // power bank goes back into the slot it left (the service path returns it at the other station:

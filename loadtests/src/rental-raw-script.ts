@@ -14,11 +14,11 @@
  */
 import { textWith } from '@powerbank/db';
 import { ACHIEVEMENT_PROGRESS, IN_APP_NOTICE } from '@powerbank/engagement';
-import { PAYMENT_CONFIG_KEYS } from '@powerbank/ledger';
+import { entryText, PAYMENT_CONFIG_KEYS, POINTS_ENTRY_WRITTEN } from '@powerbank/ledger';
 import {
   INSERT_RENTAL,
   LOCK_FOR_EVENT,
-  OPEN_RENTAL_OF_BANK,
+  LOCK_OPEN_WITH_BANK,
   RENTAL_CONFIG_KEYS,
   RENTAL_STATUS,
   SAVE_RENTAL,
@@ -107,6 +107,20 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     userId: ':uid',
     metrics: `'rentals,timely_returns'`,
   }).replace(/\s+/g, ' ');
+  /**
+   * The settlement's points credit and its check (ledger-entry.ts's pointsCreditStatements, their
+   * compiled queries), sent with the rental's update as rental-events.ts sends them.
+   */
+  const pointsCredit = (type: 'rental_reward' | 'timely_return', amount: number, keyVar: string) =>
+    [
+      entryText(
+        'points',
+        'credit',
+        { userId: '', amount, type, idempotencyKey: '', reference: { type: 'rental', id: '' } },
+        { entryId: 'gen_random_uuid()', userId: ':uid', referenceId: ':rid', idempotencyKey: keyVar },
+      ),
+      textWith(POINTS_ENTRY_WRITTEN, { key: keyVar }),
+    ].map((text) => text.replace(/\s+/g, ' '));
   /** The settings a statement reads (the real keys: the bench database has their rows). */
   const keys = (list: readonly string[]) => `array[${list.map((k) => `'${k}'`).join(', ')}]`;
   /** rental-start-queries.ts's START_READ (its compiled query): the start's first read, the user and the station locked. */
@@ -185,12 +199,9 @@ ${stationWrite(`${actorState(':sn')}`, [
   `update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");`,
   `${slotUpsert(':sn', `'ready'`, ':pbs')}`,
 ])}
-${textWith(OPEN_RENTAL_OF_BANK, { serial: ':pbs' })};
 begin;
-${lockForEvent(':sn', 'null')}
-with a as (update user_points set balance = balance + 5, lifetime_earned = lifetime_earned + 5, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_reward', 5, a.balance, 'rental', :rid, :k_reward, 'Rental', now() from a returning id;
-with a as (update user_points set balance = balance + 50, lifetime_earned = lifetime_earned + 50, version = version + 1, updated_at = now() where user_id = :uid returning id, balance) insert into points_transaction (id, account_id, user_id, type, points, balance_after, reference_type, reference_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'timely_return', 50, a.balance, 'rental', :rid, :k_timely, 'Rental', now() from a returning id;
-${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), notice(`'rental_returned'`, `'Returned'`, `'Thanks'`, ':k_returned'), progress)}
+${textWith(LOCK_OPEN_WITH_BANK, { bankSerial: ':pbs', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn: ':sn', powerBankSerial: 'null' })};
+${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), notice(`'rental_returned'`, `'Returned'`, `'Thanks'`, ':k_returned'), ...pointsCredit('rental_reward', 5, ':k_reward'), ...pointsCredit('timely_return', 50, ':k_timely'), progress)}
 commit;
 `;
   return variables() + typedInJsonBuilders(statements);

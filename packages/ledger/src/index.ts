@@ -16,7 +16,7 @@ export type {
   SellerEntryType,
   WalletEntryType,
 } from './ledger-entry.ts';
-export { entryText } from './ledger-entry.ts';
+export { entryText, POINTS_ENTRY_WRITTEN, pointsCreditStatements } from './ledger-entry.ts';
 export {
   type BalancePaymentType,
   decideFromRead,

@@ -11,7 +11,9 @@ import {
   type QueryCreator,
   runPrepared,
   type SELLER_ENTRY_TYPES,
+  type Statement,
   sql,
+  statementOf,
   textWith,
   type WALLET_TX_TYPES,
 } from '@powerbank/db';
@@ -268,6 +270,36 @@ export function entryText(
   const inlined = Object.fromEntries(Object.entries(params).map(([name, value]) => [name, literal(value)]));
   return textWith(entryQuery(kind, direction, false), { ...inlined, ...texts });
 }
+
+/**
+ * A points credit as statements of the caller's batch of blind writes (`sqlBatch`, sent with the
+ * caller's own last write: no round trip of its own), for a credit `atomicWithCaller` whose result
+ * the caller does not read. A batch answers nothing, so the credit is followed by a check that its
+ * row was written (`POINTS_ENTRY_WRITTEN`): when no account matched, the check fails the batch and
+ * with it the caller's transaction, as `applyEntry`'s refusal would.
+ */
+export function pointsCreditStatements(input: EntryInput<PointsEntryType>): Statement[] {
+  assertPositiveMinorUnits(input.amount, 'points');
+  return [
+    statementOf(entryQuery('points', 'credit', false), entryParams('points', 'credit', input)),
+    statementOf(POINTS_ENTRY_WRITTEN, { key: input.idempotencyKey }),
+  ];
+}
+
+/**
+ * Fails unless the points entry of `key` exists: its text is cast to an integer, which only `1`
+ * survives (the error names what is missing). Prepared, for the raw script's text.
+ */
+export const POINTS_ENTRY_WRITTEN = prepared((db, p: { key: string }) =>
+  db
+    .selectFrom('points_transaction')
+    .select(
+      sql<number>`cast(case when count(*) = 1 then '1' else 'no points account for this credit' end as int)`.as(
+        'written',
+      ),
+    )
+    .where('idempotency_key', '=', p.key),
+);
 
 interface EntryRow {
   id: string;

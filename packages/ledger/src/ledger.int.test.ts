@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { runPrepared, UserPoints, Wallet } from '@powerbank/db';
+import { runPrepared, sqlBatch, UserPoints, Wallet } from '@powerbank/db';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledger } from './ledger.ts';
+import { pointsCreditStatements } from './ledger-entry.ts';
 import { PAYMENT_READ, type PaymentRead, payFromBalances } from './pay.ts';
 import { PAYMENT_CONFIG_KEYS } from './payment-config.ts';
 
@@ -313,5 +314,39 @@ describe('ledger on the real database', () => {
         },
       }),
     ).rejects.toThrow(/atomicWithCaller/);
+  });
+
+  it("points credits in the caller's batch: written with it; without an account the batch and the caller fail", async () => {
+    const { userId } = await aUser();
+    const credit = (user: string, what: string) =>
+      pointsCreditStatements({ userId: user, amount: 5, type: 'rental_reward', idempotencyKey: key(what) });
+    await db.orm.em
+      .fork()
+      .transactional((tem) => sqlBatch(tem, [...credit(userId, 'a'), ...credit(userId, 'b')]));
+    expect(await balances(db.orm.em.fork(), userId)).toMatchObject({ points: 10, pointsLedger: 10 });
+
+    // A wallet but no points account: the credit writes nothing, its check fails the batch, and the
+    // caller's own write in the same transaction is undone with it.
+    const em = db.orm.em.fork();
+    const wallet = anyRow(em, Wallet, { balance: 0, held: 0, currency: 'USD' });
+    await em.flush();
+    const noPoints = wallet.user.id;
+    const callerKey = key('caller');
+    await expect(
+      db.orm.em.fork().transactional(async (tem) => {
+        await ledger.creditWallet(tem, {
+          userId: noPoints,
+          amount: 7,
+          type: 'topup',
+          idempotencyKey: callerKey,
+        });
+        await sqlBatch(tem, credit(noPoints, 'c'));
+      }),
+    ).rejects.toThrow(/no points account for this credit/);
+    const [left] = await em.execute<{ n: string }[]>(
+      'select count(*) as n from wallet_transaction where idempotency_key = ?',
+      [callerKey],
+    );
+    expect(Number(left?.n)).toBe(0);
   });
 });

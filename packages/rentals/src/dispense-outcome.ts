@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { prepared, runPrepared } from '@powerbank/db';
 import type { RentalEvent } from '@powerbank/machines';
-import { type Applied, applyRentalEvent } from './rental-events.ts';
+import { type Applied, applyEventTo, applyRentalEvent } from './rental-events.ts';
 
 /** A `core.dispense` reply or `core.evt.dispense` message, as both carry it. */
 export type DispenseOutcome =
@@ -28,29 +27,16 @@ export function applyDispenseOutcome(
 /**
  * Applies a power bank put into a slot: the open rental holding it (if any)
  * is returned and settled as of `report.at`, when the station put it there —
- * not when this runs, which a backlog can make much later.
+ * not when this runs, which a backlog can make much later. The rental is found
+ * by the statement that locks it (`LOCK_OPEN_WITH_BANK`), not by a lookup before.
  */
-export async function applyPowerBankReturn(
+export function applyPowerBankReturn(
   em: EntityManager,
   report: { sn: string; slot: number; powerBankSerial: string; at: number },
 ): Promise<Applied | null> {
-  const [open] = await runPrepared(em, OPEN_RENTAL_OF_BANK, { serial: report.powerBankSerial });
-  const rentalId = open?.id;
-  if (!rentalId) return null;
-  return applyRentalEvent(em, rentalId, {
-    type: 'RETURNED',
-    stationSn: report.sn,
-    slot: report.slot,
-    at: report.at,
-  });
+  return applyEventTo(
+    em,
+    { openWithBank: report.powerBankSerial },
+    { type: 'RETURNED', stationSn: report.sn, slot: report.slot, at: report.at },
+  );
 }
-
-/** The open rental holding a power bank (by serial): what a return settles. */
-export const OPEN_RENTAL_OF_BANK = prepared((db, p: { serial: string }) =>
-  db
-    .selectFrom('rental as r')
-    .innerJoin('power_bank as pb', 'pb.id', 'r.power_bank_id')
-    .select('r.id')
-    .where('pb.serial_number', '=', p.serial)
-    .where('r.status', 'in', ['active', 'overdue']),
-);

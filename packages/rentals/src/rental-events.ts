@@ -23,6 +23,7 @@ import {
   type BalancePaymentType,
   ledger,
   payFromBalances,
+  pointsCreditStatements,
   pointsRatio,
   readPaymentConfig,
 } from '@powerbank/ledger';
@@ -36,6 +37,7 @@ import {
   lockRentalForEvent,
   type PackageRecord,
   type RentalRecord,
+  type RentalTarget,
   readPackage,
   saveRental,
 } from './rental-record.ts';
@@ -81,7 +83,7 @@ interface EffectContext {
   locked: LockedRental;
   /** The event's notifications, written with the rental's update. */
   notices: RentalNotice[];
-  /** The event's other blind writes (achievement progress), sent with the rental's update. */
+  /** The event's other blind writes (points credits, achievement progress), sent with the rental's update. */
   writes: Statement[];
   event: RentalEvent;
   config: RentalConfig;
@@ -108,13 +110,25 @@ export async function applyRentalEvent(
   event: RentalEvent,
   options: ApplyOptions = {},
 ): Promise<Applied> {
+  const applied = await applyEventTo(em, rentalId, event, options);
+  if (!applied) throw new DomainError('NOT_FOUND', 'no such rental');
+  return applied;
+}
+
+/** `applyRentalEvent` for a rental named by id or by the bank it holds; null when there is none. */
+export async function applyEventTo(
+  em: EntityManager,
+  target: RentalTarget,
+  event: RentalEvent,
+  options: ApplyOptions = {},
+): Promise<Applied | null> {
   return em.transactional(async (tem) => {
-    const locked = await lockRentalForEvent(tem, rentalId, {
+    const locked = await lockRentalForEvent(tem, target, {
       configKeys: RENTAL_CONFIG_KEYS,
       stationSn: event.type === 'RETURNED' ? event.stationSn : undefined,
       powerBankSerial: event.type === 'DISPENSED' ? event.powerBankSerial : undefined,
     });
-    if (!locked) throw new DomainError('NOT_FOUND', 'no such rental');
+    if (!locked) return null;
     const { rental, pkg } = locked;
     const config = rentalConfigOf(locked.config);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
@@ -414,26 +428,29 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     );
     const bonus = config.return_points + (settlement.timely ? config.timely_return_points : 0);
     // The points keys are this rental's, written only here, under its row lock, once (the machine
-    // settles a rental once): no savepoints needed around them.
+    // settles a rental once), and nothing reads their result: they go with the rental's update, in
+    // its round trip (two fewer per rental), each checked to have written its row.
     if (config.return_points > 0) {
-      await ledger.creditPoints(em, {
-        userId: rental.userId,
-        amount: config.return_points,
-        type: 'rental_reward',
-        idempotencyKey: key(rental, 'return-points'),
-        reference: ref(rental),
-        atomicWithCaller: true,
-      });
+      c.writes.push(
+        ...pointsCreditStatements({
+          userId: rental.userId,
+          amount: config.return_points,
+          type: 'rental_reward',
+          idempotencyKey: key(rental, 'return-points'),
+          reference: ref(rental),
+        }),
+      );
     }
     if (settlement.timely && config.timely_return_points > 0) {
-      await ledger.creditPoints(em, {
-        userId: rental.userId,
-        amount: config.timely_return_points,
-        type: 'timely_return',
-        idempotencyKey: key(rental, 'timely-points'),
-        reference: ref(rental),
-        atomicWithCaller: true,
-      });
+      c.writes.push(
+        ...pointsCreditStatements({
+          userId: rental.userId,
+          amount: config.timely_return_points,
+          type: 'timely_return',
+          idempotencyKey: key(rental, 'timely-points'),
+          reference: ref(rental),
+        }),
+      );
     }
     if (settlement.total > 0 && rental.dueAmount === 0) {
       notify(c, 'rental_charged', 'Rental charged', `Charged ${settlement.total} (minor units) at return.`, {

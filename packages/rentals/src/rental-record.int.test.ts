@@ -91,6 +91,43 @@ describe('rental records (the rental path without entities)', () => {
     ).resolves.toBeNull();
   });
 
+  it("finds a return's rental by the bank it holds, locked: only an open one, and not once closed while waiting", async () => {
+    const em = db.orm.em.fork();
+    const bank = anyRow(em, PowerBank, {});
+    await em.flush();
+    const stored = await aRental();
+    const byBank = (tem: EntityManager) =>
+      lockRentalForEvent(tem, { openWithBank: bank.serialNumber }, { configKeys: [] });
+    // Pending (not yet holding it in the user's hand) is not returned by a bank put back.
+    await db.orm.em.fork().nativeUpdate(Rental, { id: stored.id }, { powerBank: bank.id });
+    await expect(db.orm.em.fork().transactional(byBank)).resolves.toBeNull();
+    await db.orm.em.fork().nativeUpdate(Rental, { id: stored.id }, { status: 'active' });
+    const found = await db.orm.em.fork().transactional(byBank);
+    expect(found?.rental).toMatchObject({ id: stored.id, status: 'active', powerBankId: bank.id });
+
+    // A second return waits for the first one's lock; the first closes the rental, the second finds none.
+    let closeFirst = () => {};
+    const firstHolds = new Promise<void>((resolve) => {
+      closeFirst = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const first = db.orm.em.fork().transactional(async (tem) => {
+      const mine = await byBank(tem);
+      locked();
+      await firstHolds;
+      await tem.nativeUpdate(Rental, { id: mine!.rental.id }, { status: 'settled' });
+    });
+    await isLocked;
+    const second = db.orm.em.fork().transactional(byBank);
+    await new Promise((r) => setTimeout(r, 100));
+    closeFirst();
+    await first;
+    await expect(second).resolves.toBeNull();
+  });
+
   it('writes back every field a rental event may change, in one update', async () => {
     const stored = await aRental();
     const em = db.orm.em.fork();

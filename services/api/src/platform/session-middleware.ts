@@ -24,7 +24,9 @@ export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(requestHeader(c, 'authorization'));
     if (token) {
-      const auth = await validateSessionToken(deps.orm.em.fork(), token, policy);
+      // The ORM's own entity manager, not a fork: the lookup is one prepared query outside any
+      // transaction and hydrates nothing (a renewal forks for its update).
+      const auth = await validateSessionToken(deps.orm.em, token, policy);
       if (auth) {
         c.set('auth', auth);
         c.set('userId', auth.user.id);

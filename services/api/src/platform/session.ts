@@ -70,6 +70,7 @@ export function createSession(
 /**
  * The session a token stands for, or null when it is unknown, revoked, expired
  * or its user is no longer active. Extends the expiry when it is due (sliding).
+ * `em` may be the ORM's global entity manager: only a renewal needs a fork.
  */
 export async function validateSessionToken(
   em: EntityManager,
@@ -88,7 +89,7 @@ export async function validateSessionToken(
 
   if (expiresAt.getTime() - now < policy.renewWithinMs) {
     expiresAt = new Date(now + policy.ttlMs);
-    await em.nativeUpdate(UserSession, { id: row.id }, { expiresAt, lastUsedAt: new Date(now) });
+    await em.fork().nativeUpdate(UserSession, { id: row.id }, { expiresAt, lastUsedAt: new Date(now) });
   }
   return {
     session: { id: row.id, expiresAt },

@@ -47,7 +47,8 @@ export async function startRental(
   if (fresh || rental.status === 'pending' || rental.status === 'dispensing') {
     const outcome = await requestDispense(deps, input.station_sn, rental);
     if (outcome) {
-      const applied = await applyDispenseOutcome(em.fork(), rental.id, outcome);
+      // `applyRentalEvent`'s transaction forks `em` itself; the request's `em` holds no entities.
+      const applied = await applyDispenseOutcome(em, rental.id, outcome);
       // The row as this transaction committed it (no return yet): no need to read it back.
       if (applied.applied) {
         return rentalAnswer(applied.rental, {
@@ -115,7 +116,8 @@ async function createPendingRental(
   input: StartRentalInput,
 ): Promise<{ rental: RentalRecord; fresh: boolean }> {
   try {
-    const rental = await em.fork().transactional((tem) => createInTransaction(tem, userId, input));
+    // `transactional` runs in a fork of its own: the request's `em` needs no other.
+    const rental = await em.transactional((tem) => createInTransaction(tem, userId, input));
     if (rental !== REPLAY) return { rental, fresh: true };
     const earlier = await replayStart(em.fork(), userId, input);
     if (earlier) return { rental: earlier, fresh: false };

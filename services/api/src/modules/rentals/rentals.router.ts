@@ -1,4 +1,5 @@
 import { authedProcedure, router } from '../../trpc/trpc.ts';
+import { trustedOutput } from '../../trpc/trusted-output.ts';
 import {
   cancelRental,
   extendRental,
@@ -26,6 +27,10 @@ import {
 } from './rentals.schemas.ts';
 
 const tags = ['rentals'];
+// Every rental answer is built field by field by `rentalAnswer` (typed against the schema), so
+// production skips zod's checked copy of it: ~3% of the api's CPU per rental start.
+const RentalAnswer = trustedOutput(RentalOutput);
+
 const post = (path: `/${string}`, summary: string) => ({
   openapi: { method: 'POST' as const, path, tags, protect: true, summary },
 });
@@ -42,7 +47,7 @@ export const rentalsRouter = router({
       ),
     )
     .input(StartRentalInput)
-    .output(RentalOutput)
+    .output(RentalAnswer)
     .mutation(({ ctx, input }) => startRental(ctx.em, ctx.deps, ctx.auth.user.id, input)),
 
   cancel: authedProcedure
@@ -50,7 +55,7 @@ export const rentalsRouter = router({
       post('/rentals/{id}/cancel', 'Cancel while pending or with the power bank back; free within 5 minutes'),
     )
     .input(RentalIdInput)
-    .output(RentalOutput)
+    .output(RentalAnswer)
     .mutation(({ ctx, input }) => cancelRental(ctx.em, ctx.auth.user.id, input.id)),
 
   extend: authedProcedure
@@ -58,7 +63,7 @@ export const rentalsRouter = router({
       post('/rentals/{id}/extend', "Extend an active rental by a prepaid package's duration, at its price"),
     )
     .input(ExtendRentalInput)
-    .output(RentalOutput)
+    .output(RentalAnswer)
     .mutation(({ ctx, input }) => extendRental(ctx.em, ctx.auth.user.id, input)),
 
   location: authedProcedure
@@ -76,7 +81,7 @@ export const rentalsRouter = router({
   payDue: authedProcedure
     .meta(post('/rentals/{id}/pay-due', 'Pay what a rental owes, whatever its status'))
     .input(PayDueInput)
-    .output(RentalOutput)
+    .output(RentalAnswer)
     .mutation(({ ctx, input }) => payDue(ctx.em, ctx.auth.user.id, input)),
 
   active: authedProcedure
