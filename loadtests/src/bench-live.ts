@@ -8,7 +8,7 @@
  * JSON line.
  *
  *   pnpm bench:live [--clients 1000] [--events-per-s 200] [--stations 200] [--duration 20] [--warmup 5]
- *                   [--client-procs 2]
+ *                   [--client-procs 2] [--tick-ms 100]
  *
  * The clients (the typed client: `eventsource` over fetch) run in `--client-procs` processes of their
  * own (live-clients.ts), so their parsing does not queue in the process that drives the events; on a
@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     'client-procs': { type: 'string', default: '2' },
+    /** The api's LIVE_TICK_MS: how long its hub gathers events into one message per stream. */
+    'tick-ms': { type: 'string', default: '100' },
   },
 });
 const clientCount = Number(args.clients);
@@ -93,6 +95,7 @@ const api = startService('api', 'services/api/src/main.ts', {
   NODE_ENV: 'development',
   STATION_DIRECTORY_PRELOAD: 'false',
   REFUND_RECONCILE_INTERVAL_MS: '0',
+  LIVE_TICK_MS: args['tick-ms'],
   DB_POOL_MIN: '0',
   DB_POOL_MAX: '4',
 });
@@ -228,6 +231,7 @@ const figures = {
   clients_cpu_s_per_s: Number((clientsCpuS / windowS).toFixed(2)),
   client_errors: failed,
   client_processes: clientProcs,
+  tick_ms: Number(args['tick-ms']),
   client_reports: clientProcesses.filter((c) => c.report).length,
 };
 console.log(

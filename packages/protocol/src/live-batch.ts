@@ -20,25 +20,33 @@ export class LiveBatch<E> {
 /** The name superjson annotates a batch with on the wire; both ends register `liveBatchTransform` under it. */
 export const LIVE_BATCH = 'live-batch';
 
-/** A JSON value as superjson's custom transformers type it (structurally). */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
 /**
- * `JSON.rawJSON` (V8, Node ≥ 21): a value `JSON.stringify` writes as the text it holds, unescaped.
+ * `JSON.rawJSON` (V8, Node ≥ 21): a value `JSON.stringify` writes as the text it holds, as it is.
+ * It takes primitives only (a string literal, not an array), hence the batch goes as a string.
  * Not in the es2023 lib this workspace compiles against, hence the typed accessor.
  */
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
+/** Each batch's text as a JSON string literal, escaped once, for every stream's message. */
+const literals = new WeakMap<LiveBatch<unknown>, string>();
+
 /**
  * How superjson carries a batch (register it on both ends: `superjson.registerCustom(liveBatchTransform,
- * LIVE_BATCH)`). A batch is a class instance, so superjson does not walk into it; the server writes
- * the batch's shared JSON text as it is, inside tRPC's own `JSON.stringify` of each message (no
- * per-stream walk, no escaping), and the client's `JSON.parse` of the message has already made the
- * events, which are wrapped back into a batch.
+ * LIVE_BATCH)`). A batch is a class instance, so superjson does not walk into it: the server puts the
+ * batch's JSON text, escaped as a string once per batch, into tRPC's own `JSON.stringify` of each
+ * stream's message as raw JSON (a copy, no walk, no escaping per stream); the client parses that
+ * string into the events.
  */
 export const liveBatchTransform = {
   isApplicable: (value: unknown): value is LiveBatch<unknown> => value instanceof LiveBatch,
-  // The raw-JSON value stands for the array it holds: JSON.stringify writes exactly that array.
-  serialize: (batch: LiveBatch<unknown>) => rawJSON(batch.json) as Json[],
-  deserialize: (events: Json[]) => new LiveBatch<unknown>(events),
+  serialize: (batch: LiveBatch<unknown>): string => {
+    let literal = literals.get(batch);
+    if (literal === undefined) {
+      // A raw-JSON value is frozen and can go into any number of messages: made once per batch.
+      literal = rawJSON(JSON.stringify(batch.json)) as string;
+      literals.set(batch, literal);
+    }
+    return literal;
+  },
+  deserialize: (text: string) => new LiveBatch<unknown>(JSON.parse(text) as unknown[]),
 };

@@ -292,6 +292,11 @@ export class LiveHub {
     if (this.#recent.length > this.options.replay) this.#recent.shift();
     for (const observer of this.#observers) observer(hubEvent);
     if (this.#closed) return;
+    if (!this.#streams.size && !this.#pending.length) {
+      // No stream to hand it to: handed out at once, as far as replays go.
+      this.#flushedSeq = this.#seq;
+      return;
+    }
     this.#pending.push(hubEvent);
     this.#tick ??= setTimeout(() => this.#flush(), this.options.tickMs);
   }

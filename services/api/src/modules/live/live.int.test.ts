@@ -1,4 +1,5 @@
 import { subjects } from '@powerbank/protocol';
+import { liveBatchTransform } from '@powerbank/protocol/live-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, LiveBatch } from '../../../../../packages/api-client/src/index.ts';
 import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
@@ -99,7 +100,7 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
     client.stop();
   });
 
-  it('on the wire, a message is its batch of events as plain JSON (written once, not re-encoded per stream)', async () => {
+  it('on the wire, a message is its batch of events as one JSON text (made once, not re-encoded per stream)', async () => {
     const admin = await signUpAdmin(api, 'operations');
     const { sn, sim } = await aStation(h, [{ slot: 1, battery: 90 }]);
     const input = encodeURIComponent(JSON.stringify({ json: { sn } }));
@@ -108,19 +109,29 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
         headers: { authorization: `Bearer ${admin.token}` },
       }),
     );
+    expect(response.status).toBe(200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
-    while (!text.includes('event: connected')) text += (await reader.read()).value ?? '';
+    const readMore = async () => {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`stream ended: ${text}`);
+      text += chunk.value;
+    };
+    while (!text.includes('event: connected')) await readMore();
     await sim.insert(sn, 2, `${sn}-PB2`, 80);
     // The first message naming the new power bank (an earlier one may carry the station's first state).
     const message = () =>
-      [...text.matchAll(/\ndata: (\{"json":\[.*)\nid: (.+)\n/g)].find(([line]) => line.includes(`${sn}-PB2`));
-    while (!message()) text += (await reader.read()).value ?? '';
+      [...text.matchAll(/\ndata: (\{"json":"\[.*)\nid: (.+)\n/g)].find(([line]) =>
+        line.includes(`${sn}-PB2`),
+      );
+    while (!message()) await readMore();
     const [, data, id] = message()!;
-    const body = JSON.parse(data!) as { json: { sn: string; slots: unknown[] }[]; meta: unknown };
-    expect(body.meta).toEqual({ values: [['custom', 'live-batch']] });
-    expect(body.json.map((event) => event.sn)).toEqual([sn]);
-    expect(body.json[0]!.slots).toContainEqual(
+    // The batch's JSON text as one string (escaped once per batch, then copied into each stream's message).
+    const body = JSON.parse(data!) as { json: string; meta: unknown };
+    expect(body.meta).toMatchObject({ values: [['custom', 'live-batch']] });
+    const events = JSON.parse(body.json) as { sn: string; slots: unknown[] }[];
+    expect(events.map((event) => event.sn)).toEqual([sn]);
+    expect(events[0]!.slots).toContainEqual(
       expect.objectContaining({ slot: 2, powerBankSerial: `${sn}-PB2`, battery: 80 }),
     );
     expect(id).toMatch(/^[0-9a-f-]+:\d+$/);
@@ -169,6 +180,11 @@ describe('LiveHub: one message per stream per tick, built once per filter', () =
     // The very same batch object, so its JSON text is made once for both streams.
     expect(b!.payload).toBe(a!.payload);
     expect(JSON.parse(a!.payload.json)).toEqual(a!.payload.events);
+    // What goes into each stream's message: the same raw value, made once.
+    expect(liveBatchTransform.serialize(b!.payload)).toBe(liveBatchTransform.serialize(a!.payload));
+    expect(JSON.parse(JSON.stringify({ json: liveBatchTransform.serialize(a!.payload) })).json).toBe(
+      a!.payload.json,
+    );
     expect(snsOf(station!)).toEqual(['S3']);
     expect(station!.id).not.toBe(a!.id);
 
