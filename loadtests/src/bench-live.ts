@@ -3,10 +3,12 @@
  * process, while simulated stations drive slot events through the real pipeline (simulator →
  * Mosquitto → mqtt-bridge → JetStream → station-core → NATS → api's live hub → SSE). Measures
  * delivery latency from the moment `core.evt.station` is on NATS (seen by this process) to each
- * client's receipt, and the api's CPU per delivered message. Prints a table, then ONE JSON line.
+ * client's receipt, and the api's CPU per delivered event and per stream message (the hub sends each
+ * stream one message per tick with that tick's events: `LIVE_TICK_MS`). Prints a table, then ONE
+ * JSON line.
  *
  *   pnpm bench:live [--clients 1000] [--events-per-s 200] [--stations 200] [--duration 20] [--warmup 5]
- *                   [--client-procs 2]
+ *                   [--client-procs 2] [--tick-ms 100]
  *
  * The clients (the typed client: `eventsource` over fetch) run in `--client-procs` processes of their
  * own (live-clients.ts), so their parsing does not queue in the process that drives the events; on a
@@ -31,6 +33,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
     'client-procs': { type: 'string', default: '2' },
+    /** The api's LIVE_TICK_MS: how long its hub gathers events into one message per stream. */
+    'tick-ms': { type: 'string', default: '100' },
   },
 });
 const clientCount = Number(args.clients);
@@ -91,6 +95,7 @@ const api = startService('api', 'services/api/src/main.ts', {
   NODE_ENV: 'development',
   STATION_DIRECTORY_PRELOAD: 'false',
   REFUND_RECONCILE_INTERVAL_MS: '0',
+  LIVE_TICK_MS: args['tick-ms'],
   DB_POOL_MIN: '0',
   DB_POOL_MAX: '4',
 });
@@ -112,7 +117,7 @@ nats.subscribe(subject, {
 // ---- the clients, in processes of their own -----------------------------------------------------
 type FromClients =
   | { type: 'started'; n: number }
-  | { type: 'report'; delivered: number; failed: number; histogram: number[] };
+  | { type: 'report'; delivered: number; messages: number; failed: number; histogram: number[] };
 const clientProcesses = Array.from({ length: clientProcs }, (_, i) => {
   const share = Math.floor(clientCount / clientProcs) + (i < clientCount % clientProcs ? 1 : 0);
   const child = fork(
@@ -181,12 +186,15 @@ const driver = setInterval(() => {
 await new Promise((r) => setTimeout(r, warmupS * 1000));
 const eventsBefore = published;
 const cpuBefore = cpuSeconds(api.pid);
+const clientsCpu = () => clientProcesses.reduce((sum, { child }) => sum + (cpuSeconds(child.pid) ?? 0), 0);
+const clientsCpuBefore = clientsCpu();
 const windowStart = Date.now();
 toClients({ type: 'measure', on: true });
 await new Promise((r) => setTimeout(r, durationS * 1000));
 toClients({ type: 'measure', on: false });
 const windowS = (Date.now() - windowStart) / 1000;
 const cpuAfter = cpuSeconds(api.pid);
+const clientsCpuS = clientsCpu() - clientsCpuBefore;
 const events = published - eventsBefore;
 clearInterval(driver);
 
@@ -196,35 +204,43 @@ while (clientProcesses.some((c) => !c.report) && Date.now() < reportDeadline)
   await new Promise((r) => setTimeout(r, 100));
 const latencies = new LatencyHistogram();
 let delivered = 0;
+let messages = 0;
 let failed = 0;
 for (const { report } of clientProcesses) {
   if (!report) continue;
   latencies.merge(report.histogram);
   delivered += report.delivered;
+  messages += report.messages;
   failed += report.failed;
 }
 const apiCpuS = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+const cpuPer = (count: number) =>
+  apiCpuS === undefined || !count ? null : Math.round((apiCpuS * 1e6) / count);
 const figures = {
   bench: 'live',
   clients: started,
   events_per_s: Math.round(events / windowS),
   delivered_per_s: Math.round(delivered / windowS),
+  messages_per_s: Math.round(messages / windowS),
   delivery_p50_ms: latencies.percentile(50),
   delivery_p99_ms: latencies.percentile(99),
   delivery_max_ms: latencies.max(),
-  api_cpu_us_per_message:
-    apiCpuS === undefined || !delivered ? null : Math.round((apiCpuS * 1e6) / delivered),
+  api_cpu_us_per_event: cpuPer(delivered),
+  api_cpu_us_per_message: cpuPer(messages),
+  api_cpu_s_per_s: apiCpuS === undefined ? null : Number((apiCpuS / windowS).toFixed(2)),
+  clients_cpu_s_per_s: Number((clientsCpuS / windowS).toFixed(2)),
   client_errors: failed,
   client_processes: clientProcs,
+  tick_ms: Number(args['tick-ms']),
   client_reports: clientProcesses.filter((c) => c.report).length,
 };
 console.log(
   [
     '',
     `clients                ${started} (admin.live.slots over SSE, one api process)`,
-    `events                 ${figures.events_per_s}/s on NATS, ${figures.delivered_per_s} deliveries/s`,
+    `events                 ${figures.events_per_s}/s on NATS, ${figures.delivered_per_s} deliveries/s in ${figures.messages_per_s} messages/s`,
     `delivery p50 / p99     ${figures.delivery_p50_ms} / ${figures.delivery_p99_ms} ms (max ${figures.delivery_max_ms})`,
-    `api CPU per message    ${figures.api_cpu_us_per_message} µs`,
+    `api CPU                ${figures.api_cpu_us_per_event} µs per delivered event, ${figures.api_cpu_us_per_message} µs per message (${figures.api_cpu_s_per_s} cores)`,
     '',
   ].join('\n'),
 );

@@ -1,13 +1,14 @@
 /**
  * One process of `bench:live`'s subscription clients (forked by bench-live.ts): opens `--clients`
- * `admin.live.slots` SSE subscriptions with the typed client and times each delivery against the
+ * `admin.live.slots` SSE subscriptions with the typed client and times each delivered event against the
  * moment this process saw the same event on NATS (one machine, one clock). The clients live in
  * processes of their own so that the api, not the clients' parsing, is what the benchmark measures.
  *
  * Talks to its parent over IPC: `{ type: 'started', n }` as subscriptions open, then on
  * `{ type: 'measure', on }` it counts (or stops counting) deliveries, and on `{ type: 'report' }` it
- * answers `{ type: 'report', delivered, failed, histogram }` — latencies as 1 ms buckets, so a
- * million deliveries cross the pipe as a few thousand numbers.
+ * answers `{ type: 'report', delivered, messages, failed, histogram }` — latencies as 1 ms buckets,
+ * so a million deliveries cross the pipe as a few thousand numbers. Each message is a batch (one hub
+ * tick's events); each event in it is a delivery, timed at the message's receipt.
  */
 import { parseArgs } from 'node:util';
 import { connectNats } from '@powerbank/messaging';
@@ -36,6 +37,8 @@ nats.subscribe(String(args.subject), {
 
 let measuring = false;
 let delivered = 0;
+/** Stream messages (one per hub tick with events): `delivered` counts the events in them. */
+let messages = 0;
 let failed = 0;
 let started = 0;
 const histogram = new LatencyHistogram();
@@ -48,11 +51,15 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
         send({ type: 'started', n: started });
       },
       onData: ({ data }) => {
+        if (!measuring) return;
         const at = Date.now();
-        const sent = onNats.get(stationStateKey(data));
-        if (!measuring || sent === undefined) return;
-        delivered += 1;
-        histogram.add(at - sent);
+        messages += 1;
+        for (const event of data.events) {
+          const sent = onNats.get(stationStateKey(event));
+          if (sent === undefined) continue;
+          delivered += 1;
+          histogram.add(at - sent);
+        }
       },
       onError: () => {
         failed += 1;
@@ -64,7 +71,7 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
 process.on('message', (message: { type: string; on?: boolean }) => {
   if (message.type === 'measure') measuring = Boolean(message.on);
   if (message.type === 'report') {
-    send({ type: 'report', delivered, failed, histogram: histogram.buckets });
+    send({ type: 'report', delivered, messages, failed, histogram: histogram.buckets });
     for (const subscription of subscriptions) subscription.unsubscribe();
     void nats.close().finally(() => process.exit(0));
   }

@@ -1,4 +1,5 @@
 import type { RootRouter } from '@powerbank/api';
+import { LIVE_BATCH, liveBatchTransform } from '@powerbank/protocol/live-batch';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -13,6 +14,16 @@ import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 
 export type { RootRouter } from '@powerbank/api';
+export { LiveBatch } from '@powerbank/protocol/live-batch';
+
+/**
+ * The live streams' decoder (`admin.live.*`): each message is a `LiveBatch` whose `events` are
+ * typed by the procedure (`onData: ({ data }) => data.events`). Registers it with superjson (the
+ * instance the links use); `createApiClient` does, a client built otherwise (the console) calls it.
+ */
+export function decodeLiveBatches(): void {
+  superjson.registerCustom(liveBatchTransform, LIVE_BATCH);
+}
 export { TRPCClientError } from '@trpc/client';
 
 export interface ApiClientOptions {
@@ -36,9 +47,11 @@ export function isApiError(error: unknown): error is ApiError {
  * The typed client: every procedure of the api, superjson on the wire, calls
  * in one tick batched. FormData inputs (`app.upload`) go alone as multipart.
  * Subscriptions (`admin.live.*`) stream over SSE: the `eventsource` package rather
- * than a browser's own EventSource, which can send no Authorization header (and Node has none).
+ * than a browser's own EventSource, which can send no Authorization header (and Node has none);
+ * each message is a `LiveBatch` of events (see `decodeLiveBatches`).
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
+  decodeLiveBatches();
   const link = {
     url: `${options.url.replace(/\/$/, '')}/trpc`,
     transformer: superjson,

@@ -257,6 +257,11 @@ const apiFields = commonEnv.extend({
   LIVE_CLIENT_BUFFER: z.coerce.number().int().min(1).default(1000),
   /** Recent events kept per api instance to resume a reconnecting client from its last event id. */
   LIVE_REPLAY_EVENTS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Live subscriptions: how long (ms) the hub gathers events before each stream gets them as one
+   * message; the most an event waits in the hub. Shorter ticks: lower latency, more messages.
+   */
+  LIVE_TICK_MS: z.coerce.number().int().min(1).max(1000).default(100),
   /** GBFS feed (/gbfs/v3): `ttl` of station_status.json and of the slower files, in seconds. */
   GBFS_STATUS_TTL_S: z.coerce.number().int().min(0).default(10),
   GBFS_INFO_TTL_S: z.coerce.number().int().min(0).default(300),

@@ -216,5 +216,6 @@ export function createLiveHub(deps: AppDeps): LiveHub {
     logger: deps.logger,
     clientBuffer: deps.env.LIVE_CLIENT_BUFFER,
     replay: deps.env.LIVE_REPLAY_EVENTS,
+    tickMs: deps.env.LIVE_TICK_MS,
   });
 }

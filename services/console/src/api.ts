@@ -1,4 +1,4 @@
-import type { RootRouter } from '@powerbank/api-client';
+import { decodeLiveBatches, type RootRouter } from '@powerbank/api-client';
 import { QueryClient } from '@tanstack/react-query';
 import {
   createTRPCClient,
@@ -30,7 +30,9 @@ function authorization(): Record<string, string> {
  * EventSource that runs in the browser too: the browser's own EventSource sends no Authorization
  * header, and the alternative (the token in the URL or in connectionParams) would put the session
  * token in access logs and need a second way to authenticate in the api for subscriptions only.
+ * Each live message is a batch of events (`data.events`): `decodeLiveBatches` teaches superjson it.
  */
+decodeLiveBatches();
 export const api = createTRPCClient<RootRouter>({
   links: [
     splitLink({

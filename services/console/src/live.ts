@@ -6,7 +6,8 @@ import type { StationRow } from './queries.ts';
  * The console's one door to live updates: the api's `admin.live` subscriptions (SSE, fed
  * from the NATS station events), never polling. A status event patches the station list
  * in place (the map recolours with no request); the station page's slot events make that
- * station's query stale, since its slot rows carry more (rentals) than the event does.
+ * station's query stale, since its slot rows carry more (rentals) than the event does. Each
+ * message is a batch: the events of one tick of the api's hub (`LIVE_TICK_MS`, 100 ms).
  */
 
 /** The query keys station events patch or make stale. */
@@ -24,11 +25,18 @@ export function useLiveStations(): void {
         document.documentElement.dataset.live = 'open';
       },
       onData: ({ data }) => {
+        // One message per hub tick: the statuses that changed in it, the latest last.
+        const statuses = new Map(data.events.map((event) => [event.sn, event.status]));
         queryClient.setQueryData<StationRow[]>(stationKeys.all, (rows) =>
-          rows?.map((row) => (row.sn === data.sn ? { ...row, status: data.status } : row)),
+          rows?.map((row) => {
+            const status = statuses.get(row.sn);
+            return status === undefined ? row : { ...row, status };
+          }),
         );
-        // `exact`: the list was patched above; only this station's own page is refetched.
-        void queryClient.invalidateQueries({ queryKey: stationKeys.one(data.sn), exact: true });
+        // `exact`: the list was patched above; only these stations' own pages are refetched.
+        for (const sn of statuses.keys()) {
+          void queryClient.invalidateQueries({ queryKey: stationKeys.one(sn), exact: true });
+        }
       },
     });
     return () => {

@@ -1,5 +1,6 @@
 import { nodeEnvOf } from '@powerbank/config';
 import { DomainError, ERROR_TABLE } from '@powerbank/domain';
+import { LIVE_BATCH, liveBatchTransform } from '@powerbank/protocol/live-batch';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
@@ -24,6 +25,9 @@ export type ApiMeta = OpenApiMeta & {
   /** Set by `adminProcedure`: the roles it lets in (super_admin always). The role matrix is read from it. */
   adminRoles?: readonly AdminRole[];
 };
+
+// Live streams' batches go out as the JSON text made once per tick and filter (see LiveBatch).
+superjson.registerCustom(liveBatchTransform, LIVE_BATCH);
 
 const t = initTRPC
   .context<Context>()

@@ -4,9 +4,11 @@ import { adminProcedure, router } from '../../trpc/trpc.ts';
 import type { LiveData } from '../live/live-hub.ts';
 
 /**
- * What the console follows live, pushed over SSE (`httpSubscriptionLink`). Each event is
- * `tracked` with the hub's id: a client reconnecting sends it back as `lastEventId` and gets
- * the events it missed, if this instance still holds them. A client that falls behind past
+ * What the console follows live, pushed over SSE (`httpSubscriptionLink`). Each message is a
+ * `LiveBatch`: the events of one hub tick (`LIVE_TICK_MS`) that the stream accepts, serialised
+ * once for every stream with the same filter; clients read `batch.events`. Each batch is
+ * `tracked` with its last event's id: a client reconnecting sends it back as `lastEventId` and
+ * gets the events it missed, if this instance still holds them. A client that falls behind past
  * `LIVE_CLIENT_BUFFER` events is cut off (it reconnects and resumes).
  */
 const LiveInput = z
@@ -23,26 +25,22 @@ function liveStream<T extends Exclude<keyof LiveData, 'station'>>(topic: T) {
   return adminProcedure(['operations', 'finance', 'support'])
     .input(LiveInput)
     .subscription(async function* ({ ctx, input, signal }) {
-      const events = ctx.live.events({
+      const batches = ctx.live.events({
         topics: [topic],
         sn: input?.sn,
         lastEventId: input?.lastEventId,
         signal,
       });
-      for await (const event of events) {
-        const data = { ...event.data, receivedAt: event.receivedAt } as unknown as LiveData[T] & {
-          receivedAt: number;
-        };
-        yield tracked(event.id, data);
-      }
+      for await (const batch of batches) yield tracked(batch.id, batch.payload);
     });
 }
 
+/** Each procedure's batches hold events of this shape (each with `receivedAt`, epoch ms). */
 export const adminLiveRouter = router({
-  /** `{ sn, status, lastHeartbeatAt, receivedAt }` when a station's status changes. */
+  /** `{ sn, status, lastHeartbeatAt }` when a station's status changes. */
   stationStatus: liveStream('status'),
-  /** `{ sn, slots: [{ slot, state, powerBankSerial, battery }], receivedAt }` when a station's slots change. */
+  /** `{ sn, slots: [{ slot, state, powerBankSerial, battery }] }` when a station's slots change. */
   slots: liveStream('slots'),
-  /** `{ kind: dispense|return|missing, sn, detail }` or `{ kind: settled, rental }`, with `receivedAt`. */
+  /** `{ kind: dispense|return|missing, sn, detail }` or `{ kind: settled, rental }`. */
   rentals: liveStream('rental'),
 });

@@ -6,6 +6,7 @@ import {
   stationChangedEvent,
   subjects as subjectsFor,
 } from '@powerbank/protocol';
+import { LiveBatch } from '@powerbank/protocol/live-batch';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 
@@ -41,6 +42,20 @@ export type LiveEvent = { [T in LiveTopic]: { topic: T; data: LiveData[T] } }[Li
 /** An event as the hub hands it out: `id` orders events of this instance and names them for resuming. */
 export type HubEvent = LiveEvent & { id: string; receivedAt: number };
 
+/** What a live stream carries of an event: its data and when this instance received it. */
+export type LiveWire<T extends LiveTopic> = LiveData[T] & { receivedAt: number };
+
+/**
+ * One tick's events for one stream: `id` is its last event's (what a client resumes from),
+ * `payload` the events as the stream sends them, the same object for every stream with the
+ * same filter (its JSON is made once: see `LiveBatch`).
+ */
+export interface HubBatch<T extends LiveTopic> {
+  id: string;
+  count: number;
+  payload: LiveBatch<LiveWire<T>>;
+}
+
 /** Past its buffer, a client that does not keep up is cut off (it reconnects and resumes by id). */
 export class SlowClientError extends Error {
   constructor(readonly buffered: number) {
@@ -49,9 +64,11 @@ export class SlowClientError extends Error {
   }
 }
 
-interface Listener {
+/** A live stream as the hub holds it: streams with the same `filter` share each tick's batch. */
+interface Stream {
+  filter: string;
   accepts(event: HubEvent): boolean;
-  push(event: HubEvent): void;
+  push(batch: HubBatch<LiveTopic>): void;
   /** Lets a waiting stream look again (closed, aborted). */
   wake(): void;
 }
@@ -59,6 +76,14 @@ interface Listener {
 /** The station an event is about, if any (a settlement names its rental only). */
 function snOf(event: LiveEvent): string | undefined {
   return 'sn' in event.data ? event.data.sn : undefined;
+}
+
+/** The batch of `events` (non-empty, oldest first) as a stream sends it. */
+function batchOf(events: readonly HubEvent[]): HubBatch<LiveTopic> {
+  const wire = events.map(
+    (event) => ({ ...event.data, receivedAt: event.receivedAt }) as LiveWire<LiveTopic>,
+  );
+  return { id: events[events.length - 1]!.id, count: events.length, payload: new LiveBatch(wire) };
 }
 
 export interface LiveHubOptions {
@@ -69,6 +94,12 @@ export interface LiveHubOptions {
   clientBuffer: number;
   /** Recent events kept to resume a reconnecting client from its last id. */
   replay: number;
+  /**
+   * How long events gather before the streams get them, as one message per stream (ms): the
+   * first event after a quiet spell waits at most this long. Fewer, larger messages are what let
+   * one process feed a thousand streams (tRPC's per-message work is per stream).
+   */
+  tickMs: number;
 }
 
 const decoder = new TextDecoder();
@@ -77,12 +108,20 @@ const decoder = new TextDecoder();
  * This api instance's one NATS subscription to what core and the rental runner publish
  * (`core.evt.*`, `rental.evt.*`), fanned out in process to every live client and to
  * in-memory readers (the GBFS feed): many open consoles add no NATS subscription and no
- * database read. Ids are this instance's (a boot id and a sequence): a client resuming
- * with another instance's id gets no replay, only what comes next.
+ * database read. Streams get the events of each tick (`tickMs`) as one batch, built once
+ * per distinct filter (topics and station) and shared by every stream with that filter;
+ * in-memory readers get each event at once. Ids are this instance's (a boot id and a
+ * sequence): a client resuming with another instance's id gets no replay, only what comes next.
  */
 export class LiveHub {
-  readonly #listeners = new Set<Listener>();
+  readonly #streams = new Set<Stream>();
+  readonly #observers = new Set<(event: HubEvent) => void>();
   readonly #recent: HubEvent[] = [];
+  /** Events received since the last tick, for the streams. */
+  #pending: HubEvent[] = [];
+  #tick: ReturnType<typeof setTimeout> | undefined;
+  /** The last event handed to the streams: replays stop there (the rest comes with the next tick). */
+  #flushedSeq = 0;
   readonly #boot = uuidv7();
   /** Last status and slots seen per station: status and slot streams carry changes only. */
   readonly #lastStatus = new Map<string, string>();
@@ -107,59 +146,68 @@ export class LiveHub {
     return this.#subscriptions;
   }
 
+  /** Open streams and in-memory readers. */
   get listeners(): number {
-    return this.#listeners.size;
+    return this.#streams.size + this.#observers.size;
   }
 
   /**
-   * The events of `topics` (optionally of one station) from now on, after the replayable
-   * ones newer than `lastEventId`. Ends when `signal` aborts or the hub closes; throws
-   * `SlowClientError` when more than `clientBuffer` events wait unread.
+   * The events of `topics` (optionally of one station), one batch per tick that has any, after
+   * the replayable ones newer than `lastEventId` (one batch). Ends when `signal` aborts or the hub
+   * closes; throws `SlowClientError` when more than `clientBuffer` events wait unread.
    */
-  async *events(options: {
-    topics: readonly LiveTopic[];
+  async *events<T extends LiveTopic>(options: {
+    topics: readonly T[];
     sn?: string;
     lastEventId?: string | null;
     signal?: AbortSignal;
-  }): AsyncGenerator<HubEvent> {
-    const queue: HubEvent[] = [];
+  }): AsyncGenerator<HubBatch<T>> {
+    const queue: HubBatch<LiveTopic>[] = [];
+    let buffered = 0;
     let wake: (() => void) | undefined;
     let failure: SlowClientError | undefined;
-    const accepts = (event: HubEvent) =>
-      options.topics.includes(event.topic) && (options.sn === undefined || snOf(event) === options.sn);
-    const listener: Listener = {
-      accepts,
+    const topics: readonly LiveTopic[] = options.topics;
+    const stream: Stream = {
+      filter: `${[...topics].sort().join(',')}|${options.sn ?? ''}`,
+      accepts: (event) =>
+        topics.includes(event.topic) && (options.sn === undefined || snOf(event) === options.sn),
       wake: () => wake?.(),
-      push: (event) => {
+      push: (batch) => {
         if (failure) return;
-        if (queue.length >= this.options.clientBuffer) {
-          failure = new SlowClientError(queue.length);
+        // Counted before this tick's batch: a reader that keeps up is never cut for one busy tick.
+        if (buffered >= this.options.clientBuffer) {
+          failure = new SlowClientError(buffered);
           queue.length = 0;
-        } else queue.push(event);
+        } else {
+          queue.push(batch);
+          buffered += batch.count;
+        }
         wake?.();
       },
     };
     const stop = () => wake?.();
     options.signal?.addEventListener('abort', stop, { once: true });
-    for (const event of this.#replayAfter(options.lastEventId)) if (accepts(event)) queue.push(event);
-    this.#listeners.add(listener);
+    const missed = this.#replayAfter(options.lastEventId).filter(stream.accepts);
+    if (missed.length) stream.push(batchOf(missed));
+    this.#streams.add(stream);
     try {
       for (;;) {
         if (failure) throw failure;
         const next = queue.shift();
         if (next) {
-          yield next;
+          buffered -= next.count;
+          yield next as HubBatch<T>;
           continue;
         }
         if (this.#closed || options.signal?.aborted) return;
-        // Armed before the next event can arrive: pushes and this wait run on the same thread.
+        // Armed before the next batch can arrive: ticks and this wait run on the same thread.
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
         wake = undefined;
       }
     } finally {
-      this.#listeners.delete(listener);
+      this.#streams.delete(stream);
       options.signal?.removeEventListener('abort', stop);
     }
   }
@@ -169,15 +217,15 @@ export class LiveHub {
    * readers such as the GBFS feed, which keep up by construction); returns the unsubscribe.
    */
   observe(callback: (event: HubEvent) => void): () => void {
-    const listener: Listener = { accepts: () => true, push: callback, wake: () => undefined };
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#observers.add(callback);
+    return () => this.#observers.delete(callback);
   }
 
   /** Ends every stream once its waiting events are read (the NATS connection closing does the same). */
   close(): void {
+    this.#flush();
     this.#closed = true;
-    for (const listener of this.#listeners) listener.wake();
+    for (const stream of this.#streams) stream.wake();
   }
 
   #replayAfter(lastEventId: string | null | undefined): HubEvent[] {
@@ -185,7 +233,10 @@ export class LiveHub {
     const [boot, seq] = lastEventId.split(':');
     if (boot !== this.#boot) return [];
     const after = Number(seq);
-    return this.#recent.filter((event) => Number(event.id.split(':')[1]) > after);
+    return this.#recent.filter((event) => {
+      const n = Number(event.id.split(':')[1]);
+      return n > after && n <= this.#flushedSeq;
+    });
   }
 
   #receive(subject: string, data: Uint8Array): void {
@@ -239,6 +290,34 @@ export class LiveHub {
     const hubEvent = { ...event, id: `${this.#boot}:${++this.#seq}`, receivedAt: Date.now() } as HubEvent;
     this.#recent.push(hubEvent);
     if (this.#recent.length > this.options.replay) this.#recent.shift();
-    for (const listener of this.#listeners) if (listener.accepts(hubEvent)) listener.push(hubEvent);
+    for (const observer of this.#observers) observer(hubEvent);
+    if (this.#closed) return;
+    if (!this.#streams.size && !this.#pending.length) {
+      // No stream to hand it to: handed out at once, as far as replays go.
+      this.#flushedSeq = this.#seq;
+      return;
+    }
+    this.#pending.push(hubEvent);
+    this.#tick ??= setTimeout(() => this.#flush(), this.options.tickMs);
+  }
+
+  /** Hands the tick's events to the streams: one batch per distinct filter that accepts any. */
+  #flush(): void {
+    clearTimeout(this.#tick);
+    this.#tick = undefined;
+    const events = this.#pending;
+    if (!events.length) return;
+    this.#pending = [];
+    this.#flushedSeq = this.#seq;
+    const batches = new Map<string, HubBatch<LiveTopic> | null>();
+    for (const stream of this.#streams) {
+      let batch = batches.get(stream.filter);
+      if (batch === undefined) {
+        const accepted = events.filter(stream.accepts);
+        batch = accepted.length ? batchOf(accepted) : null;
+        batches.set(stream.filter, batch);
+      }
+      if (batch) stream.push(batch);
+    }
   }
 }

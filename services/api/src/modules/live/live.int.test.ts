@@ -1,12 +1,13 @@
 import { subjects } from '@powerbank/protocol';
+import { liveBatchTransform } from '@powerbank/protocol/live-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../../../../../packages/api-client/src/index.ts';
+import { createApiClient, LiveBatch } from '../../../../../packages/api-client/src/index.ts';
 import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
 import { setAppConfig, signUp, signUpAdmin } from '../../testing/auth-helpers.ts';
 import { startRentalStack } from '../../testing/rental-stack.ts';
 import { aStation } from '../../testing/stations.ts';
 import type { TestApi } from '../../testing/test-app.ts';
-import { LiveHub, SlowClientError } from './live-hub.ts';
+import { type HubBatch, LiveHub, SlowClientError } from './live-hub.ts';
 
 const poll = { timeout: 10_000, interval: 50 };
 let h: CoreHarness;
@@ -25,12 +26,13 @@ const natsSubscriptionsOfApi = () =>
     api.deps.nats as unknown as { protocol: { subscriptions: { size(): number } } }
   ).protocol.subscriptions.size();
 
-type Received = { id?: string; data: { sn: string; status?: string; slots?: unknown[] } };
+type Received = { sn: string; status?: string; slots?: unknown[] };
 
 /** A signed-in console following one live stream of one station, through the typed client over SSE. */
 function follow(token: string, stream: 'stationStatus' | 'slots', sn: string) {
   const client = createApiClient({ url: 'http://api.test', fetch: api.fetch, token });
-  const events: Received['data'][] = [];
+  const events: Received[] = [];
+  const batches: LiveBatch<unknown>[] = [];
   let error: { data?: { code?: string } } | undefined;
   let started = false;
   // Started: the SSE stream is open (for a refused caller too: the refusal comes as its first event).
@@ -42,7 +44,10 @@ function follow(token: string, stream: 'stationStatus' | 'slots', sn: string) {
       onStarted: () => {
         started = true;
       },
-      onData: (event) => events.push((event as unknown as Received).data),
+      onData: ({ data }) => {
+        batches.push(data);
+        events.push(...(data.events as readonly Received[]));
+      },
       onError: (cause: unknown) => {
         error = cause as typeof error;
       },
@@ -50,6 +55,7 @@ function follow(token: string, stream: 'stationStatus' | 'slots', sn: string) {
   );
   return {
     events,
+    batches,
     started: () => started,
     error: () => error,
     stop: () => subscription.unsubscribe(),
@@ -70,6 +76,7 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
     for (const client of [first, second]) {
       await expect.poll(() => client.events.map((event) => event.status), poll).toContain('offline');
       expect(client.events.every((event) => event.sn === sn)).toBe(true);
+      expect(client.batches.every((batch) => batch instanceof LiveBatch)).toBe(true);
     }
     first.stop();
     second.stop();
@@ -93,6 +100,44 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
     client.stop();
   });
 
+  it('on the wire, a message is its batch of events as one JSON text (made once, not re-encoded per stream)', async () => {
+    const admin = await signUpAdmin(api, 'operations');
+    const { sn, sim } = await aStation(h, [{ slot: 1, battery: 90 }]);
+    const input = encodeURIComponent(JSON.stringify({ json: { sn } }));
+    const response = await api.fetch(
+      new Request(`http://api.test/trpc/admin.live.slots?input=${input}`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      }),
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readMore = async () => {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`stream ended: ${text}`);
+      text += chunk.value;
+    };
+    while (!text.includes('event: connected')) await readMore();
+    await sim.insert(sn, 2, `${sn}-PB2`, 80);
+    // The first message naming the new power bank (an earlier one may carry the station's first state).
+    const message = () =>
+      [...text.matchAll(/\ndata: (\{"json":"\[.*)\nid: (.+)\n/g)].find(([line]) =>
+        line.includes(`${sn}-PB2`),
+      );
+    while (!message()) await readMore();
+    const [, data, id] = message()!;
+    // The batch's JSON text as one string (escaped once per batch, then copied into each stream's message).
+    const body = JSON.parse(data!) as { json: string; meta: unknown };
+    expect(body.meta).toMatchObject({ values: [['custom', 'live-batch']] });
+    const events = JSON.parse(body.json) as { sn: string; slots: unknown[] }[];
+    expect(events.map((event) => event.sn)).toEqual([sn]);
+    expect(events[0]!.slots).toContainEqual(
+      expect.objectContaining({ slot: 2, powerBankSerial: `${sn}-PB2`, battery: 80 }),
+    );
+    expect(id).toMatch(/^[0-9a-f-]+:\d+$/);
+    await reader.cancel();
+  });
+
   it('a signed-in customer is refused (FORBIDDEN) and gets no stream', async () => {
     const customer = await signUp(api);
     const client = follow(customer.token, 'stationStatus', 'any');
@@ -102,30 +147,86 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
   });
 });
 
+/** A hub of its own (a fresh prefix), and a way to publish core events to it. */
+function aHub(options: { tickMs: number; clientBuffer?: number; replay?: number }) {
+  const prefix = `live-${crypto.randomUUID().slice(0, 8)}`;
+  const hub = new LiveHub({
+    nats: api.deps.nats,
+    prefix,
+    logger: api.deps.logger,
+    clientBuffer: options.clientBuffer ?? 1000,
+    replay: options.replay ?? 0,
+    tickMs: options.tickMs,
+  });
+  const returned = (sn: string) =>
+    api.deps.nats.publish(subjects(prefix).coreEvent('return'), JSON.stringify({ sn, slot: 1 }));
+  return { hub, returned };
+}
+
+const snsOf = (batch: HubBatch<'rental'>) =>
+  batch.payload.events.map((event) => ('sn' in event ? event.sn : ''));
+
+describe('LiveHub: one message per stream per tick, built once per filter', () => {
+  it('events of one tick reach each stream as one batch; streams with one filter share it; a station filter filters', async () => {
+    const { hub, returned } = aHub({ tickMs: 300, replay: 100 });
+    const all = [hub.events({ topics: ['rental'] }), hub.events({ topics: ['rental'] })];
+    const one = hub.events({ topics: ['rental'], sn: 'S3' });
+    const firsts = [...all, one].map((stream) => stream.next());
+    await expect.poll(() => hub.listeners).toBe(3);
+    for (let i = 0; i < 10; i++) returned(`S${i}`);
+    const [a, b, station] = (await Promise.all(firsts)).map((result) => result.value as HubBatch<'rental'>);
+    expect(snsOf(a!)).toEqual(Array.from({ length: 10 }, (_, i) => `S${i}`));
+    expect(a!.count).toBe(10);
+    // The very same batch object, so its JSON text is made once for both streams.
+    expect(b!.payload).toBe(a!.payload);
+    expect(JSON.parse(a!.payload.json)).toEqual(a!.payload.events);
+    // What goes into each stream's message: the same raw value, made once.
+    expect(liveBatchTransform.serialize(b!.payload)).toBe(liveBatchTransform.serialize(a!.payload));
+    expect(JSON.parse(JSON.stringify({ json: liveBatchTransform.serialize(a!.payload) })).json).toBe(
+      a!.payload.json,
+    );
+    expect(snsOf(station!)).toEqual(['S3']);
+    expect(station!.id).not.toBe(a!.id);
+
+    // Resuming from a batch's id replays what came after it, as one batch, then follows on.
+    for (let i = 10; i < 15; i++) returned(`S${i}`);
+    const next = (await all[0]!.next()).value as HubBatch<'rental'>;
+    expect(snsOf(next)).toEqual(['S10', 'S11', 'S12', 'S13', 'S14']);
+    const resumed = hub.events({ topics: ['rental'], lastEventId: a!.id });
+    const replayed = (await resumed.next()).value as HubBatch<'rental'>;
+    expect(snsOf(replayed)).toEqual(['S10', 'S11', 'S12', 'S13', 'S14']);
+    expect(replayed.id).toBe(next.id);
+    const fresh = hub.events({ topics: ['rental'], lastEventId: 'another-boot:1' });
+    const freshFirst = fresh.next();
+    await expect.poll(() => hub.listeners).toBe(5);
+    returned('S15');
+    expect(snsOf((await freshFirst).value as HubBatch<'rental'>)).toEqual(['S15']);
+    hub.close();
+  });
+});
+
 describe('LiveHub: a client that does not read is bounded', () => {
   it('past its buffer, its stream ends with SlowClientError; a reading client keeps every event', async () => {
-    const prefix = `live-${crypto.randomUUID().slice(0, 8)}`;
-    const hub = new LiveHub({
-      nats: api.deps.nats,
-      prefix,
-      logger: api.deps.logger,
-      clientBuffer: 5,
-      replay: 0,
-    });
+    const { hub, returned } = aHub({ tickMs: 5, clientBuffer: 5 });
     const slow = hub.events({ topics: ['rental'] });
     const reader = hub.events({ topics: ['rental'] });
     // Both listen once their first read is asked for.
     const slowFirst = slow.next();
-    const read: unknown[] = [];
+    let read = 0;
     const reading = (async () => {
-      for await (const event of reader) if (read.push(event) === 20) return;
+      for await (const batch of reader) {
+        read += batch.count;
+        if (read === 20) return;
+      }
     })();
     await expect.poll(() => hub.listeners).toBe(2);
+    // One event per tick: the slow client's unread events pile up batch by batch.
     for (let i = 0; i < 20; i++) {
-      api.deps.nats.publish(subjects(prefix).coreEvent('return'), JSON.stringify({ sn: `S${i}`, slot: 1 }));
+      returned(`S${i}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await reading;
-    expect(read).toHaveLength(20);
+    expect(read).toBe(20);
     await slowFirst;
     await expect(async () => {
       for (;;) if ((await slow.next()).done) return;
