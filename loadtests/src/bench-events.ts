@@ -23,6 +23,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats } from '@powerbank/messaging';
 import { subjects as subjectsFor } from '@powerbank/protocol';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
+import pg from 'pg';
 import { benchStack, freePort, percentile } from './bench-stack.ts';
 import { cpuWindow, pidsNamed } from './process-cpu.ts';
 
@@ -153,13 +154,27 @@ const chain = {
   nats: () => pidsNamed('nats-server'),
   mosquitto: () => pidsNamed('mosquitto'),
 };
-const cpu = cpuWindow({ ...chain, runner: () => [process.pid] });
+// Postgres by process name counts every database of a shared server; the benchmark database's own
+// backends (`postgres_bench_db`, not in the total: no WAL writer or checkpointer) tell this run's
+// share apart when other sessions use the same server.
+const pgClient = new pg.Client({ connectionString: stack.dbUrl });
+await pgClient.connect();
+const benchBackends = async () =>
+  (
+    await pgClient.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    )
+  ).rows.map((r) => r.pid);
+let backends = await benchBackends();
+const cpu = cpuWindow({ ...chain, postgres_bench_db: () => backends, runner: () => [process.pid] });
 const windowStart = Date.now();
 window = { from: windowStart, to: windowStart + durationS * 1000 };
 const publishedBefore = published;
 cpu.start();
 await new Promise((r) => setTimeout(r, durationS * 1000));
+backends = [...new Set([...backends, ...(await benchBackends())])];
 const cpuUsed = cpu.stop();
+await pgClient.end();
 const windowS = (Date.now() - windowStart) / 1000;
 const publishedInWindow = published - publishedBefore;
 clearInterval(slotTimer);

@@ -47,7 +47,11 @@ export function cpuWindow(groups: Record<string, () => number[]>) {
     stop(): Record<string, number> {
       const used: Record<string, number> = {};
       for (const [group, pids] of Object.entries(groups)) {
-        used[group] = pids().reduce((sum, pid) => sum + ((cpuSeconds(pid) ?? 0) - (before.get(pid) ?? 0)), 0);
+        used[group] = pids().reduce((sum, pid) => {
+          // Gone (a backend that closed): its CPU went with it; counting it as 0 would subtract.
+          const now = cpuSeconds(pid);
+          return now === undefined ? sum : sum + now - (before.get(pid) ?? 0);
+        }, 0);
       }
       return used;
     },
