@@ -178,6 +178,16 @@ const publishedBefore = published;
 const persistedBefore = persistedIds.size;
 cpu.start();
 cpuThroughDrain.start();
+// The database's backends come and go (pools close idle ones): read them every second.
+const sampler = setInterval(() => {
+  void benchBackends()
+    .then((pids) => {
+      backends = [...new Set([...backends, ...pids])];
+      cpu.sample();
+      cpuThroughDrain.sample();
+    })
+    .catch(() => undefined);
+}, 1000);
 await new Promise((r) => setTimeout(r, durationS * 1000));
 backends = [...new Set([...backends, ...(await benchBackends())])];
 const cpuUsed = cpu.stop();
@@ -192,6 +202,7 @@ while (persistedIds.size < published && Date.now() < drainDeadline)
   await new Promise((r) => setTimeout(r, 250));
 const persisted = persistedIds.size;
 backends = [...new Set([...backends, ...(await benchBackends())])];
+clearInterval(sampler);
 const cpuDrained = cpuThroughDrain.stop();
 await pgClient.end();
 // Told apart: what JetStream still holds for the consumers (stored, not yet acknowledged) is a
