@@ -307,9 +307,9 @@ export const stationCoreEnv = commonEnv.extend({
   CORE_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   /**
    * A heartbeat that moves only what the station was last seen doing (time, message window, charge
-   * within its slot's state) is written at most this often per station, and at least a quarter of
-   * the silence allowed (interval × missed limit); everything else is written before its ack. 0:
-   * every heartbeat is written.
+   * within its slot's state) is not written on its own: the station's first event this long after
+   * its last write carries it (capped at half the silence allowed, interval × missed limit).
+   * Everything else is written before its ack. 0: every heartbeat is written.
    */
   CORE_LAST_SEEN_PERSIST_MS: z.coerce.number().int().min(0).default(15_000),
 });

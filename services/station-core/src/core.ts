@@ -106,11 +106,11 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
   const host = new StationHost({
     store,
     logger,
-    // Within a quarter of the silence allowed: the stored heartbeat time, which the watchdog reads
-    // its candidates from, stays well inside it.
+    // Within half the silence allowed: the stored heartbeat time (it lags by up to 1.5× this), which
+    // the watchdog reads its candidates from, stays inside it for a station that keeps beating.
     lastSeenPersistMs: Math.min(
       env.CORE_LAST_SEEN_PERSIST_MS ?? 15_000,
-      (heartbeatIntervalMs * env.HEARTBEAT_MISSED_LIMIT) / 4,
+      (heartbeatIntervalMs * env.HEARTBEAT_MISSED_LIMIT) / 2,
     ),
     batteryThreshold: options.batteryThreshold ?? 20,
     ejectTimeoutMs: env.EJECT_TIMEOUT_MS,
