@@ -33,6 +33,8 @@ describe('schema shape', () => {
         join pg_class t on t.oid = i.indrelid
         cross join lateral unnest(i.indkey) with ordinality as k(attnum, ord)
         join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum
+       -- key columns only: an index's INCLUDE payload is not part of what it is ordered by
+       where k.ord <= i.indnkeyatts
        group by i.indexrelid, t.relname`);
     const have = new Set(rows.map((r) => `${r.table}(${r.columns})`));
     for (const wanted of [
