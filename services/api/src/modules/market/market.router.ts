@@ -1,6 +1,7 @@
 import { listMarketEvents } from '@powerbank/market';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { adminProcedure, authedProcedure, publicProcedure, router } from '../../trpc/trpc.ts';
+import { trustedOutput } from '../../trpc/trusted-output.ts';
 import { adminMutation } from '../admin-auth/admin-action.ts';
 import { TopupIntentOutput } from '../payment/payment.schemas.ts';
 import { signedAssetUrl } from './asset-urls.ts';
@@ -101,6 +102,9 @@ import { searchProducts } from './search.service.ts';
 import { itemsOut, ordersByStatus, revenueByMonth, upcomingHandovers } from './seller-dashboard.service.ts';
 import { cancelSubscription, listPlans, mySubscriptions, subscribe } from './subscriptions.service.ts';
 
+/** A search page is built field by field by typed code (search.service's `pageOf`): checked in tests, not per call in production. */
+const SearchAnswer = trustedOutput(SearchOutput);
+
 const catalogue = router({
   categories: publicProcedure
     .meta({
@@ -130,7 +134,7 @@ const catalogue = router({
       ),
     )
     .input(SearchInput)
-    .output(SearchOutput)
+    .output(SearchAnswer)
     .query(({ ctx, input }) => searchProducts(ctx.em, ctx.staticCache, input)),
 
   product: publicProcedure

@@ -99,7 +99,7 @@ export async function searchProducts(
         limit: input.limit + 1,
       },
     );
-    return pageOf(rows, input.limit);
+    return pageOf(rows, input.limit, (r) => r.rank);
   }
 
   // The public catalogue: from the read replica when there is one (a new product shows a moment later).
@@ -176,16 +176,25 @@ interface SearchRow {
   popularity_score: number | string;
   created_at: string | Date;
   rank: number | string;
-  distance_m: number | string | null;
-  sort_key: unknown;
+  /** Absent from the one-word search (no point to measure from). */
+  distance_m?: number | string | null;
+  /** Absent from the one-word search, whose sort key is its rank. */
+  sort_key?: unknown;
 }
 
 const optionalNumber = (value: number | string | null | undefined) => (value == null ? null : Number(value));
 const sortValue = (value: unknown) =>
   typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
 
-/** The page of `rows` (up to `limit` + 1: one more says there is a next page) and its cursor. */
-function pageOf(rows: readonly SearchRow[], limit: number): SearchOutput {
+/**
+ * The page of `rows` (up to `limit` + 1: one more says there is a next page) and its cursor,
+ * whose value is `sortKeyOf` the page's last row.
+ */
+function pageOf(
+  rows: readonly SearchRow[],
+  limit: number,
+  sortKeyOf: (row: SearchRow) => unknown = (row) => row.sort_key,
+): SearchOutput {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -212,6 +221,6 @@ function pageOf(rows: readonly SearchRow[], limit: number): SearchOutput {
       distance_m: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
     })),
     next_cursor:
-      rows.length > limit && last ? encodeCursor({ v: sortValue(last.sort_key), id: last.id }) : null,
+      rows.length > limit && last ? encodeCursor({ v: sortValue(sortKeyOf(last)), id: last.id }) : null,
   };
 }
