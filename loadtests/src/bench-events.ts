@@ -23,7 +23,6 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats } from '@powerbank/messaging';
 import { subjects as subjectsFor } from '@powerbank/protocol';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
-import pg from 'pg';
 import { benchStack, freePort, percentile } from './bench-stack.ts';
 import { cpuWindow, pidsNamed } from './process-cpu.ts';
 
@@ -154,42 +153,12 @@ const chain = {
   nats: () => pidsNamed('nats-server'),
   mosquitto: () => pidsNamed('mosquitto'),
 };
-// Postgres by process name counts every database of a shared server; the benchmark database's own
-// backends (`postgres_bench_db`, not in the total: no WAL writer or checkpointer) tell this run's
-// share apart when other sessions use the same server.
-const pgClient = new pg.Client({ connectionString: stack.dbUrl });
-await pgClient.connect();
-const benchBackends = async () =>
-  (
-    await pgClient.query<{ pid: number }>(
-      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-    )
-  ).rows.map((r) => r.pid);
-let backends = await benchBackends();
-const groups = { ...chain, postgres_bench_db: () => backends, runner: () => [process.pid] };
-const cpu = cpuWindow(groups);
-// The window's figure divides by what was persisted inside it: past capacity (or on a loaded
-// machine) the backlog's CPU is counted and its events are not. This one runs on until the drain
-// ends and divides by every event persisted since the window opened: each one with its CPU.
-const cpuThroughDrain = cpuWindow(groups);
+const cpu = cpuWindow({ ...chain, runner: () => [process.pid] });
 const windowStart = Date.now();
 window = { from: windowStart, to: windowStart + durationS * 1000 };
 const publishedBefore = published;
-const persistedBefore = persistedIds.size;
 cpu.start();
-cpuThroughDrain.start();
-// The database's backends come and go (pools close idle ones): read them every second.
-const sampler = setInterval(() => {
-  void benchBackends()
-    .then((pids) => {
-      backends = [...new Set([...backends, ...pids])];
-      cpu.sample();
-      cpuThroughDrain.sample();
-    })
-    .catch(() => undefined);
-}, 1000);
 await new Promise((r) => setTimeout(r, durationS * 1000));
-backends = [...new Set([...backends, ...(await benchBackends())])];
 const cpuUsed = cpu.stop();
 const windowS = (Date.now() - windowStart) / 1000;
 const publishedInWindow = published - publishedBefore;
@@ -201,10 +170,6 @@ const drainDeadline = Date.now() + 60_000;
 while (persistedIds.size < published && Date.now() < drainDeadline)
   await new Promise((r) => setTimeout(r, 250));
 const persisted = persistedIds.size;
-backends = [...new Set([...backends, ...(await benchBackends())])];
-clearInterval(sampler);
-const cpuDrained = cpuThroughDrain.stop();
-await pgClient.end();
 // Told apart: what JetStream still holds for the consumers (stored, not yet acknowledged) is a
 // backlog still draining; only what is neither persisted nor there is lost.
 const subjects = subjectsFor(prefix, partitions);
@@ -217,13 +182,6 @@ const perEvent = (seconds: number) =>
   persistedInWindow ? Number(((seconds * 1000) / persistedInWindow).toFixed(3)) : 0;
 const cpuByProcess = Object.fromEntries(Object.entries(cpuUsed).map(([group, s]) => [group, perEvent(s)]));
 const chainCpu = Object.keys(chain).reduce((sum, group) => sum + (cpuUsed[group] ?? 0), 0);
-const persistedSinceWindow = persisted - persistedBefore;
-const perDrainedEvent = (seconds: number) =>
-  persistedSinceWindow ? Number(((seconds * 1000) / persistedSinceWindow).toFixed(3)) : 0;
-const cpuByProcessDrained = Object.fromEntries(
-  Object.entries(cpuDrained).map(([group, s]) => [group, perDrainedEvent(s)]),
-);
-const chainCpuDrained = Object.keys(chain).reduce((sum, group) => sum + (cpuDrained[group] ?? 0), 0);
 
 const sorted = latencies.sort((a, b) => a - b);
 const figures = {
@@ -240,8 +198,6 @@ const figures = {
   max_ms: sorted.at(-1) ?? 0,
   cpu_ms_per_event: perEvent(chainCpu),
   cpu_ms_per_event_by_process: cpuByProcess,
-  cpu_ms_per_event_through_drain: perDrainedEvent(chainCpuDrained),
-  cpu_ms_per_event_through_drain_by_process: cpuByProcessDrained,
   published,
   persisted,
   backlog,
@@ -255,9 +211,6 @@ console.log(
     `persisted             ${figures.events_per_s} events/s`,
     `latency p50 / p99     ${figures.p50_ms} / ${figures.p99_ms} ms (max ${figures.max_ms})`,
     `CPU per event (ms)    ${figures.cpu_ms_per_event} (${Object.entries(cpuByProcess)
-      .map(([group, ms]) => `${group} ${ms}`)
-      .join(', ')})`,
-    `  through the drain    ${figures.cpu_ms_per_event_through_drain} (${Object.entries(cpuByProcessDrained)
       .map(([group, ms]) => `${group} ${ms}`)
       .join(', ')})`,
     `core instances        ${coreInstances} (${partitions} partitions)`,

@@ -33,39 +33,21 @@ export function pidsNamed(name: string): number[] {
  * CPU used by named groups of processes over a window: `start()` reads every
  * group's processes, `stop()` reads them again (and any that appeared since,
  * counted from zero) and gives each group's CPU seconds in between. A process
- * that exits inside the window keeps what it had used at the last reading:
- * call `sample()` now and then when groups have short-lived processes (a
- * pool's backends closed when idle), or their CPU goes with them.
+ * that exits inside the window takes its CPU with it, so groups should be
+ * long-lived (services, the database's pooled backends, brokers).
  */
 export function cpuWindow(groups: Record<string, () => number[]>) {
   const before = new Map<number, number>();
-  /** By group: each process seen and its latest reading. */
-  const latest = new Map<string, Map<number, number>>();
-  const sample = () => {
-    for (const [group, pids] of Object.entries(groups)) {
-      const readings = latest.get(group) ?? new Map<number, number>();
-      latest.set(group, readings);
-      for (const pid of pids()) {
-        const seconds = cpuSeconds(pid);
-        if (seconds !== undefined) readings.set(pid, seconds);
-      }
-    }
-  };
   return {
     start(): void {
       for (const pids of Object.values(groups)) {
         for (const pid of pids()) before.set(pid, cpuSeconds(pid) ?? 0);
       }
-      sample();
     },
-    sample,
     stop(): Record<string, number> {
-      sample();
       const used: Record<string, number> = {};
-      for (const [group, readings] of latest) {
-        let sum = 0;
-        for (const [pid, seconds] of readings) sum += seconds - (before.get(pid) ?? 0);
-        used[group] = sum;
+      for (const [group, pids] of Object.entries(groups)) {
+        used[group] = pids().reduce((sum, pid) => sum + ((cpuSeconds(pid) ?? 0) - (before.get(pid) ?? 0)), 0);
       }
       return used;
     },

@@ -310,13 +310,6 @@ export const stationCoreEnv = commonEnv.extend({
   CORE_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(3000),
   /** An event delivered but not acknowledged this long is delivered again (to the partition's owner then). */
   CORE_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
-  /**
-   * A heartbeat that moves only what the station was last seen doing (time, message window, charge
-   * within its slot's state) is not written on its own: the station's first event this long after
-   * its last write carries it (capped at half the silence allowed, interval × missed limit).
-   * Everything else is written before its ack. 0: every heartbeat is written.
-   */
-  CORE_LAST_SEEN_PERSIST_MS: z.coerce.number().int().min(0).default(15_000),
 });
 export type StationCoreEnv = z.infer<typeof stationCoreEnv>;
 

@@ -141,9 +141,8 @@ export const rentalSettledEvent = z
 export type RentalSettledEvent = z.infer<typeof rentalSettledEvent>;
 
 /**
- * `core.evt.station`: a station's state after a committed change of its status or slots, or of its
- * `lastHeartbeatAt` — which station-core writes, and so publishes, at most every
- * `CORE_LAST_SEEN_PERSIST_MS` per station, not with every heartbeat. Whole slots, not a diff: a follower that missed one is right again
+ * `core.evt.station`: a station's state after a committed change of its status or slots (heartbeats
+ * included: `lastHeartbeatAt` moved). Whole slots, not a diff: a follower that missed one is right again
  * with the next.
  */
 export const stationChangedEvent = z

@@ -24,14 +24,7 @@ export interface StationCoreOptions {
     RENTAL_JOBS_INTERVAL_MS?: number;
     CORE_EVENT_MAX_DELIVER?: number;
   } & Partial<
-      Pick<
-        StationCoreEnv,
-        | 'CORE_PARTITIONS'
-        | 'CORE_INSTANCE_ID'
-        | 'CORE_LEASE_TTL_MS'
-        | 'CORE_ACK_WAIT_MS'
-        | 'CORE_LAST_SEEN_PERSIST_MS'
-      >
+      Pick<StationCoreEnv, 'CORE_PARTITIONS' | 'CORE_INSTANCE_ID' | 'CORE_LEASE_TTL_MS' | 'CORE_ACK_WAIT_MS'>
     >;
   orm: MikroORM;
   nats: NatsConnection;
@@ -102,16 +95,9 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     });
   };
 
-  const heartbeatIntervalMs = env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000;
   const host = new StationHost({
     store,
     logger,
-    // Within half the silence allowed: the stored heartbeat time (it lags by up to 1.5× this), which
-    // the watchdog reads its candidates from, stays inside it for a station that keeps beating.
-    lastSeenPersistMs: Math.min(
-      env.CORE_LAST_SEEN_PERSIST_MS ?? 15_000,
-      (heartbeatIntervalMs * env.HEARTBEAT_MISSED_LIMIT) / 2,
-    ),
     batteryThreshold: options.batteryThreshold ?? 20,
     ejectTimeoutMs: env.EJECT_TIMEOUT_MS,
     outputs: {
@@ -243,7 +229,7 @@ export async function startStationCore(options: StationCoreOptions): Promise<Run
     store,
     host,
     logger,
-    intervalMs: heartbeatIntervalMs,
+    intervalMs: env.HEARTBEAT_INTERVAL_MS ?? env.HEARTBEAT_INTERVAL_S * 1000,
     missedLimit: env.HEARTBEAT_MISSED_LIMIT,
   });
   logger.info({ stream: subjects.stationEventsStream }, 'station-core running');

@@ -4,12 +4,8 @@ import type { StationStore } from './station-store.ts';
 
 /**
  * Marks stations offline that missed `missedLimit` heartbeats. It reads the
- * candidates from the database, not memory, so it also covers stations whose
- * actors are not loaded (e.g. right after a restart); the actor then decides
- * with its own newest heartbeat, which the database may not have yet (a
- * heartbeat that moves only last-seen fields is written up to
- * `lastSeenPersistMs` later, see StationActor), so that lag never takes a
- * living station offline, nor keeps a silent one online.
+ * silent stations from the database, not memory, so it also covers stations
+ * whose actors are not loaded (e.g. right after a restart).
  */
 export function startHeartbeatWatchdog(options: {
   store: StationStore;
@@ -28,16 +24,15 @@ export function startHeartbeatWatchdog(options: {
     try {
       const serves = options.serves ?? (() => true);
       const silent = (await options.store.silentStations(silentAfterMs)).filter(({ sn }) => serves(sn));
-      // Silent since the limit, not since the stored heartbeat: any message the actor took after
-      // the limit wins (one held in memory only, or a hello landing between this read and the
-      // timeout), and a station never heard of or whose stored time lags times out all the same.
-      // The limit is this process's clock against the message times (the broker's): skew between
-      // them shifts it by that much, which is small beside a silence of missed heartbeats.
-      const silentSince = Date.now() - silentAfterMs;
       await Promise.all(
-        silent.map(({ sn }) =>
+        silent.map(({ sn, lastHeartbeatAt }) =>
           options.host
-            .send(sn, { type: 'HEARTBEAT_TIMEOUT', silentSince })
+            .send(sn, {
+              type: 'HEARTBEAT_TIMEOUT',
+              // Never heard of (0), not "no condition": a hello that lands between this read and
+              // the timeout must win, or a station that just came online flips straight offline.
+              silentSince: lastHeartbeatAt ? new Date(lastHeartbeatAt).getTime() : 0,
+            })
             .catch((error: unknown) =>
               options.logger.error({ err: error, sn }, 'heartbeat timeout not applied'),
             ),

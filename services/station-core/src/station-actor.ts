@@ -7,7 +7,6 @@ import {
   type StationContext,
   type StationEffect,
   type StationEvent,
-  type StationSlot,
   type StationState,
   stationMachine,
 } from '@powerbank/machines';
@@ -47,12 +46,6 @@ export interface ActorSeed {
   slotCount: number;
   historySize: number;
   stored?: { machineVersion: number; snapshot: PersistedActor; version: number };
-  /**
-   * A transition that moves only what the station was last seen doing (see `onlyLastSeenMoved`) is
-   * kept in memory for up to this long after the station's last write, and then written with the
-   * next event or by `flush`. 0: every transition is written.
-   */
-  lastSeenPersistMs?: number;
 }
 
 function restore(seed: ActorSeed): { snapshot: Snapshot; version: number } {
@@ -115,68 +108,17 @@ function ackOutcome(ack: CommandAck) {
   return { id: ack.commandId, status, result: { ...ack } as Record<string, unknown> } as const;
 }
 
-/** The context fields a heartbeat moves that need not reach the database at once. */
-const LAST_SEEN_FIELDS = new Set<string>(['seenMsgIds', 'lastSeq', 'lastHeartbeatAt', 'slots']);
-
-/** Same slot, same power bank, same state: at most the bank's charge moved. */
-function onlyChargeMoved(stored: StationSlot, now: StationSlot): boolean {
-  if (stored === now) return true;
-  if (stored.slot !== now.slot || stored.state !== now.state || stored.commandId !== now.commandId)
-    return false;
-  if (stored.error !== now.error) return false;
-  const a = stored.powerBank;
-  const b = now.powerBank;
-  return a === b || (a !== undefined && b !== undefined && a.serial === b.serial);
-}
-
-/**
- * Whether `now` differs from the stored state only in when the station was last heard from and
- * what it last said of its banks' charge: the message window, the highest heartbeat seq, the time
- * of the last message, batteries whose slots kept their state (a bank crossing the rentable
- * threshold changes its slot's state, and is written). Every other field must be the very value
- * stored (the machine copies unchanged fields by reference), so a field added to the context
- * later is written by default. Losing such a change (a crash before it is written) costs a new
- * owner only an older last-seen time and charge, both refreshed by the station's next heartbeat.
- */
-export function onlyLastSeenMoved(stored: Snapshot, now: Snapshot): boolean {
-  if (stored.value !== now.value) return false;
-  const a = stored.context as unknown as Record<string, unknown>;
-  const b = now.context as unknown as Record<string, unknown>;
-  for (const key in b) if (!LAST_SEEN_FIELDS.has(key) && a[key] !== b[key]) return false;
-  for (const key in a) if (!(key in b)) return false;
-  const before = stored.context.slots;
-  const after = now.context.slots;
-  if (before === after) return true;
-  if (before.length !== after.length) return false;
-  for (let i = 0; i < after.length; i++) if (!onlyChargeMoved(before[i]!, after[i]!)) return false;
-  return true;
-}
-
-type MailboxEntry = {
-  /** null: no event, write what is only in memory (`flush`). */
-  event: StationEvent | null;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-};
-
 /**
  * One station's actor: a mailbox in front of the pure station machine. Events
  * are handled one at a time; each transition is persisted (with its projection
  * and command log rows) before the next event is looked at and before the
  * caller — e.g. the JetStream consumer, which then acks — is told it is done.
- * The exception is a heartbeat that moves only the last-seen fields (`onlyLastSeenMoved`):
- * it is applied in memory and acknowledged, and reaches the database with the station's
- * next write, at most `lastSeenPersistMs` after the last one (or with `flush`).
  */
 export class StationActor {
   private snapshot: Snapshot;
-  /** What the database holds, at `version`; `snapshot` may be ahead of it by last-seen fields only. */
-  private stored: Snapshot;
-  /** When `stored` was written (0: loaded, so the next change is written at once). */
-  private storedAt = 0;
   private version: number;
-  private readonly lastSeenPersistMs: number;
-  private readonly mailbox: MailboxEntry[] = [];
+  private readonly mailbox: { event: StationEvent; resolve: () => void; reject: (error: unknown) => void }[] =
+    [];
   private draining = false;
   private retired = false;
 
@@ -186,8 +128,6 @@ export class StationActor {
     private readonly runtime: ActorRuntime,
   ) {
     ({ snapshot: this.snapshot, version: this.version } = restore(seed));
-    this.stored = this.snapshot;
-    this.lastSeenPersistMs = seed.lastSeenPersistMs ?? 0;
   }
 
   get state(): StationState {
@@ -203,18 +143,6 @@ export class StationActor {
     this.retired = true;
   }
 
-  /** It holds last-seen fields the database does not have yet, applied more than `ms` after its last write. */
-  holdsUnwrittenFor(ms: number, now = Date.now()): boolean {
-    return !this.retired && this.snapshot !== this.stored && now - this.storedAt >= ms;
-  }
-
-  /** Writes what is only in memory (after every event sent before); resolves at once if nothing is. */
-  flush(): Promise<void> {
-    if (this.retired || (this.snapshot === this.stored && this.mailbox.length === 0))
-      return Promise.resolve();
-    return this.enqueue(null);
-  }
-
   /**
    * Handles `event` after every event sent before it; resolves once its
    * transition is durable. Events that queue up while a write is in flight are
@@ -222,10 +150,6 @@ export class StationActor {
    * so a busy station costs one round trip per batch, not per event.
    */
   send(event: StationEvent): Promise<void> {
-    return this.enqueue(event);
-  }
-
-  private enqueue(event: StationEvent | null): Promise<void> {
     return new Promise((resolve, reject) => {
       this.mailbox.push({ event, resolve, reject });
       if (!this.draining) void this.drain();
@@ -237,10 +161,7 @@ export class StationActor {
     while (this.mailbox.length > 0) {
       const batch = this.mailbox.splice(0, MAX_EVENTS_PER_WRITE);
       try {
-        await this.handle(
-          eventsOf(batch),
-          batch.some((entry) => entry.event === null),
-        );
+        await this.handle(batch.map((entry) => entry.event));
         for (const entry of batch) entry.resolve();
       } catch (error) {
         if (error instanceof RefusedWriteError && batch.length > 1) await this.handleApart(batch);
@@ -254,10 +175,10 @@ export class StationActor {
    * The database refused the write of several events together: each is applied and written on
    * its own, so only the event whose data it refuses fails (and is dead-lettered), not its neighbours.
    */
-  private async handleApart(entries: MailboxEntry[]): Promise<void> {
+  private async handleApart(entries: typeof this.mailbox): Promise<void> {
     for (const entry of entries) {
       try {
-        await this.handle(eventsOf([entry]), entry.event === null);
+        await this.handle([entry.event]);
         entry.resolve();
       } catch (error) {
         entry.reject(error);
@@ -265,33 +186,22 @@ export class StationActor {
     }
   }
 
-  /** Applies `events`; writes the result unless nothing moved, or only last-seen fields did lately (`flush`: writes anyway). */
-  private async handle(events: StationEvent[], flush: boolean): Promise<void> {
+  private async handle(events: StationEvent[]): Promise<void> {
     if (this.retired)
       throw new Error(`actor of ${this.sn} was retired; the event is redelivered to its successor`);
-    let after = this.snapshot;
+    const before = this.snapshot;
+    let after = before;
     const effects: StationEffect[] = [];
     for (const event of events) {
       const [next, actions] = step(after, event);
       effects.push(...effectsOf(actions as { type: string; params?: unknown }[]));
       after = next;
     }
-    // The write and its projection are measured against what the database holds, which may be
-    // behind the in-memory state by heartbeats not written yet.
-    const before = this.stored;
-    if (after === before) return;
-    if (!flush && this.mayKeepInMemory(after, effects)) {
-      this.snapshot = after;
-      return;
-    }
     const unchanged =
       after.value === before.value &&
       effects.length === 0 &&
       (after.context === before.context || JSON.stringify(after.context) === JSON.stringify(before.context));
-    if (unchanged) {
-      this.snapshot = before;
-      return;
-    }
+    if (unchanged) return;
 
     const commands = commandsFor(this.sn, effects);
     const results = effects.flatMap((e) => (e.type === 'reportDispenseResult' ? [e.params] : []));
@@ -328,8 +238,6 @@ export class StationActor {
     // The in-memory state moves only once the database has it: a failed write leaves the actor as it was.
     await this.runtime.persist(write);
     this.snapshot = after;
-    this.stored = after;
-    this.storedAt = Date.now();
     this.version = write.version;
     const changed =
       write.stationChanged || write.slots.length > 0
@@ -337,17 +245,4 @@ export class StationActor {
         : undefined;
     this.runtime.afterCommit(this.sn, effects, commands, changed);
   }
-
-  /** A transition with no effect but `persist` that moved only last-seen fields, within the write interval. */
-  private mayKeepInMemory(after: Snapshot, effects: StationEffect[]): boolean {
-    if (this.lastSeenPersistMs <= 0 || Date.now() - this.storedAt >= this.lastSeenPersistMs) return false;
-    for (const effect of effects) if (effect.type !== 'persist') return false;
-    return onlyLastSeenMoved(this.stored, after);
-  }
-}
-
-function eventsOf(entries: MailboxEntry[]): StationEvent[] {
-  const events: StationEvent[] = [];
-  for (const entry of entries) if (entry.event !== null) events.push(entry.event);
-  return events;
 }

@@ -45,12 +45,6 @@ export interface HostOptions {
   writeConcurrency?: number;
   /** Message ids each actor remembers for de-duplication (JetStream also drops repeats within its window). */
   historySize?: number;
-  /**
-   * How long a station's last-seen fields (heartbeat time, message window, charge) may stay in
-   * memory only, after its last write (`StationActor`); a sweep writes those of stations gone
-   * quiet, so the database lags the station by at most about 1.5× this. 0: every transition is written.
-   */
-  lastSeenPersistMs?: number;
 }
 
 /**
@@ -67,7 +61,6 @@ export class StationHost {
   /** Commands handed to the broker lately, by when (oldest first), until their `sent` mark surely committed. */
   private readonly handedOver = new Map<string, number>();
   private readonly runtime: ActorRuntime;
-  private readonly sweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HostOptions) {
     this.writer = new Batcher(
@@ -92,37 +85,6 @@ export class StationHost {
         if (changed) this.options.outputs.onStationChanged(changed);
       },
     };
-    const lastSeenMs = options.lastSeenPersistMs ?? 0;
-    if (lastSeenMs > 0) {
-      // Stations gone quiet: no event comes to carry what they hold in memory.
-      this.sweep = setInterval(
-        () => void this.flushHeld(() => true, lastSeenMs),
-        Math.max(100, lastSeenMs / 2),
-      );
-      this.sweep.unref();
-    }
-  }
-
-  /**
-   * Writes what actors hold only in memory (last-seen fields): of the stations `which` names,
-   * those whose last write is at least `sinceMs` old. Best effort: a failed write is logged, and a
-   * station found stale is forgotten as `send` forgets it.
-   */
-  private async flushHeld(which: (sn: string) => boolean, sinceMs = 0): Promise<void> {
-    const now = Date.now();
-    const flushes: Promise<void>[] = [];
-    for (const [sn, pending] of this.actors) {
-      if (!which(sn)) continue;
-      const flush = this.through(sn, pending, (actor) =>
-        actor.holdsUnwrittenFor(sinceMs, now) ? actor.flush() : Promise.resolve(),
-      );
-      flushes.push(
-        flush.catch((error: unknown) =>
-          this.options.logger.warn({ err: error, sn }, 'last-seen write failed'),
-        ),
-      );
-    }
-    await Promise.all(flushes);
   }
 
   get size(): number {
@@ -140,19 +102,11 @@ export class StationHost {
     return actor;
   }
 
-  send(sn: string, event: StationEvent): Promise<void> {
-    return this.through(sn, this.actor(sn), (actor) => actor.send(event));
-  }
-
-  /** Runs `act` on the actor `current` of `sn`; one found stale is forgotten. */
-  private async through(
-    sn: string,
-    current: Promise<StationActor>,
-    act: (actor: StationActor) => Promise<void>,
-  ): Promise<void> {
+  async send(sn: string, event: StationEvent): Promise<void> {
+    const current = this.actor(sn);
     const actor = await current;
     try {
-      await act(actor);
+      await actor.send(event);
     } catch (error) {
       // Another writer moved this station's stored state: forget the in-memory actor (and stop its
       // queued events) so the next event starts again from what the database holds. Other failures
@@ -191,11 +145,9 @@ export class StationHost {
   /**
    * Forgets the stations `leaving` names (their partition went to another instance): their actors
    * stop (events still queued for them fail and are delivered again, to the new owner) and their
-   * eject timers are the new owner's to resume. Writes already in flight finish first, and what
-   * the actors hold only in memory is written, so the new owner starts from the latest heartbeat.
+   * eject timers are the new owner's to resume. Writes already in flight finish first.
    */
   async drop(leaving: (sn: string) => boolean): Promise<void> {
-    await this.flushHeld(leaving);
     for (const [commandId, { sn, timer }] of this.ejectTimers) {
       if (!leaving(sn)) continue;
       clearTimeout(timer);
@@ -210,8 +162,6 @@ export class StationHost {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.sweep);
-    await this.flushHeld(() => true);
     for (const { timer } of this.ejectTimers.values()) clearTimeout(timer);
     this.ejectTimers.clear();
     await this.writer.drain();
@@ -233,7 +183,6 @@ export class StationHost {
         slotCount: info.slotCount,
         historySize: this.options.historySize ?? 16,
         stored,
-        lastSeenPersistMs: this.options.lastSeenPersistMs ?? 0,
       },
       this.runtime,
     );

@@ -33,7 +33,7 @@ export interface LiveData {
   status: LiveStationStatus;
   slots: LiveSlots;
   rental: LiveRental;
-  /** Every station change, written heartbeats included (the GBFS feed's source; not streamed to clients). */
+  /** Every station change, heartbeats included (the GBFS feed's source; not streamed to clients). */
   station: StationChangedEvent;
 }
 export type LiveTopic = keyof LiveData;
