@@ -1,4 +1,5 @@
 import { type DB, now, type QueryCreator, sql } from '@powerbank/db';
+import { IN_APP_NOTICE_COLUMNS } from './engagement-notice.ts';
 import { uuidv7Sql } from './sql-uuidv7.ts';
 
 /** A statement's `unlocked` CTE: the achievements it unlocked, per user. */
@@ -16,20 +17,7 @@ export type Unlocked = {
 export function unlockNoticeInsert<D extends DB & Unlocked>(db: QueryCreator<D>) {
   const query = (db as unknown as QueryCreator<DB & Unlocked>)
     .insertInto('notification')
-    .columns([
-      'id',
-      'user_id',
-      'type',
-      'channel',
-      'title',
-      'body',
-      'payload',
-      'status',
-      'dedupe_key',
-      'sent_at',
-      'created_at',
-      'updated_at',
-    ])
+    .columns(IN_APP_NOTICE_COLUMNS)
     .expression((eb) =>
       eb
         .selectFrom('unlocked as u')

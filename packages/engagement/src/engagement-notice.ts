@@ -35,6 +35,26 @@ export async function notifyEngagement(em: EntityManager, notice: EngagementNoti
 }
 
 /**
+ * The columns of an in-app notice written by a statement's own select (`insertInto('notification')
+ * .columns(IN_APP_NOTICE_COLUMNS).expression(…)`), in the order that select must give them: the
+ * achievement unlocks and the handover's pickup notice insert their notices this way.
+ */
+export const IN_APP_NOTICE_COLUMNS = [
+  'id',
+  'user_id',
+  'type',
+  'channel',
+  'title',
+  'body',
+  'payload',
+  'status',
+  'dedupe_key',
+  'sent_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
  * The insert of an in-app notification (sent as it is written), at most once per user and dedupe
  * key: `on conflict do nothing` keeps the caller's transaction alive on a duplicate. The one
  * statement of engagement notices and rental notices (`noticeStatement`).

@@ -1,4 +1,5 @@
 import { jsonArrayFrom, jsonObjectFrom, now, prepared, queryBuilder, sql } from '@powerbank/db';
+import { IN_APP_NOTICE_COLUMNS } from '@powerbank/engagement';
 import type { OrderState } from '@powerbank/machines';
 import { itemsRentedQuery, PICKED_UP_NOTICE } from '@powerbank/market';
 
@@ -203,20 +204,7 @@ export const PICKUP_WRITE = prepared((db, p: PickupWriteParams) =>
     .with('n', (qc) =>
       qc
         .insertInto('notification')
-        .columns([
-          'id',
-          'user_id',
-          'type',
-          'channel',
-          'title',
-          'body',
-          'payload',
-          'status',
-          'dedupe_key',
-          'sent_at',
-          'created_at',
-          'updated_at',
-        ])
+        .columns(IN_APP_NOTICE_COLUMNS)
         .expression(
           qc
             .selectFrom('c')
