@@ -6,6 +6,7 @@ export * from './rental-step.ts';
 export {
   chooseSlotForDispense,
   DEFAULT_BATTERY_THRESHOLD,
+  findPowerBank,
   type SlotState,
   type StationSlot,
 } from './slots.ts';

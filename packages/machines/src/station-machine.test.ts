@@ -608,6 +608,53 @@ describe('station machine: messages overtaken on the way', () => {
     expect(late.snapshot.context.slots[3]).toMatchObject({ powerBank: { serial: 'PB-N', battery: 95 } });
   });
 
+  it('a move to another slot says nothing else of the slot it left: a bank put there before the move, told after it, is placed', () => {
+    // At the station: PB-A taken out of slot 1, PB-N put into slot 1, then PB-A into slot 4.
+    const removal = aRemoval(1);
+    const putIn = anInsert(1, 'PB-N', 70);
+    const moved = anInsert(4, 'PB-A', 90);
+    const { snapshot, actions, next } = drive({ sn }, bootHello(), moved, putIn);
+    expect(snapshot.context.slots[0]).toMatchObject({ state: 'ready', powerBank: { serial: 'PB-N' } });
+    expect(snapshot.context.slots[3]).toMatchObject({ state: 'ready', powerBank: { serial: 'PB-A' } });
+    expect(paramsOf(actions, 'reportReturn')).toMatchObject([{ slot: 1, powerBankSerial: 'PB-N' }]);
+    // The removal, older than the insertion into its slot, is stale.
+    const [late, lateActions] = next(removal);
+    expect(lateActions).toEqual([]);
+    expect(late.context.slots).toEqual(snapshot.context.slots);
+  });
+
+  it('an insertion of a power bank a newer message put in another slot is of the past', () => {
+    // At the station: PB-N into slot 4, out again, then into slot 3 (PB-C taken out before).
+    const first = anInsert(4, 'PB-N', 60);
+    const out = aRemoval(4);
+    const second = anInsert(3, 'PB-N', 60);
+    const returned = drive({ sn }, bootHello(), second);
+    expect(paramsOf(returned.actions, 'reportReturn')).toMatchObject([{ slot: 3, powerBankSerial: 'PB-N' }]);
+    const [past, pastActions] = returned.next(first);
+    expect(paramsOf(pastActions, 'reportReturn')).toEqual([]);
+    expect(past.context.slots).toEqual(returned.snapshot.context.slots);
+    const { snapshot, actions } = drive({ sn }, bootHello(), second, first, out);
+    expect(paramsOf(actions, 'reportMissing')).toEqual([]);
+    expect(snapshot.context.slots[2]).toMatchObject({ powerBank: { serial: 'PB-N' } });
+    expect(snapshot.context.slots[3]).toEqual({ slot: 4, state: 'empty' });
+  });
+
+  it('a hello older than the move of a power bank does not put it back where it was', () => {
+    const snapshotFirst = aHello([
+      occupied(1, 'PB-A', 90),
+      occupied(2, 'PB-B', 50),
+      occupied(3, 'PB-C', 10),
+      empty(4),
+    ]);
+    const moved = anInsert(4, 'PB-A', 90);
+    const { snapshot, actions } = drive({ sn }, bootHello(), moved, snapshotFirst);
+    const holding = snapshot.context.slots.filter((s) => s.powerBank?.serial === 'PB-A').map((s) => s.slot);
+    expect(holding).toEqual([4]);
+    expect(snapshot.context.slots[0]).toEqual({ slot: 1, state: 'empty' });
+    expect(paramsOf(actions, 'reportReturn')).toEqual([]);
+    expect(paramsOf(actions, 'reportMissing')).toEqual([]);
+  });
+
   it('restores a context persisted before slot ordering existed', () => {
     const { snapshot } = drive({ sn }, bootHello());
     const { slotSeqs: _s, helloSeq: _h, ...old } = snapshot.context;

@@ -131,11 +131,17 @@ export function onHello(context: StationContext, event: EventOf<'HELLO'>): Stati
 
   // A slot set by a message newer than this hello (it was overtaken on the way) keeps that picture.
   const newer = (slot: number) => hello.seq < slotSeq(context, slot);
+  // Power banks in slots kept that way are where those newer messages put them, not where the
+  // hello saw them before they moved.
+  const movedSince = new Set(
+    context.slots.flatMap((s) => (newer(s.slot) && s.powerBank ? [s.powerBank.serial] : [])),
+  );
   const slots = emptySlots(hello.slotCount).map((blank): StationSlot => {
     const current = context.slots.find((s) => s.slot === blank.slot);
     if (current && newer(blank.slot)) return current;
     const reported = snapshotBySlot.get(blank.slot);
-    const next = reported ? slotFromSnapshot(reported, context.batteryThreshold) : blank;
+    const seen = reported ? slotFromSnapshot(reported, context.batteryThreshold) : blank;
+    const next = seen.powerBank && movedSince.has(seen.powerBank.serial) ? withoutPowerBank(seen) : seen;
     const pending = ejecting.get(blank.slot);
     if (pending && (next.state === 'ready' || next.state === 'charging' || next.state === 'empty')) {
       return { ...next, state: 'ejecting', commandId: pending.commandId };
@@ -209,17 +215,21 @@ export function onSlotInserted(context: StationContext, event: EventOf<'SLOT_INS
   const current = context.slots.find((s) => s.slot === index);
   if (!current) return unknownSlot(context, event);
   const knownHere = current.powerBank?.serial === powerBank.serial;
-  // A power bank moved from another slot of this station is no longer there.
-  const elsewhere = findPowerBank(context.slots, powerBank.serial);
-  let slots =
-    elsewhere && elsewhere.slot !== index
-      ? replaceSlot(context.slots, withoutPowerBank(elsewhere))
-      : context.slots;
+  const found = findPowerBank(context.slots, powerBank.serial);
+  const elsewhere = found && found.slot !== index ? found : undefined;
+  // A newer message put this power bank in another slot: it has left this one since; what this
+  // slot holds now is not known from this message.
+  if (elsewhere && event.message.seq < slotSeq(context, elsewhere.slot))
+    return changed(accept(context, event));
+  // A power bank moved from another slot of this station is no longer there. That slot's seq is
+  // left as it was: the move says what left it, not that nothing was put there meanwhile (a bank
+  // inserted there before the move, arriving after it, is still placed).
+  let slots = elsewhere ? replaceSlot(context.slots, withoutPowerBank(elsewhere)) : context.slots;
   const keepsState = current.state === 'locked' || current.state === 'faulty' || current.state === 'ejecting';
   const state = keepsState ? current.state : restingState(powerBank, context.batteryThreshold);
   slots = replaceSlot(slots, { ...current, state, powerBank });
   const effects: StationEffect[] = [];
-  if (!knownHere && !elsewhere) {
+  if (!knownHere && !found) {
     effects.push({
       type: 'reportReturn',
       params: {
@@ -231,8 +241,7 @@ export function onSlotInserted(context: StationContext, event: EventOf<'SLOT_INS
       },
     });
   }
-  const touched = elsewhere && elsewhere.slot !== index ? [index, elsewhere.slot] : [index];
-  return changed({ ...setBy(accept(context, event), event.message.seq, ...touched), slots }, ...effects);
+  return changed({ ...setBy(accept(context, event), event.message.seq, index), slots }, ...effects);
 }
 
 export function onSlotRemoved(context: StationContext, event: EventOf<'SLOT_REMOVED'>): StationStep {

@@ -171,8 +171,11 @@ export async function runRentalTimers(
 /**
  * A return event is a core NATS message and can be missed (runner down at
  * that moment). The station actor has still put the power bank back in a slot:
- * an open rental whose power bank sits in a slot since after the rental
- * started is returned there, billed to when the station put it there
+ * an open rental whose power bank sits in a slot is returned there. That
+ * includes a bank put back before a late eject success opened its rental (the
+ * station answered after the timeout, and the return overtook the answer):
+ * station-core leaves such a bank in its slot rather than marking it rented.
+ * It is billed to when the station put it there
  * (`placed_at`, as the event would have been), not to when station-core wrote
  * it or this runs: a backlog must not charge overage. Never before the rental
  * started (a station clock behind); a bank placed before `placed_at` existed
@@ -185,8 +188,7 @@ const RETURNS_MISSED: Timer<Record<never, never>> = (() => {
       .innerJoin('power_bank as pb', 'pb.id', 'r.power_bank_id')
       .innerJoin('station as st', 'st.id', 'pb.current_station_id')
       .where('r.status', 'in', ['active', 'overdue'])
-      .where('pb.status', '=', 'in_slot')
-      .whereRef('pb.last_seen_at', '>', 'r.started_at');
+      .where('pb.status', '=', 'in_slot');
   return {
     job: 'returned',
     candidates: prepared((db) => returned(db).select('r.id').orderBy('r.id').limit(500)),

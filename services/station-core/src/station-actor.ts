@@ -13,7 +13,13 @@ import {
 import { buildDown, type StationChangedEvent } from '@powerbank/protocol';
 import { initialTransition, type SnapshotFrom } from 'xstate';
 import { effectsOf } from './station-effects.ts';
-import { changedSlotRows, stationChangedEvent, stationRow, stationRowChanged } from './station-projection.ts';
+import {
+  changedSlotRows,
+  rentedBanks,
+  stationChangedEvent,
+  stationRow,
+  stationRowChanged,
+} from './station-projection.ts';
 import {
   type CommandRow,
   type PersistedActor,
@@ -223,9 +229,7 @@ export class StationActor {
         ...results.filter((r) => r.commandId).map(outcomeOf),
         ...effects.flatMap((e) => (e.type === 'reportCommandAck' ? [ackOutcome(e.params)] : [])),
       ],
-      rented: results.flatMap((r) =>
-        r.ok && r.rentalId ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }] : [],
-      ),
+      rented: rentedBanks(results, after.context),
       missing: effects.flatMap((e) =>
         e.type === 'reportMissing' ? [{ serial: e.params.powerBankSerial, reason: e.params.reason }] : [],
       ),

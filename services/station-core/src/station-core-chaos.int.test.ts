@@ -327,23 +327,34 @@ describe('station-core, bridges and NATS under chaos (3 cores, 2 bridges, real p
     expect([...outcomes].filter(([, n]) => n > 1)).toEqual([]);
 
     // The database says what the stations say: every station online, each slot holding what the
-    // simulated station holds (an event applied twice or lost would leave a difference).
+    // simulated station holds, and each of those power banks in a slot, not rented (an event
+    // applied twice or lost, or applied out of order, would leave a difference).
     await expect
       .poll(
         async () => {
-          const rows = await sql<{ sn: string; slot_index: number; serial: string | null; status: string }>(
-            `select st.serial_number as sn, ss.slot_index, pb.serial_number as serial, st.status
+          const rows = await sql<{
+            sn: string;
+            slot_index: number;
+            serial: string | null;
+            bank: string | null;
+            status: string;
+          }>(
+            `select st.serial_number as sn, ss.slot_index, pb.serial_number as serial, pb.status as bank, st.status
                from station_slot ss join station st on st.id = ss.station_id
                left join power_bank pb on pb.id = ss.power_bank_id`, // this test's own database: only its stations
           );
           return rows
             .filter((row) => {
               const slot = sim.station(row.sn).slots.find((s) => s.slot === row.slot_index);
-              return row.status !== 'online' || (slot?.powerBank?.serial ?? null) !== row.serial;
+              return (
+                row.status !== 'online' ||
+                (slot?.powerBank?.serial ?? null) !== row.serial ||
+                (row.serial !== null && row.bank !== 'in_slot')
+              );
             })
             .map((row) => {
               const slot = sim.station(row.sn).slots.find((s) => s.slot === row.slot_index);
-              return `${row.sn}#${row.slot_index} ${row.status} db=${row.serial} station=${slot?.powerBank?.serial ?? null}`;
+              return `${row.sn}#${row.slot_index} ${row.status} db=${row.serial} (${row.bank}) station=${slot?.powerBank?.serial ?? null}`;
             });
         },
         // A power bank released just before the load stopped comes back by auto return within

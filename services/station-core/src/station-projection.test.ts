@@ -1,6 +1,6 @@
 import { initialStationContext, type StationContext, type StationSlot } from '@powerbank/machines';
 import { describe, expect, it } from 'vitest';
-import { changedSlotRows, stationRow, stationRowChanged } from './station-projection.ts';
+import { changedSlotRows, rentedBanks, stationRow, stationRowChanged } from './station-projection.ts';
 
 const withSlots = (slots: StationSlot[]): StationContext => ({
   ...initialStationContext({ sn: 'SN-1', slotCount: 0 }),
@@ -95,5 +95,24 @@ describe('stationRowChanged', () => {
       },
     ];
     for (const after of changes) expect(stationRowChanged(online, after)).toBe(true);
+  });
+});
+
+describe('rentedBanks', () => {
+  const ok = (commandId: string, serial: string) =>
+    ({ ok: true, commandId, rentalId: `r-${commandId}`, slot: 1, powerBankSerial: serial }) as const;
+
+  it('marks the banks the results took out as rented, each to its rental; failures and admin ejects none', () => {
+    const after = withSlots([{ slot: 1, state: 'empty' }]);
+    const failed = { ok: false, commandId: 'c3', rentalId: 'r-c3', reason: 'timeout' } as const;
+    const adminEject = { ok: true, commandId: 'c4', slot: 1, powerBankSerial: 'PB-4' } as const;
+    expect(rentedBanks([ok('c1', 'PB-1'), failed, adminEject], after)).toEqual([
+      { serial: 'PB-1', rentalId: 'r-c1' },
+    ]);
+  });
+
+  it('leaves a bank a late success names where it is when it is back in a slot', () => {
+    const after = withSlots([{ slot: 2, state: 'ready', powerBank: bank('PB-1', 50) }]);
+    expect(rentedBanks([{ ...ok('c1', 'PB-1'), late: true }], after)).toEqual([]);
   });
 });

@@ -1,4 +1,9 @@
-import type { StationContext, StationState } from '@powerbank/machines';
+import {
+  type DispenseResult,
+  findPowerBank,
+  type StationContext,
+  type StationState,
+} from '@powerbank/machines';
 import type { StationChangedEvent } from '@powerbank/protocol';
 
 /** What the Station row shows of an actor's state. */
@@ -106,4 +111,20 @@ export function stationChangedEvent(
       battery: slot.powerBank?.battery ?? null,
     })),
   };
+}
+
+/**
+ * The power banks a change's dispense results took out, with the rental each went to. A success
+ * told after the bank was put back (a late result, overtaken by the return) leaves it where it is:
+ * it is in a slot, not rented, and the rental timers return the rental there.
+ */
+export function rentedBanks(
+  results: readonly DispenseResult[],
+  after: StationContext,
+): { serial: string; rentalId: string }[] {
+  return results.flatMap((r) =>
+    r.ok && r.rentalId && !findPowerBank(after.slots, r.powerBankSerial)
+      ? [{ serial: r.powerBankSerial, rentalId: r.rentalId }]
+      : [],
+  );
 }

@@ -645,6 +645,27 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
     expect(await balances(user.userId)).toEqual({ wallet: 9700, points: 55 });
   });
 
+  it('jobs: a late success told after its power bank was put back returns the rental there, from its start', async () => {
+    const one = await aStation([{ slot: 1, battery: 90 }]);
+    const user = await aUser(10_000);
+    const { body } = await startActive(user, startBody(one.sn));
+    // The station's answer came after the timeout, and its return overtook it: station-core left the
+    // power bank in the slot it went back to, put there before the rental (re)started.
+    await h.sql(
+      `update power_bank set status = 'in_slot', current_rental_id = null, current_slot_index = 1,
+              current_station_id = (select id from station where serial_number = ?),
+              placed_at = now() - interval '1 minute', last_seen_at = now() - interval '1 minute'
+        where serial_number = ?`,
+      [one.sn, body.data.power_bank_serial],
+    );
+    await runRentalTimers(api.deps.orm.em.fork(), new Date());
+    const [row] = await h.sql<{ status: string; at_start: boolean }>(
+      'select status, returned_at = started_at as at_start from rental where id = ?',
+      [body.data.id],
+    );
+    expect(row).toEqual({ status: 'settled', at_start: true });
+  });
+
   it('jobs: overdue and lost are applied once across two concurrent runners; lost charges the price', async () => {
     const one = await aStation([{ slot: 1, battery: 90 }]);
     const user = await aUser(10_000);
