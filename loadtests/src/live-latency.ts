@@ -1,8 +1,21 @@
 /** What bench:live's client processes and the parent share: the event key and a latency histogram. */
 
-/** A station's whole state as one key: the event on NATS and the delivery carry the same. */
-export const stationStateKey = (event: { sn: string; slots: unknown }) =>
-  `${event.sn}|${JSON.stringify(event.slots)}`;
+/** What of a slot tells its states apart. */
+interface SlotState {
+  state: string;
+  powerBankSerial: string | null;
+  battery: number | null;
+}
+
+/**
+ * A station's whole state as one key: the event on NATS and the delivery carry the same. Made per
+ * event per client, so a short concatenation rather than JSON text of the slots (~1 KB).
+ */
+export const stationStateKey = (event: { sn: string; slots: readonly SlotState[] }) => {
+  let key = event.sn;
+  for (const slot of event.slots) key += `|${slot.state}${slot.powerBankSerial ?? ''}:${slot.battery ?? ''}`;
+  return key;
+};
 
 /** Latencies in 1 ms buckets (the last bucket holds everything slower), mergeable across processes. */
 export class LatencyHistogram {
