@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { AdminProfile, openOrm, User, UserSession } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
+import { NODE_FLAGS } from '@powerbank/testing';
 import { generateSessionToken, sessionIdOf } from '../../services/api/src/platform/session.ts';
 import { benchStack, freePort } from './bench-stack.ts';
 import { LatencyHistogram } from './live-latency.ts';
@@ -140,7 +141,8 @@ const clientProcesses = Array.from({ length: clientProcs }, (_, i) => {
       '--subject',
       subject,
     ],
-    { execArgv: ['--import', 'tsx', ...clientProfiling(i)] },
+    // The services' Node flags (a 64 MB young generation: a client allocates per message and event).
+    { execArgv: [...NODE_FLAGS, '--import', 'tsx', ...clientProfiling(i)] },
   );
   const state = {
     child,
