@@ -161,17 +161,18 @@ export const slotsEntry = (sn: string, receivedAt: number, change: SlotsChange):
   ...change.values,
 ];
 
+/** The slot whose values start at `i` in `entry`. */
+const slotAt = (entry: SlotsEntry, i: number): LiveSlot => ({
+  slot: entry[i] as number,
+  state: entry[i + 1] as string,
+  powerBankSerial: entry[i + 2] as string | null,
+  battery: entry[i + 3] as number | null,
+});
+
 /** The slots an entry names, as objects. */
 function slotsOf(entry: SlotsEntry): LiveSlot[] {
   const slots: LiveSlot[] = [];
-  for (let i = 3; i < entry.length; i += SLOT_WIDTH) {
-    slots.push({
-      slot: entry[i] as number,
-      state: entry[i + 1] as string,
-      powerBankSerial: entry[i + 2] as string | null,
-      battery: entry[i + 3] as number | null,
-    });
-  }
+  for (let i = 3; i < entry.length; i += SLOT_WIDTH) slots.push(slotAt(entry, i));
   return slots;
 }
 
@@ -210,16 +211,17 @@ export class LiveSlotsDecoder {
   }
 
   #apply(entry: SlotsEntry): LiveSlotsEvent | undefined {
-    const [sn, receivedAt, full] = entry;
-    const changed = slotsOf(entry);
+    // Indexed rather than destructured: this runs per event per stream.
+    const sn = entry[0];
     let slots: LiveSlot[];
-    if (full) slots = changed;
+    if (entry[2]) slots = slotsOf(entry);
     else {
       const known = this.#stations.get(sn);
       // Cannot happen (a station's first entry is full, a stream starts from a reset); not guessed.
       if (!known) return undefined;
       slots = known.slice();
-      for (const slot of changed) {
+      for (let i = 3; i < entry.length; i += SLOT_WIDTH) {
+        const slot = slotAt(entry, i);
         // Slot n is usually at n - 1.
         const at =
           slots[slot.slot - 1]?.slot === slot.slot
@@ -229,6 +231,6 @@ export class LiveSlotsDecoder {
       }
     }
     this.#stations.set(sn, slots);
-    return { sn, slots, receivedAt };
+    return { sn, slots, receivedAt: entry[1] };
   }
 }
