@@ -15,11 +15,13 @@
  * small machine they still share its cores with the services, so the figures are an upper bound.
  */
 import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdminProfile, openOrm, User, UserSession } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { createSimulator, demoStations } from '@powerbank/station-simulator';
+import { NODE_FLAGS } from '@powerbank/testing';
 import { generateSessionToken, sessionIdOf } from '../../services/api/src/platform/session.ts';
 import { benchStack, freePort } from './bench-stack.ts';
 import { LatencyHistogram } from './live-latency.ts';
@@ -115,6 +117,11 @@ nats.subscribe(subject, {
 });
 
 // ---- the clients, in processes of their own -----------------------------------------------------
+/** `BENCH_CPU_PROF=<dir>`: each client process writes its V8 CPU profile there too, as the services do. */
+const clientProfiling = (i: number) => {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=live-clients-${i}.cpuprofile`] : [];
+};
 type FromClients =
   | { type: 'started'; n: number }
   | { type: 'report'; delivered: number; messages: number; failed: number; histogram: number[] };
@@ -134,7 +141,8 @@ const clientProcesses = Array.from({ length: clientProcs }, (_, i) => {
       '--subject',
       subject,
     ],
-    { execArgv: ['--import', 'tsx'] },
+    // The services' Node flags (a 64 MB young generation: a client allocates per message and event).
+    { execArgv: [...NODE_FLAGS, '--import', 'tsx', ...clientProfiling(i)] },
   );
   const state = {
     child,
@@ -229,6 +237,9 @@ const figures = {
   api_cpu_us_per_message: cpuPer(messages),
   api_cpu_s_per_s: apiCpuS === undefined ? null : Number((apiCpuS / windowS).toFixed(2)),
   clients_cpu_s_per_s: Number((clientsCpuS / windowS).toFixed(2)),
+  /** The client processes' CPU per delivered event (when every process reported its deliveries). */
+  clients_cpu_us_per_event:
+    delivered && clientProcesses.every((c) => c.report) ? Math.round((clientsCpuS * 1e6) / delivered) : null,
   client_errors: failed,
   client_processes: clientProcs,
   tick_ms: Number(args['tick-ms']),
@@ -241,12 +252,21 @@ console.log(
     `events                 ${figures.events_per_s}/s on NATS, ${figures.delivered_per_s} deliveries/s in ${figures.messages_per_s} messages/s`,
     `delivery p50 / p99     ${figures.delivery_p50_ms} / ${figures.delivery_p99_ms} ms (max ${figures.delivery_max_ms})`,
     `api CPU                ${figures.api_cpu_us_per_event} µs per delivered event, ${figures.api_cpu_us_per_message} µs per message (${figures.api_cpu_s_per_s} cores)`,
+    `clients CPU            ${figures.clients_cpu_us_per_event} µs per delivered event (${figures.clients_cpu_s_per_s} cores)`,
     '',
   ].join('\n'),
 );
 console.log(JSON.stringify(figures));
 
 // ---- clean up -----------------------------------------------------------------------------------
+// Each exits once it has reported (writing its profile, if asked): a few seconds, then it is killed.
+await Promise.all(
+  clientProcesses.map(({ child }) =>
+    child.exitCode === null
+      ? Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000))])
+      : undefined,
+  ),
+);
 for (const { child } of clientProcesses) if (child.exitCode === null) child.kill();
 await simulator.stop();
 await stack.cleanUp(nats);

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { connectNats } from '@powerbank/messaging';
 import { createApiClient } from '../../packages/api-client/src/index.ts';
-import { LatencyHistogram, stationStateKey } from './live-latency.ts';
+import { LatencyHistogram, StateTimes } from './live-latency.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,12 +27,9 @@ const { values: args } = parseArgs({
 const send = (message: object) => process.send?.(message);
 
 const nats = await connectNats(String(args['nats-url']), 'bench-live-clients');
-const onNats = new Map<string, number>();
+const onNats = new StateTimes();
 nats.subscribe(String(args.subject), {
-  callback: (_error, message) => {
-    // The latest: a slot taken out brings a station back to a state it had before.
-    onNats.set(stationStateKey(message.json()), Date.now());
-  },
+  callback: (_error, message) => onNats.seen(message.json(), Date.now()),
 });
 
 let measuring = false;
@@ -55,7 +52,7 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
         const at = Date.now();
         messages += 1;
         for (const event of data.events) {
-          const sent = onNats.get(stationStateKey(event));
+          const sent = onNats.sentAt(event);
           if (sent === undefined) continue;
           delivered += 1;
           histogram.add(at - sent);

@@ -1,8 +1,48 @@
-/** What bench:live's client processes and the parent share: the event key and a latency histogram. */
+/** What bench:live's client processes and the parent share: the events' times and a latency histogram. */
+
+/** What of a slot tells its states apart. */
+interface SlotState {
+  state: string;
+  powerBankSerial: string | null;
+  battery: number | null;
+}
 
 /** A station's whole state as one key: the event on NATS and the delivery carry the same. */
-export const stationStateKey = (event: { sn: string; slots: unknown }) =>
-  `${event.sn}|${JSON.stringify(event.slots)}`;
+const stationStateKey = (event: { sn: string; slots: readonly SlotState[] }) => {
+  let key = event.sn;
+  for (const slot of event.slots) key += `|${slot.state}${slot.powerBankSerial ?? ''}:${slot.battery ?? ''}`;
+  return key;
+};
+
+/**
+ * When this process saw each station state on NATS, for the deliveries of it. Every client of the
+ * process gets each event: the state's key is made once per event (the api's receipt time and the
+ * station name it), not once per delivery, so the benchmark's own work per delivery is two lookups.
+ */
+export class StateTimes {
+  readonly #byState = new Map<string, number>();
+  readonly #byEvent = new Map<string, Map<number, number>>();
+
+  /** The latest: a slot taken out brings a station back to a state it had before. */
+  seen(event: { sn: string; slots: readonly SlotState[] }, at: number): void {
+    this.#byState.set(stationStateKey(event), at);
+  }
+
+  /** When the state `event` carries was seen on NATS (undefined: not seen). */
+  sentAt(event: { sn: string; slots: readonly SlotState[]; receivedAt: number }): number | undefined {
+    let events = this.#byEvent.get(event.sn);
+    if (!events) {
+      events = new Map();
+      this.#byEvent.set(event.sn, events);
+    }
+    let sent = events.get(event.receivedAt);
+    if (sent === undefined) {
+      sent = this.#byState.get(stationStateKey(event));
+      if (sent !== undefined) events.set(event.receivedAt, sent);
+    }
+    return sent;
+  }
+}
 
 /** Latencies in 1 ms buckets (the last bucket holds everything slower), mergeable across processes. */
 export class LatencyHistogram {

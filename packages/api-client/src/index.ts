@@ -1,5 +1,11 @@
 import type { RootRouter } from '@powerbank/api';
-import { LIVE_BATCH, liveBatchTransform } from '@powerbank/protocol/live-batch';
+import {
+  LIVE_BATCH,
+  LiveBatch,
+  LiveSlotsDecoder,
+  liveBatchTransform,
+  type SlotsWire,
+} from '@powerbank/protocol/live-batch';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -9,7 +15,9 @@ import {
   splitLink,
   type TRPCClient,
   TRPCClientError,
+  type TRPCLink,
 } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
 
@@ -18,11 +26,39 @@ export { LiveBatch } from '@powerbank/protocol/live-batch';
 
 /**
  * The live streams' decoder (`admin.live.*`): each message is a `LiveBatch` whose `events` are
- * typed by the procedure (`onData: ({ data }) => data.events`). Registers it with superjson (the
- * instance the links use); `createApiClient` does, a client built otherwise (the console) calls it.
+ * typed by the procedure (`onData: ({ data }) => data.events`). Registers the batch with superjson
+ * (the instance the links use) and returns the link that decodes each subscription's compact
+ * batches (slots: only what changed, made whole again with that stream's state; a batch with no
+ * event left, such as a new stream's starting state, is not passed on). Put it first in `links`:
+ * `createApiClient` does; a client built otherwise (the console) does it itself.
  */
-export function decodeLiveBatches(): void {
+export function decodeLiveBatches(): TRPCLink<RootRouter> {
   superjson.registerCustom(liveBatchTransform, LIVE_BATCH);
+  return () =>
+    ({ op, next }) => {
+      if (op.type !== 'subscription') return next(op);
+      return observable((observer) => {
+        // One per subscription, kept across its reconnections (a resumed stream goes on from it).
+        const decoder = new LiveSlotsDecoder();
+        const subscription = next(op).subscribe({
+          next: (value) => {
+            const result = value.result as { id?: string; data?: unknown; type?: string };
+            // Tracked messages (every live stream's) come as `{ id, data: { id, data: batch } }`.
+            const tracked = result.data as { id?: string; data?: unknown } | undefined;
+            const batch = result.id !== undefined ? tracked?.data : result.data;
+            if (!(batch instanceof LiveBatch) || batch.decoded) return observer.next(value);
+            // A compact batch (slots) made whole with this stream's state.
+            const whole = new LiveBatch(decoder.decode(batch.wire as SlotsWire));
+            if (!whole.events.length) return;
+            const data = result.id !== undefined ? { ...tracked, data: whole } : whole;
+            observer.next({ ...value, result: { ...result, data } } as typeof value);
+          },
+          error: (error) => observer.error(error),
+          complete: () => observer.complete(),
+        });
+        return () => subscription.unsubscribe();
+      });
+    };
 }
 export { TRPCClientError } from '@trpc/client';
 
@@ -48,10 +84,10 @@ export function isApiError(error: unknown): error is ApiError {
  * in one tick batched. FormData inputs (`app.upload`) go alone as multipart.
  * Subscriptions (`admin.live.*`) stream over SSE: the `eventsource` package rather
  * than a browser's own EventSource, which can send no Authorization header (and Node has none);
- * each message is a `LiveBatch` of events (see `decodeLiveBatches`).
+ * each message is a `LiveBatch` of events, decoded per stream (see `decodeLiveBatches`).
  */
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  decodeLiveBatches();
+  const liveBatches = decodeLiveBatches();
   const link = {
     url: `${options.url.replace(/\/$/, '')}/trpc`,
     transformer: superjson,
@@ -64,6 +100,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseFetch = options.fetch ?? globalThis.fetch;
   return createTRPCClient<RootRouter>({
     links: [
+      liveBatches,
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: httpSubscriptionLink({

@@ -30,11 +30,12 @@ function authorization(): Record<string, string> {
  * EventSource that runs in the browser too: the browser's own EventSource sends no Authorization
  * header, and the alternative (the token in the URL or in connectionParams) would put the session
  * token in access logs and need a second way to authenticate in the api for subscriptions only.
- * Each live message is a batch of events (`data.events`): `decodeLiveBatches` teaches superjson it.
+ * Each live message is a batch of events (`data.events`): `decodeLiveBatches` teaches superjson it
+ * and gives the link that decodes each stream's compact batches (first in the chain).
  */
-decodeLiveBatches();
 export const api = createTRPCClient<RootRouter>({
   links: [
+    decodeLiveBatches(),
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({

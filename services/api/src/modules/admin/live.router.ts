@@ -39,7 +39,11 @@ function liveStream<T extends Exclude<keyof LiveData, 'station'>>(topic: T) {
 export const adminLiveRouter = router({
   /** `{ sn, status, lastHeartbeatAt }` when a station's status changes. */
   stationStatus: liveStream('status'),
-  /** `{ sn, slots: [{ slot, state, powerBankSerial, battery }] }` when a station's slots change. */
+  /**
+   * `{ sn, slots: [{ slot, state, powerBankSerial, battery }] }` when a station's slots change. On the
+   * wire only the changed slots (`SlotsWire`), after a reset with the stations' state; the api-client's
+   * link (`decodeLiveBatches`) hands the events out whole.
+   */
   slots: liveStream('slots'),
   /** `{ kind: dispense|return|missing, sn, detail }` or `{ kind: settled, rental }`. */
   rentals: liveStream('rental'),

@@ -6,7 +6,13 @@ import {
   stationChangedEvent,
   subjects as subjectsFor,
 } from '@powerbank/protocol';
-import { LiveBatch } from '@powerbank/protocol/live-batch';
+import {
+  LiveBatch,
+  type SlotsChange,
+  type SlotsWire,
+  slotsChange,
+  slotsEntry,
+} from '@powerbank/protocol/live-batch';
 import type { Logger } from 'pino';
 import { uuidv7 } from 'uuidv7';
 
@@ -39,8 +45,11 @@ export interface LiveData {
 export type LiveTopic = keyof LiveData;
 export type LiveEvent = { [T in LiveTopic]: { topic: T; data: LiveData[T] } }[LiveTopic];
 
+/** A slots event carries what changed since the station's previous one (what a slots stream sends). */
+type Received = LiveEvent & { change?: SlotsChange };
+
 /** An event as the hub hands it out: `id` orders events of this instance and names them for resuming. */
-export type HubEvent = LiveEvent & { id: string; receivedAt: number };
+export type HubEvent = Received & { id: string; receivedAt: number };
 
 /** What a live stream carries of an event: its data and when this instance received it. */
 export type LiveWire<T extends LiveTopic> = LiveData[T] & { receivedAt: number };
@@ -67,6 +76,8 @@ export class SlowClientError extends Error {
 /** A live stream as the hub holds it: streams with the same `filter` share each tick's batch. */
 interface Stream {
   filter: string;
+  /** A slots-only stream: its batches go compact (`SlotsWire`), each event the slots that changed. */
+  compact: boolean;
   accepts(event: HubEvent): boolean;
   push(batch: HubBatch<LiveTopic>): void;
   /** Lets a waiting stream look again (closed, aborted). */
@@ -78,12 +89,25 @@ function snOf(event: LiveEvent): string | undefined {
   return 'sn' in event.data ? event.data.sn : undefined;
 }
 
-/** The batch of `events` (non-empty, oldest first) as a stream sends it. */
-function batchOf(events: readonly HubEvent[]): HubBatch<LiveTopic> {
-  const wire = events.map(
+/**
+ * The batch of `events` (non-empty, oldest first) as a stream sends it: for a compact stream, each
+ * slots event as the slots that changed since the station's previous event (the wire form; the
+ * batch keeps the whole events for readers in process).
+ */
+function batchOf(events: readonly HubEvent[], compact: boolean): HubBatch<LiveTopic> {
+  const whole = events.map(
     (event) => ({ ...event.data, receivedAt: event.receivedAt }) as LiveWire<LiveTopic>,
   );
-  return { id: events[events.length - 1]!.id, count: events.length, payload: new LiveBatch(wire) };
+  const wire: SlotsWire | undefined = compact
+    ? {
+        slots: events.flatMap((event) =>
+          event.topic === 'slots' && event.change
+            ? [slotsEntry(event.data.sn, event.receivedAt, event.change)]
+            : [],
+        ),
+      }
+    : undefined;
+  return { id: events[events.length - 1]!.id, count: events.length, payload: new LiveBatch(whole, wire) };
 }
 
 export interface LiveHubOptions {
@@ -125,7 +149,14 @@ export class LiveHub {
   readonly #boot = uuidv7();
   /** Last status and slots seen per station: status and slot streams carry changes only. */
   readonly #lastStatus = new Map<string, string>();
-  readonly #lastSlots = new Map<string, string>();
+  readonly #lastSlots = new Map<string, LiveSlots['slots']>();
+  /**
+   * Each station's slots as of the last event handed to the streams (`#flushedSeq`), and when that
+   * event came: what a compact stream starts from (`#snapshot`), the next tick's changes apply to it.
+   */
+  readonly #sentSlots = new Map<string, { slots: LiveSlots['slots']; receivedAt: number }>();
+  /** Snapshots made since the last tick, per filter: streams that start in one tick share one. */
+  readonly #snapshots = new Map<string, HubBatch<LiveTopic>>();
   #seq = 0;
   #subscriptions = 0;
   #closed = false;
@@ -169,6 +200,7 @@ export class LiveHub {
     const topics: readonly LiveTopic[] = options.topics;
     const stream: Stream = {
       filter: `${[...topics].sort().join(',')}|${options.sn ?? ''}`,
+      compact: topics.length === 1 && topics[0] === 'slots',
       accepts: (event) =>
         topics.includes(event.topic) && (options.sn === undefined || snOf(event) === options.sn),
       wake: () => wake?.(),
@@ -187,8 +219,15 @@ export class LiveHub {
     };
     const stop = () => wake?.();
     options.signal?.addEventListener('abort', stop, { once: true });
-    const missed = this.#replayAfter(options.lastEventId).filter(stream.accepts);
-    if (missed.length) stream.push(batchOf(missed));
+    const replay = this.#replayAfter(options.lastEventId);
+    if (stream.compact && !replay.gapless) {
+      // Its changes apply to a state this stream does not have: it starts over from the current one.
+      const snapshot = this.#snapshot(stream, options.sn);
+      if (snapshot.count || options.lastEventId) stream.push(snapshot);
+    } else {
+      const missed = replay.events.filter(stream.accepts);
+      if (missed.length) stream.push(batchOf(missed, stream.compact));
+    }
     this.#streams.add(stream);
     try {
       for (;;) {
@@ -228,15 +267,56 @@ export class LiveHub {
     for (const stream of this.#streams) stream.wake();
   }
 
-  #replayAfter(lastEventId: string | null | undefined): HubEvent[] {
-    if (!lastEventId) return [];
+  /**
+   * The handed-out events after `lastEventId` still held, and whether they are all of them
+   * (`gapless`: nothing after it has been dropped from the replay buffer).
+   */
+  #replayAfter(lastEventId: string | null | undefined): { events: HubEvent[]; gapless: boolean } {
+    if (!lastEventId) return { events: [], gapless: false };
     const [boot, seq] = lastEventId.split(':');
-    if (boot !== this.#boot) return [];
     const after = Number(seq);
-    return this.#recent.filter((event) => {
-      const n = Number(event.id.split(':')[1]);
+    if (boot !== this.#boot || !Number.isInteger(after) || after > this.#flushedSeq)
+      return { events: [], gapless: false };
+    const seqOf = (event: HubEvent) => Number(event.id.slice(event.id.lastIndexOf(':') + 1));
+    const oldest = this.#recent[0];
+    const gapless = after === this.#flushedSeq || (oldest !== undefined && seqOf(oldest) <= after + 1);
+    const events = this.#recent.filter((event) => {
+      const n = seqOf(event);
       return n > after && n <= this.#flushedSeq;
     });
+    return { events, gapless };
+  }
+
+  /**
+   * Every station's slots the stream covers, as of the last event handed out, as one `reset` batch
+   * (made once per filter and tick). Its id is that event's: a stream resuming from it misses nothing.
+   */
+  #snapshot(stream: Stream, sn: string | undefined): HubBatch<LiveTopic> {
+    let snapshot = this.#snapshots.get(stream.filter);
+    if (!snapshot) {
+      const stations = sn === undefined ? [...this.#sentSlots] : [[sn, this.#sentSlots.get(sn)] as const];
+      const wire: SlotsWire = { slots: [], reset: true };
+      for (const [station, sent] of stations) {
+        if (sent) wire.slots.push(slotsEntry(station, sent.receivedAt, slotsChange(sent.slots, undefined)!));
+      }
+      snapshot = {
+        id: `${this.#boot}:${this.#flushedSeq}`,
+        count: wire.slots.length,
+        payload: new LiveBatch<LiveWire<LiveTopic>>([], wire),
+      };
+      this.#snapshots.set(stream.filter, snapshot);
+    }
+    return snapshot;
+  }
+
+  /** The streams have had `events` (or had none to have them): what later ticks and snapshots start from. */
+  #handedOut(events: readonly HubEvent[]): void {
+    this.#flushedSeq = this.#seq;
+    this.#snapshots.clear();
+    for (const event of events) {
+      if (event.topic === 'slots')
+        this.#sentSlots.set(event.data.sn, { slots: event.data.slots, receivedAt: event.receivedAt });
+    }
   }
 
   #receive(subject: string, data: Uint8Array): void {
@@ -252,7 +332,7 @@ export class LiveHub {
     for (const event of this.#eventsOf(isRental, kind, payload)) this.#publish(event);
   }
 
-  #eventsOf(isRental: boolean, kind: string, payload: unknown): LiveEvent[] {
+  #eventsOf(isRental: boolean, kind: string, payload: unknown): Received[] {
     if (isRental) {
       const parsed = rentalSettledEvent.safeParse(payload);
       return kind === 'settled' && parsed.success
@@ -263,7 +343,7 @@ export class LiveHub {
       const parsed = stationChangedEvent.safeParse(payload);
       if (!parsed.success) return [];
       const station = parsed.data;
-      const events: LiveEvent[] = [{ topic: 'station', data: station }];
+      const events: Received[] = [{ topic: 'station', data: station }];
       if (this.#lastStatus.get(station.sn) !== station.status) {
         this.#lastStatus.set(station.sn, station.status);
         events.push({
@@ -271,10 +351,10 @@ export class LiveHub {
           data: { sn: station.sn, status: station.status, lastHeartbeatAt: station.lastHeartbeatAt },
         });
       }
-      const slots = JSON.stringify(station.slots);
-      if (this.#lastSlots.get(station.sn) !== slots) {
-        this.#lastSlots.set(station.sn, slots);
-        events.push({ topic: 'slots', data: { sn: station.sn, slots: station.slots } });
+      const change = slotsChange(station.slots, this.#lastSlots.get(station.sn));
+      if (change) {
+        this.#lastSlots.set(station.sn, station.slots);
+        events.push({ topic: 'slots', data: { sn: station.sn, slots: station.slots }, change });
       }
       return events;
     }
@@ -286,15 +366,15 @@ export class LiveHub {
     return [];
   }
 
-  #publish(event: LiveEvent): void {
+  #publish(event: Received): void {
     const hubEvent = { ...event, id: `${this.#boot}:${++this.#seq}`, receivedAt: Date.now() } as HubEvent;
     this.#recent.push(hubEvent);
     if (this.#recent.length > this.options.replay) this.#recent.shift();
     for (const observer of this.#observers) observer(hubEvent);
     if (this.#closed) return;
     if (!this.#streams.size && !this.#pending.length) {
-      // No stream to hand it to: handed out at once, as far as replays go.
-      this.#flushedSeq = this.#seq;
+      // No stream to hand it to: handed out at once, as far as replays and snapshots go.
+      this.#handedOut([hubEvent]);
       return;
     }
     this.#pending.push(hubEvent);
@@ -308,13 +388,13 @@ export class LiveHub {
     const events = this.#pending;
     if (!events.length) return;
     this.#pending = [];
-    this.#flushedSeq = this.#seq;
+    this.#handedOut(events);
     const batches = new Map<string, HubBatch<LiveTopic> | null>();
     for (const stream of this.#streams) {
       let batch = batches.get(stream.filter);
       if (batch === undefined) {
         const accepted = events.filter(stream.accepts);
-        batch = accepted.length ? batchOf(accepted) : null;
+        batch = accepted.length ? batchOf(accepted, stream.compact) : null;
         batches.set(stream.filter, batch);
       }
       if (batch) stream.push(batch);

@@ -1,5 +1,5 @@
 import { subjects } from '@powerbank/protocol';
-import { liveBatchTransform } from '@powerbank/protocol/live-batch';
+import { LiveSlotsDecoder, liveBatchTransform, type SlotsWire } from '@powerbank/protocol/live-batch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, LiveBatch } from '../../../../../packages/api-client/src/index.ts';
 import type { CoreHarness } from '../../../../station-core/src/testing/core-harness.ts';
@@ -100,7 +100,7 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
     client.stop();
   });
 
-  it('on the wire, a message is its batch of events as one JSON text (made once, not re-encoded per stream)', async () => {
+  it('on the wire, a slots message is its batch as one compact JSON text: each event only the slots that changed', async () => {
     const admin = await signUpAdmin(api, 'operations');
     const { sn, sim } = await aStation(h, [{ slot: 1, battery: 90 }]);
     const input = encodeURIComponent(JSON.stringify({ json: { sn } }));
@@ -117,23 +117,26 @@ describe('admin.live: core events pushed to consoles over SSE, from one NATS sub
       if (chunk.done) throw new Error(`stream ended: ${text}`);
       text += chunk.value;
     };
+    const messages = () =>
+      [...text.matchAll(/\ndata: (\{"json":"\{.*)\nid: (.+)\n/g)].map(([, data, id]) => {
+        // The batch's JSON text as one string (escaped once per batch, then copied into each stream's message).
+        const body = JSON.parse(data!) as { json: string; meta: unknown };
+        expect(body.meta).toMatchObject({ values: [['custom', 'live-batch']] });
+        return { wire: JSON.parse(body.json) as SlotsWire, id: id! };
+      });
     while (!text.includes('event: connected')) await readMore();
+    // The first change may come whole (if it is the first the api hears of the station): the second not.
     await sim.insert(sn, 2, `${sn}-PB2`, 80);
-    // The first message naming the new power bank (an earlier one may carry the station's first state).
-    const message = () =>
-      [...text.matchAll(/\ndata: (\{"json":"\[.*)\nid: (.+)\n/g)].find(([line]) =>
-        line.includes(`${sn}-PB2`),
-      );
-    while (!message()) await readMore();
-    const [, data, id] = message()!;
-    // The batch's JSON text as one string (escaped once per batch, then copied into each stream's message).
-    const body = JSON.parse(data!) as { json: string; meta: unknown };
-    expect(body.meta).toMatchObject({ values: [['custom', 'live-batch']] });
-    const events = JSON.parse(body.json) as { sn: string; slots: unknown[] }[];
-    expect(events.map((event) => event.sn)).toEqual([sn]);
-    expect(events[0]!.slots).toContainEqual(
-      expect.objectContaining({ slot: 2, powerBankSerial: `${sn}-PB2`, battery: 80 }),
-    );
+    await sim.insert(sn, 3, `${sn}-PB3`, 70);
+    const change = () => messages().find(({ wire }) => JSON.stringify(wire).includes(`${sn}-PB3`));
+    while (!change()) await readMore();
+    const { wire, id } = change()!;
+    // Only slot 3, as 4 values, not the station's slots as objects.
+    expect(wire.reset).toBeUndefined();
+    const [station, receivedAt, full, ...values] = wire.slots.find((entry) => entry.includes(`${sn}-PB3`))!;
+    expect([station, full]).toEqual([sn, 0]);
+    expect(receivedAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(values).toEqual([3, expect.any(String), `${sn}-PB3`, 70]);
     expect(id).toMatch(/^[0-9a-f-]+:\d+$/);
     await reader.cancel();
   });
@@ -160,8 +163,42 @@ function aHub(options: { tickMs: number; clientBuffer?: number; replay?: number 
   });
   const returned = (sn: string) =>
     api.deps.nats.publish(subjects(prefix).coreEvent('return'), JSON.stringify({ sn, slot: 1 }));
-  return { hub, returned };
+  /** Station `sn` now has `banks` (a serial or null per slot, from slot 1). */
+  const holds = (sn: string, banks: (string | null)[]) =>
+    api.deps.nats.publish(
+      subjects(prefix).coreEvent('station'),
+      JSON.stringify({
+        sn,
+        status: 'online',
+        lastHeartbeatAt: null,
+        slots: banks.map((bank, i) => ({
+          slot: i + 1,
+          state: bank ? 'ready' : 'empty',
+          powerBankSerial: bank,
+          battery: bank ? 90 : null,
+        })),
+      }),
+    );
+  return { hub, returned, holds };
 }
+
+/** A slots stream read as a client does: its batches' wire form through one decoder. */
+function slotsReader(stream: AsyncGenerator<HubBatch<'slots'>>) {
+  const decoder = new LiveSlotsDecoder();
+  const wires: SlotsWire[] = [];
+  return {
+    wires,
+    /** The next batch's events, decoded (the batch's own events are the whole ones the hub holds). */
+    async next() {
+      const batch = (await stream.next()).value as HubBatch<'slots'>;
+      wires.push(batch.payload.wire as SlotsWire);
+      return { batch, events: decoder.decode(batch.payload.wire as SlotsWire) };
+    },
+  };
+}
+
+const banksOf = (event: { slots: readonly { powerBankSerial: string | null }[] }) =>
+  event.slots.map((slot) => slot.powerBankSerial);
 
 const snsOf = (batch: HubBatch<'rental'>) =>
   batch.payload.events.map((event) => ('sn' in event ? event.sn : ''));
@@ -231,6 +268,80 @@ describe('LiveHub: a client that does not read is bounded', () => {
     await expect(async () => {
       for (;;) if ((await slow.next()).done) return;
     }).rejects.toBeInstanceOf(SlowClientError);
+    hub.close();
+  });
+});
+
+describe('LiveHub: a slots stream sends what changed, and starts from the state that applies to', () => {
+  it('changes only, decoded whole; a resume without a gap replays them; after a gap or another boot, the state anew', async () => {
+    const { hub, holds } = aHub({ tickMs: 20, replay: 4 });
+    let heard = 0;
+    hub.observe((event) => {
+      if (event.topic === 'slots') heard += 1;
+    });
+    // Heard before any stream: the state a new stream starts from.
+    holds('A', ['a1', null, 'a3']);
+    holds('B', [null, null]);
+    await expect.poll(() => heard).toBe(2);
+
+    const first = slotsReader(hub.events({ topics: ['slots'] }));
+    const start = await first.next();
+    // A new stream's first batch is the state (each station whole), which yields no event.
+    expect(start.batch.payload.wire).toMatchObject({ reset: true });
+    expect((start.batch.payload.wire as SlotsWire).slots.map(([sn, , full]) => [sn, full])).toEqual([
+      ['A', 1],
+      ['B', 1],
+    ]);
+    expect(start.events).toEqual([]);
+
+    holds('A', ['a1', 'a2', 'a3']);
+    const change = await first.next();
+    // On the wire: slot 2 only. Decoded: the station whole.
+    expect((change.batch.payload.wire as SlotsWire).slots).toEqual([
+      ['A', expect.any(Number), 0, 2, 'ready', 'a2', 90],
+    ]);
+    expect(change.events.map((event) => [event.sn, banksOf(event)])).toEqual([['A', ['a1', 'a2', 'a3']]]);
+    expect(change.events).toEqual(change.batch.payload.events.map((event) => ({ ...event })));
+    const seen = change.batch.id;
+
+    // Resumed from the last batch it read, nothing dropped since: the changes it missed, as changes.
+    holds('B', ['b1', null]);
+    holds('A', [null, 'a2', 'a3']);
+    expect((await first.next()).events.map(banksOf)).toEqual([
+      ['b1', null],
+      [null, 'a2', 'a3'],
+    ]);
+    const resumed = hub.events({ topics: ['slots'], lastEventId: seen });
+    const resumedWire = ((await resumed.next()).value as HubBatch<'slots'>).payload.wire as SlotsWire;
+    expect(resumedWire.reset).toBeUndefined();
+    expect(resumedWire.slots.map(([sn, , full, ...values]) => [sn, full, values.length])).toEqual([
+      ['B', 0, 4],
+      ['A', 0, 4],
+    ]);
+
+    // More events than the replay holds since `seen` (each also counts its `station` event): the
+    // stream gets the state anew, and its decoder yields the stations that differ from what it had.
+    const decoder = new LiveSlotsDecoder();
+    decoder.decode(start.batch.payload.wire as SlotsWire);
+    decoder.decode(change.batch.payload.wire as SlotsWire);
+    holds('B', ['b1', 'b2']);
+    await first.next();
+    const afterGap = (
+      (await hub.events({ topics: ['slots'], lastEventId: seen }).next()).value as HubBatch<'slots'>
+    ).payload.wire as SlotsWire;
+    expect(afterGap.reset).toBe(true);
+    expect(decoder.decode(afterGap).map((event) => [event.sn, banksOf(event)])).toEqual([
+      ['A', [null, 'a2', 'a3']],
+      ['B', ['b1', 'b2']],
+    ]);
+
+    // Another instance's id: the state anew too (a station filter: that station only).
+    const other = hub.events({ topics: ['slots'], sn: 'B', lastEventId: 'another-boot:7' });
+    const otherWire = ((await other.next()).value as HubBatch<'slots'>).payload.wire as SlotsWire;
+    expect(otherWire).toMatchObject({
+      reset: true,
+      slots: [['B', expect.any(Number), 1, 1, 'ready', 'b1', 90, 2, 'ready', 'b2', 90]],
+    });
     hub.close();
   });
 });
