@@ -1,5 +1,5 @@
 import { createApiClient } from '@powerbank/api-client';
-import { Category, Product, ProductAsset, UserAuditLog } from '@powerbank/db';
+import { Category, InventoryItem, Product, ProductAsset, UserAuditLog } from '@powerbank/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -380,6 +380,19 @@ describe('market: search', () => {
     // Touching the booked period (ending as it starts) is free.
     const before = period(-3, 0);
     expect(await ids(`available_from=${iso(before.start)}&available_to=${iso(before.end)}`)).toEqual([
+      drone.id,
+      camera.id,
+    ]);
+    // The booking raised the item's booked_until to its end (a trigger on the line), so from
+    // then on it is free without its lines being probed; the drone's item was never booked.
+    const items = await api.deps.orm.em
+      .fork()
+      .find(InventoryItem, { product: { $in: [camera.id, drone.id] } }, { fields: ['product', 'bookedUntil'] });
+    expect(
+      Object.fromEntries(items.map((i) => [i.product.id, i.bookedUntil ? iso(new Date(i.bookedUntil)) : null])),
+    ).toEqual({ [camera.id]: iso(rent.end), [drone.id]: null });
+    const after = period(2, 4);
+    expect(await ids(`available_from=${iso(after.start)}&available_to=${iso(after.end)}`)).toEqual([
       drone.id,
       camera.id,
     ]);
