@@ -387,9 +387,15 @@ describe('market: search', () => {
     // then on it is free without its lines being probed; the drone's item was never booked.
     const items = await api.deps.orm.em
       .fork()
-      .find(InventoryItem, { product: { $in: [camera.id, drone.id] } }, { fields: ['product', 'bookedUntil'] });
+      .find(
+        InventoryItem,
+        { product: { $in: [camera.id, drone.id] } },
+        { fields: ['product', 'bookedUntil'] },
+      );
     expect(
-      Object.fromEntries(items.map((i) => [i.product.id, i.bookedUntil ? iso(new Date(i.bookedUntil)) : null])),
+      Object.fromEntries(
+        items.map((i) => [i.product.id, i.bookedUntil ? iso(new Date(i.bookedUntil)) : null]),
+      ),
     ).toEqual({ [camera.id]: iso(rent.end), [drone.id]: null });
     const after = period(2, 4);
     expect(await ids(`available_from=${iso(after.start)}&available_to=${iso(after.end)}`)).toEqual([

@@ -1,5 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type ArrayRow, columnIndex, prepared, runPrepared, runPreparedArrays, type SqlBool, sql } from '@powerbank/db';
+import {
+  type ArrayRow,
+  columnIndex,
+  prepared,
+  runPrepared,
+  runPreparedArrays,
+  type SqlBool,
+  sql,
+} from '@powerbank/db';
 import { freeItemsOf } from './order-availability.ts';
 
 /** The answer's columns of a product: not the stored tsvector or the category path. */
