@@ -13,19 +13,21 @@ const InventoryItemSchema = defineEntity({
     status: p.enum(INVENTORY_STATUSES).default('available'),
     condition: p.string().length(40).nullable(),
     /**
-     * The latest end of the blocking order lines this item has had, null if none: written by
-     * triggers on rental_order_item (migration market_item_booked_until), never by the ORM. Not
-     * after a period's start: the item is free for it without probing its lines.
+     * The item's known-free window, [bookedUntil, nextBookedFrom) (null: unbounded): no blocking
+     * order line of the item falls in it. Written by triggers on rental_order_item (migrations
+     * market_item_booked_until, market_item_free_window), never by the ORM: a period inside it
+     * is free without probing the item's lines.
      */
     bookedUntil: p.datetime().nullable(),
+    nextBookedFrom: p.datetime().nullable(),
     ...timestamps(),
   },
   indexes: [
     {
-      // A product's items in a status, their ids and booked_until from the index alone (the availability probes).
+      // A product's items in a status, their ids and free windows from the index alone (the availability probes).
       name: 'idx_inventory_product_status',
       expression:
-        'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id", "booked_until")',
+        'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id", "booked_until", "next_booked_from")',
     },
   ],
 });

@@ -383,20 +383,21 @@ describe('market: search', () => {
       drone.id,
       camera.id,
     ]);
-    // The booking raised the item's booked_until to its end (a trigger on the line), so from
-    // then on it is free without its lines being probed; the drone's item was never booked.
+    // The booking cut the item's known-free window (triggers on the line) to the time before it,
+    // so the period before is free without its lines being probed; the drone's item was never
+    // booked (an unbounded window).
     const items = await api.deps.orm.em
       .fork()
       .find(
         InventoryItem,
         { product: { $in: [camera.id, drone.id] } },
-        { fields: ['product', 'bookedUntil'] },
+        { fields: ['product', 'bookedUntil', 'nextBookedFrom'] },
       );
+    const at = (d: Date | string | null | undefined) => (d ? iso(new Date(d)) : null);
     expect(
-      Object.fromEntries(
-        items.map((i) => [i.product.id, i.bookedUntil ? iso(new Date(i.bookedUntil)) : null]),
-      ),
-    ).toEqual({ [camera.id]: iso(rent.end), [drone.id]: null });
+      Object.fromEntries(items.map((i) => [i.product.id, [at(i.bookedUntil), at(i.nextBookedFrom)]])),
+    ).toEqual({ [camera.id]: [null, iso(rent.start)], [drone.id]: [null, null] });
+    // After the booking: outside the window, so its lines decide (free: it ends as this starts).
     const after = period(2, 4);
     expect(await ids(`available_from=${iso(after.start)}&available_to=${iso(after.end)}`)).toEqual([
       drone.id,
