@@ -1,5 +1,15 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/** The trigger function as this migration writes it (market_item_free_window's `down` restores it). */
+export const BOOKED_UNTIL_FUNCTION = `function inventory_item_booked_until() returns trigger language plpgsql as $$
+      begin
+        update inventory_item i set booked_until = n.until
+          from (select inventory_item_id, max(end_ts) as until from new_lines
+                 where blocking and inventory_item_id is not null group by inventory_item_id) n
+         where i.id = n.inventory_item_id and (i.booked_until is null or i.booked_until < n.until);
+        return null;
+      end $$;`;
+
 /**
  * "Available between" without a probe per item for most items (docs/benchmarks.md, bench:market):
  * an item's `booked_until` is the latest end of the blocking order lines it has had (or null),
@@ -16,15 +26,7 @@ export class Migration20261206010000_market_item_booked_until extends Migration 
     // Per statement, over its new lines: one update per statement however many lines it wrote.
     // Concurrent writers for one item queue on its row, and the condition is re-read on the
     // newest version, so the larger end wins.
-    this.addSql(`
-      create function inventory_item_booked_until() returns trigger language plpgsql as $$
-      begin
-        update inventory_item i set booked_until = n.until
-          from (select inventory_item_id, max(end_ts) as until from new_lines
-                 where blocking and inventory_item_id is not null group by inventory_item_id) n
-         where i.id = n.inventory_item_id and (i.booked_until is null or i.booked_until < n.until);
-        return null;
-      end $$;`);
+    this.addSql(`create ${BOOKED_UNTIL_FUNCTION}`);
     // A trigger with a transition table takes one event: one for inserts, one for updates.
     this.addSql(`
       create trigger rental_order_item_booked_until_insert after insert on rental_order_item

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { BOOKED_UNTIL_FUNCTION } from './Migration20261206010000_market_item_booked_until.ts';
 
 /**
  * An item's known-free window, [booked_until, next_booked_from) (nulls: unbounded), instead of
@@ -62,14 +63,6 @@ export class Migration20261206013000_market_item_free_window extends Migration {
         from (select inventory_item_id, max(end_ts) as until from rental_order_item
                where blocking and inventory_item_id is not null group by inventory_item_id) b
        where i.id = b.inventory_item_id;`);
-    this.addSql(`
-      create or replace function inventory_item_booked_until() returns trigger language plpgsql as $$
-      begin
-        update inventory_item i set booked_until = n.until
-          from (select inventory_item_id, max(end_ts) as until from new_lines
-                 where blocking and inventory_item_id is not null group by inventory_item_id) n
-         where i.id = n.inventory_item_id and (i.booked_until is null or i.booked_until < n.until);
-        return null;
-      end $$;`);
+    this.addSql(`create or replace ${BOOKED_UNTIL_FUNCTION}`);
   }
 }
