@@ -9,6 +9,7 @@ interface QueryInternals {
   values: unknown[];
   hasBeenParsed(connection: pg.Connection): boolean;
   handleRowDescription(message: { fields: Field[] }): void;
+  handleError(error: Error, connection: pg.Connection): void;
   _getRows(connection: pg.Connection, rows: number | undefined): void;
 }
 
@@ -49,16 +50,24 @@ class DescribedOnceQuery extends pg.Query {
       return;
     }
     // pg's own bind, less the Describe that follows it there.
-    connection.bind(
-      {
-        portal: '',
-        statement: self.name,
-        values: self.values,
-        binary: false,
-        valueMapper: pgUtils.prepareValue,
-      } as unknown as pg.BindConfig, // pg's types have `binary` wrong (a string)
-      false,
-    );
+    try {
+      connection.bind(
+        {
+          portal: '',
+          statement: self.name,
+          values: self.values,
+          binary: false,
+          valueMapper: pgUtils.prepareValue,
+        } as unknown as pg.BindConfig, // pg's types have `binary` wrong (a string)
+        false,
+      );
+    } catch (error) {
+      // A value pg cannot serialise: nothing of this query was sent; as pg does, sync so the
+      // connection comes back ready, and fail the query.
+      connection.sync();
+      self.handleError(error as Error, connection);
+      return;
+    }
     self.handleRowDescription({ fields });
     self._getRows(connection, undefined);
   }

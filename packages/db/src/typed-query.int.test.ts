@@ -134,6 +134,18 @@ describe('prepared: typed queries compiled once, bound per call', () => {
           min: 0,
         });
         expect(none).toEqual([]);
+        // A value pg cannot serialise fails that call only; the connection answers the next one.
+        const unserialisable = {
+          toPostgres: () => {
+            throw new Error('no text for this value');
+          },
+        } as unknown as Date;
+        await expect(
+          runPreparedArrays(em, byUser, { userId: wallets[0]!.user.id, since: unserialisable, min: 0 }),
+        ).rejects.toThrow('no text for this value');
+        expect(
+          await runPreparedArrays(em, byUser, { userId: wallets[0]!.user.id, since: new Date(0), min: 0 }),
+        ).toHaveLength(1);
       });
       // runPrepared describes on every execution (6); the array rows' statement once in the process.
       const described = describe.mock.calls.length;
