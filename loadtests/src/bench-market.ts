@@ -9,7 +9,9 @@
  * Prints progress, then ONE JSON line: search_p50_ms, search_p99_ms, checkouts_per_s, raw_tps, ratio.
  *
  *   pnpm bench:market [--products 100000] [--items 500000] [--orders 1000000] [--users 100000]
- *                     [--connections 50] [--workers 8] [--duration 10]
+ *                     [--connections 50] [--workers 8] [--duration 10] [--search-only]
+ *
+ * `--search-only`: part (a) alone (no checkouts, no pgbench), for measuring a search change.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '8' },
     duration: { type: 'string', default: '10' },
     'database-url': { type: 'string' },
+    'search-only': { type: 'boolean', default: false },
   },
 });
 const env = parseConfig(commonEnv);
@@ -165,59 +168,67 @@ const cpuMsPerSearch = (seconds = 0) =>
 log(`search: ${search.latencies.length} searches, ${search.errors} errors`);
 
 // ---- (b) checkouts on distinct items -------------------------------------------------------------
-const conn = orm.em.getConnection();
-const productIds = (
-  await conn.execute<{ id: string }[]>(`select id from product where active order by id limit 20000`)
-).map((r) => r.id);
-const customers = (
-  await conn.execute<{ id: string }[]>(
-    `select id from users where id not in (select user_id from user_role where role = 'seller') order by id limit 5000`,
-  )
-).map((r) => r.id);
-// Distinct items: each call takes the next product, in a future week of its own per pass.
-const base = Date.UTC(2030, 0, 1) + (Date.now() % 1_000_000) * DAY;
-const tag = Date.now().toString(36);
-log(`checkouts: ${durationS} s with ${workers} workers`);
-const checkouts = await loops(workers, durationS, (i) =>
-  checkout(orm.em.fork(), customers[i % customers.length]!, {
-    product_id: productIds[i % productIds.length]!,
-    start: new Date(base + Math.floor(i / productIds.length) * 7 * DAY),
-    end: new Date(base + Math.floor(i / productIds.length) * 7 * DAY + 2 * DAY),
-    quantity: 1,
-    idempotency_key: `bench-${tag}-${i}`,
-  }),
-);
-const checkoutsPerS = checkouts.latencies.length / durationS;
-log(`checkouts: ${checkouts.latencies.length} done, ${checkouts.errors} refused`);
+/** (b) and the raw pgbench side: checkouts per second on distinct items, and the same statements raw. */
+async function measureCheckouts() {
+  const conn = orm.em.getConnection();
+  const productIds = (
+    await conn.execute<{ id: string }[]>(`select id from product where active order by id limit 20000`)
+  ).map((r) => r.id);
+  const customers = (
+    await conn.execute<{ id: string }[]>(
+      `select id from users where id not in (select user_id from user_role where role = 'seller') order by id limit 5000`,
+    )
+  ).map((r) => r.id);
+  // Distinct items: each call takes the next product, in a future week of its own per pass.
+  const base = Date.UTC(2030, 0, 1) + (Date.now() % 1_000_000) * DAY;
+  const tag = Date.now().toString(36);
+  log(`checkouts: ${durationS} s with ${workers} workers`);
+  const checkouts = await loops(workers, durationS, (i) =>
+    checkout(orm.em.fork(), customers[i % customers.length]!, {
+      product_id: productIds[i % productIds.length]!,
+      start: new Date(base + Math.floor(i / productIds.length) * 7 * DAY),
+      end: new Date(base + Math.floor(i / productIds.length) * 7 * DAY + 2 * DAY),
+      quantity: 1,
+      idempotency_key: `bench-${tag}-${i}`,
+    }),
+  );
+  const checkoutsPerS = checkouts.latencies.length / durationS;
+  log(`checkouts: ${checkouts.latencies.length} done, ${checkouts.errors} refused`);
 
-// ---- the same statements raw, by pgbench -----------------------------------------------------------
-// What one checkout sends (its transaction: the one read, the one insert), made from the service's
-// compiled queries (market-raw-script.ts); the product and customer from a pick table.
-const pickRows = Math.min(productIds.length, 20000);
-await conn.execute(`drop table if exists ${MARKET_PICK_TABLE}`);
-await conn.execute(
-  `create table ${MARKET_PICK_TABLE} (n int primary key, product uuid not null, customer uuid not null)`,
-);
-const picks = productIds
-  .slice(0, pickRows)
-  .map((product, n) => ({ n: n + 1, product, customer: customers[n % customers.length] }));
-await conn.execute(
-  `insert into ${MARKET_PICK_TABLE} select * from jsonb_to_recordset(?::jsonb) as x(n int, product uuid, customer uuid)`,
-  [JSON.stringify(picks)],
-);
-const dir = mkdtempSync(join(tmpdir(), 'bench-market-'));
-const scriptPath = join(dir, 'checkout.sql');
-writeFileSync(scriptPath, marketRawScript(pickRows));
-log(`pgbench: the same statements raw, ${workers} clients, ${durationS} s`);
-let rawTps = 0;
-try {
-  rawTps = (await startPgbench({ dbUrl, scriptPath, clients: workers, seconds: durationS }).done).tps;
-} catch (error) {
-  log(`pgbench failed: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  // ---- the same statements raw, by pgbench -----------------------------------------------------------
+  // What one checkout sends (its transaction: the one read, the one insert), made from the service's
+  // compiled queries (market-raw-script.ts); the product and customer from a pick table.
+  const pickRows = Math.min(productIds.length, 20000);
   await conn.execute(`drop table if exists ${MARKET_PICK_TABLE}`);
+  await conn.execute(
+    `create table ${MARKET_PICK_TABLE} (n int primary key, product uuid not null, customer uuid not null)`,
+  );
+  const picks = productIds
+    .slice(0, pickRows)
+    .map((product, n) => ({ n: n + 1, product, customer: customers[n % customers.length] }));
+  await conn.execute(
+    `insert into ${MARKET_PICK_TABLE} select * from jsonb_to_recordset(?::jsonb) as x(n int, product uuid, customer uuid)`,
+    [JSON.stringify(picks)],
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'bench-market-'));
+  const scriptPath = join(dir, 'checkout.sql');
+  writeFileSync(scriptPath, marketRawScript(pickRows));
+  log(`pgbench: the same statements raw, ${workers} clients, ${durationS} s`);
+  let rawTps = 0;
+  try {
+    rawTps = (await startPgbench({ dbUrl, scriptPath, clients: workers, seconds: durationS }).done).tps;
+  } catch (error) {
+    log(`pgbench failed: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await conn.execute(`drop table if exists ${MARKET_PICK_TABLE}`);
+  }
+
+  return { checkouts, checkoutsPerS, rawTps };
 }
+const { checkouts, checkoutsPerS, rawTps } = args['search-only']
+  ? { checkouts: { latencies: [] as number[], errors: 0 }, checkoutsPerS: 0, rawTps: 0 }
+  : await measureCheckouts();
 
 cache.close();
 await nats.close();

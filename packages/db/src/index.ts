@@ -55,11 +55,15 @@ export { openSqlPool, type Sql, type SqlPool, type Statement } from './sql-pool.
 export { sqlBatch, sqlRows } from './sql-rows.ts';
 export { type DB, RENAMED_TABLES } from './typed-db.ts';
 export {
+  type ArrayRow,
+  type ColumnIndex,
+  columnIndex,
   now,
   type Prepared,
   prepared,
   queryBuilder,
   runPrepared,
+  runPreparedArrays,
   statementOf,
   textWith,
   valuesOf,

@@ -1,11 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Wallet } from './entities/index.ts';
 import { sqlBatch, sqlRows } from './sql-rows.ts';
 import { RENAMED_TABLES } from './typed-db.ts';
-import { prepared, runPrepared, statementOf } from './typed-query.ts';
+import { columnIndex, prepared, runPrepared, runPreparedArrays, statementOf } from './typed-query.ts';
 
 let db: TestOrm;
 beforeAll(async () => {
@@ -97,6 +98,65 @@ describe('prepared: typed queries compiled once, bound per call', () => {
       ),
     );
     expect(balances).toEqual([60, 125]);
+  });
+
+  it('array rows: the same values as object rows, read by column; described once, then only bound and run', async () => {
+    const wallets = [await aWallet(700), await aWallet(0)];
+    // Parameters of several types (uuid text, a timestamp, a number), and a null column.
+    const byUser = prepared((q, p: { userId: string; since: Date; min: number }) =>
+      q
+        .selectFrom('wallet')
+        .select(['balance', 'user_id', sql<string | null>`null::text`.as('nothing')])
+        .where('user_id', '=', p.userId)
+        .where('created_at', '>', p.since)
+        .where('balance', '>=', p.min),
+    );
+    const at = columnIndex(byUser);
+    expect(at).toEqual({ balance: 0, user_id: 1, nothing: 2 });
+    const describe = vi.spyOn(pg.Connection.prototype, 'describe');
+    try {
+      // One connection (a transaction's): the first execution parses and describes, the rest bind and run.
+      await db.orm.em.fork().transactional(async (em) => {
+        for (let round = 0; round < 3; round++) {
+          for (const w of wallets) {
+            const params = { userId: w.user.id, since: new Date(Date.now() - 3_600_000), min: 0 };
+            const rows = await runPreparedArrays(em, byUser, params);
+            const objects = await runPrepared(em, byUser, params);
+            expect(
+              rows.map((r) => ({ balance: r[at.balance], user_id: r[at.user_id], nothing: r[at.nothing] })),
+            ).toEqual(objects);
+            expect(rows.map((r) => Number(r[at.balance]))).toEqual([Number(w.balance)]);
+          }
+        }
+        const none = await runPreparedArrays(em, byUser, {
+          userId: wallets[0]!.user.id,
+          since: new Date(),
+          min: 0,
+        });
+        expect(none).toEqual([]);
+        // A value pg cannot serialise fails that call only; the connection answers the next one.
+        const unserialisable = {
+          toPostgres: () => {
+            throw new Error('no text for this value');
+          },
+        } as unknown as Date;
+        await expect(
+          runPreparedArrays(em, byUser, { userId: wallets[0]!.user.id, since: unserialisable, min: 0 }),
+        ).rejects.toThrow('no text for this value');
+        expect(
+          await runPreparedArrays(em, byUser, { userId: wallets[0]!.user.id, since: new Date(0), min: 0 }),
+        ).toHaveLength(1);
+      });
+      // runPrepared describes on every execution (6); the array rows' statement once in the process.
+      const described = describe.mock.calls.length;
+      expect(described).toBeGreaterThanOrEqual(6);
+      expect(described).toBeLessThanOrEqual(7);
+    } finally {
+      describe.mockRestore();
+    }
+    expect(() => columnIndex(prepared((q) => q.selectFrom('wallet').selectAll()))).toThrow(
+      /names each column/,
+    );
   });
 
   it('names every table as its entity does: the renamed ones are exactly the entities with a tableName', () => {

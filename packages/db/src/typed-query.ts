@@ -1,14 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  AliasNode,
+  ColumnNode,
   type Compilable,
   CompiledQuery,
   DummyDriver,
+  IdentifierNode,
   Kysely,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  ReferenceNode,
+  type RootOperationNode,
+  SelectQueryNode,
   sql,
 } from 'kysely';
+import { describedOnceQuery } from './described-query.ts';
 import { literal, type Statement } from './sql-literal.ts';
 import { statementName } from './statement-names.ts';
 import type { DB } from './typed-db.ts';
@@ -76,13 +83,28 @@ export function prepared<R, P extends object = Record<never, never>>(
 ): Prepared<P, R> {
   const params = new Proxy({} as P, { get: (_target, name) => new Param(String(name)) });
   const compiled = build(queryBuilder, params).compile();
-  return {
+  const query: Prepared<P, R> = {
     text: compiled.sql,
     slots: compiled.parameters.map((value) =>
       value instanceof Param ? { param: value.name as keyof P & string } : { constant: value },
     ),
     row: undefined as unknown as Wire<R>,
   };
+  compiledNodes.set(query, compiled.query);
+  return query;
+}
+
+/** Each prepared query's operation tree, for `columnIndex`. */
+const compiledNodes = new WeakMap<Prepared<never, unknown>, RootOperationNode>();
+
+/** The names a select's rows carry, in order: each selection's alias, or its column's name. */
+function selectedColumns(node: RootOperationNode | undefined): string[] {
+  if (!node || !SelectQueryNode.is(node)) throw new Error('not a select made by `prepared`');
+  return (node.selections ?? []).map(({ selection }) => {
+    if (AliasNode.is(selection) && IdentifierNode.is(selection.alias)) return selection.alias.name;
+    if (ReferenceNode.is(selection) && ColumnNode.is(selection.column)) return selection.column.column.name;
+    throw new Error('a prepared select names each column (an alias for an expression, no `select *`)');
+  });
 }
 
 /** The values of `$1`, `$2`… for `params`. */
@@ -128,6 +150,40 @@ export function runPrepared<P, R>(
   connection: 'read' | 'write' = 'write',
 ): Promise<Wire<R>[]> {
   return executePrepared<Wire<R>>(em, query.text, valuesOf(query, params), connection);
+}
+
+/** Where each column of `query`'s rows sits in a row of `runPreparedArrays`. */
+export type ColumnIndex<R> = { readonly [K in keyof R]: number };
+
+/** `query`'s column positions (a select's, from its compiled tree), for reading its array rows by name. */
+export function columnIndex<P, R>(query: Prepared<P, R>): ColumnIndex<R> {
+  const columns = selectedColumns(compiledNodes.get(query as Prepared<never, unknown>));
+  return Object.fromEntries(columns.map((name, i) => [name, i])) as unknown as ColumnIndex<R>;
+}
+
+/** One row of `runPreparedArrays`: the column values in the select's order (read by `columnIndex`). */
+export type ArrayRow = readonly unknown[];
+
+/**
+ * `runPrepared` for a hot read whose rows are read once, column by column: rows as arrays
+ * (pg builds no object per row) and the statement described once per process rather than on
+ * every execution (see described-query.ts). Read a row with `columnIndex(query)`.
+ */
+export async function runPreparedArrays<P, R>(
+  em: EntityManager,
+  query: Prepared<P, R>,
+  params: P,
+  connection: 'read' | 'write' = 'write',
+): Promise<ArrayRow[]> {
+  const text = query.text;
+  const named = describedOnceQuery(statementName(text), text, valuesOf(query, params));
+  const compiled = { ...CompiledQuery.raw(text, []), sql: named as unknown as string };
+  try {
+    const result = await em.getKysely({ type: connection }).executeQuery<ArrayRow>(compiled);
+    return result.rows as ArrayRow[];
+  } catch (error) {
+    throw em.getDriver().convertException(error as Error);
+  }
 }
 
 /**

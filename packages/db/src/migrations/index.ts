@@ -22,6 +22,8 @@ import { Migration20261205213000_market_search_terms } from './Migration20261205
 import { Migration20261205213500_analytics_station_cumulative } from './Migration20261205213500_analytics_station_cumulative.ts';
 import { Migration20261205215500_market_availability_index } from './Migration20261205215500_market_availability_index.ts';
 import { Migration20261205221000_market_search_term_category } from './Migration20261205221000_market_search_term_category.ts';
+import { Migration20261206010000_market_item_booked_until } from './Migration20261206010000_market_item_booked_until.ts';
+import { Migration20261206013000_market_item_free_window } from './Migration20261206013000_market_item_free_window.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -70,5 +72,13 @@ export const migrationsList = [
   {
     name: 'Migration20261205221000_market_search_term_category',
     class: Migration20261205221000_market_search_term_category,
+  },
+  {
+    name: 'Migration20261206010000_market_item_booked_until',
+    class: Migration20261206010000_market_item_booked_until,
+  },
+  {
+    name: 'Migration20261206013000_market_item_free_window',
+    class: Migration20261206013000_market_item_free_window,
   },
 ];

@@ -12,14 +12,22 @@ const InventoryItemSchema = defineEntity({
     sku: p.string().length(64).unique(),
     status: p.enum(INVENTORY_STATUSES).default('available'),
     condition: p.string().length(40).nullable(),
+    /**
+     * The item's known-free window, [bookedUntil, nextBookedFrom) (null: unbounded): no blocking
+     * order line of the item falls in it. Written by triggers on rental_order_item (migrations
+     * market_item_booked_until, market_item_free_window), never by the ORM: a period inside it
+     * is free without probing the item's lines.
+     */
+    bookedUntil: p.datetime().nullable(),
+    nextBookedFrom: p.datetime().nullable(),
     ...timestamps(),
   },
   indexes: [
     {
-      // A product's items in a status, their ids from the index alone (the availability probes).
+      // A product's items in a status, their ids and free windows from the index alone (the availability probes).
       name: 'idx_inventory_product_status',
       expression:
-        'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id")',
+        'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id", "booked_until", "next_booked_from")',
     },
   ],
 });

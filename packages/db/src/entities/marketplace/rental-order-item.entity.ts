@@ -37,6 +37,14 @@ const RentalOrderItemSchema = defineEntity({
         'create index "rental_order_item_item_busy" on "rental_order_item" ("inventory_item_id", "end_ts") include ("start_ts") where "blocking"',
     },
   ],
+  // inventory_item.booked_until raised to the latest end of the written blocking lines (migration
+  // market_item_booked_until): per statement over its new rows, one trigger per event.
+  triggers: (['insert', 'update'] as const).map((event) => ({
+    name: `rental_order_item_booked_until_${event}`,
+    timing: 'after' as const,
+    events: [event],
+    expression: `create trigger rental_order_item_booked_until_${event} after ${event} on rental_order_item referencing new table as new_lines for each statement execute function inventory_item_booked_until()`,
+  })),
   checks: [
     {
       // No item is held twice for overlapping periods, whatever races: '[)' ranges, so a period

@@ -1,5 +1,5 @@
 import { createApiClient } from '@powerbank/api-client';
-import { Category, Product, ProductAsset, UserAuditLog } from '@powerbank/db';
+import { Category, InventoryItem, Product, ProductAsset, UserAuditLog } from '@powerbank/db';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   bearer,
@@ -380,6 +380,26 @@ describe('market: search', () => {
     // Touching the booked period (ending as it starts) is free.
     const before = period(-3, 0);
     expect(await ids(`available_from=${iso(before.start)}&available_to=${iso(before.end)}`)).toEqual([
+      drone.id,
+      camera.id,
+    ]);
+    // The booking cut the item's known-free window (triggers on the line) to the time before it,
+    // so the period before is free without its lines being probed; the drone's item was never
+    // booked (an unbounded window).
+    const items = await api.deps.orm.em
+      .fork()
+      .find(
+        InventoryItem,
+        { product: { $in: [camera.id, drone.id] } },
+        { fields: ['product', 'bookedUntil', 'nextBookedFrom'] },
+      );
+    const at = (d: Date | string | null | undefined) => (d ? iso(new Date(d)) : null);
+    expect(
+      Object.fromEntries(items.map((i) => [i.product.id, [at(i.bookedUntil), at(i.nextBookedFrom)]])),
+    ).toEqual({ [camera.id]: [null, iso(rent.start)], [drone.id]: [null, null] });
+    // After the booking: outside the window, so its lines decide (free: it ends as this starts).
+    const after = period(2, 4);
+    expect(await ids(`available_from=${iso(after.start)}&available_to=${iso(after.end)}`)).toEqual([
       drone.id,
       camera.id,
     ]);

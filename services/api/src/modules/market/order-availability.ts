@@ -12,8 +12,10 @@ export interface FreeItemsParams {
 /**
  * The product's items free for the whole of [start, end): in service and held by no blocking
  * order line whose period overlaps it (with '[)' periods, a period ending when this one starts
- * does not overlap). `productId` a value or a reference to the outer query's product (search's
- * "available between" is `exists` of this).
+ * does not overlap). An item whose known-free window ([booked_until, next_booked_from), kept by
+ * triggers, in the availability index) holds the period is free without looking at its lines;
+ * only the others are probed. `productId` a value or a reference to the outer query's product
+ * (search's "available between" is `exists` of this).
  */
 export const freeItemsOf = (productId: string | Expression<string>, start: Date, end: Date) =>
   queryBuilder
@@ -21,17 +23,23 @@ export const freeItemsOf = (productId: string | Expression<string>, start: Date,
     .select('i.id')
     .where('i.product_id', '=', productId)
     .where('i.status', '=', 'available')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('rental_order_item as r')
-            .select('r.id')
-            .whereRef('r.inventory_item_id', '=', 'i.id')
-            .where('r.blocking', '=', true)
-            .where('r.start_ts', '<', end)
-            .where('r.end_ts', '>', start),
+    .where(({ eb, or, and, not, exists, selectFrom }) =>
+      or([
+        and([
+          or([eb('i.booked_until', 'is', null), eb('i.booked_until', '<=', start)]),
+          or([eb('i.next_booked_from', 'is', null), eb('i.next_booked_from', '>=', end)]),
+        ]),
+        not(
+          exists(
+            selectFrom('rental_order_item as r')
+              .select('r.id')
+              .whereRef('r.inventory_item_id', '=', 'i.id')
+              .where('r.blocking', '=', true)
+              .where('r.start_ts', '<', end)
+              .where('r.end_ts', '>', start),
+          ),
         ),
-      ),
+      ]),
     );
 
 /**

@@ -1,5 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { prepared, runPrepared, type SqlBool, sql } from '@powerbank/db';
+import {
+  type ArrayRow,
+  columnIndex,
+  prepared,
+  runPrepared,
+  runPreparedArrays,
+  type SqlBool,
+  sql,
+} from '@powerbank/db';
 import { freeItemsOf } from './order-availability.ts';
 
 /** The answer's columns of a product: not the stored tsvector or the category path. */
@@ -109,12 +117,18 @@ type TermSearch = ReturnType<typeof termSearch>;
 /** The twelve shapes, compiled on first use. */
 const termSearches = new Map<string, TermSearch>();
 
-/** The rows of a one-word search by relevance (up to `limit`), on the replica unless it checks availability. */
+/** Where each column sits in a row of `searchByTerm` (every shape selects the same columns). */
+export const TERM_COLUMNS = columnIndex(termSearch({ category: 'none', cursor: false, available: false }));
+
+/**
+ * The rows of a one-word search by relevance (up to `limit`), on the replica unless it checks
+ * availability: arrays, read by `TERM_COLUMNS` (the hot path: pg builds no row objects).
+ */
 export function searchByTerm(
   em: EntityManager,
   shape: TermSearchShape,
   params: TermSearchParams,
-): Promise<TermSearch['row'][]> {
+): Promise<ArrayRow[]> {
   const key = `${shape.category}${Number(shape.cursor)}${Number(shape.available)}`;
   let query = termSearches.get(key);
   if (!query) {
@@ -122,5 +136,5 @@ export function searchByTerm(
     termSearches.set(key, query);
   }
   // Availability from the primary: a product booked a moment ago must not show as free.
-  return runPrepared(em, query, params, shape.available ? 'write' : 'read');
+  return runPreparedArrays(em, query, params, shape.available ? 'write' : 'read');
 }

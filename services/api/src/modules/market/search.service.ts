@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { READ_REPLICA } from '@powerbank/db';
+import { type ArrayRow, READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
@@ -7,7 +7,7 @@ import { categoryWithSlug, hasSubcategories } from './catalogue.service.ts';
 import type { ProductOutput, SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 import { freeItemsOf } from './order-availability.ts';
-import { oneWordLexeme, SEARCH_COLUMNS, searchByTerm } from './search-terms.ts';
+import { oneWordLexeme, SEARCH_COLUMNS, searchByTerm, TERM_COLUMNS } from './search-terms.ts';
 
 /** The document searched: the stored tsvector of title and description, in the `product_search_gin` index. */
 const document = sql`p.search_vector`;
@@ -99,7 +99,7 @@ export async function searchProducts(
         limit: input.limit + 1,
       },
     );
-    return pageOf(rows, input.limit, (r) => r.rank);
+    return pageOf(rows, input.limit, readTermRow, 'rank');
   }
 
   // The public catalogue: from the read replica when there is one (a new product shows a moment later).
@@ -145,7 +145,7 @@ export async function searchProducts(
         .limit(input.limit + 1)
     : ranked.limit(input.limit + 1)
   ).execute();
-  return pageOf(rows, input.limit);
+  return pageOf(rows, input.limit, readObjectRow, 'sort_key');
 }
 
 /** Filters the one-word path does not take (they narrow the products; the general search's indexes serve them). */
@@ -186,41 +186,57 @@ const optionalNumber = (value: number | string | null | undefined) => (value == 
 const sortValue = (value: unknown) =>
   typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
 
+/** A search row's column as pg hands it over: `Read<Row>` reads one from either kind of row. */
+type Read<Row> = <K extends keyof SearchRow>(row: Row, column: K) => SearchRow[K];
+const readObjectRow: Read<SearchRow> = (row, column) => row[column];
+/** The one-word search's rows are arrays in its select's order; it has no distance (no point). */
+const termColumns: Partial<Record<keyof SearchRow, number>> = TERM_COLUMNS;
+const readTermRow: Read<ArrayRow> = (row, column) => {
+  const at = termColumns[column];
+  return (at === undefined ? undefined : row[at]) as SearchRow[typeof column];
+};
+
 /**
  * The page of `rows` (up to `limit` + 1: one more says there is a next page) and its cursor,
- * whose value is `sortKeyOf` the page's last row.
+ * whose value is the page's last row's `sortKey` column.
  */
-function pageOf(
-  rows: readonly SearchRow[],
+function pageOf<Row>(
+  rows: readonly Row[],
   limit: number,
-  sortKeyOf: (row: SearchRow) => unknown = (row) => row.sort_key,
+  read: Read<Row>,
+  sortKey: 'rank' | 'sort_key',
 ): SearchOutput {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     results: page.map((r) => ({
-      id: r.id,
-      seller_id: r.seller_id,
-      category_id: Number(r.category_id),
-      title: r.title,
-      description: r.description ?? null,
-      base_price: Number(r.base_price),
-      deposit: Number(r.deposit),
-      currency: r.currency,
-      pricing_unit: r.pricing_unit,
-      min_units: Number(r.min_units),
-      max_units: optionalNumber(r.max_units),
-      city: r.city ?? null,
-      latitude: optionalNumber(r.latitude),
-      longitude: optionalNumber(r.longitude),
-      active: r.active,
-      popularity_score: Number(r.popularity_score),
+      id: read(r, 'id'),
+      seller_id: read(r, 'seller_id'),
+      category_id: Number(read(r, 'category_id')),
+      title: read(r, 'title'),
+      description: read(r, 'description') ?? null,
+      base_price: Number(read(r, 'base_price')),
+      deposit: Number(read(r, 'deposit')),
+      currency: read(r, 'currency'),
+      pricing_unit: read(r, 'pricing_unit'),
+      min_units: Number(read(r, 'min_units')),
+      max_units: optionalNumber(read(r, 'max_units')),
+      city: read(r, 'city') ?? null,
+      latitude: optionalNumber(read(r, 'latitude')),
+      longitude: optionalNumber(read(r, 'longitude')),
+      active: read(r, 'active'),
+      popularity_score: Number(read(r, 'popularity_score')),
       // Raw rows: pg hands timestamps over as text here.
-      created_at: new Date(r.created_at),
-      rank: Number(r.rank),
-      distance_m: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
+      created_at: new Date(read(r, 'created_at')),
+      rank: Number(read(r, 'rank')),
+      distance_m: roundedDistance(read(r, 'distance_m')),
     })),
     next_cursor:
-      rows.length > limit && last ? encodeCursor({ v: sortValue(sortKeyOf(last)), id: last.id }) : null,
+      rows.length > limit && last
+        ? encodeCursor({ v: sortValue(read(last, sortKey)), id: read(last, 'id') })
+        : null,
   };
 }
+
+const roundedDistance = (value: number | string | null | undefined) =>
+  value == null ? null : Math.round(Number(value));
