@@ -16,8 +16,8 @@ import { textWith } from '@powerbank/db';
 import { ACHIEVEMENT_PROGRESS, IN_APP_NOTICE } from '@powerbank/engagement';
 import { entryText, PAYMENT_CONFIG_KEYS, POINTS_ENTRY_WRITTEN } from '@powerbank/ledger';
 import {
+  ACTIVATE_START,
   INSERT_RENTAL,
-  LOCK_FOR_EVENT,
   LOCK_OPEN_WITH_BANK,
   RENTAL_CONFIG_KEYS,
   RENTAL_STATUS,
@@ -150,9 +150,23 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     discountUsageId: 'null',
     discountAmount: '0',
   });
-  /** rental-record.ts's lockRentalForEvent (its compiled query): the rental locked with its package, settings and the event's rows. */
-  const lockForEvent = (stationSn: string, powerBankSerial: string) =>
-    `${textWith(LOCK_FOR_EVENT, { id: ':rid', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn, powerBankSerial })};`;
+  /** dispense-outcome.ts's ACTIVATE_START (its compiled query): the api's answer applied to the rental it started, with its notice. */
+  const activateStart = textWith(ACTIVATE_START, {
+    rentalId: ':rid',
+    from: `'pending'`,
+    to: `'active'`,
+    powerBankSerial: ':pbs',
+    slot: ':slot',
+    startedAt: 'now()',
+    dueAt: `now() + interval '1 hour'`,
+    id: 'gen_random_uuid()',
+    userId: ':uid',
+    type: `'rental_started'`,
+    title: `'Rental started'`,
+    body: `'Take your power bank. Return it to any station.'`,
+    payload: `'{}'`,
+    dedupeKey: ':k_started',
+  });
   const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
   const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
   /**
@@ -188,10 +202,7 @@ ${stationWrite(`${actorState(':sn')}`, [
   `update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;`,
   `update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;`,
 ])}
-begin;
-${lockForEvent('null', ':pbs')}
-${withNotice(saveRental("'active'", 'null', 'null', 'null'), notice(`'rental_started'`, `'Rental started'`, `'Your rental started'`, ':k_started'))}
-commit;
+${activateStart};
 ${textWith(RENTAL_STATUS, { id: ':rid' })};
 ${stationWrite(`${actorState(':sn')}`, [
   `${stationUpdate(':sn')}`,

@@ -10,6 +10,7 @@ import {
 } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
+  activateStarted,
   applyDispenseOutcome,
   type DispenseOutcome,
   discountOn,
@@ -23,6 +24,7 @@ import {
   rentalConfigOf,
   rentalRecord,
   START_READ,
+  type StartedRental,
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
@@ -43,12 +45,16 @@ export async function startRental(
   userId: string,
   input: StartRentalInput,
 ): Promise<RentalOutput> {
-  const { rental, fresh } = await createPendingRental(em, userId, input);
-  if (fresh || rental.status === 'pending' || rental.status === 'dispensing') {
+  const { rental, started } = await createPendingRental(em, userId, input);
+  if (started || rental.status === 'pending' || rental.status === 'dispensing') {
     const outcome = await requestDispense(deps, input.station_sn, rental);
     if (outcome) {
+      // The rental this request started, in the status its insert returned: its plain activation is
+      // one statement; anything else (or a rental moved on meanwhile) goes under the row lock.
       // `applyRentalEvent`'s transaction forks `em` itself; the request's `em` holds no entities.
-      const applied = await applyDispenseOutcome(em, rental.id, outcome);
+      const applied =
+        (started && (await activateStarted(em, started, outcome))) ||
+        (await applyDispenseOutcome(em, rental.id, outcome));
       // The row as this transaction committed it (no return yet): no need to read it back.
       if (applied.applied) {
         return rentalAnswer(applied.rental, {
@@ -110,23 +116,29 @@ async function replayStart(em: EntityManager, userId: string, input: StartRental
 /** What the start transaction answers when the idempotency key already has a rental. */
 const REPLAY = Symbol('replay');
 
+/** A start's rental; `started` when this request created it (not a replay of an earlier one). */
+interface PendingRental {
+  rental: RentalRecord;
+  started?: StartedRental;
+}
+
 async function createPendingRental(
   em: EntityManager,
   userId: string,
   input: StartRentalInput,
-): Promise<{ rental: RentalRecord; fresh: boolean }> {
+): Promise<PendingRental> {
   try {
     // `transactional` runs in a fork of its own: the request's `em` needs no other.
-    const rental = await em.transactional((tem) => createInTransaction(tem, userId, input));
-    if (rental !== REPLAY) return { rental, fresh: true };
+    const started = await em.transactional((tem) => createInTransaction(tem, userId, input));
+    if (started !== REPLAY) return { rental: started.rental, started };
     const earlier = await replayStart(em.fork(), userId, input);
-    if (earlier) return { rental: earlier, fresh: false };
+    if (earlier) return { rental: earlier };
     throw new DomainError('CONFLICT', 'the rental of this idempotency key is gone');
   } catch (error) {
     // The same key raced itself: the first insert won; answer as a retry.
     if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
       const winner = await replayStart(em.fork(), userId, input);
-      if (winner) return { rental: winner, fresh: false };
+      if (winner) return { rental: winner };
     }
     throw error;
   }
@@ -156,7 +168,7 @@ async function createInTransaction(
   tem: EntityManager,
   userId: string,
   input: StartRentalInput,
-): Promise<RentalRecord | typeof REPLAY> {
+): Promise<StartedRental | typeof REPLAY> {
   const id = uuidv7();
   const paymentKey = `rental:${id}:start`;
   // One round trip for everything the rules read before the rental exists (START_READ says what
@@ -259,7 +271,7 @@ async function createInTransaction(
   if (rental.heldAmount > 0) {
     await runPrepared(tem, SET_HELD, { id, heldAmount: rental.heldAmount });
   }
-  return rental;
+  return { rental, pkg, config };
 }
 
 /** The hold's amount, on the rental it holds for. */
