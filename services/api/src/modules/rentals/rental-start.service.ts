@@ -7,6 +7,8 @@ import {
   PAYMENT_CONFIG_KEYS,
   type PayFromBalancesInput,
   payFromBalances,
+  walletPaymentOf,
+  walletRefusal,
 } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
@@ -15,7 +17,9 @@ import {
   type DispenseOutcome,
   discountOn,
   holdDeposit,
+  INSERT_PAID_RENTAL,
   INSERT_RENTAL,
+  type InsertRentalParams,
   packageRecord,
   postpaidDeposit,
   RENTAL_CONFIG_KEYS,
@@ -223,20 +227,19 @@ async function createInTransaction(
         }
       : null;
   // Decided before the rental is written, so it is written with its payment at once; the payment
-  // below decides the same from the same read, and its debits re-check the balances as they write.
+  // decides the same from the same read, and its debits re-check the balances as they write.
   const split = payment ? decideFromRead(mine, payment) : null;
 
-  // Written by a typed query and read back as a plain record (`returning` its columns), not
-  // through the unit of work: no entity to hydrate and diff on every rental start. The discount's
-  // usage is taken in the same statement (INSERT_RENTAL says why that is safe).
-  const [inserted] = await runPrepared(tem, INSERT_RENTAL, {
+  // Paid from the wallet alone (the usual start): the payment is written by the rental's own insert.
+  const walletPayment = payment && split ? walletPaymentOf(payment, split) : null;
+  const values: InsertRentalParams = {
     id,
     userId,
     packageId: pkg.id,
     stationId,
     paymentMode: input.payment_mode,
-    currency: pkg.currency,
-    idempotencyKey: input.idempotency_key,
+    rentalCurrency: pkg.currency,
+    startKey: input.idempotency_key,
     dispenseCommandId: uuidv7(),
     minBatteryPct: config.rental_min_battery_pct,
     prepaidAmount: split ? charge : 0,
@@ -244,17 +247,28 @@ async function createInTransaction(
     pointsPaid: split?.points ?? 0,
     discountUsageId: discount?.usage.id ?? null,
     discountAmount: discount?.amount ?? 0,
-  });
+  };
+  // Written by a typed query and read back as a plain record (`returning` its columns), not
+  // through the unit of work: no entity to hydrate and diff on every rental start. The discount's
+  // usage is taken in the same statement (INSERT_RENTAL says why that is safe).
+  const [inserted] = walletPayment
+    ? await runPrepared(tem, INSERT_PAID_RENTAL, { ...values, ...walletPayment })
+    : await runPrepared(tem, INSERT_RENTAL, values);
   if (!inserted) throw new Error('rental insert returned no row');
+  // Thrown inside the transaction: the rental goes with it, and its payment with it if it was taken.
   if (discount && Number(inserted.discount_taken) !== 1) {
     throw new DomainError('CONFLICT', 'your discount was taken by another rental start meanwhile: try again');
   }
-  // Thrown inside the transaction: the rental goes with it, and no payment has been taken yet.
   // An aggregate over no group answers one row: the object is never null.
   if (!inserted.user_rentals) throw new Error('the insert returned no count of the user rentals');
   checkUserRentals(inserted.user_rentals, config);
   const rental = rentalRecord(tem, inserted);
-  if (payment) {
+  if (walletPayment) {
+    // The wallet was spent since the start's read: refused as `payFromBalances` refuses it.
+    if (!('wallet_debited' in inserted) || Number(inserted.wallet_debited) !== 1) {
+      throw await walletRefusal(tem, userId, walletPayment.amount);
+    }
+  } else if (payment) {
     await payFromBalances(tem, payment);
   } else if (pkg.paymentModel === 'postpaid') {
     // The deposit is held (wallet.held, no ledger row) in this transaction; a refusal rolls the rental back.
