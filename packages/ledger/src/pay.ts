@@ -201,20 +201,15 @@ function payOnce(
     let alongside = atomic && (split.walletAmount > 0 || split.points > 0) ? paymentRow : undefined;
     if (!alongside) await runPrepared(tem, PAYMENT_ROW, paymentRow);
     if (split.walletAmount > 0) {
-      await ledger.debitWallet(tem, { ...walletDebitOf(input, split, transactionId, atomic), alongside });
+      await ledger.debitWallet(tem, {
+        ...debitOf(input, 'wallet', split.walletAmount, atomic),
+        transactionId,
+        alongside,
+      });
       alongside = undefined;
     }
     if (split.points > 0) {
-      await ledger.debitPoints(tem, {
-        userId: input.userId,
-        reference: input.reference,
-        description: input.description,
-        atomicWithCaller: atomic,
-        amount: split.points,
-        type: ENTRY_TYPES[input.type].points,
-        idempotencyKey: `${input.idempotencyKey}:points`,
-        alongside,
-      });
+      await ledger.debitPoints(tem, { ...debitOf(input, 'points', split.points, atomic), alongside });
     }
     return { transactionId, split, replayed: false };
   });
@@ -243,22 +238,21 @@ function paymentRowOf(
   };
 }
 
-/** A payment's wallet debit (its key derived from the payment's). */
-function walletDebitOf(
+/** A payment's debit of one ledger (its key derived from the payment's). */
+function debitOf<L extends 'wallet' | 'points'>(
   input: PayFromBalancesInput,
-  split: PaymentSplit,
-  transactionId: string,
+  kind: L,
+  amount: number,
   atomic: boolean,
-): EntryInput<WalletEntryType> {
+): EntryInput<(typeof ENTRY_TYPES)[BalancePaymentType][L]> {
   return {
     userId: input.userId,
     reference: input.reference,
     description: input.description,
     atomicWithCaller: atomic,
-    amount: split.walletAmount,
-    type: ENTRY_TYPES[input.type].wallet,
-    idempotencyKey: `${input.idempotencyKey}:wallet`,
-    transactionId,
+    amount,
+    type: ENTRY_TYPES[input.type][kind],
+    idempotencyKey: `${input.idempotencyKey}:${kind}`,
   };
 }
 
@@ -278,7 +272,7 @@ export function walletPaymentOf(
   if (split.points > 0 || split.walletAmount <= 0) return null;
   const transactionId = uuidv7();
   return walletPaymentParams(
-    walletDebitOf(input, split, transactionId, true),
+    { ...debitOf(input, 'wallet', split.walletAmount, true), transactionId },
     paymentRowOf(input, split, walletOf(read).currency, transactionId),
   );
 }
