@@ -16,8 +16,8 @@ import { textWith } from '@powerbank/db';
 import { ACHIEVEMENT_PROGRESS, IN_APP_NOTICE } from '@powerbank/engagement';
 import { entryText, PAYMENT_CONFIG_KEYS, POINTS_ENTRY_WRITTEN } from '@powerbank/ledger';
 import {
-  INSERT_RENTAL,
-  LOCK_FOR_EVENT,
+  ACTIVATE_START,
+  INSERT_PAID_RENTAL,
   LOCK_OPEN_WITH_BANK,
   RENTAL_CONFIG_KEYS,
   RENTAL_STATUS,
@@ -133,15 +133,18 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     paymentKey: ':k_start',
     paymentConfigKeys: keys(PAYMENT_CONFIG_KEYS),
   });
-  /** rental-start-queries.ts's INSERT_RENTAL (its compiled query): the rental written, paid from the wallet, no discount. */
-  const insertRental = textWith(INSERT_RENTAL, {
+  /**
+   * rental-start-queries.ts's INSERT_PAID_RENTAL (its compiled query): the rental written, no
+   * discount, with its payment from the wallet (the payment's row, the debit and its ledger row).
+   */
+  const insertRental = textWith(INSERT_PAID_RENTAL, {
     id: ':rid',
     userId: ':uid',
     packageId: `${packageId}`,
     stationId: ':stid',
     paymentMode: `'wallet'`,
-    currency: `'USD'`,
-    idempotencyKey: ':rid',
+    rentalCurrency: `'USD'`,
+    startKey: ':rid',
     dispenseCommandId: ':cid',
     minBatteryPct: '20',
     prepaidAmount: `${PRICE}`,
@@ -149,10 +152,46 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     pointsPaid: '0',
     discountUsageId: 'null',
     discountAmount: '0',
+    paymentId: ':tid',
+    payerId: ':uid',
+    paymentType: `'rental'`,
+    total: `${PRICE}`,
+    currency: `'USD'`,
+    walletAmount: `${PRICE}`,
+    pointsUsed: '0',
+    gateway: `'wallet'`,
+    rentalId: ':rid',
+    note: `'Rental'`,
+    metadata: `'{}'`,
+    paymentKey: ':k_start',
+    amount: `${PRICE}`,
+    earned: '0',
+    entryId: 'gen_random_uuid()',
+    type: `'rental_charge'`,
+    delta: `-${PRICE}`,
+    referenceType: `'rental'`,
+    referenceId: ':rid',
+    transactionId: ':tid',
+    idempotencyKey: ':k_start_wallet',
+    description: `'Rental'`,
   });
-  /** rental-record.ts's lockRentalForEvent (its compiled query): the rental locked with its package, settings and the event's rows. */
-  const lockForEvent = (stationSn: string, powerBankSerial: string) =>
-    `${textWith(LOCK_FOR_EVENT, { id: ':rid', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn, powerBankSerial })};`;
+  /** dispense-outcome.ts's ACTIVATE_START (its compiled query): the api's answer applied to the rental it started, with its notice. */
+  const activateStart = textWith(ACTIVATE_START, {
+    rentalId: ':rid',
+    from: `'pending'`,
+    to: `'active'`,
+    powerBankSerial: ':pbs',
+    slot: ':slot',
+    startedAt: 'now()',
+    dueAt: `now() + interval '1 hour'`,
+    id: 'gen_random_uuid()',
+    userId: ':uid',
+    type: `'rental_started'`,
+    title: `'Rental started'`,
+    body: `'Take your power bank. Return it to any station.'`,
+    payload: `'{}'`,
+    dedupeKey: ':k_started',
+  });
   const KEYS = ['start', 'start:wallet', 'started', 'reward', 'timely', 'returned'];
   const keyVar = (what: string) => `k_${what.replace(':', '_')}`;
   /**
@@ -175,7 +214,6 @@ insert into rate_limit_counter as c (key, hits, reset_at) values (:rlkey, 1, now
 begin;
 ${startRead};
 ${insertRental};
-with p as (insert into transactions (id, user_id, type, status, amount, currency, wallet_amount, points_used, gateway, rental_id, paid_at, description, metadata, idempotency_key, created_at, updated_at) values (:tid, :uid, 'rental', 'succeeded', ${PRICE}, 'USD', ${PRICE}, 0, 'wallet', :rid, now(), 'Rental', '{}', :k_start, now(), now())), a as (update wallet set balance = balance - ${PRICE}, version = version + 1, updated_at = now() where user_id = :uid and balance - held >= ${PRICE} returning id, balance, currency) insert into wallet_transaction (id, wallet_id, user_id, type, amount, balance_after, currency, reference_type, reference_id, transaction_id, idempotency_key, description, created_at) select gen_random_uuid(), a.id, :uid, 'rental_charge', -${PRICE}, a.balance, a.currency, 'rental', :rid, :tid, :k_start_wallet, 'Rental', now() from a returning id, wallet_id as account_id, balance_after;
 commit;
 ${stationWrite(`${actorState(':sn')}`, [
   `${slotUpsert(':sn', `'ejecting'`, ':pbs')}`,
@@ -188,10 +226,7 @@ ${stationWrite(`${actorState(':sn')}`, [
   `update power_bank pb set status = 'rented', current_station_id = null, current_slot_index = null, current_rental_id = case when x.rental ~ '^[0-9a-f-]{36}$' then x.rental::uuid else null end, last_seen_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('serial', :pbs, 'rental', :rid))) as x(serial text, rental text) where pb.serial_number = x.serial;`,
   `update station_command c set status = x.status, result = x.result, resolved_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('id', :cid, 'status', 'succeeded', 'result', jsonb_build_object('ok', true, 'slot', :slot, 'powerBankSerial', :pbs)))) as x(id text, status text, result jsonb) where c.id = x.id;`,
 ])}
-begin;
-${lockForEvent('null', ':pbs')}
-${withNotice(saveRental("'active'", 'null', 'null', 'null'), notice(`'rental_started'`, `'Rental started'`, `'Your rental started'`, ':k_started'))}
-commit;
+${activateStart};
 ${textWith(RENTAL_STATUS, { id: ':rid' })};
 ${stationWrite(`${actorState(':sn')}`, [
   `${stationUpdate(':sn')}`,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { now, prepared, runPrepared } from '@powerbank/db';
+import { now, prepared, runPrepared, sql } from '@powerbank/db';
 import { uuidv7 } from 'uuidv7';
 
 /** A notice of the engagement features (referrals, coupons) to one user. */
@@ -54,41 +54,61 @@ export const IN_APP_NOTICE_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** What an in-app notice binds. */
+export interface InAppNoticeParams {
+  id: string;
+  userId: string;
+  type: string;
+  title: string;
+  body: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+/**
+ * An in-app notice's values as a select list in `IN_APP_NOTICE_COLUMNS`' order, bound as
+ * `IN_APP_NOTICE` binds them, for a statement that inserts the notice from one of its own CTEs
+ * (`.expression(qc.selectFrom('r').select(inAppNoticeValues(p)))`): written only when that CTE
+ * has a row. Conflicts as `IN_APP_NOTICE` (`.onConflict(…doNothing())`).
+ */
+export const inAppNoticeValues = (p: InAppNoticeParams) => [
+  sql<string>`${p.id}::uuid`.as('id'),
+  sql<string>`${p.userId}::uuid`.as('user_id'),
+  sql<string>`${p.type}`.as('type'),
+  sql<string>`'in_app'`.as('channel'),
+  sql<string>`${p.title}`.as('title'),
+  sql<string>`${p.body}`.as('body'),
+  sql<unknown>`${p.payload}::jsonb`.as('payload'),
+  sql<string>`'sent'`.as('status'),
+  sql<string>`${p.dedupeKey}`.as('dedupe_key'),
+  now().as('sent_at'),
+  now().as('created_at'),
+  now().as('updated_at'),
+];
+
 /**
  * The insert of an in-app notification (sent as it is written), at most once per user and dedupe
  * key: `on conflict do nothing` keeps the caller's transaction alive on a duplicate. The one
  * statement of engagement notices and rental notices (`noticeStatement`).
  */
-export const IN_APP_NOTICE = prepared(
-  (
-    db,
-    p: {
-      id: string;
-      userId: string;
-      type: string;
-      title: string;
-      body: string;
-      payload: Record<string, unknown>;
-      dedupeKey: string;
-    },
-  ) =>
-    db
-      .insertInto('notification')
-      .values({
-        id: p.id,
-        user_id: p.userId,
-        type: p.type,
-        channel: 'in_app',
-        title: p.title,
-        body: p.body,
-        payload: p.payload,
-        status: 'sent',
-        dedupe_key: p.dedupeKey,
-        sent_at: now(),
-        created_at: now(),
-        updated_at: now(),
-      })
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing(),
-      ),
+export const IN_APP_NOTICE = prepared((db, p: InAppNoticeParams) =>
+  db
+    .insertInto('notification')
+    .values({
+      id: p.id,
+      user_id: p.userId,
+      type: p.type,
+      channel: 'in_app',
+      title: p.title,
+      body: p.body,
+      payload: p.payload,
+      status: 'sent',
+      dedupe_key: p.dedupeKey,
+      sent_at: now(),
+      created_at: now(),
+      updated_at: now(),
+    })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing(),
+    ),
 );

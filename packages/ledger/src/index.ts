@@ -15,8 +15,17 @@ export type {
   PointsEntryType,
   SellerEntryType,
   WalletEntryType,
+  WalletPaymentCtes,
+  WalletPaymentParams,
 } from './ledger-entry.ts';
-export { entryText, POINTS_ENTRY_WRITTEN, pointsCreditStatements } from './ledger-entry.ts';
+export {
+  entryText,
+  POINTS_ENTRY_WRITTEN,
+  pointsCreditStatements,
+  walletPaymentParams,
+  walletRefusal,
+  withWalletPayment,
+} from './ledger-entry.ts';
 export {
   type BalancePaymentType,
   decideFromRead,
@@ -26,6 +35,7 @@ export {
   type PaymentResult,
   payFromBalances,
   paymentReadSelections,
+  walletPaymentOf,
 } from './pay.ts';
 export {
   PAYMENT_CONFIG_DEFAULTS,

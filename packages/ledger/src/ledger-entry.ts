@@ -116,31 +116,29 @@ const entryValues = (p: EntryParams) =>
     now().as('created_at'),
   ] as const;
 
-/**
- * One statement moves the balance and writes the ledger row: a data-modifying
- * CTE does the conditional update (`WHERE balance - held >= amount`, so a
- * debit that cannot be afforded matches no row and nothing changes) and the
- * INSERT takes `balance_after` from its RETURNING. Postgres runs a statement
- * atomically, so outside a transaction this is one round trip with no
- * explicit lock; a duplicate idempotency key fails the INSERT and with it the
- * UPDATE. See docs/benchmarks.md ("Ledger") for why not SELECT … FOR UPDATE.
- */
-const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
-  start
-    .with('a', (db) =>
-      db
-        .updateTable('wallet')
-        .set((eb) => ({
-          balance: eb('balance', sign(direction), p.amount),
-          version: eb('version', '+', sql.lit(1)),
-          updated_at: now(),
-        }))
-        .where('user_id', '=', p.userId)
-        .$if(direction === 'debit', (qb) =>
-          qb.where((eb) => eb(eb('balance', '-', eb.ref('held')), '>=', p.amount)),
-        )
-        .returning(['id', 'balance', 'currency']),
+/** The wallet's balance moved, as an entry's `a` CTE: a debit that cannot be afforded matches no row. */
+const walletMove = (db: Start, p: EntryParams, direction: Direction) =>
+  db
+    .updateTable('wallet')
+    .set((eb) => ({
+      balance: eb('balance', sign(direction), p.amount),
+      version: eb('version', '+', sql.lit(1)),
+      updated_at: now(),
+    }))
+    .where('user_id', '=', p.userId)
+    .$if(direction === 'debit', (qb) =>
+      qb.where((eb) => eb(eb('balance', '-', eb.ref('held')), '>=', p.amount)),
     )
+    .returning(['id', 'balance', 'currency']);
+
+/** A statement with the wallet's move as its `a` CTE (`walletMove`). */
+type AfterWalletMove = QueryCreator<
+  DB & { a: Awaited<ReturnType<ReturnType<typeof walletMove>['executeTakeFirstOrThrow']>> }
+>;
+
+/** The wallet's ledger row, from the move's `a` CTE (no row when the move matched none). */
+const walletRow = (db: AfterWalletMove, p: EntryParams) =>
+  db
     .insertInto('wallet_transaction')
     .columns([...ENTRY_FIELDS, 'wallet_id', 'amount', 'balance_after', 'currency', 'transaction_id'])
     .expression((eb) =>
@@ -154,8 +152,53 @@ const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
           'a.currency',
           sql.val(p.transactionId).as('transaction_id'),
         ]),
-    )
-    .returning(['id', 'wallet_id as account_id', 'balance_after']);
+    );
+
+/**
+ * One statement moves the balance and writes the ledger row: a data-modifying
+ * CTE does the conditional update (`WHERE balance - held >= amount`, so a
+ * debit that cannot be afforded matches no row and nothing changes) and the
+ * INSERT takes `balance_after` from its RETURNING. Postgres runs a statement
+ * atomically, so outside a transaction this is one round trip with no
+ * explicit lock; a duplicate idempotency key fails the INSERT and with it the
+ * UPDATE. See docs/benchmarks.md ("Ledger") for why not SELECT … FOR UPDATE.
+ */
+const walletEntry = (start: Start, p: EntryParams, direction: Direction) =>
+  walletRow(
+    start.with('a', (db) => walletMove(db, p, direction)),
+    p,
+  ).returning(['id', 'wallet_id as account_id', 'balance_after']);
+
+/** The CTE of `withWalletPayment` a caller's statement reads: the debit's ledger row, if made. */
+export type WalletPaymentCtes = { wallet_entry: { id: string } };
+
+/** What a payment from the wallet binds as CTEs of a caller's statement (`withWalletPayment`). */
+export type WalletPaymentParams = EntryParams & PaymentRowParams;
+
+/**
+ * A payment from the wallet alone as CTEs ahead of a caller's statement (one round trip for both):
+ * its `transactions` row, the debit and its ledger row, which `wallet_entry` answers (one row when
+ * the debit was made, none when the wallet could not afford it). As with `alongside`, only for a
+ * payment `atomicWithCaller`: the row is inserted even when the debit is refused, so the caller
+ * must then fail its transaction (`walletRefusal` says why). Bind it with `walletPaymentParams`.
+ */
+export const withWalletPayment = (db: Kysely<DB>, p: WalletPaymentParams) =>
+  withPayment(db, p)
+    .with('a', (qc) => walletMove(qc, p, 'debit'))
+    .with('wallet_entry', (qc) => walletRow(qc, p).returning('id'));
+
+/** `withWalletPayment`'s values for a payment of `payment` whose debit is `input`. */
+export function walletPaymentParams(
+  input: EntryInput<WalletEntryType>,
+  payment: PaymentRowParams,
+): WalletPaymentParams {
+  assertPositiveMinorUnits(input.amount, 'amount');
+  return { ...entryParams('wallet', 'debit', input), ...payment };
+}
+
+/** Why a wallet debit of `amount` matched no row: no wallet, or not enough in it (INSUFFICIENT_FUNDS). */
+export const walletRefusal = (em: EntityManager, userId: string, amount: number): Promise<DomainError> =>
+  refusal(em, 'wallet', { userId, amount });
 
 /** The same for points: nothing is held, and a credit counts towards lifetime earned. */
 const pointsEntry = (start: Start, p: EntryParams, direction: Direction) =>
@@ -474,7 +517,11 @@ const SPENDABLE = {
   ),
 };
 
-async function refusal(em: EntityManager, kind: LedgerKind, input: EntryInput<string>): Promise<DomainError> {
+async function refusal(
+  em: EntityManager,
+  kind: LedgerKind,
+  input: Pick<EntryInput<string>, 'userId' | 'amount'>,
+): Promise<DomainError> {
   const [account] = await runPrepared(em, SPENDABLE[kind], input);
   if (!account) return new DomainError('NOT_FOUND', `no ${kind} account for this user`);
   return insufficientFunds(kind, input.amount, Number(account.spendable));

@@ -20,7 +20,14 @@ import {
 } from '@powerbank/domain';
 import { uuidv7 } from 'uuidv7';
 import { ledger } from './ledger.ts';
-import type { EntryReference, PointsEntryType, WalletEntryType } from './ledger-entry.ts';
+import {
+  type EntryInput,
+  type EntryReference,
+  type PointsEntryType,
+  type WalletEntryType,
+  type WalletPaymentParams,
+  walletPaymentParams,
+} from './ledger-entry.ts';
 import { PAYMENT_CONFIG_KEYS, paymentConfigOf, pointsRatio } from './payment-config.ts';
 import { PAYMENT_ROW, type PaymentRowParams } from './payment-row.ts';
 
@@ -187,55 +194,87 @@ function payOnce(
     if (!read) throw new Error('the payment read answered no row');
     if (read.pay_existing) return replayPayment(paymentOf(read.pay_existing), input);
     const split = decideFromRead(read, input);
-    const { currency } = walletOf(read);
     const transactionId = uuidv7();
     // The payment row; with `atomic` it goes in the statement of the first debit (one round trip:
     // a refused debit fails the caller's whole transaction, the row with it).
-    const paymentRow: PaymentRowParams = {
-      paymentId: transactionId,
-      payerId: input.userId,
-      paymentType: input.type,
-      total: input.amount,
-      currency,
-      walletAmount: split.walletAmount,
-      pointsUsed: split.points,
-      gateway: split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
-      rentalId: input.rentalId ?? null,
-      note: input.description ?? null,
-      metadata: JSON.stringify({ mode: input.mode, reference: input.reference }),
-      paymentKey: input.idempotencyKey,
-    };
+    const paymentRow = paymentRowOf(input, split, walletOf(read).currency, transactionId);
     let alongside = atomic && (split.walletAmount > 0 || split.points > 0) ? paymentRow : undefined;
     if (!alongside) await runPrepared(tem, PAYMENT_ROW, paymentRow);
-    const types = ENTRY_TYPES[input.type];
-    const common = {
-      userId: input.userId,
-      reference: input.reference,
-      description: input.description,
-      atomicWithCaller: atomic,
-    };
     if (split.walletAmount > 0) {
       await ledger.debitWallet(tem, {
-        ...common,
-        amount: split.walletAmount,
-        type: types.wallet,
-        idempotencyKey: `${input.idempotencyKey}:wallet`,
+        ...debitOf(input, 'wallet', split.walletAmount, atomic),
         transactionId,
         alongside,
       });
       alongside = undefined;
     }
     if (split.points > 0) {
-      await ledger.debitPoints(tem, {
-        ...common,
-        amount: split.points,
-        type: types.points,
-        idempotencyKey: `${input.idempotencyKey}:points`,
-        alongside,
-      });
+      await ledger.debitPoints(tem, { ...debitOf(input, 'points', split.points, atomic), alongside });
     }
     return { transactionId, split, replayed: false };
   });
+}
+
+/** A payment's `transactions` row, as its split decided it. */
+function paymentRowOf(
+  input: PayFromBalancesInput,
+  split: PaymentSplit,
+  currency: string,
+  transactionId: string,
+): PaymentRowParams {
+  return {
+    paymentId: transactionId,
+    payerId: input.userId,
+    paymentType: input.type,
+    total: input.amount,
+    currency,
+    walletAmount: split.walletAmount,
+    pointsUsed: split.points,
+    gateway: split.points > 0 && split.walletAmount === 0 ? 'points' : 'wallet',
+    rentalId: input.rentalId ?? null,
+    note: input.description ?? null,
+    metadata: JSON.stringify({ mode: input.mode, reference: input.reference }),
+    paymentKey: input.idempotencyKey,
+  };
+}
+
+/** A payment's debit of one ledger (its key derived from the payment's). */
+function debitOf<L extends 'wallet' | 'points'>(
+  input: PayFromBalancesInput,
+  kind: L,
+  amount: number,
+  atomic: boolean,
+): EntryInput<(typeof ENTRY_TYPES)[BalancePaymentType][L]> {
+  return {
+    userId: input.userId,
+    reference: input.reference,
+    description: input.description,
+    atomicWithCaller: atomic,
+    amount,
+    type: ENTRY_TYPES[input.type][kind],
+    idempotencyKey: `${input.idempotencyKey}:${kind}`,
+  };
+}
+
+/**
+ * The payment `payFromBalances` would make from what the caller read (`input.read`), bound for
+ * `withWalletPayment` — the same row and debit, written by the caller's own statement — when it is
+ * paid from the wallet alone, new under its key, and `atomicWithCaller` (the caller fails as a
+ * whole when the debit is refused: `wallet_entry` empty, `walletRefusal` says why). Null for any
+ * other payment: the caller pays it with `payFromBalances`.
+ */
+export function walletPaymentOf(
+  input: PayFromBalancesInput,
+  split: PaymentSplit,
+): WalletPaymentParams | null {
+  const read = input.read;
+  if (!input.atomicWithCaller || !read || read.pay_existing) return null;
+  if (split.points > 0 || split.walletAmount <= 0) return null;
+  const transactionId = uuidv7();
+  return walletPaymentParams(
+    { ...debitOf(input, 'wallet', split.walletAmount, true), transactionId },
+    paymentRowOf(input, split, walletOf(read).currency, transactionId),
+  );
 }
 
 type RecordedPayment = Pick<

@@ -173,7 +173,8 @@ export async function applyEventTo(
   });
 }
 
-function contextOf(rental: RentalRecord, config: RentalConfig) {
+/** What the rental machine reads of a rental besides its status. */
+export function contextOf(rental: RentalRecord, config: RentalConfig) {
   return {
     extensionCount: rental.extensionCount,
     maxExtensions: config.max_extensions,
@@ -301,6 +302,32 @@ function notify(
   c.notices.push({ userId: c.rental.userId, rentalId: c.rental.id, type, title, body, payload });
 }
 
+/** A dispensed power bank's event. */
+export type DispensedEvent = Extract<RentalEvent, { type: 'DISPENSED' }>;
+
+/**
+ * What a dispensed power bank sets on its rental (the `activate` effect) but the bank itself,
+ * which the event names by serial: the slot, the start, the due time, no failure.
+ */
+export function activate(rental: RentalRecord, pkg: PackageRecord, event: DispensedEvent, now: Date): void {
+  rental.startSlotIndex = event.slot;
+  rental.startedAt = now;
+  rental.dueAt = new Date(now.getTime() + pkg.durationMinutes * 60_000);
+  rental.failureReason = null;
+}
+
+/** The notice of a started rental (the `notifyStarted` effect). */
+export function startedNotice(rental: RentalRecord, event: DispensedEvent): RentalNotice {
+  return {
+    userId: rental.userId,
+    rentalId: rental.id,
+    type: 'rental_started',
+    title: 'Rental started',
+    body: 'Take your power bank. Return it to any station.',
+    payload: { dueAt: rental.dueAt?.toISOString(), powerBankSerial: event.powerBankSerial },
+  };
+}
+
 const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
   markDispensing: async () => {},
 
@@ -310,11 +337,8 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     if (c.rental.status === 'failed') {
       await holdDeposit(c.em, c.rental, postpaidDeposit(c.pkg, c.config), false);
     }
+    activate(c.rental, c.pkg, c.event, c.now);
     c.rental.powerBankId = c.locked.powerBankId;
-    c.rental.startSlotIndex = c.event.slot;
-    c.rental.startedAt = c.now;
-    c.rental.dueAt = new Date(c.now.getTime() + c.pkg.durationMinutes * 60_000);
-    c.rental.failureReason = null;
   },
 
   refund: async (c) => {
@@ -354,11 +378,9 @@ const EFFECTS: Record<RentalEffect, (c: EffectContext) => Promise<void>> = {
     await setStartPaymentStatus(em, rental, 'succeeded');
   },
 
-  notifyStarted: async (c) =>
-    notify(c, 'rental_started', 'Rental started', 'Take your power bank. Return it to any station.', {
-      dueAt: c.rental.dueAt?.toISOString(),
-      powerBankSerial: c.event.type === 'DISPENSED' ? c.event.powerBankSerial : null,
-    }),
+  notifyStarted: async (c) => {
+    if (c.event.type === 'DISPENSED') c.notices.push(startedNotice(c.rental, c.event));
+  },
   notifyFailed: async (c) =>
     notify(
       c,

@@ -1,5 +1,5 @@
 import { type Statement, statementOf } from '@powerbank/db';
-import { IN_APP_NOTICE } from '@powerbank/engagement';
+import { IN_APP_NOTICE, type InAppNoticeParams } from '@powerbank/engagement';
 import { uuidv7 } from 'uuidv7';
 
 export interface RentalNotice {
@@ -20,7 +20,12 @@ export interface RentalNotice {
  * update (`saveRental`), in the same round trip.
  */
 export function noticeStatement(notice: RentalNotice): Statement {
-  return statementOf(IN_APP_NOTICE, {
+  return statementOf(IN_APP_NOTICE, noticeParams(notice));
+}
+
+/** What a rental's notice binds: its row's values, the dedupe key from the rental and type. */
+export function noticeParams(notice: RentalNotice): InAppNoticeParams {
+  return {
     id: uuidv7(),
     userId: notice.userId,
     type: notice.type,
@@ -28,5 +33,5 @@ export function noticeStatement(notice: RentalNotice): Statement {
     body: notice.body,
     payload: { rentalId: notice.rentalId, ...notice.payload },
     dedupeKey: `rental:${notice.rentalId}:${notice.type}`,
-  });
+  };
 }

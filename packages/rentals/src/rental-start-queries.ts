@@ -1,6 +1,21 @@
-import { configObject, jsonObjectFrom, now, prepared, queryBuilder, sql } from '@powerbank/db';
+import {
+  configObject,
+  type DB,
+  type ExpressionBuilder,
+  jsonObjectFrom,
+  now,
+  prepared,
+  type QueryCreator,
+  queryBuilder,
+  sql,
+} from '@powerbank/db';
 import type { PaymentMode } from '@powerbank/domain';
-import { paymentReadSelections } from '@powerbank/ledger';
+import {
+  paymentReadSelections,
+  type WalletPaymentCtes,
+  type WalletPaymentParams,
+  withWalletPayment,
+} from '@powerbank/ledger';
 import { nextDiscount } from './next-discount.ts';
 import { PACKAGE_FIELDS, RENTAL_FIELDS } from './rental-record.ts';
 
@@ -102,8 +117,10 @@ export interface InsertRentalParams {
   packageId: number;
   stationId: string;
   paymentMode: PaymentMode;
-  currency: string;
-  idempotencyKey: string;
+  /** The package's currency (named apart from a payment's own). */
+  rentalCurrency: string;
+  /** The client's idempotency key of the start. */
+  startKey: string;
   dispenseCommandId: string;
   minBatteryPct: number;
   prepaidAmount: number;
@@ -122,7 +139,7 @@ export interface InsertRentalParams {
  * (a statement after the station lock, so other starts' rentals committed meanwhile are counted):
  * power banks ready at the station and those already promised to starts in flight.
  */
-export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) =>
+const insertRental = (db: QueryCreator<DB>, p: InsertRentalParams) =>
   db
     .with('discount', (w) =>
       w
@@ -141,7 +158,7 @@ export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) =>
       start_station_id: p.stationId,
       status: 'pending',
       payment_mode: p.paymentMode,
-      currency: p.currency,
+      currency: p.rentalCurrency,
       prepaid_amount: p.prepaidAmount,
       wallet_paid: p.walletPaid,
       points_paid: p.pointsPaid,
@@ -151,7 +168,7 @@ export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) =>
       settled_amount: 0,
       due_amount: 0,
       extension_count: 0,
-      idempotency_key: p.idempotencyKey,
+      idempotency_key: p.startKey,
       dispense_command_id: p.dispenseCommandId,
       created_at: now(),
       updated_at: now(),
@@ -177,7 +194,25 @@ export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) =>
         .selectFrom('discount')
         .select((c) => c.fn.countAll().as('n'))
         .as('discount_taken'),
-    ]),
+    ]);
+
+export const INSERT_RENTAL = prepared((db, p: InsertRentalParams) => insertRental(db, p));
+
+/**
+ * `INSERT_RENTAL` with the start's payment from the wallet in the same statement (one round trip
+ * fewer on the start's path): the payment's row, the debit and its ledger row as CTEs ahead of the
+ * rental (`withWalletPayment`), and `wallet_debited`, 1 when the debit was made. 0 means the
+ * wallet could not afford it (spent since the start's read): the start must then fail, and the
+ * payment's row goes with its transaction. Any check of the rental's row that fails after it
+ * rolls the payment back the same way.
+ */
+export const INSERT_PAID_RENTAL = prepared((db, p: InsertRentalParams & WalletPaymentParams) =>
+  insertRental(withWalletPayment(db, p), p).returning((eb) =>
+    (eb as unknown as ExpressionBuilder<DB & WalletPaymentCtes, 'rental'>)
+      .selectFrom('wallet_entry')
+      .select((c) => c.fn.countAll().as('n'))
+      .as('wallet_debited'),
+  ),
 );
 
 /** A rental of the user under an idempotency key, with its start station's serial (a retried start). */

@@ -1,5 +1,5 @@
 import { jsonArrayFrom, jsonObjectFrom, now, prepared, queryBuilder, sql } from '@powerbank/db';
-import { IN_APP_NOTICE_COLUMNS } from '@powerbank/engagement';
+import { IN_APP_NOTICE_COLUMNS, inAppNoticeValues } from '@powerbank/engagement';
 import type { OrderState } from '@powerbank/machines';
 import { itemsRentedQuery, PICKED_UP_NOTICE } from '@powerbank/market';
 
@@ -206,22 +206,17 @@ export const PICKUP_WRITE = prepared((db, p: PickupWriteParams) =>
         .insertInto('notification')
         .columns(IN_APP_NOTICE_COLUMNS)
         .expression(
-          qc
-            .selectFrom('c')
-            .select([
-              sql<string>`${p.noticeId}::uuid`.as('id'),
-              sql<string>`${p.customerId}::uuid`.as('user_id'),
-              sql<string>`${PICKED_UP_NOTICE.type}`.as('type'),
-              sql<string>`'in_app'`.as('channel'),
-              sql<string>`${PICKED_UP_NOTICE.title}`.as('title'),
-              sql<string>`${PICKED_UP_NOTICE.body}`.as('body'),
-              sql<unknown>`${p.noticePayload}::jsonb`.as('payload'),
-              sql<string>`'sent'`.as('status'),
-              sql<string>`${p.dedupeKey}`.as('dedupe_key'),
-              now().as('sent_at'),
-              now().as('created_at'),
-              now().as('updated_at'),
-            ]),
+          qc.selectFrom('c').select(
+            inAppNoticeValues({
+              id: p.noticeId,
+              userId: p.customerId,
+              type: PICKED_UP_NOTICE.type,
+              title: PICKED_UP_NOTICE.title,
+              body: PICKED_UP_NOTICE.body,
+              payload: p.noticePayload,
+              dedupeKey: p.dedupeKey,
+            }),
+          ),
         )
         .onConflict((oc) =>
           oc.columns(['user_id', 'dedupe_key']).where('dedupe_key', 'is not', null).doNothing(),

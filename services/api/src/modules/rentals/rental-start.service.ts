@@ -7,14 +7,19 @@ import {
   PAYMENT_CONFIG_KEYS,
   type PayFromBalancesInput,
   payFromBalances,
+  walletPaymentOf,
+  walletRefusal,
 } from '@powerbank/ledger';
 import { dispenseResponse, subjects } from '@powerbank/protocol';
 import {
+  activateStarted,
   applyDispenseOutcome,
   type DispenseOutcome,
   discountOn,
   holdDeposit,
+  INSERT_PAID_RENTAL,
   INSERT_RENTAL,
+  type InsertRentalParams,
   packageRecord,
   postpaidDeposit,
   RENTAL_CONFIG_KEYS,
@@ -23,6 +28,7 @@ import {
   rentalConfigOf,
   rentalRecord,
   START_READ,
+  type StartedRental,
 } from '@powerbank/rentals';
 import { uuidv7 } from 'uuidv7';
 import type { AppDeps } from '../../deps.ts';
@@ -43,12 +49,16 @@ export async function startRental(
   userId: string,
   input: StartRentalInput,
 ): Promise<RentalOutput> {
-  const { rental, fresh } = await createPendingRental(em, userId, input);
-  if (fresh || rental.status === 'pending' || rental.status === 'dispensing') {
+  const { rental, started } = await createPendingRental(em, userId, input);
+  if (started || rental.status === 'pending' || rental.status === 'dispensing') {
     const outcome = await requestDispense(deps, input.station_sn, rental);
     if (outcome) {
+      // The rental this request started, in the status its insert returned: its plain activation is
+      // one statement; anything else (or a rental moved on meanwhile) goes under the row lock.
       // `applyRentalEvent`'s transaction forks `em` itself; the request's `em` holds no entities.
-      const applied = await applyDispenseOutcome(em, rental.id, outcome);
+      const applied =
+        (started && (await activateStarted(em, started, outcome))) ||
+        (await applyDispenseOutcome(em, rental.id, outcome));
       // The row as this transaction committed it (no return yet): no need to read it back.
       if (applied.applied) {
         return rentalAnswer(applied.rental, {
@@ -110,23 +120,29 @@ async function replayStart(em: EntityManager, userId: string, input: StartRental
 /** What the start transaction answers when the idempotency key already has a rental. */
 const REPLAY = Symbol('replay');
 
+/** A start's rental; `started` when this request created it (not a replay of an earlier one). */
+interface PendingRental {
+  rental: RentalRecord;
+  started?: StartedRental;
+}
+
 async function createPendingRental(
   em: EntityManager,
   userId: string,
   input: StartRentalInput,
-): Promise<{ rental: RentalRecord; fresh: boolean }> {
+): Promise<PendingRental> {
   try {
     // `transactional` runs in a fork of its own: the request's `em` needs no other.
-    const rental = await em.transactional((tem) => createInTransaction(tem, userId, input));
-    if (rental !== REPLAY) return { rental, fresh: true };
+    const started = await em.transactional((tem) => createInTransaction(tem, userId, input));
+    if (started !== REPLAY) return { rental: started.rental, started };
     const earlier = await replayStart(em.fork(), userId, input);
-    if (earlier) return { rental: earlier, fresh: false };
+    if (earlier) return { rental: earlier };
     throw new DomainError('CONFLICT', 'the rental of this idempotency key is gone');
   } catch (error) {
     // The same key raced itself: the first insert won; answer as a retry.
     if (error instanceof UniqueConstraintViolationException && /idempotency_key/.test(error.message)) {
       const winner = await replayStart(em.fork(), userId, input);
-      if (winner) return { rental: winner, fresh: false };
+      if (winner) return { rental: winner };
     }
     throw error;
   }
@@ -156,7 +172,7 @@ async function createInTransaction(
   tem: EntityManager,
   userId: string,
   input: StartRentalInput,
-): Promise<RentalRecord | typeof REPLAY> {
+): Promise<StartedRental | typeof REPLAY> {
   const id = uuidv7();
   const paymentKey = `rental:${id}:start`;
   // One round trip for everything the rules read before the rental exists (START_READ says what
@@ -211,20 +227,19 @@ async function createInTransaction(
         }
       : null;
   // Decided before the rental is written, so it is written with its payment at once; the payment
-  // below decides the same from the same read, and its debits re-check the balances as they write.
+  // decides the same from the same read, and its debits re-check the balances as they write.
   const split = payment ? decideFromRead(mine, payment) : null;
 
-  // Written by a typed query and read back as a plain record (`returning` its columns), not
-  // through the unit of work: no entity to hydrate and diff on every rental start. The discount's
-  // usage is taken in the same statement (INSERT_RENTAL says why that is safe).
-  const [inserted] = await runPrepared(tem, INSERT_RENTAL, {
+  // Paid from the wallet alone (the usual start): the payment is written by the rental's own insert.
+  const walletPayment = payment && split ? walletPaymentOf(payment, split) : null;
+  const values: InsertRentalParams = {
     id,
     userId,
     packageId: pkg.id,
     stationId,
     paymentMode: input.payment_mode,
-    currency: pkg.currency,
-    idempotencyKey: input.idempotency_key,
+    rentalCurrency: pkg.currency,
+    startKey: input.idempotency_key,
     dispenseCommandId: uuidv7(),
     minBatteryPct: config.rental_min_battery_pct,
     prepaidAmount: split ? charge : 0,
@@ -232,17 +247,28 @@ async function createInTransaction(
     pointsPaid: split?.points ?? 0,
     discountUsageId: discount?.usage.id ?? null,
     discountAmount: discount?.amount ?? 0,
-  });
+  };
+  // Written by a typed query and read back as a plain record (`returning` its columns), not
+  // through the unit of work: no entity to hydrate and diff on every rental start. The discount's
+  // usage is taken in the same statement (INSERT_RENTAL says why that is safe).
+  const [inserted] = walletPayment
+    ? await runPrepared(tem, INSERT_PAID_RENTAL, { ...values, ...walletPayment })
+    : await runPrepared(tem, INSERT_RENTAL, values);
   if (!inserted) throw new Error('rental insert returned no row');
+  // Thrown inside the transaction: the rental goes with it, and its payment with it if it was taken.
   if (discount && Number(inserted.discount_taken) !== 1) {
     throw new DomainError('CONFLICT', 'your discount was taken by another rental start meanwhile: try again');
   }
-  // Thrown inside the transaction: the rental goes with it, and no payment has been taken yet.
   // An aggregate over no group answers one row: the object is never null.
   if (!inserted.user_rentals) throw new Error('the insert returned no count of the user rentals');
   checkUserRentals(inserted.user_rentals, config);
   const rental = rentalRecord(tem, inserted);
-  if (payment) {
+  if (walletPayment) {
+    // The wallet was spent since the start's read: refused as `payFromBalances` refuses it.
+    if (!('wallet_debited' in inserted) || Number(inserted.wallet_debited) !== 1) {
+      throw await walletRefusal(tem, userId, walletPayment.amount);
+    }
+  } else if (payment) {
     await payFromBalances(tem, payment);
   } else if (pkg.paymentModel === 'postpaid') {
     // The deposit is held (wallet.held, no ledger row) in this transaction; a refusal rolls the rental back.
@@ -259,7 +285,7 @@ async function createInTransaction(
   if (rental.heldAmount > 0) {
     await runPrepared(tem, SET_HELD, { id, heldAmount: rental.heldAmount });
   }
-  return rental;
+  return { rental, pkg, config };
 }
 
 /** The hold's amount, on the rental it holds for. */

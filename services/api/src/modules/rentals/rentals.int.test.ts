@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RentalPackage } from '@powerbank/db';
 import { ledger } from '@powerbank/ledger';
 import { rentalSettledEvent, subjects } from '@powerbank/protocol';
@@ -202,6 +203,52 @@ describe('rentals end to end (REST + tRPC, real simulator, bridge, station-core 
       [user.userId],
     );
     expect(notices.map((n) => n.type)).toEqual(expect.arrayContaining(['rental_started', 'rental_returned']));
+  });
+
+  it('paid from the wallet alone: the payment goes in with the rental; a wallet spent meanwhile refuses the start, nothing kept', async () => {
+    const one = await aStation([
+      { slot: 1, battery: 90 },
+      { slot: 2, battery: 90 },
+    ]);
+    const user = await aUser(10_000);
+    const res = await startActive(user, startBody(one.sn, { payment_mode: 'wallet' }));
+    const payments = (userId: string) =>
+      h.sql<{ rental_id: string; amount: string; wallet_amount: string; entries: string; entry_sum: string }>(
+        `select t.rental_id, t.amount, t.wallet_amount,
+                (select count(*) from wallet_transaction e where e.transaction_id = t.id) as entries,
+                (select sum(e.amount) from wallet_transaction e where e.transaction_id = t.id) as entry_sum
+           from transactions t where t.user_id = ? order by t.created_at`,
+        [userId],
+      );
+    expect(await payments(user.userId)).toEqual([
+      { rental_id: res.body.data.id, amount: '800', wallet_amount: '800', entries: '1', entry_sum: '-800' },
+    ]);
+    expect(await holds(user.userId)).toMatchObject({ balance: 9200, ledger: 9200 });
+
+    // The start reads 10,000, then its debit waits on the wallet's row while 9,500 is spent: the
+    // debit re-checks the balance, matches nothing, and the start is refused with its payment's row.
+    const late = await aUser(10_000);
+    // The request runs outside this test's transaction (the ORM keeps it in async-local storage).
+    const outside = AsyncLocalStorage.snapshot();
+    const { pending } = await api.deps.orm.em.fork().transactional(async (tem) => {
+      await tem.execute('select 1 from wallet where user_id = ? for update', [late.userId]);
+      const pending = outside(() => start(late, startBody(one.sn, { payment_mode: 'wallet' })));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await ledger.debitWallet(tem, {
+        userId: late.userId,
+        amount: 9_500,
+        type: 'fine',
+        idempotencyKey: `test-spend:${late.userId}`,
+      });
+      // Not awaited here: the start waits for this transaction's commit.
+      return { pending };
+    });
+    const refused = await pending;
+    expect(refused.status, JSON.stringify(refused.body)).toBe(402);
+    expect(refused.body.error).toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { available: 500 } });
+    expect(await payments(late.userId)).toEqual([]);
+    expect(await h.sql('select id from rental where user_id = ?', [late.userId])).toEqual([]);
+    expect(await holds(late.userId)).toMatchObject({ balance: 500, ledger: 500 });
   });
 
   it('through the typed tRPC client: a postpaid rental is charged minutes × rate at return', async () => {
