@@ -147,6 +147,27 @@ async function runStep(context: EffectContext, step: Step): Promise<void> {
 const rewardsReferral = (locked: LockedRental, rental: RentalRecord) =>
   locked.pendingReferralId !== null && rental.status === 'settled' && rental.dueAmount === 0;
 
+/** The context a step's effects run in: the read rental, its package and settings, no writes queued yet. */
+const contextFor = (
+  em: EntityManager,
+  locked: LockedRental,
+  pkg: PackageRecord,
+  event: RentalEvent,
+  config: RentalConfig,
+  options: ApplyOptions,
+): EffectContext => ({
+  em,
+  rental: locked.rental,
+  pkg,
+  locked,
+  notices: [],
+  writes: [],
+  event,
+  config,
+  now: options.now ?? new Date(),
+  options,
+});
+
 /** `applyRentalEvent` for a rental named by id or by the bank it holds; null when there is none. */
 export async function applyEventTo(
   em: EntityManager,
@@ -162,18 +183,7 @@ export async function applyEventTo(
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
-    const context: EffectContext = {
-      em: tem,
-      rental,
-      pkg,
-      locked,
-      notices: [],
-      writes: [],
-      event,
-      config,
-      now: options.now ?? new Date(),
-      options,
-    };
+    const context = contextFor(tem, locked, pkg, event, config, options);
     await runStep(context, step);
     // The pending referral was read with the lock, so a renter without one costs no round trip.
     if (locked.pendingReferralId && rewardsReferral(locked, rental)) {
@@ -221,18 +231,7 @@ export async function applyEventUnlocked(
   const config = rentalConfigOf(locked.config);
   const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
   if (!step) return undefined;
-  const context: EffectContext = {
-    em: NO_STATEMENTS,
-    rental,
-    pkg,
-    locked,
-    notices: [],
-    writes: [],
-    event,
-    config,
-    now: options.now ?? new Date(),
-    options,
-  };
+  const context = contextFor(NO_STATEMENTS, locked, pkg, event, config, options);
   try {
     await runStep(context, step);
   } catch (error) {
