@@ -18,10 +18,10 @@ import { entryText, PAYMENT_CONFIG_KEYS, POINTS_ENTRY_WRITTEN } from '@powerbank
 import {
   ACTIVATE_START,
   INSERT_PAID_RENTAL,
-  LOCK_OPEN_WITH_BANK,
+  READ_OPEN_WITH_BANK,
   RENTAL_CONFIG_KEYS,
   RENTAL_STATUS,
-  SAVE_RENTAL,
+  SAVE_RENTAL_UNCHANGED,
   START_READ,
 } from '@powerbank/rentals';
 import { SAVE_SNAPSHOTS, UPDATE_STATIONS, UPSERT_SLOTS } from '@powerbank/station-core';
@@ -63,9 +63,12 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
     if (protocol === 'prepared') return ['begin;', snapshot, ...rest, 'commit;'].join('\n');
     return `${[snapshot, ...rest].map(strip).join(' \\;\n')};`;
   };
-  /** rental-record.ts's saveRental (its compiled query): every field an event may change, in one statement. */
+  /**
+   * rental-record.ts's saveRentalIfUnchanged (SAVE_RENTAL_UNCHANGED, its compiled query): every
+   * field an event may change, written only while the figures read (a fresh prepaid rental's) hold.
+   */
   const saveRental = (status: string, returnStation: string, returnSlot: string, returnedAt: string) =>
-    textWith(SAVE_RENTAL, {
+    textWith(SAVE_RENTAL_UNCHANGED, {
       id: ':rid',
       status,
       powerBankId: ':pbid',
@@ -85,11 +88,21 @@ export function rentalRawScript(protocol: 'simple' | 'prepared', setup: RawRenta
       returnedAt,
       settledAt: returnedAt,
       cancelledAt: 'null',
+      readStatus: `'active'`,
+      readExtensionCount: '0',
+      readPrepaidAmount: `${PRICE}`,
+      readHeldAmount: '0',
+      readDueAmount: '0',
+      readSettledAmount: '0',
     });
-  /** rental-record.ts's saveRental with an event's notification and other writes: one compound query (`\\;`). */
+  /**
+   * rental-record.ts's saveRentalIfUnchanged: the rental's write with its notice and other writes as
+   * one compound query (`\\;`), which Postgres runs as one transaction, as the runner sends it;
+   * with `-M prepared` separate statements in a transaction.
+   */
   const withNotice = (update: string, ...writes: string[]) =>
     protocol === 'prepared'
-      ? `${[update, ...writes].join(';\n')};`
+      ? ['begin;', `${[update, ...writes].join(';\n')};`, 'commit;'].join('\n')
       : `${[update, ...writes].join(' \\;\n')};`;
   /** rental-notify.ts's noticeStatement (engagement's IN_APP_NOTICE, its compiled query): an event's in-app notice. */
   const notice = (type: string, title: string, body: string, dedupeKey: string) =>
@@ -234,10 +247,8 @@ ${stationWrite(`${actorState(':sn')}`, [
   `update station_slot ss set power_bank_id = null, status = 'empty', battery_level = null, last_changed_at = now(), updated_at = now() from jsonb_to_recordset(jsonb_build_array(jsonb_build_object('sn', :sn, 'slotIndex', :slot, 'powerBankSerial', :pbs))) as x(sn text, "slotIndex" int, "powerBankSerial" text) join station st on st.serial_number = x.sn join power_bank pb on pb.serial_number = x."powerBankSerial" where ss.power_bank_id = pb.id and not (ss.station_id = st.id and ss.slot_index = x."slotIndex");`,
   `${slotUpsert(':sn', `'ready'`, ':pbs')}`,
 ])}
-begin;
-${textWith(LOCK_OPEN_WITH_BANK, { bankSerial: ':pbs', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn: ':sn', powerBankSerial: 'null' })};
+${textWith(READ_OPEN_WITH_BANK, { bankSerial: ':pbs', configKeys: keys(RENTAL_CONFIG_KEYS), stationSn: ':sn', powerBankSerial: 'null' })};
 ${withNotice(saveRental("'settled'", ':stid', ':slot', 'now()'), notice(`'rental_returned'`, `'Returned'`, `'Thanks'`, ':k_returned'), ...pointsCredit('rental_reward', 5, ':k_reward'), ...pointsCredit('timely_return', 50, ':k_timely'), progress)}
-commit;
 `;
   return variables() + typedInJsonBuilders(statements);
 }

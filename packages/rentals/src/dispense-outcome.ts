@@ -8,6 +8,7 @@ import {
   type Applied,
   activate,
   applyEventTo,
+  applyEventUnlocked,
   applyRentalEvent,
   contextOf,
   type DispensedEvent,
@@ -140,16 +141,16 @@ export async function activateStarted(
 /**
  * Applies a power bank put into a slot: the open rental holding it (if any)
  * is returned and settled as of `report.at`, when the station put it there —
- * not when this runs, which a backlog can make much later. The rental is found
- * by the statement that locks it (`LOCK_OPEN_WITH_BANK`), not by a lookup before.
+ * not when this runs, which a backlog can make much later. A return that moves
+ * no money beyond its blind writes is applied without the row lock in two round
+ * trips (`applyEventUnlocked`); any other, or one whose rental changed meanwhile,
+ * under the lock (`LOCK_OPEN_WITH_BANK` finds and locks the rental in one statement).
  */
-export function applyPowerBankReturn(
+export async function applyPowerBankReturn(
   em: EntityManager,
   report: { sn: string; slot: number; powerBankSerial: string; at: number },
 ): Promise<Applied | null> {
-  return applyEventTo(
-    em,
-    { openWithBank: report.powerBankSerial },
-    { type: 'RETURNED', stationSn: report.sn, slot: report.slot, at: report.at },
-  );
+  const target = { openWithBank: report.powerBankSerial };
+  const event: RentalEvent = { type: 'RETURNED', stationSn: report.sn, slot: report.slot, at: report.at };
+  return (await applyEventUnlocked(em, target, event)) ?? applyEventTo(em, target, event);
 }

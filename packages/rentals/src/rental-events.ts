@@ -40,6 +40,7 @@ import {
   type RentalTarget,
   readPackage,
   saveRental,
+  saveRentalIfUnchanged,
 } from './rental-record.ts';
 
 /** How the user pays an extension or a due (the client's choice, as calculate-options offers). */
@@ -115,6 +116,58 @@ export async function applyRentalEvent(
   return applied;
 }
 
+/** What an event's read reads besides the rental: its station and power bank. */
+const readsOf = (event: RentalEvent) => ({
+  configKeys: RENTAL_CONFIG_KEYS,
+  stationSn: event.type === 'RETURNED' ? event.stationSn : undefined,
+  powerBankSerial: event.type === 'DISPENSED' ? event.powerBankSerial : undefined,
+});
+
+type Step = NonNullable<ReturnType<typeof rentalStep>>;
+
+/** Runs a step's effects on its context's rental and sets the status the step leads to. */
+async function runStep(context: EffectContext, step: Step): Promise<void> {
+  const { rental, config } = context;
+  for (const effect of step.effects) await EFFECTS[effect](context);
+  rental.status = step.to;
+  if (step.to === 'returned') {
+    // Settlement happened in the `settle` effect; what is left owed is recorded and the rental closes.
+    const settled = rentalStep('returned', contextOf(rental, config), {
+      type: 'SETTLED',
+      dueAmount: rental.dueAmount,
+    });
+    if (settled) {
+      rental.status = settled.to;
+      rental.settledAt = context.now;
+    }
+  }
+}
+
+/** The renter's first completed rental (settled owing nothing, at return or when its due is paid) rewards their referral. */
+const rewardsReferral = (locked: LockedRental, rental: RentalRecord) =>
+  locked.pendingReferralId !== null && rental.status === 'settled' && rental.dueAmount === 0;
+
+/** The context a step's effects run in: the read rental, its package and settings, no writes queued yet. */
+const contextFor = (
+  em: EntityManager,
+  locked: LockedRental,
+  pkg: PackageRecord,
+  event: RentalEvent,
+  config: RentalConfig,
+  options: ApplyOptions,
+): EffectContext => ({
+  em,
+  rental: locked.rental,
+  pkg,
+  locked,
+  notices: [],
+  writes: [],
+  event,
+  config,
+  now: options.now ?? new Date(),
+  options,
+});
+
 /** `applyRentalEvent` for a rental named by id or by the bank it holds; null when there is none. */
 export async function applyEventTo(
   em: EntityManager,
@@ -123,46 +176,17 @@ export async function applyEventTo(
   options: ApplyOptions = {},
 ): Promise<Applied | null> {
   return em.transactional(async (tem) => {
-    const locked = await lockRentalForEvent(tem, target, {
-      configKeys: RENTAL_CONFIG_KEYS,
-      stationSn: event.type === 'RETURNED' ? event.stationSn : undefined,
-      powerBankSerial: event.type === 'DISPENSED' ? event.powerBankSerial : undefined,
-    });
+    const locked = await lockRentalForEvent(tem, target, readsOf(event));
     if (!locked) return null;
     const { rental, pkg } = locked;
     const config = rentalConfigOf(locked.config);
     const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
     if (!step) return { applied: false, rental };
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
-    const context: EffectContext = {
-      em: tem,
-      rental,
-      pkg,
-      locked,
-      notices: [],
-      writes: [],
-      event,
-      config,
-      now: options.now ?? new Date(),
-      options,
-    };
-    for (const effect of step.effects) await EFFECTS[effect](context);
-    rental.status = step.to;
-    if (step.to === 'returned') {
-      // Settlement happened in the `settle` effect; what is left owed is recorded and the rental closes.
-      const settled = rentalStep('returned', contextOf(rental, config), {
-        type: 'SETTLED',
-        dueAmount: rental.dueAmount,
-      });
-      if (settled) {
-        rental.status = settled.to;
-        rental.settledAt = context.now;
-      }
-    }
-    // The renter's first completed rental (settled owing nothing, at return or when its due is
-    // paid) rewards their referral; the pending referral was read with the lock, so a renter
-    // without one costs no round trip.
-    if (locked.pendingReferralId && rental.status === 'settled' && rental.dueAmount === 0) {
+    const context = contextFor(tem, locked, pkg, event, config, options);
+    await runStep(context, step);
+    // The pending referral was read with the lock, so a renter without one costs no round trip.
+    if (locked.pendingReferralId && rewardsReferral(locked, rental)) {
       await rewardReferral(tem, locked.pendingReferralId, {
         inviter: config.referral_inviter_points,
         invitee: config.referral_invitee_points,
@@ -171,6 +195,52 @@ export async function applyEventTo(
     await saveRental(tem, rental, context.notices, context.writes);
     return { applied: true, rental };
   });
+}
+
+/** Thrown by the unlocked path's stand-in entity manager: the step needs a statement of its own. */
+class NeedsLock extends Error {}
+
+/** An entity manager that refuses every use: the effects that run against it may only queue writes. */
+const NO_STATEMENTS = new Proxy({} as EntityManager, {
+  get: () => {
+    throw new NeedsLock('this step needs statements of its own');
+  },
+});
+
+/**
+ * `applyEventTo` in two round trips instead of four (begin, the locked read, the write with its
+ * notices, commit), for a step that writes nothing but the rental, its notices and blind writes —
+ * a return owing nothing more, the runner's common case. The rental is read without its lock; the
+ * step's effects run against an entity manager that refuses any statement (a charge, a deposit's
+ * release, a points ratio, a referral: those go the locked way); the rental's write is guarded on
+ * the figures read (`saveRentalIfUnchanged`: an event applied meanwhile makes it match nothing)
+ * and leads its notices and writes in one query, one transaction, so all commit or none.
+ * Undefined when it did not apply the event — no rental, no step, a step needing more, the rental
+ * changed meanwhile — and nothing was written: the caller takes the locked path, which decides afresh.
+ */
+export async function applyEventUnlocked(
+  em: EntityManager,
+  target: RentalTarget,
+  event: RentalEvent,
+  options: ApplyOptions = {},
+): Promise<Applied | undefined> {
+  const locked = await lockRentalForEvent(em, target, readsOf(event), false);
+  if (!locked?.pkg) return undefined;
+  const { rental, pkg } = locked;
+  const read = { ...rental };
+  const config = rentalConfigOf(locked.config);
+  const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
+  if (!step) return undefined;
+  const context = contextFor(NO_STATEMENTS, locked, pkg, event, config, options);
+  try {
+    await runStep(context, step);
+  } catch (error) {
+    if (error instanceof NeedsLock) return undefined;
+    throw error;
+  }
+  if (rewardsReferral(locked, rental)) return undefined;
+  const saved = await saveRentalIfUnchanged(em, rental, read, context.notices, context.writes);
+  return saved ? { applied: true, rental } : undefined;
 }
 
 /** What the rental machine reads of a rental besides its status. */

@@ -9,6 +9,7 @@ import {
   prepared,
   runPrepared,
   type Statement,
+  sql,
   sqlBatch,
   statementOf,
 } from '@powerbank/db';
@@ -193,6 +194,8 @@ export async function lockRentalForEvent(
   em: EntityManager,
   target: RentalTarget,
   refs: { configKeys: readonly string[]; stationSn?: string; powerBankSerial?: string },
+  /** False: the same read without the row lock (`applyEventUnlocked`, whose write re-checks the row). */
+  lock = true,
 ): Promise<LockedRental | null> {
   const reads = {
     configKeys: refs.configKeys,
@@ -201,8 +204,11 @@ export async function lockRentalForEvent(
   };
   const [row] =
     typeof target === 'string'
-      ? await runPrepared(em, LOCK_FOR_EVENT, { id: target, ...reads })
-      : await runPrepared(em, LOCK_OPEN_WITH_BANK, { bankSerial: target.openWithBank, ...reads });
+      ? await runPrepared(em, lock ? LOCK_FOR_EVENT : READ_FOR_EVENT, { id: target, ...reads })
+      : await runPrepared(em, lock ? LOCK_OPEN_WITH_BANK : READ_OPEN_WITH_BANK, {
+          bankSerial: target.openWithBank,
+          ...reads,
+        });
   if (!row) return null;
   return {
     rental: rentalRecord(em, row),
@@ -260,9 +266,22 @@ const eventRead = (db: Kysely<DB>, p: EventReads) =>
         .as('pending_referral_id'),
     ]);
 
+const forEvent = (db: Kysely<DB>, p: EventReads & { id: string }) =>
+  eventRead(db, p).where('r.id', '=', p.id).limit(1);
 export const LOCK_FOR_EVENT = prepared((db, p: EventReads & { id: string }) =>
-  eventRead(db, p).where('r.id', '=', p.id).limit(1).forUpdate('r'),
+  forEvent(db, p).forUpdate('r'),
 );
+/** `LOCK_FOR_EVENT`'s read without the lock (`applyEventUnlocked`). */
+export const READ_FOR_EVENT = prepared((db, p: EventReads & { id: string }) => forEvent(db, p));
+
+/** The open rental holding a bank, with the same reads. */
+const openWithBank = (db: Kysely<DB>, p: EventReads & { bankSerial: string }) =>
+  eventRead(db, p)
+    .where('r.power_bank_id', '=', (eb) =>
+      eb.selectFrom('power_bank').select('id').where('serial_number', '=', p.bankSerial),
+    )
+    .where('r.status', 'in', ['active', 'overdue'])
+    .limit(1);
 
 /**
  * The open rental holding a bank, locked, with the same reads: the return's lookup and lock in one
@@ -270,13 +289,11 @@ export const LOCK_FOR_EVENT = prepared((db, p: EventReads & { id: string }) =>
  * row, so a rental closed meanwhile is not returned twice.
  */
 export const LOCK_OPEN_WITH_BANK = prepared((db, p: EventReads & { bankSerial: string }) =>
-  eventRead(db, p)
-    .where('r.power_bank_id', '=', (eb) =>
-      eb.selectFrom('power_bank').select('id').where('serial_number', '=', p.bankSerial),
-    )
-    .where('r.status', 'in', ['active', 'overdue'])
-    .limit(1)
-    .forUpdate('r'),
+  openWithBank(db, p).forUpdate('r'),
+);
+/** `LOCK_OPEN_WITH_BANK`'s read without the lock (`applyEventUnlocked`). */
+export const READ_OPEN_WITH_BANK = prepared((db, p: EventReads & { bankSerial: string }) =>
+  openWithBank(db, p),
 );
 
 /** A rental's status alone (the rental runner's check after a dispense's grace period). */
@@ -306,32 +323,78 @@ export async function readPackage(
   return row ? packageRecord(row) : null;
 }
 
+/** Every field a rental event may change, as `SAVE_RENTAL` and `SAVE_RENTAL_UNCHANGED` write them. */
+const savedFields = (p: RentalRecord) => ({
+  status: p.status,
+  power_bank_id: p.powerBankId,
+  start_slot_index: p.startSlotIndex,
+  return_station_id: p.returnStationId,
+  return_slot_index: p.returnSlotIndex,
+  prepaid_amount: p.prepaidAmount,
+  held_amount: p.heldAmount,
+  overage_amount: p.overageAmount,
+  late_fee_amount: p.lateFeeAmount,
+  settled_amount: p.settledAmount,
+  due_amount: p.dueAmount,
+  extension_count: p.extensionCount,
+  failure_reason: p.failureReason,
+  started_at: p.startedAt,
+  due_at: p.dueAt,
+  returned_at: p.returnedAt,
+  settled_at: p.settledAt,
+  cancelled_at: p.cancelledAt,
+  updated_at: now(),
+});
+
 /** Every field a rental event may change (one prepared text for all events). */
 export const SAVE_RENTAL = prepared((db, p: RentalRecord) =>
+  db.updateTable('rental').set(savedFields(p)).where('id', '=', p.id),
+);
+
+/** What an unlocked read saw of a rental: the figures its event's step was decided and computed from. */
+export type RentalReadFigures = Pick<
+  RentalRecord,
+  'status' | 'extensionCount' | 'prepaidAmount' | 'heldAmount' | 'dueAmount' | 'settledAmount'
+>;
+
+/** The read figures as `SAVE_RENTAL_UNCHANGED` binds them (a parameter is one flat value). */
+type ReadGuard = { [K in keyof RentalReadFigures as `read${Capitalize<K>}`]: RentalReadFigures[K] };
+const readGuard = (read: RentalReadFigures): ReadGuard => ({
+  readStatus: read.status,
+  readExtensionCount: read.extensionCount,
+  readPrepaidAmount: read.prepaidAmount,
+  readHeldAmount: read.heldAmount,
+  readDueAmount: read.dueAmount,
+  readSettledAmount: read.settledAmount,
+});
+
+/** What `SAVE_RENTAL_UNCHANGED`'s check fails with when the rental changed since its read. */
+export const RENTAL_CHANGED = 'rental changed since its read';
+
+/**
+ * `SAVE_RENTAL` for a rental read without its lock: written only while the row still has the
+ * figures it was read with (Postgres re-checks them on the row it locks, so an event applied
+ * meanwhile — a status change, an extension, a charge — makes it match nothing), and the
+ * statement fails unless it wrote the row (the cast only `1` survives, as ledger's
+ * `POINTS_ENTRY_WRITTEN` does), so the batch it leads writes nothing either.
+ */
+export const SAVE_RENTAL_UNCHANGED = prepared((db, p: RentalRecord & ReadGuard) =>
   db
-    .updateTable('rental')
-    .set({
-      status: p.status,
-      power_bank_id: p.powerBankId,
-      start_slot_index: p.startSlotIndex,
-      return_station_id: p.returnStationId,
-      return_slot_index: p.returnSlotIndex,
-      prepaid_amount: p.prepaidAmount,
-      held_amount: p.heldAmount,
-      overage_amount: p.overageAmount,
-      late_fee_amount: p.lateFeeAmount,
-      settled_amount: p.settledAmount,
-      due_amount: p.dueAmount,
-      extension_count: p.extensionCount,
-      failure_reason: p.failureReason,
-      started_at: p.startedAt,
-      due_at: p.dueAt,
-      returned_at: p.returnedAt,
-      settled_at: p.settledAt,
-      cancelled_at: p.cancelledAt,
-      updated_at: now(),
-    })
-    .where('id', '=', p.id),
+    .with('r', (qc) =>
+      qc
+        .updateTable('rental')
+        .set(savedFields(p))
+        .where('id', '=', p.id)
+        .where('status', '=', p.readStatus)
+        .where('extension_count', '=', p.readExtensionCount)
+        .where('prepaid_amount', '=', p.readPrepaidAmount)
+        .where('held_amount', '=', p.readHeldAmount)
+        .where('due_amount', '=', p.readDueAmount)
+        .where('settled_amount', '=', p.readSettledAmount)
+        .returning('id'),
+    )
+    .selectFrom('r')
+    .select(sql<number>`cast(case when count(*) = 1 then '1' else ${RENTAL_CHANGED} end as int)`.as('saved')),
 );
 
 /**
@@ -348,4 +411,30 @@ export async function saveRental(
 ): Promise<void> {
   if (notices.length === 0 && writes.length === 0) await runPrepared(em, SAVE_RENTAL, r);
   else await sqlBatch(em, [statementOf(SAVE_RENTAL, r), ...notices.map(noticeStatement), ...writes]);
+}
+
+/**
+ * `saveRental` without the row lock, outside any transaction: the rental's write (only while it
+ * still has the figures `read` saw: `SAVE_RENTAL_UNCHANGED`), its notices and other blind writes
+ * in one query of several statements, which Postgres runs as one transaction — all or nothing.
+ * False when the rental changed since its read: nothing was written.
+ */
+export async function saveRentalIfUnchanged(
+  em: EntityManager,
+  r: RentalRecord,
+  read: RentalReadFigures,
+  notices: readonly RentalNotice[] = [],
+  writes: readonly Statement[] = [],
+): Promise<boolean> {
+  try {
+    await sqlBatch(em, [
+      statementOf(SAVE_RENTAL_UNCHANGED, { ...r, ...readGuard(read) }),
+      ...notices.map(noticeStatement),
+      ...writes,
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.message.includes(RENTAL_CHANGED)) return false;
+    throw error;
+  }
 }
