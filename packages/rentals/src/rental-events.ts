@@ -168,6 +168,13 @@ const contextFor = (
   options,
 });
 
+/** The rental's settings and the machine's step for `event` from the rental as read (null: no transition). */
+function decide(locked: LockedRental, event: RentalEvent) {
+  const config = rentalConfigOf(locked.config);
+  const step = rentalStep(locked.rental.status as RentalState, contextOf(locked.rental, config), event);
+  return { config, step };
+}
+
 /** `applyRentalEvent` for a rental named by id or by the bank it holds; null when there is none. */
 export async function applyEventTo(
   em: EntityManager,
@@ -179,8 +186,7 @@ export async function applyEventTo(
     const locked = await lockRentalForEvent(tem, target, readsOf(event));
     if (!locked) return null;
     const { rental, pkg } = locked;
-    const config = rentalConfigOf(locked.config);
-    const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
+    const { config, step } = decide(locked, event);
     if (!step) return { applied: false, rental };
     if (!pkg) throw new DomainError('NOT_FOUND', 'no such rental package');
     const context = contextFor(tem, locked, pkg, event, config, options);
@@ -228,8 +234,7 @@ export async function applyEventUnlocked(
   if (!locked?.pkg) return undefined;
   const { rental, pkg } = locked;
   const read = { ...rental };
-  const config = rentalConfigOf(locked.config);
-  const step = rentalStep(rental.status as RentalState, contextOf(rental, config), event);
+  const { config, step } = decide(locked, event);
   if (!step) return undefined;
   const context = contextFor(NO_STATEMENTS, locked, pkg, event, config, options);
   try {
