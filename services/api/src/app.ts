@@ -11,6 +11,7 @@ import { mountLoadTestCodeRoute } from './modules/auth/loadtest-code.route.ts';
 import { GBFS_PATH, mountGbfs } from './modules/gbfs/gbfs.route.ts';
 import { GbfsFeed } from './modules/gbfs/gbfs-feed.ts';
 import { LiveHub } from './modules/live/live-hub.ts';
+import { mountLiveSse, type ProcedureErrorReport } from './modules/live/live-sse.route.ts';
 import { mountAssetFiles } from './modules/market/asset-urls.ts';
 import { mountPayments, PAYMENT_OPENAPI } from './modules/payment/payment.routes.ts';
 import { followStationChanges } from './modules/stations/station-directory.follow.ts';
@@ -164,6 +165,18 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
   mountAnalyticsCsv(app, source);
   mountLoadTestCodeRoute(app, deps);
 
+  const procedureFailed = ({ error, ctx, path, input, req }: ProcedureErrorReport) => {
+    const level = logLevelOf(describeError(error));
+    if (level) {
+      (ctx?.logger ?? deps.logger)[level](
+        { err: error.cause ?? error, path, input, ...requestFields(req) },
+        'procedure failed',
+      );
+    }
+  };
+  // The live subscriptions, in tRPC's SSE format but one encoded frame per tick for every client.
+  mountLiveSse(app, { router, source, onError: procedureFailed });
+
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.
   app.use('/trpc/*', async (c, next) => {
@@ -190,15 +203,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
       responseMeta: ({ errors }) => ({
         headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),
       }),
-      onError: ({ error, ctx, path, input, req }) => {
-        const level = logLevelOf(describeError(error));
-        if (level) {
-          (ctx?.logger ?? deps.logger)[level](
-            { err: error.cause ?? error, path, input, ...requestFields(req) },
-            'procedure failed',
-          );
-        }
-      },
+      onError: procedureFailed,
     }),
   );
 

@@ -73,6 +73,23 @@ export class SlowClientError extends Error {
   }
 }
 
+/** What a stream follows: its topics, optionally one station, and where a reconnecting client left off. */
+export interface StreamOptions<T extends LiveTopic> {
+  topics: readonly T[];
+  sn?: string;
+  lastEventId?: string | null;
+}
+
+/**
+ * Where a stream's batches go, pushed in order on the hub's thread: an in-process reader's queue
+ * (`events`) or an SSE connection writing each batch's frame (see live-sse).
+ */
+export interface StreamSink<T extends LiveTopic> {
+  push(batch: HubBatch<T>): void;
+  /** The hub closed: nothing comes after the batches pushed so far. */
+  end(): void;
+}
+
 /** A live stream as the hub holds it: streams with the same `filter` share each tick's batch. */
 interface Stream {
   filter: string;
@@ -80,8 +97,7 @@ interface Stream {
   compact: boolean;
   accepts(event: HubEvent): boolean;
   push(batch: HubBatch<LiveTopic>): void;
-  /** Lets a waiting stream look again (closed, aborted). */
-  wake(): void;
+  end(): void;
 }
 
 /** The station an event is about, if any (a settlement names its rental only). */
@@ -183,27 +199,55 @@ export class LiveHub {
   }
 
   /**
-   * The events of `topics` (optionally of one station), one batch per tick that has any, after
-   * the replayable ones newer than `lastEventId` (one batch). Ends when `signal` aborts or the hub
-   * closes; throws `SlowClientError` when more than `clientBuffer` events wait unread.
+   * Hands `sink` the events of `topics` (optionally of one station), one batch per tick that has
+   * any, after the replayable ones newer than `lastEventId` (one batch, pushed before this returns);
+   * returns the detach. `sink.end()` when the hub closes. The sink decides what a slow reader costs.
    */
-  async *events<T extends LiveTopic>(options: {
-    topics: readonly T[];
-    sn?: string;
-    lastEventId?: string | null;
-    signal?: AbortSignal;
-  }): AsyncGenerator<HubBatch<T>> {
-    const queue: HubBatch<LiveTopic>[] = [];
-    let buffered = 0;
-    let wake: (() => void) | undefined;
-    let failure: SlowClientError | undefined;
+  attach<T extends LiveTopic>(options: StreamOptions<T>, sink: StreamSink<T>): () => void {
     const topics: readonly LiveTopic[] = options.topics;
     const stream: Stream = {
       filter: `${[...topics].sort().join(',')}|${options.sn ?? ''}`,
       compact: topics.length === 1 && topics[0] === 'slots',
       accepts: (event) =>
         topics.includes(event.topic) && (options.sn === undefined || snOf(event) === options.sn),
-      wake: () => wake?.(),
+      push: sink.push.bind(sink) as Stream['push'],
+      end: sink.end.bind(sink),
+    };
+    const replay = this.#replayAfter(options.lastEventId);
+    if (stream.compact && !replay.gapless) {
+      // Its changes apply to a state this stream does not have: it starts over from the current one.
+      const snapshot = this.#snapshot(stream, options.sn);
+      if (snapshot.count || options.lastEventId) stream.push(snapshot);
+    } else {
+      const missed = replay.events.filter(stream.accepts);
+      if (missed.length) stream.push(batchOf(missed, stream.compact));
+    }
+    if (this.#closed) {
+      stream.end();
+      return () => {};
+    }
+    this.#streams.add(stream);
+    return () => {
+      this.#streams.delete(stream);
+    };
+  }
+
+  /**
+   * The batches `attach` would push, as an async generator for in-process readers (and tRPC's own
+   * SSE pipeline). Ends when `signal` aborts or the hub closes; throws `SlowClientError` when
+   * more than `clientBuffer` events wait unread.
+   */
+  async *events<T extends LiveTopic>(
+    options: StreamOptions<T> & { signal?: AbortSignal },
+  ): AsyncGenerator<HubBatch<T>> {
+    const queue: HubBatch<T>[] = [];
+    let buffered = 0;
+    let wake: (() => void) | undefined;
+    let failure: SlowClientError | undefined;
+    let ended = false;
+    const stop = () => wake?.();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    const detach = this.attach(options, {
       push: (batch) => {
         if (failure) return;
         // Counted before this tick's batch: a reader that keeps up is never cut for one busy tick.
@@ -216,29 +260,21 @@ export class LiveHub {
         }
         wake?.();
       },
-    };
-    const stop = () => wake?.();
-    options.signal?.addEventListener('abort', stop, { once: true });
-    const replay = this.#replayAfter(options.lastEventId);
-    if (stream.compact && !replay.gapless) {
-      // Its changes apply to a state this stream does not have: it starts over from the current one.
-      const snapshot = this.#snapshot(stream, options.sn);
-      if (snapshot.count || options.lastEventId) stream.push(snapshot);
-    } else {
-      const missed = replay.events.filter(stream.accepts);
-      if (missed.length) stream.push(batchOf(missed, stream.compact));
-    }
-    this.#streams.add(stream);
+      end: () => {
+        ended = true;
+        wake?.();
+      },
+    });
     try {
       for (;;) {
         if (failure) throw failure;
         const next = queue.shift();
         if (next) {
           buffered -= next.count;
-          yield next as HubBatch<T>;
+          yield next;
           continue;
         }
-        if (this.#closed || options.signal?.aborted) return;
+        if (ended || options.signal?.aborted) return;
         // Armed before the next batch can arrive: ticks and this wait run on the same thread.
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -246,7 +282,7 @@ export class LiveHub {
         wake = undefined;
       }
     } finally {
-      this.#streams.delete(stream);
+      detach();
       options.signal?.removeEventListener('abort', stop);
     }
   }
@@ -264,7 +300,8 @@ export class LiveHub {
   close(): void {
     this.#flush();
     this.#closed = true;
-    for (const stream of this.#streams) stream.wake();
+    for (const stream of this.#streams) stream.end();
+    this.#streams.clear();
   }
 
   /**
