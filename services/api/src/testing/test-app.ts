@@ -3,7 +3,7 @@ import { openOrm } from '@powerbank/db';
 import { connectNats } from '@powerbank/messaging';
 import { createTestOrm, type TestPool, tearDown } from '@powerbank/testing';
 import pino, { type Logger } from 'pino';
-import { type AppOptions, createApp } from '../app.ts';
+import { type AppOptions, createApp, createLiveHub } from '../app.ts';
 import type { AppDeps } from '../deps.ts';
 import { createMetrics } from '../observability/metrics.ts';
 
@@ -56,12 +56,15 @@ export async function createTestApi(options: TestApiOptions = {}) {
     logger: options.logger ?? pino({ level: 'silent' }),
     metrics: createMetrics(),
   };
-  const app = createApp(deps, { router: options.router });
+  const live = createLiveHub(deps);
+  const app = createApp(deps, { router: options.router, live });
   const fetch: typeof globalThis.fetch = (input, init) =>
     Promise.resolve(app.fetch(new Request(input, init)));
   return {
     app,
     deps,
+    /** The app's live hub (its streams: `live.listeners`). */
+    live,
     fetch,
     /** The test database's URL, for a second api instance over the same rows. */
     databaseUrl: database.url,

@@ -21,7 +21,8 @@ export interface FrameOutput {
 export function nodeOutput(response: ServerResponse): FrameOutput {
   return {
     write: (frame) => {
-      response.write(frame);
+      // A client gone since the last write: its 'close' (which detaches it) is on its way.
+      if (!response.destroyed) response.write(frame);
     },
     queuedBytes: () => response.writableLength,
     end: () => response.end(),

@@ -102,10 +102,14 @@ export function mountLiveSse(app: Hono<AppEnv>, options: LiveSseRouteOptions): L
     const response = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (response) {
       // The server's own response: frames go straight to its socket, no web stream per client.
-      response.writeHead(200, { ...sseHeaders, 'X-Request-Id': c.get('requestId') });
+      // Its head carries what the middlewares before set (X-Request-Id, the rate limit's).
+      response.writeHead(200, { ...Object.fromEntries(c.res.headers), ...sseHeaders });
       start(nodeOutput(response));
-      // Tells node-server the answer is written (a copy: the middlewares after this add headers).
-      return new Response(null, { headers: RESPONSE_ALREADY_SENT.headers });
+      // Tells node-server the answer is written. Set first, the prepared response dropped: Hono
+      // would copy it into a response of node-server's own class, which node-server writes anew.
+      c.res = undefined as unknown as Response;
+      c.res = RESPONSE_ALREADY_SENT;
+      return RESPONSE_ALREADY_SENT;
     }
     const { output, body } = webOutput();
     start(output);
