@@ -124,7 +124,15 @@ const clientProfiling = (i: number) => {
 };
 type FromClients =
   | { type: 'started'; n: number }
-  | { type: 'report'; delivered: number; messages: number; failed: number; histogram: number[] };
+  | {
+      type: 'report';
+      delivered: number;
+      messages: number;
+      received: number;
+      reconnections: number;
+      failed: number;
+      histogram: number[];
+    };
 const clientProcesses = Array.from({ length: clientProcs }, (_, i) => {
   const share = Math.floor(clientCount / clientProcs) + (i < clientCount % clientProcs ? 1 : 0);
   const child = fork(
@@ -214,8 +222,12 @@ const latencies = new LatencyHistogram();
 let delivered = 0;
 let messages = 0;
 let failed = 0;
+let received = 0;
+let reconnections = 0;
 for (const { report } of clientProcesses) {
   if (!report) continue;
+  received += report.received;
+  reconnections += report.reconnections;
   latencies.merge(report.histogram);
   delivered += report.delivered;
   messages += report.messages;
@@ -241,6 +253,10 @@ const figures = {
   clients_cpu_us_per_event:
     delivered && clientProcesses.every((c) => c.report) ? Math.round((clientsCpuS * 1e6) / delivered) : null,
   client_errors: failed,
+  /** Events in the messages received, timed or not (\`delivered\` counts those timed). */
+  received_per_s: Math.round(received / windowS),
+  /** Streams that started again (dropped for not keeping up, then resumed), over the whole run. */
+  client_reconnections: reconnections,
   client_processes: clientProcs,
   tick_ms: Number(args['tick-ms']),
   client_reports: clientProcesses.filter((c) => c.report).length,
@@ -253,6 +269,7 @@ console.log(
     `delivery p50 / p99     ${figures.delivery_p50_ms} / ${figures.delivery_p99_ms} ms (max ${figures.delivery_max_ms})`,
     `api CPU                ${figures.api_cpu_us_per_event} µs per delivered event, ${figures.api_cpu_us_per_message} µs per message (${figures.api_cpu_s_per_s} cores)`,
     `clients CPU            ${figures.clients_cpu_us_per_event} µs per delivered event (${figures.clients_cpu_s_per_s} cores)`,
+    `clients                ${figures.received_per_s} events/s received, ${figures.client_reconnections} reconnections`,
     '',
   ].join('\n'),
 );

@@ -6,7 +6,7 @@
  *
  * Talks to its parent over IPC: `{ type: 'started', n }` as subscriptions open, then on
  * `{ type: 'measure', on }` it counts (or stops counting) deliveries, and on `{ type: 'report' }` it
- * answers `{ type: 'report', delivered, messages, failed, histogram }` — latencies as 1 ms buckets,
+ * answers `{ type: 'report', delivered, messages, received, reconnections, failed, histogram }` — latencies as 1 ms buckets,
  * so a million deliveries cross the pipe as a few thousand numbers. Each message is a batch (one hub
  * tick's events); each event in it is a delivery, timed at the message's receipt.
  */
@@ -38,6 +38,8 @@ let delivered = 0;
 let messages = 0;
 let failed = 0;
 let started = 0;
+/** Events in the messages received while measuring, timed or not (a state not seen on NATS). */
+let received = 0;
 const histogram = new LatencyHistogram();
 const subscriptions = Array.from({ length: Number(args.clients) }, () =>
   createApiClient({ url: String(args.url), token: String(args.token) }).admin.live.slots.subscribe(
@@ -51,6 +53,7 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
         if (!measuring) return;
         const at = Date.now();
         messages += 1;
+        received += data.events.length;
         for (const event of data.events) {
           const sent = onNats.sentAt(event);
           if (sent === undefined) continue;
@@ -68,7 +71,9 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
 process.on('message', (message: { type: string; on?: boolean }) => {
   if (message.type === 'measure') measuring = Boolean(message.on);
   if (message.type === 'report') {
-    send({ type: 'report', delivered, messages, failed, histogram: histogram.buckets });
+    // Starts past one per client: reconnections (a stream dropped, e.g. for not keeping up).
+    const reconnections = started - Number(args.clients);
+    send({ type: 'report', delivered, messages, received, reconnections, failed, histogram: histogram.buckets });
     for (const subscription of subscriptions) subscription.unsubscribe();
     void nats.close().finally(() => process.exit(0));
   }
