@@ -78,7 +78,15 @@ process.on('message', (message: { type: string; on?: boolean }) => {
   if (message.type === 'report') {
     // Starts past one per client: reconnections (a stream dropped, e.g. for not keeping up).
     const reconnections = started - Number(args.clients);
-    send({ type: 'report', delivered, messages, byApiReceipt, reconnections, failed, histogram: histogram.buckets });
+    send({
+      type: 'report',
+      delivered,
+      messages,
+      byApiReceipt,
+      reconnections,
+      failed,
+      histogram: histogram.buckets,
+    });
     for (const subscription of subscriptions) subscription.unsubscribe();
     void nats.close().finally(() => process.exit(0));
   }
