@@ -199,15 +199,17 @@ const driver = setInterval(() => {
   tick += 1;
 }, 100);
 
-await new Promise((r) => setTimeout(r, warmupS * 1000));
+// The window by the clock, sent now (its start is a warm-up away): clients count what they receive
+// in it whenever they get to handle this message or their streams.
+const window = { from: Date.now() + warmupS * 1000, to: Date.now() + (warmupS + durationS) * 1000 };
+toClients({ type: 'window', ...window });
+await new Promise((r) => setTimeout(r, window.from - Date.now()));
 const eventsBefore = published;
 const cpuBefore = cpuSeconds(api.pid);
 const clientsCpu = () => clientProcesses.reduce((sum, { child }) => sum + (cpuSeconds(child.pid) ?? 0), 0);
 const clientsCpuBefore = clientsCpu();
 const windowStart = Date.now();
-toClients({ type: 'measure', on: true });
-await new Promise((r) => setTimeout(r, durationS * 1000));
-toClients({ type: 'measure', on: false });
+await new Promise((r) => setTimeout(r, window.to - Date.now()));
 const windowS = (Date.now() - windowStart) / 1000;
 const cpuAfter = cpuSeconds(api.pid);
 const clientsCpuS = clientsCpu() - clientsCpuBefore;

@@ -6,7 +6,10 @@
  * processes of their own so that the api, not the clients' parsing, is what the benchmark measures.
  *
  * Talks to its parent over IPC: `{ type: 'started', n }` as subscriptions open, then on
- * `{ type: 'measure', on }` it counts (or stops counting) deliveries, and on `{ type: 'report' }` it
+ * `{ type: 'window', from, to }` it counts the deliveries it receives between those times (epoch ms:
+ * a client process that falls behind may handle its messages in bursts long after they were
+ * sent, so a window opened and closed by messages could close before it saw any), and on
+ * `{ type: 'report' }` it
  * answers `{ type: 'report', delivered, messages, byApiReceipt, reconnections, failed, histogram }` — latencies as 1 ms buckets,
  * so a million deliveries cross the pipe as a few thousand numbers. Each message is a batch (one hub
  * tick's events); each event in it is a delivery, timed at the message's receipt.
@@ -33,7 +36,8 @@ nats.subscribe(String(args.subject), {
   callback: (_error, message) => onNats.seen(message.json(), Date.now()),
 });
 
-let measuring = false;
+/** The measuring window (epoch ms), sent before any event flows. */
+let window = { from: Number.POSITIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 let delivered = 0;
 /** Stream messages (one per hub tick with events): `delivered` counts the events in them. */
 let messages = 0;
@@ -51,8 +55,8 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
         send({ type: 'started', n: started });
       },
       onData: ({ data }) => {
-        if (!measuring) return;
         const at = Date.now();
+        if (at < window.from || at >= window.to) return;
         messages += 1;
         for (const event of data.events) {
           // The earliest sign of the event on NATS: this process seeing it there, or the api's
@@ -73,8 +77,8 @@ const subscriptions = Array.from({ length: Number(args.clients) }, () =>
   ),
 );
 
-process.on('message', (message: { type: string; on?: boolean }) => {
-  if (message.type === 'measure') measuring = Boolean(message.on);
+process.on('message', (message: { type: string; from?: number; to?: number }) => {
+  if (message.type === 'window') window = { from: Number(message.from), to: Number(message.to) };
   if (message.type === 'report') {
     // Starts past one per client: reconnections (a stream dropped, e.g. for not keeping up).
     const reconnections = started - Number(args.clients);
