@@ -3,9 +3,10 @@
  * process, while simulated stations drive slot events through the real pipeline (simulator →
  * Mosquitto → mqtt-bridge → JetStream → station-core → NATS → api's live hub → SSE). Measures
  * delivery latency from the moment `core.evt.station` is on NATS (seen by the client's process, or
- * received by the api if that came first: `delivered_timed_by_api_receipt`) to each client's receipt, and the api's CPU per delivered event and per stream message (the hub sends each
- * stream one message per tick with that tick's events: `LIVE_TICK_MS`). Prints a table, then ONE
- * JSON line.
+ * received by the api if that came first: `delivered_timed_by_api_receipt`) to each client's
+ * receipt, and the api's CPU per delivered event, per stream message received by the clients and
+ * per message it wrote (its /metrics; the hub sends each stream one message per tick with that
+ * tick's events: `LIVE_TICK_MS`). Prints a table, then ONE JSON line.
  *
  *   pnpm bench:live [--clients 1000] [--events-per-s 200] [--stations 200] [--duration 20] [--warmup 5]
  *                   [--client-procs 2] [--tick-ms 100]
@@ -116,6 +117,16 @@ nats.subscribe(subject, {
   },
 });
 
+/**
+ * The SSE frames the api has written to live streams so far (its /metrics): what it sent, whether
+ * or not lagging clients have read it yet in the window.
+ */
+async function framesWritten(): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
+  const match = /^live_sse_frames_written_total (\S+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
 // ---- the clients, in processes of their own -----------------------------------------------------
 /** `BENCH_CPU_PROF=<dir>`: each client process writes its V8 CPU profile there too, as the services do. */
 const clientProfiling = (i: number) => {
@@ -205,6 +216,7 @@ const window = { from: Date.now() + warmupS * 1000, to: Date.now() + (warmupS + 
 toClients({ type: 'window', ...window });
 await new Promise((r) => setTimeout(r, window.from - Date.now()));
 const eventsBefore = published;
+const framesBefore = await framesWritten();
 const cpuBefore = cpuSeconds(api.pid);
 const clientsCpu = () => clientProcesses.reduce((sum, { child }) => sum + (cpuSeconds(child.pid) ?? 0), 0);
 const clientsCpuBefore = clientsCpu();
@@ -212,6 +224,7 @@ const windowStart = Date.now();
 await new Promise((r) => setTimeout(r, window.to - Date.now()));
 const windowS = (Date.now() - windowStart) / 1000;
 const cpuAfter = cpuSeconds(api.pid);
+const framesAfter = await framesWritten();
 const clientsCpuS = clientsCpu() - clientsCpuBefore;
 const events = published - eventsBefore;
 clearInterval(driver);
@@ -238,6 +251,8 @@ for (const { report } of clientProcesses) {
 const apiCpuS = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
 const cpuPer = (count: number) =>
   apiCpuS === undefined || !count ? null : Math.round((apiCpuS * 1e6) / count);
+const written =
+  framesBefore === undefined || framesAfter === undefined ? undefined : framesAfter - framesBefore;
 const figures = {
   bench: 'live',
   clients: started,
@@ -249,6 +264,9 @@ const figures = {
   delivery_max_ms: latencies.max(),
   api_cpu_us_per_event: cpuPer(delivered),
   api_cpu_us_per_message: cpuPer(messages),
+  /** Messages (SSE frames) the api wrote in the window, read by the clients yet or not. */
+  api_messages_written_per_s: written === undefined ? null : Math.round(written / windowS),
+  api_cpu_us_per_written_message: written === undefined ? null : cpuPer(written),
   api_cpu_s_per_s: apiCpuS === undefined ? null : Number((apiCpuS / windowS).toFixed(2)),
   clients_cpu_s_per_s: Number((clientsCpuS / windowS).toFixed(2)),
   /** The client processes' CPU per delivered event (when every process reported its deliveries). */
@@ -270,6 +288,7 @@ console.log(
     `events                 ${figures.events_per_s}/s on NATS, ${figures.delivered_per_s} deliveries/s in ${figures.messages_per_s} messages/s`,
     `delivery p50 / p99     ${figures.delivery_p50_ms} / ${figures.delivery_p99_ms} ms (max ${figures.delivery_max_ms})`,
     `api CPU                ${figures.api_cpu_us_per_event} µs per delivered event, ${figures.api_cpu_us_per_message} µs per message (${figures.api_cpu_s_per_s} cores)`,
+    `api writes             ${figures.api_messages_written_per_s} messages/s, ${figures.api_cpu_us_per_written_message} µs CPU per message written`,
     `clients CPU            ${figures.clients_cpu_us_per_event} µs per delivered event (${figures.clients_cpu_s_per_s} cores)`,
     `clients                ${figures.client_reconnections} reconnections; ${figures.delivered_timed_by_api_receipt} deliveries timed from the api's receipt`,
     '',

@@ -25,7 +25,7 @@ import {
   uploadsOf,
 } from './modules/uploads/upload.route.ts';
 import { requestFields } from './observability/logger.ts';
-import { observeResponseCache } from './observability/metrics.ts';
+import { observeLiveSse, observeResponseCache } from './observability/metrics.ts';
 import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
@@ -175,7 +175,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     }
   };
   // The live subscriptions, in tRPC's SSE format but one encoded frame per tick for every client.
-  mountLiveSse(app, { router, source, onError: procedureFailed });
+  observeLiveSse(deps.metrics, mountLiveSse(app, { router, source, onError: procedureFailed }));
 
   // The tRPC adapter returns its own Response, without the X-Request-Id set above. Only here:
   // reading `c.res.headers` elsewhere would turn node-server's lightweight responses into full ones.

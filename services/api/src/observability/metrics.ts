@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 type Observer = { observe(value: number): void };
 
@@ -53,6 +53,45 @@ export function observeResponseCache(
       registers: [metrics.registry],
       collect() {
         this.set(cache.responseStats[field]);
+      },
+    });
+  }
+}
+
+/** The live SSE streams: open connections, and frames written and connections dropped since start. */
+export function observeLiveSse(
+  metrics: Metrics,
+  connections: { size: number; stats: { framesWritten: number; dropped: number } },
+): void {
+  new Gauge({
+    name: 'live_sse_connections',
+    help: 'Open live SSE streams (admin.live.*)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(connections.size);
+    },
+  });
+  for (const [name, help, field] of [
+    [
+      'live_sse_frames_written_total',
+      'SSE frames written to live streams (one per tick per stream, pings, returns)',
+      'framesWritten',
+    ],
+    [
+      'live_sse_dropped_total',
+      'Live streams dropped for not reading (their clients reconnect and resume)',
+      'dropped',
+    ],
+  ] as const) {
+    let reported = 0;
+    new Counter({
+      name,
+      help,
+      registers: [metrics.registry],
+      // Counted by the connections as plain numbers (a write is the hot path), brought up to date when scraped.
+      collect() {
+        this.inc(connections.stats[field] - reported);
+        reported = connections.stats[field];
       },
     });
   }

@@ -32,6 +32,8 @@ const encoder = new TextEncoder();
  */
 export class LiveSseConnections {
   readonly #open = new Set<Connection>();
+  /** Since start: frames written (every event, ping and return of every connection), connections dropped. */
+  readonly stats = { framesWritten: 0, dropped: 0 };
   /** Each batch's frame, made on its first write; batches are shared per tick and filter. */
   readonly #frames = new WeakMap<HubBatch<LiveTopic>, Uint8Array>();
   readonly #connected: Uint8Array;
@@ -133,6 +135,7 @@ class Connection implements StreamSink<LiveTopic> {
     if (this.output.queuedBytes() === 0) this.#backlog = 0;
     // Counted before this batch: a client that keeps up is never dropped for one busy tick.
     if (this.#backlog >= this.connections.clientBuffer) {
+      this.connections.stats.dropped += 1;
       this.logger.warn(
         { buffered: this.#backlog },
         'live stream dropped: its client does not read (it reconnects and resumes)',
@@ -164,6 +167,7 @@ class Connection implements StreamSink<LiveTopic> {
   }
 
   #write(frame: Uint8Array): void {
+    this.connections.stats.framesWritten += 1;
     this.#lastWrite = performance.now();
     this.output.write(frame);
   }

@@ -202,6 +202,9 @@ describe('admin.live over the live SSE route', () => {
     await once(stuck, 'close');
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThan(count * padding.length);
+    const metrics = await (await api.fetch('http://api.test/metrics')).text();
+    expect(metrics).toMatch(/^live_sse_dropped_total 1$/m);
+    expect(Number(/^live_sse_frames_written_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(count);
     reader.stop();
   });
 
