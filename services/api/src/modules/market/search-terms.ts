@@ -108,7 +108,18 @@ const termSearch = (shape: TermSearchShape) =>
       );
     }
     if (shape.available) {
-      q = q.where(({ exists }) => exists(freeItemsOf(sql.ref<string>('t.product_id'), p.from, p.to)));
+      // The product's own known-free window first (its row is read for the answer anyway); its
+      // items are probed only when the period is not inside it.
+      q = q.where((eb) =>
+        eb.or([
+          eb.and([
+            eb('p.free_item_id', 'is not', null),
+            eb.or([eb('p.free_from', 'is', null), eb('p.free_from', '<=', p.from)]),
+            eb.or([eb('p.free_until', 'is', null), eb('p.free_until', '>=', p.to)]),
+          ]),
+          eb.exists(freeItemsOf(sql.ref<string>('t.product_id'), p.from, p.to)),
+        ]),
+      );
     }
     return q.orderBy('t.rank', 'desc').orderBy('t.product_id', 'asc').limit(p.limit);
   });
