@@ -63,7 +63,7 @@ describe('market: one-word search (product_search_term)', () => {
     expect(await allPages(api, `q=${word}&category=${tree.cameras.slug}`, 2)).toEqual(
       await rankedInFull(api, word, tree.cameras.id),
     );
-    // A category with nothing under it: its own rows by equality in the index.
+    // A category with nothing under it: its rows by equality in the index, as for any category.
     const drones = await rankedInFull(api, word, tree.drones.id);
     expect(drones).toHaveLength(3);
     expect(await allPages(api, `q=${word}&category=${tree.drones.slug}`, 1)).toEqual(drones);
@@ -83,6 +83,19 @@ describe('market: one-word search (product_search_term)', () => {
       [seller.userId],
     );
     expect(drift).toEqual({ n: 0 });
+    // A row per lexeme and category of the product's path (its own marked), and no other.
+    const [rows] = await api.deps.orm.em.getConnection().execute(
+      `select (select count(*)::int from product p, unnest(tsvector_to_array(p.search_vector)) l, unnest(p.category_path) c
+                where p.seller_id = ?) as expected,
+              (select count(*)::int from product_search_term t join product p on p.id = t.product_id
+                where p.seller_id = ? and t.category_id = any(p.category_path)
+                  and t.own = (t.category_id = p.category_id)) as found,
+              (select count(*)::int from product_search_term t join product p on p.id = t.product_id
+                where p.seller_id = ?) as stored`,
+      [seller.userId, seller.userId, seller.userId],
+    );
+    expect(rows.expected).toBeGreaterThan(full.length);
+    expect(rows).toEqual({ expected: rows.expected, found: rows.expected, stored: rows.expected });
   });
 
   it("follows the product's writes: text changed, deactivated and back, moved category", async () => {

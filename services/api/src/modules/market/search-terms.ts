@@ -5,7 +5,6 @@ import {
   prepared,
   runPrepared,
   runPreparedArrays,
-  type SqlBool,
   sql,
 } from '@powerbank/db';
 import { freeItemsOf } from './order-availability.ts';
@@ -73,18 +72,17 @@ export interface TermSearchParams {
 
 /** Which of the optional filters a one-word search has: each shape is its own prepared statement. */
 export interface TermSearchShape {
-  /** `only`: a category with nothing under it (an equality in the index); `subtree`: tested per entry. */
-  category: 'none' | 'subtree' | 'only';
+  /** Whether the search is in a category (its subtree: the term rows of that category, by equality). */
+  category: boolean;
   cursor: boolean;
   available: boolean;
 }
 
 /**
  * A one-word search by relevance: the word's rows of `product_search_term` in the index's order
- * (rank descending, then product; a category with nothing under it by equality, a subtree tested
- * from the index entry), each row then checked for a free item and joined to its product until
- * the page is full: the work is the page's rows (and a subtree's misses), not every product the
- * word matches. The ranks are ts_rank's
+ * (rank descending, then product; in a category, that category's rows by equality, which hold its
+ * whole subtree), each row joined to its product and checked for a free item until the page is
+ * full: the work is the page's rows, not every product the word matches. The ranks are ts_rank's
  * own (the trigger stores them), so the order and the cursor are the general search's.
  */
 const termSearch = (shape: TermSearchShape) =>
@@ -96,9 +94,8 @@ const termSearch = (shape: TermSearchShape) =>
       // No distance (no point) and no separate sort key (the rank is it): two columns fewer for pg to send and parse.
       .select('t.rank as rank')
       .where('t.lexeme', '=', p.lexeme);
-    if (shape.category === 'only') q = q.where('t.category_id', '=', p.category);
-    if (shape.category === 'subtree')
-      q = q.where(sql<SqlBool>`t.category_path @> array[${p.category}]::int[]`);
+    // A product has a row per category of its path: in a category, that category's rows; else its own.
+    q = shape.category ? q.where('t.category_id', '=', p.category) : q.where('t.own', '=', true);
     if (shape.cursor) {
       q = q.where((eb) =>
         eb.or([
@@ -125,11 +122,11 @@ const termSearch = (shape: TermSearchShape) =>
   });
 
 type TermSearch = ReturnType<typeof termSearch>;
-/** The twelve shapes, compiled on first use. */
+/** The eight shapes, compiled on first use. */
 const termSearches = new Map<string, TermSearch>();
 
 /** Where each column sits in a row of `searchByTerm` (every shape selects the same columns). */
-export const TERM_COLUMNS = columnIndex(termSearch({ category: 'none', cursor: false, available: false }));
+export const TERM_COLUMNS = columnIndex(termSearch({ category: false, cursor: false, available: false }));
 
 /**
  * The rows of a one-word search by relevance (up to `limit`), on the replica unless it checks
@@ -140,7 +137,7 @@ export function searchByTerm(
   shape: TermSearchShape,
   params: TermSearchParams,
 ): Promise<ArrayRow[]> {
-  const key = `${shape.category}${Number(shape.cursor)}${Number(shape.available)}`;
+  const key = `${Number(shape.category)}${Number(shape.cursor)}${Number(shape.available)}`;
   let query = termSearches.get(key);
   if (!query) {
     query = termSearch(shape);
