@@ -1,7 +1,8 @@
-import { Product } from '@powerbank/db';
+import { Product, valuesOf } from '@powerbank/db';
 import { describe, expect, it } from 'vitest';
 import { bearer, useTestApi } from '../../testing/auth-helpers.ts';
 import { aCategoryTree, aProduct, aSeller, funded, period } from './market.testing.ts';
+import { termSearchOf } from './search-terms.ts';
 
 const getApi = useTestApi();
 const iso = (d: Date) => d.toISOString();
@@ -94,8 +95,45 @@ describe('market: one-word search (product_search_term)', () => {
                 where p.seller_id = ?) as stored`,
       [seller.userId, seller.userId, seller.userId],
     );
-    expect(rows.expected).toBeGreaterThan(full.length);
-    expect(rows).toEqual({ expected: rows.expected, found: rows.expected, stored: rows.expected });
+    expect(rows!.expected).toBeGreaterThan(full.length);
+    expect(rows).toEqual({ expected: rows!.expected, found: rows!.expected, stored: rows!.expected });
+  });
+
+  it('every shape walks an index in rank order in its generic plan (no sort of the matches)', async () => {
+    const api = getApi();
+    const params = {
+      lexeme: 'zz',
+      category: 1,
+      afterRank: 0,
+      afterId: '00000000-0000-0000-0000-000000000000',
+      from: new Date(),
+      to: new Date(Date.now() + 86_400_000),
+      limit: 21,
+    };
+    for (const category of [false, true]) {
+      for (const cursor of [false, true]) {
+        const query = termSearchOf({ category, cursor, available: true });
+        // The plan a prepared statement settles on; on these few rows a sort would be cheapest, so
+        // sorting is priced out: a plan that still sorts has no index that gives the order.
+        const [plan] = await api.deps.orm.em.fork().transactional(async (tx) => {
+          await tx.execute(`set local plan_cache_mode = force_generic_plan`);
+          await tx.execute(`set local enable_sort = off`);
+          await tx.execute(`set local enable_seqscan = off`);
+          await tx.execute(`set local enable_bitmapscan = off`);
+          const name = `term_plan_${Number(category)}${Number(cursor)}`;
+          await tx.execute(`prepare ${name} as ${query.text}`);
+          const values = valuesOf(query, params).map((v) =>
+            v instanceof Date ? `'${v.toISOString()}'` : typeof v === 'string' ? `'${v}'` : String(v),
+          );
+          const rows = await tx.execute(`explain (format json) execute ${name}(${values.join(', ')})`);
+          await tx.execute(`deallocate ${name}`);
+          return rows;
+        });
+        const text = JSON.stringify(plan);
+        expect(text, `category ${category}, cursor ${cursor}`).not.toContain('"Node Type":"Sort"');
+        expect(text).toContain(category ? 'product_search_term_category_rank' : '"product_search_term_rank"');
+      }
+    }
   });
 
   it("follows the product's writes: text changed, deactivated and back, moved category", async () => {

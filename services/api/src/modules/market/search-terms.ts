@@ -1,12 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  type ArrayRow,
-  columnIndex,
-  prepared,
-  runPrepared,
-  runPreparedArrays,
-  sql,
-} from '@powerbank/db';
+import { type ArrayRow, columnIndex, prepared, runPrepared, runPreparedArrays, sql } from '@powerbank/db';
 import { freeItemsOf } from './order-availability.ts';
 
 /** The answer's columns of a product: not the stored tsvector or the category path. */
@@ -94,8 +87,9 @@ const termSearch = (shape: TermSearchShape) =>
       // No distance (no point) and no separate sort key (the rank is it): two columns fewer for pg to send and parse.
       .select('t.rank as rank')
       .where('t.lexeme', '=', p.lexeme);
-    // A product has a row per category of its path: in a category, that category's rows; else its own.
-    q = shape.category ? q.where('t.category_id', '=', p.category) : q.where('t.own', '=', true);
+    // A product has a row per category of its path: in a category, that category's rows; else its
+    // own. `true` in the text, not a parameter: the generic plan can use the index `where own` only then.
+    q = shape.category ? q.where('t.category_id', '=', p.category) : q.where('t.own', '=', sql.lit(true));
     if (shape.cursor) {
       q = q.where((eb) =>
         eb.or([
@@ -137,12 +131,17 @@ export function searchByTerm(
   shape: TermSearchShape,
   params: TermSearchParams,
 ): Promise<ArrayRow[]> {
+  // Availability from the primary: a product booked a moment ago must not show as free.
+  return runPreparedArrays(em, termSearchOf(shape), params, shape.available ? 'write' : 'read');
+}
+
+/** The statement of a one-word search's shape (compiled once; exported for its plan's test). */
+export function termSearchOf(shape: TermSearchShape): TermSearch {
   const key = `${Number(shape.category)}${Number(shape.cursor)}${Number(shape.available)}`;
   let query = termSearches.get(key);
   if (!query) {
     query = termSearch(shape);
     termSearches.set(key, query);
   }
-  // Availability from the primary: a product booked a moment ago must not show as free.
-  return runPreparedArrays(em, query, params, shape.available ? 'write' : 'read');
+  return query;
 }
