@@ -24,6 +24,8 @@ import { Migration20261205215500_market_availability_index } from './Migration20
 import { Migration20261205221000_market_search_term_category } from './Migration20261205221000_market_search_term_category.ts';
 import { Migration20261206010000_market_item_booked_until } from './Migration20261206010000_market_item_booked_until.ts';
 import { Migration20261206013000_market_item_free_window } from './Migration20261206013000_market_item_free_window.ts';
+import { Migration20261206030000_market_product_free_window } from './Migration20261206030000_market_product_free_window.ts';
+import { Migration20261206033000_market_search_term_ancestors } from './Migration20261206033000_market_search_term_ancestors.ts';
 
 export const migrationsList = [
   { name: 'Migration20261124121335_schema', class: Migration20261124121335_schema },
@@ -80,5 +82,13 @@ export const migrationsList = [
   {
     name: 'Migration20261206013000_market_item_free_window',
     class: Migration20261206013000_market_item_free_window,
+  },
+  {
+    name: 'Migration20261206030000_market_product_free_window',
+    class: Migration20261206030000_market_product_free_window,
+  },
+  {
+    name: 'Migration20261206033000_market_search_term_ancestors',
+    class: Migration20261206033000_market_search_term_ancestors,
   },
 ];

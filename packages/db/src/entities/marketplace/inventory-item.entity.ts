@@ -30,6 +30,16 @@ const InventoryItemSchema = defineEntity({
         'create index "idx_inventory_product_status" on "inventory_item" ("product_id", "status") include ("id", "booked_until", "next_booked_from")',
     },
   ],
+  triggers: [
+    {
+      // The product's known-free window follows the item it names (migration market_product_free_window).
+      name: 'inventory_item_product_free_window',
+      timing: 'after',
+      events: ['insert', 'update', 'delete'],
+      expression:
+        'create trigger inventory_item_product_free_window after insert or delete or update of status, product_id, booked_until, next_booked_from on inventory_item for each row execute function product_free_window()',
+    },
+  ],
 });
 
 export class InventoryItem extends InventoryItemSchema.class {}

@@ -43,6 +43,17 @@ const ProductSchema = defineEntity({
       .lazy()
       .hidden()
       .nullable(),
+    /**
+     * The product's known-free window, [freeFrom, freeUntil) (null: unbounded): one of its items
+     * (`freeItemId`, null: no claim) is available and free throughout — that item's own window.
+     * Written by a trigger on inventory_item (migration market_product_free_window), never by the
+     * ORM: search's "available between" takes a period inside it without probing the items. Not a
+     * foreign key: inventory_item already references product, and the trigger drops the claim
+     * when the item goes.
+     */
+    freeItemId: p.uuid().nullable(),
+    freeFrom: p.datetime().nullable(),
+    freeUntil: p.datetime().nullable(),
     ...timestamps(),
   },
   indexes: [

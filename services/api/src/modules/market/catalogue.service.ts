@@ -20,7 +20,6 @@ import type {
   ProductOutput,
   ProductUpdateInput,
 } from './market.schemas.ts';
-import { marketDb } from './market-db.ts';
 
 // ── categories: a small static table, read whole through the cache, walked in memory ──
 
@@ -80,23 +79,6 @@ export async function categoryWithSlug(em: EntityManager, cache: StaticCache, sl
   const category = bySlug.get(slug);
   if (!category) throw new DomainError('NOT_FOUND', 'no such category');
   return category;
-}
-
-/**
- * Whether any category, active or not, has this one as its parent: a product's category path holds
- * its inactive ancestors too, so a subtree is a single category only when nothing is under it.
- */
-export async function hasSubcategories(em: EntityManager, cache: StaticCache, id: number): Promise<boolean> {
-  const parents = await cache.get(STATIC_TABLES.category, 'parents', async () => {
-    const rows = await marketDb(em, READ_REPLICA)
-      .selectFrom('category')
-      .select('parent_id')
-      .distinct()
-      .where('parent_id', 'is not', null)
-      .execute();
-    return new Set(rows.map((r) => Number(r.parent_id)));
-  });
-  return parents.has(id);
 }
 
 export async function categoryBySlug(em: EntityManager, cache: StaticCache, slug: string) {

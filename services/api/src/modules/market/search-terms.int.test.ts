@@ -1,7 +1,8 @@
-import { Product } from '@powerbank/db';
+import { Product, valuesOf } from '@powerbank/db';
 import { describe, expect, it } from 'vitest';
 import { bearer, useTestApi } from '../../testing/auth-helpers.ts';
 import { aCategoryTree, aProduct, aSeller, funded, period } from './market.testing.ts';
+import { termSearchOf } from './search-terms.ts';
 
 const getApi = useTestApi();
 const iso = (d: Date) => d.toISOString();
@@ -63,7 +64,7 @@ describe('market: one-word search (product_search_term)', () => {
     expect(await allPages(api, `q=${word}&category=${tree.cameras.slug}`, 2)).toEqual(
       await rankedInFull(api, word, tree.cameras.id),
     );
-    // A category with nothing under it: its own rows by equality in the index.
+    // A category with nothing under it: its rows by equality in the index, as for any category.
     const drones = await rankedInFull(api, word, tree.drones.id);
     expect(drones).toHaveLength(3);
     expect(await allPages(api, `q=${word}&category=${tree.drones.slug}`, 1)).toEqual(drones);
@@ -83,6 +84,56 @@ describe('market: one-word search (product_search_term)', () => {
       [seller.userId],
     );
     expect(drift).toEqual({ n: 0 });
+    // A row per lexeme and category of the product's path (its own marked), and no other.
+    const [rows] = await api.deps.orm.em.getConnection().execute(
+      `select (select count(*)::int from product p, unnest(tsvector_to_array(p.search_vector)) l, unnest(p.category_path) c
+                where p.seller_id = ?) as expected,
+              (select count(*)::int from product_search_term t join product p on p.id = t.product_id
+                where p.seller_id = ? and t.category_id = any(p.category_path)
+                  and t.own = (t.category_id = p.category_id)) as found,
+              (select count(*)::int from product_search_term t join product p on p.id = t.product_id
+                where p.seller_id = ?) as stored`,
+      [seller.userId, seller.userId, seller.userId],
+    );
+    expect(rows!.expected).toBeGreaterThan(full.length);
+    expect(rows).toEqual({ expected: rows!.expected, found: rows!.expected, stored: rows!.expected });
+  });
+
+  it('every shape walks an index in rank order in its generic plan (no sort of the matches)', async () => {
+    const api = getApi();
+    const params = {
+      lexeme: 'zz',
+      category: 1,
+      afterRank: 0,
+      afterId: '00000000-0000-0000-0000-000000000000',
+      from: new Date(),
+      to: new Date(Date.now() + 86_400_000),
+      limit: 21,
+    };
+    for (const category of [false, true]) {
+      for (const cursor of [false, true]) {
+        const query = termSearchOf({ category, cursor, available: true });
+        // The plan a prepared statement settles on; on these few rows a sort would be cheapest, so
+        // sorting is priced out: a plan that still sorts has no index that gives the order.
+        const [plan] = await api.deps.orm.em.fork().transactional(async (tx) => {
+          await tx.execute(`set local plan_cache_mode = force_generic_plan`);
+          await tx.execute(`set local enable_sort = off`);
+          await tx.execute(`set local enable_seqscan = off`);
+          await tx.execute(`set local enable_bitmapscan = off`);
+          const name = `term_plan_${Number(category)}${Number(cursor)}`;
+          await tx.execute(`prepare ${name} as ${query.text}`);
+          const values = valuesOf(query, params).map((v) =>
+            v instanceof Date ? `'${v.toISOString()}'` : typeof v === 'string' ? `'${v}'` : String(v),
+          );
+          const rows = await tx.execute(`explain (format json) execute ${name}(${values.join(', ')})`);
+          await tx.execute(`deallocate ${name}`);
+          return rows;
+        });
+        const text = JSON.stringify(plan);
+        expect(text, `category ${category}, cursor ${cursor}`).not.toContain('"Node Type":"Sort"');
+        expect(text).toContain(category ? 'product_search_term_category_rank' : '"product_search_term_rank"');
+      }
+    }
   });
 
   it("follows the product's writes: text changed, deactivated and back, moved category", async () => {

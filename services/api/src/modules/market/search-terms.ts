@@ -1,13 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  type ArrayRow,
-  columnIndex,
-  prepared,
-  runPrepared,
-  runPreparedArrays,
-  type SqlBool,
-  sql,
-} from '@powerbank/db';
+import { type ArrayRow, columnIndex, prepared, runPrepared, runPreparedArrays, sql } from '@powerbank/db';
 import { freeItemsOf } from './order-availability.ts';
 
 /** The answer's columns of a product: not the stored tsvector or the category path. */
@@ -73,18 +65,17 @@ export interface TermSearchParams {
 
 /** Which of the optional filters a one-word search has: each shape is its own prepared statement. */
 export interface TermSearchShape {
-  /** `only`: a category with nothing under it (an equality in the index); `subtree`: tested per entry. */
-  category: 'none' | 'subtree' | 'only';
+  /** Whether the search is in a category (its subtree: the term rows of that category, by equality). */
+  category: boolean;
   cursor: boolean;
   available: boolean;
 }
 
 /**
  * A one-word search by relevance: the word's rows of `product_search_term` in the index's order
- * (rank descending, then product; a category with nothing under it by equality, a subtree tested
- * from the index entry), each row then checked for a free item and joined to its product until
- * the page is full: the work is the page's rows (and a subtree's misses), not every product the
- * word matches. The ranks are ts_rank's
+ * (rank descending, then product; in a category, that category's rows by equality, which hold its
+ * whole subtree), each row joined to its product and checked for a free item until the page is
+ * full: the work is the page's rows, not every product the word matches. The ranks are ts_rank's
  * own (the trigger stores them), so the order and the cursor are the general search's.
  */
 const termSearch = (shape: TermSearchShape) =>
@@ -96,9 +87,9 @@ const termSearch = (shape: TermSearchShape) =>
       // No distance (no point) and no separate sort key (the rank is it): two columns fewer for pg to send and parse.
       .select('t.rank as rank')
       .where('t.lexeme', '=', p.lexeme);
-    if (shape.category === 'only') q = q.where('t.category_id', '=', p.category);
-    if (shape.category === 'subtree')
-      q = q.where(sql<SqlBool>`t.category_path @> array[${p.category}]::int[]`);
+    // A product has a row per category of its path: in a category, that category's rows; else its
+    // own. `true` in the text, not a parameter: the generic plan can use the index `where own` only then.
+    q = shape.category ? q.where('t.category_id', '=', p.category) : q.where('t.own', '=', sql.lit(true));
     if (shape.cursor) {
       q = q.where((eb) =>
         eb.or([
@@ -108,17 +99,28 @@ const termSearch = (shape: TermSearchShape) =>
       );
     }
     if (shape.available) {
-      q = q.where(({ exists }) => exists(freeItemsOf(sql.ref<string>('t.product_id'), p.from, p.to)));
+      // The product's own known-free window first (its row is read for the answer anyway); its
+      // items are probed only when the period is not inside it.
+      q = q.where((eb) =>
+        eb.or([
+          eb.and([
+            eb('p.free_item_id', 'is not', null),
+            eb.or([eb('p.free_from', 'is', null), eb('p.free_from', '<=', p.from)]),
+            eb.or([eb('p.free_until', 'is', null), eb('p.free_until', '>=', p.to)]),
+          ]),
+          eb.exists(freeItemsOf(sql.ref<string>('t.product_id'), p.from, p.to)),
+        ]),
+      );
     }
     return q.orderBy('t.rank', 'desc').orderBy('t.product_id', 'asc').limit(p.limit);
   });
 
 type TermSearch = ReturnType<typeof termSearch>;
-/** The twelve shapes, compiled on first use. */
+/** The eight shapes, compiled on first use. */
 const termSearches = new Map<string, TermSearch>();
 
 /** Where each column sits in a row of `searchByTerm` (every shape selects the same columns). */
-export const TERM_COLUMNS = columnIndex(termSearch({ category: 'none', cursor: false, available: false }));
+export const TERM_COLUMNS = columnIndex(termSearch({ category: false, cursor: false, available: false }));
 
 /**
  * The rows of a one-word search by relevance (up to `limit`), on the replica unless it checks
@@ -129,12 +131,17 @@ export function searchByTerm(
   shape: TermSearchShape,
   params: TermSearchParams,
 ): Promise<ArrayRow[]> {
-  const key = `${shape.category}${Number(shape.cursor)}${Number(shape.available)}`;
+  // Availability from the primary: a product booked a moment ago must not show as free.
+  return runPreparedArrays(em, termSearchOf(shape), params, shape.available ? 'write' : 'read');
+}
+
+/** The statement of a one-word search's shape (compiled once; exported for its plan's test). */
+export function termSearchOf(shape: TermSearchShape): TermSearch {
+  const key = `${Number(shape.category)}${Number(shape.cursor)}${Number(shape.available)}`;
   let query = termSearches.get(key);
   if (!query) {
     query = termSearch(shape);
     termSearches.set(key, query);
   }
-  // Availability from the primary: a product booked a moment ago must not show as free.
-  return runPreparedArrays(em, query, params, shape.available ? 'write' : 'read');
+  return query;
 }

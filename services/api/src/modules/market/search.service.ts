@@ -3,7 +3,7 @@ import { type ArrayRow, READ_REPLICA } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { StaticCache } from '../../platform/static-cache.ts';
-import { categoryWithSlug, hasSubcategories } from './catalogue.service.ts';
+import { categoryWithSlug } from './catalogue.service.ts';
 import type { ProductOutput, SearchInput, SearchOutput } from './market.schemas.ts';
 import { marketDb } from './market-db.ts';
 import { freeItemsOf } from './order-availability.ts';
@@ -80,12 +80,7 @@ export async function searchProducts(
     const rows = await searchByTerm(
       em,
       {
-        category:
-          category === undefined
-            ? 'none'
-            : (await hasSubcategories(em, cache, category))
-              ? 'subtree'
-              : 'only',
+        category: category !== undefined,
         cursor: cursor !== undefined,
         available: from !== undefined,
       },
