@@ -1,6 +1,6 @@
 // handleSummary for every script: the full summary as JSON under .data/k6/ (what
-// docs/benchmarks.md quotes), and a short text summary on stdout: thresholds, then each
-// endpoint's latency, then the checks that failed.
+// docs/benchmarks.md quotes), and a short text summary on stdout: each flow's (day.js), each
+// kind's and each endpoint's latency, then the checks and the thresholds that failed.
 
 import { SCENARIO } from './scenarios.js';
 
@@ -24,7 +24,7 @@ function textSummary(flow, data) {
   for (const name of Object.keys(metrics).sort()) {
     const metric = metrics[name];
     const v = metric.values;
-    if (name.startsWith('http_req_duration{name:') || name.startsWith('http_req_duration{kind:')) {
+    if (/^http_req_duration\{(name|kind|scenario):/.test(name)) {
       const count = metrics[`http_reqs${name.slice(17)}`];
       lines.push(
         `  ${name.slice(18, -1).padEnd(58)} n=${String(count ? count.values.count : '').padEnd(7)} p95=${ms(v['p(95)']).padEnd(9)} p99=${ms(v['p(99)']).padEnd(9)} max=${ms(v.max)}`,

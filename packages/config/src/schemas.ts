@@ -173,7 +173,7 @@ const apiFields = commonEnv.extend({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Requests per window to auth paths (`/api/auth/*`, `/trpc/auth.*`), any method. */
   RATE_LIMIT_AUTH_MAX: z.coerce.number().int().min(1).default(20),
-  /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`. */
+  /** Write requests (POST/PUT/PATCH/DELETE) per window on `/api` and `/trpc`, auth paths (counted above) left out. */
   RATE_LIMIT_WRITE_MAX: z.coerce.number().int().min(1).default(120),
   /** GET/HEAD requests per window by a caller not signed in, per IP and api process (cached static answers not counted). */
   RATE_LIMIT_READ_MAX: z.coerce.number().int().min(1).default(1200),

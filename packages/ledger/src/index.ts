@@ -41,6 +41,7 @@ export {
   PAYMENT_CONFIG_DEFAULTS,
   PAYMENT_CONFIG_KEYS,
   type PaymentConfig,
+  paymentConfigOf,
   pointsRatio,
   readPaymentConfig,
 } from './payment-config.ts';

@@ -75,6 +75,18 @@ describe('rate limits on writes and auth paths, per client IP (behind a trusted 
       expect((await api.rest('GET', '/api/app/version', undefined, from('198.51.100.5'))).status).toBe(200);
     }
   });
+
+  it('an auth write counts against the auth limit only: the write budget is left whole', async () => {
+    const ip = from('198.51.100.6');
+    const getOtp = () => api.rest('POST', '/api/auth/get-otp', { phone: '+15550100000' }, ip);
+    // Three auth POSTs (the auth limit): none spends the write limit's two.
+    for (let i = 0; i < 3; i++) expect((await getOtp()).status).not.toBe(429);
+    expect((await getOtp()).status).toBe(429);
+    const body = { name: 'Ada', count: 1 };
+    expect((await api.rest('POST', '/api/fixture/echo', body, ip)).status).toBe(200);
+    expect((await api.rest('POST', '/api/fixture/echo', body, ip)).status).toBe(200);
+    expect((await api.rest('POST', '/api/fixture/echo', body, ip)).status).toBe(429);
+  });
 });
 
 describe('without a trusted proxy', () => {

@@ -39,5 +39,9 @@ describe('rate limit keys', () => {
     expect(isWriteRequest('DELETE', '/api/account')).toBe(true);
     expect(isWriteRequest('GET', '/api/account')).toBe(false);
     expect(isWriteRequest('POST', '/metrics')).toBe(false);
+    // Auth paths count against the auth limit alone (one counter upsert per request, not two).
+    expect(isWriteRequest('POST', '/api/auth/login')).toBe(false);
+    expect(isWriteRequest('POST', '/trpc/auth.logout')).toBe(false);
+    expect(isWriteRequest('POST', '/trpc/wallet.topup,auth.logout')).toBe(false);
   });
 });

@@ -17,8 +17,13 @@ export function isAuthRequest(path: string): boolean {
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/') || isTrpcPath(path);
 
+/**
+ * A write the write limit counts: POST/PUT/PATCH/DELETE on `/api` or `/trpc`, auth paths left
+ * out — the auth limit (stricter: RATE_LIMIT_AUTH_MAX, 20 a window by default against 120) already
+ * counts them, and each counted request is an upsert in the database: a sign-in's steps paid two.
+ */
 export function isWriteRequest(method: string, path: string): boolean {
-  return isApiPath(path) && WRITE_METHODS.has(method.toUpperCase());
+  return isApiPath(path) && WRITE_METHODS.has(method.toUpperCase()) && !isAuthRequest(path);
 }
 
 /** A GET or HEAD on `/api` or `/trpc` by a caller who is not signed in. */
@@ -35,9 +40,9 @@ export function rateLimitKey(c: Context<AppEnv>, trustProxy: boolean): string {
 export type RateLimitName = 'auth' | 'write' | 'read';
 
 /**
- * Three independent limits over one window: auth paths (any method), writes
+ * Three independent limits over one window: auth paths (any method), other writes
  * (both transports) and anonymous reads (per IP, generous: a flood guard). A
- * request can count against two, e.g. a login POST. Each limit counts in its own
+ * request counts against one of them at most. Each limit counts in its own
  * store (`storeFor`): the app keeps auth and write counters in the database,
  * shared by every api process and instance, so that limit is the configured one
  * however many serve; anonymous reads are counted in each process's memory (a

@@ -145,10 +145,19 @@ export class StaticCache {
   /**
    * Keeps a serialized answer built from `tables` — dropped with them by the same
    * invalidations — unless any invalidation arrived since `generation` was read.
+   * `maxAgeMs`: dropped after that too, however long the cache keeps the others.
    */
-  putResponse(key: string, tables: readonly string[], response: CachedResponse, generation: number): void {
+  putResponse(
+    key: string,
+    tables: readonly string[],
+    response: CachedResponse,
+    generation: number,
+    maxAgeMs?: number,
+  ): void {
     if (generation !== this.#generation) return;
-    this.#responses.set(key, { response, tables });
+    const ttl =
+      maxAgeMs === undefined ? undefined : this.#ttlMs === 0 ? maxAgeMs : Math.min(maxAgeMs, this.#ttlMs);
+    this.#responses.set(key, { response, tables }, ttl === undefined ? undefined : { ttl });
   }
 
   /** How many serialized answers are kept, and their size as counted against `maxResponseBytes`. */

@@ -31,7 +31,10 @@ const REST_ROUTE = `${REST_PREFIX}/*`;
  * the procedure does not read — clients choose query strings, entries cost memory.
  */
 export function restResponseCache(router: OpenApiRouter, cache: StaticCache, observer: RequestObserver) {
-  const cachedPaths = new Map<string, { tables: readonly string[]; params: ReadonlySet<string> }>();
+  const cachedPaths = new Map<
+    string,
+    { tables: readonly string[]; maxAgeMs: number | undefined; params: ReadonlySet<string> }
+  >();
   for (const procedure of Object.values(router._def.procedures)) {
     const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
     const openapi = meta?.openapi;
@@ -40,7 +43,8 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
     const { inputParser } = getInputOutputParsers(procedure as OpenApiProcedure);
     const input = unwrapZodType(inputParser, true);
     const params = new Set(instanceofZodTypeObject(input) ? Object.keys(input.shape) : []);
-    cachedPaths.set(`${REST_PREFIX}${openapi.path}`, { tables: meta.responseCache.tables, params });
+    const { tables, maxAgeMs } = meta.responseCache;
+    cachedPaths.set(`${REST_PREFIX}${openapi.path}`, { tables, maxAgeMs, params });
   }
   /** The cache key of a GET to `url`, or undefined when its answer is not kept. */
   const keyOf = (url: string) => {
@@ -48,7 +52,7 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
     const cached = cachedPaths.get(path);
     if (!cached) return undefined;
     const key = cacheKeyOf(path, query, cached.params);
-    return key === undefined ? undefined : { path, key, tables: cached.tables };
+    return key === undefined ? undefined : { path, key, tables: cached.tables, maxAgeMs: cached.maxAgeMs };
   };
 
   const send = (response: CachedResponse, requestId: string, ifNoneMatch: string | undefined) => {
@@ -93,11 +97,11 @@ export function restResponseCache(router: OpenApiRouter, cache: StaticCache, obs
       // Keyed exactly as `answer` looks it up.
       const cached = keyOf(c.req.url);
       if (!cached) return undefined;
-      const { key, tables } = cached;
+      const { key, tables, maxAgeMs } = cached;
       const generation = cache.generation;
       return (body) => {
         const response = { body, etag: etagOf(body) };
-        cache.putResponse(key, tables, response, generation);
+        cache.putResponse(key, tables, response, generation, maxAgeMs);
         return send(response, c.get('requestId'), requestHeader(c, 'if-none-match'));
       };
     },

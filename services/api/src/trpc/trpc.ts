@@ -13,10 +13,15 @@ import { asDomainError, describeError } from './error-body.ts';
  * static tables, which ones (`responseCache`): the REST adapter then keeps the
  * serialized envelope in the static cache and serves it without calling the
  * procedure until one of those tables is invalidated. Only for procedures whose
- * answer is a function of their input and those tables alone (no caller, no clock).
+ * answer is a function of their input and those tables alone (no caller), and of
+ * the clock only when `maxAgeMs` bounds how long an answer is kept.
  */
 export type ApiMeta = OpenApiMeta & {
-  responseCache?: { tables: readonly string[] };
+  responseCache?: {
+    tables: readonly string[];
+    /** An answer that also follows the clock (a schedule) is kept at most this long. */
+    maxAgeMs?: number;
+  };
   /**
    * The REST body of the procedure's output, for a hot path that can build it
    * faster than `JSON.stringify`; it must give exactly the same text.

@@ -59,6 +59,31 @@ describe('app.version', () => {
     expect(bad.body.error.details.fields[0].path).toBe('platform');
   });
 
+  it('a repeated ask is answered from the response cache (ETag, 304), a new release seen at once', async () => {
+    const first = await api.rest('GET', '/api/app/version?platform=ios');
+    const etag = first.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await api.app.fetch(
+      new Request('http://test/api/app/version?platform=ios', { headers: { 'if-none-match': etag! } }),
+    );
+    expect(again.status).toBe(304);
+
+    // A release written through the ORM invalidates app_version on every instance.
+    const em = api.deps.orm.em.fork();
+    em.create(AppVersion, {
+      platform: 'ios',
+      version: '1.3.0',
+      minSupportedVersion: '1.0.0',
+      releasedAt: new Date('2026-09-01T00:00:00Z'),
+    });
+    await em.flush();
+    await expect
+      .poll(
+        async () => (await api.rest('GET', '/api/app/version?platform=ios')).body.data.versions[0].version,
+      )
+      .toBe('1.3.0');
+  });
+
   it('answers unknown paths with the REST error envelope', async () => {
     const missing = await api.rest('GET', '/api/app/nothing-here');
     expect(missing.status).toBe(404);

@@ -1,4 +1,5 @@
 import { mqttCredentials } from '@powerbank/messaging';
+import { STATIC_TABLES } from '../../platform/static-tables.ts';
 import { publicProcedure, router } from '../../trpc/trpc.ts';
 import { uploadProcedure } from '../uploads/upload.procedure.ts';
 import { AppVersionInput, AppVersionOutput, HealthOutput } from './app.schemas.ts';
@@ -16,6 +17,8 @@ export const appRouter = router({
         tags: ['app'],
         summary: 'Newest app release per platform',
       },
+      // Every app start asks: answered before routing, kept until app_version changes.
+      responseCache: { tables: [STATIC_TABLES.appVersion] },
     })
     .input(AppVersionInput)
     .output(AppVersionOutput)

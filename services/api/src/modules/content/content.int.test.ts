@@ -246,4 +246,22 @@ describe('app and content endpoints', () => {
       })
       .toEqual(['Second', 'Sneaky']);
   });
+  it('REST banners come from the response cache, kept a second at most: a closing window is followed', async () => {
+    const em = api.deps.orm.em.fork();
+    em.create(Banner, {
+      title: 'Brief',
+      imageUrl: 'https://x/6.jpg',
+      sortOrder: 9,
+      endsAt: new Date(Date.now() + 1_500),
+    });
+    await em.flush();
+    const titles = async () => {
+      const res = await api.rest('GET', '/api/app/banners');
+      expect(res.headers.get('etag')).toBeTruthy();
+      return res.body.data.banners.map((b: { title: string }) => b.title);
+    };
+    await expect.poll(titles).toContain('Brief');
+    // No write ends it (nothing is invalidated): only the answer's age does.
+    await expect.poll(titles, { timeout: 4_000 }).not.toContain('Brief');
+  });
 });

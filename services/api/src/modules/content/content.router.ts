@@ -22,6 +22,9 @@ import {
   listFaq,
 } from './content.service.ts';
 
+/** How long a banners answer is served as it was built (see `banners`). */
+export const BANNERS_MAX_AGE_MS = 1_000;
+
 /** One procedure per page, so each keeps the documented path of its own. */
 const contentPage = (slug: ContentPageSlug, summary: string) =>
   publicProcedure
@@ -43,6 +46,9 @@ export const contentRouter = router({
         tags: ['app'],
         summary: 'Banners showing now, in order',
       },
+      // The start screen asks on every visit. A banner's window opens or closes on the clock, not
+      // on a write: an answer is kept a second at most, so a window is followed to the second.
+      responseCache: { tables: [STATIC_TABLES.banner], maxAgeMs: BANNERS_MAX_AGE_MS },
     })
     .input(NoInput)
     .output(BannersOutput)

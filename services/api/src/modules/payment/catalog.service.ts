@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PaymentMethod, prepared, RentalPackage, runPrepared, UserPoints, Wallet } from '@powerbank/db';
+import { PaymentMethod, prepared, RentalPackage, runPrepared } from '@powerbank/db';
 import {
   calculatePaymentOptions,
   DomainError,
@@ -7,11 +7,12 @@ import {
   pointsToMinor,
   spendable,
 } from '@powerbank/domain';
-import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { pointsRatio } from '@powerbank/ledger';
 import { discountOn, nextDiscount } from '@powerbank/rentals';
 import type { AppDeps } from '../../deps.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import { STATIC_TABLES } from '../../platform/static-tables.ts';
+import { cachedPaymentConfig, readBalances } from '../wallet/balances.ts';
 import { gatewayAvailable } from './gateways/gateway-registry.ts';
 import type {
   CalculateOptionsInput,
@@ -27,15 +28,12 @@ import type {
  */
 export async function calculateOptions(
   em: EntityManager,
+  cache: StaticCache,
   userId: string,
   input: CalculateOptionsInput,
 ): Promise<CalculateOptionsOutput> {
-  const notFound = (what: string) => () => new DomainError('NOT_FOUND', what);
-  const [wallet, points, config] = await Promise.all([
-    em.findOneOrFail(Wallet, { user: userId }, { failHandler: notFound('no wallet') }),
-    em.findOneOrFail(UserPoints, { user: userId }, { failHandler: notFound('no points account') }),
-    readPaymentConfig(em),
-  ]);
+  // Only a quote: the start itself reads the balances and settings again in its transaction.
+  const [wallet, config] = await Promise.all([readBalances(em, userId), cachedPaymentConfig(em, cache)]);
   let amount = input.amount ?? 0;
   let discount: ReturnType<typeof discountOn> = null;
   if (input.package_id !== undefined) {
@@ -58,7 +56,7 @@ export async function calculateOptions(
   }
   const currency = wallet.currency;
   const ratio = pointsRatio(config, currency);
-  const balances = { wallet: spendable(wallet), points: points.balance };
+  const balances = { wallet: spendable(wallet), points: wallet.points };
   const money = (value: number) => formatMoney(value, currency);
   return {
     amount: money(amount),

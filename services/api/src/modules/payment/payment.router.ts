@@ -39,7 +39,7 @@ export const paymentRouter = router({
     })
     .input(CalculateOptionsInput)
     .output(CalculateOptionsOutput)
-    .mutation(({ ctx, input }) => calculateOptions(ctx.em, ctx.auth.user.id, input)),
+    .mutation(({ ctx, input }) => calculateOptions(ctx.em, ctx.staticCache, ctx.auth.user.id, input)),
 
   // Public catalogue reads (an app shows prices before sign-in), served from the static cache.
   packages: publicProcedure

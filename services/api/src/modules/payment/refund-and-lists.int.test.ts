@@ -1,6 +1,6 @@
 import { createApiClient } from '@powerbank/api-client';
 import { AdminActionLog, Refund, RentalPackage } from '@powerbank/db';
-import { ledger, payFromBalances } from '@powerbank/ledger';
+import { holdWallet, ledger, payFromBalances, releaseHold } from '@powerbank/ledger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type SignedUp, signUp, signUpAdmin } from '../../testing/auth-helpers.ts';
 import { createTestApi, type TestApi } from '../../testing/test-app.ts';
@@ -149,6 +149,33 @@ describe('payment options, listings and refunds', () => {
     expect(history.status).toBe(200);
     const summary = await api.rest('GET', '/api/points/summary', undefined, bearer(alice.token));
     expect(summary.body.data).toMatchObject({ balance: money.points, points_per_currency_unit: 10 });
+
+    // Money set aside is shown held, and neither the wallet nor a quote counts it as spendable.
+    await holdWallet(em, {
+      userId: alice.userId,
+      amount: 7,
+      idempotencyKey: `list-hold-${alice.userId}`,
+      reference: { type: 'rental', id: 'list-hold' },
+    });
+    const held = await api.rest('GET', '/api/user/wallet', undefined, bearer(alice.token));
+    expect(held.body.data.wallet).toMatchObject({
+      balance: { amount: money.wallet },
+      held: { amount: 7 },
+      available: { amount: money.wallet - 7 },
+    });
+    const quote = await api.rest(
+      'POST',
+      '/api/payment/calculate-options',
+      { amount: 1 },
+      bearer(alice.token),
+    );
+    expect(quote.body.data.balances.wallet.amount).toBe(money.wallet - 7);
+    await releaseHold(em, {
+      userId: alice.userId,
+      amount: 7,
+      idempotencyKey: `list-release-${alice.userId}`,
+      reference: { type: 'rental', id: 'list-hold' },
+    });
 
     const methods = await api.rest('GET', '/api/payment/methods', undefined, bearer(alice.token));
     expect(methods.body.data.results.map((m: { code: string }) => m.code)).toEqual(['sandbox_card']); // no Stripe keys here

@@ -38,6 +38,23 @@ const near = (
 ) => directory.nearby({ ...ORIGIN, radiusM: 2_000, minBattery: 20, ...query }, offset, limit);
 
 describe('StationDirectory', () => {
+  it('finds a station by serial number, listed or not, and follows a renamed one', () => {
+    const directory = new StationDirectory([aStation('a', 100), aStation('hidden', 50, { listed: false })]);
+    expect(directory.bySn('A')?.id).toBe('a');
+    expect(directory.bySn('HIDDEN')?.id).toBe('hidden');
+    const renamed = aStation('a', 100, { sn: 'A2' });
+    directory.apply([renamed]);
+    expect(directory.bySn('A')).toBeUndefined();
+    expect(directory.bySn('A2')).toBe(renamed);
+    // Two stations trading serial numbers in one batch: each name ends at its new owner.
+    directory.apply([
+      aStation('a', 100, { sn: 'HIDDEN' }),
+      aStation('hidden', 50, { sn: 'A2', listed: false }),
+    ]);
+    expect(directory.bySn('HIDDEN')?.id).toBe('a');
+    expect(directory.bySn('A2')?.id).toBe('hidden');
+  });
+
   it('answers listed stations within the radius, nearest first, with rounded distances', () => {
     const directory = new StationDirectory([
       aStation('c', 1_500),

@@ -34,6 +34,8 @@ export class StationDirectory {
   /** Entries by slot; a station keeps its slot for the directory's life, so the geo index can point at it. */
   readonly #entries: DirectoryStation[] = [];
   readonly #slotOf = new Map<string, number>();
+  /** Slots by serial number, for one station's page (`bySn`). */
+  readonly #slotOfSn = new Map<string, number>();
   #geo: { index: StationGeoIndex; slots: Int32Array } | undefined;
 
   constructor(stations: Iterable<DirectoryStation> = []) {
@@ -51,6 +53,12 @@ export class StationDirectory {
 
   get(id: string): DirectoryStation | undefined {
     const slot = this.#slotOf.get(id);
+    return slot === undefined ? undefined : this.#entries[slot];
+  }
+
+  /** The station with this serial number, listed or not. */
+  bySn(sn: string): DirectoryStation | undefined {
+    const slot = this.#slotOfSn.get(sn);
     return slot === undefined ? undefined : this.#entries[slot];
   }
 
@@ -96,11 +104,17 @@ export class StationDirectory {
     const slot = this.#slotOf.get(station.id);
     if (slot === undefined) {
       this.#slotOf.set(station.id, this.#entries.length);
+      this.#slotOfSn.set(station.sn, this.#entries.length);
       this.#entries.push(station);
       return undefined;
     }
     const before = this.#entries[slot];
     this.#entries[slot] = station;
+    // A serial number is unique among stations, so a renamed one frees its old name.
+    if (before && before.sn !== station.sn && this.#slotOfSn.get(before.sn) === slot) {
+      this.#slotOfSn.delete(before.sn);
+    }
+    this.#slotOfSn.set(station.sn, slot);
     return before;
   }
 

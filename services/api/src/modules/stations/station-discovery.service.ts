@@ -14,6 +14,7 @@ import { appConfigNumber, type LazyEntityManager } from '../../platform/app-conf
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import type { StationDirectorySource } from './station-directory.source.ts';
+import type { DirectoryStation } from './station-directory.ts';
 import { canRentNow, containsPattern, isListed, stationSummaries, toSummary } from './station-queries.ts';
 import type {
   NearbyInput,
@@ -85,16 +86,45 @@ export async function findNearbyStations(
 /**
  * One station by serial number with its slots, media and amenities. Unlisted
  * (non-public) stations answer too: their serial number is on the station itself.
+ *
+ * Answered from memory while the station's directory entry is the same: the
+ * directory replaces a station's entry whenever a row the page is read from
+ * changes (the station, its slots, media or amenity links; `station-directory.source.ts`),
+ * so a page kept per entry is exactly as fresh as the nearby answer that led
+ * to it, and a station page is read from the database once per change rather
+ * than once per visit. A station the directory does not know yet is read as before.
  */
 export async function getStation(
-  em: EntityManager,
+  em: LazyEntityManager,
   cache: StaticCache,
+  stations: StationDirectorySource,
   input: StationBySnInput,
 ): Promise<StationDetail> {
-  const minBattery = await minRentalBattery(em, cache);
-  const rows = await runPrepared(em, STATION_DETAIL, { sn: input.sn, minBattery }, READ_REPLICA);
+  const [minBattery, directory] = await Promise.all([minRentalBattery(em, cache), stations.get()]);
+  const entry = directory.bySn(input.sn);
+  const kept = entry && detailOf.get(entry);
+  if (kept && kept.minBattery === minBattery) return kept.detail;
+  const manager = typeof em === 'function' ? em() : em;
+  if (!entry) return readStation(manager, input.sn, minBattery, READ_REPLICA);
+  // From the primary, as the directory reads: a replica behind it would keep an older page
+  // under the newer entry until the station changes again.
+  const detail = await readStation(manager, input.sn, minBattery, 'write');
+  detailOf.set(entry, { minBattery, detail });
+  return detail;
+}
+
+/** Station pages by the directory entry they were read for; an entry replaced drops its page. */
+const detailOf = new WeakMap<DirectoryStation, { minBattery: number; detail: StationDetail }>();
+
+async function readStation(
+  em: EntityManager,
+  sn: string,
+  minBattery: number,
+  connection: 'read' | 'write',
+): Promise<StationDetail> {
+  const rows = await runPrepared(em, STATION_DETAIL, { sn, minBattery }, connection);
   const row = rows[0];
-  if (!row) throw new DomainError('NOT_FOUND', `no station ${input.sn}`);
+  if (!row) throw new DomainError('NOT_FOUND', `no station ${sn}`);
   const { imageUrl: _image, amenityCodes: _codes, ...summary } = toSummary(row);
   return {
     ...summary,

@@ -313,4 +313,41 @@ describe('station discovery', () => {
     const paths = res.body.error.details.fields.map((f: { path: string }) => f.path);
     expect(paths).toContain(field);
   });
+  it('detail: answered from memory while the station is unchanged, read again once a row of it is written', async () => {
+    const em = api.deps.orm.em.fork();
+    // Unlisted, far from the other fixtures: no other test sees it.
+    aStation(em, {
+      sn: 'DETAIL-1',
+      lat: -40,
+      lng: 170,
+      isPublic: false,
+      slots: [{ status: 'ready', battery: 90 }, { status: 'empty' }],
+    });
+    await em.flush();
+    const detail = async () => (await api.rest('GET', '/api/app/stations/DETAIL-1')).body.data;
+    // Once the directory has the new station, its page is kept for its entry.
+    await expect.poll(async () => (await detail()).description).toBeNull();
+    await expect.poll(async () => (await detail()).availablePowerBanks).toBe(1);
+
+    // Behind the cache's back (updated_at unchanged, so no change query sees it): the kept page stays.
+    const sql = (query: string) => api.deps.orm.em.fork().execute(query);
+    await sql(`update station set description = 'Behind the cache' where serial_number = 'DETAIL-1'`);
+    for (let i = 0; i < 3; i++) expect((await detail()).description).toBeNull();
+
+    // A slot written as station-core writes it: the directory re-reads the station, the page follows.
+    await sql(
+      `update station_slot set status = 'empty', power_bank_id = null, battery_level = null, updated_at = now()
+       where station_id = (select id from station where serial_number = 'DETAIL-1') and status = 'ready'`,
+    );
+    await expect
+      .poll(async () => {
+        const page = await detail();
+        return [
+          page.description,
+          page.availablePowerBanks,
+          page.slots.map((s: { status: string }) => s.status),
+        ];
+      })
+      .toEqual(['Behind the cache', 0, ['empty', 'empty']]);
+  });
 });

@@ -64,7 +64,8 @@ export const stationsRouter = router({
     })
     .input(StationBySnInput)
     .output(StationDetail)
-    .query(({ ctx, input }) => getStation(ctx.em, ctx.staticCache, input)),
+    // Answered from memory while the station is unchanged: the entity manager is forked only to read it.
+    .query(({ ctx, input }) => getStation(() => ctx.em, ctx.staticCache, ctx.stations, input)),
 
   // ---- Signed-in: favorites and issue reports, always the caller's own ----
 

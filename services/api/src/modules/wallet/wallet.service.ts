@@ -1,11 +1,12 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import { PointsTransaction, UserPoints, Wallet, WalletTransaction } from '@powerbank/db';
-import { DomainError, formatMoney, pointsToMinor } from '@powerbank/domain';
+import { PointsTransaction, prepared, runPrepared, WalletTransaction } from '@powerbank/db';
+import { formatMoney, pointsToMinor } from '@powerbank/domain';
 import { loyaltyStanding, loyaltyTiersOf } from '@powerbank/engagement';
-import { pointsRatio, readPaymentConfig } from '@powerbank/ledger';
+import { pointsRatio } from '@powerbank/ledger';
 import { appConfigValues } from '../../platform/app-config.ts';
 import { cursorPageOf, offsetOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
+import { cachedPaymentConfig, readBalances } from './balances.ts';
 import type {
   PointsHistoryInput,
   PointsHistoryOutput,
@@ -15,21 +16,22 @@ import type {
   WalletOutput,
 } from './wallet.schemas.ts';
 
-async function accounts(em: EntityManager, userId: string) {
-  const [wallet, points] = await Promise.all([
-    em.findOne(Wallet, { user: userId }),
-    em.findOne(UserPoints, { user: userId }),
-  ]);
-  if (!wallet || !points) throw new DomainError('NOT_FOUND', 'no wallet for this user');
-  return { wallet, points };
-}
+/** Points by transaction type: what the summary shows as earned and spent. */
+const POINTS_BY_TYPE = prepared((db, p: { userId: string }) =>
+  db
+    .selectFrom('points_transaction')
+    .select((eb) => ['type', eb.fn.sum<string>('points').as('points'), eb.fn.countAll<string>().as('count')])
+    .where('user_id', '=', p.userId)
+    .groupBy('type')
+    .orderBy('type'),
+);
 
 /**
  * The loyalty tier from lifetime points over the thresholds in `AppConfig` (static cache), computed on
  * each read: a threshold an admin changes shows at once (the stored `tier` column is the job's copy).
  */
-async function loyaltyOf(em: EntityManager, cache: StaticCache, points: UserPoints) {
-  const standing = loyaltyStanding(points.lifetimeEarned, loyaltyTiersOf(await appConfigValues(em, cache)));
+async function loyaltyOf(em: EntityManager, cache: StaticCache, lifetimeEarned: number) {
+  const standing = loyaltyStanding(lifetimeEarned, loyaltyTiersOf(await appConfigValues(em, cache)));
   const next = standing.next;
   return {
     tier: standing.tier,
@@ -44,19 +46,19 @@ export async function getWallet(
   cache: StaticCache,
   userId: string,
 ): Promise<WalletOutput> {
-  const [{ wallet, points }, config] = await Promise.all([accounts(em, userId), readPaymentConfig(em)]);
-  const money = (value: number) => formatMoney(value, wallet.currency);
+  const [account, config] = await Promise.all([readBalances(em, userId), cachedPaymentConfig(em, cache)]);
+  const money = (value: number) => formatMoney(value, account.currency);
   return {
     wallet: {
-      balance: money(wallet.balance),
-      held: money(wallet.held),
-      available: money(wallet.balance - wallet.held),
+      balance: money(account.balance),
+      held: money(account.held),
+      available: money(account.balance - account.held),
     },
     points: {
-      balance: points.balance,
-      value: money(pointsToMinor(points.balance, pointsRatio(config, wallet.currency))),
-      lifetime_earned: points.lifetimeEarned,
-      ...(await loyaltyOf(em, cache, points)),
+      balance: account.points,
+      value: money(pointsToMinor(account.points, pointsRatio(config, account.currency))),
+      lifetime_earned: account.lifetimeEarned,
+      ...(await loyaltyOf(em, cache, account.lifetimeEarned)),
     },
   };
 }
@@ -145,21 +147,21 @@ export async function getPointsSummary(
   cache: StaticCache,
   userId: string,
 ): Promise<PointsSummaryOutput> {
-  const [{ wallet, points }, config, byType] = await Promise.all([
-    accounts(em, userId),
-    readPaymentConfig(em),
-    em.execute<{ type: string; points: string; count: string }[]>(
-      'select type, sum(points) as points, count(*) as count from points_transaction where user_id = ? group by type order by type',
-      [userId],
-    ),
+  const [account, config, byType] = await Promise.all([
+    readBalances(em, userId),
+    cachedPaymentConfig(em, cache),
+    runPrepared(em, POINTS_BY_TYPE, { userId }),
   ]);
   const spent = byType.reduce((sum, row) => sum + Math.min(0, Number(row.points)), 0);
   return {
-    balance: points.balance,
-    value: formatMoney(pointsToMinor(points.balance, pointsRatio(config, wallet.currency)), wallet.currency),
-    lifetime_earned: points.lifetimeEarned,
+    balance: account.points,
+    value: formatMoney(
+      pointsToMinor(account.points, pointsRatio(config, account.currency)),
+      account.currency,
+    ),
+    lifetime_earned: account.lifetimeEarned,
     total_spent: -spent,
-    ...(await loyaltyOf(em, cache, points)),
+    ...(await loyaltyOf(em, cache, account.lifetimeEarned)),
     points_per_currency_unit: config.points_per_currency_unit,
     by_type: byType.map((row) => ({
       type: row.type as PointsSummaryOutput['by_type'][number]['type'],
