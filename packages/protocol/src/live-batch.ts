@@ -215,7 +215,10 @@ function slotsOf(entry: SlotsEntry): LiveSlot[] {
  * station is that same frozen array gets the same event: decoding it again would make an equal
  * one. One process's streams of one filter thus decode each event once between them.
  */
-const decodedEntries = new WeakMap<SlotsEntry, { base: readonly LiveSlot[] | undefined; event: LiveSlotsEvent }>();
+const decodedEntries = new WeakMap<
+  SlotsEntry,
+  { base: readonly LiveSlot[] | undefined; event: LiveSlotsEvent }
+>();
 
 /**
  * One stream's decoder: keeps each station's slots as the stream last told them, so that an
