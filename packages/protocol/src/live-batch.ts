@@ -75,9 +75,10 @@ const RECENT_BATCHES = 32;
 
 function parseBatch(text: string): LiveBatch<unknown> {
   const wire = deepFreeze(JSON.parse(text) as unknown);
-  return Object.freeze(
-    Array.isArray(wire) ? new LiveBatch<unknown>(wire) : new LiveBatch<unknown>(undefined, wire),
-  );
+  const batch = Array.isArray(wire) ? new LiveBatch<unknown>(wire) : new LiveBatch<unknown>(undefined, wire);
+  // Its private fields (the JSON text, made on use) stay writable: freezing does not reach them.
+  Object.freeze(batch);
+  return batch;
 }
 
 /**
