@@ -67,11 +67,25 @@ function deepFreeze<T>(value: T): T {
  * The batches a process decoded last, by their text. Every stream of a process that follows the
  * same thing (the bench's clients, a console's tabs on one station) gets each tick's batch as the
  * same text: it is parsed once, not once per stream. What is shared is frozen, so that no
- * subscriber can change what another one reads. A few entries: the streams of a process get a
- * tick's message within moments of each other, and a batch is not worth keeping after that.
+ * subscriber can change what another one reads. A few entries, and a few megabytes of text at most
+ * (a stream's first message, the state of every station it covers, can be large): the streams of
+ * a process get a tick's message within moments of each other, and a batch is not worth keeping
+ * after that.
  */
 const recentBatches = new Map<string, LiveBatch<unknown>>();
 const RECENT_BATCHES = 32;
+const RECENT_CHARS = 4_000_000;
+let recentChars = 0;
+
+function remember(text: string, batch: LiveBatch<unknown>): void {
+  recentBatches.set(text, batch);
+  recentChars += text.length;
+  for (const oldest of recentBatches.keys()) {
+    if (recentBatches.size <= RECENT_BATCHES && recentChars <= RECENT_CHARS) break;
+    recentBatches.delete(oldest);
+    recentChars -= oldest.length;
+  }
+}
 
 function parseBatch(text: string): LiveBatch<unknown> {
   const wire = deepFreeze(JSON.parse(text) as unknown);
@@ -104,8 +118,7 @@ export const liveBatchTransform = {
     let batch = recentBatches.get(text);
     if (batch === undefined) {
       batch = parseBatch(text);
-      if (recentBatches.size >= RECENT_BATCHES) recentBatches.delete(recentBatches.keys().next().value!);
-      recentBatches.set(text, batch);
+      remember(text, batch);
     }
     return batch;
   },
