@@ -136,6 +136,18 @@ describe("a process's streams share what they decode", () => {
     expect(liveBatchTransform.deserialize(JSON.stringify([{ sn: 'S2' }]))).not.toBe(a);
   });
 
+  it('keeps a few recent batches only: an old text, or a very large one, is parsed again', () => {
+    const text = (n: number) => JSON.stringify([{ sn: `K${n}` }]);
+    const first = liveBatchTransform.deserialize(text(0));
+    expect(liveBatchTransform.deserialize(text(0))).toBe(first);
+    for (let n = 1; n <= 40; n++) liveBatchTransform.deserialize(text(n));
+    const again = liveBatchTransform.deserialize(text(0));
+    expect(again).not.toBe(first);
+    expect(again.events).toEqual(first.events);
+    const large = JSON.stringify([{ sn: 'L', pad: 'x'.repeat(5_000_000) }]);
+    expect(liveBatchTransform.deserialize(large)).not.toBe(liveBatchTransform.deserialize(large));
+  });
+
   it('streams in step get the same frozen events; a stream that knew another state gets its own, right, events', () => {
     const full = (sn: string, slots: LiveSlot[], at: number) =>
       slotsEntry(sn, at, slotsChange(slots, undefined)!);
