@@ -18,10 +18,13 @@ const stationStateKey = (event: { sn: string; slots: readonly SlotState[] }) => 
  * When this process saw each station state on NATS, for the deliveries of it. Every client of the
  * process gets each event: the state's key is made once per event (the api's receipt time and the
  * station name it), not once per delivery, so the benchmark's own work per delivery is two lookups.
+ * An event not seen on NATS (yet) is looked up again at each delivery, by its key made once per
+ * event object (the typed client hands a process's streams the same frozen event).
  */
 export class StateTimes {
   readonly #byState = new Map<string, number>();
   readonly #byEvent = new Map<string, Map<number, number>>();
+  readonly #keys = new WeakMap<object, string>();
 
   /** The latest: a slot taken out brings a station back to a state it had before. */
   seen(event: { sn: string; slots: readonly SlotState[] }, at: number): void {
@@ -37,7 +40,13 @@ export class StateTimes {
     }
     let sent = events.get(event.receivedAt);
     if (sent === undefined) {
-      sent = this.#byState.get(stationStateKey(event));
+      let key = this.#keys.get(event);
+      if (key === undefined) {
+        key = stationStateKey(event);
+        // Only a frozen event is the same state at every delivery.
+        if (Object.isFrozen(event) && Object.isFrozen(event.slots)) this.#keys.set(event, key);
+      }
+      sent = this.#byState.get(key);
       if (sent !== undefined) events.set(event.receivedAt, sent);
     }
     return sent;

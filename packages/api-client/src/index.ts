@@ -29,7 +29,9 @@ export { LiveBatch } from '@powerbank/protocol/live-batch';
  * typed by the procedure (`onData: ({ data }) => data.events`). Registers the batch with superjson
  * (the instance the links use) and returns the link that decodes each subscription's compact
  * batches (slots: only what changed, made whole again with that stream's state; a batch with no
- * event left, such as a new stream's starting state, is not passed on). Put it first in `links`:
+ * event left, such as a new stream's starting state, is not passed on). Events are frozen: a
+ * process decodes a batch once for all its subscriptions that receive it (`liveBatchTransform`,
+ * `LiveSlotsDecoder`), and they share the objects. Put it first in `links`:
  * `createApiClient` does; a client built otherwise (the console) does it itself.
  */
 export function decodeLiveBatches(): TRPCLink<RootRouter> {

@@ -109,3 +109,91 @@ describe('liveBatchTransform: one JSON text per batch on the wire', () => {
     expect(() => compact.events).toThrow(/decode/);
   });
 });
+
+describe("a process's streams share what they decode", () => {
+  /** A message's batch as the client gets it: the text tRPC's JSON.parse of the frame hands superjson. */
+  const received = (batch: LiveBatch<unknown>) =>
+    liveBatchTransform.deserialize(
+      JSON.parse(JSON.stringify({ batch: liveBatchTransform.serialize(batch) })).batch as string,
+    );
+
+  it('the same text is parsed once: one frozen batch, whose events no subscriber can change', () => {
+    const events = [{ sn: 'S1', status: 'online', tags: ['a'] }];
+    const text = new LiveBatch(events).json;
+    // Two streams' copies of the text: equal, not the same string.
+    const a = liveBatchTransform.deserialize(`${text} `.trimEnd());
+    const b = liveBatchTransform.deserialize(`${text} `.trimEnd());
+    expect(b).toBe(a);
+    expect(a.events).toEqual(events);
+    expect(Object.isFrozen(a.events[0])).toBe(true);
+    expect(() => {
+      (a.events[0] as { status: string }).status = 'offline';
+    }).toThrow(TypeError);
+    expect(() => {
+      ((a.events[0] as { tags: string[] }).tags as string[]).push('b');
+    }).toThrow(TypeError);
+    // Another text is another batch.
+    expect(liveBatchTransform.deserialize(JSON.stringify([{ sn: 'S2' }]))).not.toBe(a);
+  });
+
+  it('keeps a few recent batches only: an old text, or a very large one, is parsed again', () => {
+    const text = (n: number) => JSON.stringify([{ sn: `K${n}` }]);
+    const first = liveBatchTransform.deserialize(text(0));
+    expect(liveBatchTransform.deserialize(text(0))).toBe(first);
+    for (let n = 1; n <= 40; n++) liveBatchTransform.deserialize(text(n));
+    const again = liveBatchTransform.deserialize(text(0));
+    expect(again).not.toBe(first);
+    expect(again.events).toEqual(first.events);
+    const large = JSON.stringify([{ sn: 'L', pad: 'x'.repeat(5_000_000) }]);
+    expect(liveBatchTransform.deserialize(large)).not.toBe(liveBatchTransform.deserialize(large));
+  });
+
+  it('streams in step get the same frozen events; a stream that knew another state gets its own, right, events', () => {
+    const full = (sn: string, slots: LiveSlot[], at: number) =>
+      slotsEntry(sn, at, slotsChange(slots, undefined)!);
+    const change = (sn: string, slots: LiveSlot[], before: LiveSlot[], at: number) =>
+      slotsEntry(sn, at, slotsChange(slots, before)!);
+    const one = [slot(1, 'A', 90), slot(2, null)];
+    const other = [slot(1, 'X', 10), slot(2, null)];
+    const next = [slot(1, 'A', 90), slot(2, 'B', 50)];
+    const inStep = [new LiveSlotsDecoder(), new LiveSlotsDecoder()];
+    const apart = new LiveSlotsDecoder();
+    const reset = received(new LiveBatch(undefined, { slots: [full('S1', one, 1)], reset: true }));
+    for (const decoder of inStep) expect(decoder.decode(reset.wire as SlotsWire)).toEqual([]);
+    // This stream was told another state of S1 (another reset: a stream that started elsewhere).
+    apart.decode({ slots: [full('S1', other, 1)], reset: true });
+    // Slot 2 changed: the entry names slot 2 only.
+    const batch = received(new LiveBatch(undefined, { slots: [change('S1', next, one, 2)] }));
+    const [a, b] = inStep.map((decoder) => decoder.decode(batch.wire as SlotsWire));
+    expect(a).toEqual([{ sn: 'S1', slots: next, receivedAt: 2 }]);
+    expect(b![0]).toBe(a![0]);
+    expect(Object.isFrozen(a![0])).toBe(true);
+    expect(Object.isFrozen(a![0]!.slots)).toBe(true);
+    expect(Object.isFrozen(a![0]!.slots[1])).toBe(true);
+    expect(() => {
+      (a![0]!.slots as LiveSlot[])[0] = slot(1, 'Z');
+    }).toThrow(TypeError);
+    // The same entry on the stream that knew S1 otherwise: its slot 1 stays what it was told.
+    const own = apart.decode(batch.wire as SlotsWire);
+    expect(own).toEqual([{ sn: 'S1', slots: [slot(1, 'X', 10), slot(2, 'B', 50)], receivedAt: 2 }]);
+    expect(own[0]).not.toBe(a![0]);
+    // And the streams in step still share after it.
+    const later = received(new LiveBatch(undefined, { slots: [change('S1', one, next, 3)] }));
+    const [c, d] = inStep.map((decoder) => decoder.decode(later.wire as SlotsWire));
+    expect(c).toEqual([{ sn: 'S1', slots: one, receivedAt: 3 }]);
+    expect(d![0]).toBe(c![0]);
+  });
+
+  it('a wire form that is not frozen (built in the process, not received) is decoded for its stream alone', () => {
+    const entry = slotsEntry('S1', 1, slotsChange([slot(1, 'A')], undefined)!);
+    const decoder = new LiveSlotsDecoder();
+    decoder.decode({ slots: [], reset: true });
+    const a = decoder.decode({ slots: [entry] });
+    // The same array, changed since: what it says now, not what it said then.
+    entry[4] = 'charging';
+    entry[5] = 'Q';
+    const b = decoder.decode({ slots: [entry] });
+    expect(a).toEqual([{ sn: 'S1', slots: [slot(1, 'A')], receivedAt: 1 }]);
+    expect(b).toEqual([{ sn: 'S1', slots: [slot(1, 'Q')], receivedAt: 1 }]);
+  });
+});

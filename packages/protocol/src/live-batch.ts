@@ -54,12 +54,54 @@ const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 /** Each batch's text as a JSON string literal, escaped once, for every stream's message. */
 const literals = new WeakMap<LiveBatch<unknown>, string>();
 
+/** Freezes `value` and everything in it (parsed JSON: plain objects and arrays, no cycles). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+/**
+ * The batches a process decoded last, by their text. Every stream of a process that follows the
+ * same thing (the bench's clients, a console's tabs on one station) gets each tick's batch as the
+ * same text: it is parsed once, not once per stream. What is shared is frozen, so that no
+ * subscriber can change what another one reads. A few entries, and a few megabytes of text at most
+ * (a stream's first message, the state of every station it covers, can be large): the streams of
+ * a process get a tick's message within moments of each other, and a batch is not worth keeping
+ * after that.
+ */
+const recentBatches = new Map<string, LiveBatch<unknown>>();
+const RECENT_BATCHES = 32;
+const RECENT_CHARS = 4_000_000;
+let recentChars = 0;
+
+function remember(text: string, batch: LiveBatch<unknown>): void {
+  recentBatches.set(text, batch);
+  recentChars += text.length;
+  for (const oldest of recentBatches.keys()) {
+    if (recentBatches.size <= RECENT_BATCHES && recentChars <= RECENT_CHARS) break;
+    recentBatches.delete(oldest);
+    recentChars -= oldest.length;
+  }
+}
+
+function parseBatch(text: string): LiveBatch<unknown> {
+  const wire = deepFreeze(JSON.parse(text) as unknown);
+  const batch = Array.isArray(wire) ? new LiveBatch<unknown>(wire) : new LiveBatch<unknown>(undefined, wire);
+  // Its private fields (the JSON text, made on use) stay writable: freezing does not reach them.
+  Object.freeze(batch);
+  return batch;
+}
+
 /**
  * How superjson carries a batch (register it on both ends: `superjson.registerCustom(liveBatchTransform,
  * LIVE_BATCH)`). A batch is a class instance, so superjson does not walk into it: the server puts the
  * batch's JSON text, escaped as a string once per batch, into tRPC's own `JSON.stringify` of each
  * stream's message as raw JSON (a copy, no walk, no escaping per stream); the client parses that
- * string into the events, or into the compact form its stream's decoder reads.
+ * string into the events, or into the compact form its stream's decoder reads — once per process
+ * for the same text (`recentBatches`): the batch, its events and its wire form are frozen.
  */
 export const liveBatchTransform = {
   isApplicable: (value: unknown): value is LiveBatch<unknown> => value instanceof LiveBatch,
@@ -72,9 +114,13 @@ export const liveBatchTransform = {
     }
     return literal;
   },
-  deserialize: (text: string) => {
-    const wire = JSON.parse(text) as unknown;
-    return Array.isArray(wire) ? new LiveBatch<unknown>(wire) : new LiveBatch<unknown>(undefined, wire);
+  deserialize: (text: string): LiveBatch<unknown> => {
+    let batch = recentBatches.get(text);
+    if (batch === undefined) {
+      batch = parseBatch(text);
+      remember(text, batch);
+    }
+    return batch;
   },
 };
 
@@ -161,13 +207,14 @@ export const slotsEntry = (sn: string, receivedAt: number, change: SlotsChange):
   ...change.values,
 ];
 
-/** The slot whose values start at `i` in `entry`. */
-const slotAt = (entry: SlotsEntry, i: number): LiveSlot => ({
-  slot: entry[i] as number,
-  state: entry[i + 1] as string,
-  powerBankSerial: entry[i + 2] as string | null,
-  battery: entry[i + 3] as number | null,
-});
+/** The slot whose values start at `i` in `entry` (frozen: events may be shared between streams). */
+const slotAt = (entry: SlotsEntry, i: number): LiveSlot =>
+  Object.freeze({
+    slot: entry[i] as number,
+    state: entry[i + 1] as string,
+    powerBankSerial: entry[i + 2] as string | null,
+    battery: entry[i + 3] as number | null,
+  });
 
 /** The slots an entry names, as objects. */
 function slotsOf(entry: SlotsEntry): LiveSlot[] {
@@ -177,11 +224,23 @@ function slotsOf(entry: SlotsEntry): LiveSlot[] {
 }
 
 /**
+ * The event a (frozen, hence shared) entry was decoded to, and the slots it was applied to
+ * (`base`: undefined for a full entry, which needs none). Another stream whose state for the
+ * station is that same frozen array gets the same event: decoding it again would make an equal
+ * one. One process's streams of one filter thus decode each event once between them.
+ */
+const decodedEntries = new WeakMap<
+  SlotsEntry,
+  { base: readonly LiveSlot[] | undefined; event: LiveSlotsEvent }
+>();
+
+/**
  * One stream's decoder: keeps each station's slots as the stream last told them, so that an
- * entry naming only the changed slots becomes a whole event again. Unchanged slots are the same
- * objects from event to event (treat events as read-only). A `reset` batch replaces the state and
- * yields the stations that differ from what the stream knew (none on its first batch: a new
- * stream gets changes from now on, as before).
+ * entry naming only the changed slots becomes a whole event again. Events are frozen, and
+ * unchanged slots are the same objects from event to event; the event of a frozen entry (as
+ * `liveBatchTransform` makes them) is shared by the streams that knew the same state before it.
+ * A `reset` batch replaces the state and yields the stations that differ from what the stream
+ * knew (none on its first batch: a new stream gets changes from now on, as before).
  */
 export class LiveSlotsDecoder {
   readonly #stations = new Map<string, readonly LiveSlot[]>();
@@ -193,16 +252,18 @@ export class LiveSlotsDecoder {
       const before = new Map(this.#stations);
       this.#stations.clear();
       for (const entry of wire.slots) {
-        const [sn, receivedAt] = entry;
-        const slots = slotsOf(entry);
-        this.#stations.set(sn, slots);
-        const known = before.get(sn);
-        const same = known?.length === slots.length && slots.every((slot, i) => sameSlot(slot, known[i]!));
-        if (this.#started && !same) events.push({ sn, slots, receivedAt });
+        // A reset's entries are whole: read as full whatever their flag.
+        const event = this.#apply(entry, true)!;
+        const known = before.get(event.sn);
+        const { slots } = event;
+        const same =
+          known === slots ||
+          (known?.length === slots.length && slots.every((slot, i) => sameSlot(slot, known[i]!)));
+        if (this.#started && !same) events.push(event);
       }
     } else {
       for (const entry of wire.slots) {
-        const event = this.#apply(entry);
+        const event = this.#apply(entry, false);
         if (event) events.push(event);
       }
     }
@@ -210,27 +271,37 @@ export class LiveSlotsDecoder {
     return events;
   }
 
-  #apply(entry: SlotsEntry): LiveSlotsEvent | undefined {
+  /** `entry` applied to the station's state (`whole`: read as full, as a reset's entries are). */
+  #apply(entry: SlotsEntry, whole: boolean): LiveSlotsEvent | undefined {
     // Indexed rather than destructured: this runs per event per stream.
     const sn = entry[0];
-    let slots: LiveSlot[];
-    if (entry[2]) slots = slotsOf(entry);
+    const full = whole || entry[2] === 1;
+    const known = full ? undefined : this.#stations.get(sn);
+    // Cannot happen (a station's first entry is full, a stream starts from a reset); not guessed.
+    if (!full && known === undefined) return undefined;
+    const shared = Object.isFrozen(entry);
+    const memo = shared ? decodedEntries.get(entry) : undefined;
+    let event: LiveSlotsEvent;
+    if (memo !== undefined && memo.base === known) event = memo.event;
     else {
-      const known = this.#stations.get(sn);
-      // Cannot happen (a station's first entry is full, a stream starts from a reset); not guessed.
-      if (!known) return undefined;
-      slots = known.slice();
-      for (let i = 3; i < entry.length; i += SLOT_WIDTH) {
-        const slot = slotAt(entry, i);
-        // Slot n is usually at n - 1.
-        const at =
-          slots[slot.slot - 1]?.slot === slot.slot
-            ? slot.slot - 1
-            : slots.findIndex((s) => s.slot === slot.slot);
-        if (at >= 0) slots[at] = slot;
+      let slots: LiveSlot[];
+      if (full) slots = slotsOf(entry);
+      else {
+        slots = known!.slice();
+        for (let i = 3; i < entry.length; i += SLOT_WIDTH) {
+          const slot = slotAt(entry, i);
+          // Slot n is usually at n - 1.
+          const at =
+            slots[slot.slot - 1]?.slot === slot.slot
+              ? slot.slot - 1
+              : slots.findIndex((s) => s.slot === slot.slot);
+          if (at >= 0) slots[at] = slot;
+        }
       }
+      event = Object.freeze({ sn, slots: Object.freeze(slots), receivedAt: entry[1] });
+      if (shared) decodedEntries.set(entry, { base: known, event });
     }
-    this.#stations.set(sn, slots);
-    return { sn, slots, receivedAt: entry[1] };
+    this.#stations.set(sn, event.slots);
+    return event;
   }
 }
