@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { sql } from 'kysely';
@@ -7,6 +8,11 @@ import { Wallet } from './entities/index.ts';
 import { sqlBatch, sqlRows } from './sql-rows.ts';
 import { RENAMED_TABLES } from './typed-db.ts';
 import { columnIndex, prepared, runPrepared, runPreparedArrays, statementOf } from './typed-query.ts';
+
+/** pg's per-client type parsers (not in its public types): where a result's column parsers come from. */
+const TypeOverrides = createRequire(import.meta.url)('pg/lib/type-overrides.js') as {
+  prototype: { getTypeParser(oid: number, format?: string): unknown };
+};
 
 let db: TestOrm;
 beforeAll(async () => {
@@ -114,6 +120,7 @@ describe('prepared: typed queries compiled once, bound per call', () => {
     const at = columnIndex(byUser);
     expect(at).toEqual({ balance: 0, user_id: 1, nothing: 2 });
     const describe = vi.spyOn(pg.Connection.prototype, 'describe');
+    const typeParser = vi.spyOn(TypeOverrides.prototype, 'getTypeParser');
     try {
       // One connection (a transaction's): the first execution parses and describes, the rest bind and run.
       await db.orm.em.fork().transactional(async (em) => {
@@ -151,8 +158,14 @@ describe('prepared: typed queries compiled once, bound per call', () => {
       const described = describe.mock.calls.length;
       expect(described).toBeGreaterThanOrEqual(6);
       expect(described).toBeLessThanOrEqual(7);
+      // Column parsers: runPrepared looks up its 3 columns' on each of its 6 executions; the array
+      // rows' statement (8 executions) once. Counted on the connection's own parser set (the first
+      // called): it defers to the ORM's, whose calls are not counted again.
+      const own = typeParser.mock.contexts[0];
+      expect(typeParser.mock.contexts.filter((set) => set === own)).toHaveLength(6 * 3 + 3);
     } finally {
       describe.mockRestore();
+      typeParser.mockRestore();
     }
     expect(() => columnIndex(prepared((q) => q.selectFrom('wallet').selectAll()))).toThrow(
       /names each column/,

@@ -70,6 +70,13 @@ describe('market: one-word search (product_search_term)', () => {
     expect(await allPages(api, `q=${word}&category=${tree.drones.slug}`, 1)).toEqual(drones);
     // The general search (a price filter sends it there) answers the same.
     expect(await allPages(api, `q=${word}&min_price=0`, 4)).toEqual(full);
+    // Every field of a result, not only id and rank: the one-word path's array rows make the
+    // general path's answer (min_price takes the general path).
+    const page = async (filter: string) =>
+      (await api.rest('GET', `/api/market/products?q=${word}${filter}&limit=50`)).body.data.results;
+    const oneWord = await page('');
+    expect(oneWord).toHaveLength(9);
+    expect(oneWord).toEqual(await page('&min_price=0'));
     // Upper case, quotes and spaces make the same one word.
     expect(await allPages(api, `q=${encodeURIComponent(` "${word.toUpperCase()}" `)}`, 50)).toEqual(full);
     // Two words are not one: the general search, both words required (ranked by both).

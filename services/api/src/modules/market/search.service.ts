@@ -94,7 +94,7 @@ export async function searchProducts(
         limit: input.limit + 1,
       },
     );
-    return pageOf(rows, input.limit, readTermRow, 'rank');
+    return pageOf(rows.map(termRow), input.limit, 'rank');
   }
 
   // The public catalogue: from the read replica when there is one (a new product shows a moment later).
@@ -140,7 +140,7 @@ export async function searchProducts(
         .limit(input.limit + 1)
     : ranked.limit(input.limit + 1)
   ).execute();
-  return pageOf(rows, input.limit, readObjectRow, 'sort_key');
+  return pageOf(rows, input.limit, 'sort_key');
 }
 
 /** Filters the one-word path does not take (they narrow the products; the general search's indexes serve them). */
@@ -181,55 +181,67 @@ const optionalNumber = (value: number | string | null | undefined) => (value == 
 const sortValue = (value: unknown) =>
   typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : Number(value);
 
-/** A search row's column as pg hands it over: `Read<Row>` reads one from either kind of row. */
-type Read<Row> = <K extends keyof SearchRow>(row: Row, column: K) => SearchRow[K];
-const readObjectRow: Read<SearchRow> = (row, column) => row[column];
-/** The one-word search's rows are arrays in its select's order; it has no distance (no point). */
-const termColumns: Partial<Record<keyof SearchRow, number>> = TERM_COLUMNS;
-const readTermRow: Read<ArrayRow> = (row, column) => {
-  const at = termColumns[column];
-  return (at === undefined ? undefined : row[at]) as SearchRow[typeof column];
-};
+/** Where each column sits in the one-word search's array rows (its select's order). */
+const T = TERM_COLUMNS;
+/**
+ * The one-word search's array row as a `SearchRow` (no distance: no point), read by constant
+ * positions: the page is then built by one mapping for both searches. (Reading each column
+ * through a by-name lookup cost ~11 µs of Node CPU per page of 20; this ~5.)
+ */
+const termRow = (r: ArrayRow): SearchRow =>
+  ({
+    id: r[T.id],
+    seller_id: r[T.seller_id],
+    category_id: r[T.category_id],
+    title: r[T.title],
+    description: r[T.description],
+    base_price: r[T.base_price],
+    deposit: r[T.deposit],
+    currency: r[T.currency],
+    pricing_unit: r[T.pricing_unit],
+    min_units: r[T.min_units],
+    max_units: r[T.max_units],
+    city: r[T.city],
+    latitude: r[T.latitude],
+    longitude: r[T.longitude],
+    active: r[T.active],
+    popularity_score: r[T.popularity_score],
+    created_at: r[T.created_at],
+    rank: r[T.rank],
+  }) as SearchRow;
 
 /**
  * The page of `rows` (up to `limit` + 1: one more says there is a next page) and its cursor,
  * whose value is the page's last row's `sortKey` column.
  */
-function pageOf<Row>(
-  rows: readonly Row[],
-  limit: number,
-  read: Read<Row>,
-  sortKey: 'rank' | 'sort_key',
-): SearchOutput {
+function pageOf(rows: readonly SearchRow[], limit: number, sortKey: 'rank' | 'sort_key'): SearchOutput {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     results: page.map((r) => ({
-      id: read(r, 'id'),
-      seller_id: read(r, 'seller_id'),
-      category_id: Number(read(r, 'category_id')),
-      title: read(r, 'title'),
-      description: read(r, 'description') ?? null,
-      base_price: Number(read(r, 'base_price')),
-      deposit: Number(read(r, 'deposit')),
-      currency: read(r, 'currency'),
-      pricing_unit: read(r, 'pricing_unit'),
-      min_units: Number(read(r, 'min_units')),
-      max_units: optionalNumber(read(r, 'max_units')),
-      city: read(r, 'city') ?? null,
-      latitude: optionalNumber(read(r, 'latitude')),
-      longitude: optionalNumber(read(r, 'longitude')),
-      active: read(r, 'active'),
-      popularity_score: Number(read(r, 'popularity_score')),
+      id: r.id,
+      seller_id: r.seller_id,
+      category_id: Number(r.category_id),
+      title: r.title,
+      description: r.description ?? null,
+      base_price: Number(r.base_price),
+      deposit: Number(r.deposit),
+      currency: r.currency,
+      pricing_unit: r.pricing_unit,
+      min_units: Number(r.min_units),
+      max_units: optionalNumber(r.max_units),
+      city: r.city ?? null,
+      latitude: optionalNumber(r.latitude),
+      longitude: optionalNumber(r.longitude),
+      active: r.active,
+      popularity_score: Number(r.popularity_score),
       // Raw rows: pg hands timestamps over as text here.
-      created_at: new Date(read(r, 'created_at')),
-      rank: Number(read(r, 'rank')),
-      distance_m: roundedDistance(read(r, 'distance_m')),
+      created_at: new Date(r.created_at),
+      rank: Number(r.rank),
+      distance_m: roundedDistance(r.distance_m),
     })),
     next_cursor:
-      rows.length > limit && last
-        ? encodeCursor({ v: sortValue(read(last, sortKey)), id: read(last, 'id') })
-        : null,
+      rows.length > limit && last ? encodeCursor({ v: sortValue(last[sortKey]), id: last.id }) : null,
   };
 }
 
