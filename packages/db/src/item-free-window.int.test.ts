@@ -2,17 +2,13 @@ import { anyRow, createTestOrm, type TestOrm } from '@powerbank/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryItem, RentalOrder, RentalOrderItem } from './entities/index.ts';
 import { sqlRows } from './sql-rows.ts';
+import { day, dayOf } from './test-days.ts';
 
 let db: TestOrm;
 beforeAll(async () => {
   db = await createTestOrm();
 });
 afterAll(() => db.close());
-
-const DAY = 86_400_000;
-const day = (n: number) => new Date(Math.floor(Date.now() / DAY) * DAY + n * DAY);
-const dayOf = (value: Date | string | null) =>
-  value === null ? null : Math.round((new Date(value).getTime() - day(0).getTime()) / DAY);
 
 /** The item's window in days from today (null: unbounded), and whether a blocking line falls in it. */
 async function windowOf(itemId: string) {
