@@ -29,7 +29,6 @@ import { observeLiveSse, observeResponseCache } from './observability/metrics.ts
 import { mountMetrics } from './observability/metrics-route.ts';
 import { echoRequestId, requestIdMiddleware } from './observability/request-id.ts';
 import { requestObserver } from './observability/request-observer.ts';
-import { clientInfo } from './platform/client-ip.ts';
 import { mountConsole } from './platform/console-route.ts';
 import { errorResponse } from './platform/error-response.ts';
 import { mountOpenApi } from './platform/openapi.ts';
@@ -41,8 +40,9 @@ import { publishStaticTableChanges } from './platform/static-table-changes.ts';
 import { STATIC_TABLE_NAMES } from './platform/static-tables.ts';
 import { restResponseCache } from './rest/response-cache.ts';
 import { restHandler } from './rest/rest-adapter.ts';
-import { type ContextSource, createContext } from './trpc/context.ts';
+import type { ContextSource } from './trpc/context.ts';
 import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from './trpc/error-body.ts';
+import { requestContext } from './trpc/request-context.ts';
 import { rootRouter } from './trpc/root-router.ts';
 
 export interface AppOptions {
@@ -191,14 +191,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<AppEnv>
     trpcServer({
       endpoint: '/trpc',
       router,
-      createContext: (_opts, c) =>
-        createContext(
-          source,
-          c.get('requestId'),
-          c.get('logger'),
-          c.get('auth') ?? null,
-          clientInfo(c, deps.env.TRUST_PROXY),
-        ),
+      createContext: (_opts, c) => requestContext(source, c),
       // A refusal that says when to ask again (503 busy, 429) carries Retry-After here too.
       responseMeta: ({ errors }) => ({
         headers: Object.assign({}, ...errors.map((error) => retryAfterHeader(describeError(error)))),

@@ -2,11 +2,11 @@ import type { Context as HonoContext } from 'hono';
 import type { OpenApiRouter } from 'trpc-to-openapi';
 import type { AppEnv } from '../hono-env.ts';
 import { requestFields } from '../observability/logger.ts';
-import { clientInfo } from '../platform/client-ip.ts';
 import { restErrorEnvelope } from '../platform/error-response.ts';
 import { requestHeader } from '../platform/request-header.ts';
-import { type Context, type ContextSource, createContext } from '../trpc/context.ts';
+import type { Context, ContextSource } from '../trpc/context.ts';
 import { describeError, describeHttpStatus, logLevelOf, retryAfterHeader } from '../trpc/error-body.ts';
+import { requestContext } from '../trpc/request-context.ts';
 import { createOpenApiCaller } from './openapi-caller.ts';
 import type { RestResponseCache } from './response-cache.ts';
 
@@ -40,14 +40,7 @@ export function restHandler(source: ContextSource, router: OpenApiRouter, respon
       target: `${path}${query}`,
       header: (name) => requestHeader(c, name),
       text: () => c.req.raw.text(),
-      createContext: () =>
-        createContext(
-          source,
-          c.get('requestId'),
-          c.get('logger'),
-          c.get('auth') ?? null,
-          clientInfo(c, source.deps.env.TRUST_PROXY),
-        ),
+      createContext: () => requestContext(source, c),
     });
     if (answer.status !== 'error') {
       // The procedure's output is already JSON: wrapped as text, not parsed and serialised again.

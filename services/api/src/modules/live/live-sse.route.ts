@@ -10,8 +10,8 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../hono-env.ts';
-import { clientInfo } from '../../platform/client-ip.ts';
-import { type Context, type ContextSource, createContext } from '../../trpc/context.ts';
+import type { Context, ContextSource } from '../../trpc/context.ts';
+import { requestContext } from '../../trpc/request-context.ts';
 import type { LiveTopic } from './live-hub.ts';
 import { LiveSseConnections } from './live-sse-connections.ts';
 import { type FrameOutput, nodeOutput, webOutput } from './live-sse-output.ts';
@@ -62,13 +62,7 @@ export function mountLiveSse(app: Hono<AppEnv>, options: LiveSseRouteOptions): L
     if (!subscriptions.has(path)) return next();
     const req = c.req.raw;
     const url = new URL(req.url);
-    const ctx = createContext(
-      source,
-      c.get('requestId'),
-      c.get('logger'),
-      c.get('auth') ?? null,
-      clientInfo(c, source.deps.env.TRUST_PROXY),
-    );
+    const ctx = requestContext(source, c);
     let input: unknown;
     let subscription: LiveSubscription<LiveTopic> | undefined;
     let refusal: unknown;

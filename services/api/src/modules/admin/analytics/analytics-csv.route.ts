@@ -1,10 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../../hono-env.ts';
-import { clientInfo } from '../../../platform/client-ip.ts';
 import { errorResponse } from '../../../platform/error-response.ts';
-import { type ContextSource, createContext } from '../../../trpc/context.ts';
+import type { ContextSource } from '../../../trpc/context.ts';
 import { describeError, describeHttpStatus } from '../../../trpc/error-body.ts';
+import { requestContext } from '../../../trpc/request-context.ts';
 import { createCallerFactory } from '../../../trpc/trpc.ts';
 import { ANALYTICS_REST_PATH, analyticsRouter } from './analytics.router.ts';
 import { REPORTS, type ReportName } from './analytics-reports.ts';
@@ -32,13 +32,7 @@ export function mountAnalyticsCsv(app: Hono<AppEnv>, source: ContextSource): voi
     const path = c.req.param('file').slice(0, -'.csv'.length);
     const name = REPORT_BY_PATH.get(path);
     if (!name) return errorResponse(c, describeHttpStatus(404, `no analytics report named ${path}`));
-    const ctx = createContext(
-      source,
-      c.get('requestId'),
-      c.get('logger'),
-      c.get('auth') ?? null,
-      clientInfo(c, source.deps.env.TRUST_PROXY),
-    );
+    const ctx = requestContext(source, c);
     try {
       // The query string as the REST adapter would pass it: the procedure's schema reads its text.
       const answer = await callerOf(ctx)[name](c.req.query() as never);
