@@ -144,7 +144,10 @@ async function runStep(context: EffectContext, step: Step): Promise<void> {
 }
 
 /** The renter's first completed rental (settled owing nothing, at return or when its due is paid) rewards their referral. */
-const rewardsReferral = (locked: LockedRental, rental: RentalRecord) =>
+const rewardsReferral = (
+  locked: LockedRental,
+  rental: RentalRecord,
+): locked is LockedRental & { pendingReferralId: string } =>
   locked.pendingReferralId !== null && rental.status === 'settled' && rental.dueAmount === 0;
 
 /** The context a step's effects run in: the read rental, its package and settings, no writes queued yet. */
@@ -192,7 +195,7 @@ export async function applyEventTo(
     const context = contextFor(tem, locked, pkg, event, config, options);
     await runStep(context, step);
     // The pending referral was read with the lock, so a renter without one costs no round trip.
-    if (locked.pendingReferralId && rewardsReferral(locked, rental)) {
+    if (rewardsReferral(locked, rental)) {
       await rewardReferral(tem, locked.pendingReferralId, {
         inviter: config.referral_inviter_points,
         invitee: config.referral_invitee_points,
