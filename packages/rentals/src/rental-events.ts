@@ -38,6 +38,7 @@ import {
   type PackageRecord,
   type RentalRecord,
   type RentalTarget,
+  readOpenRentalWithBank,
   readPackage,
   saveRental,
   saveRentalIfUnchanged,
@@ -229,11 +230,11 @@ const NO_STATEMENTS = new Proxy({} as EntityManager, {
  */
 export async function applyEventUnlocked(
   em: EntityManager,
-  target: RentalTarget,
+  target: { openWithBank: string },
   event: RentalEvent,
   options: ApplyOptions = {},
 ): Promise<Applied | undefined> {
-  const locked = await lockRentalForEvent(em, target, readsOf(event), false);
+  const locked = await readOpenRentalWithBank(em, target, readsOf(event));
   if (!locked?.pkg) return undefined;
   const { rental, pkg } = locked;
   const read = { ...rental };

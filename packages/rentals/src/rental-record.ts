@@ -193,23 +193,42 @@ export type RentalTarget = string | { openWithBank: string };
 export async function lockRentalForEvent(
   em: EntityManager,
   target: RentalTarget,
-  refs: { configKeys: readonly string[]; stationSn?: string; powerBankSerial?: string },
-  /** False: the same read without the row lock (`applyEventUnlocked`, whose write re-checks the row). */
-  lock = true,
+  refs: EventRefs,
 ): Promise<LockedRental | null> {
-  const reads = {
-    configKeys: refs.configKeys,
-    stationSn: refs.stationSn ?? null,
-    powerBankSerial: refs.powerBankSerial ?? null,
-  };
+  const reads = eventReads(refs);
   const [row] =
     typeof target === 'string'
-      ? await runPrepared(em, lock ? LOCK_FOR_EVENT : READ_FOR_EVENT, { id: target, ...reads })
-      : await runPrepared(em, lock ? LOCK_OPEN_WITH_BANK : READ_OPEN_WITH_BANK, {
-          bankSerial: target.openWithBank,
-          ...reads,
-        });
-  if (!row) return null;
+      ? await runPrepared(em, LOCK_FOR_EVENT, { id: target, ...reads })
+      : await runPrepared(em, LOCK_OPEN_WITH_BANK, { bankSerial: target.openWithBank, ...reads });
+  return row ? lockedRentalOf(em, row) : null;
+}
+
+/**
+ * `lockRentalForEvent`'s read of the open rental holding a bank, without the row lock
+ * (`applyEventUnlocked`, whose write re-checks the row).
+ */
+export async function readOpenRentalWithBank(
+  em: EntityManager,
+  target: { openWithBank: string },
+  refs: EventRefs,
+): Promise<LockedRental | null> {
+  const [row] = await runPrepared(em, READ_OPEN_WITH_BANK, {
+    bankSerial: target.openWithBank,
+    ...eventReads(refs),
+  });
+  return row ? lockedRentalOf(em, row) : null;
+}
+
+/** The rows an event names besides its rental, by the names it knows them by. */
+type EventRefs = { configKeys: readonly string[]; stationSn?: string; powerBankSerial?: string };
+
+const eventReads = (refs: EventRefs): EventReads => ({
+  configKeys: refs.configKeys,
+  stationSn: refs.stationSn ?? null,
+  powerBankSerial: refs.powerBankSerial ?? null,
+});
+
+function lockedRentalOf(em: EntityManager, row: typeof LOCK_FOR_EVENT.row): LockedRental {
   return {
     rental: rentalRecord(em, row),
     pkg: row.package ? packageRecord(row.package) : null,
@@ -271,8 +290,6 @@ const forEvent = (db: Kysely<DB>, p: EventReads & { id: string }) =>
 export const LOCK_FOR_EVENT = prepared((db, p: EventReads & { id: string }) =>
   forEvent(db, p).forUpdate('r'),
 );
-/** `LOCK_FOR_EVENT`'s read without the lock (`applyEventUnlocked`). */
-export const READ_FOR_EVENT = prepared((db, p: EventReads & { id: string }) => forEvent(db, p));
 
 /** The open rental holding a bank, with the same reads. */
 const openWithBank = (db: Kysely<DB>, p: EventReads & { bankSerial: string }) =>
