@@ -177,13 +177,11 @@ export async function runPreparedArrays<P, R>(
 ): Promise<ArrayRow[]> {
   const text = query.text;
   const named = describedOnceQuery(statementName(text), text, valuesOf(query, params));
-  const compiled = { ...CompiledQuery.raw(text, []), sql: named as unknown as string };
-  try {
-    const result = await em.getKysely({ type: connection }).executeQuery<ArrayRow>(compiled);
-    return result.rows as ArrayRow[];
-  } catch (error) {
-    throw em.getDriver().convertException(error as Error);
-  }
+  return executeOn<ArrayRow>(
+    em,
+    { ...CompiledQuery.raw(text, []), sql: named as unknown as string },
+    connection,
+  );
 }
 
 /**
@@ -200,7 +198,18 @@ export async function executePrepared<R>(
   // Kysely's Postgres connection hands `sql` to pg's `client.query(sql, parameters)` untouched, and
   // pg takes a `{ name, text }` config there: that is what makes the statement a prepared one.
   const named = { name: statementName(text), text } as unknown as string;
-  const query = { ...CompiledQuery.raw(text, values as unknown[]), sql: named };
+  return executeOn<R>(em, { ...CompiledQuery.raw(text, values as unknown[]), sql: named }, connection);
+}
+
+/**
+ * Runs `query` on `em`'s connection through Kysely, whose `sql` is what pg's `client.query` takes
+ * (a named config or a query object), and turns pg's errors into the ORM's.
+ */
+async function executeOn<R>(
+  em: EntityManager,
+  query: CompiledQuery,
+  connection: 'read' | 'write',
+): Promise<R[]> {
   try {
     const result = await em.getKysely({ type: connection }).executeQuery<R>(query);
     return result.rows as R[];
