@@ -20,7 +20,7 @@ export async function appConfigNumber(
 
 /** Every `AppConfig` value by key, through the static cache. */
 export function appConfigValues(em: LazyEntityManager, cache: StaticCache): Promise<Map<string, unknown>> {
-  return cache.get(STATIC_TABLES.appConfig, 'all', () => configValues(typeof em === 'function' ? em() : em));
+  return cache.get(STATIC_TABLES.appConfig, 'all', () => configValues(managerOf(em)));
 }
 
 /**
@@ -28,3 +28,6 @@ export function appConfigValues(em: LazyEntityManager, cache: StaticCache): Prom
  * answered from memory (a cache hit) then never forks one (`ctx.em` forks on first read).
  */
 export type LazyEntityManager = EntityManager | (() => EntityManager);
+
+/** The entity manager itself, forked now if it was deferred: call it only where the database is read. */
+export const managerOf = (em: LazyEntityManager): EntityManager => (typeof em === 'function' ? em() : em);

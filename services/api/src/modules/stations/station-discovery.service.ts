@@ -10,7 +10,7 @@ import {
   sql,
 } from '@powerbank/db';
 import { DomainError } from '@powerbank/domain';
-import { appConfigNumber, type LazyEntityManager } from '../../platform/app-config.ts';
+import { appConfigNumber, type LazyEntityManager, managerOf } from '../../platform/app-config.ts';
 import { offsetOf, pageOf } from '../../platform/pagination.ts';
 import type { StaticCache } from '../../platform/static-cache.ts';
 import type { StationDirectorySource } from './station-directory.source.ts';
@@ -104,7 +104,7 @@ export async function getStation(
   const entry = directory.bySn(input.sn);
   const kept = entry && detailOf.get(entry);
   if (kept && kept.minBattery === minBattery) return kept.detail;
-  const manager = typeof em === 'function' ? em() : em;
+  const manager = managerOf(em);
   if (!entry) return readStation(manager, input.sn, minBattery, READ_REPLICA);
   // From the primary, as the directory reads: a replica behind it would keep an older page
   // under the newer entry until the station changes again.
